@@ -1,0 +1,72 @@
+"""The `treacherous-turn` command: one entry point, a subcommand per job.
+
+Each subcommand lives in its own module under `game.commands` exposing
+`HELP` (one line), `add_arguments(parser)` and `run(args) -> int`. Modules are
+imported only to build the parser of the command being run, so `play` does not
+pay for `graph` or the recognizer.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# name -> (module, one-line help). The one-line help lives here so `--help`
+# imports nothing but this file.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "play": ("game.commands.play", "play the game (desktop window, or --text in the terminal)"),
+    "validate": ("game.commands.validate", "check level files and report every problem with file:line:col"),
+    "playtest": ("game.commands.playtest", "play a level automatically: every path, or N seeded random runs"),
+    "graph": ("game.commands.graph", "draw a level's story graph as SVG, PNG, DOT or Mermaid"),
+    "schema": ("game.commands.schema", "print the JSON Schema for level files (for editors)"),
+    "chat": ("game.commands.chat", "talk to a level's character in the terminal"),
+    "backends": ("game.commands.backends", "list dialogue backends, which one each character uses, and their health"),
+    "minigame": ("game.commands.minigame", "run a minigame on its own (e.g. with --autopilot)"),
+    "recognize": ("game.commands.recognize", "guess what Quick, Draw! ndjson drawings show"),
+}
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="treacherous-turn",
+        description="Treacherous Turn: an interactive-fiction game about an AI lab, and the tools to write it.",
+    )
+    from game import __version__
+
+    parser.add_argument("--version", action="version", version=f"treacherous-turn {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_line) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_line, description=help_line)
+        if only is None or name == only:
+            try:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:
+                    raise
+                p.set_defaults(_missing=module_name)
+                continue
+            module.add_arguments(p)
+            p.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv:
+        argv = ["play"]
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(only=command if command in COMMANDS else None)
+    args = parser.parse_args(argv)
+    if getattr(args, "_missing", None):
+        print(f"treacherous-turn: the '{args.command}' command is not part of this build yet.", file=sys.stderr)
+        return 2
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args._run(args) or 0)
+    except KeyboardInterrupt:
+        print("\ninterrupted.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,1 @@
+"""Subcommands of the treacherous-turn CLI, one module each."""

@@ -1,0 +1,1 @@
+"""Dialogue backends and the AI character layer."""

@@ -1,0 +1,1 @@
+"""The pygame front end: a thin view over the story runtime and the minigames."""

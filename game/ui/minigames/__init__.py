@@ -1,0 +1,1 @@
+"""Desktop views of the minigames, one module per minigame name."""
