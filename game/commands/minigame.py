@@ -1,0 +1,67 @@
+"""`treacherous-turn minigame NAME`: run a minigame on its own."""
+from __future__ import annotations
+
+import json
+import sys
+
+HELP = "run a minigame on its own (e.g. with --autopilot)"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("name", nargs="?", help="the minigame (omit to list them)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same game)")
+    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="a parameter as a level would pass it; VALUE is read as JSON when it can be")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--autopilot", action="store_true", help="let the minigame's autopilot play, print the result")
+    mode.add_argument("--window", action="store_true", help="play it in a window (the default)")
+    p.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    p.add_argument("--log", metavar="FILE", help="append a JSON event log (for tests) when playing in a window")
+
+
+def _params(pairs: list[str]) -> dict:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"minigame: --param expects KEY=VALUE, got '{pair}'")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
+def run(args) -> int:
+    from game import minigames
+
+    if not args.name:
+        for name in minigames.names():
+            info = minigames.info(name)
+            print(f"{name:14} {info.title if info else '(cannot be imported)'}")
+        return 0
+    try:
+        cls = minigames.get(args.name)
+    except KeyError as exc:
+        print(f"minigame: {exc.args[0]}", file=sys.stderr)
+        return 2
+    params = _params(args.param)
+    if args.autopilot:
+        game = cls()
+        game.reset(args.seed, params)
+        policy = game.autopilot()
+        while not game.done:
+            game.step(game.DT, policy(game))
+        result = game.result()
+        if args.json:
+            print(json.dumps(result, sort_keys=True))
+        else:
+            report = getattr(game, "report", None)
+            print(report() if report else "\n".join(f"{k}: {v}" for k, v in result.items()))
+        return 0
+    from game.ui.standalone_host import run_window
+
+    result = run_window(args.name, args.seed, params, log_path=args.log)
+    if result is not None:
+        print(json.dumps(result, sort_keys=True) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+    return 0

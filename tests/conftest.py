@@ -1,0 +1,36 @@
+"""Shared test setup: headless SDL, private user dirs, and the paths to shared data."""
+import os
+from pathlib import Path
+
+import pytest
+
+# Headless pygame for every test; the real-window tests start their own Xvfb.
+os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = REPO.parent / "shared" / "data"
+ARTIFACTS = REPO / "test-artifacts"
+
+
+@pytest.fixture(autouse=True)
+def _private_user_dirs(tmp_path, monkeypatch):
+    """Saves and settings go to a temp dir, never the developer's own."""
+    monkeypatch.setenv("TT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("TT_CONFIG_DIR", str(tmp_path / "config"))
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TT_BACKEND", "TT_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def artifacts_dir(request) -> Path:
+    d = ARTIFACTS / request.node.name
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def quickdraw_dir() -> Path:
+    d = SHARED_DATA / "quickdraw"
+    if not d.is_dir():
+        pytest.skip("needs ../shared/data/quickdraw (the Quick, Draw! drawings), absent in this clone")
+    return d
