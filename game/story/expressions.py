@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
 
 import simpleeval
@@ -68,6 +68,11 @@ class Expression:
     names: frozenset[str]              # top-level variable names read
     fields: tuple[tuple[str, str, int], ...]  # (record, field, column) for record.field reads
     uses_random: bool
+    name_cols: tuple[tuple[str, int], ...] = ()   # (name, column) of each name's first read
+    offset: int = 0                                  # where the expression starts in its text (templates)
+
+    def column_of(self, name: str) -> int:
+        return self.offset + next((c for n, c in self.name_cols if n == name), 0)
 
     def __str__(self) -> str:
         return self.source
@@ -96,6 +101,7 @@ def parse(source: Any) -> Expression:
             hint = "compare with == (a single = is not an expression; use `set:` to change a variable)"
         raise ExpressionError(f"cannot read expression '{text}': {msg}", col, "TT0201", hint) from None
     names: set[str] = set()
+    name_cols: list[tuple[str, int]] = []
     fields: list[tuple[str, str, int]] = []
     uses_random = False
     for node in ast.walk(tree):
@@ -130,11 +136,16 @@ def parse(source: Any) -> Expression:
                 raise ExpressionError(f"'{node.id}' is not allowed: names starting with _ are private",
                                       node.col_offset, "TT0202")
             if node.id not in CONSTANTS and node.id not in FUNCTIONS:
+                if node.id not in names:
+                    name_cols.append((node.id, node.col_offset))
                 names.add(node.id)
         elif isinstance(node, ast.Constant) and isinstance(node.value, (bytes, complex)) :
             raise ExpressionError("only numbers, text and true/false are allowed as literals", node.col_offset, "TT0202")
     # Function names used as values (not calls) are still names to check.
-    return Expression(text, tree, frozenset(names), tuple(fields), uses_random)
+    lead = len(source) - len(source.lstrip())
+    name_cols.sort(key=lambda nc: nc[1])
+    return Expression(text, tree, frozenset(names), tuple(fields), uses_random,
+                      tuple((n, c + lead) for n, c in name_cols), 0)
 
 
 class _Evaluator(simpleeval.EvalWithCompoundTypes):
@@ -234,7 +245,7 @@ def template(text: str) -> Template:
                 parts.append("".join(buf))
                 buf = []
             try:
-                parts.append(parse(text[i + 1:end]))
+                parts.append(replace(parse(text[i + 1:end]), offset=i + 1))
             except ExpressionError as exc:
                 exc.column += i + 1
                 raise

@@ -554,7 +554,10 @@ class _LevelBuilder:
                     hint = _suggest(name, known)
                     if not hint:
                         hint = (f"declare it under `vars:`; for text, quote it: '\"{name}\"'")
-                    reader.error(node, "TT0203", f"undefined variable '{name}' in '{expr.source}'", hint)
+                    dl, dc = reader._value_offset(node)
+                    p = reader.pos(node)
+                    reader.diags.append(Diagnostic(reader.file, p.line + dl, p.column + dc + expr.column_of(name),
+                                                   "TT0203", f"undefined variable '{name}' in '{expr.source}'", hint))
             for record, fld, _col in expr.fields:
                 allowed = None
                 if record == "values":

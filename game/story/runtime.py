@@ -37,6 +37,7 @@ class Runtime:
                  set_vars: dict[str, Any] | None = None, level: str | None = None) -> None:
         self.story = story
         self.seed = seed
+        self.trace = None       # analysis hook: callable(event, level, scene, detail); None in play
         self.world = World(player, seed)
         self.transcript: list[dict[str, Any]] = []
         self._machines: dict[str, LevelMachine] = {}
@@ -180,7 +181,8 @@ class Runtime:
         return {"version": SNAPSHOT_VERSION, "story": self.story.id, "level": self.level.id,
                 "level_index": self.level_index, "scene": self.scene, "pc": self._pc, "seed": self.seed,
                 "world": self.world.snapshot(), "transcript": [dict(e) for e in self.transcript],
-                "prompt": to_json(self._prompt), "ended": self.ended, "ending": self.ending}
+                "prompt": to_json(self._prompt), "ended": self.ended, "ending": self.ending,
+                "announce": self._announce}
 
     @classmethod
     def restore(cls, story: Story, data: dict[str, Any]) -> "Runtime":
@@ -191,6 +193,7 @@ class Runtime:
             raise StoryStateError(f"this save belongs to '{data.get('story')}', not '{story.id}'")
         rt = cls.__new__(cls)
         rt.story = story
+        rt.trace = None
         rt.seed = data["seed"]
         rt.world = World.restore(data["world"])
         rt.transcript = [dict(e) for e in data["transcript"]]
@@ -207,6 +210,7 @@ class Runtime:
         rt._pc = int(data["pc"])
         rt._scope = ex.Scope(rt.world.names, rt.world.rng)
         rt._prompt = from_json(data["prompt"])
+        rt._announce = bool(data.get("announce", False))
         return rt
 
     # ------------------------------------------------------------------ internals
@@ -226,6 +230,8 @@ class Runtime:
         self._scope = ex.Scope(self.world.names, self.world.rng)
         self.world.visits[scene] = 1
         self._announce = announce
+        if getattr(self, "trace", None):
+            self.trace("scene", level.id, scene, None)
 
     def _step(self):
         return self.level.scenes[self.scene].steps[self._pc]
@@ -243,9 +249,19 @@ class Runtime:
             raise StoryStateError(f"the level's machine refused the move {edge_id}")
         self._pc = 0
         self.world.visits[self.scene] = self.world.visits.get(self.scene, 0) + 1
+        if self.trace:
+            self.trace("scene", self.level.id, self.scene, edge_id)
 
-    def _end_of_level(self, ending: str, title: str, text: str, problem: str = ""):
+    def _truth(self, expr, pos) -> bool:
+        value = self._scope.truth(expr)
+        if self.trace:
+            self.trace("guard", self.level.id, self.scene, (pos, value))
+        return value
+
+    def _end_of_level(self, ending: str, title: str, text: str, problem: str = "", pos=None):
         level = self.level
+        if self.trace:
+            self.trace("end", level.id, self.scene, (ending, pos, problem))
         self.transcript.append({"kind": "end", "level": level.id, "scene": self.scene, "ending": ending,
                                 **({"problem": problem} if problem else {})})
         if self.level_index + 1 < len(self.story.levels) and not problem:
@@ -272,7 +288,7 @@ class Runtime:
                 return prompt
             step = steps[self._pc]
             try:
-                if step.guard is not None and not scope.truth(step.guard):
+                if step.guard is not None and not self._truth(step.guard, step.pos):
                     self._pc += 1
                     continue
                 if isinstance(step, Line):
@@ -284,8 +300,10 @@ class Runtime:
                     self._jump(f"{self.scene}:{self._pc}")
                 elif isinstance(step, Choice):
                     options = [{"index": j, "text": o.text.render(scope)} for j, o in enumerate(step.options)
-                               if o.guard is None or scope.truth(o.guard)]
+                               if o.guard is None or self._truth(o.guard, o.pos)]
                     if not options:
+                        if self.trace:
+                            self.trace("empty_choice", self.level.id, self.scene, step.pos)
                         self.transcript.append({"kind": "note", "scene": self.scene,
                                                 "text": "a choice had no available option and was passed over"})
                         self._pc += 1
@@ -309,7 +327,7 @@ class Runtime:
                 elif isinstance(step, End):
                     title = step.title.render(scope) if step.title else ""
                     text = step.text.render(scope) if step.text else ""
-                    prompt = self._end_of_level(step.ending, title, text)
+                    prompt = self._end_of_level(step.ending, title, text, pos=step.pos)
                     if prompt is None:
                         return self._run()
                     return prompt

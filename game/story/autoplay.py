@@ -1,0 +1,78 @@
+"""Play a story without a front end: for tests, playtests and golden transcripts.
+
+A policy answers what a player would: which option to pick, what to say in a
+conversation, what a minigame's result is. `roundtrip=True` saves to JSON text and
+restores at every step, so a test proves saves lose nothing.
+"""
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from game.story.runtime import Runtime
+
+
+@dataclass
+class Policy:
+    """Declared test behaviour. choices: a list of option indexes to take in order (then `rng`),
+    or a callable(prompt, runtime) -> index. talk: outcome dict or callable. minigames: name -> result
+    dict, "default" (skip), or "autopilot"."""
+
+    choices: list[int] | Callable | None = None
+    talk: dict | Callable | None = None
+    minigames: dict[str, Any] = field(default_factory=dict)
+    rng: random.Random = field(default_factory=lambda: random.Random(0))
+
+    def choose(self, prompt, runtime) -> int:
+        if callable(self.choices):
+            return self.choices(prompt, runtime)
+        if isinstance(self.choices, list) and self.choices:
+            wanted = self.choices.pop(0)
+            offered = [o["index"] for o in prompt.options]
+            if wanted in offered:
+                return wanted
+        return self.rng.choice(prompt.options)["index"]
+
+    def talk_outcome(self, prompt, runtime) -> dict:
+        if callable(self.talk):
+            return self.talk(prompt, runtime)
+        return dict(self.talk or {})
+
+    def minigame_result(self, prompt) -> tuple[dict | None, bool]:
+        how = self.minigames.get(prompt.name, "default")
+        if how == "default":
+            return None, True
+        if how == "autopilot":
+            from game.minigames.base import run_autopilot
+
+            return run_autopilot(prompt.name, prompt.seed, prompt.params), False
+        return dict(how), False
+
+
+def play(runtime: Runtime, policy: Policy, *, roundtrip: bool = False, max_prompts: int = 100_000,
+         on_prompt: Callable | None = None) -> Runtime:
+    """Drive `runtime` to an ending; returns the (possibly restored) runtime at the end."""
+    story = runtime.story
+    for _ in range(max_prompts):
+        if roundtrip:
+            runtime = Runtime.restore(story, json.loads(json.dumps(runtime.snapshot())))
+        prompt = runtime.current()
+        if on_prompt:
+            on_prompt(prompt, runtime)
+        if prompt.kind in ("line", "level"):
+            runtime.advance()
+        elif prompt.kind == "choice":
+            runtime.choose(policy.choose(prompt, runtime))
+        elif prompt.kind == "talk":
+            runtime.finish_talk(policy.talk_outcome(prompt, runtime))
+        elif prompt.kind == "minigame":
+            result, skipped = policy.minigame_result(prompt)
+            if skipped:
+                runtime.skip_minigame("test policy")
+            else:
+                runtime.finish_minigame(result)
+        elif prompt.kind == "end":
+            return runtime
+    raise RuntimeError(f"no ending after {max_prompts} prompts")
