@@ -75,6 +75,7 @@ def test_skipped_minigame_is_marked_in_the_transcript():
 
 def test_wrong_action_is_refused_and_state_kept():
     rt = Runtime(demo(), "Sam", 1)
+    rt.current()
     before = rt.snapshot()
     with pytest.raises(StoryStateError):
         rt.choose(0)

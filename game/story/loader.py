@@ -630,7 +630,7 @@ def load_level(path: str | Path) -> tuple[Level | None, list[Diagnostic]]:
 
 def is_campaign(path: str | Path) -> bool:
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8", errors="replace") as fh:
             head = fh.read(4096)
     except OSError:
         return False
