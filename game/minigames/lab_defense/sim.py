@@ -224,8 +224,8 @@ class LabDefense(Minigame):
         while s["acc"] >= self.DT - 1e-9 and not s["done"]:
             s["acc"] -= self.DT
             self._substep()
-        if s["acc"] < 0:
-            s["acc"] = 0.0
+        # Rounded so the same sim time reached by different dt slicings hashes the same.
+        s["acc"] = round(max(0.0, s["acc"]), 9)
 
     def result(self) -> dict[str, Any]:
         s = self.state
@@ -406,6 +406,8 @@ class LabDefense(Minigame):
     def _plan(self, p: dict) -> tuple[list, list, list]:
         """The campaign: waves, their spawn times, and the intel that announces each one."""
         n = p["waves"]
+        if n == 0:  # the practice range: only what the caller spawns
+            return [], [], []
         rng = self.rng
         intens = wave_intensities(n)
         non_final = list(range(n - 1)) if n > 1 else []
