@@ -1,0 +1,195 @@
+"""`openai`: the official `openai` SDK, against OpenAI or any OpenAI-compatible server.
+
+Ollama, llama.cpp's server, vLLM and LM Studio all speak the same chat-completions
+protocol, so `base_url` alone selects them; local servers accept any key, so a
+placeholder is sent when none is configured for a non-OpenAI base_url.
+
+We do not trust the SDK's defaults for a game: its timeout is 600 s and it retries
+twice with back-off. Here the SDK gets max_retries=0 and an httpx timeout built from the
+request (connect, and a read timeout equal to the first-token budget), the deadline for
+the whole reply is checked between pieces, and we retry at most once ourselves, only
+before any text arrived and only when the budget allows. Stop strings and the token cap
+are also enforced here, because some servers ignore them.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Iterator
+
+from game.dialogue.base import (AuthFailed, BadRequest, Cancelled, Capabilities, DialogueError, DialogueRequest,
+                                Health, RateLimited, Refused, TimedOut, Unavailable, log, redact, register_secret)
+
+OPENAI_URL = "https://api.openai.com/v1"
+DEFAULT_MODEL = "gpt-4o-mini"
+PLACEHOLDER_KEY = "sk-no-key-needed"   # local servers want *a* key header, any value
+CHARS_PER_TOKEN = 4                    # rough, for the client-side cap when the server ignores max_tokens
+
+
+class OpenAIBackend:
+    name = "openai"
+
+    def __init__(self, model: str | None = None, base_url: str | None = None, api_key: str | None = None,
+                 max_retries: int = 1, json: bool | None = None, **_settings) -> None:
+        self.base_url = (base_url or OPENAI_URL).rstrip("/")
+        self.is_openai = "api.openai.com" in self.base_url
+        self.model = model or (DEFAULT_MODEL if self.is_openai else None)
+        self._key = api_key or (None if self.is_openai else PLACEHOLDER_KEY)
+        register_secret(api_key)
+        self.max_retries = max(0, min(1, int(max_retries)))   # at most one retry: a player is waiting
+        # JSON mode is an OpenAI feature; most local servers accept it too, but not all. A designer may say.
+        self.capabilities = Capabilities(streaming=True, json=self.is_openai if json is None else bool(json),
+                                         images=self.is_openai, offline=False)
+        self._clients: dict[tuple[float, float], object] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:     # never show the key
+        return f"OpenAIBackend(base_url={self.base_url!r}, model={self.model!r})"
+
+    # ------------------------------------------------------------------ client
+    def _client(self, connect: float, read: float):
+        if not self._key:
+            raise AuthFailed("no API key: set OPENAI_API_KEY, or point base_url at a local server")
+        with self._lock:
+            client = self._clients.get((connect, read))
+            if client is None:
+                import httpx2
+                import openai   # lazy: the game starts without paying for the SDK
+
+                client = openai.OpenAI(api_key=self._key, base_url=self.base_url, max_retries=0,
+                                       timeout=httpx2.Timeout(read, connect=connect, write=connect, pool=connect))
+                self._clients[(connect, read)] = client
+            return client
+
+    def health(self) -> Health:
+        try:
+            client = self._client(2.0, 3.0)
+            models = [m.id for m in client.models.list()]
+        except DialogueError as exc:
+            return Health(False, f"{exc.kind}: {exc.message}")
+        except Exception as exc:   # noqa: BLE001 - a health check reports, it does not raise
+            err = _map_error(exc)
+            return Health(False, f"{err.kind}: {err.message} ({self.base_url})")
+        if self.model and models and self.model not in models:
+            return Health(False, f"server at {self.base_url} is up but has no model '{self.model}' "
+                                 f"(it has: {', '.join(models[:8])})")
+        return Health(True, f"{self.base_url} answers; model {self.model or '(server default)'}")
+
+    # ------------------------------------------------------------------ streaming
+    def stream(self, request: DialogueRequest, cancel: threading.Event) -> Iterator[str]:
+        start = time.monotonic()
+        deadline = start + request.timeouts.total
+        attempts = 0
+        while True:
+            produced = False
+            try:
+                for piece in self._attempt(request, cancel, deadline):
+                    produced = True
+                    yield piece
+                return
+            except DialogueError as exc:
+                retryable = exc.kind in ("unavailable", "timeout", "rate_limited")
+                wait = exc.retry_after if exc.retry_after is not None else 0.5
+                if (produced or not retryable or attempts >= self.max_retries or cancel.is_set()
+                        or time.monotonic() + wait + 1.0 > deadline):
+                    raise
+                attempts += 1
+                log.info("openai backend: %s (%s); retrying once in %.1f s", exc.kind, exc.message, wait)
+                if cancel.wait(wait):
+                    raise Cancelled("cancelled") from None
+
+    def _attempt(self, request: DialogueRequest, cancel: threading.Event, deadline: float) -> Iterator[str]:
+        t = request.timeouts
+        client = self._client(t.connect, t.first_token)
+        kwargs = dict(model=request.model or self.model or "default", messages=request.messages, stream=True,
+                      max_tokens=request.max_tokens, temperature=request.temperature)
+        if request.stop:
+            kwargs["stop"] = list(request.stop)[:4]    # the API takes at most four
+        if request.seed is not None:
+            kwargs["seed"] = request.seed
+        if request.json_schema is not None:
+            kwargs["response_format"] = {"type": "json_object"}
+        try:
+            stream = client.chat.completions.create(**kwargs)
+        except Exception as exc:  # noqa: BLE001 - every SDK failure becomes one of our kinds
+            raise _map_error(exc) from None
+        text = ""
+        cap_chars = request.max_tokens * CHARS_PER_TOKEN
+        try:
+            for chunk in stream:
+                if cancel.is_set():
+                    raise Cancelled("cancelled")
+                if time.monotonic() > deadline:
+                    raise TimedOut(f"reply took longer than {t.total:.0f} s")
+                if not chunk.choices:
+                    continue
+                choice = chunk.choices[0]
+                if choice.finish_reason == "content_filter":
+                    raise Refused("the provider's content filter stopped the reply")
+                piece = getattr(choice.delta, "content", None) or ""
+                if not piece:
+                    continue
+                # Stop strings, client-side: some servers ignore `stop`, and a stop may straddle two pieces.
+                combined = text + piece
+                cut = min((i for i in (combined.find(s) for s in request.stop) if i >= 0), default=-1)
+                if cut >= 0:
+                    if cut > len(text):
+                        yield combined[len(text):cut]
+                    return
+                if len(combined) >= cap_chars:
+                    yield combined[len(text):cap_chars]
+                    return
+                text = combined
+                yield piece
+        except DialogueError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            raise _map_error(exc) from None
+        finally:
+            try:
+                stream.close()
+            except Exception:  # noqa: BLE001 - closing a broken stream may fail again; it is already over
+                pass
+
+
+def _retry_after(exc) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None) or {}
+    for header, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        value = headers.get(header)
+        if value:
+            try:
+                return float(value) * scale
+            except ValueError:
+                continue
+    return None
+
+
+def _map_error(exc: BaseException) -> DialogueError:
+    """One of our kinds for any SDK / transport failure, with a message that holds no secret."""
+    try:
+        import openai
+    except ImportError:  # pragma: no cover - the SDK is a core dependency
+        return Unavailable(f"{type(exc).__name__}: {exc}")
+    status = getattr(exc, "status_code", None)
+    detail = redact(getattr(exc, "message", None) or str(exc))[:300]
+    if isinstance(exc, openai.APITimeoutError):
+        return TimedOut("the server did not answer in time")
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__ or exc.__context__
+        return Unavailable(f"cannot connect ({type(cause).__name__ if cause else 'connection error'})")
+    if isinstance(exc, (openai.AuthenticationError, openai.PermissionDeniedError)):
+        return AuthFailed(f"the server refused the API key (HTTP {status})")
+    if isinstance(exc, openai.RateLimitError):
+        ra = _retry_after(exc)
+        return RateLimited(f"rate limited (HTTP 429{f', retry after {ra:g} s' if ra is not None else ''})",
+                           retry_after=ra)
+    if isinstance(exc, (openai.BadRequestError, openai.NotFoundError, openai.UnprocessableEntityError)):
+        return BadRequest(f"HTTP {status}: {detail}")
+    if isinstance(exc, openai.APIStatusError):
+        return Unavailable(f"server error (HTTP {status})")
+    if isinstance(exc, openai.APIError):
+        return Unavailable(f"bad response from the server: {detail}")
+    if isinstance(exc, ValueError):      # json.JSONDecodeError: a malformed event stream
+        return Unavailable("malformed response from the server (not valid JSON)")
+    return Unavailable(f"{type(exc).__name__}: {detail}")

@@ -1,0 +1,180 @@
+"""The backend protocol: what every dialogue backend implements, and the errors it may raise.
+
+A backend turns a `DialogueRequest` into text pieces. It knows nothing about scenes,
+the story or the frame loop: the service runs it on a worker thread, enforces the
+timeouts and falls back when it fails. Backends report failure by raising one of the
+`DialogueError` kinds below, so the service can log one clear reason and choose a
+fallback without knowing which library a backend wraps.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Protocol, runtime_checkable
+
+log = logging.getLogger("game.dialogue")
+
+
+# ------------------------------------------------------------------ requests
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds. `first_token` is how long we wait for the first piece, `total` for the whole reply."""
+
+    connect: float = 3.0
+    first_token: float = 8.0
+    total: float = 20.0
+
+
+@dataclass
+class DialogueRequest:
+    messages: list[dict[str, str]]           # OpenAI-style [{"role": "system"|"user"|"assistant", "content": ...}]
+    max_tokens: int = 160
+    stop: tuple[str, ...] = ()
+    seed: int | None = None
+    temperature: float = 0.8
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    model: str | None = None
+    json_schema: dict[str, Any] | None = None  # ask for a JSON object (backends with `json` capability)
+    # What an offline backend needs in place of understanding: the character (for its authored
+    # intents) and hints such as the question to ask next. Model backends ignore these.
+    character: Any = None
+    hints: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def last_user_text(self) -> str:
+        for m in reversed(self.messages):
+            if m.get("role") == "user":
+                return m.get("content", "")
+        return ""
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    streaming: bool = True
+    json: bool = False        # can be asked for a JSON object (value scoring uses it)
+    images: bool = False
+    offline: bool = False     # needs no network
+
+
+@dataclass(frozen=True)
+class Health:
+    ok: bool
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{'ok' if self.ok else 'FAIL'}: {self.detail}"
+
+
+@runtime_checkable
+class DialogueBackend(Protocol):
+    name: str
+    model: str | None
+    capabilities: Capabilities
+
+    def stream(self, request: DialogueRequest, cancel: threading.Event) -> Iterator[str]:
+        """Yield text pieces; stop early (raising Cancelled) when `cancel` is set."""
+        ...
+
+    def health(self) -> Health:
+        ...
+
+
+# ------------------------------------------------------------------ errors
+
+class DialogueError(Exception):
+    """A backend could not answer. `kind` is one of KINDS; the message never holds a secret."""
+
+    kind = "unavailable"
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(redact(message))
+        self.retry_after = retry_after
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else self.kind
+
+
+class Unavailable(DialogueError):
+    kind = "unavailable"        # not running, connection refused, 5xx, garbage on the wire
+
+
+class TimedOut(DialogueError):
+    kind = "timeout"
+
+
+class AuthFailed(DialogueError):
+    kind = "auth"
+
+
+class RateLimited(DialogueError):
+    kind = "rate_limited"
+
+
+class BadRequest(DialogueError):
+    kind = "bad_request"        # unknown model, bad parameters: retrying will not help
+
+
+class Refused(DialogueError):
+    kind = "refused"            # the model declined (content filter) or said nothing usable
+
+
+class Cancelled(DialogueError):
+    kind = "cancelled"
+
+
+KINDS = {c.kind: c for c in (Unavailable, TimedOut, AuthFailed, RateLimited, BadRequest, Refused, Cancelled)}
+
+
+def check_cancel(cancel: threading.Event) -> None:
+    if cancel.is_set():
+        raise Cancelled("cancelled")
+
+
+# ------------------------------------------------------------------ secrets
+
+_secrets: set[str] = set()
+_secrets_lock = threading.Lock()
+# Key-shaped tokens as providers echo them back ("Incorrect API key provided: sk-proj-ab**...").
+_KEY_RE = re.compile(r"\b(?:sk|pk|rk|key|gsk|xai)[-_][A-Za-z0-9_\-*.]{6,}")
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a credential so that `redact` removes it from every message and log line."""
+    if value and len(value) >= 4:
+        with _secrets_lock:
+            _secrets.add(value)
+
+
+def redact(text: Any) -> str:
+    text = str(text)
+    with _secrets_lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for s in secrets:
+        if s in text:
+            text = text.replace(s, "[redacted]")
+    return _KEY_RE.sub("[redacted]", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites records so a key can never reach a log handler, whoever logged it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:   # a malformed record is not ours to fix; let logging report it
+            return True
+        clean = redact(message)
+        if clean != message or record.args:
+            record.msg, record.args = clean, None
+        return True
+
+
+_FILTER = RedactingFilter()
+for _name in ("game.dialogue", "openai", "openai._base_client", "httpx", "httpx2", "httpcore", "httpcore2"):
+    _logger = logging.getLogger(_name)
+    if _FILTER not in _logger.filters:
+        _logger.addFilter(_FILTER)

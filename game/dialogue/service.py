@@ -1,0 +1,380 @@
+"""The dialogue service: generation off the frame loop, with timeouts and a fallback chain.
+
+The front end never waits on a model. `CharacterVoice.start` returns a `ReplyHandle` at
+once; a worker thread walks the character's chain of backends (the one chosen in
+settings, any configured fallbacks, and finally `scripted`, the authored lines), and the
+front end polls the handle each frame:
+
+    ("started", "")      a backend began; a second "started" means: discard what was shown,
+                         the reply restarts from another backend (one failed mid-stream)
+    ("delta", text)      more text to show
+    ("done", full_text)  the reply is complete; full_text is authoritative
+    ("failed", reason)   no reply (only when cancelled: the chain always ends in authored lines)
+
+Each backend attempt runs in its own daemon thread feeding a queue, so a backend that
+hangs inside a C call or a socket read is abandoned at its deadline, not waited for.
+Every fallback is logged on the "game.dialogue" logger with the reason.
+"""
+from __future__ import annotations
+
+import collections
+import itertools
+import queue
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from game.dialogue.base import (Cancelled, DialogueError, DialogueRequest, Refused, TimedOut, Timeouts, Unavailable,
+                                log, redact)
+from game.dialogue.character import OutputGuard
+from game.dialogue.settings import BackendChoice, Settings
+
+WAKE_INTERVAL = 0.05    # how often the runner looks up from a silent backend to notice a cancel
+
+
+@dataclass
+class Reply:
+    text: str
+    backend: str
+    model: str | None
+    generated: bool
+
+
+class ReplyHandle:
+    """What the front end holds while a reply is being made. Every method returns at once except `wait`."""
+
+    def __init__(self) -> None:
+        # A deque: append and popleft are atomic, so neither side ever takes a lock the other holds long.
+        self._events: collections.deque[tuple[str, str]] = collections.deque()
+        self._finished = threading.Event()
+        self._cancel = threading.Event()
+        self.text = ""
+        self.done = False
+        self.failed = False
+        self.reason = ""
+        self.reply: Reply | None = None
+        self.backend: str | None = None
+
+    def poll(self) -> list[tuple[str, str]]:
+        out = []
+        pop = self._events.popleft
+        while True:
+            try:
+                out.append(pop())
+            except IndexError:
+                return out
+
+    def wait(self, timeout: float | None = None) -> Reply:
+        """Block until the reply is complete (terminal front end). TimeoutError if `timeout` passes first."""
+        if not self._finished.wait(timeout):
+            raise TimeoutError("the reply is still being generated")
+        if self.reply is None:
+            return Reply("", "none", None, False)
+        return self.reply
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    # ------------------------------------------------------------------ worker side
+    def _emit(self, kind: str, text: str = "") -> None:
+        if kind == "delta":
+            self.text += text
+        elif kind == "started":
+            self.text = ""
+        self._events.append((kind, text))
+
+    def _finish(self, reply: Reply | None, reason: str = "") -> None:
+        if reply is not None:
+            self.reply = reply
+            self.text = reply.text
+            self.done = True
+            self._events.append(("done", reply.text))
+        else:
+            self.failed = True
+            self.reason = reason
+            self._events.append(("failed", reason))
+        self._finished.set()
+
+
+@dataclass
+class Link:
+    backend: Any            # an object with the DialogueBackend shape
+    choice: BackendChoice
+
+    @property
+    def name(self) -> str:
+        return self.choice.backend
+
+    @property
+    def model(self) -> str | None:
+        return getattr(self.backend, "model", None) or self.choice.model
+
+
+class CharacterVoice:
+    """The resolved chain of backends for one character, and the way to ask it for a reply."""
+
+    def __init__(self, service: "DialogueService", character, links: list[Link], problems: list[str]) -> None:
+        self.service = service
+        self.character = character
+        self.links = links
+        self.problems = problems     # backends that could not even be built, and why
+
+    @property
+    def primary(self) -> Link:
+        return self.links[0]
+
+    @property
+    def capabilities(self):
+        return self.primary.backend.capabilities
+
+    def start(self, request: DialogueRequest, *, fallback: Callable[[], str] | str, player: str = "",
+              after: Callable[[Reply, ReplyHandle], None] | None = None) -> ReplyHandle:
+        """Begin a reply on the worker; returns at once. `after` runs on the worker before "done" is posted."""
+        handle = ReplyHandle()
+        self.service._submit(self._run, request, handle, fallback, player, after)
+        return handle
+
+    def complete(self, request: DialogueRequest, timeouts: Timeouts | None = None) -> tuple[str, Link] | None:
+        """Blocking, on the worker: the primary backend's whole answer (for JSON scoring), or None on failure."""
+        link = self.primary
+        if link.choice.type == "scripted":
+            return None
+        if timeouts is not None:
+            request.timeouts = timeouts
+        try:
+            text = self._run_link(link, request, ReplyHandle(), None, time.monotonic() + request.timeouts.total,
+                                  guard=False)
+        except DialogueError as exc:
+            log.info("%s: %s could not score the answer (%s: %s); using the offline lexicon",
+                     self._who(), link.name, exc.kind, exc.message)
+            return None
+        return text, link
+
+    def _who(self) -> str:
+        return getattr(self.character, "id", None) or "line"
+
+    # ------------------------------------------------------------------ worker
+    def _run(self, request: DialogueRequest, handle: ReplyHandle, fallback, player: str, after) -> None:
+        try:
+            reply = self._chain(request, handle, fallback, player)
+        except Cancelled:
+            handle._finish(None, "cancelled")
+            return
+        except Exception as exc:  # noqa: BLE001 - the worker must always finish the handle
+            log.error("%s: dialogue failed unexpectedly (%s: %s); saying the authored fallback",
+                      self._who(), type(exc).__name__, redact(exc))
+            text = fallback() if callable(fallback) else fallback
+            reply = Reply(text or "...", "scripted", None, False)
+        if after is not None:
+            try:
+                after(reply, handle)
+            except Exception as exc:  # noqa: BLE001
+                log.error("%s: bookkeeping after a reply failed (%s: %s)", self._who(), type(exc).__name__,
+                          redact(exc))
+        if handle.cancelled:
+            handle._finish(None, "cancelled")
+        else:
+            handle._finish(reply)
+
+    def _chain(self, request: DialogueRequest, handle: ReplyHandle, fallback, player: str) -> Reply:
+        deadline = time.monotonic() + request.timeouts.total
+        for i, link in enumerate(self.links):
+            is_last = i == len(self.links) - 1
+            if handle.cancelled:
+                raise Cancelled("cancelled")
+            # The authored lines are instant; a model gets what is left of the budget.
+            if link.choice.type != "scripted" and time.monotonic() >= deadline:
+                log.warning("%s: no time left for %s; falling back", self._who(), link.name)
+                continue
+            handle._emit("started")
+            handle.backend = link.name
+            try:
+                text = self._run_link(link, request, handle, player,
+                                      max(deadline, time.monotonic() + 1.0) if is_last else deadline)
+            except Cancelled:
+                raise
+            except DialogueError as exc:
+                nxt = self.links[i + 1].name if not is_last else "the authored fallback line"
+                log.warning("%s: backend %s failed (%s: %s); falling back to %s", self._who(), link.name,
+                            exc.kind, exc.message, nxt)
+                continue
+            # A backend may say per request whether its text was generated (replay knows what it recorded).
+            generated = bool(request.hints.pop("_generated", link.choice.type != "scripted"))
+            return Reply(text, link.name, link.model, generated)
+        text = fallback() if callable(fallback) else fallback
+        handle._emit("started")
+        handle._emit("delta", text)
+        return Reply(text, "scripted", None, False)
+
+    def _run_link(self, link: Link, request: DialogueRequest, handle: ReplyHandle, player: str | None,
+                  deadline: float, guard: bool = True) -> str:
+        backend = link.backend
+        t = request.timeouts
+        name = getattr(self.character, "name", "")
+        secrets = getattr(self.character, "secrets", ()) or ()
+        out_guard = OutputGuard(name, player or "", secrets=secrets) if guard else None
+        req = request if request.model or link.choice.model is None else _with_model(request, link.choice.model)
+        parts: list[str] = []
+
+        def take(piece: str) -> bool:
+            if out_guard is None:
+                parts.append(piece)
+                return False
+            shown = out_guard.feed(piece)
+            if shown:
+                handle._emit("delta", shown)
+            return out_guard.stopped
+
+        if getattr(backend, "inline", False):
+            # Trusted in-process backends that cannot block (scripted) skip the producer thread.
+            for piece in backend.stream(req, handle._cancel):
+                if take(piece):
+                    break
+        else:
+            self._pump(backend, req, handle, t, deadline, take)
+        if out_guard is None:
+            return "".join(parts)
+        rest, text = out_guard.finish()
+        if rest:
+            handle._emit("delta", rest)
+        if not text.strip():
+            raise Refused("the backend produced no usable text")
+        return text
+
+    def _pump(self, backend, req: DialogueRequest, handle: ReplyHandle, t: Timeouts, deadline: float,
+              take: Callable[[str], bool]) -> None:
+        q: queue.SimpleQueue = queue.SimpleQueue()
+        stop = threading.Event()
+
+        def produce() -> None:
+            try:
+                for piece in backend.stream(req, stop):
+                    q.put(("piece", piece))
+                    if stop.is_set():
+                        break
+                q.put(("end", None))
+            except DialogueError as exc:
+                q.put(("error", exc))
+            except Exception as exc:  # noqa: BLE001 - a plugin's own exception still becomes one of our kinds
+                q.put(("error", Unavailable(f"{type(exc).__name__}: {exc}")))
+
+        threading.Thread(target=produce, daemon=True, name=f"dialogue-{backend.name}").start()
+        start = time.monotonic()
+        first_deadline = min(start + t.first_token, deadline)
+        got_any = False
+        try:
+            while True:
+                if handle.cancelled:
+                    raise Cancelled("cancelled")
+                now = time.monotonic()
+                limit = deadline if got_any else first_deadline
+                if now >= limit:
+                    what = "the whole reply" if got_any else "the first words"
+                    raise TimedOut(f"no {what} within {limit - start:.1f} s")
+                try:
+                    kind, value = q.get(timeout=min(WAKE_INTERVAL, limit - now))
+                except queue.Empty:
+                    continue
+                if kind == "piece":
+                    if not isinstance(value, str):
+                        raise Unavailable(f"backend yielded {type(value).__name__}, not text")
+                    got_any = True
+                    if take(value):
+                        return
+                elif kind == "end":
+                    return
+                else:
+                    raise value
+        finally:
+            stop.set()      # the producer notices at its next piece; a hung one dies with its timeout
+
+
+def _with_model(request: DialogueRequest, model: str) -> DialogueRequest:
+    import dataclasses
+
+    return dataclasses.replace(request, model=model)
+
+
+class DialogueService:
+    """Builds each character's chain from settings, and runs replies on a small worker pool."""
+
+    def __init__(self, settings: Settings | None = None, *, workers: int = 2) -> None:
+        self.settings = settings or Settings()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dialogue")
+        self._backends: dict[tuple, Any] = {}
+        self._lock = threading.Lock()
+        self._seq = itertools.count()
+        self.timeouts = self.settings.timeouts()
+        self.recorder = None
+        if self.settings.record_path():
+            from game.dialogue.backends.replay import Cassette
+
+            self.recorder = Cassette(self.settings.record_path())
+
+    @classmethod
+    def from_settings(cls, *, backend: str | None = None, model: str | None = None, base_url: str | None = None,
+                      record: str | None = None, settings_path=None) -> "DialogueService":
+        settings = Settings.load(backend=backend, model=model, base_url=base_url, path=settings_path)
+        if record:
+            settings.file["record"] = record
+        return cls(settings)
+
+    # ------------------------------------------------------------------ chains
+    def choice_for(self, character) -> BackendChoice:
+        return self.settings.resolve(character)
+
+    def for_character(self, character) -> CharacterVoice:
+        from game.dialogue import registry
+
+        first = self.choice_for(character)
+        choices = [first]
+        for name in self.settings.fallbacks():
+            choices.append(Settings(dict(self.settings.file, backend=name, model=None, characters={}),
+                                    {}, {"backend": name}).resolve(None))
+        if not any(c.type == "scripted" for c in choices):
+            choices.append(BackendChoice("scripted", decided_by={"backend": "the final fallback"}))
+        links, problems = [], []
+        for choice in choices:
+            try:
+                backend = self._backend(choice)
+            except Exception as exc:  # noqa: BLE001 - unknown name, missing extra, bad options: say so, fall back
+                problem = f"backend '{choice.backend}' cannot be used: {type(exc).__name__}: {redact(exc)}"
+                log.warning("%s: %s", getattr(character, "id", "?"), problem)
+                problems.append(problem)
+                continue
+            links.append(Link(backend, choice))
+        return CharacterVoice(self, character, links, problems)
+
+    def _backend(self, choice: BackendChoice):
+        from game.dialogue import registry
+
+        key = (choice.backend, choice.type, choice.model, choice.base_url, choice.api_key,
+               repr(sorted(choice.options.items())))
+        with self._lock:
+            backend = self._backends.get(key)
+            if backend is None:
+                backend = registry.create(choice.type, **choice.config())
+                if choice.type == "scripted":
+                    backend.inline = True
+                if self.recorder is not None and choice.type not in ("scripted", "replay"):
+                    from game.dialogue.backends.replay import RecordingBackend
+
+                    backend = RecordingBackend(backend, self.recorder)
+                self._backends[key] = backend
+            return backend
+
+    def next_seed(self) -> int:
+        return next(self._seq)
+
+    # ------------------------------------------------------------------ worker pool
+    def _submit(self, fn, *args) -> None:
+        self._pool.submit(fn, *args)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
