@@ -137,6 +137,10 @@ class View(MinigameView):
         self._dismissed = False
         self._fonts: dict[int, pygame.font.Font] = {}
         self._text_cache: dict[tuple, pygame.Surface] = {}
+        self._text_old: dict[tuple, pygame.Surface] = {}
+        self._sprites: dict[tuple, pygame.Surface] = {}
+        self._fit_cache: dict[tuple, str] = {}
+        self._scan_band: pygame.Surface | None = None
         self._last_seq = 0
         self._log: list[dict] = []
         self._turns = 0
@@ -154,12 +158,48 @@ class View(MinigameView):
         key = (s, size, colour)
         img = self._text_cache.get(key)
         if img is None:
-            if len(self._text_cache) > 800:  # bounded: timers and scores change every frame
-                self._text_cache.clear()
-            img = self._text_cache[key] = self.font(size).render(s, True, colour)
+            # Two generations: when the cache fills, the old generation is dropped and the
+            # current one becomes old, so steady labels survive and there is no re-render cliff.
+            img = self._text_old.get(key) or self.font(size).render(s, True, colour)
+            if len(self._text_cache) > 400:  # bounded: timers and scores change every frame
+                self._text_old = self._text_cache
+                self._text_cache = {}
+            self._text_cache[key] = img
         rect = img.get_rect(**{anchor: pos})
         surf.blit(img, rect)
         return rect
+
+    def sprite(self, kind: str, r: int, hidden: bool) -> pygame.Surface:
+        """A threat's silhouette drawn once and cached: 200 threats cost 200 blits, not 2000 primitives."""
+        key = (kind, r, hidden)
+        img = self._sprites.get(key)
+        if img is None:
+            size = 4 * r + 8
+            img = pygame.Surface((size, size), pygame.SRCALPHA)
+            draw_threat(img, kind, size // 2, size // 2, r, THREAT_COLOURS[kind], hidden)
+            self._sprites[key] = img
+        return img
+
+    def fit(self, s: str, size: int, width: int) -> str:
+        """s shortened with '...' to fit width (cached: measuring text is slow)."""
+        key = (s, size, width)
+        out = self._fit_cache.get(key)
+        if out is None:
+            f = self.font(size)
+            out = s
+            if f.size(out)[0] > width:
+                lo, hi = 0, len(s)
+                while lo < hi:  # binary search on the cut
+                    mid = (lo + hi + 1) // 2
+                    if f.size(s[:mid] + "...")[0] <= width:
+                        lo = mid
+                    else:
+                        hi = mid - 1
+                out = s[:lo] + "..."
+            if len(self._fit_cache) > 200:
+                self._fit_cache.clear()
+            self._fit_cache[key] = out
+        return out
 
     def wrap(self, s: str, size: int, width: int) -> list[str]:
         f = self.font(size)
@@ -376,11 +416,13 @@ class View(MinigameView):
             y = LANE_Y0 + th["lane"] * LANE_H + LANE_H // 2 - 2 + (th["id"] % 3 - 1) * 14
             x = TRACK_X0 + min(1.0, th["x"]) * span
             kind = th["kind"]
-            draw_threat(surf, kind, x, y, 11 if kind != "apt" else 14, THREAT_COLOURS[kind], th["hidden"])
+            sprite = self.sprite(kind, 11 if kind != "apt" else 14, th["hidden"])
+            surf.blit(sprite, sprite.get_rect(center=(int(x), int(y))))
             if not th["hidden"]:
                 frac = max(0.0, th["hp"] / th["hp_max"])
-                pygame.draw.rect(surf, BAD, (x - 12, y - 20, 24, 3))
-                pygame.draw.rect(surf, GOOD, (x - 12, y - 20, int(24 * frac), 3))
+                if frac < 1.0:  # a health bar only once hurt: full bars are noise at 200 threats
+                    pygame.draw.rect(surf, BAD, (x - 12, y - 20, 24, 3))
+                    pygame.draw.rect(surf, GOOD, (x - 12, y - 20, int(24 * frac), 3))
                 self.text(surf, THREAT_TAGS[kind], (int(x), int(y) + 20), 14, THREAT_COLOURS[kind], "center")
         # Allies: a badge with their initial, and a line showing what they do.
         for i, ally in enumerate(s["allies"]):
@@ -390,9 +432,11 @@ class View(MinigameView):
             action = A.ACTIONS[ally["action"]]
             if ally["travel"] <= 0:
                 if action == "scan":
-                    band = pygame.Surface((TRACK_X1 - TRACK_X0, LANE_H - 10), pygame.SRCALPHA)
-                    band.fill((*col, 28))
-                    surf.blit(band, (TRACK_X0, LANE_Y0 + ally["lane"] * LANE_H + 3))
+                    if self._scan_band is None:
+                        self._scan_band = pygame.Surface((TRACK_X1 - TRACK_X0, LANE_H - 10), pygame.SRCALPHA)
+                        self._scan_band.fill((96, 200, 255, 26))
+                    surf.blit(self._scan_band, (TRACK_X0, LANE_Y0 + ally["lane"] * LANE_H + 3))
+                    pygame.draw.line(surf, col, (x, y), (TRACK_X1, y), 1)
                 elif action in ("contain", "guard"):
                     front = max((th for th in s["threats"] if th["lane"] == ally["lane"] and not th["hidden"]),
                                 key=lambda th: th["x"], default=None)
@@ -495,11 +539,7 @@ class View(MinigameView):
                    "warn": WARN, "wave": ACCENT}
         y = rect.y + 28
         for t, text, tag, _ in s["events"][-7:]:
-            line = f"{t:6.1f}  {text}"
-            if self.font(16).size(line)[0] > rect.width - 20:
-                while self.font(16).size(line + "...")[0] > rect.width - 20:
-                    line = line[:-1]
-                line += "..."
+            line = self.fit(f"{t:6.1f}  {text}", 16, rect.width - 20)
             self.text(surf, line, (rect.x + 10, y), 16, colours.get(tag, TEXT))
             y += 17
 
