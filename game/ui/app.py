@@ -1,0 +1,337 @@
+"""The desktop game: one window, a stack of screens, a fixed time step.
+
+The window's logical size is 1280x720; pygame's SCALED mode stretches it to any window
+or to fullscreen (F11 / Alt+Enter) and maps the mouse back to logical coordinates. All
+input is read from the event queue, so tests drive the game by posting events. The UI
+owns no rules: screens render the runtime's prompts and hand the player's actions back.
+
+`run_desktop(...)` is what `treacherous-turn play` calls; `python -m game.ui.app STORY`
+runs it directly.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pygame
+
+from game import settings as settings_mod
+from game.ui.audio import Ambient
+from game.ui.session import Session
+from game.ui.theme import H, W, Theme
+
+STEP = 1 / 60          # logic runs at a fixed 60 Hz whatever the frame rate
+MAX_CATCH_UP = 0.25     # after a stall, drop time rather than spiral
+
+
+class EventLog:
+    """One JSON object per line: what was shown, chosen, said, saved, loaded (for end-to-end tests)."""
+
+    def __init__(self, path: str | None) -> None:
+        self.fh = open(path, "a", encoding="utf-8") if path else None
+        self.t0 = time.monotonic()
+        self.recent: list[dict[str, Any]] = []     # the last events, kept for headless tests
+
+    def __call__(self, event: str, **fields: Any) -> None:
+        entry = {"t": round(time.monotonic() - self.t0, 3), "event": event, **fields}
+        self.recent.append(entry)
+        del self.recent[:-500]
+        if self.fh:
+            self.fh.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+            self.fh.flush()
+
+    def close(self) -> None:
+        if self.fh:
+            self.fh.close()
+            self.fh = None
+
+
+class App:
+    def __init__(self, story_path: str, story, *, player: str | None = None, log: str | None = None,
+                 options: dict[str, Any] | None = None, warp: str | None = None, set_vars: dict | None = None,
+                 seed: int | None = None, level: str | None = None) -> None:
+        self.t_start = time.perf_counter()
+        pygame.init()
+        self.settings = settings_mod.load()
+        opts = {"backend": self.settings.dialogue.get("backend") or None,
+                "model": self.settings.dialogue.get("model") or None}
+        opts.update({k: v for k, v in (options or {}).items() if v})
+        self.log = EventLog(log)
+        self.theme = Theme(self.settings.font_size, self.settings.high_contrast)
+        self.surface = self._open_window()
+        pygame.display.set_caption("Treacherous Turn")
+        pygame.key.set_repeat(400, 35)
+        pygame.key.start_text_input()
+        self.session = Session(story_path, story, options=opts, log=self.log)
+        self.start = {"player": player, "warp": warp, "set_vars": set_vars, "seed": seed, "level": level}
+        self.screens: list = []
+        self.toasts: list[list] = []          # [text, seconds left]
+        self.t = 0.0
+        self.frames = 0
+        self.running = True
+        self.ambient = Ambient()
+        self.apply_settings(save=False)
+        if self.settings.problem:
+            self.toast(self.settings.problem)
+
+    # ------------------------------------------------------------------ window
+    def _open_window(self):
+        flags = pygame.SCALED | pygame.RESIZABLE
+        try:
+            surface = pygame.display.set_mode((W, H), flags)
+        except pygame.error:
+            surface = pygame.display.set_mode((W, H))   # a driver without a renderer: unscaled window
+        if self.settings.fullscreen:
+            self._set_fullscreen(True)
+        return surface
+
+    def _set_fullscreen(self, on: bool) -> None:
+        try:
+            if bool(pygame.display.is_fullscreen()) != on:
+                pygame.display.toggle_fullscreen()
+        except (pygame.error, AttributeError) as exc:
+            self.toast(f"fullscreen is not available here ({exc})")
+
+    def toggle_fullscreen(self) -> None:
+        self.settings.set("fullscreen", not self.settings.fullscreen)
+        self._set_fullscreen(self.settings.fullscreen)
+        settings_mod.save(self.settings)
+        self.log("setting", key="fullscreen", value=self.settings.fullscreen)
+
+    def apply_settings(self, save: bool = True) -> None:
+        self.theme.configure(self.settings.font_size, self.settings.high_contrast)
+        self.ambient.apply(self.settings.sound, self.settings.master_volume * self.settings.ambient_volume)
+        if save:
+            try:
+                settings_mod.save(self.settings)
+            except OSError as exc:
+                self.toast(f"settings not saved: {exc}")
+
+    # ------------------------------------------------------------------ screens
+    @property
+    def top(self):
+        return self.screens[-1] if self.screens else None
+
+    def push(self, screen) -> None:
+        self.screens.append(screen)
+        self.log("screen", name=screen.name)
+        screen.enter()
+
+    def pop(self, screen=None) -> None:
+        if screen is None or self.top is screen:
+            if self.screens:
+                self.screens.pop()
+        elif screen in self.screens:
+            self.screens.remove(screen)
+        if self.top:
+            self.top.enter()
+
+    def replace(self, screen) -> None:
+        if self.screens:
+            self.screens.pop()
+        self.push(screen)
+
+    def reset_to(self, screen) -> None:
+        self.screens.clear()
+        self.push(screen)
+
+    def find(self, cls):
+        for s in reversed(self.screens):
+            if isinstance(s, cls):
+                return s
+        return None
+
+    def toast(self, text: str, seconds: float = 4.0) -> None:
+        self.toasts.append([text, seconds])
+        self.log("message", text=text)
+
+    def quit(self) -> None:
+        self.running = False
+
+    # ------------------------------------------------------------------ input
+    def handle(self, event) -> None:
+        if event.type == pygame.QUIT:
+            self.log("quit")
+            self.quit()
+            return
+        if event.type == pygame.KEYDOWN:
+            alt = event.mod & pygame.KMOD_ALT
+            if event.key == pygame.K_F11 or (alt and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER)):
+                self.toggle_fullscreen()
+                return
+            if event.key == pygame.K_F1:
+                from game.ui.screens.menus import HelpScreen
+
+                if isinstance(self.top, HelpScreen):
+                    self.pop()
+                else:
+                    self.push(HelpScreen(self))
+                return
+        if self.top is not None:
+            self.top.handle(event)
+
+    # ------------------------------------------------------------------ frame
+    def step(self, dt: float) -> None:
+        self.t += dt
+        for t in self.toasts:
+            t[1] -= dt
+        self.toasts = [t for t in self.toasts if t[1] > 0]
+        if self.top is not None:
+            self.top.update(dt)
+
+    def draw(self, surface=None) -> None:
+        surface = surface or self.surface
+        start = 0
+        for i in range(len(self.screens) - 1, -1, -1):
+            if self.screens[i].opaque:
+                start = i
+                break
+        if not self.screens or not self.screens[start].opaque:
+            surface.fill((0, 0, 0))
+        for screen in self.screens[start:]:
+            screen.draw(surface)
+        self._draw_toasts(surface)
+
+    def _draw_toasts(self, surface) -> None:
+        y = 16
+        for text, _left in self.toasts[-3:]:
+            font = self.theme.font(self.theme.scaled(0.7))
+            img = font.render(text, True, self.theme.pal.text)
+            rect = pygame.Rect(0, 0, min(W - 40, img.get_width() + 40), img.get_height() + 20)
+            rect.topright = (W - 16, y)
+            self.theme.panel(surface, rect, radius=8, alpha=240, edge=self.theme.pal.focus)
+            surface.blit(img, (rect.x + 20, rect.y + 10), pygame.Rect(0, 0, rect.w - 40, img.get_height()))
+            y = rect.bottom + 8
+
+    def frame(self, dt: float) -> None:
+        """One frame: events, fixed logic steps, draw, flip. Tests call this directly."""
+        for event in pygame.event.get():
+            self.handle(event)
+            if not self.running:
+                return
+        self._acc = min(getattr(self, "_acc", 0.0) + dt, MAX_CATCH_UP)
+        while self._acc >= STEP:
+            self.step(STEP)
+            self._acc -= STEP
+        self.draw()
+        pygame.display.flip()
+        self.frames += 1
+        if self.frames == 1:
+            self.log("first_frame", seconds=round(time.perf_counter() - self.t_start, 3))
+
+    def run_frames(self, n: int, dt: float = STEP) -> None:
+        for _ in range(n):
+            if not self.running:
+                break
+            self.frame(dt)
+
+    def run(self) -> int:
+        clock = pygame.time.Clock()
+        clock.tick()
+        while self.running:
+            dt = clock.tick(60) / 1000.0
+            self.frame(dt)
+        self.close()
+        return 0
+
+    def close(self) -> None:
+        self.session.read.flush()
+        self.log("closed")
+        self.log.close()
+        pygame.quit()
+
+    # ------------------------------------------------------------------ pictures
+    def game_frame(self) -> pygame.Surface:
+        """The current game view without menus on top (for save thumbnails)."""
+        from game.ui.screens.play import PlayScreen
+
+        canvas = pygame.Surface((W, H))
+        play = self.find(PlayScreen)
+        if play is not None:
+            play.draw(canvas)
+        else:
+            self.draw(canvas)
+        return canvas
+
+    def thumbnail_png(self, size=(320, 180)) -> bytes | None:
+        try:
+            small = pygame.transform.smoothscale(self.game_frame(), size)
+            buf = io.BytesIO()
+            pygame.image.save(small, buf, "thumb.png")
+            return buf.getvalue()
+        except (pygame.error, ValueError):
+            return None
+
+
+def build_app(story_path: str, **kwargs) -> App:
+    """Load the story and open the title screen; raises LevelError-like SystemExit messages on a bad story."""
+    from game.story.loader import load_story
+    from game.ui.screens.title import TitleScreen
+
+    story, diags = load_story(story_path)
+    if story is None:
+        raise ValueError("\n".join(d.format() for d in diags if d.severity == "error") or f"cannot load {story_path}")
+    app = App(story_path, story, **kwargs)
+    app.push(TitleScreen(app))
+    return app
+
+
+def run_desktop(story_path: str, *, player: str | None = None, log: str | None = None, backend: str | None = None,
+                model: str | None = None, base_url: str | None = None, warp: str | None = None,
+                set_vars: dict | None = None, seed: int | None = None, level: str | None = None,
+                reload: bool = False, max_seconds: float | None = None) -> int:
+    """Open the game window on `story_path` and play until the player quits. Returns an exit code.
+
+    `reload` is accepted for the CLI's sake; hot reload of level files is not implemented
+    in the desktop game yet.
+    """
+    try:
+        app = build_app(story_path, player=player, log=log,
+                        options={"backend": backend, "model": model, "base_url": base_url},
+                        warp=warp, set_vars=set_vars, seed=seed, level=level)
+    except ValueError as exc:
+        print(f"cannot play {story_path}:\n{exc}", file=sys.stderr)
+        return 1
+    if max_seconds is not None:
+        deadline = time.monotonic() + max_seconds
+        clock = pygame.time.Clock()
+        while app.running and time.monotonic() < deadline:
+            app.frame(clock.tick(60) / 1000.0)
+        app.close()
+        return 0
+    return app.run()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m game.ui.app [STORY] [--name N] [--log F] ...`: the desktop game without the CLI."""
+    import argparse
+
+    from game.paths import REPO_DIR
+
+    p = argparse.ArgumentParser(prog="python -m game.ui.app")
+    p.add_argument("story", nargs="?")
+    p.add_argument("--name")
+    p.add_argument("--log")
+    p.add_argument("--backend")
+    p.add_argument("--model")
+    p.add_argument("--base-url")
+    p.add_argument("--warp")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--max-seconds", type=float)
+    a = p.parse_args(argv)
+    story = a.story
+    if not story:
+        campaign = REPO_DIR / "levels" / "campaign.yaml"
+        story = str(campaign if campaign.exists() else REPO_DIR / "levels" / "examples" / "demo.yaml")
+    return run_desktop(story, player=a.name, log=a.log, backend=a.backend, model=a.model, base_url=a.base_url,
+                       warp=a.warp, seed=a.seed, max_seconds=a.max_seconds)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    sys.exit(main())

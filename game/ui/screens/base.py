@@ -1,0 +1,33 @@
+"""What every screen is: it takes events, advances at the fixed step, and draws itself."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class Screen:
+    # An opaque screen hides everything below it; overlays (menus, help) draw over the one below.
+    opaque = True
+    name = "screen"
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    @property
+    def theme(self):
+        return self.app.theme
+
+    def enter(self) -> None:
+        """Called when the screen becomes the top of the stack (pushed, or uncovered)."""
+
+    def handle(self, event) -> bool:
+        return False
+
+    def update(self, dt: float) -> None:
+        pass
+
+    def draw(self, surface) -> None:
+        pass
+
+    def describe(self) -> dict[str, Any]:
+        """What the screen shows, as data: tests and the event log read this instead of pixels."""
+        return {"screen": self.name}

@@ -1,0 +1,191 @@
+"""The end of the story: the ending card, an honest score screen, and the gold bar.
+
+The score screen tallies what the runtime stored for each minigame (world.vars under the
+step's `as:` name, and the transcript's record of whether it was played or skipped), so a
+skipped minigame is shown as skipped with its default result, not as a win. The last
+screen is the story's own: a gold bar in space inscribed with the player's name,
+"Player 1" and "Score: 0", whatever the tally said.
+"""
+from __future__ import annotations
+
+import math
+import random
+
+import pygame
+
+from game.ui import backgrounds
+from game.ui.screens.base import Screen
+from game.ui.theme import H, W
+from game.ui.widgets import wrap
+
+
+def tally(runtime) -> list[dict]:
+    """One row per minigame played in this story: its name, stored result, and whether it was skipped."""
+    rows = []
+    for entry in runtime.transcript:
+        if entry.get("kind") != "minigame":
+            continue
+        stored = runtime.world.vars.get(entry.get("as"), entry.get("result"))
+        rows.append({"name": entry.get("name", "?"), "as": entry.get("as"), "skipped": bool(entry.get("skipped")),
+                     "result": stored if isinstance(stored, dict) else entry.get("result") or {}})
+    return rows
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float):
+        return f"{v:.2f}"
+    return str(v)
+
+
+class _Continue(Screen):
+    def handle(self, event) -> bool:
+        if (event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_SPACE, pygame.K_KP_ENTER)) or \
+                (event.type == pygame.MOUSEBUTTONDOWN and event.button == 1):
+            self.next()
+            return True
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+            from game.ui.screens.menus import PauseScreen
+
+            self.app.push(PauseScreen(self.app, ended=True))
+            return True
+        return False
+
+    def next(self) -> None:
+        raise NotImplementedError
+
+
+class EndingScreen(_Continue):
+    name = "ending"
+
+    def __init__(self, app, prompt) -> None:
+        super().__init__(app)
+        self.prompt = prompt
+
+    def next(self) -> None:
+        self.app.replace(ScoreScreen(self.app))
+
+    def draw(self, surface) -> None:
+        th, p = self.theme, self.prompt
+        backgrounds.draw_live(surface, "space", self.app.t, dim=True)
+        th.text(surface, "THE END", (W // 2, 130), size=th.scaled(0.9), color=th.pal.dim, anchor="midtop")
+        th.text(surface, p.title or p.ending.replace("_", " ").title(), (W // 2, 190), size=th.scaled(2.0),
+                kind="bold", color=th.pal.gold, anchor="midtop")
+        y = 310
+        font = th.font(th.scaled(1.1))
+        for line in wrap(font, p.text or "", 900):
+            th.text(surface, line, (W // 2, y), size=th.scaled(1.1), anchor="midtop")
+            y += font.get_linesize()
+        if p.problem:
+            th.text(surface, f"⚠ {p.problem}", (W // 2, y + 20), size=th.scaled(0.7), color=th.pal.warn, anchor="midtop")
+        th.text(surface, f"Ending: {p.ending}", (W // 2, H - 110), size=th.scaled(0.7), color=th.pal.dim, anchor="midtop")
+        th.text(surface, "▶ Enter to see your score", (W // 2, H - 60), size=th.scaled(0.8), color=th.pal.focus,
+                anchor="midtop")
+
+    def describe(self):
+        return {"screen": self.name, "ending": self.prompt.ending, "title": self.prompt.title}
+
+
+class ScoreScreen(_Continue):
+    name = "score"
+
+    def __init__(self, app) -> None:
+        super().__init__(app)
+        rt = app.session.runtime
+        self.rows = tally(rt)
+        self.values = dict(rt.world.values)
+        self.total = sum(float(r["result"].get("score", 0) or 0) for r in self.rows if not r["skipped"])
+        app.log("score", rows=self.rows, total=self.total, values=self.values)
+
+    def next(self) -> None:
+        self.app.replace(GoldBarScreen(self.app))
+
+    def draw(self, surface) -> None:
+        th = self.theme
+        backgrounds.draw_live(surface, "servers", self.app.t, dim=True)
+        panel = pygame.Rect(140, 60, W - 280, H - 140)
+        th.panel(surface, panel)
+        th.text(surface, "Your score", (panel.centerx, panel.y + 24), size=th.scaled(1.5), kind="bold",
+                color=th.pal.gold, anchor="midtop")
+        y = panel.y + 100
+        small = th.scaled(0.75)
+        if not self.rows:
+            th.text(surface, "No minigames were played on this path.", (panel.x + 50, y))
+            y += 50
+        for r in self.rows:
+            status = "skipped: default result used" if r["skipped"] else "played"
+            th.text(surface, f"{r['name'].replace('_', ' ').title()}  ({status})", (panel.x + 50, y), kind="bold")
+            y += th.font().get_linesize() + 4
+            fields = "   ".join(f"{k}: {_fmt(v)}" for k, v in r["result"].items())
+            for line in wrap(th.font(small), fields, panel.w - 120):
+                th.text(surface, line, (panel.x + 70, y), size=small, color=th.pal.dim)
+                y += th.font(small).get_linesize()
+            y += 14
+        if self.values:
+            prof = "   ".join(f"{k}: {v:+.2f}" for k, v in sorted(self.values.items()))
+            th.text(surface, "What the AI learned you value", (panel.x + 50, y), kind="bold")
+            y += th.font().get_linesize() + 4
+            th.text(surface, prof, (panel.x + 70, y), size=small, color=th.pal.dim)
+            y += 40
+        th.text(surface, f"Total of minigame scores (played only): {_fmt(self.total)}", (panel.x + 50, panel.bottom - 80),
+                size=th.scaled(0.95), kind="bold")
+        th.text(surface, "▶ Enter", (panel.right - 40, panel.bottom - 30), size=th.scaled(0.8), color=th.pal.focus,
+                anchor="bottomright")
+
+    def describe(self):
+        return {"screen": self.name, "rows": self.rows, "total": self.total}
+
+
+class GoldBarScreen(_Continue):
+    """The last screen, whatever came before: Player 1, Score: 0."""
+
+    name = "goldbar"
+
+    def __init__(self, app) -> None:
+        super().__init__(app)
+        self.player = app.session.runtime.world.player
+        app.log("goldbar", player=self.player, inscription=self.inscription())
+        rng = random.Random(7)
+        self.stars = [(rng.randrange(W), rng.randrange(H), rng.random() * 6.28, rng.randrange(120, 255)) for _ in range(160)]
+
+    def inscription(self) -> list[str]:
+        return [self.player, "Player 1", "Score: 0"]
+
+    def next(self) -> None:
+        from game.ui.screens.title import TitleScreen
+
+        self.app.session.read.flush()
+        self.app.reset_to(TitleScreen(self.app))
+
+    def draw(self, surface) -> None:
+        th = self.theme
+        backgrounds.draw_live(surface, "space", self.app.t)
+        for x, y, ph, b in self.stars:
+            v = int(b * (0.6 + 0.4 * math.sin(self.app.t * 1.5 + ph)))
+            surface.fill((v, v, min(255, v + 30)), (x, y, 2, 2))
+        t = self.app.t
+        cx, cy = W // 2, H // 2 + int(10 * math.sin(t * 0.8))
+        # The ingot: a trapezoid seen from slightly above, tilting slowly as it drifts.
+        tilt = 0.06 * math.sin(t * 0.5)
+        w_top, w_bot, h = 380, 470, 150
+        def rot(px, py):
+            return (cx + px * math.cos(tilt) - py * math.sin(tilt), cy + px * math.sin(tilt) + py * math.cos(tilt))
+        top = [rot(-w_top / 2, -h / 2), rot(w_top / 2, -h / 2), rot(w_top / 2 - 30, -h / 2 - 40), rot(-w_top / 2 + 30, -h / 2 - 40)]
+        face = [rot(-w_top / 2, -h / 2), rot(w_top / 2, -h / 2), rot(w_bot / 2, h / 2), rot(-w_bot / 2, h / 2)]
+        gold = th.pal.gold
+        pygame.draw.polygon(surface, tuple(min(255, c + 40) for c in gold), top)
+        pygame.draw.polygon(surface, gold, face)
+        pygame.draw.polygon(surface, (120, 90, 20), face, 4)
+        pygame.draw.polygon(surface, (150, 110, 30), top, 3)
+        shine = int((t * 160) % 900) - 300
+        pygame.draw.line(surface, (255, 245, 200), rot(shine - 40, -h / 2 + 6), rot(shine + 20, h / 2 - 6), 6)
+        ink = (90, 60, 10)
+        lines = self.inscription()
+        for i, text in enumerate(lines):
+            img = th.font(34 if i == 0 else 28, "bold").render(text, True, ink)
+            img = pygame.transform.rotate(img, -math.degrees(tilt))
+            px, py = rot(0, -h / 2 + 38 + i * 40)
+            surface.blit(img, img.get_rect(center=(int(px), int(py))))
+        th.text(surface, "▶ Enter", (W - 40, H - 30), size=th.scaled(0.7), color=th.pal.dim, anchor="bottomright")
+
+    def describe(self):
+        return {"screen": self.name, "inscription": self.inscription()}

@@ -1,0 +1,146 @@
+"""The title screen (new game, continue, load, settings, quit) and the name prompt."""
+from __future__ import annotations
+
+import math
+
+import pygame
+
+from game import saves
+from game.ui import backgrounds
+from game.ui.screens.base import Screen
+from game.ui.theme import H, W
+from game.ui.widgets import Item, Menu, TextBox
+
+
+class TitleScreen(Screen):
+    name = "title"
+
+    def __init__(self, app) -> None:
+        super().__init__(app)
+        self._prewarm = list(backgrounds.KINDS)
+        self.build()
+
+    def build(self) -> None:
+        latest = saves.latest(self.app.session.story.id)
+        any_save = any(i.exists for i in saves.list_slots())
+        self.menu = Menu([
+            Item("New game", self.new_game),
+            Item("Continue", self.continue_game, enabled=latest is not None,
+                 note=f"{latest.label}: {latest.scene_title or latest.scene}, {latest.when}" if latest else "no save yet"),
+            Item("Load", self.load, enabled=any_save, note="" if any_save else "no save yet"),
+            Item("Settings", self.settings),
+            Item("Quit", self.app.quit),
+        ], x=90, y=330, width=440)
+        self.latest = latest
+
+    def enter(self) -> None:
+        self.build()
+
+    def new_game(self) -> None:
+        player = self.app.start.get("player")
+        if player:
+            start_game(self.app, player)
+        else:
+            self.app.push(NameScreen(self.app))
+
+    def continue_game(self) -> None:
+        if self.latest:
+            from game.ui.screens.play import load_slot
+
+            load_slot(self.app, self.latest.slot)
+
+    def load(self) -> None:
+        from game.ui.screens.menus import SaveLoadScreen
+
+        self.app.push(SaveLoadScreen(self.app, mode="load"))
+
+    def settings(self) -> None:
+        from game.ui.screens.menus import SettingsScreen
+
+        self.app.push(SettingsScreen(self.app))
+
+    def handle(self, event) -> bool:
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+            return True     # Esc on the title does nothing rather than quitting by surprise
+        return self.menu.handle(event)
+
+    def update(self, dt: float) -> None:
+        if self._prewarm and self.app.frames > 1:
+            backgrounds.background(self._prewarm.pop())   # draw one scene picture per frame, off the critical path
+
+    def draw(self, surface) -> None:
+        th = self.theme
+        backgrounds.draw_live(surface, "space", self.app.t, dim=th.pal.high_contrast)
+        # A slowly turning ring: the "treacherous turn".
+        cx, cy = 960, 330
+        for i in range(36):
+            a = self.app.t * 0.3 + i * math.tau / 36
+            r = 150 + 8 * math.sin(self.app.t + i)
+            colour = th.pal.gold if i % 9 == 0 else th.pal.accent
+            pygame.draw.circle(surface, colour, (int(cx + r * math.cos(a)), int(cy + r * math.sin(a) * 0.45)), 3 if i % 9 else 6)
+        th.text(surface, "TREACHEROUS", (90, 120), size=72, kind="bold", color=th.pal.text)
+        th.text(surface, "TURN", (90, 200), size=72, kind="bold", color=th.pal.gold)
+        th.text(surface, self.app.session.story.title, (96, 288), size=th.scaled(0.8), color=th.pal.dim)
+        self.menu.draw(surface, th)
+        th.text(surface, "Arrows + Enter, or the mouse  ·  F1 help  ·  F11 fullscreen", (W // 2, H - 24),
+                size=th.scaled(0.6), color=th.pal.dim, anchor="midbottom")
+
+    def describe(self):
+        return {"screen": self.name, "items": [(i.label, i.enabled) for i in self.menu.items],
+                "focus": self.menu.index}
+
+
+class NameScreen(Screen):
+    name = "name"
+
+    def __init__(self, app) -> None:
+        super().__init__(app)
+        self.box = TextBox(max_len=24)
+        self.error = ""
+
+    def handle(self, event) -> bool:
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+            self.app.pop(self)
+            return True
+        if self.box.handle(event):
+            text = self.box.take()
+            if text is not None:
+                name = " ".join(text.split())
+                if not name:
+                    self.error = "Type a name first (any name will do)."
+                    return True
+                self.app.pop(self)
+                start_game(self.app, name)
+            return True
+        return False
+
+    def update(self, dt: float) -> None:
+        self.box.update(dt)
+
+    def draw(self, surface) -> None:
+        th = self.theme
+        backgrounds.draw_live(surface, "lab", self.app.t, dim=True)
+        panel = pygame.Rect(W // 2 - 360, 210, 720, 300)
+        th.panel(surface, panel)
+        th.text(surface, "Before we begin:", (panel.x + 40, panel.y + 34), size=th.scaled(1.2), kind="bold")
+        th.text(surface, "what should the lab call you?", (panel.x + 40, panel.y + 84), color=th.pal.dim)
+        self.box.draw(surface, th, pygame.Rect(panel.x + 40, panel.y + 140, panel.w - 80, 60), placeholder="Your name")
+        if self.error:
+            th.text(surface, "⚠ " + self.error, (panel.x + 40, panel.y + 214), size=th.scaled(0.8), color=th.pal.warn)
+        th.text(surface, "Enter to start  ·  Esc to go back", (panel.x + 40, panel.bottom - 40),
+                size=th.scaled(0.7), color=th.pal.dim)
+
+    def describe(self):
+        return {"screen": self.name, "text": self.box.text, "error": self.error}
+
+
+def start_game(app, player: str) -> None:
+    from game.ui.screens.play import PlayScreen
+
+    s = app.start
+    try:
+        app.session.new(player, seed=s.get("seed"), warp=s.get("warp"), set_vars=s.get("set_vars"), level=s.get("level"))
+    except Exception as exc:   # noqa: BLE001 - a bad --warp or --level is a message, not a crash
+        app.toast(f"cannot start: {exc}")
+        return
+    app.push(PlayScreen(app))

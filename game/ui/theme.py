@@ -1,0 +1,91 @@
+"""The look of the game, drawn in code: colours, fonts (shipped DejaVu only), panels.
+
+Two palettes: the default (night-lab blues, a cyan accent) and high contrast (pure
+black panels, white text, yellow focus, thick outlines). Focus and state are always also
+shown by a shape or a word (a ▶ marker, an underline, "(read)", "[generated]"), never by
+colour alone.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pygame
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
+FONTS = {"sans": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono.ttf"}
+W, H = 1280, 720
+
+
+@dataclass(frozen=True)
+class Palette:
+    text: tuple
+    dim: tuple
+    accent: tuple
+    focus: tuple
+    panel: tuple          # RGBA
+    panel_edge: tuple
+    shade: tuple          # RGBA overlay behind menus
+    warn: tuple
+    gold: tuple
+    edge_width: int
+    high_contrast: bool = False
+
+
+DEFAULT = Palette(text=(232, 236, 246), dim=(150, 160, 182), accent=(110, 205, 255), focus=(255, 214, 102),
+                  panel=(12, 18, 34, 214), panel_edge=(70, 110, 170), shade=(4, 6, 14, 170),
+                  warn=(255, 128, 110), gold=(240, 196, 80), edge_width=2)
+HIGH_CONTRAST = Palette(text=(255, 255, 255), dim=(225, 225, 225), accent=(255, 255, 0), focus=(255, 255, 0),
+                        panel=(0, 0, 0, 255), panel_edge=(255, 255, 255), shade=(0, 0, 0, 230),
+                        warn=(255, 170, 0), gold=(255, 220, 0), edge_width=4, high_contrast=True)
+
+
+class Theme:
+    def __init__(self, base_size: int = 26, high_contrast: bool = False) -> None:
+        self._fonts: dict[tuple[str, int], pygame.font.Font] = {}
+        self.configure(base_size, high_contrast)
+
+    def configure(self, base_size: int, high_contrast: bool) -> None:
+        self.base = base_size
+        self.pal = HIGH_CONTRAST if high_contrast else DEFAULT
+
+    def font(self, size: int | None = None, kind: str = "sans") -> pygame.font.Font:
+        size = int(size or self.base)
+        key = (kind, size)
+        f = self._fonts.get(key)
+        if f is None:
+            f = self._fonts[key] = pygame.font.Font(str(FONT_DIR / FONTS[kind]), size)
+        return f
+
+    def scaled(self, factor: float) -> int:
+        """A size relative to the player's text size (titles, small print)."""
+        return max(12, int(round(self.base * factor)))
+
+    def speaker_color(self, color: str | None) -> tuple:
+        if self.pal.high_contrast or not color:
+            return self.pal.accent
+        try:
+            c = pygame.Color(color)
+            return (c.r, c.g, c.b)
+        except (ValueError, TypeError):
+            return self.pal.accent
+
+    def panel(self, surface: pygame.Surface, rect: pygame.Rect, *, radius: int = 14, alpha: int | None = None,
+              edge: tuple | None = None) -> None:
+        colour = self.pal.panel if alpha is None else (*self.pal.panel[:3], alpha)
+        box = pygame.Surface(rect.size, pygame.SRCALPHA)
+        pygame.draw.rect(box, colour, box.get_rect(), border_radius=radius)
+        surface.blit(box, rect.topleft)
+        pygame.draw.rect(surface, edge or self.pal.panel_edge, rect, self.pal.edge_width, border_radius=radius)
+
+    def shade(self, surface: pygame.Surface) -> None:
+        veil = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
+        veil.fill(self.pal.shade)
+        surface.blit(veil, (0, 0))
+
+    def text(self, surface, text: str, pos, *, size: int | None = None, kind: str = "sans", color=None,
+             anchor: str = "topleft") -> pygame.Rect:
+        img = self.font(size, kind).render(text, True, color or self.pal.text)
+        rect = img.get_rect(**{anchor: pos})
+        surface.blit(img, rect)
+        return rect
