@@ -807,7 +807,8 @@ class LabDefense(Minigame):
             lines.append(f"  {d['title']}: {d['real']}")
             lines.append(f"      counter: {d['counter']}; {d['by_counter']} / {d['by_ally']} / {d['breached']}")
         lines.append("")
-        lines.append("Allies' learning curve (share of what got past controls that allies stopped, per wave):")
+        lines.append("Allies' learning curve (share of what got past controls that allies stopped, per wave;"
+                     " 1.00 also when nothing got past):")
         for c in s["curve"]:
             bar = "#" * int(round(c["performance"] * 30))
             lines.append(f"  wave {c['wave']:2d} |{bar:<30}| {c['performance']:.2f}  reward/decision {c['reward']:+.3f}")
