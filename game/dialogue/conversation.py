@@ -99,13 +99,18 @@ class Conversation:
             elif self.q_index + 1 < len(self.questions):
                 next_q = self.questions[self.q_index + 1]
             else:
-                next_q = FOLLOW_UP.format(player=self.player)
+                # Past the authored questions: one open follow-up, then the player leads.
+                follow = FOLLOW_UP.format(player=self.player)
+                next_q = None if any(follow in u for u in self.used) else follow
+            # The scripted voice reads yes/no against whatever was last asked, the open follow-up included.
+            asked = answering or next((u for u in reversed(self.used[-1:]) if FOLLOW_UP.format(player=self.player)
+                                       in u), None)
             intents = matching_intents(self.character, said)
             offline = valuelib.lexicon_score(said, self.measures, answering)
             nudges = valuelib.nudges(intents)
             messages = self._messages(said, next_q, last)
             used = list(self.used)
-        hints = {"kind": "reply", "player": self.player, "player_text": said, "answering": answering,
+        hints = {"kind": "reply", "player": self.player, "player_text": said, "answering": asked,
                  "next_question": next_q, "closing": last, "used": used, "render": self._render}
         request = DialogueRequest(messages, max_tokens=REPLY_TOKENS,
                                   stop=("\nPlayer:", "\nUser:", f"\n{self.player}:"),

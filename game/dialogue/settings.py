@@ -50,7 +50,10 @@ class BackendChoice:
 
     def describe(self) -> str:
         """Why this backend: e.g. "openai (model gpt-4o-mini) — backend from env, model from settings"."""
-        parts = [f"backend from {self.decided_by.get('backend', 'default')}"]
+        source = self.decided_by.get("backend", "default")
+        if source == "default":
+            source = "default (no backend, API key or server configured: offline)"
+        parts = [f"backend from {source}"]
         for f in ("model", "base_url"):
             if getattr(self, f) is not None:
                 parts.append(f"{f} from {self.decided_by.get(f, 'default')}")

@@ -115,6 +115,7 @@ class OpenAIBackend:
             raise _map_error(exc) from None
         text = ""
         cap_chars = request.max_tokens * CHARS_PER_TOKEN
+        finished = False
         try:
             for chunk in stream:
                 if cancel.is_set():
@@ -126,6 +127,7 @@ class OpenAIBackend:
                 choice = chunk.choices[0]
                 if choice.finish_reason == "content_filter":
                     raise Refused("the provider's content filter stopped the reply")
+                finished = finished or choice.finish_reason is not None
                 piece = getattr(choice.delta, "content", None) or ""
                 if not piece:
                     continue
@@ -141,6 +143,9 @@ class OpenAIBackend:
                     return
                 text = combined
                 yield piece
+            if not finished:
+                # The SDK ends quietly when the connection drops; without a finish_reason the reply is cut.
+                raise Unavailable("the connection dropped in the middle of the reply")
         except DialogueError:
             raise
         except Exception as exc:  # noqa: BLE001
