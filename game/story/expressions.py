@@ -10,6 +10,7 @@ is refused with a message naming the construct.
 from __future__ import annotations
 
 import ast
+import functools
 import random
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Mapping
@@ -79,7 +80,22 @@ class Expression:
 
 
 def parse(source: Any) -> Expression:
-    """Check an expression and return it parsed; raises ExpressionError with a column."""
+    """Check an expression and return it parsed; raises ExpressionError with a column.
+
+    Levels repeat the same conditions many times; Expressions are immutable, so each
+    distinct text is checked once.
+    """
+    if isinstance(source, str):
+        return _parse_text(source)
+    return _parse(source)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_text(source: str) -> Expression:
+    return _parse(source)
+
+
+def _parse(source: Any) -> Expression:
     if isinstance(source, bool):
         source = "true" if source else "false"
     elif isinstance(source, (int, float)):
@@ -225,6 +241,13 @@ class Template:
 
 def template(text: str) -> Template:
     """Split text into literal parts and expressions; ExpressionError has the column in the text."""
+    if "{" not in text and "}" not in text:
+        return Template(text, (text,))     # most lines have no holes: skip the scanner
+    return _template(text)
+
+
+@functools.lru_cache(maxsize=16384)
+def _template(text: str) -> Template:
     parts: list[str | Expression] = []
     buf: list[str] = []
     i = 0

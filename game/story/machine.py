@@ -88,8 +88,18 @@ class LevelMachine:
             {"trigger": e.trigger, "source": e.source, "dest": e.dest, "conditions": [self._condition(e.id)]}
             for e in self.edges
         ]
-        self.machine = Machine(model=[], states=list(level.scenes), transitions=transitions, initial=level.start,
-                               auto_transitions=False, send_event=True, ignore_invalid_triggers=False)
+        import gc
+
+        # Building 20,000 Transition objects allocates heavily; see loader._gc_paused for why the collector waits.
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self.machine = Machine(model=[], states=list(level.scenes), transitions=transitions,
+                                   initial=level.start, auto_transitions=False, send_event=True,
+                                   ignore_invalid_triggers=False)
+        finally:
+            if was_enabled:
+                gc.enable()
         self._events = {t: self.machine.events[t] for t in TRIGGERS if t in self.machine.events}
 
     @staticmethod
