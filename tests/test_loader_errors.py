@@ -21,18 +21,20 @@ def expected(files):
     return out
 
 
-@pytest.mark.parametrize("name,files", [
-    ("mistakes.yaml", ["mistakes.yaml"]),
-    ("syntax.yaml", ["syntax.yaml"]),
-    ("include_main.yaml", ["include_main.yaml", "include_part.yaml"]),
-])
+CASES = [("invalid/mistakes.yaml", ["invalid/mistakes.yaml"]),
+         ("invalid/syntax.yaml", ["invalid/syntax.yaml"]),
+         ("invalid/include_main.yaml", ["invalid/include_main.yaml", "invalid/include_part.yaml"])]
+CASES += [(f"schema/{p.name}", [f"schema/{p.name}"]) for p in sorted((FIXTURES.parent / "schema").glob("*.yaml"))]
+
+
+@pytest.mark.parametrize("name,files", CASES)
 def test_each_mistake_is_reported_once_at_its_place(name, files, monkeypatch):
     monkeypatch.chdir(Path(__file__).parent.parent)
-    story, diags = load_story(f"tests/fixtures/invalid/{name}")
-    assert story is None
+    story, diags = load_story(f"tests/fixtures/{name}")
     got = {(d.file, d.line, d.column, d.code) for d in diags}
-    want = expected([Path("tests/fixtures/invalid") / f for f in files])
+    want = expected([Path("tests/fixtures") / f for f in files])
     assert got == want
+    assert (story is None) == bool(want)
     assert all(d.message for d in diags)
 
 

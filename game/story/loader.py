@@ -16,6 +16,7 @@ from typing import Any, Callable
 import yaml
 
 from game.story import expressions as ex
+from game.story import spec
 from game.story.diagnostics import Diagnostic, LevelError
 from game.story.model import (NARRATOR, Character, Choice, End, Goto, Intent, Level, Line, MinigameStep, Option,
                               Pos, Scene, Set, Story, Talk)
@@ -51,26 +52,17 @@ class Loader(_BaseLoader):
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 BUILTIN_NAMES = {"player": "the player's name", "values": "the value profile (values.<dimension>)",
                  "visits": "how often each scene was entered (visits.<scene>)"}
-STEP_HEADS = ("choice", "set", "goto", "talk", "minigame", "end")
-STEP_MODIFIERS = {
-    "line": ("if", "generate"),
-    "choice": ("if", "prompt"),
-    "set": ("if",),
-    "goto": ("if",),
-    "talk": ("if",),
-    "minigame": ("if", "params", "as", "default"),
-    "end": ("if", "title", "text"),
-}
+STEP_HEADS = spec.STEP_HEADS
+STEP_MODIFIERS = spec.STEP_MODIFIERS
 ALL_MODIFIERS = sorted({m for ms in STEP_MODIFIERS.values() for m in ms})
-LEVEL_KEYS = ("level", "title", "start", "vars", "values", "characters", "scenes", "include")
-INCLUDE_KEYS = ("vars", "values", "characters", "scenes", "include")
-CAMPAIGN_KEYS = ("campaign", "title", "levels", "vars")
-CHARACTER_KEYS = ("name", "color", "persona", "backend", "model", "fallback", "greeting", "intents", "secrets",
-                  "generated")
-INTENT_KEYS = ("name", "match", "replies", "values")
-OPTION_KEYS = ("text", "if", "set", "goto")
-TALK_KEYS = ("with", "turns", "goal", "measures", "questions", "as")
-SCENE_KEYS = ("steps", "background", "title")
+LEVEL_KEYS = tuple(spec.LEVEL)
+INCLUDE_KEYS = spec.INCLUDE_KEYS
+CAMPAIGN_KEYS = tuple(spec.CAMPAIGN)
+CHARACTER_KEYS = tuple(spec.CHARACTER)
+INTENT_KEYS = tuple(spec.INTENT)
+OPTION_KEYS = tuple(spec.OPTION)
+TALK_KEYS = tuple(spec.TALK)
+SCENE_KEYS = tuple(spec.SCENE)
 
 
 def _type_name(node: yaml.Node) -> str:
