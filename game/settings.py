@@ -30,7 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "timers": True,            # False: no timed pressure anywhere (minigames get timed=False)
     "skip_unread": False,      # skip mode also skips lines never read before
 }
-DIALOGUE_DEFAULTS: dict[str, Any] = {"backend": "scripted", "model": ""}
+# Empty means "not chosen here": the dialogue layer then uses the level's choice or its own default
+# (scripted). Writing "scripted" by default would override every level's per-character backend.
+DIALOGUE_DEFAULTS: dict[str, Any] = {"backend": "", "model": ""}
 
 TEXT_SIZES = {"small": 22, "medium": 26, "large": 32, "huge": 38}
 CHOICES: dict[str, list[Any]] = {

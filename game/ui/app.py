@@ -58,9 +58,8 @@ class App:
         self.t_start = time.perf_counter()
         pygame.init()
         self.settings = settings_mod.load()
-        opts = {"backend": self.settings.dialogue.get("backend") or None,
-                "model": self.settings.dialogue.get("model") or None}
-        opts.update({k: v for k, v in (options or {}).items() if v})
+        # Command-line dialogue choices only; the settings file's `dialogue:` is read by the dialogue service.
+        opts = {k: v for k, v in (options or {}).items() if v}
         self.log = EventLog(log)
         self.theme = Theme(self.settings.font_size, self.settings.high_contrast)
         self.surface = self._open_window()

@@ -26,14 +26,11 @@ def _service(options: dict[str, Any]):
         from game.dialogue.service import DialogueService
     except ImportError as exc:
         return None, f"dialogue service not installed ({exc.name})"
+    # Only command-line choices are passed: the settings file's `dialogue:` is read by the service itself.
     try:
-        return DialogueService.from_settings(**{k: v for k, v in options.items() if v}), ""
-    except TypeError:
-        try:
-            return DialogueService.from_settings(), ""
-        except Exception as exc:   # noqa: BLE001 - any failure means authored lines, not a crash
-            return None, f"dialogue service failed: {exc}"
-    except Exception as exc:       # noqa: BLE001
+        return DialogueService.from_settings(**{k: v for k, v in options.items()
+                                                if k in ("backend", "model", "base_url") and v}), ""
+    except Exception as exc:       # noqa: BLE001 - any failure means authored lines, not a crash
         return None, f"dialogue service failed: {exc}"
 
 
@@ -74,8 +71,8 @@ def start_line(runtime, prompt, options: dict[str, Any]):
     if service is None:
         return None, why
     try:
-        return generate_line(runtime.character(prompt.speaker), prompt, player=runtime.world.player,
-                             values=runtime.world.values, service=service, scope=runtime.scope()), ""
+        return generate_line(service, runtime.character(prompt.speaker), prompt.text, player=runtime.world.player,
+                             context=runtime.level.title), ""
     except Exception as exc:   # noqa: BLE001
         return None, f"line generation failed: {exc}"
 
@@ -166,6 +163,7 @@ class FallbackConversation:
     def finished(self) -> bool:
         return len(self.turns) >= self.prompt.turns
 
+    @property
     def outcome(self) -> dict[str, Any]:
         return {"values": dict(self.values), "turns": [dict(t) for t in self.turns],
                 "summary": f"{len(self.turns)} turns with authored lines"}
@@ -178,6 +176,22 @@ class FallbackConversation:
         self.turns = [dict(t) for t in data.get("turns", [])]
         self.values = {k: float(v) for k, v in data.get("values", {}).items()}
         self._fallback_i = int(data.get("fallback_i", 0))
+
+
+def outcome_of(conv) -> dict[str, Any]:
+    """The conversation's outcome (a property on Conversation, a method in older drafts)."""
+    out = conv.outcome
+    return out() if callable(out) else out
+
+
+def reply_info(handle) -> dict[str, Any]:
+    """backend / model / generated of a finished handle, from its Reply when it has one."""
+    reply = getattr(handle, "reply", None)
+    if reply is not None:
+        return {"backend": getattr(reply, "backend", None), "model": getattr(reply, "model", None),
+                "generated": bool(getattr(reply, "generated", False))}
+    return {"backend": getattr(handle, "backend", None), "model": getattr(handle, "model", None),
+            "generated": bool(getattr(handle, "generated", False))}
 
 
 def backend_names() -> list[str]:

@@ -301,6 +301,8 @@ class SettingsScreen(Overlay):
             return f"{int(round(v * 100))}%"
         if key == "dialogue.model":
             return v or "(backend default)"
+        if key == "dialogue.backend":
+            return v or "(level's choice / scripted)"
         return str(v).title() if key == "text_size" else str(v)
 
     def change(self, step: int) -> None:
@@ -319,9 +321,9 @@ class SettingsScreen(Overlay):
         elif kind == "backend":
             cur = s.dialogue.get("backend") or ""
             names = self.backends
-            i = names.index(cur) if cur in names else -1
+            names = [""] + names      # "" = not chosen here: the level's choice, else scripted
+            i = names.index(cur) if cur in names else 0
             s.dialogue["backend"] = names[(i + step) % len(names)]
-            self.app.session.options["backend"] = s.dialogue["backend"]
         elif kind == "text":
             self.editing = TextBox(max_len=120, text=s.dialogue.get("model") or "")
             return
@@ -337,7 +339,6 @@ class SettingsScreen(Overlay):
                 text = self.editing.take()
                 if text is not None:
                     self.app.settings.dialogue["model"] = text.strip()
-                    self.app.session.options["model"] = text.strip() or None
                     self.editing = None
                     self.app.log("setting", key="dialogue.model", value=text.strip())
                     self.app.apply_settings()

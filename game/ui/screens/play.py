@@ -13,7 +13,7 @@ from game import saves
 from game.story.prompts import ChoicePrompt, EndPrompt, LevelPrompt, LinePrompt, MinigamePrompt, TalkPrompt
 from game.ui import backgrounds
 from game.ui.screens.base import Screen
-from game.ui.talk import open_conversation, start_line
+from game.ui.talk import open_conversation, outcome_of, reply_info, start_line
 from game.ui.theme import H, W
 from game.ui.widgets import Item, Menu, TextBox, TypeText, wrap
 
@@ -169,7 +169,7 @@ class PlayScreen(Screen):
         elif self.mode == "level":
             self._act(self.session.runtime.advance)
         elif self.mode == "talk" and self.conv is not None and self.conv.finished and self.handle_stream is None:
-            outcome = self.conv.outcome()
+            outcome = outcome_of(self.conv)
             self.app.log("talk_finished", turns=len(outcome.get("turns") or []), values=outcome.get("values"))
             self._act(lambda: self.session.runtime.finish_talk(outcome))
         elif self.mode == "minigame":
@@ -374,14 +374,17 @@ class PlayScreen(Screen):
     def _update_line(self, dt: float) -> None:
         if self.handle_stream is not None:
             for kind, payload in self._poll(self.handle_stream):
-                if kind == "delta":
+                if kind == "started":
+                    self.stream_text = ""       # a restart from another backend: drop what was shown
+                    self.type.set_text("")
+                elif kind == "delta":
                     self.stream_text += payload
                     self.type.set_text(self.stream_text)
                 elif kind == "done":
-                    h = self.handle_stream
+                    info = reply_info(self.handle_stream)
                     self.generated_done = {"text": payload or self.stream_text,
-                                           "backend": getattr(h, "backend", None) or "generated",
-                                           "model": getattr(h, "model", None)}
+                                           "backend": info["backend"] or "generated", "model": info["model"],
+                                           "generated": info["generated"]}
                     self.type.set_text(self.generated_done["text"])
                     self.handle_stream = None
                     self.app.log("generated", key=self.prompt.key, text=self.generated_done["text"],
@@ -422,13 +425,12 @@ class PlayScreen(Screen):
             return
         turn = self.turns[-1]
         for kind, payload in self._poll(self.handle_stream):
-            if kind == "delta":
+            if kind == "started":
+                turn["text"] = ""     # a second "started" means the reply restarts from another backend
+            elif kind == "delta":
                 turn["text"] += payload
             elif kind == "done":
-                h = self.handle_stream
-                turn.update(text=payload or turn["text"], streaming=False,
-                            backend=getattr(h, "backend", None), model=getattr(h, "model", None),
-                            generated=bool(getattr(h, "generated", False)))
+                turn.update(text=payload or turn["text"], streaming=False, **reply_info(self.handle_stream))
                 self.handle_stream = None
                 self.app.log("reply", text=turn["text"], backend=turn["backend"], model=turn["model"],
                              finished=bool(self.conv.finished))
@@ -483,7 +485,8 @@ class PlayScreen(Screen):
         hints = []
         if self.handle_stream is not None:
             hints.append("generating…")
-        if self.generated_done and self.generated_done.get("backend") not in (None, "authored"):
+        if self.generated_done and self.generated_done.get("generated", True) and \
+                self.generated_done.get("backend") not in (None, "authored", "scripted"):
             hints.append(f"[generated · {self.generated_done.get('model') or self.generated_done.get('backend')}]")
         if self.note:
             hints.append(self.note)
