@@ -252,8 +252,13 @@ class CharacterVoice:
         q: queue.SimpleQueue = queue.SimpleQueue()
         stop = threading.Event()
 
+        prepare = getattr(backend, "prepare", None)
+
         def produce() -> None:
             try:
+                if prepare is not None:
+                    prepare()   # importing an SDK or loading a model is not the model being slow
+                q.put(("ready", None))
                 for piece in backend.stream(req, stop):
                     q.put(("piece", piece))
                     if stop.is_set():
@@ -266,7 +271,8 @@ class CharacterVoice:
 
         threading.Thread(target=produce, daemon=True, name=f"dialogue-{backend.name}").start()
         start = time.monotonic()
-        first_deadline = min(start + t.first_token, deadline)
+        # The first-token clock starts once the backend is ready; until then only the total budget runs.
+        first_deadline = deadline
         got_any = False
         try:
             while True:
@@ -275,13 +281,16 @@ class CharacterVoice:
                 now = time.monotonic()
                 limit = deadline if got_any else first_deadline
                 if now >= limit:
-                    what = "the whole reply" if got_any else "the first words"
-                    raise TimedOut(f"no {what} within {limit - start:.1f} s")
+                    if got_any or limit == deadline:
+                        raise TimedOut(f"the reply took longer than {limit - start:.1f} s")
+                    raise TimedOut(f"no first words within {t.first_token:.1f} s")
                 try:
                     kind, value = q.get(timeout=min(WAKE_INTERVAL, limit - now))
                 except queue.Empty:
                     continue
-                if kind == "piece":
+                if kind == "ready":
+                    first_deadline = min(time.monotonic() + t.first_token, deadline)
+                elif kind == "piece":
                     if not isinstance(value, str):
                         raise Unavailable(f"backend yielded {type(value).__name__}, not text")
                     got_any = True
@@ -293,6 +302,13 @@ class CharacterVoice:
                     raise value
         finally:
             stop.set()      # the producer notices at its next piece; a hung one dies with its timeout
+
+
+def _quietly(fn) -> None:
+    try:
+        fn()
+    except Exception as exc:  # noqa: BLE001 - the real request will report the same problem, with context
+        log.debug("warm-up failed: %s", redact(exc))
 
 
 def _with_model(request: DialogueRequest, model: str) -> DialogueRequest:
@@ -362,6 +378,10 @@ class DialogueService:
                 backend = registry.create(choice.type, **choice.config())
                 if choice.type == "scripted":
                     backend.inline = True
+                prepare = getattr(backend, "prepare", None)
+                if prepare is not None:
+                    # Warm up off the frame loop (SDK import, model load) so the first reply is not late.
+                    threading.Thread(target=_quietly, args=(prepare,), daemon=True, name="dialogue-warmup").start()
                 if self.recorder is not None and choice.type not in ("scripted", "replay"):
                     from game.dialogue.backends.replay import RecordingBackend
 

@@ -68,6 +68,10 @@ class LocalBackend:
         return Health(True, f"{self.model_path.name} ({self.model_path.stat().st_size / 1e6:.0f} MB), "
                             f"{self.n_threads} thread(s), offline")
 
+    def prepare(self) -> None:
+        """Load the model ahead of the first reply (the service calls this off the frame loop)."""
+        self._llm()
+
     def _llm(self):
         if self.model_path is None or not self.model_path.is_file():
             raise Unavailable(f"no local model file; {EXTRA_HINT}")

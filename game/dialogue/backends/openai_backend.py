@@ -17,7 +17,7 @@ import threading
 import time
 from typing import Iterator
 
-from game.dialogue.base import (AuthFailed, BadRequest, Cancelled, Capabilities, DialogueError, DialogueRequest,
+from game.dialogue.base import (AuthFailed, Timeouts, BadRequest, Cancelled, Capabilities, DialogueError, DialogueRequest,
                                 Health, RateLimited, Refused, TimedOut, Unavailable, log, redact, register_secret)
 
 OPENAI_URL = "https://api.openai.com/v1"
@@ -40,31 +40,34 @@ class OpenAIBackend:
         # JSON mode is an OpenAI feature; most local servers accept it too, but not all. A designer may say.
         self.capabilities = Capabilities(streaming=True, json=self.is_openai if json is None else bool(json),
                                          images=self.is_openai, offline=False)
-        self._clients: dict[tuple[float, float], object] = {}
+        self._client_obj = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:     # never show the key
         return f"OpenAIBackend(base_url={self.base_url!r}, model={self.model!r})"
 
     # ------------------------------------------------------------------ client
-    def _client(self, connect: float, read: float):
+    def _client(self):
         if not self._key:
             raise AuthFailed("no API key: set OPENAI_API_KEY, or point base_url at a local server")
         with self._lock:
-            client = self._clients.get((connect, read))
-            if client is None:
-                import httpx2
+            if self._client_obj is None:
                 import openai   # lazy: the game starts without paying for the SDK
 
-                client = openai.OpenAI(api_key=self._key, base_url=self.base_url, max_retries=0,
-                                       timeout=httpx2.Timeout(read, connect=connect, write=connect, pool=connect))
-                self._clients[(connect, read)] = client
-            return client
+                t = Timeouts()
+                self._client_obj = openai.OpenAI(api_key=self._key, base_url=self.base_url, max_retries=0,
+                                                 timeout=_timeout(t.connect, t.first_token))
+            return self._client_obj
+
+    def prepare(self) -> None:
+        """Import the SDK and build the client ahead of the first reply (the service calls this off-thread)."""
+        if self._key:
+            self._client()
 
     def health(self) -> Health:
         try:
-            client = self._client(2.0, 3.0)
-            models = [m.id for m in client.models.list()]
+            client = self._client()
+            models = [m.id for m in client.models.list(timeout=_timeout(2.0, 3.0))]
         except DialogueError as exc:
             return Health(False, f"{exc.kind}: {exc.message}")
         except Exception as exc:   # noqa: BLE001 - a health check reports, it does not raise
@@ -100,8 +103,10 @@ class OpenAIBackend:
 
     def _attempt(self, request: DialogueRequest, cancel: threading.Event, deadline: float) -> Iterator[str]:
         t = request.timeouts
-        client = self._client(t.connect, t.first_token)
+        client = self._client()
         kwargs = dict(model=request.model or self.model or "default", messages=request.messages, stream=True,
+                      # read = the longest silence allowed between pieces; the service also watches the clock.
+                      timeout=_timeout(t.connect, t.first_token),
                       max_tokens=request.max_tokens, temperature=request.temperature)
         if request.stop:
             kwargs["stop"] = list(request.stop)[:4]    # the API takes at most four
@@ -155,6 +160,12 @@ class OpenAIBackend:
                 stream.close()
             except Exception:  # noqa: BLE001 - closing a broken stream may fail again; it is already over
                 pass
+
+
+def _timeout(connect: float, read: float):
+    import httpx2
+
+    return httpx2.Timeout(read, connect=connect, write=connect, pool=connect)
 
 
 def _retry_after(exc) -> float | None:

@@ -142,7 +142,8 @@ class ScriptedBackend:
     def _pick(candidates: list[list[str]], used: set[str], rng: random.Random) -> str:
         # The most specific group that still has an unused line wins; repeats only when all are spent.
         for group in candidates:
-            fresh = [c for c in group if c and c not in used]
+            # `used` holds whole replies (line + question), so a line counts as used if it is inside one.
+            fresh = [c for c in group if c and not any(c in u for u in used)]
             if fresh:
                 return rng.choice(fresh)
         for group in candidates:
