@@ -34,3 +34,13 @@ def quickdraw_dir() -> Path:
     if not d.is_dir():
         pytest.skip("needs ../shared/data/quickdraw (the Quick, Draw! drawings), absent in this clone")
     return d
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="re-record the golden transcripts in tests/golden/ instead of comparing")
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
