@@ -1,0 +1,66 @@
+"""The shared recipe for the recognizer's data: the seeded held-out split and the partial
+drawings, used alike by tools/train_recognizer.py, tools/evaluate_recognizer.py and the
+tests, so that training never sees what evaluation measures. numpy only; the game itself
+never needs the dataset at run time.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from game.minigames.drawing.strokes import rasterize
+
+SPLIT_SEED = 20240607
+TEST_SHARE = 0.10  # held out: only evaluation and tests see it
+VAL_SHARE = 0.05   # for choosing the training epoch; never trained on
+
+
+def default_quickdraw_dir() -> Path:
+    return Path(__file__).resolve().parents[3].parent / "shared" / "data" / "quickdraw"
+
+
+def load_bitmaps(root: Path) -> tuple[list[str], list[np.ndarray]]:
+    """Class names (sorted file names) and each class's (N, 784) uint8 bitmaps."""
+    files = sorted((Path(root) / "bitmaps").glob("*.npy"))
+    if not files:
+        raise FileNotFoundError(f"no bitmaps/*.npy under {root}")
+    return [f.stem for f in files], [np.load(f) for f in files]
+
+
+def split_indices(n: int, class_index: int, seed: int = SPLIT_SEED) -> dict[str, np.ndarray]:
+    """train / val / test row indices of one class, the same on every machine."""
+    rng = np.random.default_rng([seed, class_index])
+    order = rng.permutation(n)
+    n_test = int(round(n * TEST_SHARE))
+    n_val = int(round(n * VAL_SHARE))
+    return {"test": np.sort(order[:n_test]), "val": np.sort(order[n_test:n_test + n_val]),
+            "train": np.sort(order[n_test + n_val:])}
+
+
+def normalize(strokes: list) -> list:
+    """Align top-left and scale the larger side to 255, as Google's simplification does.
+
+    Traced strokes are already pixel-stepped, so the resampling and RDP steps of the full
+    recipe change almost nothing; skipping them keeps making training partials cheap."""
+    pts = [np.asarray(s[:2], dtype=np.float64) for s in strokes if len(s[0])]
+    if not pts:
+        return []
+    allp = np.concatenate(pts, axis=1)
+    lo = allp.min(axis=1, keepdims=True)
+    extent = float((allp.max(axis=1, keepdims=True) - lo).max())
+    scale = 255.0 / extent if extent > 0 else 1.0
+    return [((p - lo) * scale).round().tolist() for p in pts]
+
+
+def partial_count(n_strokes: int, fraction: float) -> int:
+    """How many strokes "fraction of the strokes" means: at least one, rounded up."""
+    return max(1, min(n_strokes, int(np.ceil(n_strokes * fraction - 1e-9))))
+
+
+def partial_bitmap(strokes: list, fraction: float, order: np.ndarray | None = None) -> np.ndarray:
+    """The bitmap of the first `fraction` of `strokes` (in `order` if given), re-normalized
+    and rendered the way the game renders a drawing in progress."""
+    if order is not None:
+        strokes = [strokes[i] for i in order]
+    return rasterize(normalize(strokes[:partial_count(len(strokes), fraction)]))

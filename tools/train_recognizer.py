@@ -1,0 +1,269 @@
+"""Train the drawing game's embedded recognizer and write its numpy weights.
+
+    .venv/bin/pip install torch==2.13.0      # the CPU wheel; training only, never at play time
+    .venv/bin/python tools/train_recognizer.py [--data ../shared/data/quickdraw] [--minutes 9]
+
+Reads the 20 categories of 28x28 bitmaps (Quick, Draw! dataset by Google, CC BY 4.0),
+holds out a seeded test split it never reads past the split (see game/minigames/drawing/
+data.py), and trains a small CNN on:
+  - the training bitmaps themselves, with small random shifts and zooms;
+  - stroke-like partial drawings made from them: each bitmap's ink is thinned to a
+    skeleton and traced into paths (strokes.trace_bitmaps), and a prefix of those paths
+    (longest first, or in a random order) is re-normalized and rendered with the game's
+    own rasterizer, which is what the game shows the recognizer while the player draws.
+Classes are balanced by drawing the same number of examples from each class every epoch.
+Batch norm is folded into the convolutions on export; weights are stored as float16
+in game/minigames/drawing/recognizer.npz, with recognizer.json beside it (recipe, seed,
+classes, accuracy on the validation split, attribution). Accuracy on the held-out test
+split is measured by tools/evaluate_recognizer.py, which writes it into the json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from game.minigames.drawing import data as D  # noqa: E402
+from game.minigames.drawing.strokes import trace_bitmaps  # noqa: E402
+
+OUT_DIR = REPO / "game" / "minigames" / "drawing"
+ATTRIBUTION = "Drawings: Quick, Draw! dataset by Google, CC BY 4.0"
+PARTIALS_PER_DRAWING = 3
+
+
+def _partials(job):
+    """Worker: trace a chunk of bitmaps and render a few random stroke prefixes of each."""
+    bitmaps, seed = job
+    rng = np.random.default_rng(seed)
+    traced = trace_bitmaps(bitmaps)
+    out = np.zeros((len(bitmaps) * PARTIALS_PER_DRAWING, 784), np.uint8)
+    for i, strokes in enumerate(traced):
+        for j in range(PARTIALS_PER_DRAWING):
+            # Fractions from a quarter to all of it; the full trace teaches the model that
+            # a re-rendered drawing is the same thing as the dataset's own bitmap.
+            fraction = float(rng.choice([0.25, 0.4, 0.5, 0.6, 0.75, 1.0]) if j else rng.uniform(0.2, 0.7))
+            order = None if rng.random() < 0.6 else rng.permutation(len(strokes))
+            out[i * PARTIALS_PER_DRAWING + j] = D.partial_bitmap(strokes, fraction, order)
+    return out
+
+
+def build_data(root: Path, seed: int):
+    classes, arrays = D.load_bitmaps(root)
+    pools, val_x, val_y = [], [], []
+    jobs, owners = [], []
+    for c, arr in enumerate(arrays):
+        idx = D.split_indices(len(arr), c)
+        train = arr[idx["train"]]
+        val_x.append(arr[idx["val"]])
+        val_y.append(np.full(len(idx["val"]), c))
+        pools.append([train])
+        for k in range(0, len(train), 500):
+            jobs.append((train[k:k + 500], seed * 1000 + c * 100 + k // 500))
+            owners.append(c)
+    t0 = time.time()
+    with Pool(min(2, os.cpu_count() or 1)) as pool:
+        for c, part in zip(owners, pool.map(_partials, jobs, chunksize=1)):
+            pools[c].append(part)
+    print(f"made {sum(len(j[0]) for j in jobs) * PARTIALS_PER_DRAWING} partial drawings in {time.time() - t0:.0f}s",
+          flush=True)
+    originals = [p[0] for p in pools]
+    partials = [np.concatenate(p[1:]) for p in pools]
+    return classes, originals, partials, np.concatenate(val_x), np.concatenate(val_y)
+
+
+def make_model(torch, n_classes: int):
+    nn = torch.nn
+
+    def block(i, o):
+        return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU()]
+
+    return nn.Sequential(
+        *block(1, 32), nn.MaxPool2d(2),            # 14x14
+        *block(32, 64), nn.MaxPool2d(2),           # 7x7
+        *block(64, 128), nn.MaxPool2d(2),          # 3x3
+        nn.Flatten(), nn.Dropout(0.3), nn.Linear(128 * 9, 256), nn.ReLU(), nn.Dropout(0.3),
+        nn.Linear(256, n_classes))
+
+
+def export(torch, model, classes, meta, path_npz: Path, path_json: Path):
+    """Fold batch norm into the convolutions and write the layer list the numpy runtime reads."""
+    model = model.eval()
+    arrays, layers = {}, []
+    mods = list(model)
+    i = 0
+    n_conv = n_dense = 0
+    while i < len(mods):
+        m = mods[i]
+        name = type(m).__name__
+        if name == "Conv2d":
+            bn = mods[i + 1]
+            scale = (bn.weight / torch.sqrt(bn.running_var + bn.eps)).detach()
+            w = m.weight.detach() * scale[:, None, None, None]
+            b = (bn.bias - bn.running_mean * scale).detach()
+            key = f"conv{n_conv}"
+            n_conv += 1
+            arrays[key + "_w"] = w.numpy().astype(np.float16)
+            arrays[key + "_b"] = b.numpy().astype(np.float16)
+            layers.append({"op": "conv3x3", "name": key})
+            i += 2
+            continue
+        if name == "Linear":
+            key = f"dense{n_dense}"
+            n_dense += 1
+            arrays[key + "_w"] = m.weight.detach().numpy().T.astype(np.float16)
+            arrays[key + "_b"] = m.bias.detach().numpy().astype(np.float16)
+            layers.append({"op": "dense", "name": key})
+        elif name == "ReLU":
+            layers.append({"op": "relu"})
+        elif name == "MaxPool2d":
+            layers.append({"op": "maxpool2"})
+        elif name == "Flatten":
+            layers.append({"op": "flatten"})
+        i += 1
+    np.savez_compressed(path_npz, **arrays)
+    meta = {**meta, "classes": classes, "layers": layers, "input": "28x28 uint8 bitmap / 255, 0 = paper"}
+    path_json.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=D.default_quickdraw_dir())
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--per-class", type=int, default=3000, help="examples drawn from each class per epoch")
+    ap.add_argument("--minutes", type=float, default=11.0, help="stop training after this long (CPU budget)")
+    ap.add_argument("--cache", type=Path, help="keep the prepared training arrays in this .npz between runs")
+    # One thread: on the shared 2-core machine it ran faster than two (less contention).
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--out", type=Path, default=OUT_DIR)
+    args = ap.parse_args(argv)
+    try:
+        import torch
+        import torch.nn.functional as F
+    except ImportError:
+        print("train_recognizer: needs PyTorch for training: .venv/bin/pip install torch==2.13.0", file=sys.stderr)
+        return 2
+    if not (args.data / "bitmaps").is_dir():
+        print(f"train_recognizer: no bitmaps under {args.data} (pass --data)", file=sys.stderr)
+        return 2
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    rng = np.random.default_rng(args.seed)
+    started = time.time()
+    cache = args.cache
+    if cache and cache.exists():
+        z = np.load(cache, allow_pickle=False)
+        classes = [str(c) for c in z["classes"]]
+        originals = [z[f"o{c}"] for c in range(len(classes))]
+        partials = [z[f"p{c}"] for c in range(len(classes))]
+        val_x, val_y = z["val_x"], z["val_y"]
+        print(f"read the prepared data from {cache}", flush=True)
+    else:
+        classes, originals, partials, val_x, val_y = build_data(args.data, args.seed)
+        if cache:
+            np.savez(cache, classes=np.array(classes), val_x=val_x, val_y=val_y,
+                     **{f"o{c}": a for c, a in enumerate(originals)}, **{f"p{c}": a for c, a in enumerate(partials)})
+    n_classes = len(classes)
+    model = make_model(torch, n_classes)
+    steps_per_epoch = (args.per_class * n_classes) // 128
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    total_steps = args.epochs * steps_per_epoch
+    budget = args.minutes * 60
+
+    def set_lr(step: int) -> float:
+        # One cycle (warm up, cosine down) over whichever ends first, the steps or the time
+        # budget: on a busy shared machine the run still ends annealed, not at peak rate.
+        progress = max(step / total_steps, (time.time() - train_started) / budget)
+        lr = 3e-3 * (progress / 0.1 if progress < 0.1 else 0.5 * (1 + np.cos(np.pi * min(1.0, (progress - 0.1) / 0.9))))
+        for group in opt.param_groups:
+            group["lr"] = max(lr, 1e-5)
+        return progress
+    vx = torch.from_numpy(val_x.reshape(-1, 1, 28, 28).astype(np.float32) / 255.0)
+    vy = torch.from_numpy(val_y)
+    best = (-1.0, None)
+    train_started = time.time()
+    step = 0
+    progress = 0.0
+    for epoch in range(args.epochs):
+        # Balanced: the same count from every class, half originals, half partial drawings.
+        xs, ys = [], []
+        for c in range(n_classes):
+            half = args.per_class // 2
+            xs.append(originals[c][rng.integers(0, len(originals[c]), half)])
+            xs.append(partials[c][rng.integers(0, len(partials[c]), args.per_class - half)])
+            ys.append(np.full(args.per_class, c))
+        x = np.concatenate(xs)
+        y = np.concatenate(ys)
+        perm = rng.permutation(len(x))
+        x, y = x[perm], y[perm]
+        model.train()
+        total = 0.0
+        for s in range(steps_per_epoch):
+            progress = set_lr(step)
+            step += 1
+            if progress >= 1.0:
+                break
+            xb = torch.from_numpy(x[s * 128:(s + 1) * 128].reshape(-1, 1, 28, 28).astype(np.float32) / 255.0)
+            yb = torch.from_numpy(y[s * 128:(s + 1) * 128])
+            # Small shifts and zooms: players' drawings pass through the same recipe, but
+            # the trace-and-render path lands up to a pixel away from Google's renders.
+            n = len(xb)
+            theta = torch.zeros(n, 2, 3)
+            zoom = 1.0 + (torch.rand(n) - 0.5) * 0.16
+            theta[:, 0, 0] = zoom
+            theta[:, 1, 1] = zoom
+            theta[:, :, 2] = (torch.rand(n, 2) - 0.5) * 0.12
+            grid = F.affine_grid(theta, xb.shape, align_corners=False)
+            xb = F.grid_sample(xb, grid, align_corners=False, padding_mode="zeros")
+            loss = F.cross_entropy(model(xb), yb, label_smoothing=0.05)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            total += float(loss.detach())
+        model.eval()
+        with torch.no_grad():
+            pred = torch.cat([model(vx[k:k + 1024]).argmax(1) for k in range(0, len(vx), 1024)])
+        acc = float((pred == vy).float().mean())
+        print(f"epoch {epoch + 1}/{args.epochs} loss {total / max(1, s):.3f} val top-1 {acc:.4f} "
+              f"({time.time() - train_started:.0f}s)", flush=True)
+        if acc > best[0]:
+            best = (acc, {k: v.clone() for k, v in model.state_dict().items()})
+        if progress >= 1.0:
+            print("time budget reached; stopped with the rate annealed", flush=True)
+            break
+    model.load_state_dict(best[1])
+    meta = {
+        "name": "embedded",
+        "attribution": ATTRIBUTION,
+        "recipe": {
+            "architecture": "conv3x3x32-pool-conv3x3x64-pool-conv3x3x128-pool-fc256-fc20, "
+                            "batch norm folded, float16 weights",
+            "data": "bitmaps/*.npy; seeded split (data.SPLIT_SEED) 85% train / 5% val / 10% test",
+            "augmentation": "random shift +-3% and zoom +-8%; partial drawings from traced skeleton strokes "
+                            f"({PARTIALS_PER_DRAWING} per training drawing), rendered by strokes.rasterize",
+            "balancing": f"{args.per_class} examples per class per epoch, half originals, half partials",
+            "optimizer": f"AdamW, one-cycle lr 3e-3 over the steps or the time budget, batch 128, label smoothing 0.05, {epoch + 1} epochs",
+        },
+        "seed": args.seed,
+        "split_seed": D.SPLIT_SEED,
+        "val_top1": round(best[0], 4),
+        "train_seconds": round(time.time() - started),
+        "torch": torch.__version__,
+    }
+    export(torch, model, classes, meta, args.out / "recognizer.npz", args.out / "recognizer.json")
+    print(f"wrote {args.out / 'recognizer.npz'} ({(args.out / 'recognizer.npz').stat().st_size / 1e6:.2f} MB); "
+          f"best val top-1 {best[0]:.4f}; total {time.time() - started:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
