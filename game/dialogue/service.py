@@ -259,10 +259,16 @@ class CharacterVoice:
                 if prepare is not None:
                     prepare()   # importing an SDK or loading a model is not the model being slow
                 q.put(("ready", None))
-                for piece in backend.stream(req, stop):
-                    q.put(("piece", piece))
-                    if stop.is_set():
-                        break
+                pieces = backend.stream(req, stop)
+                try:
+                    for piece in pieces:
+                        q.put(("piece", piece))
+                        if stop.is_set():
+                            break
+                finally:
+                    close = getattr(pieces, "close", None)
+                    if close is not None:
+                        close()     # runs the backend's cleanup now (closing an HTTP stream), not at GC
                 q.put(("end", None))
             except DialogueError as exc:
                 q.put(("error", exc))
