@@ -43,6 +43,8 @@ HIGH_CONTRAST = Palette(text=(255, 255, 255), dim=(225, 225, 225), accent=(255, 
 class Theme:
     def __init__(self, base_size: int = 26, high_contrast: bool = False) -> None:
         self._fonts: dict[tuple[str, int], pygame.font.Font] = {}
+        self._boxes: dict[tuple, pygame.Surface] = {}
+        self._texts: dict[tuple, pygame.Surface] = {}
         self.configure(base_size, high_contrast)
 
     def configure(self, base_size: int, high_contrast: bool) -> None:
@@ -73,19 +75,39 @@ class Theme:
     def panel(self, surface: pygame.Surface, rect: pygame.Rect, *, radius: int = 14, alpha: int | None = None,
               edge: tuple | None = None) -> None:
         colour = self.pal.panel if alpha is None else (*self.pal.panel[:3], alpha)
-        box = pygame.Surface(rect.size, pygame.SRCALPHA)
-        pygame.draw.rect(box, colour, box.get_rect(), border_radius=radius)
+        # Translucent boxes are cached by size and colour: allocating one per panel per frame
+        # cost milliseconds and caused garbage-collection spikes (see benchmarks/frames.py).
+        key = (rect.size, colour, radius)
+        box = self._boxes.get(key)
+        if box is None:
+            if len(self._boxes) > 256:
+                self._boxes.clear()
+            box = self._boxes[key] = pygame.Surface(rect.size, pygame.SRCALPHA)
+            pygame.draw.rect(box, colour, box.get_rect(), border_radius=radius)
         surface.blit(box, rect.topleft)
         pygame.draw.rect(surface, edge or self.pal.panel_edge, rect, self.pal.edge_width, border_radius=radius)
 
     def shade(self, surface: pygame.Surface) -> None:
-        veil = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
-        veil.fill(self.pal.shade)
+        key = (surface.get_size(), self.pal.shade, "shade")
+        veil = self._boxes.get(key)
+        if veil is None:
+            veil = self._boxes[key] = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
+            veil.fill(self.pal.shade)
         surface.blit(veil, (0, 0))
+
+    def render(self, text: str, size: int | None = None, kind: str = "sans", color=None) -> pygame.Surface:
+        """Rendered text, cached: most labels are the same every frame."""
+        key = (text, size or self.base, kind, tuple(color or self.pal.text))
+        img = self._texts.get(key)
+        if img is None:
+            if len(self._texts) > 512:
+                self._texts.clear()
+            img = self._texts[key] = self.font(size, kind).render(text, True, color or self.pal.text)
+        return img
 
     def text(self, surface, text: str, pos, *, size: int | None = None, kind: str = "sans", color=None,
              anchor: str = "topleft") -> pygame.Rect:
-        img = self.font(size, kind).render(text, True, color or self.pal.text)
+        img = self.render(text, size, kind, color)
         rect = img.get_rect(**{anchor: pos})
         surface.blit(img, rect)
         return rect

@@ -221,7 +221,7 @@ class SaveLoadScreen(Overlay):
         frame = pygame.Rect(30, 20, W - 60, H - 40)
         self.draw_frame(surface, frame)
         small = th.scaled(0.58)
-        cw, ch = 288, 196
+        cw, ch = 288, 172
         self.rects = []
         for i, info in enumerate(self.infos):
             col, row = i % self.COLS, i // self.COLS
@@ -246,7 +246,7 @@ class SaveLoadScreen(Overlay):
                 lines = ["Unreadable:"] + wrap(th.font(small), info.error, cw - 24)[:2]
             else:
                 lines = [info.when, info.scene_title or info.scene, info.player]
-            y = r.y + 108
+            y = r.y + 104
             for line in lines:
                 colour = th.pal.warn if (info.exists and not info.ok) else th.pal.dim
                 th.text(surface, line, (r.x + 12, y), size=small, color=colour)
@@ -369,9 +369,9 @@ class SettingsScreen(Overlay):
         th = self.theme
         frame = pygame.Rect(120, 20, W - 240, H - 40)
         self.draw_frame(surface, frame)
-        size = min(th.base, 26)
+        size = min(th.base, 22)     # fourteen rows must fit even at the largest text size
         font = th.font(size)
-        row_h = max(34, font.get_linesize() + 8)
+        row_h = font.get_linesize() + 8
         y = frame.y + 80
         self.rects = []
         for i, (key, label, kind) in enumerate(self.ROWS):
