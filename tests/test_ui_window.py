@@ -1,0 +1,122 @@
+"""End to end in a real window: Xvfb, real X key presses (xdotool), ImageMagick screenshots.
+
+Start the game, type a name, advance, choose, talk to the AI (scripted backend), quick
+save, quit from the menu, relaunch, continue from the save. Each step is screenshotted
+into test-artifacts/ and checked against the game's JSON event log. Installs nothing:
+skips with the reason when Xvfb, xdotool or ImageMagick are missing.
+"""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.xvfb import XDisplay, require_tools, screenshot_is_blank
+
+pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
+DEMO = "levels/examples/demo.yaml"
+
+
+def read_log(path):
+    try:
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def wait_for(path, pred, timeout=20.0, what=""):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for e in read_log(path):
+            if pred(e):
+                return e
+        time.sleep(0.1)
+    tail = [e.get("event") for e in read_log(path)][-15:]
+    pytest.fail(f"timed out waiting for {what}; last events: {tail}")
+
+
+def test_play_save_quit_relaunch_load(tmp_path, artifacts_dir):
+    require_tools()
+    x = XDisplay()
+    log1, log2 = tmp_path / "run1.jsonl", tmp_path / "run2.jsonl"
+    procs = []
+    try:
+        def launch(log):
+            proc = x.start_game(["-m", "game.ui.app", DEMO, "--log", str(log), "--seed", "1", "--backend", "scripted"])
+            procs.append(proc)
+            wid = x.window_of(proc)
+            wait_for(log, lambda e: e["event"] == "first_frame", what="the first frame")
+            x.run("xdotool", "windowfocus", "--sync", wid, check=False)
+            return proc
+
+        def key(*names):
+            for n in names:
+                x.run("xdotool", "key", "--delay", "60", n)
+                time.sleep(0.12)
+
+        def shot(name):
+            time.sleep(0.4)
+            path = x.screenshot(artifacts_dir / f"{name}.png")
+            assert not screenshot_is_blank(path), f"{name} screenshot is blank"
+
+        proc = launch(log1)
+        shot("01_title")
+        key("Return")
+        wait_for(log1, lambda e: e["event"] == "screen" and e["name"] == "name", what="the name screen")
+        x.run("xdotool", "type", "--delay", "40", "Ada")
+        shot("02_name")
+        key("Return")
+        wait_for(log1, lambda e: e["event"] == "shown" and e.get("kind") == "line" and "Ada" in e["text"],
+                 what="the first line with the player's name")
+        shot("03_first_line")
+        for _ in range(8):
+            if any(e["event"] == "shown" and e.get("kind") == "choice" for e in read_log(log1)):
+                break
+            key("Return")
+            time.sleep(0.3)
+        wait_for(log1, lambda e: e["event"] == "shown" and e.get("kind") == "choice", what="the choice")
+        shot("04_choice")
+        key("3")
+        wait_for(log1, lambda e: e["event"] == "chosen" and e["text"] == "Ask what it wants.", what="the choice made")
+        for _ in range(6):
+            if any(e["event"] == "talk_started" for e in read_log(log1)):
+                break
+            key("Return")
+            time.sleep(0.3)
+        wait_for(log1, lambda e: e["event"] == "talk_started", what="the conversation")
+        x.run("xdotool", "type", "--delay", "25", "be careful and ask first")
+        key("Return")
+        wait_for(log1, lambda e: e["event"] == "reply", what="the AI's first reply")
+        shot("05_talk")
+        x.run("xdotool", "type", "--delay", "25", "I will tell you the truth")
+        key("Return")
+        wait_for(log1, lambda e: e["event"] == "reply" and e.get("finished"), what="the last reply")
+        key("F5")
+        saved = wait_for(log1, lambda e: e["event"] == "saved" and e["slot"] == "quick", what="the quick save")
+        shot("06_saved")
+        key("Escape")
+        wait_for(log1, lambda e: e["event"] == "screen" and e["name"] == "pause", what="the pause menu")
+        key("Up", "Return")                   # Quit game is the last item: Up from Resume wraps to it
+        wait_for(log1, lambda e: e["event"] == "screen" and e["name"] == "confirm", what="the quit confirmation")
+        shot("07_quit_confirm")
+        key("y")
+        assert proc.wait(15) == 0
+
+        proc = launch(log2)
+        key("Down", "Return")                 # Continue: the latest save
+        loaded = wait_for(log2, lambda e: e["event"] == "loaded", what="the load")
+        shot("08_loaded")
+        assert loaded["slot"] == "quick" and loaded["scene"] == saved["scene"] == "interrogation"
+        events1 = [e["event"] for e in read_log(log1)]
+        for step in ("new_game", "shown", "chosen", "talk_started", "said", "reply", "saved", "quit"):
+            assert step in events1 or (step == "quit" and "closed" in events1), f"no '{step}' in the event log"
+        said = [e["text"] for e in read_log(log1) if e["event"] == "said"]
+        assert said == ["be careful and ask first", "I will tell you the truth"]
+        key("Escape", "Up", "Return", "y")
+        assert proc.wait(15) == 0
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+        x.close()
