@@ -76,6 +76,11 @@ class RecordingBackend:
         self.model = getattr(inner, "model", None)
         self.capabilities = inner.capabilities
 
+    def prepare(self) -> None:
+        prepare = getattr(self.inner, "prepare", None)
+        if prepare is not None:
+            prepare()
+
     def health(self) -> Health:
         h = self.inner.health()
         return Health(h.ok, f"{h.detail} (recording to {self.cassette.path})")
