@@ -4,6 +4,7 @@ import logging
 import threading
 import time
 
+import openai  # noqa: F401  - imported up front: these tests time the protocol, not the SDK's import
 import pytest
 
 from game.dialogue.backends.openai_backend import OpenAIBackend
@@ -29,7 +30,7 @@ def write_settings(text: str) -> None:
 
 
 def fast_service(base_url, **extra) -> DialogueService:
-    write_settings("dialogue:\n  timeouts: {connect: 1, first_token: 1.0, total: 3}\n" +
+    write_settings("dialogue:\n  timeouts: {connect: 1, first_token: 1.0, total: 4}\n" +
                    "".join(f"  {k}: {json.dumps(v)}\n" for k, v in extra.items()))
     return DialogueService.from_settings(backend="openai", base_url=base_url, model="fake-model")
 

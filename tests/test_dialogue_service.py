@@ -190,6 +190,7 @@ def test_the_output_guard():
     long = run(["This is a sentence. " * 20])
     assert len(long) <= 120 and long.endswith(".")
     assert run(["User: hi"]) == ""
+    assert run(["As an AI language model, I think you are kind."]) == "I think you are kind."
 
 
 def test_secrets_and_key_stay_out_of_prompts(test_backends):

@@ -106,6 +106,8 @@ class OutputGuard:
         # Another speaker's label at the start of a line (or after a sentence) ends our turn.
         self._turn_re = re.compile(rf"(?:^|\n|(?<=[.!?\"')\]])\s)\s*\**\s*(?:{labels})\s*\**\s*:", re.I)
         self._own_re = re.compile(rf"^\s*\**\s*(?:{re.escape(speaker)}|assistant)\s*\**\s*:\s*", re.I)
+        # Breaking character to talk about being a language model: drop the disclaimer, keep the rest.
+        self._meta_re = re.compile(r"^\s*as an ai( language model| assistant| model)?,?\s*", re.I)
         self._tag_re = re.compile(r"</?\s*(player_message|system|user|assistant|s|\|[a-z_]+\|)\s*>|<\|[^|>]*\|>",
                                   re.I)
         self.max_chars = max_chars
@@ -117,6 +119,7 @@ class OutputGuard:
     def _clean(self, raw: str) -> tuple[str, bool]:
         text = self._tag_re.sub("", raw)
         text = self._own_re.sub("", text, count=1)
+        text = self._meta_re.sub("", text, count=1)
         stop = False
         m = self._turn_re.search(text)
         if m:
