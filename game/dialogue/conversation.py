@@ -110,8 +110,13 @@ class Conversation:
             nudges = valuelib.nudges(intents)
             messages = self._messages(said, next_q, last)
             used = list(self.used)
+        # Templates are rendered here, on the caller's thread: the game's Scope is not safe to use from
+        # the worker while the front end is using it, and the few lines that could be said are cheap.
+        templates = [t for i in intents for t in i.replies] + list(self.character.fallback)
+        rendered = {id(t): self._render(t) for t in templates}
         hints = {"kind": "reply", "player": self.player, "player_text": said, "answering": asked,
-                 "next_question": next_q, "closing": last, "used": used, "render": self._render}
+                 "next_question": next_q, "closing": last, "used": used,
+                 "render": lambda t: rendered.get(id(t), getattr(t, "source", str(t)))}
         request = DialogueRequest(messages, max_tokens=REPLY_TOKENS,
                                   stop=("\nPlayer:", "\nUser:", f"\n{self.player}:"),
                                   seed=(self._seed_base + turn_no) % 2 ** 31, timeouts=self.service.timeouts,

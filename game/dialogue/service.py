@@ -357,8 +357,10 @@ class DialogueService:
         first = self.choice_for(character)
         choices = [first]
         for name in self.settings.fallbacks():
+            # A fallback is named in settings; it keeps the environment's key and server but not TT_BACKEND.
+            env = {k: v for k, v in self.settings.env.items() if k not in ("TT_BACKEND", "TT_MODEL")}
             choices.append(Settings(dict(self.settings.file, backend=name, model=None, characters={}),
-                                    {}, {"backend": name}).resolve(None))
+                                    env, {"backend": name}).resolve(None))
         if not any(c.type == "scripted" for c in choices):
             choices.append(BackendChoice("scripted", decided_by={"backend": "the final fallback"}))
         links, problems = [], []
