@@ -66,6 +66,7 @@ def run(backend: str, replies: int) -> dict[str, float]:
     convo.turns.clear()
     per_reply, send_calls, polls = [], [], []
     lines = ["yes, ask first", "I would tell you the truth", "what are you?", "no", "blorp", "hello there"]
+    cpu0 = time.process_time()
     for i in range(replies):
         t0 = time.perf_counter()
         handle = convo.send(lines[i % len(lines)])
@@ -77,15 +78,20 @@ def run(backend: str, replies: int) -> dict[str, float]:
             polls.append(time.perf_counter() - p0)
             done = any(k in ("done", "failed") for k, _ in events)
             if not done:
-                time.sleep(0)      # a frame loop would draw here; yield the GIL like it would
+                # A frame loop spends most of a frame drawing or asleep in clock.tick(): either way it lets
+                # the worker run. A short sleep stands for that without padding the latency much.
+                time.sleep(0.0002)
         per_reply.append(time.perf_counter() - t0)
         send_calls.append(t1 - t0)
         if len(convo.turns) > 50:        # keep memory realistic: a talk is a few turns, not thousands
             convo.turns.clear()
+    cpu = (time.process_time() - cpu0) / replies
     service.close()
-    return {"median_ms": statistics.median(per_reply) * 1e3,
+    return {"cpu_ms": cpu * 1e3,
+            "median_ms": statistics.median(per_reply) * 1e3,
             "p95_ms": sorted(per_reply)[int(len(per_reply) * 0.95)] * 1e3,
             "send_max_ms": max(send_calls) * 1e3,
+            "send_median_us": statistics.median(send_calls) * 1e6,
             "poll_max_ms": max(polls) * 1e3,
             "poll_p99_us": sorted(polls)[int(len(polls) * 0.99)] * 1e6,
             "polls": len(polls)}
@@ -98,17 +104,20 @@ def main() -> int:
     registry.BUILTIN["instant"] = f"{__name__}:InstantBackend"
     sys.modules.setdefault(__name__, sys.modules[__name__])
     print(f"dialogue engine benchmark: {args.replies} replies per backend (demo level, ARIA)")
-    print(f"{'backend':10} {'reply median':>13} {'reply p95':>10} {'send() max':>11} {'poll() max':>11} "
-          f"{'poll p99':>9}")
+    print(f"{'backend':10} {'CPU/reply':>10} {'send->done median':>18} {'p95':>9} {'send() median':>14} "
+          f"{'send() max':>11} {'poll() max':>11} {'poll p99':>9}")
     results = {}
     for backend in ("instant", "scripted"):
         r = results[backend] = run(backend, args.replies)
-        print(f"{backend:10} {r['median_ms']:>10.3f} ms {r['p95_ms']:>7.3f} ms {r['send_max_ms']:>8.3f} ms "
-              f"{r['poll_max_ms']:>8.3f} ms {r['poll_p99_us']:>6.1f} us")
-    overhead = results["instant"]["median_ms"]
+        print(f"{backend:10} {r['cpu_ms']:>7.3f} ms {r['median_ms']:>15.3f} ms {r['p95_ms']:>6.3f} ms "
+              f"{r['send_median_us']:>11.0f} us {r['send_max_ms']:>8.3f} ms {r['poll_max_ms']:>8.3f} ms "
+              f"{r['poll_p99_us']:>6.1f} us")
+    overhead = results["instant"]["cpu_ms"]
+    latency = results["instant"]["median_ms"]
     blocked = max(r["poll_max_ms"] for r in results.values())
-    print(f"\nengine overhead per reply (instant backend, prompt building + hand-off + guard): {overhead:.3f} ms "
-          f"(target < 2 ms: {'met' if overhead < 2 else 'MISSED'})")
+    print(f"\nengine overhead per reply (CPU, all threads: prompt building, hand-off, watchdog, guard, "
+          f"calibration): {overhead:.3f} ms (target < 2 ms: {'met' if overhead < 2 else 'MISSED'})")
+    print(f"hand-off latency, send() to 'done' with an instant model: median {latency:.3f} ms")
     print(f"longest time the polling side was blocked: {blocked:.3f} ms (target < 1 ms: "
           f"{'met' if blocked < 1 else 'MISSED'})")
     return 0
