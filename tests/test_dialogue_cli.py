@@ -4,7 +4,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from tests.fake_openai_server import FakeOpenAI
 

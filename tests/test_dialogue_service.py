@@ -8,7 +8,7 @@ import time
 import pytest
 
 from game.dialogue import registry
-from game.dialogue.base import Capabilities, DialogueRequest, Health, RateLimited
+from game.dialogue.base import Capabilities, Health, RateLimited
 from game.dialogue.character import OutputGuard
 from game.dialogue.service import DialogueService
 from game.paths import config_dir

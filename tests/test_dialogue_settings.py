@@ -5,7 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from game.dialogue import registry
 from game.dialogue.service import DialogueService

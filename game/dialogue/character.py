@@ -10,7 +10,6 @@ stray markup, and is capped in length at a sentence boundary.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from game.dialogue.base import log
 

@@ -352,8 +352,6 @@ class DialogueService:
         return self.settings.resolve(character)
 
     def for_character(self, character) -> CharacterVoice:
-        from game.dialogue import registry
-
         first = self.choice_for(character)
         choices = [first]
         for name in self.settings.fallbacks():
