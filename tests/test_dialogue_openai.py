@@ -209,3 +209,26 @@ def test_api_keys_never_leak(server, monkeypatch, caplog, capsys):
     assert "401" in caplog.text and "auth" in caplog.text
     for text in outputs:                                                               # ...and shown nowhere
         assert SECRET not in text and "SUPERSECRET" not in text
+
+
+def test_cancel_mid_stream_closes_the_http_stream(server):
+    server.piece_delay = 0.05
+    server.reply = " ".join(f"w{i}" for i in range(100))      # five seconds of streaming if nobody stops it
+    write_settings("dialogue:\n  timeouts: {connect: 1, first_token: 2, total: 20}\n")
+    rt, prompt = demo_talk()
+    convo = talk(rt, prompt, service=DialogueService.from_settings(backend="openai", base_url=server.base_url,
+                                                                   model="fake-model"))
+    convo.opening()
+    handle = convo.send("talk for a long time")
+    deadline = time.monotonic() + 10
+    while "w5" not in handle.text and time.monotonic() < deadline:     # streaming has begun on screen
+        handle.poll()
+        time.sleep(0.01)
+    assert "w5" in handle.text
+    t = time.monotonic()
+    handle.cancel()
+    handle.wait(2)
+    assert handle.failed and handle.reason == "cancelled" and time.monotonic() - t < 0.5
+    assert convo.outcome()["turns"] == []
+    # Nothing of the reply's tail was shown after the cancel.
+    assert "w40" not in handle.text
