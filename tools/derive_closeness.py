@@ -7,7 +7,8 @@
 How near two ideas are, from 1 (the same idea, or a synonym) to 0 (unrelated):
   1. Each word is pinned by hand to the WordNet noun sense a person would draw (SENSES
      below: "banana" the fruit, not the plant; "train" the railway train, "eye" the organ,
-     "diamond" the shape); the script fails if a pinned sense is missing.
+     "diamond" the gem, as Quick, Draw! players draw it); the script fails if a pinned
+     sense is missing.
   2. Two senses' similarity is Wu-Palmer's (depth of the deepest common hypernym relative
      to the two depths), which puts cat-dog (both carnivores) well above cat-car.
   3. Any two physical things share "physical entity / object / whole" and get about 0.3-0.5

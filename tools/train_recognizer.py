@@ -134,6 +134,25 @@ def export(torch, model, classes, meta, path_npz: Path, path_json: Path):
     path_json.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
 
 
+def write_examples(root: Path, out: Path, per_class: int = 3) -> None:
+    """A few example drawings per class for the game's autopilot: the first held-out (test)
+    bitmaps of each class, traced into strokes and simplified. The game ships these so
+    headless playtests need no dataset; they are never used to train or to score."""
+    from game.minigames.drawing.strokes import simplify
+
+    classes, arrays = D.load_bitmaps(root)
+    drawings = {}
+    for c, arr in enumerate(arrays):
+        idx = D.split_indices(len(arr), c)["test"][:per_class]
+        drawings[classes[c]] = [simplify(strokes) for strokes in trace_bitmaps(arr[idx])]
+    payload = {"attribution": ATTRIBUTION,
+               "method": "first held-out test bitmaps per class, skeleton-traced (strokes.trace_bitmaps), "
+                         "simplified with Google's recipe",
+               "drawings": drawings}
+    out.write_text(json.dumps(payload, separators=(",", ":")) + "\n", encoding="utf-8")
+    print(f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB)")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=D.default_quickdraw_dir())
@@ -145,7 +164,11 @@ def main(argv=None) -> int:
     # One thread: on the shared 2-core machine it ran faster than two (less contention).
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", type=Path, default=OUT_DIR)
+    ap.add_argument("--examples-only", action="store_true", help="only write examples.json for the autopilot")
     args = ap.parse_args(argv)
+    if args.examples_only:
+        write_examples(args.data, args.out / "examples.json")
+        return 0
     try:
         import torch
         import torch.nn.functional as F

@@ -1,0 +1,211 @@
+"""Recognizers: what the AI "sees" in a drawing. Pluggable like the dialogue backends.
+
+    class Recognizer(Protocol):
+        name: str
+        classes: list[str]                    # the answers it can give
+        def guess(self, drawing) -> list[tuple[str, float]]   # best first, probs sum <= 1
+
+`drawing` is a list of strokes (raw ``[xs, ys, ts]`` or simplified ``[xs, ys]``) or a
+28x28 bitmap (784 values, 0 = paper, 255 = ink). Built-ins: "embedded" (a small CNN run
+with numpy, trained by tools/train_recognizer.py) and "vision" (a vision-capable chat
+model through the openai SDK, see vision.py). Third parties register more through the
+`game.recognizers` entry-point group, whose targets are ``module:factory`` callables
+taking keyword options and returning a recognizer.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+from functools import lru_cache
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from game.minigames.drawing.strokes import SIDE, render
+
+HERE = Path(__file__).resolve().parent
+WEIGHTS = HERE / "recognizer.npz"
+META = HERE / "recognizer.json"
+
+
+@runtime_checkable
+class Recognizer(Protocol):
+    name: str
+    classes: list[str]
+
+    def guess(self, drawing: Any) -> list[tuple[str, float]]: ...
+
+
+class RecognizerError(RuntimeError):
+    """A recognizer could not be built or could not answer; the message says why."""
+
+
+def to_bitmap(drawing: Any, fast: bool = True) -> np.ndarray:
+    """Strokes or a bitmap -> a (784,) uint8 bitmap in the dataset's format.
+
+    fast skips the resampling step of the simplification (see strokes.simplify)."""
+    if isinstance(drawing, np.ndarray) and drawing.size == SIDE * SIDE and drawing.dtype != object:
+        arr = drawing.reshape(-1)
+        if arr.dtype != np.uint8:
+            arr = np.clip(arr, 0, 255).astype(np.uint8)
+        return arr
+    return render(drawing, resample=not fast)
+
+
+class EmbeddedRecognizer:
+    """The shipped CNN, run with numpy alone: a few ms per guess, no framework at play time."""
+
+    name = "embedded"
+
+    def __init__(self, weights: Path = WEIGHTS, meta: Path = META) -> None:
+        try:
+            self.meta = json.loads(Path(meta).read_text(encoding="utf-8"))
+            with np.load(weights) as z:
+                # float16 on disk for size, float32 to compute
+                self.params = {k: z[k].astype(np.float32) for k in z.files}
+        except FileNotFoundError as exc:
+            raise RecognizerError(f"recognizer weights missing: {exc.filename} "
+                                  "(run tools/train_recognizer.py)") from None
+        except (OSError, ValueError, json.JSONDecodeError) as exc:
+            raise RecognizerError(f"recognizer weights unreadable: {exc}") from None
+        self.classes = list(self.meta["classes"])
+        self.layers = self.meta["layers"]
+        # conv weights (out, in, 3, 3) reshaped once for the channels-last im2col matmul:
+        # rows ordered (dy, dx, in), as logits() concatenates the shifted views
+        for key in [k for k in self.params if k.startswith("conv") and k.endswith("_w")]:
+            w = self.params[key]
+            self.params[key] = np.ascontiguousarray(w.transpose(2, 3, 1, 0).reshape(-1, w.shape[0]))
+
+    def logits(self, bitmaps: np.ndarray) -> np.ndarray:
+        """(N, 784) uint8 -> (N, classes) logits.
+
+        Channels-last im2col: the nine shifted views of the padded input are concatenated
+        along the channel axis, so each convolution is one contiguous matmul with no
+        transposes; a whole conv layer costs about what its multiply-adds cost."""
+        x = np.asarray(bitmaps, dtype=np.float32).reshape(-1, SIDE, SIDE, 1) * (1.0 / 255.0)
+        with _single_thread_blas():
+            for layer in self.layers:
+                op = layer["op"]
+                if op == "conv3x3":
+                    n, h, w, c = x.shape
+                    padded = np.zeros((n, h + 2, w + 2, c), np.float32)
+                    padded[:, 1:-1, 1:-1] = x
+                    cols = np.concatenate([padded[:, dy:dy + h, dx:dx + w] for dy in range(3) for dx in range(3)],
+                                          axis=3)
+                    x = (cols.reshape(n * h * w, 9 * c) @ self.params[layer["name"] + "_w"]
+                         + self.params[layer["name"] + "_b"]).reshape(n, h, w, -1)
+                elif op == "relu":
+                    np.maximum(x, 0.0, out=x)
+                elif op == "maxpool2":
+                    n, h, w, c = x.shape
+                    h2, w2 = h // 2, w // 2
+                    x = x[:, :h2 * 2, :w2 * 2].reshape(n, h2, 2, w2, 2, c).max(axis=(2, 4))
+                elif op == "flatten":
+                    x = x.transpose(0, 3, 1, 2).reshape(len(x), -1)  # the trainer flattened (C, H, W)
+                elif op == "dense":
+                    x = x @ self.params[layer["name"] + "_w"] + self.params[layer["name"] + "_b"]
+                else:
+                    raise RecognizerError(f"recognizer.json names an unknown layer op '{op}'")
+        return x
+
+    def probabilities(self, bitmaps: np.ndarray, batch: int = 512) -> np.ndarray:
+        out = []
+        bitmaps = np.asarray(bitmaps).reshape(-1, SIDE * SIDE)
+        for k in range(0, len(bitmaps), batch):
+            z = self.logits(bitmaps[k:k + batch])
+            z = np.exp(z - z.max(axis=1, keepdims=True))
+            out.append(z / z.sum(axis=1, keepdims=True))
+        return np.concatenate(out) if out else np.zeros((0, len(self.classes)), np.float32)
+
+    def guess(self, drawing: Any, top: int = 5) -> list[tuple[str, float]]:
+        bitmap = to_bitmap(drawing)
+        if not bitmap.any():
+            return []  # nothing drawn yet: no guess rather than a confident one about paper
+        p = self.probabilities(bitmap[None])[0]
+        order = np.argsort(-p)[:top]
+        return [(self.classes[i], float(p[i])) for i in order]
+
+
+class _single_thread_blas:
+    """Run this thread's matmuls on one BLAS thread.
+
+    A guess is a few small matmuls; OpenBLAS splits them over every core, and on a busy
+    machine the hand-offs cost 10-50x the arithmetic (65 ms instead of under 2). OpenBLAS
+    0.3.27+ has a per-thread setting; without it (another BLAS) this does nothing."""
+
+    _fn = None
+    _looked = False
+
+    @classmethod
+    def _find(cls):
+        if not cls._looked:
+            cls._looked = True
+            import ctypes
+            import glob
+            import os
+
+            libs = glob.glob(os.path.join(os.path.dirname(np.__file__) + ".libs", "*openblas*"))
+            libs += glob.glob(os.path.join(os.path.dirname(np.__file__), ".dylibs", "*openblas*"))
+            for path in libs:
+                try:
+                    fn = ctypes.CDLL(path).openblas_set_num_threads_local
+                except (OSError, AttributeError):
+                    continue
+                fn.argtypes = [ctypes.c_int]
+                fn.restype = ctypes.c_int
+                cls._fn = fn
+                break
+        return cls._fn
+
+    def __enter__(self):
+        fn = self._find()
+        self._old = fn(1) if fn else None
+        return self
+
+    def __exit__(self, *exc):
+        if self._old is not None and self._old > 0:
+            self._find()(self._old)
+        return False
+
+
+@lru_cache(maxsize=1)
+def embedded() -> EmbeddedRecognizer:
+    """The shipped recognizer, loaded once per process."""
+    return EmbeddedRecognizer()
+
+
+BUILTIN: dict[str, str] = {
+    "embedded": "game.minigames.drawing.recognizer:_make_embedded",
+    "vision": "game.minigames.drawing.vision:VisionRecognizer",
+}
+
+
+def _make_embedded(**_options) -> EmbeddedRecognizer:
+    return embedded()
+
+
+def available() -> dict[str, str]:
+    """name -> import target of every recognizer this install knows."""
+    found = dict(BUILTIN)
+    for ep in entry_points(group="game.recognizers"):
+        found.setdefault(ep.name, ep.value)
+    return found
+
+
+def create(name: str = "embedded", **options) -> Recognizer:
+    """Build recognizer `name` with keyword `options` (e.g. base_url, api_key, model)."""
+    table = available()
+    if name not in table:
+        raise RecognizerError(f"unknown recognizer '{name}' (known: {', '.join(sorted(table))})")
+    module_name, _, attr = table[name].partition(":")
+    try:
+        factory = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise RecognizerError(f"recognizer '{name}' cannot be loaded: {exc}") from None
+    rec = factory(**options)
+    if not isinstance(rec, Recognizer):
+        raise RecognizerError(f"recognizer '{name}' does not have name, classes and guess()")
+    return rec

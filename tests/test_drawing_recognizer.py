@@ -1,0 +1,132 @@
+"""The shipped recognizer: loads with numpy alone, classifies held-out drawings, improves
+as strokes are added; the registry finds built-ins and plug-ins."""
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from game.minigames.drawing import data as D
+from game.minigames.drawing import recognizer as R
+from game.minigames.drawing.strokes import trace_bitmaps
+from tests.conftest import REPO, quickdraw_dir
+
+
+@pytest.fixture(scope="module")
+def held_out():
+    d = quickdraw_dir()
+    classes, arrays = D.load_bitmaps(d)
+    xs, ys = [], []
+    for c, a in enumerate(arrays):
+        idx = D.split_indices(len(a), c)["test"][:40]
+        xs.append(a[idx])
+        ys.append(np.full(len(idx), c))
+    return classes, np.concatenate(xs), np.concatenate(ys)
+
+
+def test_weights_are_small_attributed_and_describe_their_recipe():
+    meta = json.loads(R.META.read_text())
+    assert R.WEIGHTS.stat().st_size < 2_000_000
+    assert meta["attribution"] == "Drawings: Quick, Draw! dataset by Google, CC BY 4.0"
+    assert len(meta["classes"]) == 20 and "house plant" in meta["classes"]
+    for key in ("recipe", "seed", "split_seed", "measured"):
+        assert key in meta
+    assert meta["split_seed"] == D.SPLIT_SEED
+
+
+def test_split_is_seeded_and_disjoint():
+    a = D.split_indices(1000, 3)
+    b = D.split_indices(1000, 3)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert not set(a["test"]) & set(a["train"]) and not set(a["val"]) & set(a["train"])
+    assert len(a["test"]) == 100 and len(a["train"]) + len(a["val"]) + len(a["test"]) == 1000
+    assert not np.array_equal(D.split_indices(1000, 4)["test"], a["test"])
+
+
+def test_classifies_held_out_bitmaps(held_out):
+    classes, x, y = held_out
+    rec = R.embedded()
+    assert rec.classes == classes
+    p = rec.probabilities(x)
+    top = np.argsort(-p, axis=1)
+    assert (top[:, 0] == y).mean() > 0.88
+    assert (top[:, :3] == y[:, None]).any(axis=1).mean() > 0.96
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_guessing_improves_as_strokes_are_added(held_out):
+    classes, x, y = held_out
+    rec = R.embedded()
+    traced = trace_bitmaps(x[::2])
+    yy = y[::2]
+    acc, true_prob = [], []
+    for f in (0.25, 0.5, 1.0):
+        p = rec.probabilities(np.stack([D.partial_bitmap(t, f) for t in traced]))
+        acc.append((p.argmax(1) == yy).mean())
+        true_prob.append(p[np.arange(len(yy)), yy].mean())
+    assert acc[0] < acc[1] < acc[2]
+    assert true_prob[0] < true_prob[1] < true_prob[2]
+    assert acc[1] > 0.6
+
+
+def test_guess_accepts_strokes_and_bitmaps_and_nothing():
+    rec = R.embedded()
+    circle = [[[128 + 100 * np.cos(a) for a in np.linspace(0, 6.3, 30)],
+               [128 + 100 * np.sin(a) for a in np.linspace(0, 6.3, 30)]]]
+    g = rec.guess(circle)
+    assert len(g) == 5 and all(lbl in rec.classes for lbl, _ in g)
+    assert g == sorted(g, key=lambda t: -t[1])
+    assert rec.guess(np.zeros(784, np.uint8)) == []
+    assert rec.guess([]) == []
+
+
+def test_runs_without_a_deep_learning_framework():
+    code = ("import sys, numpy as np; from game.minigames.drawing.recognizer import embedded; "
+            "embedded().guess(np.full(784, 255, np.uint8)); "
+            "bad = [m for m in ('torch', 'tensorflow', 'jax', 'pygame') if m in sys.modules]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_registry_knows_the_built_ins_and_rejects_unknown_names():
+    assert {"embedded", "vision"} <= set(R.available())
+    assert R.create("embedded") is R.embedded()
+    with pytest.raises(R.RecognizerError, match="unknown recognizer 'nope'.*embedded"):
+        R.create("nope")
+    with pytest.raises(R.RecognizerError, match="model"):
+        R.create("vision")
+
+
+def test_plugins_come_from_the_entry_point_group(monkeypatch):
+    class EP:
+        name = "fake"
+        value = "tests.test_drawing_recognizer:_fake_factory"
+
+    monkeypatch.setattr(R, "entry_points", lambda group: [EP()] if group == "game.recognizers" else [])
+    rec = R.create("fake", answer="cat")
+    assert rec.guess([[[0, 1], [0, 1]]]) == [("cat", 1.0)]
+
+
+class _Fake:
+    name = "fake"
+
+    def __init__(self, answer):
+        self.classes = [answer]
+
+    def guess(self, drawing):
+        return [(self.classes[0], 1.0)]
+
+
+def _fake_factory(**options):
+    return _Fake(**options)
+
+
+def test_broken_weights_give_a_clear_error(tmp_path):
+    with pytest.raises(R.RecognizerError, match="missing"):
+        R.EmbeddedRecognizer(tmp_path / "none.npz", R.META)
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(R.RecognizerError, match="unreadable"):
+        R.EmbeddedRecognizer(bad, R.META)

@@ -1,0 +1,195 @@
+"""Measure the embedded recognizer on the held-out split that training never saw.
+
+    .venv/bin/python tools/evaluate_recognizer.py [--data ../shared/data/quickdraw] [--write]
+
+Prints top-1 / top-3 overall and by category on complete drawings (the dataset's own
+bitmaps), and at 25/50/75/100% of the strokes, and the time per guess.
+
+Partial drawings: the 20 bitmap categories have no strokes, so each held-out bitmap is
+thinned to a skeleton and traced into stroke-like paths (strokes.trace_bitmaps: paths
+run between line ends and junctions). "k% of the strokes" is the first ceil(k% x n)
+paths, re-normalized and rendered exactly as the game renders a drawing in progress. Two
+orders are reported: longest path first (people tend to draw the main outline first) and
+a seeded random order (a harsher test). As a calibration against real stroke order, the
+stroke files of the 325 other categories give the share of the final drawing that a k%
+prefix of real human strokes draws (share of total line length), printed beside the same
+share for the traced paths in both orders: the two orders bracket real behaviour. A third,
+"human-like" order (longest first, shuffled by Gumbel noise whose scale is fitted so the
+traced prefixes draw the same share of the line as people's do) is the headline figure.
+
+--write stores the figures in game/minigames/drawing/recognizer.json ("measured").
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from game.minigames.drawing import data as D  # noqa: E402
+from game.minigames.drawing.recognizer import META, embedded  # noqa: E402
+from game.minigames.drawing.strokes import rasterize, read_ndjson, simplify, trace_bitmaps  # noqa: E402
+
+FRACTIONS = (0.25, 0.5, 0.75, 1.0)
+
+
+def topk(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
+    order = np.argsort(-probs, axis=1)
+    return float((order[:, 0] == labels).mean()), float((order[:, :3] == labels[:, None]).any(axis=1).mean())
+
+
+def _length(strokes) -> float:
+    total = 0.0
+    for st in strokes:
+        p = np.asarray(st[:2], dtype=np.float64)
+        if p.shape[1] > 1:
+            total += float(np.hypot(*np.diff(p, axis=1)).sum())
+    return total
+
+
+def length_share(drawings, orders=None) -> dict[float, float]:
+    """Mean share of a drawing's total line length that its first k% of strokes hold."""
+    shares = {f: [] for f in FRACTIONS}
+    for i, strokes in enumerate(drawings):
+        if orders is not None:
+            strokes = [strokes[j] for j in orders[i]]
+        full = _length(strokes)
+        if full == 0:
+            continue
+        for f in FRACTIONS:
+            shares[f].append(_length(strokes[:D.partial_count(len(strokes), f)]) / full)
+    return {f: float(np.mean(v)) for f, v in shares.items()}
+
+
+def human_drawings(root: Path, per_file: int = 15, files: int = 325) -> list:
+    paths = sorted((root / "strokes" / "simplified").glob("*.ndjson"))[:files]
+    return [obj["drawing"] for path in paths for obj in read_ndjson(path, limit=per_file)]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--data", type=Path, default=D.default_quickdraw_dir())
+    ap.add_argument("--write", action="store_true", help="store the figures in recognizer.json")
+    ap.add_argument("--limit", type=int, default=0, help="at most this many test drawings per class (0: all)")
+    args = ap.parse_args(argv)
+    if not (args.data / "bitmaps").is_dir():
+        print(f"evaluate_recognizer: no bitmaps under {args.data} (pass --data)", file=sys.stderr)
+        return 2
+    rec = embedded()
+    classes, arrays = D.load_bitmaps(args.data)
+    if classes != rec.classes:
+        print("evaluate_recognizer: the data's classes differ from the weights' classes", file=sys.stderr)
+        return 2
+    xs, ys = [], []
+    for c, arr in enumerate(arrays):
+        idx = D.split_indices(len(arr), c)["test"]
+        if args.limit:
+            idx = idx[:args.limit]
+        xs.append(arr[idx])
+        ys.append(np.full(len(idx), c))
+    x = np.concatenate(xs)
+    y = np.concatenate(ys)
+    print(f"held-out test split: {len(x)} drawings, {len(classes)} classes (split seed {D.SPLIT_SEED})")
+
+    probs = rec.probabilities(x)
+    full1, full3 = topk(probs, y)
+    print(f"\ncomplete drawings (dataset bitmaps): top-1 {full1:.4f}  top-3 {full3:.4f}")
+    per_class = {}
+    for c, name in enumerate(classes):
+        m = y == c
+        per_class[name] = topk(probs[m], y[m])
+    print("by category (top-1 / top-3):")
+    for name, (a1, a3) in sorted(per_class.items(), key=lambda kv: kv[1][0]):
+        print(f"  {name:14} {a1:.3f} / {a3:.3f}")
+
+    t0 = time.perf_counter()
+    traced = trace_bitmaps(x)
+    print(f"\ntraced {len(x)} bitmaps into strokes in {time.perf_counter() - t0:.1f}s "
+          f"(mean {np.mean([len(t) for t in traced]):.1f} paths each)")
+    rng = np.random.default_rng(12345)
+    orders = [rng.permutation(len(t)) for t in traced]
+    lengths = [np.array([_length([st]) for st in t]) for t in traced]
+    gumbel = [rng.gumbel(size=len(t)) for t in traced]
+    human = {}
+    calibrated, tau = None, None
+    if (args.data / "strokes" / "simplified").is_dir():
+        human = length_share(human_drawings(args.data))
+        # A human-like order: longest first, shuffled by noise of scale tau, with tau
+        # chosen so the traced prefixes draw the share of the line that people's do.
+        best = None
+        for t in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0):
+            cand = [np.argsort(-np.log(ln + 1e-6) - t * g, kind="stable") for ln, g in zip(lengths, gumbel)]
+            share = length_share(traced, cand)
+            err = sum((share[f] - human[f]) ** 2 for f in FRACTIONS[:3])
+            if best is None or err < best[0]:
+                best = (err, t, cand, share)
+        _, tau, calibrated, cal_share = best
+        longest = length_share(traced)
+        randomly = length_share(traced, orders)
+        print("\ncalibration: share of the final line length drawn by the first k% of strokes")
+        print(f"   k   human order (325 other categories)  longest first  random  human-like (tau {tau})")
+        for f in FRACTIONS:
+            print(f"  {int(f * 100):3d}%  {human[f]:.3f}                               {longest[f]:.3f}"
+                  f"          {randomly[f]:.3f}   {cal_share[f]:.3f}")
+    partial = {}
+    runs = [("longest first", None), ("random order", orders)]
+    if calibrated is not None:
+        runs.insert(0, ("human-like order", calibrated))
+    for label, use in runs:
+        partial[label] = {}
+        print(f"partial drawings, {label}:")
+        for f in FRACTIONS:
+            bm = np.stack([D.partial_bitmap(t, f, use[i] if use is not None else None) for i, t in enumerate(traced)])
+            a1, a3 = topk(rec.probabilities(bm), y)
+            partial[label][f] = (a1, a3)
+            print(f"  {int(f * 100):3d}% of strokes: top-1 {a1:.4f}  top-3 {a3:.4f}")
+
+    # time per guess as the game pays it: strokes -> simplify -> rasterize -> CNN
+    sample = [simplify(t) for t in traced[:: max(1, len(traced) // 300)]]
+    for d in sample[:20]:
+        rec.guess(d)
+    t0 = time.perf_counter()
+    for d in sample:
+        rec.guess(d)
+    ms_strokes = (time.perf_counter() - t0) / len(sample) * 1000
+    t0 = time.perf_counter()
+    for d in sample:
+        rasterize(d)
+    ms_raster = (time.perf_counter() - t0) / len(sample) * 1000
+    t0 = time.perf_counter()
+    for b in x[:300]:
+        rec.guess(b)
+    ms_bitmap = (time.perf_counter() - t0) / min(300, len(x)) * 1000
+    print(f"\nms per guess: {ms_strokes:.2f} from strokes (simplify + rasterize + CNN), "
+          f"{ms_raster:.2f} of it rasterizing; {ms_bitmap:.2f} from a bitmap")
+
+    if args.write:
+        meta = json.loads(META.read_text(encoding="utf-8"))
+        meta["measured"] = {
+            "split": f"held-out test, {len(x)} drawings, split seed {D.SPLIT_SEED}",
+            "complete": {"top1": round(full1, 4), "top3": round(full3, 4)},
+            "partial_human_like_order": {f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}
+                                         for f, (a, b) in partial.get("human-like order", {}).items()},
+            "human_like_order_tau": tau,
+            "partial_longest_first": {f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}
+                                      for f, (a, b) in partial["longest first"].items()},
+            "partial_random_order": {f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}
+                                     for f, (a, b) in partial["random order"].items()},
+            "by_category_top1": {k: round(v[0], 4) for k, v in per_class.items()},
+            "ms_per_guess_from_strokes": round(ms_strokes, 2),
+            "ms_per_guess_from_bitmap": round(ms_bitmap, 2),
+            "human_length_share": {f"{int(f * 100)}%": round(v, 3) for f, v in human.items()},
+        }
+        META.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        print(f"\nwrote the figures into {META}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
