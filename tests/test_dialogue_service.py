@@ -213,3 +213,23 @@ def test_importing_the_service_does_not_import_the_sdk():
             "print('openai' in sys.modules, 'llama_cpp' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert out.stdout.strip() == "False False", out.stderr
+
+
+def test_a_failed_backend_rests_so_the_player_pays_one_timeout(test_backends, caplog):
+    caplog.set_level(logging.INFO, logger="game.dialogue")
+    svc = service_with("hanging")
+    rt, prompt = demo_talk()
+    convo = talk(rt, prompt, service=svc, turns=3)
+    convo.opening()
+    t = time.monotonic()
+    assert convo.send("hello").wait(5).backend == "scripted"
+    first = time.monotonic() - t
+    t = time.monotonic()
+    assert convo.send("yes, ask first").wait(5).backend == "scripted"
+    second = time.monotonic() - t
+    assert first >= 0.5 and second < first / 2, (first, second)
+    assert "skipping hanging for 30 s more after its last failure" in caplog.text
+    svc.reset_cooldowns()
+    t = time.monotonic()
+    convo.send("and now?").wait(5)
+    assert time.monotonic() - t >= 0.5                    # tried again: the budget was spent waiting on it

@@ -89,9 +89,10 @@ class DialogueError(Exception):
 
     kind = "unavailable"
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, *, retry_after: float | None = None, cooldown: float | None = None) -> None:
         super().__init__(redact(message))
         self.retry_after = retry_after
+        self.cooldown = cooldown      # seconds the service should leave this backend alone; None: its default
 
     @property
     def message(self) -> str:

@@ -32,6 +32,10 @@ from game.dialogue.character import OutputGuard
 from game.dialogue.settings import BackendChoice, Settings
 
 WAKE_INTERVAL = 0.05    # how often the runner looks up from a silent backend to notice a cancel
+# After a failure, a backend is skipped for a while, so a server that is down costs the player one
+# timeout, not one per line. Seconds, by kind; a RateLimited's retry_after wins when it says more.
+COOLDOWN = {"timeout": 30.0, "unavailable": 15.0, "auth": 300.0, "rate_limited": 20.0, "bad_request": 300.0,
+            "refused": 0.0, "cancelled": 0.0}
 
 
 @dataclass
@@ -192,6 +196,10 @@ class CharacterVoice:
             if link.choice.type != "scripted" and time.monotonic() >= deadline:
                 log.warning("%s: no time left for %s; falling back", self._who(), link.name)
                 continue
+            resting = self.service._resting(link)
+            if resting and not is_last:
+                log.info("%s: skipping %s for %.0f s more after its last failure", self._who(), link.name, resting)
+                continue
             handle._emit("started")
             handle.backend = link.name
             try:
@@ -203,6 +211,7 @@ class CharacterVoice:
                 nxt = self.links[i + 1].name if not is_last else "the authored fallback line"
                 log.warning("%s: backend %s failed (%s: %s); falling back to %s", self._who(), link.name,
                             exc.kind, exc.message, nxt)
+                self.service._rest(link, exc)
                 continue
             # A backend may say per request whether its text was generated (replay knows what it recorded).
             generated = bool(request.hints.pop("_generated", link.choice.type != "scripted"))
@@ -332,6 +341,7 @@ class DialogueService:
         self._backends: dict[tuple, Any] = {}
         self._lock = threading.Lock()
         self._seq = itertools.count()
+        self._cooldown: dict[int, float] = {}
         self.timeouts = self.settings.timeouts()
         self.recorder = None
         if self.settings.record_path():
@@ -394,6 +404,23 @@ class DialogueService:
                     backend = RecordingBackend(backend, self.recorder)
                 self._backends[key] = backend
             return backend
+
+    def _rest(self, link: Link, exc: DialogueError) -> None:
+        seconds = exc.cooldown if exc.cooldown is not None else COOLDOWN.get(exc.kind, 0.0)
+        if exc.retry_after is not None and exc.cooldown is None:
+            seconds = max(seconds, exc.retry_after)
+        if seconds > 0:
+            with self._lock:
+                self._cooldown[id(link.backend)] = time.monotonic() + seconds
+
+    def _resting(self, link: Link) -> float:
+        until = self._cooldown.get(id(link.backend), 0.0)
+        return max(0.0, until - time.monotonic())
+
+    def reset_cooldowns(self) -> None:
+        """Try every backend again at once (e.g. after the player changed settings)."""
+        with self._lock:
+            self._cooldown.clear()
 
     def next_seed(self) -> int:
         return next(self._seq)

@@ -127,13 +127,14 @@ class ReplayBackend:
         with self._lock:
             if self.sequential:
                 if self._next >= len(cassette.exchanges):
-                    raise Unavailable(f"the cassette {self.path.name} has no more exchanges")
+                    raise Unavailable(f"the cassette {self.path.name} has no more exchanges", cooldown=0)
                 found = self._next, cassette.exchanges[self._next]
                 self._next += 1
             else:
                 found = cassette.find(request_key(request), self._used)
                 if found is None:
-                    raise Unavailable(f"the cassette {self.path.name} holds no reply to this request")
+                    # Other requests may still be on the tape: no back-off.
+                    raise Unavailable(f"the cassette {self.path.name} holds no reply to this request", cooldown=0)
             self._used.add(found[0])
         exchange = found[1]
         request.hints["_generated"] = bool(exchange.get("generated", True))
