@@ -19,10 +19,22 @@ def _d(pos, code, message, hint="") -> Diagnostic:
 
 
 def _reads(story: Story) -> set[str]:
+    """Names whose value something depends on. `set: {gold: gold + 1}` alone does not read gold:
+    a counter nothing looks at is still unused."""
     names: set[str] = set()
     for level in story.levels:
-        for expr in _expressions(level):
-            names |= expr.names
+        for scene in level.scenes.values():
+            for step in scene.steps:
+                if step.guard is not None:
+                    names |= step.guard.names
+                effects = list(step.effects) if isinstance(step, SetStep) else []
+                if isinstance(step, Choice):
+                    for o in step.options:
+                        if o.guard is not None:
+                            names |= o.guard.names
+                        effects += list(o.effects)
+                for target, expr in effects:
+                    names |= expr.names - {target}
         for scene in level.scenes.values():
             for step in scene.steps:
                 texts = []
@@ -139,11 +151,12 @@ def lint_story(story: Story, *, max_states: int = DEFAULT_BOUND) -> list[Diagnos
                 for step in scene.steps:
                     guards = [(step.guard, step.pos)] if step.guard is not None else []
                     if isinstance(step, Choice):
-                        guards += [(o.guard, o.pos) for o in step.options if o.guard is not None]
-                    for guard, pos in guards:
-                        if guard.uses_random or pos not in ex.guards:
+                        guards += [(o.guard, o.pos, o.guard_pos) for o in step.options if o.guard is not None]
+                    for guard, key, *where in guards:
+                        if guard.uses_random or key not in ex.guards:
                             continue
-                        seen = ex.guards[pos]
+                        seen = ex.guards[key]
+                        pos = (where[0] if where else None) or key
                         if seen == {False}:
                             out.append(_d(pos, "TT1006", f"condition '{guard.source}' never holds in any reachable "
                                           "state", "check the values it compares with what the story can set"))

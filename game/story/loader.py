@@ -441,7 +441,8 @@ class _LevelBuilder:
                     if target is not None:
                         gotos.append((reader, ok["goto"][1], target))
                 if tpl:
-                    options.append(Option(tpl, oguard, effects, target, reader.pos(onode)))
+                    options.append(Option(tpl, oguard, effects, target, reader.pos(onode),
+                                          reader.pos(ok["if"][1]) if "if" in ok else None))
             if isinstance(hnode, yaml.SequenceNode) and not hnode.value:
                 reader.error(hnode, "TT0005", "a choice needs at least one option")
             prompt = None

@@ -69,6 +69,7 @@ class Option:
     effects: tuple[tuple[str, Expression], ...]
     goto: str | None
     pos: Pos
+    guard_pos: Pos | None = None     # where its `if:` is written (diagnostics point there)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ exactly where the snapshot was taken, with the same transcript and random number
 """
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from game.story import expressions as ex
@@ -26,6 +27,22 @@ from game.story.world import World
 
 SNAPSHOT_VERSION = 1
 MAX_SILENT_STEPS = 100_000   # steps without anything to show before we call it an endless loop
+
+
+_MACHINES: dict[int, LevelMachine] = {}
+
+
+def machine_for(level: Level) -> LevelMachine:
+    """One machine per loaded level, shared by every runtime on it (restores, rollback, playtests).
+
+    Building the machine of a large level takes a while; a restored runtime must not pay
+    that again. The cache entry goes away with the level.
+    """
+    m = _MACHINES.get(id(level))
+    if m is None or m.level is not level:
+        m = _MACHINES[id(level)] = LevelMachine(level)
+        weakref.finalize(level, _MACHINES.pop, id(level), None)
+    return m
 
 
 class StoryStateError(Exception):
@@ -68,7 +85,7 @@ class Runtime:
         level = level or self.level
         m = self._machines.get(level.id)
         if m is None or m.level is not level:
-            m = self._machines[level.id] = LevelMachine(level)
+            m = self._machines[level.id] = machine_for(level)
         return m
 
     def character(self, cid: str):
