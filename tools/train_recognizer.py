@@ -94,6 +94,29 @@ def make_model(torch, n_classes: int):
         nn.Linear(256, n_classes))
 
 
+def load_exported(torch, model, path_npz: Path) -> None:
+    """Start from shipped weights: the folded conv goes in as the conv, batch norm as identity
+    plus the folded bias, so the network computes what the numpy runtime computes."""
+    z = np.load(path_npz)
+    mods = list(model)
+    n_conv = n_dense = 0
+    with torch.no_grad():
+        for i, m in enumerate(mods):
+            name = type(m).__name__
+            if name == "Conv2d":
+                bn = mods[i + 1]
+                m.weight.copy_(torch.from_numpy(z[f"conv{n_conv}_w"].astype(np.float32)))
+                bn.weight.fill_(1.0)
+                bn.bias.copy_(torch.from_numpy(z[f"conv{n_conv}_b"].astype(np.float32)))
+                bn.running_mean.zero_()
+                bn.running_var.fill_(1.0 - bn.eps)
+                n_conv += 1
+            elif name == "Linear":
+                m.weight.copy_(torch.from_numpy(z[f"dense{n_dense}_w"].astype(np.float32).T))
+                m.bias.copy_(torch.from_numpy(z[f"dense{n_dense}_b"].astype(np.float32)))
+                n_dense += 1
+
+
 def export(torch, model, classes, meta, path_npz: Path, path_json: Path):
     """Fold batch norm into the convolutions and write the layer list the numpy runtime reads."""
     model = model.eval()
@@ -164,6 +187,9 @@ def main(argv=None) -> int:
     # One thread: on the shared 2-core machine it ran faster than two (less contention).
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", type=Path, default=OUT_DIR)
+    ap.add_argument("--init", type=Path, help="continue from these exported weights (a second, shorter run)")
+    ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
+    ap.add_argument("--originals", type=float, default=0.5, help="share of each epoch taken from whole drawings")
     ap.add_argument("--examples-only", action="store_true", help="only write examples.json for the autopilot")
     args = ap.parse_args(argv)
     if args.examples_only:
@@ -197,6 +223,9 @@ def main(argv=None) -> int:
                      **{f"o{c}": a for c, a in enumerate(originals)}, **{f"p{c}": a for c, a in enumerate(partials)})
     n_classes = len(classes)
     model = make_model(torch, n_classes)
+    if args.init:
+        load_exported(torch, model, args.init)
+        print(f"continuing from {args.init}", flush=True)
     steps_per_epoch = (args.per_class * n_classes) // 128
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     total_steps = args.epochs * steps_per_epoch
@@ -206,13 +235,18 @@ def main(argv=None) -> int:
         # One cycle (warm up, cosine down) over whichever ends first, the steps or the time
         # budget: on a busy shared machine the run still ends annealed, not at peak rate.
         progress = max(step / total_steps, (time.time() - train_started) / budget)
-        lr = 3e-3 * (progress / 0.1 if progress < 0.1 else 0.5 * (1 + np.cos(np.pi * min(1.0, (progress - 0.1) / 0.9))))
+        lr = args.lr * (progress / 0.1 if progress < 0.1 else 0.5 * (1 + np.cos(np.pi * min(1.0, (progress - 0.1) / 0.9))))
         for group in opt.param_groups:
             group["lr"] = max(lr, 1e-5)
         return progress
     vx = torch.from_numpy(val_x.reshape(-1, 1, 28, 28).astype(np.float32) / 255.0)
     vy = torch.from_numpy(val_y)
     best = (-1.0, None)
+    if args.init:
+        model.eval()
+        with torch.no_grad():
+            pred = torch.cat([model(vx[k:k + 1024]).argmax(1) for k in range(0, len(vx), 1024)])
+        print(f"starting val top-1 {float((pred == vy).float().mean()):.4f}", flush=True)
     train_started = time.time()
     step = 0
     progress = 0.0
@@ -220,7 +254,7 @@ def main(argv=None) -> int:
         # Balanced: the same count from every class, half originals, half partial drawings.
         xs, ys = [], []
         for c in range(n_classes):
-            half = args.per_class // 2
+            half = int(round(args.per_class * args.originals))
             xs.append(originals[c][rng.integers(0, len(originals[c]), half)])
             xs.append(partials[c][rng.integers(0, len(partials[c]), args.per_class - half)])
             ys.append(np.full(args.per_class, c))
@@ -245,6 +279,8 @@ def main(argv=None) -> int:
             theta[:, 0, 0] = zoom
             theta[:, 1, 1] = zoom
             theta[:, :, 2] = (torch.rand(n, 2) - 0.5) * 0.12
+            # Mirror half of them: animals and vehicles face either way in the dataset.
+            theta[:, 0, 0] *= torch.where(torch.rand(n) < 0.5, -1.0, 1.0)
             grid = F.affine_grid(theta, xb.shape, align_corners=False)
             xb = F.grid_sample(xb, grid, align_corners=False, padding_mode="zeros")
             loss = F.cross_entropy(model(xb), yb, label_smoothing=0.05)
@@ -271,10 +307,15 @@ def main(argv=None) -> int:
             "architecture": "conv3x3x32-pool-conv3x3x64-pool-conv3x3x128-pool-fc256-fc20, "
                             "batch norm folded, float16 weights",
             "data": "bitmaps/*.npy; seeded split (data.SPLIT_SEED) 85% train / 5% val / 10% test",
-            "augmentation": "random shift +-3% and zoom +-8%; partial drawings from traced skeleton strokes "
+            "augmentation": "random mirror, shift +-3% and zoom +-8%; partial drawings from traced skeleton strokes "
                             f"({PARTIALS_PER_DRAWING} per training drawing), rendered by strokes.rasterize",
-            "balancing": f"{args.per_class} examples per class per epoch, half originals, half partials",
-            "optimizer": f"AdamW, one-cycle lr 3e-3 over the steps or the time budget, batch 128, label smoothing 0.05, {epoch + 1} epochs",
+            "balancing": f"{args.per_class} examples per class per epoch, {args.originals:.0%} whole drawings, "
+                         "the rest partial drawings",
+            "optimizer": f"AdamW, one-cycle lr {args.lr} over the steps or the time budget, batch 128, "
+                         f"label smoothing 0.05, {epoch + 1} epochs",
+            "continued_from": str(args.init.name) if args.init else None,
+            "previous_run": (json.loads(args.init.with_suffix(".json").read_text())
+                             if args.init and args.init.with_suffix(".json").exists() else None),
         },
         "seed": args.seed,
         "split_seed": D.SPLIT_SEED,
@@ -285,6 +326,8 @@ def main(argv=None) -> int:
     export(torch, model, classes, meta, args.out / "recognizer.npz", args.out / "recognizer.json")
     print(f"wrote {args.out / 'recognizer.npz'} ({(args.out / 'recognizer.npz').stat().st_size / 1e6:.2f} MB); "
           f"best val top-1 {best[0]:.4f}; total {time.time() - started:.0f}s")
+    write_examples(args.data, args.out / "examples.json")
+    print("now run tools/evaluate_recognizer.py --write to measure the held-out split")
     return 0
 
 

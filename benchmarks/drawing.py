@@ -1,0 +1,78 @@
+"""What a guess costs in the drawing minigame, piece by piece, and a whole headless round.
+
+Run: python benchmarks/drawing.py [--n 300]
+
+Uses the autopilot's shipped example drawings (no dataset needed). Measures, per guess:
+simplification (live path and Google's full recipe with resampling), rasterizing (the
+game's sampled rasterizer and the exact reference), the CNN on a bitmap, and the whole
+guess from strokes; then the time of one autopilot round's steps (the frame budget a
+guess must fit in). Target: a guess from strokes under 2 ms. Figures are from this run,
+on this machine (a busy shared machine inflates them); printed, not asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from game.minigames.drawing import DrawingGame  # noqa: E402
+from game.minigames.drawing.game import load_examples  # noqa: E402
+from game.minigames.drawing.recognizer import embedded  # noqa: E402
+from game.minigames.drawing.strokes import rasterize, rasterize_exact, simplify  # noqa: E402
+
+
+def per_call(fn, items, repeat: int) -> float:
+    for it in items[:10]:
+        fn(it)
+    t0 = time.perf_counter()
+    for _ in range(repeat):
+        for it in items:
+            fn(it)
+    return (time.perf_counter() - t0) / (repeat * len(items)) * 1000
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=300, help="guesses per measurement")
+    args = ap.parse_args()
+    drawings = [d for ds in load_examples().values() for d in ds]
+    # the game guesses on canvas coordinates: scale the examples up to a 512 canvas
+    canvas = [[[[x * 2 for x in s[0]], [y * 2 for y in s[1]]] for s in d] for d in drawings]
+    repeat = max(1, args.n // len(canvas))
+    rec = embedded()
+    simplified = [simplify(d, resample=False) for d in canvas]
+    bitmaps = [rasterize(d) for d in simplified]
+    rows = [
+        ("simplify, live (no resampling)", per_call(lambda d: simplify(d, resample=False), canvas, repeat)),
+        ("simplify, Google's full recipe", per_call(simplify, canvas, repeat)),
+        ("rasterize (game)", per_call(rasterize, simplified, repeat)),
+        ("rasterize (exact reference)", per_call(rasterize_exact, simplified, repeat)),
+        ("CNN on a bitmap", per_call(rec.guess, bitmaps, repeat)),
+        ("whole guess from strokes", per_call(rec.guess, canvas, repeat)),
+    ]
+    for name, ms in rows:
+        print(f"{name:34} {ms:6.2f} ms")
+    whole = rows[-1][1]
+    print(f"exact / game rasterizer: {rows[3][1] / rows[2][1]:.2f}x; "
+          f"guess target 2 ms: {'met' if whole < 2 else 'missed'} ({whole:.2f} ms)")
+
+    game = DrawingGame()
+    game.reset(1, {"ideas": rec.classes, "voice": "plain"})
+    policy = game.autopilot()
+    steps = []
+    while not game.done:
+        action = policy(game)
+        t0 = time.perf_counter()
+        game.step(game.DT, action)
+        steps.append((time.perf_counter() - t0) * 1000)
+    print(f"autopilot round: {len(steps)} steps, median {statistics.median(steps):.3f} ms, "
+          f"longest {max(steps):.2f} ms (a 60 Hz frame is 16.7 ms)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
