@@ -152,6 +152,24 @@ def layout(g: Graph) -> None:
     g.size = (x - COL_GAP + MARGIN, height + MARGIN + 70)
 
 
+STUB_ABOVE = 300   # edges: past this, loops back are drawn as labelled stubs, not arcs across the graph
+
+
+def _stubs(g: Graph) -> dict[int, tuple[float, float, str]]:
+    """In big graphs, edge index -> (x, y, text) of a short 'back to <scene>' stub at its source."""
+    if len(g.edges) <= STUB_ABOVE:
+        return {}
+    per_source: dict[str, int] = defaultdict(int)
+    out = {}
+    for i, e in enumerate(g.edges):
+        if e.back:
+            k = per_source[e.source]
+            per_source[e.source] += 1
+            x, y = g.pos[e.source]
+            out[i] = (x + NODE_W - 4 - 46 * (k % 3), y + NODE_H + 1 + 9 * (k // 3), f"↩{_short(e.dest, 6)}")
+    return out
+
+
 def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
@@ -211,8 +229,14 @@ def to_svg(g: Graph) -> str:
            f'<rect width="{w}" height="{h}" fill="#11131a"/>',
            f'<text x="{MARGIN}" y="{MARGIN}" fill="#e8e8f0" font-size="18">{html.escape(g.level.title)} '
            f'({len(g.level.scenes)} scenes; reachability by {g.reachability})</text>']
-    for e in g.edges:
+    stubs = _stubs(g)
+    for i, e in enumerate(g.edges):
         colour, dash, _ = STYLE[e.trigger]
+        if i in stubs:
+            sx, sy, text = stubs[i]
+            out.append(f'<text x="{sx:.0f}" y="{sy + 8:.0f}" fill="{colour}" font-size="8" text-anchor="end">'
+                       f'<title>{html.escape(e.source)} → {html.escape(e.dest)}</title>{html.escape(text)}</text>')
+            continue
         x1, y1, c1x, c1y, c2x, c2y, x2, y2 = _edge_path(g, e)
         opacity = 0.45 if e.back else 0.85
         dash_attr = f' stroke-dasharray="{dash}"' if dash else (' stroke-dasharray="2 3"' if e.back else "")
@@ -244,7 +268,7 @@ def to_svg(g: Graph) -> str:
                    f'<text x="{lx + 48}" y="{ly + 4}" fill="#d0d4e0" font-size="12">{html.escape(text)}</text>')
         lx += 90 + len(text) * 7
     out.append(f'<text x="{lx}" y="{ly + 4}" fill="#d0d4e0" font-size="12">▶ start · ■ ending · dashed red: '
-               'unreachable · dotted: loops back</text>')
+               'unreachable · dotted or ↩: loops back</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -268,10 +292,17 @@ def to_png(g: Graph, path: str) -> None:
     def rgb(hexcol):
         return tuple(int(hexcol[i:i + 2], 16) for i in (1, 3, 5))
 
-    for e in g.edges:
+    stubs = _stubs(g)
+    tiny = pygame.font.Font(None, 12)
+    for i, e in enumerate(g.edges):
         colour = rgb(STYLE[e.trigger][0])
         if e.back:
             colour = tuple(int(c * 0.5) for c in colour)
+        if i in stubs:
+            sx, sy, text = stubs[i]
+            label = tiny.render(text.replace("↩", "<"), True, colour)
+            surf.blit(label, (sx - label.get_width(), sy))
+            continue
         x1, y1, c1x, c1y, c2x, c2y, x2, y2 = _edge_path(g, e)
         pts = []
         for i in range(17):
