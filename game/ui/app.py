@@ -67,6 +67,9 @@ class App:
         pygame.key.set_repeat(400, 35)
         pygame.key.start_text_input()
         self.session = Session(story_path, story, options=opts, log=self.log)
+        from game.ui.talk import prepare_service
+
+        prepare_service(opts)     # the dialogue service and its threads, built off the frame loop
         self.start = {"player": player, "warp": warp, "set_vars": set_vars, "seed": seed, "level": level}
         self.screens: list = []
         self.toasts: list[list] = []          # [text, seconds left]

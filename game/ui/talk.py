@@ -8,6 +8,8 @@ difference and a broken backend never stops the game. `note` says which path was
 """
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,18 +22,61 @@ class Reply:
     generated: bool = False
 
 
-def _service(options: dict[str, Any]):
-    """The dialogue service for these settings, or (None, reason)."""
+_services: dict[tuple, tuple[Any, str]] = {}
+_services_lock = threading.Lock()
+
+
+def _key(options: dict[str, Any]) -> tuple:
+    # The settings file (which one, and its version) and the environment are part of the key: a designer
+    # who edits the settings mid-game gets the new backend, and tests with their own dirs get their own.
+    from game.settings import settings_path
+
+    path = settings_path()
+    try:
+        stamp = os.stat(path).st_mtime_ns
+    except OSError:
+        stamp = None
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(("OPENAI_", "TT_"))))
+    opts = tuple(sorted((k, v) for k, v in options.items() if k in ("backend", "model", "base_url") and v))
+    return opts, str(path), stamp, env
+
+
+def _build(options: dict[str, Any]):
     try:
         from game.dialogue.service import DialogueService
     except ImportError as exc:
         return None, f"dialogue service not installed ({exc.name})"
     # Only command-line choices are passed: the settings file's `dialogue:` is read by the service itself.
     try:
-        return DialogueService.from_settings(**{k: v for k, v in options.items()
-                                                if k in ("backend", "model", "base_url") and v}), ""
+        service = DialogueService.from_settings(**{k: v for k, v in options.items()
+                                                   if k in ("backend", "model", "base_url") and v})
     except Exception as exc:       # noqa: BLE001 - any failure means authored lines, not a crash
         return None, f"dialogue service failed: {exc}"
+    # Start the service's worker threads now, from this thread: the pool creates them lazily on the
+    # first submit, and a thread started from the frame loop makes that frame wait for the OS to
+    # schedule it (10-40 ms on a busy 2-core machine, measured by benchmarks/frames.py).
+    gate = threading.Barrier(2)
+    for _ in range(2):
+        service._submit(gate.wait, 5.0)
+    return service, ""
+
+
+def _service(options: dict[str, Any]):
+    """The dialogue service for these settings, or (None, reason). One per settings for the whole
+    process, so a conversation or a generated line never builds a service (and its threads) on the frame."""
+    key = _key(options)
+    with _services_lock:
+        got = _services.get(key)
+        if got is None:
+            got = _services[key] = _build(options)
+        return got
+
+
+def prepare_service(options: dict[str, Any]) -> threading.Thread:
+    """Build (and warm) the dialogue service on a background thread, so the first talk does not pay for it."""
+    t = threading.Thread(target=_service, args=(dict(options),), daemon=True, name="dialogue-prepare")
+    t.start()
+    return t
 
 
 def open_conversation(runtime, prompt, options: dict[str, Any], snapshot: dict | None = None):

@@ -106,6 +106,7 @@ class PlayScreen(Screen):
             self.skip = False
             self.box = TextBox(max_len=280)
             self._turn_cache: dict = {}
+            self._line_cache: dict = {}
             snap = state.get("conversation") if state.get("mode") == "talk" else None
             self.conv, self.note = open_conversation(rt, prompt, self.session.options, snapshot=snap)
             if self.note:
@@ -527,8 +528,19 @@ class PlayScreen(Screen):
         key = (turn["who"], turn["text"], width, th.base, th.pal.high_contrast)
         imgs = self._turn_cache.get(key)
         if imgs is None:
+            # A streaming reply changes every few frames, but only its last line or two change:
+            # wrapping is cheap (it measures), rendering is not, so lines are rendered once each.
             font = th.font()
-            imgs = [font.render(line, True, th.pal.text) for line in wrap(font, turn["text"] or "…", width)]
+            lines = self._line_cache
+            imgs = []
+            for line in wrap(font, turn["text"] or "…", width):
+                lkey = (line, th.base, th.pal.high_contrast)
+                img = lines.get(lkey)
+                if img is None:
+                    img = lines[lkey] = font.render(line, True, th.pal.text)
+                imgs.append(img)
+            if len(lines) > 400:
+                lines.clear()
             if len(self._turn_cache) > 200:
                 self._turn_cache.clear()
             self._turn_cache[key] = imgs
