@@ -14,6 +14,7 @@ import io
 import json
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -51,10 +52,113 @@ class EventLog:
             self.fh = None
 
 
+class HotReload:
+    """Writers edit a level while the game runs: it reloads and keeps the player's variables and place.
+
+    The same machinery as the terminal front end (game.story.reload): `changed` compares the
+    story files' mtimes, `carry_over` moves the running game onto the new version, keeping
+    variables and position or moving to the nearest valid scene with a notice. The frame loop
+    only ever pays for a few stat() calls, at most CHECKS_PER_SECOND times a second; parsing
+    the YAML happens on a worker thread, and the result is applied on the frame thread when
+    the game is between actions (not while a reply streams or a minigame runs). A version
+    with errors is not applied: the old one keeps playing and the first error is shown.
+    """
+
+    INTERVAL = 0.5
+
+    def __init__(self, app: "App") -> None:
+        from game.story import reload as hot
+
+        self.app = app
+        self.hot = hot
+        self.watched = hot.mtimes(app.session.story)
+        self.next_check = time.monotonic() + self.INTERVAL
+        self.worker: threading.Thread | None = None
+        self.ready: tuple | None = None      # (story or None, diagnostics), set by the worker
+
+    def poll(self, force: bool = False) -> None:
+        """Called every frame; cheap unless it is time to stat the files or a new version is ready."""
+        if self.ready is not None:
+            self._apply()
+            return
+        now = time.monotonic()
+        if self.worker is not None or (not force and now < self.next_check):
+            return
+        self.next_check = now + self.INTERVAL
+        if not self.hot.changed(self.app.session.story, self.watched):
+            return
+        self.watched = self.hot.mtimes(self.app.session.story)
+        self.worker = threading.Thread(target=self._load, args=(self.app.session.story_path,), daemon=True,
+                                       name="level-reload")
+        self.worker.start()
+
+    def check_now(self) -> None:
+        """Check, load and apply at once (tests, and anyone who cannot wait half a second)."""
+        self.poll(force=True)
+        if self.worker is not None:
+            self.worker.join()
+        self.poll()
+
+    def _load(self, path: str) -> None:
+        from game.story.loader import load_story
+
+        try:
+            story, diags = load_story(path)
+        except Exception as exc:   # noqa: BLE001 - a loader bug must not end the game being edited
+            story, diags = None, [f"{path}: cannot reload ({type(exc).__name__}: {exc})"]
+        self.ready = (story, diags)
+
+    def _busy(self) -> bool:
+        from game.ui.screens.minigame import MinigameHost
+        from game.ui.screens.play import PlayScreen
+
+        play = self.app.find(PlayScreen)
+        return self.app.find(MinigameHost) is not None or (play is not None and play.handle_stream is not None)
+
+    def _apply(self) -> None:
+        if self._busy():
+            return      # keep the new version until the player is between actions
+        story, diags = self.ready
+        self.ready, self.worker = None, None
+        session = self.app.session
+        if story is None:
+            errors = [d if isinstance(d, str) else d.format() for d in diags
+                      if isinstance(d, str) or d.severity == "error"]
+            first = errors[0].splitlines()[0] if errors else "the files could not be read"
+            self.app.toast(f"Level not reloaded, still playing the old version: {first}", seconds=10)
+            self.app.log("reload_failed", error=first, errors=len(errors))
+            return
+        self.watched = self.hot.mtimes(story)
+        if session.runtime is None:
+            session.story = story
+            self.app.log("reloaded", notice="before the game started")
+            return
+        from game.ui.screens.play import PlayScreen
+
+        play = self.app.find(PlayScreen)
+        screen_state = play.screen_state() if play is not None else {}
+        try:
+            runtime, notice = self.hot.carry_over(session.runtime, story)
+        except Exception as exc:   # noqa: BLE001 - e.g. the new version cannot hold the old state
+            self.app.toast(f"Level not reloaded, still playing the old version: {exc}", seconds=10)
+            self.app.log("reload_failed", error=str(exc))
+            return
+        moved = runtime.scene != session.runtime.scene or runtime.level.id != session.runtime.level.id
+        session.story, session.runtime = story, runtime
+        # Rollback states belong to the old version of the story; they cannot be restored on the new one.
+        session.history.clear()
+        session.future.clear()
+        if play is not None:
+            play.last_scene = runtime.scene     # a reload is not a scene change: no autosave
+            play.present(screen_state if not moved else {})
+        self.app.toast(notice[0].upper() + notice[1:] + ".", seconds=6 if not moved else 10)
+        self.app.log("reloaded", notice=notice, scene=runtime.scene, key=getattr(runtime.current(), "key", ""))
+
+
 class App:
     def __init__(self, story_path: str, story, *, player: str | None = None, log: str | None = None,
                  options: dict[str, Any] | None = None, warp: str | None = None, set_vars: dict | None = None,
-                 seed: int | None = None, level: str | None = None) -> None:
+                 seed: int | None = None, level: str | None = None, reload: bool = False) -> None:
         self.t_start = time.perf_counter()
         pygame.init()
         self.settings = settings_mod.load()
@@ -77,6 +181,7 @@ class App:
         self.frames = 0
         self.running = True
         self.ambient = Ambient()
+        self.reloader = HotReload(self) if reload else None
         self.apply_settings(save=False)
         if self.settings.problem:
             self.toast(self.settings.problem)
@@ -216,6 +321,8 @@ class App:
             self.handle(event)
             if not self.running:
                 return
+        if self.reloader is not None:
+            self.reloader.poll()
         self._acc = min(getattr(self, "_acc", 0.0) + dt, MAX_CATCH_UP)
         while self._acc >= STEP:
             self.step(STEP)
@@ -279,8 +386,28 @@ def build_app(story_path: str, **kwargs) -> App:
     if story is None:
         raise ValueError("\n".join(d.format() for d in diags if d.severity == "error") or f"cannot load {story_path}")
     app = App(story_path, story, **kwargs)
-    app.push(TitleScreen(app))
+    title = TitleScreen(app)
+    app.push(title)
+    if any(app.start.get(k) for k in ("warp", "level", "set_vars")):
+        # A writer's --warp / --level / --set: straight into a new game there. The name is asked
+        # for (as in any new game) unless --name gave it.
+        title.new_game()
     return app
+
+
+def _check_start(story_path: str, **start) -> str:
+    """Why a --warp / --level / --set cannot start (a message for the terminal), or ""."""
+    from game.story.loader import load_story
+    from game.story.runtime import Runtime, StoryStateError
+
+    story, _ = load_story(story_path)
+    if story is None:
+        return ""       # build_app reports the story's own errors
+    try:
+        Runtime(story, "Player", 0, start_scene=start["warp"], set_vars=start["set_vars"], level=start["level"])
+    except StoryStateError as exc:
+        return str(exc)
+    return ""
 
 
 def run_desktop(story_path: str, *, player: str | None = None, log: str | None = None, backend: str | None = None,
@@ -289,13 +416,18 @@ def run_desktop(story_path: str, *, player: str | None = None, log: str | None =
                 reload: bool = False, max_seconds: float | None = None) -> int:
     """Open the game window on `story_path` and play until the player quits. Returns an exit code.
 
-    `reload` is accepted for the CLI's sake; hot reload of level files is not implemented
-    in the desktop game yet.
+    `warp`, `set_vars` and `level` start a new game there at once; `reload` reloads level files
+    when they change on disk (see HotReload).
     """
+    if warp or level or set_vars:
+        problem = _check_start(story_path, warp=warp, level=level, set_vars=set_vars)
+        if problem:
+            print(f"play: {problem}", file=sys.stderr)
+            return 2
     try:
         app = build_app(story_path, player=player, log=log,
                         options={"backend": backend, "model": model, "base_url": base_url},
-                        warp=warp, set_vars=set_vars, seed=seed, level=level)
+                        warp=warp, set_vars=set_vars, seed=seed, level=level, reload=reload)
     except ValueError as exc:
         print(f"cannot play {story_path}:\n{exc}", file=sys.stderr)
         return 1
@@ -325,13 +457,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warp")
     p.add_argument("--seed", type=int)
     p.add_argument("--max-seconds", type=float)
+    p.add_argument("--no-reload", action="store_true")
     a = p.parse_args(argv)
     story = a.story
     if not story:
         campaign = REPO_DIR / "levels" / "campaign.yaml"
         story = str(campaign if campaign.exists() else REPO_DIR / "levels" / "examples" / "demo.yaml")
     return run_desktop(story, player=a.name, log=a.log, backend=a.backend, model=a.model, base_url=a.base_url,
-                       warp=a.warp, seed=a.seed, max_seconds=a.max_seconds)
+                       warp=a.warp, seed=a.seed, max_seconds=a.max_seconds, reload=not a.no_reload)
 
 
 if __name__ == "__main__":
