@@ -406,7 +406,90 @@ def test_ending_score_and_gold_bar(make_app, artifacts_dir):
     shot(app, artifacts_dir, "goldbar")
     key(pygame.K_RETURN)
     app.run_frames(1)
+    assert app.top.name == "credits", "the credits roll after the gold bar"
+    key(pygame.K_ESCAPE)
+    app.run_frames(1)
     assert app.top.name == "title"
+
+
+def test_credits_from_the_title_read_the_assets_file_and_scroll(make_app, artifacts_dir):
+    app = make_app()
+    for _ in range(6):                  # Down until Credits has the focus (disabled items are skipped)
+        d = app.top.describe()
+        if d["items"][d["focus"]][0] == "Credits":
+            break
+        key(pygame.K_DOWN)
+        app.run_frames(1)
+    assert d["items"][d["focus"]][0] == "Credits"
+    key(pygame.K_RETURN)
+    app.run_frames(1)
+    assert app.top.name == "credits"
+    shot(app, artifacts_dir, "credits_top")
+    body = "\n".join(app.top.describe()["text"])
+    assert "Drawings: Quick, Draw! dataset by Google, CC BY 4.0" in body
+    for lib in ("transitions", "pygame-ce", "PyYAML", "simpleeval", "platformdirs", "numpy", "openai"):
+        assert lib in body, f"{lib} is not credited"
+    licence = (REPO_DIR / "game" / "assets" / "fonts" / "DejaVu-LICENSE.txt").read_text().splitlines()
+    assert licence[0].strip() in body, "the DejaVu licence text is shown"
+    # Every asset row of CREDITS.md is on screen, read at run time.
+    credits_md = (REPO_DIR / "game" / "assets" / "CREDITS.md").read_text()
+    files = [row.split("|")[1].strip().replace("`", "") for row in credits_md.splitlines()
+             if row.startswith("|") and "---" not in row][1:]
+    assert files and all(f in body for f in files)
+    d = app.top.describe()
+    assert d["scroll"] == 0 and d["max_scroll"] > 0
+    key(pygame.K_PAGEDOWN)
+    key(pygame.K_DOWN)
+    app.run_frames(1)
+    assert app.top.describe()["scroll"] > 0
+    key(pygame.K_END)
+    app.run_frames(1)
+    d = app.top.describe()
+    assert d["scroll"] == d["max_scroll"]
+    shot(app, artifacts_dir, "credits_end")
+    key(pygame.K_HOME)
+    app.run_frames(1)
+    assert app.top.describe()["scroll"] == 0
+    key(pygame.K_ESCAPE)
+    app.run_frames(1)
+    assert app.top.name == "title"
+
+
+def test_lab_defense_view_plays_to_its_end_inside_the_host(make_app, artifacts_dir):
+    """The real lab_defense view in the minigame host, played in turn-based mode by posted keys."""
+    app = start(make_app, warp="defense")
+    app.settings.set("timers", False)   # "timed": False: the view plays turn by turn, Enter per turn
+    to_mode(app, "minigame")
+    assert app.top.describe()["has_view"]
+    key(pygame.K_RETURN)
+    app.run_frames(2)
+    assert app.top.name == "minigame" and not app.top.describe()["failed"]
+    host = app.top
+    view = host.view
+    assert view.turn_based
+    # Place a control on every lane (B places the selected control on the selected lane), then play turns.
+    for _ in range(4):
+        key(pygame.K_b)
+        key(pygame.K_DOWN)
+    app.run_frames(1)
+    shot(app, artifacts_dir, "lab_defense_in_host")
+    for _ in range(2000):
+        if view.game.done:
+            break
+        key(pygame.K_RETURN)            # next turn
+        app.run_frames(4)
+    assert view.game.done, "the minigame reached its end"
+    app.run_frames(1)                   # the result screen is drawn
+    shot(app, artifacts_dir, "lab_defense_result")
+    expected = view.result()
+    key(pygame.K_RETURN)                # dismiss the result screen
+    app.run_frames(2)
+    assert app.top.name == "play"
+    rt = app.session.runtime
+    entry = [e for e in rt.transcript if e["kind"] == "minigame"][-1]
+    assert entry["name"] == "lab_defense" and not entry["skipped"]
+    assert rt.world.vars["defense"] == expected
+    assert any(e["event"] == "minigame_finished" for e in app.log.recent)
 
 
 def test_settings_persist_and_keep_the_dialogue_keys(make_app, artifacts_dir):

@@ -153,8 +153,11 @@ class GoldBarScreen(_Continue):
     def next(self) -> None:
         from game.ui.screens.title import TitleScreen
 
+        from game.ui.screens.credits import CreditsScreen
+
         self.app.session.read.flush()
         self.app.reset_to(TitleScreen(self.app))
+        self.app.push(CreditsScreen(self.app))     # the credits roll after the gold bar; closing them is the title
 
     def draw(self, surface) -> None:
         th = self.theme

@@ -29,6 +29,7 @@ class TitleScreen(Screen):
                  note=f"{latest.label}: {latest.scene_title or latest.scene}, {latest.when}" if latest else "no save yet"),
             Item("Load", self.load, enabled=any_save, note="" if any_save else "no save yet"),
             Item("Settings", self.settings),
+            Item("Credits", self.credits),
             Item("Quit", self.app.quit),
         ], x=90, y=330, width=440)
         self.latest = latest
@@ -58,6 +59,11 @@ class TitleScreen(Screen):
         from game.ui.screens.menus import SettingsScreen
 
         self.app.push(SettingsScreen(self.app))
+
+    def credits(self) -> None:
+        from game.ui.screens.credits import CreditsScreen
+
+        self.app.push(CreditsScreen(self.app))
 
     def handle(self, event) -> bool:
         if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
