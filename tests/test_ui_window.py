@@ -1,9 +1,12 @@
 """End to end in a real window: Xvfb, real X key presses (xdotool), ImageMagick screenshots.
 
+The game is launched the way a player launches it: `python main.py play STORY --log F`.
 Start the game, type a name, advance, choose, talk to the AI (scripted backend), quick
-save, quit from the menu, relaunch, continue from the save. Each step is screenshotted
-into test-artifacts/ and checked against the game's JSON event log. Installs nothing:
-skips with the reason when Xvfb, xdotool or ImageMagick are missing.
+save, quit from the menu, relaunch, continue from the save. A second run starts a writer's
+`--warp` at the lab defense, types the name, skips both minigames and plays the ending,
+score and gold bar, checking the typed name on the bar through the event log. Each step
+is screenshotted into test-artifacts/ and checked against the game's JSON event log.
+Installs nothing: skips with the reason when Xvfb, xdotool or ImageMagick are missing.
 """
 from __future__ import annotations
 
@@ -43,7 +46,7 @@ def test_play_save_quit_relaunch_load(tmp_path, artifacts_dir):
     procs = []
     try:
         def launch(log):
-            proc = x.start_game(["-m", "game.ui.app", DEMO, "--log", str(log), "--seed", "1", "--backend", "scripted"])
+            proc = x.start_game(["main.py", "play", DEMO, "--log", str(log), "--seed", "1", "--backend", "scripted"])
             procs.append(proc)
             wid = x.window_of(proc)
             wait_for(log, lambda e: e["event"] == "first_frame", what="the first frame")
@@ -119,4 +122,73 @@ def test_play_save_quit_relaunch_load(tmp_path, artifacts_dir):
         for p in procs:
             if p.poll() is None:
                 p.kill()
+        x.close()
+
+
+def test_warp_to_the_ending_score_and_gold_bar_with_the_typed_name(tmp_path, artifacts_dir):
+    require_tools()
+    x = XDisplay()
+    log = tmp_path / "ending.jsonl"
+    proc = None
+    try:
+        proc = x.start_game(["main.py", "play", DEMO, "--log", str(log), "--seed", "1", "--backend", "scripted",
+                             "--warp", "defense", "--no-reload"])
+        wid = x.window_of(proc)
+        wait_for(log, lambda e: e["event"] == "first_frame", what="the first frame")
+        x.run("xdotool", "windowfocus", "--sync", wid, check=False)
+
+        def key(*names):
+            for n in names:
+                x.run("xdotool", "key", "--delay", "60", n)
+                time.sleep(0.12)
+
+        def shot(name):
+            time.sleep(0.4)
+            path = x.screenshot(artifacts_dir / f"{name}.png")
+            assert not screenshot_is_blank(path), f"{name} screenshot is blank"
+
+        # --warp without --name: the new game asks for the name first.
+        wait_for(log, lambda e: e["event"] == "screen" and e["name"] == "name", what="the name screen")
+        x.run("xdotool", "type", "--delay", "40", "Grace Hopper")
+        shot("01_name")
+        key("Return")
+        wait_for(log, lambda e: e["event"] == "new_game" and e["player"] == "Grace Hopper", what="the new game")
+        seen = set()
+        for _ in range(40):
+            events = read_log(log)
+            names = {e["event"] for e in events} | {e.get("name") for e in events if e["event"] == "screen"}
+            if "goldbar" in names:
+                break
+            if "ending" in names and "ending" not in seen:
+                seen.add("ending")
+                shot("02_ending")
+            if "score" in names and "score" not in seen:
+                seen.add("score")
+                shot("03_score")
+            shown = [e for e in events if e["event"] == "shown"]
+            on_minigame = shown and shown[-1].get("kind") == "minigame" and \
+                not any(e["event"] in ("minigame_skipped", "minigame_finished") and e["name"] == shown[-1]["name"]
+                        for e in events[events.index(shown[-1]):])
+            key("F8" if on_minigame else "Return")
+            time.sleep(0.3)
+        bar = wait_for(log, lambda e: e["event"] == "goldbar", what="the gold bar")
+        shot("04_goldbar")
+        assert bar["player"] == "Grace Hopper"
+        assert bar["inscription"] == ["Grace Hopper", "Player 1", "Score: 0"]
+        events = read_log(log)
+        skipped = [e["name"] for e in events if e["event"] == "minigame_skipped"]
+        assert skipped == ["lab_defense", "drawing"]
+        score = next(e for e in events if e["event"] == "score")
+        assert {r["name"] for r in score["rows"]} == {"lab_defense", "drawing"} and score["total"] == 0
+        order = [e["event"] for e in events if e["event"] in ("ending", "score", "goldbar")]
+        assert order == ["ending", "score", "goldbar"]
+        key("Return")                       # the credits roll after the gold bar
+        wait_for(log, lambda e: e["event"] == "screen" and e["name"] == "credits", what="the credits")
+        shot("05_credits")
+        key("Escape")                       # closes the credits: the title is under them
+        key("Up", "Return")                 # Quit is the last item of the title menu
+        assert proc.wait(15) == 0, "Esc left the credits for the title, whose Quit ends the game"
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
         x.close()
