@@ -578,3 +578,23 @@ def test_event_log_is_json_lines(make_app, tmp_path):
     lines = (tmp_path / "events.jsonl").read_text().splitlines()
     kinds = [json.loads(line)["event"] for line in lines]
     assert "new_game" in kinds and "shown" in kinds and kinds[-1] == "closed"
+
+
+def test_autosave_is_written_off_the_frame_and_loads(make_app):
+    app = start(make_app)
+    to_mode(app, "choice")
+    key(pygame.K_3)                     # a new scene: the autosave is asked for on the next frame
+    app.run_frames(2)
+    app.session.writer.flush()
+    app.run_frames(1)                   # its outcome is reported on the frame thread
+    auto = events(app, "autosave")
+    assert auto and auto[-1]["scene"] == "interrogation"
+    info = saves.info("auto")
+    assert info.ok and info.scene == "interrogation" and info.thumbnail_png.startswith(b"\x89PNG")
+    assert load_slot_ok(app, "auto")
+
+
+def load_slot_ok(app, slot):
+    from game.ui.screens.play import load_slot
+
+    return load_slot(app, slot) and app.session.runtime.scene == saves.info(slot).scene

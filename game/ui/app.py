@@ -10,7 +10,6 @@ runs it directly.
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
@@ -349,6 +348,7 @@ class App:
         return 0
 
     def close(self) -> None:
+        self.session.writer.flush()      # an autosave being written is finished, not lost, at quit
         self.session.read.flush()
         self.log("closed")
         self.log.close()
@@ -368,13 +368,9 @@ class App:
         return canvas
 
     def thumbnail_png(self, size=(320, 180)) -> bytes | None:
-        try:
-            small = pygame.transform.smoothscale(self.game_frame(), size)
-            buf = io.BytesIO()
-            pygame.image.save(small, buf, "thumb.png")
-            return buf.getvalue()
-        except (pygame.error, ValueError):
-            return None
+        from game.ui.session import thumbnail_png
+
+        return thumbnail_png(self.game_frame(), size)
 
 
 def build_app(story_path: str, **kwargs) -> App:

@@ -7,7 +7,10 @@ roll-forward restore exact states and never ask a model again.
 """
 from __future__ import annotations
 
+import collections
 import json
+import queue
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -52,6 +55,65 @@ class ReadLog:
                 pass     # read-tracking is a comfort; never stop the game over it
 
 
+class SaveWriter:
+    """Writes saves on one background thread, in order, so an autosave never costs the frame.
+
+    The frame thread takes what must be exact at that moment (the runtime snapshot, the screen
+    state, a copy of the picture); scaling the thumbnail, encoding the PNG, serialising the JSON
+    and writing the file (about 5 ms together) happen here. Results come back through `drain()`,
+    read on the frame thread, because the event log and the toasts belong to it.
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.Queue = queue.Queue()
+        self._done: collections.deque = collections.deque()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, slot: str, fields: dict[str, Any], picture=None, why: str = "") -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, daemon=True, name="save-writer")
+            self._thread.start()
+        self._jobs.put((slot, fields, picture, why))
+
+    def _run(self) -> None:
+        while True:
+            slot, fields, picture, why = self._jobs.get()
+            try:
+                png = thumbnail_png(picture) if picture is not None else None
+                path = saves.write(slot, thumbnail_png=png, **fields)
+                self._done.append((slot, why, path, ""))
+            except Exception as exc:   # noqa: BLE001 - reported to the player on the frame thread
+                self._done.append((slot, why, None, str(exc)))
+            finally:
+                self._jobs.task_done()
+
+    def flush(self) -> None:
+        """Wait for every save asked for so far (before loading a slot, listing slots, or quitting)."""
+        if self._thread is not None:
+            self._jobs.join()
+
+    def drain(self) -> list[tuple[str, str, Path | None, str]]:
+        out = []
+        while self._done:
+            out.append(self._done.popleft())
+        return out
+
+
+def thumbnail_png(picture, size=(320, 180)) -> bytes | None:
+    """A small PNG of a game picture (a pygame Surface); None if it cannot be made."""
+    import io
+
+    import pygame
+
+    try:
+        small = pygame.transform.smoothscale(picture, size)
+        buf = io.BytesIO()
+        pygame.image.save(small, buf, "thumb.png")
+        return buf.getvalue()
+    except (pygame.error, ValueError):
+        return None
+
+
 class Session:
     def __init__(self, story_path: str, story, *, options: dict[str, Any] | None = None,
                  log: Callable[..., None] | None = None) -> None:
@@ -63,6 +125,7 @@ class Session:
         self.future: list[dict[str, Any]] = []
         self.read = ReadLog()
         self.log = log or (lambda *a, **k: None)
+        self.writer = SaveWriter()
 
     # ------------------------------------------------------------------ lifecycle
     def new(self, player: str, *, seed: int | None = None, warp: str | None = None, set_vars=None,
@@ -112,16 +175,34 @@ class Session:
         return self._restore(self.future.pop())
 
     # ------------------------------------------------------------------ saves
+    def _fields(self, screen: dict[str, Any]) -> dict[str, Any]:
+        return {"runtime_snapshot": self.runtime.snapshot(), "story_path": self.story_path, "story_id": self.story.id,
+                "scene": self.runtime.scene, "scene_title": self.scene_title(), "player": self.runtime.world.player,
+                "screen": json.loads(json.dumps(screen, default=str))}   # a copy the frame thread cannot change
+
     def save(self, slot: str, screen: dict[str, Any], thumbnail_png: bytes | None = None) -> Path:
-        path = saves.write(slot, runtime_snapshot=self.runtime.snapshot(), story_path=self.story_path,
-                           story_id=self.story.id, scene=self.runtime.scene, scene_title=self.scene_title(),
-                           player=self.runtime.world.player, screen=screen, thumbnail_png=thumbnail_png)
+        self.writer.flush()      # an autosave still being written must not land after this save
+        path = saves.write(slot, thumbnail_png=thumbnail_png, **self._fields(screen))
         self.read.flush()
         self.log("saved", slot=slot, scene=self.runtime.scene, key=getattr(self.prompt, "key", ""))
         return path
 
+    def save_later(self, slot: str, screen: dict[str, Any], picture=None, why: str = "") -> None:
+        """Save on the writer thread; `picture` (a Surface the caller gives up) becomes the thumbnail there.
+        The outcome arrives through `finished_saves()`."""
+        self.writer.submit(slot, self._fields(screen), picture, why)
+
+    def finished_saves(self) -> list[tuple[str, str, Path | None, str]]:
+        """(slot, why, path or None, error) of background saves finished since the last call."""
+        out = self.writer.drain()
+        for slot, _why, path, _error in out:
+            if path is not None:
+                self.log("saved", slot=slot, scene=self.runtime.scene if self.runtime else "")
+        return out
+
     def load(self, slot: str) -> dict[str, Any]:
         """Restore a slot; returns the screen state. saves.SaveError (with a reason) when it cannot."""
+        self.writer.flush()
         data = saves.read(slot)
         story = self.story
         if data["story"] != story.id:

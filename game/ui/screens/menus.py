@@ -134,6 +134,7 @@ class SaveLoadScreen(Overlay):
         self.refresh()
 
     def refresh(self) -> None:
+        self.app.session.writer.flush()      # list the autosave being written, not the one before it
         self.infos = saves.list_slots(self.slots)
         self._thumbs: dict[str, pygame.Surface | None] = {}
         for i in self.infos:

@@ -21,6 +21,7 @@ class TitleScreen(Screen):
         self.build()
 
     def build(self) -> None:
+        self.app.session.writer.flush()      # an autosave still being written counts as the latest
         latest = saves.latest(self.app.session.story.id)
         any_save = any(i.exists for i in saves.list_slots())
         self.menu = Menu([
