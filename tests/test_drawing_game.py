@@ -196,3 +196,14 @@ def test_bad_params_are_refused_clearly():
     g.reset(1)
     with pytest.raises(ValueError, match="pick must be"):
         g.step(DT, {"pick": 7})
+
+
+def test_time_running_out_mid_stroke_ends_the_round_once():
+    g = DrawingGame()
+    g.reset(5, {"time_limit": 1, "voice": "plain"})
+    g.step(DT, {"pick": 0})
+    g.step(DT, {"pen_down": [100, 100]})
+    for i in range(60):
+        g.step(DT, {"pen_move": [100 + 4 * i, 100 + 2 * i]})
+    assert g.state["phase"] == "reveal"
+    assert len(g.state["history"]) == 1 and g.state["history"][0]["guess"]

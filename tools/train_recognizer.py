@@ -80,7 +80,7 @@ def build_data(root: Path, seed: int):
     return classes, originals, partials, np.concatenate(val_x), np.concatenate(val_y)
 
 
-def make_model(torch, n_classes: int):
+def make_model(torch, n_classes: int, dropout: float = 0.3):
     nn = torch.nn
 
     def block(i, o):
@@ -90,7 +90,7 @@ def make_model(torch, n_classes: int):
         *block(1, 32), nn.MaxPool2d(2),            # 14x14
         *block(32, 64), nn.MaxPool2d(2),           # 7x7
         *block(64, 128), nn.MaxPool2d(2),          # 3x3
-        nn.Flatten(), nn.Dropout(0.3), nn.Linear(128 * 9, 256), nn.ReLU(), nn.Dropout(0.3),
+        nn.Flatten(), nn.Dropout(dropout), nn.Linear(128 * 9, 256), nn.ReLU(), nn.Dropout(dropout),
         nn.Linear(256, n_classes))
 
 
@@ -188,6 +188,7 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", type=Path, default=OUT_DIR)
     ap.add_argument("--init", type=Path, help="continue from these exported weights (a second, shorter run)")
+    ap.add_argument("--dropout", type=float, default=0.3)
     ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
     ap.add_argument("--originals", type=float, default=0.5, help="share of each epoch taken from whole drawings")
     ap.add_argument("--examples-only", action="store_true", help="only write examples.json for the autopilot")
@@ -222,7 +223,7 @@ def main(argv=None) -> int:
             np.savez(cache, classes=np.array(classes), val_x=val_x, val_y=val_y,
                      **{f"o{c}": a for c, a in enumerate(originals)}, **{f"p{c}": a for c, a in enumerate(partials)})
     n_classes = len(classes)
-    model = make_model(torch, n_classes)
+    model = make_model(torch, n_classes, args.dropout)
     if args.init:
         load_exported(torch, model, args.init)
         print(f"continuing from {args.init}", flush=True)
@@ -311,6 +312,7 @@ def main(argv=None) -> int:
                             f"({PARTIALS_PER_DRAWING} per training drawing), rendered by strokes.rasterize",
             "balancing": f"{args.per_class} examples per class per epoch, {args.originals:.0%} whole drawings, "
                          "the rest partial drawings",
+            "dropout": args.dropout,
             "optimizer": f"AdamW, one-cycle lr {args.lr} over the steps or the time budget, batch 128, "
                          f"label smoothing 0.05, {epoch + 1} epochs",
             "continued_from": str(args.init.name) if args.init else None,

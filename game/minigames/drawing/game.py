@@ -271,8 +271,9 @@ class DrawingGame(Minigame):
         if s["dirty"] and s["since_guess"] >= GUESS_EVERY:
             self._guess_now()
         if s["phase"] == "draw" and s["timed"] and s["t"] >= s["time_limit"]:
-            self._pen_up()
-            self._end_round("time")
+            self._pen_up()  # its last guess may make the AI sure and end the round itself
+            if s["phase"] == "draw":
+                self._end_round("time")
 
     def _act(self, action: dict, dt: float) -> None:
         s = self.state
@@ -339,7 +340,8 @@ class DrawingGame(Minigame):
             self._say("empty")
         if action.get("done"):
             self._pen_up(guess=False)
-            self._guess_now() if self._async is None else None
+            if self._async is None and s["dirty"]:
+                self._guess_now()  # the final answer is about the finished drawing
             if s["phase"] == "draw":
                 self._end_round("done")
 
