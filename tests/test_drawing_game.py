@@ -207,3 +207,16 @@ def test_time_running_out_mid_stroke_ends_the_round_once():
         g.step(DT, {"pen_move": [100 + 4 * i, 100 + 2 * i]})
     assert g.state["phase"] == "reveal"
     assert len(g.state["history"]) == 1 and g.state["history"][0]["guess"]
+
+
+def test_the_ai_does_not_commit_while_the_pen_is_down():
+    g = DrawingGame()
+    g.reset(1, {"voice": "plain"})
+    g.step(DT, {"pick": 0})
+    g.step(DT, {"pen_down": [10, 10]})
+    g._take_guess([("cat", 0.95)])
+    g._take_guess([("cat", 0.96)])
+    assert g.state["phase"] == "draw", "sure, but the player is mid-stroke"
+    g.state["pen"] = False
+    g._take_guess([("cat", 0.97)])
+    assert g.state["phase"] == "reveal" and g.state["line"] == "I know, it's cat!"

@@ -229,7 +229,9 @@ class DrawingGame(Minigame):
             s["understood_at"] = None  # understanding counts only if it lasts to the end
         s["confident_streak"] = s["confident_streak"] + 1 if prob >= CONFIDENT and label == old else (
             1 if prob >= CONFIDENT else 0)
-        if s["confident_streak"] >= 2:
+        # Commit only between strokes: a half-drawn circle is a fine banana, and ending the
+        # round under the player's pen feels like being interrupted.
+        if s["confident_streak"] >= 2 and not s["pen"]:
             self._say("know", a=label)
             self._end_round("confident")
         elif old and label != old:
