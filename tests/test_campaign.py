@@ -53,7 +53,7 @@ def story():
 
 
 def run_ending(story, ending: str, *, roundtrip: bool = False) -> Runtime:
-    talk, minigames = load_policy(str(POLICIES / f"campaign-{ending}.yaml"))
+    talk, minigames, _choices = load_policy(str(POLICIES / f"campaign-{ending}.yaml"))
     policy = Policy(choices=list(CHOICES[ending]), talk=scripted_talk(talk, story), minigames=minigames,
                     rng=random.Random(0))
     return play(Runtime(story, "Ada", seed=7), policy, roundtrip=roundtrip)

@@ -52,7 +52,7 @@ def test_policy_file_fixes_minigame_results(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("nonsense: 1\n")
     out = cli("playtest", "levels/examples/demo.yaml", "--policy", str(bad))
-    assert out.returncode == 2 and "talk:" in out.stderr and "Traceback" not in out.stderr
+    assert out.returncode == 2 and "talk:" in out.stderr and "choices:" in out.stderr and "Traceback" not in out.stderr
 
 
 GOLDEN_RUNS = [("demo", "levels/examples/demo.yaml", seed) for seed in (1, 2, 3)]

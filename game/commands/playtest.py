@@ -11,6 +11,7 @@ conversations always take the representative outcomes that cover every condition
       lab_defense: autopilot    # the minigame's own autopilot
       drawing: {reward: 0.8, guess: cat}   # a fixed result
       other: default            # the level's default result
+    choices: [0, 2, 1]          # --random: option indexes to take in order, then random
 """
 from __future__ import annotations
 
@@ -64,18 +65,21 @@ class _Progress:
             sys.stderr.flush()
 
 
-def load_policy(path: str | None) -> tuple[dict, dict]:
+def load_policy(path: str | None) -> tuple[dict, dict, list]:
     if not path:
-        return {}, {}
+        return {}, {}, []
     import yaml
 
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ValueError(f"{path}: cannot read the policy: {exc}") from None
-    if not isinstance(data, dict) or set(data) - {"talk", "minigames"}:
-        raise ValueError(f"{path}: a policy has `talk:` and `minigames:` only")
-    return dict(data.get("talk") or {}), dict(data.get("minigames") or {})
+    if not isinstance(data, dict) or set(data) - {"talk", "minigames", "choices"}:
+        raise ValueError(f"{path}: a policy has `talk:`, `minigames:` and `choices:` only")
+    choices = data.get("choices") or []
+    if not isinstance(choices, list) or not all(isinstance(c, int) for c in choices):
+        raise ValueError(f"{path}: `choices:` is a list of option numbers, counting from 0")
+    return dict(data.get("talk") or {}), dict(data.get("minigames") or {}), choices
 
 
 def scripted_talk(replies_by_character: dict, story):
@@ -114,7 +118,7 @@ def run(args) -> int:
             print(d.format(), file=sys.stderr)
         return 1
     try:
-        talk_policy, minigame_policy = load_policy(args.policy)
+        talk_policy, minigame_policy, choice_policy = load_policy(args.policy)
     except ValueError as exc:
         print(f"playtest: {exc}", file=sys.stderr)
         return 2
@@ -176,7 +180,7 @@ def run(args) -> int:
                     return rng.choice(outcomes.minigame(prompt)), False
                 return (result, result is None)
 
-            policy = Policy(rng=rng, talk=talk)
+            policy = Policy(rng=rng, talk=talk, choices=list(choice_policy))
             policy.minigame_result = mg
             rt = Runtime(story, "Player 1", seed)
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from game.story.model import Choice, Goto, Level, Line, MinigameStep, Option, Set, Story, Talk, End
+from game.story.expressions import CONSTANTS
 from game.story.runtime import Runtime
 
 MAX_COMBOS = 64
@@ -56,25 +57,58 @@ def _expressions(level: Level):
                     yield e
 
 
+def _all_expressions(level: Level):
+    """Conditions and effects, plus the expressions inside text (`{'x' if c else 'y'}`)."""
+    yield from _expressions(level)
+    for scene in level.scenes.values():
+        for step in scene.steps:
+            for tpl in (getattr(step, "text", None), getattr(step, "title", None), getattr(step, "prompt", None)):
+                if tpl is not None and hasattr(tpl, "expressions"):
+                    yield from tpl.expressions
+            if isinstance(step, Choice):
+                for opt in step.options:
+                    yield from opt.text.expressions
+
+
+def _truth_tested(tree: ast.AST, is_condition: bool):
+    """Sub-expressions used directly as true/false: `if: defense.weights_kept`, `not x`, `a and b`.
+    A `{field}` shown in text is not a test; a whole `if:` is."""
+    if is_condition and isinstance(tree, ast.Expression):
+        yield tree.body
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BoolOp):
+            yield from node.values
+        elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            yield node.operand
+        elif isinstance(node, ast.IfExp):
+            yield node.test
+
+
 def boundaries(levels) -> dict[tuple[str, str], set]:
-    """(record, field) -> the constants conditions compare it with."""
+    """(record, field) -> the constants conditions compare it with (True/False for bare tests)."""
     out: dict[tuple[str, str], set] = {}
+    # Only conditions and effects steer the story; a condition inside `{...}` text changes words,
+    # not paths, and varying results for it would multiply the states for no new scene or line.
     for level in levels:
         for expr in _expressions(level):
-            for node in ast.walk(expr.tree):
+            for node in _truth_tested(expr.tree, True):
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                    out.setdefault((node.value.id, node.attr), set()).update({True, False})
                 if not isinstance(node, ast.Compare):
                     continue
                 sides = [node.left, *node.comparators]
                 attrs = [s for s in sides if isinstance(s, ast.Attribute) and isinstance(s.value, ast.Name)]
                 consts = [s.value for s in sides if isinstance(s, ast.Constant)]
+                consts += [CONSTANTS[s.id] for s in sides if isinstance(s, ast.Name) and s.id in CONSTANTS]
                 for a in attrs:
                     bucket = out.setdefault((a.value.id, a.attr), set())
                     for c in consts:
                         if isinstance(c, bool) or not isinstance(c, (int, float)):
                             bucket.add(c)
                         else:
-                            bucket.update({c - 0.01 if isinstance(c, float) else c - 1, c,
-                                           c + 0.01 if isinstance(c, float) else c + 1})
+                            # the profile is continuous in [-1, 1]: step just past the constant
+                            step = 0.01 if isinstance(c, float) or a.value.id == "values" else 1
+                            bucket.update({c - step, c, c + step})
     return out
 
 
@@ -127,7 +161,10 @@ class Outcomes:
                 default = prompt.default.get(name)
                 if default is not None:
                     vals.add(default)
-                if isinstance(default, bool) or any(isinstance(v, bool) for v in vals):
+                if isinstance(default, str):
+                    # a text field tested for truth: empty or the default text, never True/False
+                    vals = {v for v in vals if not isinstance(v, bool)} | {"", default or "something"}
+                elif isinstance(default, bool) or any(isinstance(v, bool) for v in vals):
                     vals |= {True, False}
                 try:
                     fields[name] = sorted(vals, key=lambda v: (str(type(v)), v))
@@ -137,9 +174,23 @@ class Outcomes:
         return self._cache[key]
 
 
-def _state_key(rt: Runtime, reads_visits: bool) -> str:
+def _read_names(story: Story) -> set[str]:
+    names: set[str] = set()
+    for level in story.levels:
+        for expr in _all_expressions(level):
+            names |= expr.names
+        for char in level.characters.values():
+            for t in (*char.fallback, *char.greeting, *(r for i in char.intents for r in i.replies)):
+                for e in t.expressions:
+                    names |= e.names
+    return names
+
+
+def _state_key(rt: Runtime, reads_visits: bool, read: set[str] | None = None) -> str:
+    """Two states that differ only in variables nothing reads lead to the same story."""
     w = rt.world
-    key = [rt.level_index, rt.scene, rt._pc, w.vars, w.values]
+    vars_ = w.vars if read is None else {k: v for k, v in w.vars.items() if k in read}
+    key = [rt.level_index, rt.scene, rt._pc, vars_, w.values]
     if reads_visits:
         key.append(w.visits)
     return json.dumps(key, sort_keys=True, default=str)
@@ -162,7 +213,8 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
     result = Exploration()
     _all_keys(story, result)
     outcomes = Outcomes(story)
-    reads_visits = any("visits" in e.names for lv in story.levels for e in _expressions(lv))
+    reads_visits = any("visits" in e.names for lv in story.levels for e in _all_expressions(lv))
+    read = _read_names(story)
 
     def trace(event, level, scene, detail):
         if event == "scene":
@@ -208,7 +260,7 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
             if prompt.kind == "end":
                 result.paths += 1
                 break
-            key = _state_key(rt, reads_visits) + prompt.kind
+            key = _state_key(rt, reads_visits, read) + prompt.kind
             if key in seen:
                 break
             seen.add(key)
