@@ -45,12 +45,30 @@ YES_RE = re.compile(r"^\W*(yes|yeah|yep|yup|sure|of course|absolutely|definitely
 NO_RE = re.compile(r"^\W*(no|nope|nah|never|not really|absolutely not|no way|i wouldn'?t|i don'?t|don'?t)\b", re.I)
 
 
+_PATTERNS: dict[tuple[str, float], re.Pattern] = {}
+
+
+def _pattern(phrase: str, weight: float) -> re.Pattern:
+    # Compiled once per phrase and kept: compiling the ~50 patterns a conversation uses costs ~5 ms,
+    # and Conversation.send scores on the caller's thread, which in the desktop game is the frame loop.
+    key = (phrase, weight)
+    pat = _PATTERNS.get(key)
+    if pat is None:
+        pat = _PATTERNS[key] = re.compile(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)")
+    return pat
+
+
+for _dim_phrases in LEXICON.values():
+    for _phrase, _weight in _dim_phrases:
+        _pattern(_phrase, _weight)
+
+
 def _hits(text: str, dims) -> dict[str, list[tuple[int, float]]]:
     low = text.lower()
     out: dict[str, list[tuple[int, float]]] = {}
     for dim in dims:
         for phrase, weight in LEXICON.get(dim, ()):
-            for m in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"(?!\w)", low):
+            for m in _pattern(phrase, weight).finditer(low):
                 out.setdefault(dim, []).append((m.start(), weight))
     return out
 
