@@ -78,6 +78,12 @@ def _suggest(word: str, choices) -> str:
     return f"did you mean '{close[0]}'?" if close else ""
 
 
+def _construct(node: yaml.Node) -> Any:
+    """Python data for a composed node, built by PyYAML's safe constructor (no re-parsing)."""
+    constructor = yaml.SafeLoader("")
+    return constructor.construct_document(node)
+
+
 class _FileReader:
     """Reads one YAML file's nodes, collecting diagnostics."""
 
@@ -146,15 +152,19 @@ class _FileReader:
 
     def integer(self, node: yaml.Node, what: str, minimum: int = 0) -> int | None:
         if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int":
-            value = int(yaml.load(yaml.serialize(node), Loader=Loader))
-            if value >= minimum:
+            value = _construct(node)
+            if isinstance(value, int) and value >= minimum:
                 return value
         self.error(node, "TT0004", f"{what} should be a whole number of at least {minimum}, found {_type_name(node)}")
         return None
 
     def data(self, node: yaml.Node) -> Any:
-        """Plain YAML data (params, defaults, variable values)."""
-        return yaml.load(yaml.serialize(node), Loader=Loader)
+        """Plain YAML data (params, defaults, variable values); None, with a diagnostic, if it cannot be built."""
+        try:
+            return _construct(node)
+        except (yaml.YAMLError, TypeError, ValueError) as exc:
+            self.error(node, "TT0004", f"cannot read this value: {exc}")
+            return None
 
     def texts(self, node: yaml.Node, what: str) -> list[tuple[yaml.Node, str]]:
         """A text or a list of texts."""
@@ -352,6 +362,9 @@ class _LevelBuilder:
                 if "values" in ik:
                     vmap = reader.mapping(ik["values"][1], "intent 'values'", None) or {}
                     for dim, (dk, dv) in vmap.items():
+                        if not NAME_RE.match(dim):
+                            reader.error(dk, "TT0105", f"'{dim}' is not a valid value dimension name")
+                            continue
                         val = reader.data(dv)
                         if not isinstance(val, (int, float)) or isinstance(val, bool) or not -1 <= val <= 1:
                             reader.error(dv, "TT0004", f"value nudge for '{dim}' should be a number from -1 to 1")
