@@ -140,3 +140,14 @@ def test_warp_and_set_vars():
     assert rt.scene == "careful_ending" and rt.world.vars["trust"] == 5
     with pytest.raises(StoryStateError):
         Runtime(demo(), "Sam", 1, start_scene="nowhere")
+
+
+def test_damaged_snapshots_raise_a_clear_error():
+    rt = Runtime(demo(), "Sam", 1)
+    rt.current()
+    good = rt.snapshot()
+    damaged = [dict(good, world={}), dict(good, pc="x"), dict(good, prompt={"kind": "line"}),
+               dict(good, scene="nowhere"), dict(good, world=dict(good["world"], rng=[1, 2])), [], None]
+    for data in damaged:
+        with pytest.raises(StoryStateError):
+            Runtime.restore(demo(), data)

@@ -203,6 +203,16 @@ class Runtime:
 
     @classmethod
     def restore(cls, story: Story, data: dict[str, Any]) -> "Runtime":
+        """Continue from a snapshot. A damaged or foreign snapshot raises StoryStateError saying why."""
+        try:
+            return cls._restore(story, data)
+        except StoryStateError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError) as exc:
+            raise StoryStateError(f"the save is damaged ({type(exc).__name__}: {exc})") from None
+
+    @classmethod
+    def _restore(cls, story: Story, data: dict[str, Any]) -> "Runtime":
         if not isinstance(data, dict) or data.get("version") != SNAPSHOT_VERSION:
             raise StoryStateError(f"save version {data.get('version') if isinstance(data, dict) else '?'} "
                                   f"is not supported (expected {SNAPSHOT_VERSION})")
