@@ -118,6 +118,19 @@ def run() -> int:
                 phases[name] = phases.get(name, 0.0) + (time.perf_counter() - t0) * 1000
         return wrapper
 
+    # The cyclic garbage collector runs inside whichever frame allocates past its threshold.
+    import gc
+
+    gc_started = [0.0]
+
+    def on_gc(phase, info):
+        if phase == "start":
+            gc_started[0] = time.perf_counter()
+        elif threading.current_thread() is threading.main_thread():
+            key = f"gc{info['generation']}"
+            phases[key] = phases.get(key, 0.0) + (time.perf_counter() - gc_started[0]) * 1000
+
+    gc.callbacks.append(on_gc)
     app.handle = timed("events", app.handle)
     app.step = timed("logic", app.step)
     app.draw = timed("draw", app.draw)

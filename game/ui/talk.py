@@ -72,9 +72,20 @@ def _service(options: dict[str, Any]):
         return got
 
 
+def _prepare(options: dict[str, Any]) -> None:
+    _service(options)
+    try:
+        # Imported here rather than by the first talk step: importing them (the value lexicon's
+        # patterns are compiled at import) would cost that frame several milliseconds.
+        import game.dialogue.conversation  # noqa: F401
+        import game.dialogue.lines  # noqa: F401
+    except ImportError:
+        pass     # open_conversation / start_line say so when they are needed
+
+
 def prepare_service(options: dict[str, Any]) -> threading.Thread:
-    """Build (and warm) the dialogue service on a background thread, so the first talk does not pay for it."""
-    t = threading.Thread(target=_service, args=(dict(options),), daemon=True, name="dialogue-prepare")
+    """Build (and warm) the dialogue layer on a background thread, so the first talk does not pay for it."""
+    t = threading.Thread(target=_prepare, args=(dict(options),), daemon=True, name="dialogue-prepare")
     t.start()
     return t
 
