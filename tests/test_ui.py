@@ -598,3 +598,32 @@ def load_slot_ok(app, slot):
     from game.ui.screens.play import load_slot
 
     return load_slot(app, slot) and app.session.runtime.scene == saves.info(slot).scene
+
+
+def test_drawing_view_runs_inside_the_host(make_app, artifacts_dir):
+    """The real drawing view starts, takes mouse strokes and draws inside the host; F8 still skips it."""
+    app = start(make_app, warp="drawing")
+    to_mode(app, "minigame")
+    assert app.top.describe()["name"] == "drawing" and app.top.describe()["has_view"]
+    key(pygame.K_RETURN)
+    app.run_frames(3)
+    assert app.top.name == "minigame", app.top.describe()
+    game = app.top.view.game
+    if game.state["phase"] == "pick":
+        key(pygame.K_1)                 # the first of the offered ideas
+        app.run_frames(2)
+    assert game.state["phase"] == "draw"
+    for x in range(150, 450, 20):       # a stroke across the canvas
+        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN if x == 150 else pygame.MOUSEMOTION,
+                                             pos=(x, 300 + (x % 60)), button=1, buttons=(1, 0, 0), rel=(20, 0),
+                                             touch=False))
+        app.run_frames(1)
+    pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(450, 300), button=1, touch=False))
+    app.run_frames(10)
+    assert not app.top.describe()["failed"], app.top.describe()
+    assert any(len(st) > 1 for st in game.state["strokes"]), "the mouse stroke reached the drawing game"
+    shot(app, artifacts_dir, "drawing_in_host")
+    key(pygame.K_F8)
+    app.run_frames(2)
+    entry = [e for e in app.session.runtime.transcript if e["kind"] == "minigame"][-1]
+    assert entry["name"] == "drawing" and entry["skipped"]
