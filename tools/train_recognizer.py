@@ -316,8 +316,6 @@ def main(argv=None) -> int:
             "optimizer": f"AdamW, one-cycle lr {args.lr} over the steps or the time budget, batch 128, "
                          f"label smoothing 0.05, {epoch + 1} epochs",
             "continued_from": str(args.init.name) if args.init else None,
-            "previous_run": (json.loads(args.init.with_suffix(".json").read_text())
-                             if args.init and args.init.with_suffix(".json").exists() else None),
         },
         "seed": args.seed,
         "split_seed": D.SPLIT_SEED,
@@ -325,6 +323,12 @@ def main(argv=None) -> int:
         "train_seconds": round(time.time() - started),
         "torch": torch.__version__,
     }
+    # Every run that led to these weights, oldest first, so the recipe is the whole story.
+    earlier = []
+    if args.init and args.init.with_suffix(".json").exists():
+        prev = json.loads(args.init.with_suffix(".json").read_text())
+        earlier = prev.get("training_runs") or [{k: prev.get(k) for k in ("recipe", "seed", "val_top1", "train_seconds")}]
+    meta["training_runs"] = earlier + [{k: meta[k] for k in ("recipe", "seed", "val_top1", "train_seconds")}]
     export(torch, model, classes, meta, args.out / "recognizer.npz", args.out / "recognizer.json")
     print(f"wrote {args.out / 'recognizer.npz'} ({(args.out / 'recognizer.npz').stat().st_size / 1e6:.2f} MB); "
           f"best val top-1 {best[0]:.4f}; total {time.time() - started:.0f}s")

@@ -114,19 +114,10 @@ class EmbeddedRecognizer:
     def probabilities(self, bitmaps: np.ndarray, batch: int = 512) -> np.ndarray:
         out = []
         bitmaps = np.asarray(bitmaps).reshape(-1, SIDE * SIDE)
-        mirror = bool(self.meta.get("tta_mirror"))
         for k in range(0, len(bitmaps), batch):
-            chunk = bitmaps[k:k + batch]
-            if mirror:
-                # The model was trained on mirrored drawings too; averaging a drawing and
-                # its mirror image in one pass steadies the guess for little extra time.
-                flipped = chunk.reshape(-1, SIDE, SIDE)[:, :, ::-1].reshape(-1, SIDE * SIDE)
-                z = self.logits(np.concatenate([chunk, flipped]))
-            else:
-                z = self.logits(chunk)
+            z = self.logits(bitmaps[k:k + batch])
             z = np.exp(z - z.max(axis=1, keepdims=True))
-            p = z / z.sum(axis=1, keepdims=True)
-            out.append((p[:len(chunk)] + p[len(chunk):]) / 2 if mirror else p)
+            out.append(z / z.sum(axis=1, keepdims=True))
         return np.concatenate(out) if out else np.zeros((0, len(self.classes)), np.float32)
 
     def guess(self, drawing: Any, top: int = 5) -> list[tuple[str, float]]:
