@@ -12,7 +12,7 @@ import pytest
 
 from game.minigames.drawing import recognizer as R
 from game.minigames.drawing.game import DrawingGame
-from game.minigames.drawing.vision import VisionRecognizer, drawing_image, parse_answer, png_bytes
+from game.minigames.drawing.vision import drawing_image, parse_answer, png_bytes
 
 KEY = "sk-test-SECRET-0123456789abcdef"
 CIRCLE = [[[128 + 100 * np.cos(a) for a in np.linspace(0, 6.3, 30)],

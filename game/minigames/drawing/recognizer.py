@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from game.minigames.drawing.strokes import SIDE, render
 
