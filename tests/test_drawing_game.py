@@ -181,7 +181,7 @@ def test_confident_guess_says_i_know_and_ends_the_round():
     g._take_guess([("cat", 0.95), ("dog", 0.03)])
     assert g.state["phase"] == "draw"
     g._take_guess([("cat", 0.97), ("dog", 0.02)])
-    assert g.state["phase"] == "reveal" and g.state["line"] == "I know, it's cat!"
+    assert g.state["phase"] == "reveal" and g.state["line"] == "I know, it's a cat!"
     assert g.state["history"][0]["ended_by"] == "confident"
 
 
@@ -219,4 +219,4 @@ def test_the_ai_does_not_commit_while_the_pen_is_down():
     assert g.state["phase"] == "draw", "sure, but the player is mid-stroke"
     g.state["pen"] = False
     g._take_guess([("cat", 0.97)])
-    assert g.state["phase"] == "reveal" and g.state["line"] == "I know, it's cat!"
+    assert g.state["phase"] == "reveal" and g.state["line"] == "I know, it's a cat!"

@@ -246,7 +246,8 @@ class DrawingGame(Minigame):
     def _say(self, moment: str, **words) -> None:
         s = self.state
         templates = voices.voice(s["voice"])[moment]
-        s["line"] = self._rng().choice(templates).format(**words)
+        line = self._rng().choice(templates).format(**{k: voices.with_article(v) for k, v in words.items()})
+        s["line"] = line[:1].upper() + line[1:]
         s["lines"] += 1
         s["moment"] = moment
 
