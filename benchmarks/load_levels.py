@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def generate(n: int, seed: int = 1) -> str:
-    """n scenes, 3 transitions each (two choice options, one jump) plus a guarded jump to the ending."""
+    """n scenes, 3 transitions each (two choice options, one jump); the last scene jumps to the ending."""
     rng = random.Random(seed)
     out = ["level: big", "title: Benchmark", "start: s0", "vars: {trust: 0, steps: 0}", "scenes:"]
     for i in range(n):
@@ -33,10 +33,8 @@ def generate(n: int, seed: int = 1) -> str:
             f"        - {{text: Onward to {a}, set: {{trust: trust + 1}}, goto: s{a}}}",
             f"        - {{text: Sideways to {b}, if: trust > 2, goto: s{b}}}",
             "        - {text: Stay the course}",
-            "    - if: steps > 1000000",
-            "      goto: ending",
             "    - set: {steps: steps + 1}",
-            f"    - goto: s{(i + 1) % n}",
+            f"    - goto: {'ending' if i == n - 1 else f's{i + 1}'}",
         ]
     out += ["  ending:", "    - end: done"]
     return "\n".join(out) + "\n"

@@ -81,19 +81,20 @@ class _Cursor:
 
 class LevelMachine:
     def __init__(self, level: Level) -> None:
-        self.level = level
-        self.edges = level_edges(level)
-        self.by_id = {e.id: e for e in self.edges}
-        transitions = [
-            {"trigger": e.trigger, "source": e.source, "dest": e.dest, "conditions": [self._condition(e.id)]}
-            for e in self.edges
-        ]
         import gc
 
-        # Building 20,000 Transition objects allocates heavily; see loader._gc_paused for why the collector waits.
+        # Building ~15,000 Transition objects and their conditions allocates heavily and frees
+        # nothing; the cyclic collector would rescan the growing heap (see loader._gc_paused).
         was_enabled = gc.isenabled()
         gc.disable()
         try:
+            self.level = level
+            self.edges = level_edges(level)
+            self.by_id = {e.id: e for e in self.edges}
+            transitions = [
+                {"trigger": e.trigger, "source": e.source, "dest": e.dest, "conditions": [self._condition(e.id)]}
+                for e in self.edges
+            ]
             self.machine = Machine(model=[], states=list(level.scenes), transitions=transitions,
                                    initial=level.start, auto_transitions=False, send_event=True,
                                    ignore_invalid_triggers=False)
