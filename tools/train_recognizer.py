@@ -80,7 +80,7 @@ def build_data(root: Path, seed: int):
     return classes, originals, partials, np.concatenate(val_x), np.concatenate(val_y)
 
 
-def make_model(torch, n_classes: int, dropout: float = 0.3):
+def make_model(torch, n_classes: int, dropout: float = 0.3, deep: bool = False):
     nn = torch.nn
 
     def block(i, o):
@@ -88,7 +88,7 @@ def make_model(torch, n_classes: int, dropout: float = 0.3):
 
     return nn.Sequential(
         *block(1, 32), nn.MaxPool2d(2),            # 14x14
-        *block(32, 64), nn.MaxPool2d(2),           # 7x7
+        *block(32, 64), *(block(64, 64) if deep else []), nn.MaxPool2d(2),   # 7x7
         *block(64, 128), nn.MaxPool2d(2),          # 3x3
         nn.Flatten(), nn.Dropout(dropout), nn.Linear(128 * 9, 256), nn.ReLU(), nn.Dropout(dropout),
         nn.Linear(256, n_classes))
@@ -189,6 +189,7 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=OUT_DIR)
     ap.add_argument("--init", type=Path, help="continue from these exported weights (a second, shorter run)")
     ap.add_argument("--dropout", type=float, default=0.3)
+    ap.add_argument("--deep", action="store_true", help="a second 64-channel convolution at 14x14")
     ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
     ap.add_argument("--originals", type=float, default=0.5, help="share of each epoch taken from whole drawings")
     ap.add_argument("--examples-only", action="store_true", help="only write examples.json for the autopilot")
@@ -223,7 +224,7 @@ def main(argv=None) -> int:
             np.savez(cache, classes=np.array(classes), val_x=val_x, val_y=val_y,
                      **{f"o{c}": a for c, a in enumerate(originals)}, **{f"p{c}": a for c, a in enumerate(partials)})
     n_classes = len(classes)
-    model = make_model(torch, n_classes, args.dropout)
+    model = make_model(torch, n_classes, args.dropout, args.deep)
     if args.init:
         load_exported(torch, model, args.init)
         print(f"continuing from {args.init}", flush=True)
@@ -305,8 +306,8 @@ def main(argv=None) -> int:
         "name": "embedded",
         "attribution": ATTRIBUTION,
         "recipe": {
-            "architecture": "conv3x3x32-pool-conv3x3x64-pool-conv3x3x128-pool-fc256-fc20, "
-                            "batch norm folded, float16 weights",
+            "architecture": ("conv3x3x32-pool-conv3x3x64-" + ("conv3x3x64-" if args.deep else "")
+                             + "pool-conv3x3x128-pool-fc256-fc20, batch norm folded, float16 weights"),
             "data": "bitmaps/*.npy; seeded split (data.SPLIT_SEED) 85% train / 5% val / 10% test",
             "augmentation": "random mirror, shift +-3% and zoom +-8%; partial drawings from traced skeleton strokes "
                             f"({PARTIALS_PER_DRAWING} per training drawing), rendered by strokes.rasterize",
