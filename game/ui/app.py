@@ -159,6 +159,7 @@ class App:
                  options: dict[str, Any] | None = None, warp: str | None = None, set_vars: dict | None = None,
                  seed: int | None = None, level: str | None = None, reload: bool = False) -> None:
         self.t_start = time.perf_counter()
+        self._swallow_text: str | None = None
         pygame.init()
         self.settings = settings_mod.load()
         # Command-line dialogue choices only; the settings file's `dialogue:` is read by the dialogue service.
@@ -278,8 +279,19 @@ class App:
                 else:
                     self.push(HelpScreen(self))
                 return
+        if event.type == pygame.TEXTINPUT and self._swallow_text is not None:
+            # This text comes from a key a screen already used as a command (the "1" that
+            # picked an option): it must not land in the text box that option opened.
+            swallow, self._swallow_text = event.text == self._swallow_text, None
+            if swallow:
+                return
+        if event.type == pygame.KEYDOWN:
+            self._swallow_text = None
+            typing = bool(getattr(self.top, "accepts_text", False))
         if self.top is not None:
             self.top.handle(event)
+        if event.type == pygame.KEYDOWN and not typing and event.unicode and not event.mod & pygame.KMOD_CTRL:
+            self._swallow_text = event.unicode
 
     # ------------------------------------------------------------------ frame
     def step(self, dt: float) -> None:

@@ -264,6 +264,10 @@ class SaveLoadScreen(Overlay):
 
 class SettingsScreen(Overlay):
     name = "settings"
+
+    @property
+    def accepts_text(self) -> bool:
+        return getattr(self, "editing", None) is not None
     title = "Settings"
 
     ROWS = [  # key, label, kind

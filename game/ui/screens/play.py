@@ -38,6 +38,10 @@ def load_slot(app, slot: str) -> bool:
 
 
 class PlayScreen(Screen):
+    @property
+    def accepts_text(self) -> bool:
+        return getattr(self, "mode", None) == "talk"
+
     name = "play"
 
     def __init__(self, app, state: dict | None = None) -> None:

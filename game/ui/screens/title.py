@@ -99,6 +99,7 @@ class TitleScreen(Screen):
 
 class NameScreen(Screen):
     name = "name"
+    accepts_text = True
 
     def __init__(self, app) -> None:
         super().__init__(app)
