@@ -1,0 +1,137 @@
+"""Both minigames of the campaign, played in the real window with real X input.
+
+Warps into Sarah's level at the lab defense, plays it with keys (controls on every lane,
+game speed up), then draws three rounds for ARIA with the mouse (xdotool), and checks the
+JSON event log: the AI guessed while the player drew, both results reached the story
+unskipped, and the level reacted to them. Screenshots go to test-artifacts/campaign/.
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.xvfb import XDisplay, require_tools, screenshot_is_blank
+
+pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
+REPO = Path(__file__).resolve().parent.parent
+SHOTS = REPO / "test-artifacts" / "campaign"
+CANVAS = (72, 132, 512)     # the drawing view's canvas: x, y, size in window pixels (1280x720 window)
+
+
+def read_log(path: Path) -> list[dict]:
+    try:
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def test_campaign_minigames_with_real_input(tmp_path):
+    require_tools()
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "settings.yaml").write_text("text_speed: 0\nsound: false\n")
+    log = tmp_path / "events.jsonl"
+    x = XDisplay()
+    proc = None
+    try:
+        proc = x.start_game(["main.py", "play", "levels/campaign.yaml", "--level", "ai_takeoff", "--warp", "defense",
+                             "--set", "threats=outside", "--set", "roadmap=true", "--name", "Ada",
+                             "--log", str(log), "--seed", "3", "--backend", "scripted"],
+                            extra_env={"TT_CONFIG_DIR": str(config), "TT_DATA_DIR": str(tmp_path / "data")})
+        wid = x.window_of(proc)
+
+        def wait(pred, timeout=30.0, what="", nudge: str | None = None):
+            deadline = time.monotonic() + timeout
+            last = time.monotonic()
+            while time.monotonic() < deadline:
+                for e in read_log(log):
+                    if pred(e):
+                        return e
+                if nudge and time.monotonic() - last > 1.5:
+                    key(nudge)
+                    last = time.monotonic()
+                time.sleep(0.1)
+            pytest.fail(f"timed out waiting for {what}; last events: {[e.get('event') for e in read_log(log)][-12:]}")
+
+        def key(*names):
+            for n in names:
+                x.run("xdotool", "key", "--window", wid, n)
+                time.sleep(0.06)
+
+        def shot(name):
+            time.sleep(0.3)
+            path = x.screenshot(SHOTS / f"{name}.png")
+            assert not screenshot_is_blank(path), f"{name} screenshot is blank"
+
+        wait(lambda e: e["event"] == "first_frame", what="the first frame")
+        x.run("xdotool", "windowfocus", "--sync", wid, check=False)
+
+        # ---- lab defense: advance to the minigame card, start it
+        wait(lambda e: e["event"] == "minigame_started" and e["name"] == "lab_defense", what="lab defense",
+             nudge="Return")
+        time.sleep(0.5)
+        for _ in range(4):                      # a hardware key on each of the first four lanes
+            key("b", "Down")
+        key("plus", "plus")                     # game speed x3
+        time.sleep(3)
+        shot("10_lab_defense")
+        # The sim runs in real time at x3; Enter dismisses the result screen once it shows.
+        done = wait(lambda e: e["event"] == "minigame_finished" and e.get("name") == "lab_defense",
+                    timeout=150, what="the end of lab defense", nudge="Return")
+        result = done.get("result") or {}
+        assert not done.get("skipped"), done
+        assert 0 < result.get("training", 0) <= 1 and "breaches" in result
+
+        # ---- the drawing game: three rounds drawn with the mouse
+        wait(lambda e: e["event"] == "minigame_started" and e["name"] == "drawing", timeout=60, what="drawing",
+             nudge="Return")
+        cx, cy, size = CANVAS
+        for round_no in range(3):
+            time.sleep(0.5)
+            key("1")                             # the first offered idea
+            wait(lambda e, r=round_no: e["event"] == "idea_picked" and e.get("round") == r, what=f"idea {round_no}")
+            # a circle with a cross: strokes, pen-ups, guesses while drawing
+            points = [(cx + size / 2 + size / 3 * math.cos(a / 12 * 2 * math.pi),
+                       cy + size / 2 + size / 3 * math.sin(a / 12 * 2 * math.pi)) for a in range(13)]
+            for stroke in (points, [(cx + 120, cy + 256), (cx + 392, cy + 256)],
+                           [(cx + 256, cy + 120), (cx + 256, cy + 392)]):
+                x.run("xdotool", "mousemove", "--window", wid, str(int(stroke[0][0])), str(int(stroke[0][1])))
+                x.run("xdotool", "mousedown", "1")
+                for px, py in stroke[1:]:
+                    x.run("xdotool", "mousemove", "--window", wid, str(int(px)), str(int(py)))
+                    time.sleep(0.03)
+                x.run("xdotool", "mouseup", "1")
+                time.sleep(0.3)
+            wait(lambda e, r=round_no: e["event"] == "guess" and e.get("round", r) == r, what="a guess")
+            if round_no == 0:
+                shot("11_drawing_guess")
+            key("Return")                        # done drawing (ignored if the AI already knew)
+            wait(lambda e, r=round_no: e["event"] == "round_over" and e.get("round", r) == r, what="round over",
+                 timeout=40)
+            time.sleep(0.5)
+            key("Return")                        # next round / the result
+        done = wait(lambda e: e["event"] == "minigame_finished" and e.get("name") == "drawing", timeout=40,
+                    what="the end of the drawing game", nudge="Return")
+        assert not done.get("skipped"), done
+        drawing = done.get("result") or {}
+        assert drawing.get("rounds") == 3 and drawing.get("guess")
+        events = read_log(log)
+        guesses = [e for e in events if e["event"] == "guess"]
+        assert len(guesses) >= 3, "the AI guessed while the player drew"
+        # The level reacts to the drawing: ARIA names its guess.
+        said = wait(lambda e: e["event"] == "shown" and "I guessed" in e.get("text", ""), timeout=20,
+                    what="ARIA's reaction", nudge="Return")
+        assert drawing["guess"] in said["text"]
+        shot("12_after_drawing")
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except Exception:   # noqa: BLE001
+                proc.kill()
+        x.close()
