@@ -59,3 +59,12 @@ def test_help_on_each_command():
     for name in COMMANDS:
         out = run(name, "--help")
         assert out.returncode == 0 and "usage:" in out.stdout, name
+
+
+def test_desktop_play_without_a_display_says_so(monkeypatch):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER")}
+    out = subprocess.run([sys.executable, "main.py"], capture_output=True, text=True, cwd=REPO, env=env, timeout=60)
+    assert out.returncode == 2
+    assert "No display" in out.stderr and "--text" in out.stderr and "Traceback" not in out.stderr

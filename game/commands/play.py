@@ -65,6 +65,10 @@ def run(args) -> int:
         from game.terminal import play_text
 
         return play_text(path, story, args, set_vars)
+    if no_display():
+        print("No display to open the game window on (DISPLAY and WAYLAND_DISPLAY are not set).\n"
+              f"Play in the terminal instead:  treacherous-turn play --text {path}", file=sys.stderr)
+        return 2
     try:
         from game.ui.app import run_desktop
     except ModuleNotFoundError as exc:
@@ -76,6 +80,15 @@ def run(args) -> int:
     return run_desktop(str(path), player=args.name, log=args.log, backend=args.backend, model=args.model,
                        base_url=args.base_url, warp=args.warp, set_vars=set_vars, seed=args.seed,
                        level=args.level, reload=not args.no_reload)
+
+
+def no_display() -> bool:
+    """On Linux without X or Wayland, SDL would run the game in an invisible window."""
+    import os
+
+    if not sys.platform.startswith("linux") or os.environ.get("SDL_VIDEODRIVER"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def write_record(path: str, runtime) -> None:
