@@ -4,7 +4,9 @@ Run: python benchmarks/drawing.py [--n 300]
 
 Uses the autopilot's shipped example drawings (no dataset needed). Measures, per guess:
 simplification (live path and Google's full recipe with resampling), rasterizing (the
-game's sampled rasterizer and the exact reference), the CNN on a bitmap, and the whole
+game's sampled rasterizer and the exact reference), strokes to bitmap in one go (the
+live simplification and the rasterizer without lists in between, as a guess runs them),
+the CNN on a bitmap, and the whole
 guess from strokes; then the time of one autopilot round's steps (the frame budget a
 guess must fit in). Target: a guess from strokes under 2 ms. Figures are from this run,
 on this machine (a busy shared machine inflates them); printed, not asserted.
@@ -22,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from game.minigames.drawing import DrawingGame  # noqa: E402
 from game.minigames.drawing.game import load_examples  # noqa: E402
 from game.minigames.drawing.recognizer import embedded  # noqa: E402
-from game.minigames.drawing.strokes import rasterize, rasterize_exact, simplify  # noqa: E402
+from game.minigames.drawing.strokes import rasterize, rasterize_exact, render, simplify  # noqa: E402
 
 
 def per_call(fn, items, repeat: int) -> float:
@@ -51,11 +53,12 @@ def main() -> int:
         ("simplify, Google's full recipe", per_call(simplify, canvas, repeat)),
         ("rasterize (game)", per_call(rasterize, simplified, repeat)),
         ("rasterize (exact reference)", per_call(rasterize_exact, simplified, repeat)),
+        ("strokes to bitmap (what a guess does)", per_call(lambda d: render(d, resample=False), canvas, repeat)),
         ("CNN on a bitmap", per_call(rec.guess, bitmaps, repeat)),
         ("whole guess from strokes", per_call(rec.guess, canvas, repeat)),
     ]
     for name, ms in rows:
-        print(f"{name:34} {ms:6.2f} ms")
+        print(f"{name:38} {ms:6.2f} ms")
     whole = rows[-1][1]
     print(f"exact / game rasterizer: {rows[3][1] / rows[2][1]:.2f}x; "
           f"guess target 2 ms: {'met' if whole < 2 else 'missed'} ({whole:.2f} ms)")

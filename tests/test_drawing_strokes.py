@@ -142,3 +142,32 @@ def test_read_ndjson_names_the_line(tmp_path):
     f.write_text(json.dumps({"drawing": [[[1, 2], [3, 4]]]}) + "\n{oops\n")
     with pytest.raises(S.StrokeError, match=r"x.ndjson:2: not JSON"):
         list(S.read_ndjson(f))
+
+
+def test_the_fused_render_matches_simplify_then_rasterize(monkeypatch):
+    """render() (what a guess runs) keeps the points in arrays and RDPs short inputs in a
+    plain loop; both shortcuts must give the very bitmaps of the general path."""
+    d = quickdraw_dir()
+    raws = [o["drawing"] for o in S.read_ndjson(sorted((d / "strokes" / "raw").glob("*.ndjson"))[5], limit=20)]
+    for raw in raws:
+        for resample in (True, False):
+            assert np.array_equal(S.render(raw, resample=resample),
+                                  S.rasterize(S.simplify(raw, resample=resample)))
+    rng = np.random.default_rng(0)
+    walks = [rng.normal(0, 6, (n, 2)).cumsum(axis=0) for n in (3, 12, 60, 150)]
+    walks.append(np.repeat(walks[1], 2, axis=0))  # repeated points: zero-length chords
+    for pts in walks:
+        fixed = np.zeros(len(pts), dtype=bool)
+        fixed[len(pts) // 3] = True
+        loop = S._rdp(pts, 2.0, fixed)
+        monkeypatch.setattr(S, "_SMALL_RDP", 0)
+        rounds = S._rdp(pts, 2.0, fixed)
+        monkeypatch.undo()
+        assert np.array_equal(loop, rounds)
+
+
+def test_rasterize_clips_a_drawing_outside_the_box():
+    big = [[[0, 500, -40], [0, 600, 300]], [[7], [9]]]
+    fast = S.rasterize(big).astype(int)
+    exact = S.rasterize_exact(big).astype(int)
+    assert fast.max() == 255 and np.abs(fast - exact).max() <= 8

@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from game.minigames.drawing import data as D  # noqa: E402
-from game.minigames.drawing.recognizer import META, embedded  # noqa: E402
+from game.minigames.drawing.recognizer import META, WEIGHTS, EmbeddedRecognizer  # noqa: E402
 from game.minigames.drawing.strokes import rasterize, read_ndjson, simplify, trace_bitmaps  # noqa: E402
 
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)
@@ -76,12 +76,19 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=D.default_quickdraw_dir())
     ap.add_argument("--write", action="store_true", help="store the figures in recognizer.json")
+    ap.add_argument("--weights", type=Path,
+                    help="a directory with recognizer.npz and recognizer.json to measure instead of the shipped "
+                         "ones (a candidate from train_recognizer.py --out); --write then writes its json")
     ap.add_argument("--limit", type=int, default=0, help="at most this many test drawings per class (0: all)")
     args = ap.parse_args(argv)
     if not (args.data / "bitmaps").is_dir():
         print(f"evaluate_recognizer: no bitmaps under {args.data} (pass --data)", file=sys.stderr)
         return 2
-    rec = embedded()
+    weights, meta_path = WEIGHTS, META
+    if args.weights:
+        weights, meta_path = args.weights / "recognizer.npz", args.weights / "recognizer.json"
+    rec = EmbeddedRecognizer(weights, meta_path)
+    print(f"weights: {weights}")
     classes, arrays = D.load_bitmaps(args.data)
     if classes != rec.classes:
         print("evaluate_recognizer: the data's classes differ from the weights' classes", file=sys.stderr)
@@ -170,7 +177,7 @@ def main(argv=None) -> int:
           f"{ms_raster:.2f} of it rasterizing; {ms_bitmap:.2f} from a bitmap")
 
     if args.write:
-        meta = json.loads(META.read_text(encoding="utf-8"))
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
         meta["measured"] = {
             "split": f"held-out test, {len(x)} drawings, split seed {D.SPLIT_SEED}",
             "complete": {"top1": round(full1, 4), "top3": round(full3, 4)},
@@ -186,8 +193,8 @@ def main(argv=None) -> int:
             "ms_per_guess_from_bitmap": round(ms_bitmap, 2),
             "human_length_share": {f"{int(f * 100)}%": round(v, 3) for f, v in human.items()},
         }
-        META.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
-        print(f"\nwrote the figures into {META}")
+        meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        print(f"\nwrote the figures into {meta_path}")
     return 0
 
 

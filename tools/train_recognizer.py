@@ -80,18 +80,35 @@ def build_data(root: Path, seed: int):
     return classes, originals, partials, np.concatenate(val_x), np.concatenate(val_y)
 
 
-def make_model(torch, n_classes: int, dropout: float = 0.3, deep: bool = False):
+def parse_widths(widths: str | None, deep: bool = False) -> list[list[int]]:
+    """"32/64,64/128" -> [[32], [64, 64], [128]]: conv widths per stage, a 2x2 max pool after each."""
+    if not widths:
+        widths = "32/64,64/128" if deep else "32/64/128"
+    return [[int(w) for w in stage.split(",")] for stage in widths.split("/")]
+
+
+def make_model(torch, n_classes: int, dropout: float = 0.3, deep: bool = False,
+               widths: str | None = None, fc: int = 256):
     nn = torch.nn
 
     def block(i, o):
         return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU()]
 
+    layers, c = [], 1
+    for stage in parse_widths(widths, deep):   # 28 -> 14 -> 7 -> 3
+        for o in stage:
+            layers += block(c, o)
+            c = o
+        layers.append(nn.MaxPool2d(2))
     return nn.Sequential(
-        *block(1, 32), nn.MaxPool2d(2),            # 14x14
-        *block(32, 64), *(block(64, 64) if deep else []), nn.MaxPool2d(2),   # 7x7
-        *block(64, 128), nn.MaxPool2d(2),          # 3x3
-        nn.Flatten(), nn.Dropout(dropout), nn.Linear(128 * 9, 256), nn.ReLU(), nn.Dropout(dropout),
-        nn.Linear(256, n_classes))
+        *layers,
+        nn.Flatten(), nn.Dropout(dropout), nn.Linear(c * 9, fc), nn.ReLU(), nn.Dropout(dropout),
+        nn.Linear(fc, n_classes))
+
+
+def describe(widths: str | None, deep: bool, fc: int) -> str:
+    return "-pool-".join("-".join(f"conv3x3x{w}" for w in stage) for stage in parse_widths(widths, deep)) \
+        + f"-pool-fc{fc}-fc20"
 
 
 def load_exported(torch, model, path_npz: Path) -> None:
@@ -190,6 +207,9 @@ def main(argv=None) -> int:
     ap.add_argument("--init", type=Path, help="continue from these exported weights (a second, shorter run)")
     ap.add_argument("--dropout", type=float, default=0.3)
     ap.add_argument("--deep", action="store_true", help="a second 64-channel convolution at 14x14")
+    ap.add_argument("--widths", help='conv widths per stage, e.g. "32/64,64/128,128" (overrides --deep)')
+    ap.add_argument("--fc", type=int, default=256, help="width of the hidden dense layer")
+    ap.add_argument("--smoothing", type=float, default=0.05, help="label smoothing")
     ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
     ap.add_argument("--originals", type=float, default=0.5, help="share of each epoch taken from whole drawings")
     ap.add_argument("--examples-only", action="store_true", help="only write examples.json for the autopilot")
@@ -224,7 +244,7 @@ def main(argv=None) -> int:
             np.savez(cache, classes=np.array(classes), val_x=val_x, val_y=val_y,
                      **{f"o{c}": a for c, a in enumerate(originals)}, **{f"p{c}": a for c, a in enumerate(partials)})
     n_classes = len(classes)
-    model = make_model(torch, n_classes, args.dropout, args.deep)
+    model = make_model(torch, n_classes, args.dropout, args.deep, args.widths, args.fc)
     if args.init:
         load_exported(torch, model, args.init)
         print(f"continuing from {args.init}", flush=True)
@@ -285,7 +305,7 @@ def main(argv=None) -> int:
             theta[:, 0, 0] *= torch.where(torch.rand(n) < 0.5, -1.0, 1.0)
             grid = F.affine_grid(theta, xb.shape, align_corners=False)
             xb = F.grid_sample(xb, grid, align_corners=False, padding_mode="zeros")
-            loss = F.cross_entropy(model(xb), yb, label_smoothing=0.05)
+            loss = F.cross_entropy(model(xb), yb, label_smoothing=args.smoothing)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -306,8 +326,7 @@ def main(argv=None) -> int:
         "name": "embedded",
         "attribution": ATTRIBUTION,
         "recipe": {
-            "architecture": ("conv3x3x32-pool-conv3x3x64-" + ("conv3x3x64-" if args.deep else "")
-                             + "pool-conv3x3x128-pool-fc256-fc20, batch norm folded, float16 weights"),
+            "architecture": describe(args.widths, args.deep, args.fc) + ", batch norm folded, float16 weights",
             "data": "bitmaps/*.npy; seeded split (data.SPLIT_SEED) 85% train / 5% val / 10% test",
             "augmentation": "random mirror, shift +-3% and zoom +-8%; partial drawings from traced skeleton strokes "
                             f"({PARTIALS_PER_DRAWING} per training drawing), rendered by strokes.rasterize",
@@ -315,7 +334,7 @@ def main(argv=None) -> int:
                          "the rest partial drawings",
             "dropout": args.dropout,
             "optimizer": f"AdamW, one-cycle lr {args.lr} over the steps or the time budget, batch 128, "
-                         f"label smoothing 0.05, {epoch + 1} epochs",
+                         f"label smoothing {args.smoothing}, {epoch + 1} epochs, {args.threads} threads",
             "continued_from": str(args.init.name) if args.init else None,
         },
         "seed": args.seed,

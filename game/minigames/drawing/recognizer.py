@@ -85,8 +85,11 @@ class EmbeddedRecognizer:
         along the channel axis, so each convolution is one contiguous matmul with no
         transposes; a whole conv layer costs about what its multiply-adds cost."""
         x = np.asarray(bitmaps, dtype=np.float32).reshape(-1, SIDE, SIDE, 1) * (1.0 / 255.0)
+        layers = self.layers
         with _single_thread_blas():
-            for layer in self.layers:
+            i = 0
+            while i < len(layers):
+                layer = layers[i]
                 op = layer["op"]
                 if op == "conv3x3":
                     n, h, w, c = x.shape
@@ -94,20 +97,24 @@ class EmbeddedRecognizer:
                     padded[:, 1:-1, 1:-1] = x
                     cols = np.concatenate([padded[:, dy:dy + h, dx:dx + w] for dy in range(3) for dx in range(3)],
                                           axis=3)
-                    x = (cols.reshape(n * h * w, 9 * c) @ self.params[layer["name"] + "_w"]
-                         + self.params[layer["name"] + "_b"]).reshape(n, h, w, -1)
+                    x = cols.reshape(n * h * w, 9 * c) @ self.params[layer["name"] + "_w"]
+                    x += self.params[layer["name"] + "_b"]
+                    x = x.reshape(n, h, w, -1)
+                elif op == "relu" and i + 1 < len(layers) and layers[i + 1]["op"] == "maxpool2":
+                    # relu(max) == max(relu): pool first, on a quarter of the values
+                    x = np.maximum(_pool2(x), 0.0)
+                    i += 1
                 elif op == "relu":
                     np.maximum(x, 0.0, out=x)
                 elif op == "maxpool2":
-                    n, h, w, c = x.shape
-                    h2, w2 = h // 2, w // 2
-                    x = x[:, :h2 * 2, :w2 * 2].reshape(n, h2, 2, w2, 2, c).max(axis=(2, 4))
+                    x = _pool2(x)
                 elif op == "flatten":
                     x = x.transpose(0, 3, 1, 2).reshape(len(x), -1)  # the trainer flattened (C, H, W)
                 elif op == "dense":
                     x = x @ self.params[layer["name"] + "_w"] + self.params[layer["name"] + "_b"]
                 else:
                     raise RecognizerError(f"recognizer.json names an unknown layer op '{op}'")
+                i += 1
         return x
 
     def probabilities(self, bitmaps: np.ndarray, batch: int = 512) -> np.ndarray:
@@ -126,6 +133,13 @@ class EmbeddedRecognizer:
         p = self.probabilities(bitmap[None])[0]
         order = np.argsort(-p)[:top]
         return [(self.classes[i], float(p[i])) for i in order]
+
+
+def _pool2(x: np.ndarray) -> np.ndarray:
+    """2x2 max pooling, stride 2, of (N, H, W, C); an odd last row or column is dropped."""
+    h2, w2 = x.shape[1] // 2 * 2, x.shape[2] // 2 * 2
+    return np.maximum(np.maximum(x[:, 0:h2:2, 0:w2:2], x[:, 0:h2:2, 1:w2:2]),
+                      np.maximum(x[:, 1:h2:2, 0:w2:2], x[:, 1:h2:2, 1:w2:2]))
 
 
 class _single_thread_blas:

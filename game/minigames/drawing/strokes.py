@@ -12,6 +12,7 @@ Formats (Google's):
 from __future__ import annotations
 
 import json
+import math
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -78,26 +79,74 @@ def _rdp(points: np.ndarray, epsilon: float, fixed: np.ndarray | None = None) ->
         keep |= fixed
     if n < 3:
         return keep
-    pos = np.arange(n)
+    if n <= _SMALL_RDP:
+        return _rdp_small(points, epsilon, keep)
+    x = points[:, 0]
+    y = points[:, 1]
     while True:
         idx = np.flatnonzero(keep)
-        seg = np.searchsorted(idx, pos, side="right") - 1
-        seg = np.minimum(seg, len(idx) - 2)
-        a = points[idx[seg]]
-        b = points[idx[seg + 1]]
-        d = b - a
-        rel = points - a
-        norm = np.hypot(d[:, 0], d[:, 1])
-        cross = np.abs(d[:, 0] * rel[:, 1] - d[:, 1] * rel[:, 0])
-        dist = np.where(norm > 0, cross / np.where(norm > 0, norm, 1.0), np.hypot(rel[:, 0], rel[:, 1]))
+        if len(idx) == n:
+            return keep
+        # index of the segment (between kept points) each point lies in
+        seg = np.cumsum(keep) - 1
+        np.minimum(seg, len(idx) - 2, out=seg)
+        # per segment, then spread to its points
+        ax, ay = x[idx[:-1]], y[idx[:-1]]
+        sdx, sdy = x[idx[1:]] - ax, y[idx[1:]] - ay
+        snorm = np.hypot(sdx, sdy)
+        ax, ay, dx, dy, norm = ax[seg], ay[seg], sdx[seg], sdy[seg], snorm[seg]
+        rx = x - ax
+        ry = y - ay
+        cross = np.abs(dx * ry - dy * rx)
+        dist = np.where(norm > 0, cross / np.where(norm > 0, norm, 1.0), np.hypot(rx, ry))
         dist[keep] = 0.0
         seg_max = np.maximum.reduceat(dist, idx[:-1])
-        cand = (dist > epsilon) & (dist == seg_max[seg])
-        if not cand.any():
+        cand = np.flatnonzero((dist > epsilon) & (dist == seg_max[seg]))
+        if not len(cand):
             return keep
-        # first farthest point of each segment, as np.argmax would pick
-        chosen_seg, first = np.unique(seg[cand], return_index=True)
-        keep[np.flatnonzero(cand)[first]] = True
+        # first farthest point of each segment, as np.argmax would pick (seg is sorted)
+        owner = seg[cand]
+        first = np.ones(len(cand), dtype=bool)
+        first[1:] = owner[1:] != owner[:-1]
+        keep[cand[first]] = True
+
+
+# Below this many points a plain loop beats the numpy rounds (each costs ~30 small calls).
+_SMALL_RDP = 160
+
+
+def _rdp_small(points: np.ndarray, epsilon: float, keep: np.ndarray) -> np.ndarray:
+    """_rdp() for a few points: the same distances and the same choice (the first farthest
+    point of a segment), one segment at a time in plain Python."""
+    xs = points[:, 0].tolist()
+    ys = points[:, 1].tolist()
+    kept = np.flatnonzero(keep).tolist()
+    out = keep.tolist()
+    stack = list(zip(kept[:-1], kept[1:]))
+    hypot = math.hypot
+    while stack:
+        i, j = stack.pop()
+        if j - i < 2:
+            continue
+        ax, ay = xs[i], ys[i]
+        dx, dy = xs[j] - ax, ys[j] - ay
+        norm = hypot(dx, dy)
+        best, at = -1.0, -1
+        if norm > 0:
+            for m in range(i + 1, j):
+                d = abs(dx * (ys[m] - ay) - dy * (xs[m] - ax)) / norm
+                if d > best:
+                    best, at = d, m
+        else:
+            for m in range(i + 1, j):
+                d = hypot(xs[m] - ax, ys[m] - ay)
+                if d > best:
+                    best, at = d, m
+        if best > epsilon:
+            out[at] = True
+            stack.append((i, at))
+            stack.append((at, j))
+    return np.array(out, dtype=bool)
 
 
 def _resample(points: np.ndarray, spacing: float = 1.0) -> np.ndarray:
@@ -115,6 +164,56 @@ def _resample(points: np.ndarray, spacing: float = 1.0) -> np.ndarray:
     return np.stack([np.interp(at, cum, points[:, 0]), np.interp(at, cum, points[:, 1])], axis=1)
 
 
+def _points(drawing) -> tuple[np.ndarray, np.ndarray]:
+    """A drawing's points as one (n, 2) float64 array and each stroke's point count.
+
+    The common case (lists or arrays of finite numbers, no empty strokes) is converted in
+    one call; anything else goes through validate_drawing, which says what is wrong."""
+    if isinstance(drawing, (list, tuple)) and drawing:
+        try:
+            lengths = np.fromiter((len(s[0]) for s in drawing), dtype=np.int64, count=len(drawing))
+            if all(len(s) in (2, 3) and len(s[1]) == len(s[0]) and (len(s) == 2 or len(s[2]) == len(s[0]))
+                   for s in drawing) and lengths.all():
+                xs = np.concatenate([np.asarray(s[0], dtype=np.float64) for s in drawing])
+                ys = np.concatenate([np.asarray(s[1], dtype=np.float64) for s in drawing])
+                timed = [s[2] for s in drawing if len(s) == 3]
+                ts = np.concatenate([np.asarray(t, dtype=np.float64) for t in timed]) if timed else xs[:0]
+                if xs.ndim == 1 and ys.ndim == 1 and ts.ndim == 1 and len(xs) == lengths.sum() == len(ys) \
+                        and np.isfinite(xs).all() and np.isfinite(ys).all():
+                    return np.stack([xs, ys], axis=1), lengths
+        except (TypeError, ValueError, IndexError):
+            pass  # validate_drawing says what is wrong
+    strokes = validate_drawing(drawing)
+    if not strokes:
+        return np.zeros((0, 2)), np.zeros(0, np.int64)
+    return (np.concatenate([np.stack(s[:2], axis=1) for s in strokes]),
+            np.array([len(s[0]) for s in strokes], dtype=np.int64))
+
+
+def _simplify_points(drawing, epsilon: float = 2.0, resample: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """simplify() as arrays: the kept points, rounded, (m, 2) int64, and each stroke's count."""
+    cat, lengths = _points(drawing)
+    if not len(cat):
+        return np.zeros((0, 2), np.int64), lengths
+    lo = cat.min(axis=0)
+    extent = float((cat.max(axis=0) - lo).max())
+    scale = 255.0 / extent if extent > 0 else 1.0
+    cat = (cat - lo) * scale
+    bounds = np.cumsum(lengths)
+    if resample:
+        pts = [_resample(p) for p in np.split(cat, bounds[:-1])]
+        lengths = np.array([len(p) for p in pts], dtype=np.int64)
+        cat = np.concatenate(pts)
+        bounds = np.cumsum(lengths)
+    # All strokes in one RDP pass, each stroke's ends held fixed.
+    ends = np.zeros(len(cat), dtype=bool)
+    ends[bounds - 1] = True
+    ends[bounds - lengths] = True
+    keep = _rdp(cat, epsilon, ends)
+    kept_counts = np.add.reduceat(keep.astype(np.int64), bounds - lengths)
+    return np.round(cat[keep]).astype(np.int64), kept_counts
+
+
 def simplify(drawing, epsilon: float = 2.0, resample: bool = True) -> list[list[list[int]]]:
     """Google's simplification: align top-left, scale the larger side to 255, resample at
     1-unit spacing, RDP with epsilon 2. Timing is dropped, as in the simplified files.
@@ -123,26 +222,14 @@ def simplify(drawing, epsilon: float = 2.0, resample: bool = True) -> list[list[
     farthest from a chord always lies at a vertex of the polyline, so RDP keeps the same
     corners either way, only up to one unit (a tenth of a 28x28 pixel) from the grid
     points the resampled version keeps, at a fraction of the cost (tests compare them)."""
-    strokes = [np.stack(s[:2], axis=1) for s in validate_drawing(drawing)]
-    if not strokes:
+    pts, counts = _simplify_points(drawing, epsilon, resample)
+    if not len(pts):
         return []
-    allp = np.concatenate(strokes)
-    lo = allp.min(axis=0)
-    extent = float((allp.max(axis=0) - lo).max())
-    scale = 255.0 / extent if extent > 0 else 1.0
-    pts = [_resample((p - lo) * scale) if resample else (p - lo) * scale for p in strokes]
-    # All strokes in one RDP pass, each stroke's ends held fixed.
-    lengths = [len(p) for p in pts]
-    cat = np.concatenate(pts)
-    ends = np.zeros(len(cat), dtype=bool)
-    bounds = np.cumsum(lengths)
-    ends[bounds - 1] = True
-    ends[bounds - np.asarray(lengths)] = True
-    keep = _rdp(cat, epsilon, ends)
-    out = []
-    for part_pts, part_keep in zip(np.split(cat, bounds[:-1]), np.split(keep, bounds[:-1])):
-        kept = np.round(part_pts[part_keep]).astype(int)
-        out.append([kept[:, 0].tolist(), kept[:, 1].tolist()])
+    xs, ys = pts[:, 0].tolist(), pts[:, 1].tolist()
+    out, start = [], 0
+    for c in counts.tolist():
+        out.append([xs[start:start + c], ys[start:start + c]])
+        start += c
     return out
 
 
@@ -166,17 +253,40 @@ def _segments(strokes: list) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(starts), np.concatenate(ends)
 
 
+def _segments_of_points(pts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """_segments() for points concatenated stroke after stroke, `counts` points each."""
+    pts = pts.astype(np.float32)
+    counts = counts[counts > 0]
+    if len(counts) == len(pts):  # only dots
+        return pts, pts
+    last = np.cumsum(counts) - 1
+    # a segment starts at every point but a stroke's last; a one-point stroke is a dot
+    start = np.ones(len(pts), dtype=bool)
+    start[last] = False
+    start[last[counts == 1]] = True
+    i = np.flatnonzero(start)
+    j = np.minimum(i + 1, len(pts) - 1)
+    dot = np.zeros(len(pts), dtype=bool)
+    dot[last[counts == 1]] = True
+    j = np.where(dot[i], i, j)
+    return pts[i], pts[j]
+
+
+def _place(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Segment ends in sub-pixel units of the 28*k grid, placed as Google places them."""
+    offset = (_ORIGINAL_SIDE - np.maximum(a.max(axis=0), b.max(axis=0))) / 2.0  # Google centres by the far corner
+    k = _SUPERSAMPLE
+    a = (a + offset + _TOTAL_PADDING / 2) * (_SCALE * k)
+    b = (b + offset + _TOTAL_PADDING / 2) * (_SCALE * k)
+    return a, b
+
+
 def _transform(simplified) -> tuple[np.ndarray, np.ndarray] | None:
     """Segment ends in sub-pixel units of the 28*k grid, placed as Google places them."""
     a, b = _segments(simplified)
     if len(a) == 0:
         return None
-    both = np.concatenate([a, b])
-    offset = (_ORIGINAL_SIDE - both.max(axis=0)) / 2.0  # Google centres by the far corner
-    k = _SUPERSAMPLE
-    a = (a + offset + _TOTAL_PADDING / 2) * (_SCALE * k)
-    b = (b + offset + _TOTAL_PADDING / 2) * (_SCALE * k)
-    return a, b
+    return _place(a, b)
 
 
 _STEP = 0.5  # sub-pixels between sample points along a segment (tests: within 8 grey levels of exact)
@@ -186,6 +296,12 @@ _OFF_X, _OFF_Y = (v.ravel() for v in np.meshgrid(_REACH, _REACH))
 # cell, beyond the pen's reach (radius + half a sub-pixel = 1.97): skip them.
 _NEAR = ~((np.abs(_OFF_X) == 2) & (np.abs(_OFF_Y) == 2))
 _OFF_X, _OFF_Y = _OFF_X[_NEAR], _OFF_Y[_NEAR]
+# Sub-pixel centres relative to a point's cell, and the cells' offsets in the image padded
+# by the reach (2) on every side, so that no index needs a bounds check.
+_CELL_X = (_OFF_X + 0.5)[None, :]
+_CELL_Y = (_OFF_Y + 0.5)[None, :]
+_PADDED = SIDE * _SUPERSAMPLE + 4
+_CELL_OFF = (_OFF_Y * _PADDED + _OFF_X)[None, :]
 
 
 def rasterize(simplified, side: int = SIDE) -> np.ndarray:
@@ -197,25 +313,44 @@ def rasterize(simplified, side: int = SIDE) -> np.ndarray:
     segments times the area, and a guess stays within its few-millisecond budget."""
     if side != SIDE:
         raise ValueError("only 28x28 bitmaps are supported (the dataset's size)")
-    placed = _transform(simplified)
-    if placed is None:
+    return _rasterize_segments(*_segments_of_points(*_points(simplified)))
+
+
+def _rasterize_segments(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """rasterize() from float32 segment ends in the 0..255 box."""
+    if len(a) == 0:
         return np.zeros(SIDE * SIDE, np.uint8)
-    a, b = (v.astype(np.float32) for v in placed)
+    a, b = _place(a, b)
+    a = a.astype(np.float32, copy=False)
+    b = b.astype(np.float32, copy=False)
     k = _SUPERSAMPLE
     n = SIDE * k
-    seg_len = np.hypot(*(b - a).T)
-    counts = (np.ceil(seg_len / _STEP).astype(int) + 1)
+    d = b - a
+    seg_len = np.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1])
+    counts = (np.ceil(seg_len / _STEP).astype(np.int64) + 1)
     seg = np.repeat(np.arange(len(a)), counts)
     first = np.repeat(np.cumsum(counts) - counts, counts)
     t = ((np.arange(len(seg)) - first) / np.maximum(counts[seg] - 1, 1)).astype(np.float32)
-    pts = a[seg] + (b - a)[seg] * t[:, None]
-    cx = np.floor(pts[:, 0]).astype(int)[:, None] + _OFF_X[None, :]
-    cy = np.floor(pts[:, 1]).astype(int)[:, None] + _OFF_Y[None, :]
-    dist = np.hypot(cx + 0.5 - pts[:, 0:1], cy + 0.5 - pts[:, 1:2])
-    cover = np.clip(_RADIUS_PX * k + 0.5 - dist, 0.0, 1.0)
-    ok = (cover > 0) & (cx >= 0) & (cx < n) & (cy >= 0) & (cy < n)
-    img = np.zeros(n * n, np.float32)
-    np.maximum.at(img, (cy[ok] * n + cx[ok]), cover[ok])
+    pts = a[seg] + d[seg] * t[:, None]
+    cell = np.floor(pts)
+    # distance from each point to the sub-pixel centres around it, in float64 as exact as
+    # (cell + offset + 0.5) - point: the cell and the point are float32, the rest exact
+    fx = (pts[:, 0] - cell[:, 0]).astype(np.float64)[:, None]
+    fy = (pts[:, 1] - cell[:, 1]).astype(np.float64)[:, None]
+    ex = _CELL_X - fx
+    ey = _CELL_Y - fy
+    cover = _RADIUS_PX * k + 0.5 - np.sqrt(ex * ex + ey * ey)
+    ci = cell.astype(np.int64)
+    img = np.zeros(_PADDED * _PADDED, np.float64)
+    if ci.min() >= 0 and ci.max() < n:
+        idx = ((ci[:, 1] + 2) * _PADDED + (ci[:, 0] + 2))[:, None] + _CELL_OFF
+        np.maximum.at(img, idx.ravel(), cover.ravel())
+    else:  # a drawing outside the 0..255 box: drop what falls off the image
+        cx = ci[:, 0:1] + _OFF_X[None, :]
+        cy = ci[:, 1:2] + _OFF_Y[None, :]
+        ok = (cx >= 0) & (cx < n) & (cy >= 0) & (cy < n)
+        np.maximum.at(img, (cy[ok] + 2) * _PADDED + cx[ok] + 2, cover[ok])
+    img = np.clip(img.reshape(_PADDED, _PADDED)[2:-2, 2:-2], 0.0, 1.0).astype(np.float32)
     img = img.reshape(SIDE, k, SIDE, k).mean(axis=(1, 3))
     return np.round(img * 255.0).astype(np.uint8).ravel()
 
@@ -267,7 +402,8 @@ def rasterize_exact(simplified, side: int = SIDE) -> np.ndarray:
 
 def render(drawing, resample: bool = True) -> np.ndarray:
     """Any drawing (raw or simplified strokes) -> the dataset's 28x28 bitmap, (784,) uint8."""
-    return rasterize(simplify(drawing, resample=resample))
+    pts, counts = _simplify_points(drawing, resample=resample)
+    return _rasterize_segments(*_segments_of_points(pts, counts))
 
 
 # ---------------------------------------------------------------- ndjson
