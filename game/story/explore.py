@@ -174,15 +174,22 @@ class Outcomes:
         return self._cache[key]
 
 
+def character_text_names(level: Level) -> set[str]:
+    """Names read by the characters' authored lines (fallback, greeting, intent replies)."""
+    names: set[str] = set()
+    for char in level.characters.values():
+        for t in (*char.fallback, *char.greeting, *(r for i in char.intents for r in i.replies)):
+            for e in t.expressions:
+                names |= e.names
+    return names
+
+
 def _read_names(story: Story) -> set[str]:
     names: set[str] = set()
     for level in story.levels:
         for expr in _all_expressions(level):
             names |= expr.names
-        for char in level.characters.values():
-            for t in (*char.fallback, *char.greeting, *(r for i in char.intents for r in i.replies)):
-                for e in t.expressions:
-                    names |= e.names
+        names |= character_text_names(level)
     return names
 
 

@@ -7,7 +7,7 @@ explore.py), so it accounts for variables and conditions, not just edges: a scen
 from __future__ import annotations
 
 from game.story.diagnostics import Diagnostic
-from game.story.explore import _expressions, explore
+from game.story.explore import _expressions, character_text_names, explore
 from game.story.model import Choice, End, Goto, MinigameStep, Story, Talk
 from game.story.model import Set as SetStep
 
@@ -49,10 +49,7 @@ def _reads(story: Story) -> set[str]:
                 for t in texts:
                     for e in t.expressions:
                         names |= e.names
-        for char in level.characters.values():
-            for t in (*char.fallback, *char.greeting, *(r for i in char.intents for r in i.replies)):
-                for e in t.expressions:
-                    names |= e.names
+        names |= character_text_names(level)
     return names
 
 
