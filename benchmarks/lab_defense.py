@@ -20,7 +20,7 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 
 from game.minigames.lab_defense import LabDefense  # noqa: E402
-from game.minigames.lab_defense.catalog import LANES, THREATS  # noqa: E402
+from game.minigames.lab_defense.catalog import THREATS  # noqa: E402
 
 N_THREATS = 200
 KINDS = list(THREATS)

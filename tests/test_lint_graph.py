@@ -1,7 +1,6 @@
 """Lint proves endings reachable (with variables and conditions); the graph draws what the machine holds."""
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest

@@ -70,7 +70,7 @@ def test_golden_transcripts(name, path, seed, update_golden, tmp_path):
         golden.write_text(json.dumps(got, indent=1, ensure_ascii=False) + "\n")
         if not update_golden:
             pytest.fail(f"recorded a new golden transcript {golden.name}; commit it and run again")
-    assert got == json.loads(golden.read_text()), f"transcript changed; if intended: pytest --update-golden"
+    assert got == json.loads(golden.read_text()), "transcript changed; if intended: pytest --update-golden"
 
 
 def test_golden_runs_survive_save_restore_every_step():

@@ -15,9 +15,9 @@ import itertools
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Callable
 
-from game.story.model import Choice, Goto, Level, Line, MinigameStep, Option, Set, Story, Talk, End
+from game.story.model import Choice, Level, Line, Set, Story
 from game.story.expressions import CONSTANTS
 from game.story.runtime import Runtime
 
@@ -298,6 +298,3 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
             break
     return result
 
-
-__all__ = ["explore", "Exploration", "Outcomes", "boundaries", "Goto", "End", "Option", "MinigameStep", "Talk",
-           "Any"]

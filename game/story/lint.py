@@ -7,7 +7,7 @@ explore.py), so it accounts for variables and conditions, not just edges: a scen
 from __future__ import annotations
 
 from game.story.diagnostics import Diagnostic
-from game.story.explore import _expressions, character_text_names, explore
+from game.story.explore import character_text_names, explore
 from game.story.model import Choice, End, Goto, MinigameStep, Story, Talk
 from game.story.model import Set as SetStep
 

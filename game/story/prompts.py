@@ -1,7 +1,7 @@
 """What the runtime asks a front end to do next. Plain, JSON-able data: saves store them."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from game.story.model import Story
 from game.story.runtime import Runtime
@@ -62,5 +61,3 @@ def carry_over(runtime: Runtime, new_story: Story) -> tuple[Runtime, str]:
 def changed(story: Story, before: dict[str, float]) -> bool:
     return mtimes(story) != before
 
-
-__all__ = ["carry_over", "mtimes", "changed", "story_files", "Path"]

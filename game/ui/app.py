@@ -15,7 +15,6 @@ import os
 import sys
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import pygame

@@ -7,10 +7,8 @@ scaled to the window, Esc or closing the window ends it.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from game.ui.minigame_view import LOGICAL_SIZE, view_for
@@ -57,7 +55,6 @@ def run_window(name: str, seed: int, params: dict[str, Any], *, log_path: str | 
     clock = pygame.time.Clock()
     started = time.monotonic()
     acc = 0.0
-    last_events: list = []
     running = True
     while running:
         acc += clock.tick(60) / 1000.0

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from game.minigames.lab_defense import allies as A
-from game.minigames.lab_defense.catalog import CONTROL_ORDER, LANES, SLOT_POSITIONS, THREATS
+from game.minigames.lab_defense.catalog import CONTROL_ORDER, LANES
 from game.minigames.lab_defense.sim import LabDefense
 
 try:  # optional: only to look like the real thing when it is there

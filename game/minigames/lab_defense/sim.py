@@ -16,7 +16,7 @@ from typing import Any, Callable
 from game.minigames.base import Minigame, MinigameInfo
 from game.minigames.lab_defense import allies as A
 from game.minigames.lab_defense.catalog import (
-    APT_DEPTH_DAMAGE, ASSETS, CONTROL_ORDER, CONTROLS, INTRODUCTION_ORDER, LANE_TITLES, LANES,
+    APT_DEPTH_DAMAGE, ASSETS, CONTROLS, INTRODUCTION_ORDER, LANE_TITLES, LANES,
     SLOT_POSITIONS, THREATS, counter_title,
 )
 
@@ -498,7 +498,6 @@ class LabDefense(Minigame):
         buckets: list[list[dict]] = [[] for _ in range(nl)]
         for th in threats:
             buckets[th["lane"]].append(th)
-        params = s["params"]
         allies = s["allies"]
         scanned = [False] * nl
         if allies:
@@ -800,7 +799,7 @@ class LabDefense(Minigame):
         for key in RESULT_FIELDS:
             lines.append(f"{key:18} {r[key]}")
         lines.append("")
-        lines.append(f"Score parts: " + ", ".join(f"{k} {v:+d}" for k, v in self._score_parts().items()))
+        lines.append("Score parts: " + ", ".join(f"{k} {v:+d}" for k, v in self._score_parts().items()))
         lines.append("")
         lines.append("Debrief (threat -> real-world counterpart; counter; stopped by counter / allies / breached):")
         for d in self.debrief():

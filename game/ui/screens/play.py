@@ -289,7 +289,7 @@ class PlayScreen(Screen):
     # ------------------------------------------------------------------ input
     def handle(self, event) -> bool:
         if event.type == pygame.KEYDOWN:
-            k, mod = event.key, event.mod
+            k = event.key
             if k == pygame.K_ESCAPE:
                 if self.mode == "talk" and self.handle_stream is not None:
                     self.cancel_reply()
