@@ -7,26 +7,19 @@ unskipped, and the level reacted to them. Screenshots go to test-artifacts/campa
 """
 from __future__ import annotations
 
-import json
 import math
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.xvfb import XDisplay, require_tools, screenshot_is_blank
+from tests.xvfb import XDisplay, read_log, require_tools, wait_for
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 REPO = Path(__file__).resolve().parent.parent
 SHOTS = REPO / "test-artifacts" / "campaign"
 CANVAS = (72, 132, 512)     # the drawing view's canvas: x, y, size in window pixels (1280x720 window)
 
-
-def read_log(path: Path) -> list[dict]:
-    try:
-        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    except FileNotFoundError:
-        return []
 
 
 def test_campaign_minigames_with_real_input(tmp_path):
@@ -45,27 +38,13 @@ def test_campaign_minigames_with_real_input(tmp_path):
         wid = x.window_of(proc)
 
         def wait(pred, timeout=30.0, what="", nudge: str | None = None):
-            deadline = time.monotonic() + timeout
-            last = time.monotonic()
-            while time.monotonic() < deadline:
-                for e in read_log(log):
-                    if pred(e):
-                        return e
-                if nudge and time.monotonic() - last > 1.5:
-                    key(nudge)
-                    last = time.monotonic()
-                time.sleep(0.1)
-            pytest.fail(f"timed out waiting for {what}; last events: {[e.get('event') for e in read_log(log)][-12:]}")
+            return wait_for(log, pred, timeout, what, nudge=(lambda: key(nudge)) if nudge else None)
 
         def key(*names):
-            for n in names:
-                x.run("xdotool", "key", "--window", wid, n)
-                time.sleep(0.06)
+            x.key(*names, pause=0.06, window=wid)
 
         def shot(name):
-            time.sleep(0.3)
-            path = x.screenshot(SHOTS / f"{name}.png")
-            assert not screenshot_is_blank(path), f"{name} screenshot is blank"
+            x.shot(SHOTS / f"{name}.png", settle=0.3)
 
         wait(lambda e: e["event"] == "first_frame", what="the first frame")
         x.run("xdotool", "windowfocus", "--sync", wid, check=False)

@@ -8,13 +8,12 @@ when Xvfb, xdotool or ImageMagick are missing.
 """
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.xvfb import XDisplay, require_tools, screenshot_is_blank
+from tests.xvfb import XDisplay, read_log, require_tools, wait_for
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 REPO = Path(__file__).resolve().parent.parent
@@ -23,12 +22,6 @@ NAME = "Ada"
 REPLIES = ["Hello! Be careful and always ask first.", "I would tell you the truth, honestly.",
            "Stay inside the lines Sarah drew.", "Nothing. I have no secrets from you."]
 
-
-def read_log(path: Path) -> list[dict]:
-    try:
-        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    except FileNotFoundError:
-        return []
 
 
 def test_campaign_title_to_gold_bar(tmp_path):
@@ -50,24 +43,13 @@ def test_campaign_title_to_gold_bar(tmp_path):
             return read_log(log)[n:]
 
         def wait(pred, timeout=20.0, what=""):
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                for e in read_log(log):
-                    if pred(e):
-                        return e
-                time.sleep(0.1)
-            pytest.fail(f"timed out waiting for {what}; last events: {[e.get('event') for e in read_log(log)][-15:]}")
+            return wait_for(log, pred, timeout, what)
 
         def key(*names):
-            for n in names:
-                x.run("xdotool", "key", "--delay", "40", n)
-                time.sleep(0.08)
+            x.key(*names, pause=0.08)
 
         def shot(name):
-            time.sleep(0.35)
-            path = x.screenshot(SHOTS / f"{name}.png")
-            assert not screenshot_is_blank(path), f"{name} screenshot is blank"
-            return path
+            return x.shot(SHOTS / f"{name}.png")
 
         wait(lambda e: e["event"] == "first_frame", what="the first frame")
         x.run("xdotool", "windowfocus", "--sync", wid, check=False)

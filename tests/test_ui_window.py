@@ -10,33 +10,16 @@ Installs nothing: skips with the reason when Xvfb, xdotool or ImageMagick are mi
 """
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
 
-from tests.xvfb import XDisplay, require_tools, screenshot_is_blank
+from tests.xvfb import XDisplay, read_log, require_tools, wait_for
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 DEMO = "levels/examples/demo.yaml"
 
 
-def read_log(path):
-    try:
-        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    except FileNotFoundError:
-        return []
-
-
-def wait_for(path, pred, timeout=20.0, what=""):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for e in read_log(path):
-            if pred(e):
-                return e
-        time.sleep(0.1)
-    tail = [e.get("event") for e in read_log(path)][-15:]
-    pytest.fail(f"timed out waiting for {what}; last events: {tail}")
 
 
 def test_play_save_quit_relaunch_load(tmp_path, artifacts_dir):
@@ -54,14 +37,10 @@ def test_play_save_quit_relaunch_load(tmp_path, artifacts_dir):
             return proc
 
         def key(*names):
-            for n in names:
-                x.run("xdotool", "key", "--delay", "60", n)
-                time.sleep(0.12)
+            x.key(*names, pause=0.12)
 
         def shot(name):
-            time.sleep(0.4)
-            path = x.screenshot(artifacts_dir / f"{name}.png")
-            assert not screenshot_is_blank(path), f"{name} screenshot is blank"
+            x.shot(artifacts_dir / f"{name}.png", settle=0.4)
 
         proc = launch(log1)
         shot("01_title")
@@ -138,14 +117,10 @@ def test_warp_to_the_ending_score_and_gold_bar_with_the_typed_name(tmp_path, art
         x.run("xdotool", "windowfocus", "--sync", wid, check=False)
 
         def key(*names):
-            for n in names:
-                x.run("xdotool", "key", "--delay", "60", n)
-                time.sleep(0.12)
+            x.key(*names, pause=0.12)
 
         def shot(name):
-            time.sleep(0.4)
-            path = x.screenshot(artifacts_dir / f"{name}.png")
-            assert not screenshot_is_blank(path), f"{name} screenshot is blank"
+            x.shot(artifacts_dir / f"{name}.png", settle=0.4)
 
         # --warp without --name: the new game asks for the name first.
         wait_for(log, lambda e: e["event"] == "screen" and e["name"] == "name", what="the name screen")

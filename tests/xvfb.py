@@ -5,6 +5,7 @@ A test that finds them absent is skipped and says so.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -63,6 +64,19 @@ class XDisplay:
             time.sleep(0.2)
         pytest.fail("the game's window did not appear")
 
+    def key(self, *names: str, pause: float = 0.1, window: str | None = None) -> None:
+        """Real X key presses, one at a time (to the focused window, or to `window`)."""
+        for name in names:
+            self.run("xdotool", "key", *(["--window", window] if window else ["--delay", "50"]), name)
+            time.sleep(pause)
+
+    def shot(self, path: Path, settle: float = 0.35) -> Path:
+        """A screenshot that must not be blank."""
+        time.sleep(settle)
+        self.screenshot(path)
+        assert not screenshot_is_blank(path), f"{path.name} screenshot is blank"
+        return path
+
     def screenshot(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.run("import", "-window", "root", str(path))
@@ -81,3 +95,27 @@ def screenshot_is_blank(path: Path) -> bool:
     out = subprocess.run(["convert", str(path), "-format", "%[fx:standard_deviation]", "info:"],
                          capture_output=True, text=True, timeout=30)
     return float(out.stdout.strip() or 0) < 0.01
+
+
+def read_log(path: Path) -> list[dict]:
+    """The game's JSON event log (one object a line); empty until the game writes it."""
+    try:
+        return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+    except FileNotFoundError:
+        return []
+
+
+def wait_for(path: Path, pred, timeout: float = 20.0, what: str = "", nudge=None) -> dict:
+    """The first logged event matching `pred`; `nudge()` is called every 1.5 s while waiting."""
+    deadline = time.monotonic() + timeout
+    last = time.monotonic()
+    while time.monotonic() < deadline:
+        for e in read_log(path):
+            if pred(e):
+                return e
+        if nudge and time.monotonic() - last > 1.5:
+            nudge()
+            last = time.monotonic()
+        time.sleep(0.1)
+    tail = [e.get("event") for e in read_log(path)][-15:]
+    pytest.fail(f"timed out waiting for {what}; last events: {tail}")
