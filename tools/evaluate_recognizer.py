@@ -131,7 +131,7 @@ def main(argv=None) -> int:
         # chosen so the traced prefixes draw the share of the line that people's do.
         best = None
         for t in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0):
-            cand = [np.argsort(-np.log(ln + 1e-6) - t * g, kind="stable") for ln, g in zip(lengths, gumbel)]
+            cand = [D.human_like_order(ln, g, t) for ln, g in zip(lengths, gumbel)]
             share = length_share(traced, cand)
             err = sum((share[f] - human[f]) ** 2 for f in FRACTIONS[:3])
             if best is None or err < best[0]:

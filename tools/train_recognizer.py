@@ -37,7 +37,12 @@ from game.minigames.drawing.strokes import trace_bitmaps  # noqa: E402
 
 OUT_DIR = REPO / "game" / "minigames" / "drawing"
 ATTRIBUTION = "Drawings: Quick, Draw! dataset by Google, CC BY 4.0"
-PARTIALS_PER_DRAWING = 3
+PARTIALS_PER_DRAWING = 10
+# Stroke orders of the training partials: the scale of the Gumbel noise that shuffles the
+# longest-first order (data.human_like_order), None for a random order. Centred on the
+# human-like scale fitted on the stroke files of other categories, with stricter and
+# looser orders on either side so the model does not learn one order only.
+ORDER_TAUS = (0.0, 0.5, D.HUMAN_ORDER_TAU, D.HUMAN_ORDER_TAU, 2.0, None)
 
 
 def _partials(job):
@@ -47,13 +52,25 @@ def _partials(job):
     traced = trace_bitmaps(bitmaps)
     out = np.zeros((len(bitmaps) * PARTIALS_PER_DRAWING, 784), np.uint8)
     for i, strokes in enumerate(traced):
+        lengths = D.path_lengths(strokes)
         for j in range(PARTIALS_PER_DRAWING):
-            # Fractions from a quarter to all of it; the full trace teaches the model that
-            # a re-rendered drawing is the same thing as the dataset's own bitmap.
-            fraction = float(rng.choice([0.25, 0.4, 0.5, 0.6, 0.75, 1.0]) if j else rng.uniform(0.2, 0.7))
-            order = None if rng.random() < 0.6 else rng.permutation(len(strokes))
+            # One whole trace per drawing: it teaches the model that a re-rendered drawing
+            # is the same thing as the dataset's own bitmap. The rest are prefixes of a
+            # fifth to nine tenths of the strokes.
+            fraction = 1.0 if j == 0 else float(rng.uniform(0.15, 0.9))
+            tau = ORDER_TAUS[rng.integers(len(ORDER_TAUS))]
+            order = rng.permutation(len(strokes)) if tau is None else \
+                D.human_like_order(lengths, rng.gumbel(size=len(strokes)), tau)
             out[i * PARTIALS_PER_DRAWING + j] = D.partial_bitmap(strokes, fraction, order)
     return out
+
+
+def _val_partials(job):
+    """Worker: the validation drawings at half their strokes, in the human-like order."""
+    bitmaps, seed = job
+    rng = np.random.default_rng(seed)
+    return np.stack([D.partial_bitmap(t, 0.5, D.human_like_order(D.path_lengths(t), rng.gumbel(size=len(t))))
+                     for t in trace_bitmaps(bitmaps)])
 
 
 def build_data(root: Path, seed: int):
@@ -70,14 +87,17 @@ def build_data(root: Path, seed: int):
             jobs.append((train[k:k + 500], seed * 1000 + c * 100 + k // 500))
             owners.append(c)
     t0 = time.time()
+    val_x = np.concatenate(val_x)
     with Pool(min(2, os.cpu_count() or 1)) as pool:
         for c, part in zip(owners, pool.map(_partials, jobs, chunksize=1)):
             pools[c].append(part)
+        val_jobs = [(val_x[k:k + 500], seed * 7919 + k) for k in range(0, len(val_x), 500)]
+        val_px = np.concatenate(pool.map(_val_partials, val_jobs, chunksize=1))
     print(f"made {sum(len(j[0]) for j in jobs) * PARTIALS_PER_DRAWING} partial drawings in {time.time() - t0:.0f}s",
           flush=True)
     originals = [p[0] for p in pools]
     partials = [np.concatenate(p[1:]) for p in pools]
-    return classes, originals, partials, np.concatenate(val_x), np.concatenate(val_y)
+    return classes, originals, partials, val_x, np.concatenate(val_y), val_px
 
 
 def parse_widths(widths: str | None, deep: bool = False) -> list[list[int]]:
@@ -132,6 +152,63 @@ def load_exported(torch, model, path_npz: Path) -> None:
                 m.weight.copy_(torch.from_numpy(z[f"dense{n_dense}_w"].astype(np.float32).T))
                 m.bias.copy_(torch.from_numpy(z[f"dense{n_dense}_b"].astype(np.float32)))
                 n_dense += 1
+
+
+def model_from_exported(torch, path_npz: Path):
+    """A frozen torch network computing what the numpy runtime computes from exported
+    weights (any widths: the layer list in the json beside them says the shape)."""
+    nn = torch.nn
+    meta = json.loads(path_npz.with_suffix(".json").read_text(encoding="utf-8"))
+    z = np.load(path_npz)
+    layers = []
+    for layer in meta["layers"]:
+        op = layer["op"]
+        if op == "conv3x3":
+            w = torch.from_numpy(z[layer["name"] + "_w"].astype(np.float32))
+            conv = nn.Conv2d(w.shape[1], w.shape[0], 3, padding=1)
+            conv.weight.data.copy_(w)
+            conv.bias.data.copy_(torch.from_numpy(z[layer["name"] + "_b"].astype(np.float32)))
+            layers.append(conv)
+        elif op == "dense":
+            w = torch.from_numpy(z[layer["name"] + "_w"].astype(np.float32).T)
+            dense = nn.Linear(w.shape[1], w.shape[0])
+            dense.weight.data.copy_(w)
+            dense.bias.data.copy_(torch.from_numpy(z[layer["name"] + "_b"].astype(np.float32)))
+            layers.append(dense)
+        else:
+            layers.append({"relu": nn.ReLU, "maxpool2": lambda: nn.MaxPool2d(2), "flatten": nn.Flatten}[op]())
+    model = nn.Sequential(*layers).eval()
+    for param in model.parameters():
+        param.requires_grad_(False)
+    return model
+
+
+def calibrate_batch_norm(torch, model, x: np.ndarray) -> None:
+    """Make batch norm in training mode reproduce the loaded (folded) network.
+
+    load_exported() leaves each batch norm as identity plus bias, which is exact in eval
+    mode, but in training mode batch norm rescales each channel to unit variance and
+    throws away the scale the folded convolution carries, so a continuation would start
+    from a different, worse network. Measuring each convolution's output mean and spread
+    on a sample of training drawings and putting them back as the batch norm's scale and
+    shift makes both modes compute what the shipped weights compute."""
+    mods = list(model)
+    stats, hooks = {}, []
+    for i, m in enumerate(mods):
+        if type(m).__name__ == "Conv2d":
+            hooks.append(m.register_forward_hook(
+                lambda mod, inp, out, i=i: stats.__setitem__(i, (out.mean((0, 2, 3)), out.var((0, 2, 3), unbiased=False)))))
+    model.eval()
+    with torch.no_grad():
+        model(torch.from_numpy(x.reshape(-1, 1, 28, 28).astype(np.float32) / 255.0))
+        for h in hooks:
+            h.remove()
+        for i, (mean, var) in stats.items():
+            bn = mods[i + 1]
+            bn.bias.copy_(bn.bias + mean)
+            bn.weight.copy_(torch.sqrt(var + bn.eps))
+            bn.running_mean.copy_(mean)
+            bn.running_var.copy_(var)
 
 
 def export(torch, model, classes, meta, path_npz: Path, path_json: Path):
@@ -212,6 +289,16 @@ def main(argv=None) -> int:
     ap.add_argument("--smoothing", type=float, default=0.05, help="label smoothing")
     ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
     ap.add_argument("--originals", type=float, default=0.5, help="share of each epoch taken from whole drawings")
+    ap.add_argument("--teacher", type=Path, action="append", default=[],
+                    help="exported weights (.npz) to distil from; repeat for an ensemble (their mean)")
+    ap.add_argument("--distil", type=float, default=0.7, help="weight of the teachers' soft targets in the loss")
+    ap.add_argument("--temperature", type=float, default=2.0, help="softening of the teachers' and student's outputs")
+    ap.add_argument("--ema", type=float, default=0.999, help="decay of the weight average (0: none)")
+    ap.add_argument("--checkpoint", type=Path, help="save the whole training state here after every epoch")
+    ap.add_argument("--resume", action="store_true",
+                    help="continue the run saved in --checkpoint (same options; --minutes is the whole budget)")
+    ap.add_argument("--no-examples", action="store_true", help="do not rewrite examples.json beside the weights")
+    ap.add_argument("--prep-only", action="store_true", help="only prepare the training arrays (into --cache)")
     ap.add_argument("--examples-only", action="store_true", help="only write examples.json for the autopilot")
     args = ap.parse_args(argv)
     if args.examples_only:
@@ -236,18 +323,27 @@ def main(argv=None) -> int:
         classes = [str(c) for c in z["classes"]]
         originals = [z[f"o{c}"] for c in range(len(classes))]
         partials = [z[f"p{c}"] for c in range(len(classes))]
-        val_x, val_y = z["val_x"], z["val_y"]
+        val_x, val_y, val_px = z["val_x"], z["val_y"], z["val_px"]
         print(f"read the prepared data from {cache}", flush=True)
     else:
-        classes, originals, partials, val_x, val_y = build_data(args.data, args.seed)
+        classes, originals, partials, val_x, val_y, val_px = build_data(args.data, args.seed)
         if cache:
-            np.savez(cache, classes=np.array(classes), val_x=val_x, val_y=val_y,
+            np.savez(cache, classes=np.array(classes), val_x=val_x, val_y=val_y, val_px=val_px,
                      **{f"o{c}": a for c, a in enumerate(originals)}, **{f"p{c}": a for c, a in enumerate(partials)})
+    if args.prep_only:
+        return 0
     n_classes = len(classes)
     model = make_model(torch, n_classes, args.dropout, args.deep, args.widths, args.fc)
     if args.init:
         load_exported(torch, model, args.init)
+        sample = np.concatenate([originals[c][rng.integers(0, len(originals[c]), 100)] for c in range(n_classes)]
+                                + [partials[c][rng.integers(0, len(partials[c]), 100)] for c in range(n_classes)])
+        calibrate_batch_norm(torch, model, sample)
         print(f"continuing from {args.init}", flush=True)
+    # Distillation: the mean of the teachers' softened outputs is a second target. On a
+    # half-drawn picture it says "bird or airplane, not book", which the one-hot label
+    # cannot, and an ensemble's mean is better than any one network that can be shipped.
+    teachers = [model_from_exported(torch, t) for t in args.teacher]
     steps_per_epoch = (args.per_class * n_classes) // 128
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     total_steps = args.epochs * steps_per_epoch
@@ -262,17 +358,46 @@ def main(argv=None) -> int:
             group["lr"] = max(lr, 1e-5)
         return progress
     vx = torch.from_numpy(val_x.reshape(-1, 1, 28, 28).astype(np.float32) / 255.0)
+    vpx = torch.from_numpy(val_px.reshape(-1, 1, 28, 28).astype(np.float32) / 255.0)
     vy = torch.from_numpy(val_y)
-    best = (-1.0, None)
-    if args.init:
-        model.eval()
+
+    def validate(net) -> tuple[float, float]:
+        """Validation top-1 on complete drawings and at half the strokes (human-like order)."""
+        net.eval()
         with torch.no_grad():
-            pred = torch.cat([model(vx[k:k + 1024]).argmax(1) for k in range(0, len(vx), 1024)])
-        print(f"starting val top-1 {float((pred == vy).float().mean()):.4f}", flush=True)
+            accs = [float((torch.cat([net(v[k:k + 1024]).argmax(1) for k in range(0, len(v), 1024)]) == vy)
+                          .float().mean()) for v in (vx, vpx)]
+        return accs[0], accs[1]
+
+    # An exponential moving average of the weights (and batch-norm statistics), checked
+    # beside the raw weights every epoch: averaging over the last few thousand steps
+    # smooths out the noise of the final ones. The better of the two, by the mean of the
+    # complete and half-drawn validation accuracies, is what gets exported.
+    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(args.ema), use_buffers=True) if args.ema else None
+    best = (-1.0, None, (0.0, 0.0))
+    if args.init:
+        full, half = validate(model)
+        print(f"starting val top-1 {full:.4f} complete, {half:.4f} at half the strokes", flush=True)
     train_started = time.time()
     step = 0
     progress = 0.0
-    for epoch in range(args.epochs):
+    first_epoch = 0
+    if args.checkpoint and args.resume and args.checkpoint.exists():
+        # A run spread over several sittings: everything that decides what comes next
+        # (weights, optimizer moments, weight average, schedule position, random state).
+        state = torch.load(args.checkpoint, weights_only=False)
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        if ema is not None and state.get("ema"):
+            ema.load_state_dict(state["ema"])
+        step, first_epoch, best = state["step"], state["epoch"] + 1, tuple(state["best"])
+        train_started = time.time() - state["elapsed"]
+        rng.bit_generator.state = state["rng"]
+        torch.set_rng_state(state["torch_rng"])
+        print(f"resumed {args.checkpoint} after epoch {first_epoch} ({state['elapsed']:.0f}s trained)", flush=True)
+    epoch = first_epoch - 1
+    for epoch in range(first_epoch, args.epochs):
         # Balanced: the same count from every class, half originals, half partial drawings.
         xs, ys = [], []
         for c in range(n_classes):
@@ -305,19 +430,35 @@ def main(argv=None) -> int:
             theta[:, 0, 0] *= torch.where(torch.rand(n) < 0.5, -1.0, 1.0)
             grid = F.affine_grid(theta, xb.shape, align_corners=False)
             xb = F.grid_sample(xb, grid, align_corners=False, padding_mode="zeros")
-            loss = F.cross_entropy(model(xb), yb, label_smoothing=args.smoothing)
+            out = model(xb)
+            loss = F.cross_entropy(out, yb, label_smoothing=args.smoothing)
+            if teachers:
+                with torch.no_grad():
+                    soft = torch.stack([F.softmax(t(xb) / args.temperature, 1) for t in teachers]).mean(0)
+                kd = F.kl_div(F.log_softmax(out / args.temperature, 1), soft, reduction="batchmean")
+                loss = (1 - args.distil) * loss + args.distil * args.temperature ** 2 * kd
             opt.zero_grad()
             loss.backward()
             opt.step()
+            if ema is not None:
+                ema.update_parameters(model)
             total += float(loss.detach())
-        model.eval()
-        with torch.no_grad():
-            pred = torch.cat([model(vx[k:k + 1024]).argmax(1) for k in range(0, len(vx), 1024)])
-        acc = float((pred == vy).float().mean())
-        print(f"epoch {epoch + 1}/{args.epochs} loss {total / max(1, s):.3f} val top-1 {acc:.4f} "
-              f"({time.time() - train_started:.0f}s)", flush=True)
-        if acc > best[0]:
-            best = (acc, {k: v.clone() for k, v in model.state_dict().items()})
+        report = [f"epoch {epoch + 1}/{args.epochs} loss {total / max(1, s):.3f}"]
+        for label, net in (("raw", model), ("ema", ema.module if ema is not None else None)):
+            if net is None:
+                continue
+            full, half = validate(net)
+            report.append(f"{label} val {full:.4f} / half {half:.4f}")
+            if (full + half) / 2 > best[0]:
+                best = ((full + half) / 2, {k: v.clone() for k, v in net.state_dict().items()}, (full, half))
+        print("  ".join(report) + f" ({time.time() - train_started:.0f}s)", flush=True)
+        if args.checkpoint:
+            partial_path = args.checkpoint.with_suffix(".part")
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(),
+                        "ema": ema.state_dict() if ema is not None else None, "step": step, "epoch": epoch,
+                        "elapsed": time.time() - train_started, "best": list(best),
+                        "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state()}, partial_path)
+            partial_path.replace(args.checkpoint)
         if progress >= 1.0:
             print("time budget reached; stopped with the rate annealed", flush=True)
             break
@@ -336,10 +477,12 @@ def main(argv=None) -> int:
             "optimizer": f"AdamW, one-cycle lr {args.lr} over the steps or the time budget, batch 128, "
                          f"label smoothing {args.smoothing}, {epoch + 1} epochs, {args.threads} threads",
             "continued_from": str(args.init.name) if args.init else None,
+            "distilled_from": [f"{t.parent.name}/{t.name}" for t in args.teacher] or None,
         },
         "seed": args.seed,
         "split_seed": D.SPLIT_SEED,
-        "val_top1": round(best[0], 4),
+        "val_top1": round(best[2][0], 4),
+        "val_top1_half_strokes": round(best[2][1], 4),
         "train_seconds": round(time.time() - started),
         "torch": torch.__version__,
     }
@@ -347,12 +490,14 @@ def main(argv=None) -> int:
     earlier = []
     if args.init and args.init.with_suffix(".json").exists():
         prev = json.loads(args.init.with_suffix(".json").read_text())
-        earlier = prev.get("training_runs") or [{k: prev.get(k) for k in ("recipe", "seed", "val_top1", "train_seconds")}]
-    meta["training_runs"] = earlier + [{k: meta[k] for k in ("recipe", "seed", "val_top1", "train_seconds")}]
+        earlier = prev.get("training_runs") or [{k: prev.get(k) for k in ("recipe", "seed", "val_top1", "val_top1_half_strokes", "train_seconds")}]
+    meta["training_runs"] = earlier + [{k: meta[k] for k in ("recipe", "seed", "val_top1", "val_top1_half_strokes", "train_seconds")}]
+    args.out.mkdir(parents=True, exist_ok=True)
     export(torch, model, classes, meta, args.out / "recognizer.npz", args.out / "recognizer.json")
     print(f"wrote {args.out / 'recognizer.npz'} ({(args.out / 'recognizer.npz').stat().st_size / 1e6:.2f} MB); "
-          f"best val top-1 {best[0]:.4f}; total {time.time() - started:.0f}s")
-    write_examples(args.data, args.out / "examples.json")
+          f"best val top-1 {best[2][0]:.4f} complete, {best[2][1]:.4f} at half the strokes; total {time.time() - started:.0f}s")
+    if not args.no_examples:
+        write_examples(args.data, args.out / "examples.json")
     print("now run tools/evaluate_recognizer.py --write to measure the held-out split")
     return 0
 
