@@ -470,7 +470,13 @@ def main(argv=None) -> int:
             "architecture": describe(args.widths, args.deep, args.fc) + ", batch norm folded, float16 weights",
             "data": "bitmaps/*.npy; seeded split (data.SPLIT_SEED) 85% train / 5% val / 10% test",
             "augmentation": "random mirror, shift +-3% and zoom +-8%; partial drawings from traced skeleton strokes "
-                            f"({PARTIALS_PER_DRAWING} per training drawing), rendered by strokes.rasterize",
+                            f"({PARTIALS_PER_DRAWING} per training drawing: one whole trace, the rest prefixes of "
+                            "15-90% of the paths in longest-first order shuffled by Gumbel noise of scale "
+                            f"{', '.join('random' if t is None else str(t) for t in ORDER_TAUS)}), "
+                            "rendered by strokes.rasterize",
+            "weight_average": f"EMA decay {args.ema}, kept when it validates better" if args.ema else None,
+            "selection": "the epoch (raw or averaged weights) with the best mean of validation top-1 on complete "
+                         "drawings and at half the strokes (human-like order)",
             "balancing": f"{args.per_class} examples per class per epoch, {args.originals:.0%} whole drawings, "
                          "the rest partial drawings",
             "dropout": args.dropout,
@@ -483,7 +489,7 @@ def main(argv=None) -> int:
         "split_seed": D.SPLIT_SEED,
         "val_top1": round(best[2][0], 4),
         "val_top1_half_strokes": round(best[2][1], 4),
-        "train_seconds": round(time.time() - started),
+        "train_seconds": round(time.time() - train_started),  # all sittings of a resumed run
         "torch": torch.__version__,
     }
     # Every run that led to these weights, oldest first, so the recipe is the whole story.
