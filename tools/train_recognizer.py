@@ -310,7 +310,12 @@ def main(argv=None) -> int:
     except ImportError:
         print("train_recognizer: needs PyTorch for training: .venv/bin/pip install torch==2.13.0", file=sys.stderr)
         return 2
-    if not (args.data / "bitmaps").is_dir():
+    for weights in [args.init, *args.teacher]:
+        if weights and not (weights.is_file() and weights.with_suffix(".json").is_file()):
+            print(f"train_recognizer: {weights}: expected exported weights (a .npz with its .json beside it)",
+                  file=sys.stderr)
+            return 2
+    if not (args.cache and args.cache.exists()) and not (args.data / "bitmaps").is_dir():
         print(f"train_recognizer: no bitmaps under {args.data} (pass --data)", file=sys.stderr)
         return 2
     torch.manual_seed(args.seed)
