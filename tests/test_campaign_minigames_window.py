@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.xvfb import XDisplay, read_log, require_tools, wait_for
+from tests.xvfb import XDisplay, read_log, require_tools, wait_for, write_settings
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 REPO = Path(__file__).resolve().parent.parent
@@ -24,17 +24,14 @@ CANVAS = (72, 132, 512)     # the drawing view's canvas: x, y, size in window pi
 
 def test_campaign_minigames_with_real_input(tmp_path):
     require_tools()
-    config = tmp_path / "config"
-    config.mkdir()
-    (config / "settings.yaml").write_text("text_speed: 0\nsound: false\n")
+    write_settings("text_speed: 0\nsound: false\n")
     log = tmp_path / "events.jsonl"
     x = XDisplay()
     proc = None
     try:
         proc = x.start_game(["main.py", "play", "levels/campaign.yaml", "--level", "ai_takeoff", "--warp", "defense",
                              "--set", "threats=outside", "--set", "roadmap=true", "--name", "Ada",
-                             "--log", str(log), "--seed", "3", "--backend", "scripted"],
-                            extra_env={"TT_CONFIG_DIR": str(config), "TT_DATA_DIR": str(tmp_path / "data")})
+                             "--log", str(log), "--seed", "3", "--backend", "scripted"])
         wid = x.window_of(proc)
 
         def wait(pred, timeout=30.0, what="", nudge: str | None = None):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.xvfb import XDisplay, read_log, require_tools, wait_for
+from tests.xvfb import XDisplay, read_log, require_tools, wait_for, write_settings
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 REPO = Path(__file__).resolve().parent.parent
@@ -26,16 +26,13 @@ REPLIES = ["Hello! Be careful and always ask first.", "I would tell you the trut
 
 def test_campaign_title_to_gold_bar(tmp_path):
     require_tools()
-    config = tmp_path / "config"
-    config.mkdir()
-    (config / "settings.yaml").write_text("skip_minigames: true\ntext_speed: 0\nsound: false\n")
+    write_settings("skip_minigames: true\ntext_speed: 0\nsound: false\n")
     log = tmp_path / "events.jsonl"
     x = XDisplay()
     proc = None
     try:
         proc = x.start_game(["main.py", "play", "levels/campaign.yaml", "--log", str(log), "--seed", "1",
-                             "--backend", "scripted"], extra_env={"TT_CONFIG_DIR": str(config),
-                                                                  "TT_DATA_DIR": str(tmp_path / "data")})
+                             "--backend", "scripted"])
         wid = x.window_of(proc)
         seen = 0
 

@@ -24,6 +24,15 @@ def require_tools() -> None:
         pytest.skip(f"real-window test needs {', '.join(missing)} (apt-get install xvfb xdotool imagemagick)")
 
 
+def write_settings(text: str) -> Path:
+    """The player's settings.yaml for a game a test starts: in the private config dir that
+    conftest gives every test (TT_CONFIG_DIR), which the game's environment inherits."""
+    path = Path(os.environ["TT_CONFIG_DIR"]) / "settings.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 class XDisplay:
     def __init__(self, width: int = 1280, height: int = 720) -> None:
         require_tools()
