@@ -325,6 +325,10 @@ def main(argv=None) -> int:
     cache = args.cache
     if cache and cache.exists():
         z = np.load(cache, allow_pickle=False)
+        if "val_px" not in z.files:
+            print(f"train_recognizer: {cache} was prepared by an older version of this tool (no half-drawn "
+                  "validation set): delete it or pass another --cache", file=sys.stderr)
+            return 2
         classes = [str(c) for c in z["classes"]]
         originals = [z[f"o{c}"] for c in range(len(classes))]
         partials = [z[f"p{c}"] for c in range(len(classes))]
@@ -388,6 +392,8 @@ def main(argv=None) -> int:
     step = 0
     progress = 0.0
     first_epoch = 0
+    if args.resume and not (args.checkpoint and args.checkpoint.exists()):
+        print(f"nothing to resume at {args.checkpoint}: starting a new run", flush=True)
     if args.checkpoint and args.resume and args.checkpoint.exists():
         # A run spread over several sittings: everything that decides what comes next
         # (weights, optimizer moments, weight average, schedule position, random state).
