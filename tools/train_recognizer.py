@@ -493,7 +493,7 @@ def main(argv=None) -> int:
             "dropout": args.dropout,
             "optimizer": f"AdamW, one-cycle lr {args.lr} over the steps or the time budget, batch 128, "
                          f"label smoothing {args.smoothing}, {epoch + 1} epochs, {args.threads} threads",
-            "continued_from": str(args.init.name) if args.init else None,
+            "continued_from": f"{args.init.parent.name}/{args.init.name}" if args.init else None,
             "distilled_from": [f"{t.parent.name}/{t.name}" for t in args.teacher] or None,
         },
         "seed": args.seed,
