@@ -128,5 +128,9 @@ def test_broken_weights_give_a_clear_error(tmp_path):
         R.EmbeddedRecognizer(tmp_path / "none.npz", R.META)
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a zip")
-    with pytest.raises(R.RecognizerError, match="unreadable"):
+    with pytest.raises(R.RecognizerError, match="unreadable: .*bad.npz"):
         R.EmbeddedRecognizer(bad, R.META)
+    broken_meta = tmp_path / "recognizer.json"
+    broken_meta.write_text("{", encoding="utf-8")
+    with pytest.raises(R.RecognizerError, match="unreadable: .*recognizer.json: .*line 1 column 2"):
+        R.EmbeddedRecognizer(R.WEIGHTS, broken_meta)

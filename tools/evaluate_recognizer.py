@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from game.minigames.drawing import data as D  # noqa: E402
-from game.minigames.drawing.recognizer import META, WEIGHTS, EmbeddedRecognizer  # noqa: E402
+from game.minigames.drawing.recognizer import META, WEIGHTS, EmbeddedRecognizer, RecognizerError  # noqa: E402
 from game.minigames.drawing.strokes import rasterize, read_ndjson, simplify, trace_bitmaps  # noqa: E402
 
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)
@@ -87,7 +87,11 @@ def main(argv=None) -> int:
     weights, meta_path = WEIGHTS, META
     if args.weights:
         weights, meta_path = args.weights / "recognizer.npz", args.weights / "recognizer.json"
-    rec = EmbeddedRecognizer(weights, meta_path)
+    try:
+        rec = EmbeddedRecognizer(weights, meta_path)
+    except RecognizerError as exc:
+        print(f"evaluate_recognizer: {exc}", file=sys.stderr)
+        return 2
     print(f"weights: {weights}")
     classes, arrays = D.load_bitmaps(args.data)
     if classes != rec.classes:

@@ -60,8 +60,10 @@ class EmbeddedRecognizer:
     name = "embedded"
 
     def __init__(self, weights: Path = WEIGHTS, meta: Path = META) -> None:
+        reading = Path(meta)  # named in the message when it cannot be read
         try:
-            self.meta = json.loads(Path(meta).read_text(encoding="utf-8"))
+            self.meta = json.loads(reading.read_text(encoding="utf-8"))
+            reading = Path(weights)
             with np.load(weights) as z:
                 # float16 on disk for size, float32 to compute
                 self.params = {k: z[k].astype(np.float32) for k in z.files}
@@ -69,7 +71,7 @@ class EmbeddedRecognizer:
             raise RecognizerError(f"recognizer weights missing: {exc.filename} "
                                   "(run tools/train_recognizer.py)") from None
         except (OSError, ValueError, json.JSONDecodeError) as exc:
-            raise RecognizerError(f"recognizer weights unreadable: {exc}") from None
+            raise RecognizerError(f"recognizer weights unreadable: {reading}: {exc}") from None
         self.classes = list(self.meta["classes"])
         self.layers = self.meta["layers"]
         # conv weights (out, in, 3, 3) reshaped once for the channels-last im2col matmul:
