@@ -117,6 +117,52 @@ def test_traced_bitmaps_render_back_close_to_the_original():
     assert np.median(corr) > 0.5
 
 
+def _cross_bitmap(horizontal=True, vertical=True, diagonal=False):
+    """A 28x28 bitmap with thick lines through the middle: the shapes a tracer meets."""
+    img = np.zeros((28, 28), np.uint8)
+    if horizontal:
+        img[13:15, 3:25] = 255
+    if vertical:
+        img[3:25, 13:15] = 255
+    if diagonal:
+        for i in range(4, 24):
+            img[i, max(0, i - 1):i + 1] = 255
+    return img.reshape(1, 784)
+
+
+def test_joining_runs_a_stroke_on_through_a_crossing():
+    # A plus sign is two pen strokes; the skeleton breaks it into four arms at the crossing.
+    plus = _cross_bitmap()
+    assert len(S.trace_bitmaps(plus)[0]) == 4
+    joined = S.trace_bitmaps(plus, join_degrees=S.JOIN_DEGREES)[0]
+    assert len(joined) == 2
+    # each joined stroke runs straight across the drawing, one across, one down
+    spans = sorted((np.ptp(xs) > 100, np.ptp(ys) > 100) for xs, ys in joined)
+    assert spans == [(False, True), (True, False)]
+
+
+def test_joining_keeps_a_corner_where_the_line_turns_sharply():
+    # A T: the bar runs on through the junction, the stem turns 90 degrees and stays apart.
+    tee = _cross_bitmap()
+    tee.reshape(28, 28)[3:13, 13:15] = 0
+    assert len(S.trace_bitmaps(tee)[0]) == 3
+    assert len(S.trace_bitmaps(tee, join_degrees=S.JOIN_DEGREES)[0]) == 2
+    # a turn of more than the limit is never joined, whatever the limit elsewhere
+    assert len(S.trace_bitmaps(tee, join_degrees=10.0)[0]) == 2
+    assert len(S.join_paths([[(0, 0), (0, 1), (0, 2), (0, 3)], [(0, 3), (1, 3), (2, 3), (3, 3)]])) == 2
+
+
+def test_joined_traces_draw_the_same_ink():
+    d = quickdraw_dir()
+    classes, arrays = D.load_bitmaps(d)
+    x = np.concatenate([a[D.split_indices(len(a), c)["test"][:5]] for c, a in enumerate(arrays)])
+    plain, joined = S.trace_bitmaps(x), S.trace_bitmaps(x, join_degrees=S.JOIN_DEGREES)
+    assert sum(map(len, joined)) < 0.8 * sum(map(len, plain))
+    # the whole drawing renders exactly as before: joining only regroups the same pixels
+    for a, b in zip(plain, joined):
+        assert np.array_equal(D.partial_bitmap(a, 1.0), D.partial_bitmap(b, 1.0))
+
+
 def test_partial_drawings_grow_with_the_strokes():
     strokes = [[[0, 100], [0, 0]], [[0, 0], [0, 100]], [[0, 100], [100, 100]], [[100, 100], [0, 100]]]
     inks = [D.partial_bitmap(strokes, f).astype(bool).sum() for f in (0.25, 0.5, 0.75, 1.0)]
