@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from game.minigames.drawing import data as D  # noqa: E402
-from game.minigames.drawing.strokes import trace_bitmaps  # noqa: E402
+from game.minigames.drawing.strokes import JOIN_DEGREES, trace_bitmaps  # noqa: E402
 
 OUT_DIR = REPO / "game" / "minigames" / "drawing"
 ATTRIBUTION = "Drawings: Quick, Draw! dataset by Google, CC BY 4.0"
@@ -43,24 +43,33 @@ PARTIALS_PER_DRAWING = 10
 # human-like scale fitted on the stroke files of other categories, with stricter and
 # looser orders on either side so the model does not learn one order only.
 ORDER_TAUS = (0.0, 0.5, D.HUMAN_ORDER_TAU, D.HUMAN_ORDER_TAU, 2.0, None)
+# Half of the prefixes come from paths joined through junctions (strokes.join_paths), whose
+# count per drawing matches people's; their order is fitted the same way (2.0) and spread
+# the same way. Two trace styles keep the model from learning the look of one tracer.
+JOINED_SHARE = 0.5
+JOINED_ORDER_TAUS = (1.0, D.JOINED_ORDER_TAU, D.JOINED_ORDER_TAU, 3.0, None)
 
 
 def _partials(job):
     """Worker: trace a chunk of bitmaps and render a few random stroke prefixes of each."""
     bitmaps, seed = job
     rng = np.random.default_rng(seed)
-    traced = trace_bitmaps(bitmaps)
+    styles = [(trace_bitmaps(bitmaps), ORDER_TAUS),
+              (trace_bitmaps(bitmaps, join_degrees=JOIN_DEGREES), JOINED_ORDER_TAUS)]
     out = np.zeros((len(bitmaps) * PARTIALS_PER_DRAWING, 784), np.uint8)
-    for i, strokes in enumerate(traced):
-        lengths = D.path_lengths(strokes)
+    for i in range(len(bitmaps)):
+        lengths = [D.path_lengths(traced[i]) for traced, _ in styles]
         for j in range(PARTIALS_PER_DRAWING):
             # One whole trace per drawing: it teaches the model that a re-rendered drawing
             # is the same thing as the dataset's own bitmap. The rest are prefixes of a
-            # fifth to nine tenths of the strokes.
+            # fifth to nine tenths of the strokes, in either trace style.
             fraction = 1.0 if j == 0 else float(rng.uniform(0.15, 0.9))
-            tau = ORDER_TAUS[rng.integers(len(ORDER_TAUS))]
+            style = int(j > 0 and rng.random() < JOINED_SHARE)
+            traced, taus = styles[style]
+            strokes = traced[i]
+            tau = taus[rng.integers(len(taus))]
             order = rng.permutation(len(strokes)) if tau is None else \
-                D.human_like_order(lengths, rng.gumbel(size=len(strokes)), tau)
+                D.human_like_order(lengths[style], rng.gumbel(size=len(strokes)), tau)
             out[i * PARTIALS_PER_DRAWING + j] = D.partial_bitmap(strokes, fraction, order)
     return out
 
@@ -483,7 +492,10 @@ def main(argv=None) -> int:
             "augmentation": "random mirror, shift +-3% and zoom +-8%; partial drawings from traced skeleton strokes "
                             f"({PARTIALS_PER_DRAWING} per training drawing: one whole trace, the rest prefixes of "
                             "15-90% of the paths in longest-first order shuffled by Gumbel noise of scale "
-                            f"{', '.join('random' if t is None else str(t) for t in ORDER_TAUS)}), "
+                            f"{', '.join('random' if t is None else str(t) for t in ORDER_TAUS)}; "
+                            f"{JOINED_SHARE:.0%} of the prefixes from paths joined through junctions within "
+                            f"{JOIN_DEGREES:g} degrees, shuffled by noise of scale "
+                            f"{', '.join('random' if t is None else str(t) for t in JOINED_ORDER_TAUS)}), "
                             "rendered by strokes.rasterize",
             "weight_average": f"EMA decay {args.ema}, kept when it validates better" if args.ema else None,
             "selection": "the epoch (raw or averaged weights) with the best mean of validation top-1 on complete "
