@@ -17,6 +17,15 @@ share for the traced paths in both orders: the two orders bracket real behaviour
 "human-like" order (longest first, shuffled by Gumbel noise whose scale is fitted so the
 traced prefixes draw the same share of the line as people's do) is the headline figure.
 
+Two checks of that measure against real people's strokes, which the 20 categories lack:
+- joined strokes: the same measure on paths joined through junctions (strokes.join_paths),
+  which gives as many strokes per drawing as people draw (printed: people's stroke count
+  beside the traced and joined path counts of the same drawings' renders);
+- look-alike categories: drawings of stroke-file categories that are plainly one of the 20
+  (duck, owl, parrot, swan, flamingo: bird; tiger: cat; zebra: horse; shark, whale,
+  dolphin: fish; clock: alarm clock; barn: house; motorbike: bicycle), at k% of their
+  real strokes in the order people drew them, beside k% of their traced paths.
+
 --write stores the figures in game/minigames/drawing/recognizer.json ("measured").
 """
 from __future__ import annotations
@@ -34,9 +43,14 @@ sys.path.insert(0, str(REPO))
 
 from game.minigames.drawing import data as D  # noqa: E402
 from game.minigames.drawing.recognizer import META, WEIGHTS, EmbeddedRecognizer, RecognizerError  # noqa: E402
-from game.minigames.drawing.strokes import rasterize, read_ndjson, simplify, trace_bitmaps  # noqa: E402
+from game.minigames.drawing.strokes import JOIN_DEGREES, rasterize, read_ndjson, simplify, trace_bitmaps  # noqa: E402,E501
 
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)
+TAUS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
+# Stroke-file categories whose drawings are plainly one of the 20 (not merely near it).
+LOOKALIKES = {"duck": "bird", "owl": "bird", "parrot": "bird", "swan": "bird", "flamingo": "bird",
+              "tiger": "cat", "zebra": "horse", "shark": "fish", "whale": "fish", "dolphin": "fish",
+              "clock": "alarm clock", "barn": "house", "motorbike": "bicycle"}
 
 
 def topk(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
@@ -70,6 +84,58 @@ def length_share(drawings, orders=None) -> dict[float, float]:
 def human_drawings(root: Path, per_file: int = 15, files: int = 325) -> list:
     paths = sorted((root / "strokes" / "simplified").glob("*.ndjson"))[:files]
     return [obj["drawing"] for path in paths for obj in read_ndjson(path, limit=per_file)]
+
+
+def fit_order(traced, lengths, gumbel, human):
+    """The noise scale whose orders make traced prefixes draw people's share of the line:
+    (tau, orders, shares)."""
+    best = None
+    for t in TAUS:
+        cand = [D.human_like_order(ln, g, t) for ln, g in zip(lengths, gumbel)]
+        share = length_share(traced, cand)
+        err = sum((share[f] - human[f]) ** 2 for f in FRACTIONS[:3])
+        if best is None or err < best[0]:
+            best = (err, t, cand, share)
+    return best[1:]
+
+
+def stroke_counts(people) -> dict[str, tuple[float, float]]:
+    """Strokes per drawing: people's, and the paths traced from the same drawings' renders."""
+    renders = np.stack([rasterize(d) for d in people])
+    counts = {"people": [len(d) for d in people],
+              "traced": [len(t) for t in trace_bitmaps(renders)],
+              "joined": [len(t) for t in trace_bitmaps(renders, join_degrees=JOIN_DEGREES)]}
+    return {k: (float(np.mean(v)), float(np.median(v))) for k, v in counts.items()}
+
+
+def lookalike_check(rec, root: Path, taus: dict[str, float]) -> dict | None:
+    """Top-1 on drawings of look-alike stroke categories: complete, at k% of the real strokes
+    in people's order, and at k% of the paths traced from the complete render (both styles,
+    human-like order with the fitted noise)."""
+    drawings, labels = [], []
+    for category, cls in LOOKALIKES.items():
+        path = root / "strokes" / "simplified" / f"{category}.ndjson"
+        if path.is_file() and cls in rec.classes:
+            for obj in read_ndjson(path):
+                drawings.append(obj["drawing"])
+                labels.append(rec.classes.index(cls))
+    if not drawings:
+        return None
+    y = np.array(labels)
+
+    def top1(bitmaps) -> float:
+        return float((rec.probabilities(np.stack(bitmaps)).argmax(1) == y).mean())
+    renders = np.stack([rasterize(d) for d in drawings])
+    out = {"drawings": len(drawings), "complete": top1(renders)}
+    rng = np.random.default_rng(2024)
+    styles = {"traced": trace_bitmaps(renders), "joined": trace_bitmaps(renders, join_degrees=JOIN_DEGREES)}
+    orders = {k: [D.human_like_order(D.path_lengths(t), rng.gumbel(size=len(t)), taus[k]) for t in v]
+              for k, v in styles.items()}
+    for f in FRACTIONS[:3]:
+        out[f"{int(f * 100)}%"] = {
+            "real strokes": top1([rasterize(D.normalize(d[:D.partial_count(len(d), f)])) for d in drawings]),
+            **{k: top1([D.partial_bitmap(t, f, o) for t, o in zip(v, orders[k])]) for k, v in styles.items()}}
+    return out
 
 
 def main(argv=None) -> int:
@@ -129,37 +195,50 @@ def main(argv=None) -> int:
     gumbel = [rng.gumbel(size=len(t)) for t in traced]
     human = {}
     calibrated, tau = None, None
+    joined, calibrated_joined, tau_joined, counts, lookalike = None, None, None, None, None
     if (args.data / "strokes" / "simplified").is_dir():
-        human = length_share(human_drawings(args.data))
+        people = human_drawings(args.data)
+        human = length_share(people)
         # A human-like order: longest first, shuffled by noise of scale tau, with tau
         # chosen so the traced prefixes draw the share of the line that people's do.
-        best = None
-        for t in (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0):
-            cand = [D.human_like_order(ln, g, t) for ln, g in zip(lengths, gumbel)]
-            share = length_share(traced, cand)
-            err = sum((share[f] - human[f]) ** 2 for f in FRACTIONS[:3])
-            if best is None or err < best[0]:
-                best = (err, t, cand, share)
-        _, tau, calibrated, cal_share = best
+        tau, calibrated, cal_share = fit_order(traced, lengths, gumbel, human)
         longest = length_share(traced)
         randomly = length_share(traced, orders)
+        joined = trace_bitmaps(x, join_degrees=JOIN_DEGREES)
+        tau_joined, calibrated_joined, joined_share = fit_order(
+            joined, [D.path_lengths(t) for t in joined], [rng.gumbel(size=len(t)) for t in joined], human)
         print("\ncalibration: share of the final line length drawn by the first k% of strokes")
-        print(f"   k   human order (325 other categories)  longest first  random  human-like (tau {tau})")
+        print(f"   k   human order (325 other categories)  longest first  random  human-like (tau {tau})"
+              f"  joined, human-like (tau {tau_joined})")
         for f in FRACTIONS:
             print(f"  {int(f * 100):3d}%  {human[f]:.3f}                               {longest[f]:.3f}"
-                  f"          {randomly[f]:.3f}   {cal_share[f]:.3f}")
+                  f"          {randomly[f]:.3f}   {cal_share[f]:.3f}                   {joined_share[f]:.3f}")
+        counts = stroke_counts(people)
+        print("strokes per drawing (mean / median) on the same people's drawings: "
+              + ", ".join(f"{k} {m:.1f} / {med:.0f}" for k, (m, med) in counts.items())
+              + f" (paths traced from their renders, unjoined and joined within {JOIN_DEGREES:g} degrees)")
     partial = {}
-    runs = [("longest first", None), ("random order", orders)]
+    runs = [("longest first", None, traced), ("random order", orders, traced)]
     if calibrated is not None:
-        runs.insert(0, ("human-like order", calibrated))
-    for label, use in runs:
+        runs[:0] = [("human-like order", calibrated, traced),
+                    ("joined strokes, human-like order", calibrated_joined, joined)]
+    for label, use, drawings in runs:
         partial[label] = {}
         print(f"partial drawings, {label}:")
         for f in FRACTIONS:
-            bm = np.stack([D.partial_bitmap(t, f, use[i] if use is not None else None) for i, t in enumerate(traced)])
+            bm = np.stack([D.partial_bitmap(t, f, use[i] if use is not None else None) for i, t in enumerate(drawings)])
             a1, a3 = topk(rec.probabilities(bm), y)
             partial[label][f] = (a1, a3)
             print(f"  {int(f * 100):3d}% of strokes: top-1 {a1:.4f}  top-3 {a3:.4f}")
+    if calibrated is not None:
+        lookalike = lookalike_check(rec, args.data, {"traced": tau, "joined": tau_joined})
+    if lookalike:
+        print(f"\nlook-alike stroke categories ({lookalike['drawings']} drawings of "
+              f"{', '.join(sorted(set(LOOKALIKES)))}), top-1: complete {lookalike['complete']:.3f}")
+        for f in FRACTIONS[:3]:
+            row = lookalike[f"{int(f * 100)}%"]
+            print(f"  {int(f * 100):3d}%: real strokes in people's order {row['real strokes']:.3f}, "
+                  f"traced paths {row['traced']:.3f}, joined paths {row['joined']:.3f}")
 
     # time per guess as the game pays it: strokes -> simplify -> rasterize -> CNN. Best of
     # three passes, as timeit reports: the pass least disturbed by whatever else the
@@ -190,6 +269,14 @@ def main(argv=None) -> int:
             "partial_human_like_order": {f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}
                                          for f, (a, b) in partial.get("human-like order", {}).items()},
             "human_like_order_tau": tau,
+            "partial_joined_human_like_order": {f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}
+                                                for f, (a, b) in partial.get("joined strokes, human-like order",
+                                                                              {}).items()},
+            "joined_order_tau": tau_joined,
+            "strokes_per_drawing_mean_median": {k: [round(m, 2), med] for k, (m, med) in (counts or {}).items()},
+            "lookalike_categories_top1": lookalike and {
+                k: (round(v, 4) if isinstance(v, float) else v if not isinstance(v, dict)
+                    else {kk: round(vv, 4) for kk, vv in v.items()}) for k, v in lookalike.items()},
             "partial_longest_first": {f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}
                                       for f, (a, b) in partial["longest first"].items()},
             "partial_random_order": {f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}

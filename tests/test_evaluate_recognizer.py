@@ -1,0 +1,70 @@
+"""The evaluation's checks against real people's strokes: stroke counts, the fitted order,
+and the look-alike categories whose real stroke order can be compared with traced paths."""
+import importlib.util
+import json
+
+import numpy as np
+import pytest
+
+from game.minigames.drawing.recognizer import embedded
+from game.minigames.drawing.strokes import read_ndjson
+from tests.conftest import REPO, quickdraw_dir
+
+spec = importlib.util.spec_from_file_location("evaluate_recognizer", REPO / "tools" / "evaluate_recognizer.py")
+E = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(E)
+
+
+@pytest.fixture(scope="module")
+def people():
+    return E.human_drawings(quickdraw_dir(), per_file=2, files=120)
+
+
+def test_joined_paths_count_like_peoples_strokes(people):
+    counts = E.stroke_counts(people)
+    assert counts["people"][0] == pytest.approx(np.mean([len(d) for d in people]))
+    # unjoined tracing breaks strokes at every crossing; joining brings the count back
+    # within a stroke of people's
+    assert counts["traced"][0] > counts["people"][0] + 2
+    assert abs(counts["joined"][0] - counts["people"][0]) < 1.0
+
+
+def test_the_fitted_order_draws_peoples_share_of_the_line(people):
+    human = E.length_share(people)
+    traced = E.trace_bitmaps(np.stack([E.rasterize(d) for d in people]))
+    rng = np.random.default_rng(1)
+    lengths = [E.D.path_lengths(t) for t in traced]
+    gumbel = [rng.gumbel(size=len(t)) for t in traced]
+    tau, orders, share = E.fit_order(traced, lengths, gumbel, human)
+    assert tau in E.TAUS and len(orders) == len(traced)
+    assert all(sorted(o) == list(range(len(t))) for o, t in zip(orders, traced))
+    # closer to people than either extreme it was chosen between
+    err = sum((share[f] - human[f]) ** 2 for f in E.FRACTIONS[:3])
+    for extreme in (0.0, 3.0):
+        other = E.length_share(traced, [E.D.human_like_order(ln, g, extreme) for ln, g in zip(lengths, gumbel)])
+        assert err <= sum((other[f] - human[f]) ** 2 for f in E.FRACTIONS[:3])
+
+
+def test_lookalike_check_reads_real_strokes_in_peoples_order(tmp_path):
+    src = quickdraw_dir() / "strokes" / "simplified"
+    (tmp_path / "strokes" / "simplified").mkdir(parents=True)
+    for name in ("duck", "swan"):  # birds; the other look-alike files are absent here
+        lines = (src / f"{name}.ndjson").read_text().splitlines()[:12]
+        (tmp_path / "strokes" / "simplified" / f"{name}.ndjson").write_text("\n".join(lines) + "\n")
+    out = E.lookalike_check(embedded(), tmp_path, {"traced": 1.0, "joined": 2.0})
+    assert out["drawings"] == 24
+    assert out["complete"] >= 0.5  # drawn ducks and swans are mostly seen as birds
+    for k in ("25%", "50%", "75%"):
+        assert set(out[k]) == {"real strokes", "traced", "joined"}
+        assert all(0.0 <= v <= 1.0 for v in out[k].values())
+    # the first quarter of people's strokes is not yet the whole bird
+    assert out["25%"]["real strokes"] <= out["complete"]
+    assert json.dumps(out)  # what --write stores
+    assert E.lookalike_check(embedded(), tmp_path / "nowhere", {"traced": 1.0, "joined": 2.0}) is None
+
+
+def test_people_order_their_strokes_as_the_files_say():
+    # the check rests on the stroke files keeping people's drawing order
+    first = next(read_ndjson(quickdraw_dir() / "strokes" / "raw" / "duck.ndjson"))["drawing"]
+    starts = [s[2][0] for s in first if len(s) > 2]
+    assert starts == sorted(starts)
