@@ -8,9 +8,11 @@ holds out a seeded test split it never reads past the split (see game/minigames/
 data.py), and trains a small CNN on:
   - the training bitmaps themselves, with small random shifts and zooms;
   - stroke-like partial drawings made from them: each bitmap's ink is thinned to a
-    skeleton and traced into paths (strokes.trace_bitmaps), and a prefix of those paths
-    (longest first, or in a random order) is re-normalized and rendered with the game's
-    own rasterizer, which is what the game shows the recognizer while the player draws.
+    skeleton and traced into paths (strokes.trace_bitmaps), unjoined or joined through
+    junctions like people's strokes (strokes.join_paths), and a prefix of those paths
+    (longest first shuffled by noise, or in a random order) is re-normalized and rendered
+    with the game's own rasterizer, which is what the game shows the recognizer while the
+    player draws.
 Classes are balanced by drawing the same number of examples from each class every epoch.
 Batch norm is folded into the convolutions on export; weights are stored as float16
 in game/minigames/drawing/recognizer.npz, with recognizer.json beside it (recipe, seed,
