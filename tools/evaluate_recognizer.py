@@ -138,6 +138,13 @@ def lookalike_check(rec, root: Path, taus: dict[str, float]) -> dict | None:
     return out
 
 
+def _rounded(value):
+    """Figures to four places, through nested dicts, for the json."""
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return round(value, 4) if isinstance(value, float) else value
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=D.default_quickdraw_dir())
@@ -274,9 +281,7 @@ def main(argv=None) -> int:
                                                                               {}).items()},
             "joined_order_tau": tau_joined,
             "strokes_per_drawing_mean_median": {k: [round(m, 2), med] for k, (m, med) in (counts or {}).items()},
-            "lookalike_categories_top1": lookalike and {
-                k: (round(v, 4) if isinstance(v, float) else v if not isinstance(v, dict)
-                    else {kk: round(vv, 4) for kk, vv in v.items()}) for k, v in lookalike.items()},
+            "lookalike_categories_top1": _rounded(lookalike),
             "partial_longest_first": {f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}
                                       for f, (a, b) in partial["longest first"].items()},
             "partial_random_order": {f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}
