@@ -68,3 +68,16 @@ def test_people_order_their_strokes_as_the_files_say():
     first = next(read_ndjson(quickdraw_dir() / "strokes" / "raw" / "duck.ndjson"))["drawing"]
     starts = [s[2][0] for s in first if len(s) > 2]
     assert starts == sorted(starts)
+
+
+def test_a_broken_stroke_file_is_named_not_a_traceback(tmp_path, capsys):
+    data = tmp_path / "quickdraw"
+    (data / "bitmaps").mkdir(parents=True)
+    (data / "strokes" / "simplified").mkdir(parents=True)
+    src = quickdraw_dir() / "bitmaps"
+    for f in src.glob("*.npy"):
+        (data / "bitmaps" / f.name).symlink_to(f)
+    (data / "strokes" / "simplified" / "duck.ndjson").write_text('{"drawing": [[[1, 2], [3]]]}\n')
+    assert E.main(["--data", str(data), "--limit", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "duck.ndjson:1:" in err and "same length" in err

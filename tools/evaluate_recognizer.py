@@ -43,7 +43,8 @@ sys.path.insert(0, str(REPO))
 
 from game.minigames.drawing import data as D  # noqa: E402
 from game.minigames.drawing.recognizer import META, WEIGHTS, EmbeddedRecognizer, RecognizerError  # noqa: E402
-from game.minigames.drawing.strokes import JOIN_DEGREES, rasterize, read_ndjson, simplify, trace_bitmaps  # noqa: E402,E501
+from game.minigames.drawing.strokes import (JOIN_DEGREES, StrokeError, rasterize, read_ndjson,  # noqa: E402
+                                            simplify, trace_bitmaps)
 
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)
 TAUS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
@@ -146,6 +147,14 @@ def _rounded(value):
 
 
 def main(argv=None) -> int:
+    try:
+        return _evaluate(argv)
+    except StrokeError as exc:  # a broken line in a stroke file under --data
+        print(f"evaluate_recognizer: {exc}", file=sys.stderr)
+        return 2
+
+
+def _evaluate(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=D.default_quickdraw_dir())
     ap.add_argument("--write", action="store_true", help="store the figures in recognizer.json")
