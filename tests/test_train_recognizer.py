@@ -4,6 +4,7 @@ them, starts from exactly what the game computes; a run spread over sittings res
 Needs PyTorch (the `train` extra), which neither the game nor CI installs."""
 import copy
 import importlib.util
+import json
 import sys
 
 import numpy as np
@@ -112,3 +113,7 @@ def test_a_run_resumes_from_its_checkpoint(trainer, tmp_path):
     assert (first["epoch"], second["epoch"]) == (0, 1)
     assert second["step"] > first["step"]
     assert (tmp_path / "out" / "recognizer.npz").exists()
+    # a cache that does not record how its partial drawings were made is not credited
+    # with this version's recipe
+    recipe = json.loads((tmp_path / "out" / "recognizer.json").read_text())["recipe"]["augmentation"]
+    assert "prep.npz" in recipe and "not recorded" in recipe and "joined" not in recipe

@@ -84,6 +84,19 @@ def _val_partials(job):
                      for t in trace_bitmaps(bitmaps)])
 
 
+# How the partial drawings are made; stored in the cache beside them, because a cache
+# prepared by an earlier version of this tool holds partial drawings made another way.
+PARTIALS_RECIPE = (
+    "partial drawings from traced skeleton strokes "
+    f"({PARTIALS_PER_DRAWING} per training drawing: one whole trace, the rest prefixes of "
+    "15-90% of the paths in longest-first order shuffled by Gumbel noise of scale "
+    f"{', '.join('random' if t is None else str(t) for t in ORDER_TAUS)}; "
+    f"{JOINED_SHARE:.0%} of the prefixes from paths joined through junctions within "
+    f"{JOIN_DEGREES:g} degrees, shuffled by noise of scale "
+    f"{', '.join('random' if t is None else str(t) for t in JOINED_ORDER_TAUS)}), "
+    "rendered by strokes.rasterize")
+
+
 def build_data(root: Path, seed: int):
     classes, arrays = D.load_bitmaps(root)
     pools, val_x, val_y = [], [], []
@@ -344,11 +357,16 @@ def main(argv=None) -> int:
         originals = [z[f"o{c}"] for c in range(len(classes))]
         partials = [z[f"p{c}"] for c in range(len(classes))]
         val_x, val_y, val_px = z["val_x"], z["val_y"], z["val_px"]
+        partials_recipe = (str(z["partials_recipe"]) if "partials_recipe" in z.files else
+                           f"partial drawings as prepared in {cache.name} by an earlier version of this tool "
+                           "(its recipe was not recorded)")
         print(f"read the prepared data from {cache}", flush=True)
     else:
         classes, originals, partials, val_x, val_y, val_px = build_data(args.data, args.seed)
+        partials_recipe = PARTIALS_RECIPE
         if cache:
             np.savez(cache, classes=np.array(classes), val_x=val_x, val_y=val_y, val_px=val_px,
+                     partials_recipe=np.array(PARTIALS_RECIPE),
                      **{f"o{c}": a for c, a in enumerate(originals)}, **{f"p{c}": a for c, a in enumerate(partials)})
     if args.prep_only:
         return 0
@@ -491,14 +509,7 @@ def main(argv=None) -> int:
         "recipe": {
             "architecture": describe(args.widths, args.deep, args.fc) + ", batch norm folded, float16 weights",
             "data": "bitmaps/*.npy; seeded split (data.SPLIT_SEED) 85% train / 5% val / 10% test",
-            "augmentation": "random mirror, shift +-3% and zoom +-8%; partial drawings from traced skeleton strokes "
-                            f"({PARTIALS_PER_DRAWING} per training drawing: one whole trace, the rest prefixes of "
-                            "15-90% of the paths in longest-first order shuffled by Gumbel noise of scale "
-                            f"{', '.join('random' if t is None else str(t) for t in ORDER_TAUS)}; "
-                            f"{JOINED_SHARE:.0%} of the prefixes from paths joined through junctions within "
-                            f"{JOIN_DEGREES:g} degrees, shuffled by noise of scale "
-                            f"{', '.join('random' if t is None else str(t) for t in JOINED_ORDER_TAUS)}), "
-                            "rendered by strokes.rasterize",
+            "augmentation": "random mirror, shift +-3% and zoom +-8%; " + partials_recipe,
             "weight_average": f"EMA decay {args.ema}, kept when it validates better" if args.ema else None,
             "selection": "the epoch (raw or averaged weights) with the best mean of validation top-1 on complete "
                          "drawings and at half the strokes (human-like order)",
