@@ -134,3 +134,44 @@ def test_broken_weights_give_a_clear_error(tmp_path):
     broken_meta.write_text("{", encoding="utf-8")
     with pytest.raises(R.RecognizerError, match="unreadable: .*recognizer.json: .*line 1 column 2"):
         R.EmbeddedRecognizer(R.WEIGHTS, broken_meta)
+
+
+def _conv_same(x, w, b):
+    """A direct 'same' convolution (N, C, H, W) * (O, C, k, k), the definition the runtime's
+    im2col must agree with."""
+    k = w.shape[2]
+    r = k // 2
+    padded = np.pad(x, ((0, 0), (0, 0), (r, r), (r, r)))
+    out = np.zeros((x.shape[0], w.shape[0], x.shape[2], x.shape[3]), np.float64)
+    for dy in range(k):
+        for dx in range(k):
+            window = padded[:, :, dy:dy + x.shape[2], dx:dx + x.shape[3]]
+            out += np.einsum("nchw,oc->nohw", window, w[:, :, dy, dx])
+    return out + b[None, :, None, None]
+
+
+def test_runtime_computes_5x5_and_3x3_convolutions_as_defined(tmp_path):
+    """Weights with a 5x5 first layer (the shape of the issue's baseline network) run in the
+    numpy runtime and give what a direct convolution gives."""
+    rng = np.random.default_rng(0)
+    w0, b0 = rng.normal(0, 0.3, (4, 1, 5, 5)), rng.normal(0, 0.1, 4)
+    w1, b1 = rng.normal(0, 0.3, (6, 4, 3, 3)), rng.normal(0, 0.1, 6)
+    d0, e0 = rng.normal(0, 0.1, (6 * 49, 20)), rng.normal(0, 0.1, 20)
+    np.savez(tmp_path / "r.npz", conv0_w=w0, conv0_b=b0, conv1_w=w1, conv1_b=b1, dense0_w=d0, dense0_b=e0)
+    layers = [{"op": "conv5x5", "name": "conv0"}, {"op": "relu"}, {"op": "maxpool2"},
+              {"op": "conv3x3", "name": "conv1"}, {"op": "relu"}, {"op": "maxpool2"},
+              {"op": "flatten"}, {"op": "dense", "name": "dense0"}]
+    meta = {"classes": [f"c{i}" for i in range(20)], "layers": layers}
+    (tmp_path / "r.json").write_text(json.dumps(meta), encoding="utf-8")
+    rec = R.EmbeddedRecognizer(tmp_path / "r.npz", tmp_path / "r.json")
+    x = rng.integers(0, 256, (3, 784)).astype(np.uint8)
+    h = np.maximum(_conv_same(x.reshape(3, 1, 28, 28) / 255.0, w0, b0), 0)
+    h = h.reshape(3, 4, 14, 2, 14, 2).max(axis=(3, 5))
+    h = np.maximum(_conv_same(h, w1, b1), 0).reshape(3, 6, 7, 2, 7, 2).max(axis=(3, 5))
+    want = h.reshape(3, -1) @ d0 + e0
+    assert np.abs(rec.logits(x) - want).max() < 1e-4
+    # a layer list that names a 5x5 convolution for 3x3 weights is refused, naming the layer
+    layers[3]["op"] = "conv5x5"
+    (tmp_path / "r.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(R.RecognizerError, match="r.npz: layer conv1 is conv5x5"):
+        R.EmbeddedRecognizer(tmp_path / "r.npz", tmp_path / "r.json")

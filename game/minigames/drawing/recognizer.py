@@ -30,6 +30,10 @@ WEIGHTS = HERE / "recognizer.npz"
 META = HERE / "recognizer.json"
 
 
+# Convolutions the runtime computes (same padding, stride 1): op name -> kernel side.
+CONV_OPS = {"conv3x3": 3, "conv5x5": 5}
+
+
 @runtime_checkable
 class Recognizer(Protocol):
     name: str
@@ -74,11 +78,17 @@ class EmbeddedRecognizer:
             raise RecognizerError(f"recognizer weights unreadable: {reading}: {exc}") from None
         self.classes = list(self.meta["classes"])
         self.layers = self.meta["layers"]
-        # conv weights (out, in, 3, 3) reshaped once for the channels-last im2col matmul:
+        # conv weights (out, in, k, k) reshaped once for the channels-last im2col matmul:
         # rows ordered (dy, dx, in), as logits() concatenates the shifted views
+        self.kernel = {}
         for key in [k for k in self.params if k.startswith("conv") and k.endswith("_w")]:
             w = self.params[key]
+            self.kernel[key[:-2]] = w.shape[2]
             self.params[key] = np.ascontiguousarray(w.transpose(2, 3, 1, 0).reshape(-1, w.shape[0]))
+        for layer in self.layers:
+            if layer["op"] in CONV_OPS and CONV_OPS[layer["op"]] != self.kernel.get(layer["name"]):
+                raise RecognizerError(f"recognizer weights unreadable: {weights}: layer {layer['name']} is "
+                                      f"{layer['op']} but its weights are missing or of another size")
 
     def logits(self, bitmaps: np.ndarray) -> np.ndarray:
         """(N, 784) uint8 -> (N, classes) logits.
@@ -93,13 +103,15 @@ class EmbeddedRecognizer:
             while i < len(layers):
                 layer = layers[i]
                 op = layer["op"]
-                if op == "conv3x3":
+                if op in CONV_OPS:
                     n, h, w, c = x.shape
-                    padded = np.zeros((n, h + 2, w + 2, c), np.float32)
-                    padded[:, 1:-1, 1:-1] = x
-                    cols = np.concatenate([padded[:, dy:dy + h, dx:dx + w] for dy in range(3) for dx in range(3)],
+                    k = CONV_OPS[op]
+                    r = k // 2
+                    padded = np.zeros((n, h + 2 * r, w + 2 * r, c), np.float32)
+                    padded[:, r:r + h, r:r + w] = x
+                    cols = np.concatenate([padded[:, dy:dy + h, dx:dx + w] for dy in range(k) for dx in range(k)],
                                           axis=3)
-                    x = cols.reshape(n * h * w, 9 * c) @ self.params[layer["name"] + "_w"]
+                    x = cols.reshape(n * h * w, k * k * c) @ self.params[layer["name"] + "_w"]
                     x += self.params[layer["name"] + "_b"]
                     x = x.reshape(n, h, w, -1)
                 elif op == "relu" and i + 1 < len(layers) and layers[i + 1]["op"] == "maxpool2":
