@@ -155,10 +155,55 @@ def describe(widths: str | None, deep: bool, fc: int) -> str:
         + f"-pool-fc{fc}-fc20"
 
 
-def load_exported(torch, model, path_npz: Path) -> None:
+def widen_exported(z, shapes: list[tuple[int, ...]], seed: int = 0, noise: float = 0.01) -> dict:
+    """Exported weights made wider to fit a model of `shapes` (its conv and dense weight
+    shapes in order, torch layout), computing the same function (Net2WiderNet).
+
+    Each new channel or unit copies one of the old ones (chosen at random) and the next
+    layer's weights from every copy of it are divided by the number of copies, so the sum
+    it sees is unchanged. `noise` (relative to each layer's weight spread) is added to the
+    copies so they can learn apart; with noise 0 the wider network's output is exact."""
+    rng = np.random.default_rng(seed)
+    names = sorted((k[:-2] for k in z.files if k.endswith("_w")), key=lambda k: (k.startswith("dense"), int(k.removeprefix("dense").removeprefix("conv"))))
+    if len(names) != len(shapes):
+        raise ValueError(f"the weights have {len(names)} layers, the model {len(shapes)}")
+    out, source, copies = {}, None, None  # the previous layer's new -> old channel map
+    for name, shape in zip(names, shapes):
+        w = z[name + "_w"].astype(np.float32)
+        b = z[name + "_b"].astype(np.float32)
+        if name.startswith("dense"):
+            w = w.T  # exported (in, out); torch (out, in)
+        if source is not None:  # spread the inputs over the copies of what feeds them
+            if w.shape[1] == len(copies):
+                scale = copies[source].reshape((1, -1) + (1,) * (w.ndim - 2))
+                w = w[:, source] / scale
+            else:  # the flatten after the last conv: (C, H, W) features per channel
+                per = w.shape[1] // len(copies)
+                w = w.reshape(w.shape[0], len(copies), per)[:, source] / copies[source][None, :, None]
+                w = w.reshape(w.shape[0], -1)
+        old, new = w.shape[0], shape[0]
+        if new < old or w.shape[1:] != tuple(shape[1:]):
+            raise ValueError(f"{name}: cannot widen {w.shape} into {tuple(shape)}")
+        source = np.concatenate([np.arange(old), rng.integers(0, old, new - old)])
+        copies = np.bincount(source, minlength=old).astype(np.float32)
+        w, b = w[source].copy(), b[source].copy()
+        if new > old and noise:
+            w[old:] += rng.normal(0, noise * float(w[:old].std()), w[old:].shape).astype(np.float32)
+        out[name + "_w"] = w.T if name.startswith("dense") else w
+        out[name + "_b"] = b
+    return out
+
+
+def load_exported(torch, model, path_npz: Path, seed: int = 0) -> list[str]:
     """Start from shipped weights: the folded conv goes in as the conv, batch norm as identity
-    plus the folded bias, so the network computes what the numpy runtime computes."""
-    z = np.load(path_npz)
+    plus the folded bias, so the network computes what the numpy runtime computes. A wider
+    model than the weights gets them widened (widen_exported). Returns what was widened,
+    e.g. ["dense0 384 -> 768"]."""
+    shapes = [tuple(m.weight.shape) for m in model if type(m).__name__ in ("Conv2d", "Linear")]
+    with np.load(path_npz) as stored:
+        z = widen_exported(stored, shapes, seed)
+        widened = [f"{k[:-2]} {len(stored[k[:-2] + '_b'])} -> {len(z[k[:-2] + '_b'])}"
+                   for k in stored.files if k.endswith("_w") and len(stored[k[:-2] + "_b"]) != len(z[k[:-2] + "_b"])]
     mods = list(model)
     n_conv = n_dense = 0
     with torch.no_grad():
@@ -176,6 +221,7 @@ def load_exported(torch, model, path_npz: Path) -> None:
                 m.weight.copy_(torch.from_numpy(z[f"dense{n_dense}_w"].astype(np.float32).T))
                 m.bias.copy_(torch.from_numpy(z[f"dense{n_dense}_b"].astype(np.float32)))
                 n_dense += 1
+    return widened
 
 
 def model_from_exported(torch, path_npz: Path):
@@ -187,9 +233,9 @@ def model_from_exported(torch, path_npz: Path):
     layers = []
     for layer in meta["layers"]:
         op = layer["op"]
-        if op == "conv3x3":
+        if op in ("conv3x3", "conv5x5"):
             w = torch.from_numpy(z[layer["name"] + "_w"].astype(np.float32))
-            conv = nn.Conv2d(w.shape[1], w.shape[0], 3, padding=1)
+            conv = nn.Conv2d(w.shape[1], w.shape[0], w.shape[2], padding=w.shape[2] // 2)
             conv.weight.data.copy_(w)
             conv.bias.data.copy_(torch.from_numpy(z[layer["name"] + "_b"].astype(np.float32)))
             layers.append(conv)
@@ -246,16 +292,23 @@ def export(torch, model, classes, meta, path_npz: Path, path_json: Path):
         m = mods[i]
         name = type(m).__name__
         if name == "Conv2d":
-            bn = mods[i + 1]
-            scale = (bn.weight / torch.sqrt(bn.running_var + bn.eps)).detach()
-            w = m.weight.detach() * scale[:, None, None, None]
-            b = (bn.bias - bn.running_mean * scale).detach()
+            size = m.kernel_size[0]
+            if (size not in (3, 5) or m.kernel_size != (size, size) or m.stride != (1, 1)
+                    or m.padding != (size // 2, size // 2)):
+                raise ValueError(f"the numpy runtime computes 3x3 and 5x5 'same' convolutions, not {m}")
+            bn = mods[i + 1] if i + 1 < len(mods) and type(mods[i + 1]).__name__ == "BatchNorm2d" else None
+            if bn is not None:
+                scale = (bn.weight / torch.sqrt(bn.running_var + bn.eps)).detach()
+                w = m.weight.detach() * scale[:, None, None, None]
+                b = (bn.bias - bn.running_mean * scale).detach()
+            else:
+                w, b = m.weight.detach(), m.bias.detach()
             key = f"conv{n_conv}"
             n_conv += 1
             arrays[key + "_w"] = w.numpy().astype(np.float16)
             arrays[key + "_b"] = b.numpy().astype(np.float16)
-            layers.append({"op": "conv3x3", "name": key})
-            i += 2
+            layers.append({"op": f"conv{size}x{size}", "name": key})
+            i += 2 if bn is not None else 1
             continue
         if name == "Linear":
             key = f"dense{n_dense}"
@@ -372,12 +425,13 @@ def main(argv=None) -> int:
         return 0
     n_classes = len(classes)
     model = make_model(torch, n_classes, args.dropout, args.deep, args.widths, args.fc)
+    widened = []
     if args.init:
-        load_exported(torch, model, args.init)
+        widened = load_exported(torch, model, args.init, args.seed)
         sample = np.concatenate([originals[c][rng.integers(0, len(originals[c]), 100)] for c in range(n_classes)]
                                 + [partials[c][rng.integers(0, len(partials[c]), 100)] for c in range(n_classes)])
         calibrate_batch_norm(torch, model, sample)
-        print(f"continuing from {args.init}", flush=True)
+        print(f"continuing from {args.init}" + (f", widened: {', '.join(widened)}" if widened else ""), flush=True)
     # Distillation: the mean of the teachers' softened outputs is a second target. On a
     # half-drawn picture it says "bird or airplane, not book", which the one-hot label
     # cannot, and an ensemble's mean is better than any one network that can be shipped.
@@ -518,7 +572,9 @@ def main(argv=None) -> int:
             "dropout": args.dropout,
             "optimizer": f"AdamW, one-cycle lr {args.lr} over the steps or the time budget, batch 128, "
                          f"label smoothing {args.smoothing}, {epoch + 1} epochs, {args.threads} threads",
-            "continued_from": f"{args.init.parent.name}/{args.init.name}" if args.init else None,
+            "continued_from": (f"{args.init.parent.name}/{args.init.name}"
+                               + (f", widened (Net2WiderNet): {', '.join(widened)}" if widened else "")
+                               if args.init else None),
             "distilled_from": [f"{t.parent.name}/{t.name}" for t in args.teacher] or None,
         },
         "seed": args.seed,
