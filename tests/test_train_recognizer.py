@@ -117,3 +117,64 @@ def test_a_run_resumes_from_its_checkpoint(trainer, tmp_path):
     # with this version's recipe
     recipe = json.loads((tmp_path / "out" / "recognizer.json").read_text())["recipe"]["augmentation"]
     assert "prep.npz" in recipe and "not recorded" in recipe and "joined" not in recipe
+
+
+def test_a_wider_network_starts_from_the_shipped_one_computing_the_same(trainer, monkeypatch):
+    """Net2WiderNet: more channels and hidden units, each a copy of an old one with the
+    next layer's weights shared between the copies, so a longer run on a wider network
+    starts where the shipped one is instead of from scratch."""
+    widths, fc = _architecture(trainer)
+    stages = [[int(w) for w in s.split(",")] for s in widths.split("/")]
+    last = stages[-1][-1]
+    stages[-1] = [w + 32 for w in stages[-1]]
+    wider = "/".join(",".join(str(w) for w in s) for s in stages)
+    x = _drawings(seed=2)
+    inputs = torch.from_numpy(x.reshape(-1, 1, 28, 28).astype(np.float32) / 255.0)
+    want = R.embedded().logits(x)
+
+    def run(noise):
+        model = trainer.make_model(torch, 20, 0.0, widths=wider, fc=fc * 2)
+        widen = trainer.widen_exported
+        monkeypatch.setattr(trainer, "widen_exported", lambda z, shapes, seed=0: widen(z, shapes, seed, noise))
+        widened = trainer.load_exported(torch, model, R.WEIGHTS)
+        monkeypatch.undo()
+        with torch.no_grad():
+            return widened, model.eval()(inputs).numpy()
+    widened, exact = run(0.0)
+    n_conv = sum(len(s) for s in stages)
+    assert widened == [f"conv{n_conv - len(stages[-1]) + i} {last} -> {last + 32}" for i in range(len(stages[-1]))] \
+        + [f"dense0 {fc} -> {fc * 2}"]
+    assert np.abs(exact - want).max() < 1e-3
+    # with the default noise the copies differ a little, but the answers stay the shipped ones
+    _, noisy = run(0.01)
+    assert np.abs(noisy - want).max() > 1e-4
+    assert (noisy.argmax(1) == want.argmax(1)).mean() > 0.95
+    narrower = [tuple(m.weight.shape) for m in trainer.make_model(torch, 20, 0.0, widths="8/8,8/8,8", fc=fc)
+                if type(m).__name__ in ("Conv2d", "Linear")]
+    with np.load(R.WEIGHTS) as stored, pytest.raises(ValueError, match="cannot widen"):
+        trainer.widen_exported(stored, narrower)
+
+
+def test_the_issue_baseline_is_rebuilt_and_measured_by_the_numpy_runtime(trainer, tmp_path):
+    """tools/issue_baseline.py trains the baseline network the targets were set beside
+    (a 5x5 first layer, complete drawings only) and exports it in the shipped format."""
+    spec = importlib.util.spec_from_file_location("issue_baseline", REPO / "tools" / "issue_baseline.py")
+    baseline = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(baseline)
+    (tmp_path / "bitmaps").mkdir()
+    for c in range(3):
+        np.save(tmp_path / "bitmaps" / f"c{c}.npy", _drawings(60, seed=10 + c))
+    out = tmp_path / "out"
+    assert baseline.main(["--data", str(tmp_path), "--out", str(out), "--epochs", "2", "--per-class", "16"]) == 0
+    meta = json.loads((out / "recognizer.json").read_text())
+    assert [layer["op"] for layer in meta["layers"]][:4] == ["conv5x5", "relu", "maxpool2", "conv3x3"]
+    assert "complete drawings only" in meta["recipe"]["data"]
+    rec = R.EmbeddedRecognizer(out / "recognizer.npz", out / "recognizer.json")
+    model = trainer.model_from_exported(torch, out / "recognizer.npz")
+    x = _drawings(20, seed=99)
+    with torch.no_grad():
+        want = model(torch.from_numpy(x.reshape(-1, 1, 28, 28).astype(np.float32) / 255.0)).numpy()
+    assert rec.classes == ["c0", "c1", "c2"]
+    assert np.abs(rec.logits(x) - want).max() < 1e-3
+    # no data: said so, no traceback
+    assert baseline.main(["--data", str(tmp_path / "none"), "--out", str(out)]) == 2
