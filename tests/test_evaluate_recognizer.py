@@ -81,3 +81,44 @@ def test_a_broken_stroke_file_is_named_not_a_traceback(tmp_path, capsys):
     assert E.main(["--data", str(data), "--limit", "2"]) == 2
     err = capsys.readouterr().err
     assert "duck.ndjson:1:" in err and "same length" in err
+
+
+def test_peoples_own_strokes_of_the_categories_are_measured_when_present(tmp_path):
+    """Stroke files of the recognizer's own categories (none ship here; kept-aside ones
+    would) are measured directly: k% of people's strokes in their order."""
+    src = quickdraw_dir() / "strokes"
+    (tmp_path / "strokes" / "simplified").mkdir(parents=True)
+    (tmp_path / "strokes" / "raw").mkdir(parents=True)
+    # ducks stand in for birds (simplified), sharks for fish (raw, with timings)
+    ducks = (src / "simplified" / "duck.ndjson").read_text().splitlines()[:10]
+    (tmp_path / "strokes" / "simplified" / "bird.ndjson").write_text("\n".join(ducks) + "\n")
+    sharks = (src / "raw" / "shark.ndjson").read_text().splitlines()[:10]
+    (tmp_path / "strokes" / "raw" / "fish.ndjson").write_text("\n".join(sharks) + "\n")
+    out = E.own_strokes_check(embedded(), tmp_path)
+    assert (out["drawings"], out["categories"]) == (20, 2)
+    assert out["complete"][0] >= 0.5
+    assert out["25%"][0] <= out["complete"][0]
+    assert all(out[k][0] <= out[k][1] for k in ("complete", "25%", "50%", "75%"))  # top-1 within top-3
+    assert json.dumps(E._rounded(out))
+    assert E.own_strokes_check(embedded(), tmp_path / "nowhere") is None
+
+
+def test_the_baseline_calibration_maps_the_baseline_onto_its_own_figure():
+    """Measured against itself, a network's half-drawn figure maps exactly onto the figure
+    the baseline was set beside; a network better at half maps above it."""
+    rec = embedded()
+    cats = np.load(quickdraw_dir() / "bitmaps" / "cat.npy")[:60]
+    y = np.full(60, rec.classes.index("cat"))
+    traced = E.trace_bitmaps(cats)
+    half = np.stack([E.D.partial_bitmap(t, 0.5) for t in traced])
+    own_half = E.topk(rec.probabilities(half), y)[0]
+    same = E.baseline_calibration(rec, cats, y, half, own_half)
+    assert same["half_top1_estimated_on_that_footing"] == pytest.approx(E.BASELINE_SET_BESIDE["half_top1"], abs=1e-6)
+    better = E.baseline_calibration(rec, cats, y, half, min(1.0, own_half + 0.1))
+    assert better["half_top1_estimated_on_that_footing"] > E.BASELINE_SET_BESIDE["half_top1"]
+    assert better["log_odds_shift"] == same["log_odds_shift"]
+
+
+def test_a_missing_baseline_is_named(tmp_path, capsys):
+    assert E.main(["--baseline", str(tmp_path / "nothing"), "--limit", "2"]) == 2
+    assert "nothing" in capsys.readouterr().err
