@@ -26,6 +26,18 @@ Two checks of that measure against real people's strokes, which the 20 categorie
   dolphin: fish; clock: alarm clock; barn: house; motorbike: bicycle), at k% of their
   real strokes in the order people drew them, beside k% of their traced paths.
 
+People's own strokes of the 20 categories, where stroke files of them are under --data
+(strokes/simplified/<category>.ndjson or strokes/raw/; none ship, kept-aside ones would),
+are measured directly: k% of their strokes in the order they drew them.
+
+--baseline DIR measures the rebuilt baseline (tools/issue_baseline.py) on the same drawings
+and prefixes. The targets were set beside that network measured elsewhere (0.71 at half
+the strokes); the difference in log-odds between that figure and what it scores here says
+how much harsher the traced measure is, and the measured network's half-drawn figure is
+carried over by the same shift (an estimate, printed as such: changes of measure shift
+networks as different as these two by nearly the same log-odds; see
+docs/minigames/drawing.md).
+
 --write stores the figures in game/minigames/drawing/recognizer.json ("measured").
 """
 from __future__ import annotations
