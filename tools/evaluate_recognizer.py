@@ -222,6 +222,15 @@ def main(argv=None) -> int:
         return 2
 
 
+def print_own_strokes(own: dict) -> None:
+    print(f"\npeople's own strokes of these categories ({own['drawings']} drawings of {own['categories']}, "
+          "from stroke files under --data; none among the bitmaps), in the order they drew them:")
+    print(f"  complete: top-1 {own['complete'][0]:.4f}  top-3 {own['complete'][1]:.4f}")
+    for f in FRACTIONS[:3]:
+        a1, a3 = own[f"{int(f * 100)}%"]
+        print(f"  {int(f * 100):3d}% of strokes: top-1 {a1:.4f}  top-3 {a3:.4f}")
+
+
 def _evaluate(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=D.default_quickdraw_dir())
@@ -234,8 +243,9 @@ def _evaluate(argv=None) -> int:
                     help="weights of the rebuilt baseline (tools/issue_baseline.py --out DIR): measure it on the "
                          "same drawings and estimate the half-drawn figure on the footing the targets were set on")
     args = ap.parse_args(argv)
-    if not (args.data / "bitmaps").is_dir():
-        print(f"evaluate_recognizer: no bitmaps under {args.data} (pass --data)", file=sys.stderr)
+    only_strokes = not (args.data / "bitmaps").is_dir() and (args.data / "strokes").is_dir()
+    if not (args.data / "bitmaps").is_dir() and not only_strokes:
+        print(f"evaluate_recognizer: no bitmaps/ or strokes/ under {args.data} (pass --data)", file=sys.stderr)
         return 2
     weights, meta_path = WEIGHTS, META
     if args.weights:
@@ -251,6 +261,14 @@ def _evaluate(argv=None) -> int:
         print(f"evaluate_recognizer: the baseline under {args.baseline} has other classes", file=sys.stderr)
         return 2
     print(f"weights: {weights}")
+    if only_strokes:  # stroke files alone (kept-aside drawings, say): measure those
+        own = own_strokes_check(rec, args.data)
+        if not own:
+            print(f"evaluate_recognizer: no stroke files of {', '.join(rec.classes)} under {args.data}/strokes "
+                  "(simplified/<category>.ndjson or raw/<category>.ndjson)", file=sys.stderr)
+            return 2
+        print_own_strokes(own)
+        return 0
     classes, arrays = D.load_bitmaps(args.data)
     if classes != rec.classes:
         print("evaluate_recognizer: the data's classes differ from the weights' classes", file=sys.stderr)
@@ -326,12 +344,7 @@ def _evaluate(argv=None) -> int:
             print(f"  {int(f * 100):3d}% of strokes: top-1 {a1:.4f}  top-3 {a3:.4f}")
     own = own_strokes_check(rec, args.data)
     if own:
-        print(f"\npeople's own strokes of these categories ({own['drawings']} drawings of {own['categories']}, "
-              "from stroke files under --data; none among the bitmaps), in the order they drew them:")
-        print(f"  complete: top-1 {own['complete'][0]:.4f}  top-3 {own['complete'][1]:.4f}")
-        for f in FRACTIONS[:3]:
-            a1, a3 = own[f"{int(f * 100)}%"]
-            print(f"  {int(f * 100):3d}% of strokes: top-1 {a1:.4f}  top-3 {a3:.4f}")
+        print_own_strokes(own)
     else:
         print("\nno stroke files of these categories under --data: the traced measure above stands in "
               "for people's own strokes")
