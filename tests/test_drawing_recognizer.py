@@ -27,7 +27,9 @@ def held_out():
 
 def test_weights_are_small_attributed_and_describe_their_recipe():
     meta = json.loads(R.META.read_text())
-    assert R.WEIGHTS.stat().st_size < 2_000_000
+    # small enough to ship in the repository and load in a blink (2.8 MB of float16 since
+    # the hidden layer grew to 768 units)
+    assert R.WEIGHTS.stat().st_size < 3_000_000
     assert meta["attribution"] == "Drawings: Quick, Draw! dataset by Google, CC BY 4.0"
     assert len(meta["classes"]) == 20 and "house plant" in meta["classes"]
     for key in ("recipe", "seed", "split_seed", "measured"):

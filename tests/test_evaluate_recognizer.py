@@ -122,3 +122,32 @@ def test_the_baseline_calibration_maps_the_baseline_onto_its_own_figure():
 def test_a_missing_baseline_is_named(tmp_path, capsys):
     assert E.main(["--baseline", str(tmp_path / "nothing"), "--limit", "2"]) == 2
     assert "nothing" in capsys.readouterr().err
+
+
+def test_the_shipped_estimate_follows_from_the_shipped_figures():
+    """The half-drawn estimate stored beside the shipped weights is the traced figure
+    carried over by the rebuilt baseline's shift, not a number written in by hand."""
+    measured = json.loads(E.META.read_text())["measured"]
+    cal = measured["baseline_calibration"]
+    traced_half = measured["partial_human_like_order"]["50%"]["top1"]
+    shift = E._logit(cal["baseline_half_set_beside"]) - E._logit(cal["baseline_half_traced"][0])
+    assert cal["log_odds_shift"] == pytest.approx(shift, abs=2e-3)
+    assert cal["half_top1_estimated_on_that_footing"] == pytest.approx(
+        1 / (1 + np.exp(-(E._logit(traced_half) + shift))), abs=2e-3)
+    assert cal["baseline_half_traced"][0] < traced_half  # the baseline is behind on the same measure
+
+
+def test_stroke_files_alone_are_measured(tmp_path, capsys):
+    """A folder of stroke files of the 20 categories, without bitmaps (kept-aside drawings),
+    is measured on its own."""
+    src = quickdraw_dir() / "strokes" / "simplified"
+    (tmp_path / "strokes" / "simplified").mkdir(parents=True)
+    lines = (src / "duck.ndjson").read_text().splitlines()[:6]
+    (tmp_path / "strokes" / "simplified" / "bird.ndjson").write_text("\n".join(lines) + "\n")
+    assert E.main(["--data", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "6 drawings of 1" in out and "50% of strokes: top-1" in out
+    (tmp_path / "strokes" / "simplified" / "bird.ndjson").rename(tmp_path / "strokes" / "simplified" / "duck.ndjson")
+    assert E.main(["--data", str(tmp_path)]) == 2
+    assert "no stroke files of airplane" in capsys.readouterr().err
+    assert E.main(["--data", str(tmp_path / "empty")]) == 2
