@@ -120,7 +120,8 @@ def test_the_baseline_calibration_maps_the_baseline_onto_its_own_figure():
 
 
 def test_a_missing_baseline_is_named(tmp_path, capsys):
-    assert E.main(["--baseline", str(tmp_path / "nothing"), "--limit", "2"]) == 2
+    (tmp_path / "data" / "bitmaps").mkdir(parents=True)  # needs no dataset: refused before reading one
+    assert E.main(["--data", str(tmp_path / "data"), "--baseline", str(tmp_path / "nothing")]) == 2
     assert "nothing" in capsys.readouterr().err
 
 
