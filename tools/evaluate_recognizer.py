@@ -178,8 +178,8 @@ def own_strokes_check(rec, root: Path) -> dict | None:
 
 
 # The baseline the drawing game's targets were set beside: a small CNN trained on complete
-# drawings only, measured where "half the strokes" had real strokes behind it.
-# tools/issue_baseline.py rebuilds that network here.
+# drawings only, measured elsewhere on a measure of half-drawn pictures not known here (most
+# likely people's own strokes). tools/issue_baseline.py rebuilds that network here.
 BASELINE_SET_BESIDE = {"complete_top1": 0.89, "complete_top3": 0.97, "half_top1": 0.71}
 
 
@@ -193,9 +193,10 @@ def baseline_calibration(baseline, x, y, half_bitmaps, half_top1: float) -> dict
     rebuilt baseline measured on the same drawings and prefixes, and what the measured
     network's half-drawn figure comes to on that footing.
 
-    The gap is taken as a shift in log-odds (on the look-alike categories, people's strokes
-    against traced paths at half, the shift is about the same for the baseline and for the
-    shipped network: 0.36 and 0.40). It is an estimate that rests on that, not a measurement."""
+    The gap is taken as a shift in log-odds: five changes of measure that can be made here
+    (orders, trace styles, people's own strokes on the look-alike categories) shift the
+    rebuilt baseline and the shipped networks by the same log-odds to within 0.12 (table
+    in docs/minigames/drawing.md). It is an estimate that rests on that, not a measurement."""
     complete = topk(baseline.probabilities(x), y)
     half = topk(baseline.probabilities(half_bitmaps), y)
     shift = _logit(BASELINE_SET_BESIDE["half_top1"]) - _logit(half[0])
