@@ -177,3 +177,20 @@ def test_runtime_computes_5x5_and_3x3_convolutions_as_defined(tmp_path):
     (tmp_path / "r.json").write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(R.RecognizerError, match="r.npz: layer conv1 is conv5x5"):
         R.EmbeddedRecognizer(tmp_path / "r.npz", tmp_path / "r.json")
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda m: m.pop("layers"), "layers: expected a non-empty list"),
+    (lambda m: m.update(classes="cat"), "classes: expected a non-empty list of names"),
+    (lambda m: m["layers"][0].update(op="conv7x7"), r"layers\[0\].op: expected one of conv3x3, conv5x5, dense"),
+    (lambda m: m["layers"][0].update(name="conv9"), r"layers\[0\].name: expected the name of a weight pair"),
+])
+def test_a_malformed_layer_list_names_the_field(tmp_path, change, field):
+    """A candidate's json (tools' --weights DIR) with a wrong field is refused at load with
+    the field named, not a KeyError in the middle of a guess."""
+    meta = json.loads(R.META.read_text())
+    change(meta)
+    path = tmp_path / "recognizer.json"
+    path.write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(R.RecognizerError, match=f"recognizer.json: {field}"):
+        R.EmbeddedRecognizer(R.WEIGHTS, path)

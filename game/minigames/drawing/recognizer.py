@@ -76,6 +76,7 @@ class EmbeddedRecognizer:
                                   "(run tools/train_recognizer.py)") from None
         except (OSError, ValueError, json.JSONDecodeError) as exc:
             raise RecognizerError(f"recognizer weights unreadable: {reading}: {exc}") from None
+        _check_meta(self.meta, self.params, Path(meta))
         self.classes = list(self.meta["classes"])
         self.layers = self.meta["layers"]
         # conv weights (out, in, k, k) reshaped once for the channels-last im2col matmul:
@@ -147,6 +148,31 @@ class EmbeddedRecognizer:
         p = self.probabilities(bitmap[None])[0]
         order = np.argsort(-p)[:top]
         return [(self.classes[i], float(p[i])) for i in order]
+
+
+_OPS = set(CONV_OPS) | {"relu", "maxpool2", "flatten", "dense"}
+
+
+def _check_meta(meta: Any, params: dict, path: Path) -> None:
+    """The json's classes and layer list, checked before any guess: a candidate from the
+    tools (--weights DIR) or a hand-edited file is refused with the field that is wrong."""
+    def bad(field: str, expected: str):
+        raise RecognizerError(f"recognizer weights unreadable: {path}: {field}: expected {expected}")
+    if not isinstance(meta, dict):
+        bad("the file", "an object with classes and layers")
+    classes = meta.get("classes")
+    if not isinstance(classes, list) or not classes or not all(isinstance(c, str) for c in classes):
+        bad("classes", "a non-empty list of names")
+    layers = meta.get("layers")
+    if not isinstance(layers, list) or not layers:
+        bad("layers", "a non-empty list of layers")
+    for i, layer in enumerate(layers):
+        op = layer.get("op") if isinstance(layer, dict) else None
+        if op not in _OPS:
+            bad(f"layers[{i}].op", "one of " + ", ".join(sorted(_OPS)))
+        if (op in CONV_OPS or op == "dense") and not all(
+                f"{layer.get('name')}_{part}" in params for part in ("w", "b")):
+            bad(f"layers[{i}].name", "the name of a weight pair in the .npz (name_w, name_b)")
 
 
 def _pool2(x: np.ndarray) -> np.ndarray:
