@@ -152,3 +152,9 @@ def test_stroke_files_alone_are_measured(tmp_path, capsys):
     assert E.main(["--data", str(tmp_path)]) == 2
     assert "no stroke files of airplane" in capsys.readouterr().err
     assert E.main(["--data", str(tmp_path / "empty")]) == 2
+
+
+def test_an_empty_bitmaps_folder_is_named(tmp_path, capsys):
+    (tmp_path / "bitmaps").mkdir()
+    assert E.main(["--data", str(tmp_path)]) == 2
+    assert "no bitmaps/*.npy under" in capsys.readouterr().err

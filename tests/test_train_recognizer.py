@@ -178,3 +178,14 @@ def test_the_issue_baseline_is_rebuilt_and_measured_by_the_numpy_runtime(trainer
     assert np.abs(rec.logits(x) - want).max() < 1e-3
     # no data: said so, no traceback
     assert baseline.main(["--data", str(tmp_path / "none"), "--out", str(out)]) == 2
+
+
+def test_the_baseline_tool_names_what_is_missing(tmp_path, capsys):
+    spec = importlib.util.spec_from_file_location("issue_baseline", REPO / "tools" / "issue_baseline.py")
+    baseline = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(baseline)
+    (tmp_path / "bitmaps").mkdir()  # a folder, but no drawings in it
+    assert baseline.main(["--data", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
+    assert "no bitmaps/*.npy under" in capsys.readouterr().err
+    assert baseline.main(["--data", str(tmp_path), "--epochs", "0"]) == 2
+    assert "--epochs: expected at least 1" in capsys.readouterr().err

@@ -270,7 +270,11 @@ def _evaluate(argv=None) -> int:
             return 2
         print_own_strokes(own)
         return 0
-    classes, arrays = D.load_bitmaps(args.data)
+    try:
+        classes, arrays = D.load_bitmaps(args.data)
+    except FileNotFoundError:
+        print(f"evaluate_recognizer: no bitmaps/*.npy under {args.data} (pass --data)", file=sys.stderr)
+        return 2
     if classes != rec.classes:
         print("evaluate_recognizer: the data's classes differ from the weights' classes", file=sys.stderr)
         return 2

@@ -63,13 +63,18 @@ def main(argv=None) -> int:
     except ImportError:
         print("issue_baseline: needs PyTorch for training: .venv/bin/pip install -e '.[train]'", file=sys.stderr)
         return 2
-    if not (args.data / "bitmaps").is_dir():
-        print(f"issue_baseline: no bitmaps under {args.data} (pass --data)", file=sys.stderr)
+    if args.epochs < 1:
+        print("issue_baseline: --epochs: expected at least 1", file=sys.stderr)
         return 2
+    try:
+        classes, arrays = D.load_bitmaps(args.data)
+    except FileNotFoundError:
+        print(f"issue_baseline: no bitmaps/*.npy under {args.data} (pass --data)", file=sys.stderr)
+        return 2
+    trainer = _trainer()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     rng = np.random.default_rng(args.seed)
-    classes, arrays = D.load_bitmaps(args.data)
     train, val_x, val_y = [], [], []
     for c, arr in enumerate(arrays):  # the same split as the shipped network: test never read
         split = D.split_indices(len(arr), c)
@@ -107,7 +112,7 @@ def main(argv=None) -> int:
     model.load_state_dict(best[1])
     meta = {
         "name": "issue-baseline",
-        "attribution": _trainer().ATTRIBUTION,
+        "attribution": trainer.ATTRIBUTION,
         "recipe": {
             "architecture": ARCHITECTURE + ", float16 weights",
             "data": "bitmaps/*.npy complete drawings only; seeded split (data.SPLIT_SEED) 85% train / 5% val / 10% test",
@@ -122,7 +127,7 @@ def main(argv=None) -> int:
         "torch": torch.__version__,
     }
     args.out.mkdir(parents=True, exist_ok=True)
-    _trainer().export(torch, model, classes, meta, args.out / "recognizer.npz", args.out / "recognizer.json")
+    trainer.export(torch, model, classes, meta, args.out / "recognizer.npz", args.out / "recognizer.json")
     print(f"wrote {args.out / 'recognizer.npz'}; best val top-1 {best[0]:.4f}")
     print(f"now run tools/evaluate_recognizer.py --weights {args.out}")
     return 0

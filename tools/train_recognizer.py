@@ -35,6 +35,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from game.minigames.drawing import data as D  # noqa: E402
+from game.minigames.drawing.recognizer import CONV_OPS  # noqa: E402
 from game.minigames.drawing.strokes import JOIN_DEGREES, trace_bitmaps  # noqa: E402
 
 OUT_DIR = REPO / "game" / "minigames" / "drawing"
@@ -164,7 +165,9 @@ def widen_exported(z, shapes: list[tuple[int, ...]], seed: int = 0, noise: float
     it sees is unchanged. `noise` (relative to each layer's weight spread) is added to the
     copies so they can learn apart; with noise 0 the wider network's output is exact."""
     rng = np.random.default_rng(seed)
-    names = sorted((k[:-2] for k in z.files if k.endswith("_w")), key=lambda k: (k.startswith("dense"), int(k.removeprefix("dense").removeprefix("conv"))))
+    # conv0, conv1, ... then dense0, dense1, ...: the order of the model's layers
+    names = sorted((k[:-2] for k in z.files if k.endswith("_w")),
+                   key=lambda k: (k.startswith("dense"), int(k.removeprefix("dense").removeprefix("conv"))))
     if len(names) != len(shapes):
         raise ValueError(f"the weights have {len(names)} layers, the model {len(shapes)}")
     out, source, copies = {}, None, None  # the previous layer's new -> old channel map
@@ -233,7 +236,7 @@ def model_from_exported(torch, path_npz: Path):
     layers = []
     for layer in meta["layers"]:
         op = layer["op"]
-        if op in ("conv3x3", "conv5x5"):
+        if op in CONV_OPS:
             w = torch.from_numpy(z[layer["name"] + "_w"].astype(np.float32))
             conv = nn.Conv2d(w.shape[1], w.shape[0], w.shape[2], padding=w.shape[2] // 2)
             conv.weight.data.copy_(w)
@@ -293,9 +296,10 @@ def export(torch, model, classes, meta, path_npz: Path, path_json: Path):
         name = type(m).__name__
         if name == "Conv2d":
             size = m.kernel_size[0]
-            if (size not in (3, 5) or m.kernel_size != (size, size) or m.stride != (1, 1)
+            op = f"conv{size}x{size}"
+            if (op not in CONV_OPS or m.kernel_size != (size, size) or m.stride != (1, 1)
                     or m.padding != (size // 2, size // 2)):
-                raise ValueError(f"the numpy runtime computes 3x3 and 5x5 'same' convolutions, not {m}")
+                raise ValueError(f"the numpy runtime computes {', '.join(CONV_OPS)} 'same' convolutions, not {m}")
             bn = mods[i + 1] if i + 1 < len(mods) and type(mods[i + 1]).__name__ == "BatchNorm2d" else None
             if bn is not None:
                 scale = (bn.weight / torch.sqrt(bn.running_var + bn.eps)).detach()
@@ -307,7 +311,7 @@ def export(torch, model, classes, meta, path_npz: Path, path_json: Path):
             n_conv += 1
             arrays[key + "_w"] = w.numpy().astype(np.float16)
             arrays[key + "_b"] = b.numpy().astype(np.float16)
-            layers.append({"op": f"conv{size}x{size}", "name": key})
+            layers.append({"op": op, "name": key})
             i += 2 if bn is not None else 1
             continue
         if name == "Linear":
@@ -415,7 +419,11 @@ def main(argv=None) -> int:
                            "(its recipe was not recorded)")
         print(f"read the prepared data from {cache}", flush=True)
     else:
-        classes, originals, partials, val_x, val_y, val_px = build_data(args.data, args.seed)
+        try:
+            classes, originals, partials, val_x, val_y, val_px = build_data(args.data, args.seed)
+        except FileNotFoundError:
+            print(f"train_recognizer: no bitmaps/*.npy under {args.data} (pass --data)", file=sys.stderr)
+            return 2
         partials_recipe = PARTIALS_RECIPE
         if cache:
             np.savez(cache, classes=np.array(classes), val_x=val_x, val_y=val_y, val_px=val_px,
