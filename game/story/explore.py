@@ -17,8 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
-from game.story.model import Choice, Level, Line, Set, Story
 from game.story.expressions import CONSTANTS
+from game.story.model import Level, Story
 from game.story.runtime import Runtime
 
 MAX_COMBOS = 64
@@ -42,32 +42,20 @@ class Exploration:
 
 
 def _expressions(level: Level):
-    for scene in level.scenes.values():
-        for step in scene.steps:
-            if step.guard is not None:
-                yield step.guard
-            if isinstance(step, Choice):
-                for opt in step.options:
-                    if opt.guard is not None:
-                        yield opt.guard
-                    for _, e in opt.effects:
-                        yield e
-            elif isinstance(step, Set):
-                for _, e in step.effects:
-                    yield e
+    """Conditions and effects: what steers the story."""
+    for _sid, _i, step in level.steps():
+        for cond, _pos in step.conditions():
+            yield cond
+        for _name, expr in step.effects():
+            yield expr
 
 
 def _all_expressions(level: Level):
     """Conditions and effects, plus the expressions inside text (`{'x' if c else 'y'}`)."""
     yield from _expressions(level)
-    for scene in level.scenes.values():
-        for step in scene.steps:
-            for tpl in (getattr(step, "text", None), getattr(step, "title", None), getattr(step, "prompt", None)):
-                if tpl is not None and hasattr(tpl, "expressions"):
-                    yield from tpl.expressions
-            if isinstance(step, Choice):
-                for opt in step.options:
-                    yield from opt.text.expressions
+    for _sid, _i, step in level.steps():
+        for tpl in step.texts():
+            yield from tpl.expressions
 
 
 def _truth_tested(tree: ast.AST, is_condition: bool):
@@ -193,42 +181,55 @@ def _read_names(story: Story) -> set[str]:
     return names
 
 
-def _state_key(rt: Runtime, reads_visits: bool, read: set[str] | None = None) -> str:
-    """Two states that differ only in variables nothing reads lead to the same story."""
-    w = rt.world
-    vars_ = w.vars if read is None else {k: v for k, v in w.vars.items() if k in read}
-    key = [rt.level_index, rt.scene, rt._pc, vars_, w.values]
-    if reads_visits:
-        key.append(w.visits)
-    return json.dumps(key, sort_keys=True, default=str)
+class _NoTranscript(list):
+    """Exploration needs no transcript: appending to this keeps nothing."""
+
+    def append(self, _entry) -> None:
+        pass
+
+
+def _frozen(value):
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
 
 
 def _all_keys(story: Story, result: Exploration) -> None:
     for level in story.levels:
-        for sid, scene in level.scenes.items():
-            for i, step in enumerate(scene.steps):
-                key = f"{level.id}/{sid}/{i}"
-                if isinstance(step, Line):
-                    result.all_lines.add(key)
-                elif isinstance(step, Choice):
-                    for j in range(len(step.options)):
-                        result.all_options.add(f"{key}#{j}")
+        for sid, i, step in level.steps():
+            cov = step.coverage(f"{level.id}/{sid}/{i}")
+            result.all_lines.update(cov.get("lines", ()))
+            result.all_options.update(cov.get("choices", ()))
 
 
 def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int], None] | None = None,
             minigame_results: Callable | None = None, talk_outcomes: Callable | None = None) -> Exploration:
+    """Play every distinct state once. A state is where the story waits for a decision (a choice,
+    a conversation, a minigame, or any step type whose `forks` offer more than one answer), with
+    the variables, profile and (when read) visit counts that can change what follows."""
     result = Exploration()
     _all_keys(story, result)
     outcomes = Outcomes(story)
+    if talk_outcomes is not None:
+        outcomes.talk = talk_outcomes
+    if minigame_results is not None:
+        outcomes.minigame = minigame_results
     reads_visits = any("visits" in e.names for lv in story.levels for e in _all_expressions(lv))
-    read = _read_names(story)
+    read = sorted(_read_names(story))
+    scenes, lines, choices, guards = result.scenes, result.lines, result.choices, result.guards
 
     def trace(event, level, scene, detail):
         if event == "scene":
-            result.scenes[(level, scene)] += 1
+            scenes[(level, scene)] += 1
         elif event == "guard":
             pos, value = detail
-            result.guards.setdefault(pos, set()).add(bool(value))
+            seen_values = guards.get(pos)
+            if seen_values is None:
+                guards[pos] = {bool(value)}
+            else:
+                seen_values.add(bool(value))
         elif event == "empty_choice":
             result.empty_choices.add(detail)
         elif event == "end":
@@ -240,61 +241,50 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
                 if pos is not None:
                     result.end_steps.add(pos)
 
-    def fresh(snap):
-        rt = Runtime.restore(story, snap)
-        rt.trace = trace
-        return rt
-
     root = Runtime(story, "Player 1", 0)
     root.trace = trace
     trace("scene", root.level.id, root.scene, None)
-    root.transcript = []
-    stack = [root.snapshot()]
-    seen: set[str] = set()
+    root.transcript = _NoTranscript()
+    stack = [root]
+    seen: set = set()
     while stack:
         if result.states >= max_states:
             result.truncated = True
             break
-        rt = fresh(stack.pop())
+        rt = stack.pop()
         while True:
             prompt = rt.current()
-            if prompt.kind in ("line", "level"):
-                if prompt.kind == "line":
-                    result.lines[prompt.key] += 1
+            kind = prompt.kind
+            if kind == "line":
+                lines[prompt.key] += 1
                 rt.advance()
-                rt.transcript.clear()   # the explorer needs no transcript; keeping it would make forks O(n)
                 continue
-            if prompt.kind == "end":
+            if kind == "level":
+                rt.advance()
+                continue
+            if kind == "end":
                 result.paths += 1
                 break
-            key = _state_key(rt, reads_visits, read) + prompt.kind
+            w = rt.world
+            vars_ = w.vars
+            key = (rt.level_index, rt.scene, rt._pc, kind,
+                   tuple(_frozen(vars_.get(n)) for n in read), tuple(sorted(w.values.items())),
+                   tuple(sorted(w.visits.items())) if reads_visits else ())
             if key in seen:
                 break
             seen.add(key)
             result.states += 1
             if progress and result.states % 200 == 0:
                 progress(result.states)
-            base = rt.snapshot()
-            if prompt.kind == "choice":
-                for option in prompt.options:
-                    child = fresh(base)
-                    child.choose(option["index"])
-                    result.choices[f"{prompt.key}#{option['index']}"] += 1
-                    child.transcript.clear()
-                    stack.append(child.snapshot())
-            elif prompt.kind == "talk":
-                for outcome in (talk_outcomes(prompt) if talk_outcomes else outcomes.talk(prompt)):
-                    child = fresh(base)
-                    child.finish_talk(outcome)
-                    child.transcript.clear()
-                    stack.append(child.snapshot())
-            elif prompt.kind == "minigame":
-                results = minigame_results(prompt) if minigame_results else outcomes.minigame(prompt)
-                for res in results:
-                    child = fresh(base)
-                    child.finish_minigame(res)
-                    child.transcript.clear()
-                    stack.append(child.snapshot())
+            step = rt._steps[rt._pc]
+            answers = step.forks(rt, prompt, outcomes)
+            for payload in answers:
+                child = rt.fork()
+                child.trace = trace
+                child.transcript = _NoTranscript()
+                child.answer(**payload)
+                if "index" in payload:
+                    choices[f"{prompt.key}#{payload['index']}"] += 1
+                stack.append(child)
             break
     return result
-
