@@ -460,17 +460,11 @@ class Template:
 
     source: str
     parts: tuple[str | Expression, ...]
+    literal: str | None = None       # the text itself when it has no holes (most lines), else None
 
     @property
     def expressions(self) -> tuple[Expression, ...]:
         return tuple(p for p in self.parts if isinstance(p, Expression))
-
-    @property
-    def literal(self) -> str | None:
-        """The text itself when it has no holes (most lines), else None."""
-        if len(self.parts) == 1 and isinstance(self.parts[0], str):
-            return self.parts[0]
-        return None
 
     def render(self, scope: Scope) -> str:
         if len(self.parts) == 1 and isinstance(self.parts[0], str):
@@ -512,7 +506,7 @@ class Template:
 def template(text: str) -> Template:
     """Split text into literal parts and expressions; ExpressionError has the column in the text."""
     if "{" not in text and "}" not in text:
-        return Template(text, (text,))     # most lines have no holes: skip the scanner
+        return Template(text, (text,), text)     # most lines have no holes: skip the scanner
     return _template(text)
 
 
@@ -550,4 +544,5 @@ def _template(text: str) -> Template:
             i += 1
     if buf or not parts:
         parts.append("".join(buf))
-    return Template(text, tuple(parts))
+    literal = parts[0] if len(parts) == 1 and isinstance(parts[0], str) else None
+    return Template(text, tuple(parts), literal)

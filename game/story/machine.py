@@ -38,10 +38,6 @@ def _entered(event_data) -> None:
     event_data.model._scene_entered()
 
 
-def _left(event_data) -> None:
-    event_data.model._scene_left()
-
-
 class SceneState(State):
     """A scene. Its callbacks take the event data (the machine sends events)."""
 
@@ -52,7 +48,7 @@ class SceneState(State):
         self.final = False
         self.ignore_invalid_triggers = None
         self.on_enter = [_entered]
-        self.on_exit = [_left]
+        self.on_exit = []
 
     def enter(self, event_data) -> None:
         for callback in self.on_enter:
@@ -154,6 +150,7 @@ class StoryMachine(Machine):
                     event.transitions[sid].append(SceneTransition(edge))
         self.edges = level_edges(level)
         self.by_id = {e.id: e for e in self.edges}
+        self._offers: dict[tuple, tuple] = {}     # (scene, option triggers) -> which need their conditions asked
 
     # ---------------------------------------------------------------- questions
     def _can_trigger(self, model, trigger, *args, **kwargs) -> bool:
@@ -170,20 +167,30 @@ class StoryMachine(Machine):
 
     may = _can_trigger
 
-    def offered(self, model, triggers) -> list[bool]:
+    def offered(self, model, triggers: tuple) -> list[bool]:
         """For each trigger (a choice's options), whether it may fire now."""
-        events = self.events
         source = getattr(model, self.model_attribute)
+        plan = self._offers.get((source, triggers))
+        if plan is None:
+            plan = self._offers[(source, triggers)] = self._plan(source, triggers)
         out = []
-        for trigger in triggers:
-            candidates = events[trigger].transitions.get(source)
-            if candidates is None:
-                out.append(False)
-            elif not candidates[0].conditions and len(candidates) == 1:
-                out.append(True)            # an option without `if:` is always on offer
-            else:
-                out.append(self._can_trigger(model, trigger))
+        for trigger, always in plan:
+            # an option without `if:` is always on offer; the others ask their conditions
+            out.append(always if always is not None else self._can_trigger(model, trigger))
         return out
+
+    def _plan(self, source: str, triggers: tuple) -> tuple:
+        plan = []
+        for trigger in triggers:
+            event = self.events.get(trigger)
+            candidates = event.transitions.get(source) if event else None
+            if not candidates:
+                plan.append((trigger, False))
+            elif len(candidates) == 1 and not candidates[0].conditions:
+                plan.append((trigger, True))
+            else:
+                plan.append((trigger, None))
+        return tuple(plan)
 
     def fire(self, model, trigger: str) -> bool:
         """Ask the machine to move: True if a transition was taken."""

@@ -83,9 +83,21 @@ class Runtime:
         return self._scope
 
     def current(self):
-        prompt = self._prompt
-        if prompt is None:
-            prompt = self._prompt = self._run()
+        return self._prompt or self._next_prompt()
+
+    def _next_prompt(self):
+        # The common case first: the step under the counter asks the player something at once.
+        if not (self.ended or self._announce):
+            steps = self._steps
+            pc = self._pc
+            if pc < len(steps):
+                step = steps[pc]
+                if not step.draws:
+                    prompt = step.run(self)
+                    if prompt is not None:
+                        self._prompt = prompt
+                        return prompt
+        prompt = self._prompt = self._run()
         return prompt
 
     def score(self):
@@ -97,19 +109,22 @@ class Runtime:
     # ------------------------------------------------------------------ actions
     def advance(self, *, text: str | None = None, backend: str | None = None, model: str | None = None) -> None:
         """The player has read the current line (or chapter card). For a generated line, pass what was shown."""
-        prompt = self.current()
-        if prompt.kind == "level":
-            self._prompt = None
+        prompt = self._prompt or self.current()
+        kind = prompt.kind
+        if kind == "line":
+            self._steps[self._pc].answer(self, prompt, text, backend, model)
+            self._prompt = self._rng_before = None
             return
-        if prompt.kind != "line":
-            raise StoryStateError(f"advance() while the story waits for a {prompt.kind}")
-        self._answer(prompt, text=text, backend=backend, model=model)
+        if kind != "level":
+            raise StoryStateError(f"advance() while the story waits for a {kind}")
+        self._prompt = None
 
     def choose(self, index: int) -> None:
-        prompt = self.current()
+        prompt = self._prompt or self.current()
         if prompt.kind != "choice":
             raise StoryStateError(f"choose() while the story waits for a {prompt.kind}")
-        self._answer(prompt, index=index)
+        self._steps[self._pc].answer(self, prompt, index)
+        self._prompt = self._rng_before = None
 
     def finish_talk(self, outcome: dict[str, Any] | None = None) -> None:
         """outcome: {"values": {dim: -1..1}, "turns": [{"player", "reply", "backend", "model", "generated"}], "summary"}"""
@@ -219,9 +234,6 @@ class Runtime:
             self.trace("scene", self._level.id, scene, None)
         for listener in self.on_scene:
             listener(self)
-
-    def _scene_left(self) -> None:
-        pass
 
     # ------------------------------------------------------------------ save / restore
     def snapshot(self) -> dict[str, Any]:

@@ -26,6 +26,8 @@ coverage, autoplay and the JSON Schema; a front end declares the prompt kinds it
 """
 from __future__ import annotations
 
+import builtins
+
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Iterator
 
@@ -190,12 +192,12 @@ def heads() -> tuple[str, ...]:
     return tuple(n for n in (t.name for t in types()) if n != "line")
 
 
-def prompt_kinds() -> set[str]:
+def prompt_kinds() -> "builtins.set[str]":
     """Every prompt kind the registered steps can yield, plus the runtime's own chapter card."""
     return {t.prompt_kind for t in types() if t.prompt_kind} | {"level"}
 
 
-def modifier_names() -> set[str]:
+def modifier_names() -> "builtins.set[str]":
     return {m for t in types() for m in t.modifiers}
 
 
@@ -219,7 +221,8 @@ class MissingPromptKinds(Exception):
 
 def require_kinds(front_end: str, handled) -> None:
     """Refuse to start a front end that has no handler for some prompt kind, naming it."""
-    missing = sorted(prompt_kinds() - set(handled))
+    # (`set` here is the set step's module once it is imported: the builtin is named in full)
+    missing = sorted(prompt_kinds() - builtins.set(handled))
     if missing:
         owners = {t.prompt_kind: t for t in types()}
         named = ", ".join(f"'{k}' (the `{owners[k].name}:` step, {owners[k].__module__})" if k in owners else f"'{k}'"

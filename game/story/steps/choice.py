@@ -126,28 +126,37 @@ class Choice(Step):
     # ---------------------------------------------------------------- running
     def execute(self, rt):
         scope = rt._scope
-        offered = rt.machine().offered(rt, self.triggers)
+        offered = rt._machine.offered(rt, self.triggers)
         options = []
-        for j, opt in enumerate(self.options):
+        j = 0
+        for opt in self.options:
             if offered[j]:
                 text = opt.text.literal
                 options.append({"index": j, "text": opt.text.render(scope) if text is None else text})
+            j += 1
         if not options:
             if rt.trace:
                 rt.trace("empty_choice", rt.level.id, rt.scene, self.pos)
             rt.note("a choice had no available option and was passed over")
             rt._pc += 1
             return None
-        return ChoicePrompt(rt._key(), options, rt.scene, self.prompt.render(scope) if self.prompt else "")
+        scene = rt.scene
+        return ChoicePrompt(f"{rt._level.id}/{scene}/{rt._pc}", options, scene,
+                            self.prompt.render(scope) if self.prompt else "")
 
     def answer(self, rt, prompt, index: int = -1):
-        from game.story.runtime import StoryStateError
+        chosen = None
+        for option in prompt.options:
+            if option["index"] == index:
+                chosen = option["text"]
+                break
+        else:
+            from game.story.runtime import StoryStateError
 
-        offered = {o["index"]: o["text"] for o in prompt.options}
-        if index not in offered:
-            raise StoryStateError(f"option {index} is not on offer (offered: {sorted(offered)})")
-        rt.transcript.append({"kind": "choice", "level": rt.level.id, "scene": prompt.scene,
-                              "options": [o["text"] for o in prompt.options], "chosen": offered[index],
+            raise StoryStateError(f"option {index} is not on offer "
+                                  f"(offered: {sorted(o['index'] for o in prompt.options)})")
+        rt.transcript.append({"kind": "choice", "level": rt._level.id, "scene": prompt.scene,
+                              "options": [o["text"] for o in prompt.options], "chosen": chosen,
                               "index": index, "key": prompt.key})
         rt.fire(self.triggers[index], f"option {index}")
         if self.options[index].goto is None:

@@ -63,17 +63,25 @@ class Line(Step):
     def texts(self):
         yield self.text
 
-    def execute(self, rt):
+    def run(self, rt):
+        # Lines are most of what a story runs: the guard and the prompt without a second call.
+        if self.guard is not None and not rt.holds(self.guard, self.pos):
+            rt._pc += 1
+            return None
         text = self.text.literal
         if text is None:
             text = self.text.render(rt._scope)
+        scene = rt.scene
+        key = f"{rt._level.id}/{scene}/{rt._pc}"
         if self.speaker == NARRATOR:
-            return LinePrompt(rt._key(), NARRATOR, "", NARRATOR_COLOR, text, rt.scene)
-        char = rt.level.characters[self.speaker]
-        return LinePrompt(rt._key(), self.speaker, char.name, char.color, text, rt.scene, self.generate)
+            return LinePrompt(key, NARRATOR, "", NARRATOR_COLOR, text, scene)
+        char = rt._level.characters[self.speaker]
+        return LinePrompt(key, self.speaker, char.name, char.color, text, scene, self.generate)
+
+    execute = run
 
     def answer(self, rt, prompt, text: str | None = None, backend: str | None = None, model: str | None = None):
-        entry = {"kind": "line", "level": rt.level.id, "scene": prompt.scene, "speaker": prompt.speaker,
+        entry = {"kind": "line", "level": rt._level.id, "scene": prompt.scene, "speaker": prompt.speaker,
                  "name": prompt.name, "text": prompt.text if text is None else text, "key": prompt.key}
         if text is not None and backend:
             entry.update(generated=True, backend=backend, model=model)
