@@ -39,7 +39,7 @@ def _reads(story: Story) -> set[str]:
 
 
 def _sets(story: Story) -> set[str]:
-    return {name for level in story.levels for _sid, _i, step in level.steps() for name, _ in step.effects()}
+    return {name for level in story.levels for _sid, _i, step in level.steps() for name in step.writes()}
 
 
 def lint_story(story: Story, *, max_states: int = DEFAULT_BOUND) -> list[Diagnostic]:

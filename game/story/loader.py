@@ -415,6 +415,17 @@ class _LevelBuilder:
                 reader.error(node, "TT0005", "empty step")
             return None
         if len(heads) > 1:
+            known = [h for h in heads if h in ctx.step_heads or h in ctx.characters or h == NARRATOR]
+            if len(known) == 1:
+                # One real step and a misspelt key beside it: say that, not "two steps".
+                head = known[0]
+                kind = step_registry.get(head) if head in ctx.step_heads else step_registry.get("line")
+                for k in heads:
+                    if k != head:
+                        reader.error(keys[k][0], "TT0003", f"'{k}' does not belong on a {kind.name} step",
+                                     _suggest(k, kind.modifiers) or
+                                     f"a {kind.name} step takes: {', '.join(kind.modifiers) or 'nothing else'}")
+                return None
             reader.error(keys[heads[1]][0], "TT0007",
                          f"one step per list item: '{heads[0]}' and '{heads[1]}' are both here",
                          "start a new item with '- ' for each step")
@@ -594,6 +605,10 @@ class StepContext:
 
     def goto(self, node, target: str) -> None:
         self._gotos.append((self.reader, node, target))
+
+    def assigns(self, node, name: str) -> None:
+        """The step writes variable `name` (it must be declared under `vars:`)."""
+        self._sets.append((self.reader, node, name))
 
     def store(self, node, name: str, kind: str, detail=None) -> None:
         self._stores.append((self.reader, node, name, kind, detail))

@@ -87,6 +87,10 @@ class Step:
         """(variable, expression) for every assignment the step can make."""
         return iter(())
 
+    def writes(self) -> "builtins.set[str]":
+        """Variables the step assigns (by default, those of its `effects`)."""
+        return {name for name, _ in self.effects()}
+
     def texts(self) -> Iterator["Template"]:
         """Every text with `{...}` holes the step shows."""
         return iter(())
