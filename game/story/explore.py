@@ -188,12 +188,23 @@ class _NoTranscript(list):
         pass
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _frozen(value):
     if isinstance(value, dict):
         return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
     if isinstance(value, list):
         return tuple(_frozen(v) for v in value)
     return value
+
+
+def _key_of(vars_, read) -> tuple:
+    out = []
+    for name in read:
+        v = vars_.get(name)
+        out.append(v if v.__class__ in _PLAIN else _frozen(v))
+    return tuple(out)
 
 
 def _all_keys(story: Story, result: Exploration) -> None:
@@ -253,6 +264,13 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
             break
         rt = stack.pop()
         while True:
+            if not (rt.ended or rt._announce) and rt._pc < len(rt._steps):
+                step = rt._steps[rt._pc]
+                if step.skimmable and not step.draws:
+                    pc = rt._pc
+                    if step.skim(rt):
+                        lines[f"{rt._level.id}/{rt.scene}/{pc}"] += 1
+                    continue
             prompt = rt.current()
             kind = prompt.kind
             if kind == "line":
@@ -267,8 +285,7 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
                 break
             w = rt.world
             vars_ = w.vars
-            key = (rt.level_index, rt.scene, rt._pc, kind,
-                   tuple(_frozen(vars_.get(n)) for n in read), tuple(sorted(w.values.items())),
+            key = (rt.level_index, rt.scene, rt._pc, kind, _key_of(vars_, read), tuple(sorted(w.values.items())),
                    tuple(sorted(w.visits.items())) if reads_visits else ())
             if key in seen:
                 break

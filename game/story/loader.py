@@ -614,10 +614,13 @@ class StepContext:
         self._stores.append((self.reader, node, name, kind, detail))
 
 
-def finish_scene(scene: str, steps: tuple) -> None:
-    """Tell each step its place, and which steps may draw on the RNG (saves keep the state before them)."""
+def finish_scene(scene: str, steps: tuple, draws: bool = True) -> None:
+    """Tell each step its place, and which steps may draw on the RNG (saves keep the state before them).
+    The compiled cache knows the latter already (`draws=False`)."""
     for i, step in enumerate(steps):
         step.placed(scene, i, steps)
+        if not draws:
+            continue
         step.draws = step.uses_random or any(e.uses_random for cond, _ in step.conditions() for e in (cond,)) or \
             any(e.uses_random for t in step.texts() for e in t.expressions) or \
             any(e.uses_random for _, e in step.effects())
@@ -719,8 +722,10 @@ def is_campaign(path: str | Path) -> bool:
     return re.search(r"^campaign\s*:", head, re.MULTILINE) is not None
 
 
-def load_campaign(path: str | Path) -> tuple[Story | None, list[Diagnostic]]:
+def load_campaign(path: str | Path, level_loader=None) -> tuple[Story | None, list[Diagnostic]]:
+    """A campaign and its levels; `level_loader` (default `load_level`) reads each level file."""
     path = Path(path)
+    level_loader = level_loader or load_level
     display = _display_path(path)
     diags: list[Diagnostic] = []
     text, reason = read_source(path)
@@ -761,7 +766,7 @@ def load_campaign(path: str | Path) -> tuple[Story | None, list[Diagnostic]]:
         if _text is None:
             reader.error(node, "TT0006", f"cannot read level file '{rel}': {why}")
             continue
-        level, level_diags = load_level(level_path)
+        level, level_diags = level_loader(level_path)
         diags.extend(level_diags)
         if level:
             if level.id in ids:
@@ -781,6 +786,10 @@ def load_story(path: str | Path, *, cache: bool | None = None) -> tuple[Story | 
     `cache`: use the compiled level cache (game/story/cache.py); None follows the
     TT_LEVEL_CACHE setting (on unless it is "0").
     """
+    from game.story import cache as level_cache
+
+    if level_cache.enabled(cache):
+        return level_cache.load_story(path)
     return load_story_uncached(path)
 
 

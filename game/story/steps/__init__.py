@@ -132,6 +132,14 @@ class Step:
         """The front end's answer to this step's prompt."""
         raise NotImplementedError(f"'{self.name}' steps take no answer")
 
+    # Exploration may pass a step without making its prompt when nothing the player does there
+    # can change what follows (a line: the player only reads on). `skim` does that and returns
+    # whether the step was shown (its `if:` held); steps that are not `skimmable` are prompted.
+    skimmable: ClassVar[bool] = False
+
+    def skim(self, rt) -> bool:
+        raise NotImplementedError
+
     def forks(self, rt, prompt, outcomes) -> list[dict]:
         """Answers (keyword payloads for `answer`) that exploration tries at this step's prompt."""
         return [{}]

@@ -80,6 +80,13 @@ class Line(Step):
 
     execute = run
 
+    skimmable: ClassVar[bool] = True
+
+    def skim(self, rt) -> bool:
+        shown = self.guard is None or rt.holds(self.guard, self.pos)
+        rt._pc += 1
+        return shown
+
     def answer(self, rt, prompt, text: str | None = None, backend: str | None = None, model: str | None = None):
         entry = {"kind": "line", "level": rt._level.id, "scene": prompt.scene, "speaker": prompt.speaker,
                  "name": prompt.name, "text": prompt.text if text is None else text, "key": prompt.key}
