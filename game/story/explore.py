@@ -22,6 +22,7 @@ from game.story.model import Level, Story
 from game.story.runtime import Runtime
 
 MAX_COMBOS = 64
+MAX_SILENT = 10_000      # steps run without a decision before the runtime's own loop check takes over
 
 
 @dataclass
@@ -98,6 +99,105 @@ def boundaries(levels) -> dict[tuple[str, str], set]:
                             step = 0.01 if isinstance(c, float) or a.value.id == "values" else 1
                             bucket.update({c - step, c, c + step})
     return out
+
+
+def _uses(story: Story):
+    """(expression, is_condition, is_shown_text) for every expression the story evaluates."""
+    for level in story.levels:
+        for _sid, _i, step in level.steps():
+            for cond, _pos in step.conditions():
+                yield cond, True, False
+            for _name, expr in step.effects():
+                yield expr, False, False
+            for tpl in step.texts():
+                for e in tpl.expressions:
+                    yield e, False, True
+        for char in level.characters.values():
+            for t in (*char.fallback, *char.greeting, *(r for i in char.intents for r in i.replies)):
+                for e in t.expressions:
+                    yield e, False, True
+
+
+def record_plans(story: Story, records: set[str]) -> dict[str, dict[str, tuple] | None]:
+    """How exploration may key each record (a stored result, the value profile) on what matters.
+
+    For a field every use of which is a comparison with constants, a truth test, or shown as
+    it is in text, what can follow depends only on which side of each constant the value lies:
+    the key holds that (a tuple of signs) instead of the value, so a profile of 0.6 and one of
+    0.9 are one state when no condition tells them apart. A field used any other way (in
+    arithmetic, passed to a function) is kept exactly; a record used whole is kept exactly.
+    Returns record -> {field: constants} (an empty tuple: only its truth counts), or None to keep
+    the record exactly; fields nothing reads are left out of the key.
+    """
+    plans: dict[str, dict[str, tuple] | None] = {r: {} for r in records}
+    consts: dict[tuple[str, str], set] = {}
+    truth: set[tuple[str, str]] = set()
+    for expr, is_condition, shown in _uses(story):
+        tree = expr.tree
+        tested = {id(n) for n in _truth_tested(tree, is_condition)}
+        parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id in plans and not isinstance(parents.get(id(node)), ast.Attribute):
+                plans[node.id] = None                 # the whole record is read: keep it exactly
+                continue
+            if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in plans):
+                continue
+            record, fld = node.value.id, node.attr
+            if plans[record] is None:
+                continue
+            key = (record, fld)
+            consts.setdefault(key, set())
+            parent = parents.get(id(node))
+            if id(node) in tested:
+                truth.add(key)
+            if isinstance(parent, ast.Compare):
+                others = [n for n in (parent.left, *parent.comparators) if n is not node]
+                values = []
+                for other in others:
+                    if isinstance(other, ast.Constant):
+                        values.append(other.value)
+                    elif isinstance(other, ast.Name) and other.id in CONSTANTS:
+                        values.append(CONSTANTS[other.id])
+                    else:
+                        values = None
+                        break
+                if values is not None and all(not isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
+                    if consts[key] is not None:
+                        consts[key].update(values)
+                    continue
+            elif id(node) in tested or (shown and tree.body is node) or \
+                    (isinstance(parent, ast.IfExp) and parent.test is node):
+                continue
+            consts[key] = None                        # used some other way: keep the field exactly
+    for (record, fld), values in consts.items():
+        plan = plans[record]
+        if plan is None:
+            continue
+        if values is None:
+            plan[fld] = None
+        else:
+            plan[fld] = tuple(sorted(values, key=lambda v: (str(type(v)), v)))
+    return plans
+
+
+def _sign(value, constants) -> tuple:
+    out = [bool(value)]
+    for c in constants:
+        try:
+            out.append((value > c) - (value < c))
+        except TypeError:
+            out.append(value == c)
+    return tuple(out)
+
+
+def _record_key(record, plan) -> tuple:
+    if not isinstance(record, dict):
+        return (record,) if record.__class__ in _PLAIN else (_frozen(record),)
+    out = []
+    for fld, constants in plan.items():
+        v = record.get(fld, 0)
+        out.append(v if constants is None else _sign(v, constants))
+    return tuple(out)
 
 
 def _combos(fields: dict[str, list]) -> list[dict]:
@@ -199,11 +299,28 @@ def _frozen(value):
     return value
 
 
-def _key_of(vars_, read) -> tuple:
+def _key_of(vars_, read, memo: dict) -> tuple:
+    """The read variables' values, hashable. A record (a minigame's result, a conversation's outcome)
+    becomes its items in stored order: records built by the same step have the same order, and two
+    equal records in different orders only cost a state explored twice, never one missed."""
+    values = tuple(map(vars_.get, read))
+    try:
+        hash(values)
+        return values
+    except TypeError:
+        pass
     out = []
-    for name in read:
-        v = vars_.get(name)
-        out.append(v if v.__class__ in _PLAIN else _frozen(v))
+    for v in values:
+        if v.__class__ is dict:
+            items = tuple(v.items())
+            try:
+                hash(items)
+                v = items
+            except TypeError:
+                v = _frozen(v)
+        elif v.__class__ not in _PLAIN:
+            v = _frozen(v)
+        out.append(v)
     return tuple(out)
 
 
@@ -228,7 +345,25 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
     if minigame_results is not None:
         outcomes.minigame = minigame_results
     reads_visits = any("visits" in e.names for lv in story.levels for e in _all_expressions(lv))
-    read = sorted(_read_names(story))
+    stores = {name for lv in story.levels for _s, _i, st in lv.steps() for name, _k, _d in st.stores()}
+    plans = record_plans(story, stores | {"values"})
+    keyed = [(n, plans.get(n)) for n in sorted(_read_names(story) - {"values", "player", "visits"})
+             if n in plans and plans[n] is not None]
+    read = sorted(n for n in _read_names(story) - {"values", "player", "visits"} if n not in dict(keyed))
+    values_plan = plans.get("values")
+
+    def record(value, plan):
+        # A stored record is replaced, never changed, and forks share it: its key is made once.
+        got = memo.get(id(value))
+        if got is None or got[0] is not value:
+            got = memo[id(value)] = (value, _record_key(value, plan))
+        return got[1]
+
+    def world_key(w) -> tuple:
+        vars_ = w.vars
+        return (_key_of(vars_, read, memo), tuple(record(vars_.get(n), plan) for n, plan in keyed),
+                tuple(sorted(w.values.items())) if values_plan is None else _record_key(w.values, values_plan),
+                tuple(sorted(w.visits.items())) if reads_visits else ())
     scenes, lines, choices, guards = result.scenes, result.lines, result.choices, result.guards
 
     def trace(event, level, scene, detail):
@@ -258,19 +393,40 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
     root.transcript = _NoTranscript()
     stack = [root]
     seen: set = set()
+    seen_entries: set = set()
+    memo: dict = {}
     while stack:
         if result.states >= max_states:
             result.truncated = True
             break
         rt = stack.pop()
+        silent = 0
+        entered = None
         while True:
-            if not (rt.ended or rt._announce) and rt._pc < len(rt._steps):
+            if rt._pc == 0 and entered != (rt.level_index, rt.scene) and not rt.ended:
+                # At a scene's first step: a state entered before (same variables, profile, visits)
+                # plays out exactly as it did, so it is not run again.
+                entered = (rt.level_index, rt.scene)
+                entry = (entered, world_key(rt.world), rt._announce)
+                if entry in seen_entries:
+                    break
+                seen_entries.add(entry)
+            # Lines are skimmed and silent steps run directly; only decisions make prompts. A run of
+            # silent steps too long to be a story goes through the runtime, which names the loop.
+            if silent < MAX_SILENT and not (rt.ended or rt._announce) and rt._pc < len(rt._steps):
                 step = rt._steps[rt._pc]
-                if step.skimmable and not step.draws:
-                    pc = rt._pc
-                    if step.skim(rt):
-                        lines[f"{rt._level.id}/{rt.scene}/{pc}"] += 1
-                    continue
+                if not step.draws:
+                    if step.skimmable:
+                        pc = rt._pc
+                        if step.skim(rt):
+                            lines[f"{rt._level.id}/{rt.scene}/{pc}"] += 1
+                        silent += 1
+                        continue
+                    if step.prompt_kind is None:
+                        step.run(rt)
+                        silent += 1
+                        continue
+            silent = 0
             prompt = rt.current()
             kind = prompt.kind
             if kind == "line":
@@ -283,10 +439,7 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
             if kind == "end":
                 result.paths += 1
                 break
-            w = rt.world
-            vars_ = w.vars
-            key = (rt.level_index, rt.scene, rt._pc, kind, _key_of(vars_, read), tuple(sorted(w.values.items())),
-                   tuple(sorted(w.visits.items())) if reads_visits else ())
+            key = (rt.level_index, rt.scene, rt._pc, kind, world_key(rt.world))
             if key in seen:
                 break
             seen.add(key)
