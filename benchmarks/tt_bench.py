@@ -25,21 +25,20 @@ class TTAdapter:
     def __init__(self, use_cache: bool = False) -> None:
         from importlib.metadata import version
 
-        import game.story  # noqa: F401  (the import is part of runtime_import_ms, as for the peers)
+        # Imported here, as the peers import their runtimes: counted in runtime_import_ms, not load.
+        from game.story.loader import load_story
+        from game.story.runtime import Runtime
+
+        self.load_story, self.Runtime = load_story, Runtime
         self.version = version("treacherous-turn")
         self.use_cache = use_cache
 
     def load(self, path, text) -> None:
-        from game.story.loader import load_story
-        from game.story.runtime import Runtime
-
-        kwargs = {"cache": self.use_cache}
-        story, diags = load_story(path, **kwargs)
+        story, diags = self.load_story(path, cache=self.use_cache)
         if story is None:
             raise SystemExit("\n".join(d.format() for d in diags[:10]))
         self.story = story
-        self.Runtime = Runtime
-        self.rt = Runtime(story, "Player 1", 0)
+        self.rt = self.Runtime(story, "Player 1", 0)
 
     def can_continue(self) -> bool:
         return self.rt.current().kind == "line"

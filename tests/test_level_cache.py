@@ -61,19 +61,40 @@ def test_an_edit_rebuilds_the_entry(tmp_path, monkeypatch):
     assert any(e.get("text") == "Down we came." for e in rt.transcript)
 
 
+def _entry(path):
+    head, _, body = cache.entry_path(path).read_bytes().partition(b"\n")
+    return json.loads(head), json.loads(body)
+
+
+def _write(path, header, body: bytes):
+    import hashlib
+
+    cache.entry_path(path).write_bytes(json.dumps(header).encode() + b"\n" + body)
+
+
 def test_a_damaged_or_foreign_entry_is_rebuilt_silently(tmp_path, monkeypatch):
+    import hashlib
+
     monkeypatch.setenv("TT_CACHE_DIR", str(tmp_path / "cache"))
     path = tmp_path / "c.yaml"
     path.write_text(LEVEL)
     load_story(path, cache=True)
-    entry = cache.entry_path(path)
-    good = json.loads(entry.read_text())
-    for damage in ("{not json", json.dumps(dict(good, engine="someone else")), json.dumps(dict(good, lengths=[1, 2])),
-                   json.dumps({"format": "tt-level-cache"}), "\x00" * 10):
-        entry.write_text(damage)
+    header, body = _entry(path)
+    raw = json.dumps(body).encode()
+    wrong = json.dumps(dict(body, lengths=[1, 2])).encode()
+    damages = [
+        lambda: cache.entry_path(path).write_text("{not json"),
+        lambda: cache.entry_path(path).write_bytes(b"\x00" * 10),
+        lambda: _write(path, dict(header, engine="someone else"), raw),
+        lambda: _write(path, header, raw.replace(b"Hello", b"Jello")),            # digest no longer matches
+        lambda: _write(path, dict(header, digest=hashlib.sha256(wrong).hexdigest()), wrong),
+    ]
+    for damage in damages:
+        damage()
         story, diags = load_story(path, cache=True)
         assert story is not None and not diags
-        assert cache.read_entry(entry) is not None, "the rebuilt entry is sound again"
+        assert story.levels[0].scenes["a"].steps[0].text.source.startswith("Hello")
+        assert cache.read_entry(cache.entry_path(path)) is not None, "the rebuilt entry is sound again"
 
 
 def test_levels_with_errors_are_not_cached(tmp_path, monkeypatch):
@@ -90,5 +111,5 @@ def test_the_entry_is_data_only(tmp_path, monkeypatch):
     path = tmp_path / "c.yaml"
     path.write_text(LEVEL)
     load_story(path, cache=True)
-    data = json.loads(cache.entry_path(path).read_text())
-    assert data["format"] == "tt-level-cache" and "Hello, {player}" in data["texts"]
+    header, body = _entry(path)
+    assert header["format"] == "tt-level-cache" and "Hello, {player}" in body["texts"]

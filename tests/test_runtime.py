@@ -95,7 +95,7 @@ def test_snapshot_is_plain_json_and_versioned():
 
 def test_machine_is_clean_and_has_no_auto_transitions():
     level = demo().levels[0]
-    lm = StoryMachine(level)
+    lm = StoryMachine(level).complete()
     # Events are the level's own moves: runs of jumps (go@) and choice options (pick@), no to_<scene>.
     assert lm.events and all(name.startswith(("go@", "pick@")) for name in lm.events)
     n_edges = sum(len(t) for ev in lm.events.values() for t in ev.transitions.values())
@@ -117,7 +117,7 @@ def test_the_machine_decides_jumps_by_the_levels_conditions(tmp_path):
                  "  big:\n    - end: big\n  middling:\n    - end: middling\n  small:\n    - end: small\n")
     story = load_story_or_raise(f)
     rt = Runtime(story, "Sam", 0)
-    event = rt.machine().events["go@0"]
+    event = rt.machine().complete().events["go@0"]
     assert [t.dest for t in event.transitions["a"]] == ["big", "middling", "small"]
     assert [c.func.source for t in event.transitions["a"] for c in t.conditions] == ["n > 5", "n > 1"]
     assert rt.current().ending == "middling"

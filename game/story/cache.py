@@ -3,19 +3,22 @@
 Each level file (with its includes) has one entry in the user cache dir
 (`platformdirs.user_cache_dir("treacherous-turn")/levels/`, or $TT_CACHE_DIR), named by
 the file's path. An entry records the SHA-256 of every file the level was read from and
-the engine's version (the package version, this format's number and the registered step
-types); it is used only when all of them still match, so an edit, an upgrade or a plugin
-step type rebuilds it. A damaged or foreign entry is rebuilt silently. The format is data
-only: JSON with tagged objects (no pickle, no code); expressions and texts are stored as
-their source and compiled again when read (each distinct text once). Levels with errors
-are never cached: their diagnostics come from the loader every time.
+the engine's version (the package version, this format's number, and a fingerprint of the
+code that reads levels and of every registered step type); it is used only when all of them
+still match, so an edit, an upgrade or a plugin step type rebuilds it. A damaged or foreign
+entry is rebuilt silently: the body carries its own SHA-256 in the header line, so damage
+is found when the entry is read, not when a scene is first played. The format is data only
+(JSON; no pickle, no code); expressions and texts are stored as their source and compiled
+again when read (each distinct text once). Levels with errors are never cached: their
+diagnostics come from the loader every time.
 
-    {"format": "tt-level-cache", "engine": "...", "sources": [[path, sha256], ...],
-     "files": [path, ...], "level": <tagged level>}
+Scenes are kept packed (their rows) until first needed (model.Scene.steps), and the level's
+machine gives a packed scene its transitions when it is first reached (StoryMachine.ensure):
+reading an entry costs little more than parsing its JSON.
 
-Tags: {"$c": class, "f": [fields...], "r": 1 when the step draws on the RNG},
-{"$p": [file index, line, column]}, {"$e": expression source}, {"$t": text source},
-{"$l": [...]} a list, {"$d": [[key, value], ...]} a mapping; a JSON array is a tuple.
+    line 1: {"format": "tt-level-cache", "engine": "...", "digest": sha256 of the body}
+    body:   {"sources": [[path, sha256], ...], "files": [path, ...], "texts": "...",
+             "lengths": [...], "body": {"level": [...], "scenes": [...]}}   (see below)
 """
 from __future__ import annotations
 
@@ -114,9 +117,15 @@ def read_entry(target: Path) -> Level | None:
     """The cached level, if the entry is sound and every source file still has its hash; else None."""
     try:
         with open(target, "rb") as fh:
-            data = json.loads(fh.read())
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("engine") != engine_version():
+            raw = fh.read()
+        head, _, body = raw.partition(b"\n")
+        header = json.loads(head)
+        if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("engine") != engine_version():
             return None
+        # Scenes are unpacked only when first played: a damaged body must be caught now, not then.
+        if hashlib.sha256(body).hexdigest() != header.get("digest"):
+            return None
+        data = json.loads(body)
         for source, digest in data["sources"]:
             with open(source, "rb") as fh:
                 if hashlib.sha256(fh.read()).hexdigest() != digest:
@@ -132,16 +141,17 @@ def read_entry(target: Path) -> Level | None:
 
 
 def write_entry(target: Path, level: Level) -> None:
-    from game.paths import atomic_write_text
-
     encoder = _Encoder()
     try:
-        body = {"format": FORMAT, "engine": engine_version(), "sources": [list(s) for s in level.sources],
-                "body": encoder.level(level)}
+        body = {"sources": [list(s) for s in level.sources], "body": encoder.level(level)}
         body["files"] = encoder.files
         body["texts"] = "".join(encoder.texts)
         body["lengths"] = [len(t) for t in encoder.texts]
-        atomic_write_text(target, json.dumps(body, ensure_ascii=False, separators=(",", ":")))
+        data = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        header = json.dumps({"format": FORMAT, "engine": engine_version(), "digest": hashlib.sha256(data).hexdigest()})
+        from game.paths import atomic_write_bytes
+
+        atomic_write_bytes(target, header.encode("utf-8") + b"\n" + data)
     except (OSError, TypeError, ValueError):
         pass              # a cache that cannot be written is only slower next time
 
@@ -266,22 +276,27 @@ class _Decoder:
             return self.data_classes[v["$c"]](*[self.value(x) for x in v["f"]])
         raise ValueError(f"unknown tag in {sorted(v)[:3]}")
 
-    def level(self, data: dict) -> Level:
-        lid, title, start, file, vars_, values, characters, var_pos, pos, files = data["level"]
+    def steps(self, sid: str, rows: list) -> tuple:
         classes, texts, files_ = self.classes, self.texts, self.files
         parse = ex.parse
+        steps = []
+        for row in rows:
+            kind, sf, sl, sc, guard, draws = row[:6]
+            step = classes[kind].unpack(self, Pos(files_[sf], sl, sc), parse(texts[guard]) if guard >= 0 else None,
+                                        row[6:])
+            if draws:
+                step.draws = True
+            steps.append(step)
+        steps = tuple(steps)
+        loader.finish_scene(sid, steps, draws=False)
+        return steps
+
+    def level(self, data: dict) -> Level:
+        lid, title, start, file, vars_, values, characters, var_pos, pos, files = data["level"]
+        files_ = self.files
+        unpack = self.steps
         scenes = {}
         for sid, f, line, col, background, title_, rows in data["scenes"]:
-            steps = []
-            for row in rows:
-                kind, sf, sl, sc, guard, draws = row[:6]
-                step = classes[kind].unpack(self, Pos(files_[sf], sl, sc), parse(texts[guard]) if guard >= 0 else None,
-                                            row[6:])
-                if draws:
-                    step.draws = True
-                steps.append(step)
-            steps = tuple(steps)
-            loader.finish_scene(sid, steps, draws=False)
-            scenes[sid] = Scene(sid, steps, Pos(files_[f], line, col), background, title_)
+            scenes[sid] = Scene(sid, None, Pos(files_[f], line, col), background, title_, (unpack, rows))
         return Level(lid, title, start, self.files[file], self.value(vars_), tuple(values), self.value(characters),
                      scenes, tuple(self.files[i] for i in files), self.pos(*pos), self.value(var_pos), ())

@@ -265,6 +265,7 @@ class _LevelBuilder:
         self.minigame_names = minigame_names
         self.seen_files: set[Path] = set()
         self.sources: list[tuple[str, str]] = []     # (absolute path, sha256) of every file read, for the cache
+        self._lists: tuple = ()
 
     # -------------------------------------------------------------- files
     def read_file(self, path: Path, *, top: bool, from_reader: _FileReader | None = None, from_node=None) -> None:
@@ -476,6 +477,15 @@ class _LevelBuilder:
             step.draws = step.uses_random or (len(refs) > start and any(r[2].uses_random for r in refs[start:]))
         return step
 
+    def close(self) -> None:
+        """Drop what reading needed: the records of references point back at their readers, and
+        left as cycles they would wait for the collector (and be frozen with the level)."""
+        for lst in self._lists:
+            lst.clear()
+        self.scene_sources.clear()
+        self.char_nodes.clear()
+        self.header.clear()
+
     # -------------------------------------------------------------- assemble
     def _scene(self, reader: "StepContext", knode, vnode, scenes: dict, lists) -> None:
         sid = knode.value
@@ -541,7 +551,7 @@ class _LevelBuilder:
         stores: list = []     # (reader, node, name, kind, minigame name)
         self.build_characters(refs)
         scenes: dict[str, Scene] = {}
-        lists = (refs, gotos, sets, stores)
+        lists = self._lists = (refs, gotos, sets, stores)
         for how, reader, items, text in self.scene_sources:
             if how == "batches" and self._scene_batches(reader, items, scenes, lists):
                 continue
@@ -819,8 +829,11 @@ def _load_level(path: str | Path) -> tuple[Level | None, list[Diagnostic]]:
     path = Path(path)
     builder = _LevelBuilder(path.parent, _display_path, _minigame_names())
     builder.read_file(path, top=True)
-    level = builder.build() if builder.files else None
-    return level, sorted(set(builder.diags))
+    try:
+        level = builder.build() if builder.files else None
+        return level, sorted(set(builder.diags))
+    finally:
+        builder.close()
 
 
 def is_campaign(path: str | Path) -> bool:

@@ -139,16 +139,35 @@ class StoryMachine(Machine):
         for sid in level.scenes:
             states[sid] = SceneState(sid)
         self._initial = level.start
-        events = self.events
-        for sid, scene in level.scenes.items():
-            steps = scene.steps
-            for i, step in enumerate(steps):
-                for edge in step.transitions(sid, i, steps):
-                    event = events.get(edge.trigger)
-                    if event is None:
-                        event = events[edge.trigger] = SceneEvent(edge.trigger, self)
-                    event.transitions[sid].append(SceneTransition(edge))
         self._offers: dict[tuple, tuple] = {}     # (scene, option triggers) -> which need their conditions asked
+        self._built: set[str] = set()
+        for sid, scene in level.scenes.items():
+            if scene.unpacked:
+                self._build(sid)
+        # A scene still packed in the compiled cache gets its transitions when first reached
+        # (`ensure`), so a large level starts without unpacking what it may never play.
+
+    def _build(self, sid: str) -> None:
+        self._built.add(sid)
+        events = self.events
+        steps = self.level.scenes[sid].steps
+        for i, step in enumerate(steps):
+            for edge in step.transitions(sid, i, steps):
+                event = events.get(edge.trigger)
+                if event is None:
+                    event = events[edge.trigger] = SceneEvent(edge.trigger, self)
+                event.transitions[sid].append(SceneTransition(edge))
+
+    def ensure(self, sid: str) -> None:
+        """Give scene `sid` its transitions, if it has not had them yet."""
+        if sid not in self._built:
+            self._build(sid)
+
+    def complete(self) -> "StoryMachine":
+        """Every scene's transitions (for inspection: the story graph, tests)."""
+        for sid in self.level.scenes:
+            self.ensure(sid)
+        return self
 
     @property
     def edges(self) -> list[Edge]:
@@ -164,6 +183,7 @@ class StoryMachine(Machine):
     # ---------------------------------------------------------------- questions
     def _can_trigger(self, model, trigger, *args, **kwargs) -> bool:
         """Would `trigger` fire now? (transitions' `may_<trigger>`): some transition's conditions all hold."""
+        self.ensure(getattr(model, self.model_attribute))
         event = self.events.get(trigger)
         candidates = event.transitions.get(getattr(model, self.model_attribute)) if event else None
         if not candidates:
@@ -181,6 +201,7 @@ class StoryMachine(Machine):
         source = getattr(model, self.model_attribute)
         plan = self._offers.get((source, triggers))
         if plan is None:
+            self.ensure(source)
             plan = self._offers[(source, triggers)] = self._plan(source, triggers)
         out = []
         for trigger, always in plan:
@@ -203,7 +224,13 @@ class StoryMachine(Machine):
 
     def fire(self, model, trigger: str) -> bool:
         """Ask the machine to move: True if a transition was taken."""
-        return self.events[trigger].trigger(model)
+        source = getattr(model, self.model_attribute)
+        if source not in self._built:
+            self._build(source)
+        event = self.events.get(trigger)
+        if event is None:
+            raise MachineError(f"{self.name}Can't trigger event {trigger} from state {source}!")
+        return event.trigger(model)
 
     def enter(self, model, scene: str) -> None:
         """Put `model` in `scene` and run its entry callbacks (a level's start, a warp)."""
@@ -249,8 +276,15 @@ def machine_for(level: Level) -> StoryMachine:
 
         with collector.paused():
             m = _MACHINES[id(level)] = StoryMachine(level)
-        weakref.finalize(level, _MACHINES.pop, id(level), None)
+        weakref.finalize(level, _forget, id(level))
     return m
+
+
+def _forget(key: int) -> None:
+    from game.story import collector
+
+    _MACHINES.pop(key, None)
+    collector.release()
 
 
 # The name the machine had before it decided anything itself.

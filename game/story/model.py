@@ -52,13 +52,39 @@ class Character:
     pos: Pos | None = None
 
 
-@dataclass(frozen=True)
 class Scene:
-    id: str
-    steps: tuple[Any, ...]           # Step instances, run in order
-    pos: Pos
-    background: str | None = None
-    title: str | None = None
+    """A scene: its steps, run in order, and where it is written.
+
+    A scene read from the compiled level cache keeps its steps packed until they are first
+    needed (`steps` unpacks them), so a large level loads in the time it takes to read the
+    file and plays only what it reaches."""
+
+    __slots__ = ("id", "_steps", "pos", "background", "title", "_packed")
+
+    def __init__(self, id: str, steps: tuple[Any, ...] | None, pos: Pos, background: str | None = None,
+                 title: str | None = None, packed: Any = None) -> None:
+        self.id = id
+        self._steps = steps
+        self.pos = pos
+        self.background = background
+        self.title = title
+        self._packed = packed            # (unpack function, rows) while the steps are still packed
+
+    @property
+    def steps(self) -> tuple[Any, ...]:
+        steps = self._steps
+        if steps is None:
+            unpack, rows = self._packed
+            steps = self._steps = unpack(self.id, rows)
+            self._packed = None
+        return steps
+
+    @property
+    def unpacked(self) -> bool:
+        return self._steps is not None
+
+    def __repr__(self) -> str:
+        return f"Scene({self.id!r}, {len(self.steps)} steps, {self.pos})"
 
 
 @dataclass(frozen=True, eq=False)

@@ -189,7 +189,7 @@ class Runtime:
 
     def fire(self, trigger: str, refused: str | None = None) -> bool:
         """Ask the level's machine to fire `trigger`. With `refused`, a refusal is a StoryStateError saying so."""
-        moved = self._machine.events[trigger].trigger(self)
+        moved = self._machine.fire(self, trigger)
         if not moved and refused:
             raise StoryStateError(f"the level's machine refused {refused} here (its condition no longer holds)")
         return moved
