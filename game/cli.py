@@ -36,15 +36,19 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"treacherous-turn {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_line) in COMMANDS.items():
-        p = sub.add_parser(name, help=help_line, description=help_line)
+        module = None
         if only is None or name == only:
             try:
                 module = importlib.import_module(module_name)
             except ModuleNotFoundError as exc:
                 if exc.name != module_name:
                     raise
-                p.set_defaults(_missing=module_name)
+                sub.add_parser(name, help=help_line, description=help_line).set_defaults(_missing=module_name)
                 continue
+        # A command may bring its own --help (`minigame NAME --help` lists NAME's params).
+        p = sub.add_parser(name, help=help_line, description=help_line,
+                           add_help=not getattr(module, "OWN_HELP", False))
+        if module is not None:
             module.add_arguments(p)
             p.set_defaults(_run=module.run)
     return parser

@@ -1,13 +1,45 @@
 """`treacherous-turn minigame NAME`: run a minigame on its own."""
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 
 HELP = "run a minigame on its own (e.g. with --autopilot)"
+OWN_HELP = True      # `minigame NAME --help` adds NAME's params
+
+
+class _Help(argparse.Action):
+    """`minigame NAME --help`: the command's options, then the params NAME accepts."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, help="show this help (with NAME: its params) and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.print_help()
+        name = getattr(namespace, "name", None)
+        if name:
+            print(params_help(name))
+        parser.exit()
+
+
+def params_help(name: str) -> str:
+    from game import minigames
+
+    info = minigames.info(name)
+    if info is None:
+        return f"\nminigame '{name}' is not known (known: {', '.join(minigames.names())})"
+    lines = [f"\nparams of {name} ({info.title}), as a level's `params:` or --param KEY=VALUE:"]
+    for key, param in info.params.items():
+        lines.append(f"  {key:12} {param.kind:8} {param.describe()}")
+    lines.append("result fields (read as <as>.<field>):")
+    for key, meaning in info.result_fields.items():
+        lines.append(f"  {key:18} {meaning}")
+    return "\n".join(lines)
 
 
 def add_arguments(p) -> None:
+    p.add_argument("-h", "--help", action=_Help)
     p.add_argument("name", nargs="?", help="the minigame (omit to list them)")
     p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same game)")
     p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
@@ -46,6 +78,14 @@ def run(args) -> int:
         print(f"minigame: {exc.args[0]}", file=sys.stderr)
         return 2
     params = _params(args.param)
+    from game.minigames.base import check_params
+
+    problems = check_params(args.name, cls.info().params, params)
+    if problems:
+        for _key, message in problems:
+            print(f"minigame: {message}", file=sys.stderr)
+        print(params_help(args.name), file=sys.stderr)
+        return 2
     if args.autopilot:
         game = cls()
         game.reset(args.seed, params)

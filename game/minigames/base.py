@@ -69,8 +69,13 @@ class Param:
 
     def describe(self) -> str:
         """One line for `minigame NAME --help` and the docs."""
-        default = "" if self.default is None else f" (default {self.default!r})"
-        return f"{self.doc}{default}"
+        default = "" if self.default is None else f"; default {self.default!r}"
+        allowed = self._range().strip() if self.kind in ("int", "number") else ""
+        if self.kind == "choice":
+            allowed = "one of " + ", ".join(self.choices)
+        elif self.kind == "words" and self.minimum:
+            allowed = f"at least {int(self.minimum)} words"
+        return f"{self.doc}{' (' + allowed + ')' if allowed else ''}{default}"
 
 
 def _num(v: float) -> str:
