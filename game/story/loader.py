@@ -16,7 +16,7 @@ from typing import Any, Callable
 import yaml
 
 from game.story import expressions as ex
-from game.story import spec
+from game.story import questions, spec
 from game.story.diagnostics import Diagnostic, LevelError
 from game.story.model import (NARRATOR, Character, Choice, End, Goto, Intent, Level, Line, MinigameStep, Option,
                               Pos, Scene, Set, Story, Talk)
@@ -481,12 +481,12 @@ class _LevelBuilder:
                                  f"declare it under `values:` (now: {', '.join(self.values) or 'none'})")
                 else:
                     measures.append(m)
-            questions = tuple(t for n, v in (reader.texts(tk["questions"][1], "'questions'") if "questions" in tk else [])
-                              if (t := reader.template(n, v, refs)))
+            asks = questions.read(reader, tk["questions"][1], measures, refs) if "questions" in tk else ()
             store = reader.name(tk["as"][1], "'as'") if "as" in tk else None
             if store:
                 stores.append((reader, tk["as"][1], store, "talk", None))
-            return Talk(pos, guard, who, turns or 3, goal or "", tuple(measures), questions, store)
+            return Talk(pos, guard, who, turns or 3, goal or "", tuple(measures), tuple(q.text for q in asks), store,
+                        asks)
         if kind == "minigame":
             name = reader.text(hnode, "'minigame'")
             if name is None:

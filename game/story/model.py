@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from game.story.expressions import Expression, Template
+from game.story.questions import Question
 
 NARRATOR = "narrator"
 
@@ -96,6 +97,7 @@ class Talk(Step):
     measures: tuple[str, ...]
     questions: tuple[Template, ...] = ()
     store_as: str | None = None
+    asks: tuple[Question, ...] = ()      # the same questions, with what their answers mean (questions.py)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """What the runtime asks a front end to do next. Plain, JSON-able data: saves store them."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
@@ -39,6 +39,7 @@ class TalkPrompt:
     measures: list[str]
     questions: list[str]
     scene: str
+    asks: list[dict[str, Any]] = field(default_factory=list)   # per question, what its answers mean ({}: plain)
     kind: str = "talk"
 
 

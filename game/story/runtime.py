@@ -339,7 +339,8 @@ class Runtime:
                                         step.prompt.render(scope) if step.prompt else "")
                 elif isinstance(step, Talk):
                     return TalkPrompt(self._key(), step.character, step.turns, step.goal, list(step.measures),
-                                      [q.render(scope) for q in step.questions], self.scene)
+                                      [q.render(scope) for q in step.questions], self.scene,
+                                      [q.for_prompt(scope) for q in step.asks])
                 elif isinstance(step, MinigameStep):
                     from game import minigames
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from game.story import questions
+
 NAME = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
 TEXT = {"type": "string"}
 EXPR = {"type": ["string", "number", "boolean"], "description": "an expression, e.g. trust > 2 and values.caution > 0"}
@@ -54,7 +56,7 @@ TALK = {
     "turns": ({"type": "integer", "minimum": 1}, "how many times the player speaks"),
     "goal": (TEXT, "what the character wants from the conversation"),
     "measures": (TEXTS, "value dimensions the answers are scored on (declared under values:)"),
-    "questions": (TEXTS, "questions the character asks, in order"),
+    "questions": (None, "questions the character asks, in order (plain text, or declared: see questions.py)"),
     "as": (NAME, "store the outcome under this name (as.turns, as.<dimension>)"),
 }
 TALK_REQUIRED = ("with",)
@@ -121,7 +123,7 @@ def schema() -> dict:
     intent = _object(INTENT, INTENT_REQUIRED)
     character = _object(CHARACTER, CHARACTER_REQUIRED, {"intents": {"type": "array", "items": intent}})
     option = _object(OPTION, OPTION_REQUIRED)
-    talk = _object(TALK, TALK_REQUIRED)
+    talk = _object(TALK, TALK_REQUIRED, {"questions": questions.json_schema()})
     steps = []
     for head, (value, modifiers) in STEPS.items():
         value = {"type": "array", "minItems": 1, "items": option} if head == "choice" else (value or talk)
