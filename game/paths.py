@@ -30,6 +30,11 @@ def config_dir() -> Path:
     return _dir("TT_CONFIG_DIR", platformdirs.user_config_dir(APP, appauthor=False))
 
 
+def cache_dir() -> Path:
+    """Files the game can always rebuild (the compiled level cache)."""
+    return _dir("TT_CACHE_DIR", platformdirs.user_cache_dir(APP, appauthor=False))
+
+
 def saves_dir() -> Path:
     d = data_dir() / "saves"
     d.mkdir(parents=True, exist_ok=True)

@@ -66,8 +66,13 @@ def _load(story, path: Path, name: str) -> Runtime | None:
 
 
 def play_text(path: Path, story, args, set_vars: dict) -> int:
-    from game.story import reload as hot
+    from game.story.steps import MissingPromptKinds, require_kinds
 
+    try:
+        require_kinds("terminal", HANDLERS)
+    except MissingPromptKinds as exc:
+        print(f"play: {exc}", file=sys.stderr)
+        return 2
     inp = _Input(sys.stdin)
     name = args.name
     if not name:
@@ -78,70 +83,134 @@ def play_text(path: Path, story, args, set_vars: dict) -> int:
     except StoryStateError as exc:
         print(f"play: {exc}", file=sys.stderr)
         return 2
-    service = _dialogue_service(args)
-    watched = hot.mtimes(story)
-    while True:
-        if not args.no_reload and hot.changed(story, watched):
-            new_story, diags = load_story(path)
-            watched = hot.mtimes(story)
-            if new_story is None:
-                print("(the level files changed but have errors; still playing the old version)")
-                for d in diags:
-                    if d.severity == "error":
-                        print("  " + d.format())
-            else:
-                rt, notice = hot.carry_over(rt, new_story)
-                story = new_story
-                watched = hot.mtimes(story)
-                print(f"({notice})")
-        prompt = rt.current()
-        if prompt.kind == "level":
-            print(f"\n=== Chapter {prompt.number}: {prompt.title} ===\n")
+    session = _Session(rt, story, path, args, inp, _dialogue_service(args))
+    return session.loop()
+
+
+class _Session:
+    """One terminal game. Each prompt kind has a handler (HANDLERS); a step type that brings a
+    new kind registers its own with `handles(kind)`, or the terminal refuses to start."""
+
+    def __init__(self, rt: Runtime, story, path: Path, args, inp: "_Input", service) -> None:
+        self.rt, self.story, self.path, self.args, self.inp, self.service = rt, story, path, args, inp, service
+
+    def loop(self) -> int:
+        from game.story import reload as hot
+
+        watched = hot.mtimes(self.story)
+        while True:
+            if not self.args.no_reload and hot.changed(self.story, watched):
+                new_story, diags = load_story(self.path)
+                watched = hot.mtimes(self.story)
+                if new_story is None:
+                    print("(the level files changed but have errors; still playing the old version)")
+                    for d in diags:
+                        if d.severity == "error":
+                            print("  " + d.format())
+                else:
+                    self.rt, notice = hot.carry_over(self.rt, new_story)
+                    self.story = new_story
+                    watched = hot.mtimes(self.story)
+                    print(f"({notice})")
+            prompt = self.rt.current()
+            outcome = HANDLERS[prompt.kind](self, prompt)
+            if outcome is not None:
+                return _finish(self.rt, self.args, outcome)
+
+    # ---------------------------------------------------------------- handlers (None: go on; an int: exit code)
+    def level(self, prompt):
+        print(f"\n=== Chapter {prompt.number}: {prompt.title} ===\n")
+        self.rt.advance()
+
+    def line(self, prompt):
+        rt = self.rt
+        if prompt.generate and self.service is not None:
+            text, backend, model = _generated_line(self.service, rt, prompt)
+            _say(prompt.name, text)
+            rt.advance(text=text, backend=backend, model=model)
+        else:
+            _say(prompt.name, prompt.text)
             rt.advance()
-        elif prompt.kind == "line":
-            text = prompt.text
-            if prompt.generate and service is not None:
-                text, backend, model = _generated_line(service, rt, prompt)
-                _say(prompt.name, text)
-                rt.advance(text=text, backend=backend, model=model)
-            else:
-                _say(prompt.name, text)
-                rt.advance()
-        elif prompt.kind == "choice":
-            if prompt.prompt:
-                _say("", prompt.prompt)
-            for n, option in enumerate(prompt.options, 1):
-                print(f"  {n}. {option['text']}")
-            answer = inp.ask("> ")
-            if answer is None:
-                print("(input ended before the story did)")
-                return _finish(rt, args, 0)
-            picked = _command(answer, rt, story, path)
-            if picked == "quit":
-                return _finish(rt, args, 0)
-            if isinstance(picked, Runtime):
-                rt = picked
-                continue
-            if picked:
-                continue
-            try:
-                n = int(answer.strip())
-                rt.choose(prompt.options[n - 1]["index"])
-            except (ValueError, IndexError):
-                print(f"(type a number from 1 to {len(prompt.options)}; {HELP_TEXT})")
-        elif prompt.kind == "talk":
-            if not _talk(rt, prompt, inp, service):
-                return _finish(rt, args, 0)
-        elif prompt.kind == "minigame":
-            _minigame(rt, prompt, args.minigames)
-        elif prompt.kind == "end":
-            if prompt.problem:
-                print(f"\n(the story stopped: {prompt.problem})")
-            print(f"\n*** THE END: {prompt.title or prompt.ending} ***")
-            if prompt.text:
-                _say("", prompt.text)
-            print(f"(ending: {prompt.ending})")
-            return _finish(rt, args, 0)
+
+    def choice(self, prompt):
+        if prompt.prompt:
+            _say("", prompt.prompt)
+        for n, option in enumerate(prompt.options, 1):
+            print(f"  {n}. {option['text']}")
+        answer = self.inp.ask("> ")
+        if answer is None:
+            print("(input ended before the story did)")
+            return 0
+        picked = _command(answer, self.rt, self.story, self.path)
+        if picked == "quit":
+            return 0
+        if isinstance(picked, Runtime):
+            self.rt = picked
+            return None
+        if picked:
+            return None
+        try:
+            n = int(answer.strip())
+            if n < 1:
+                raise IndexError
+            self.rt.choose(prompt.options[n - 1]["index"])
+        except (ValueError, IndexError):
+            print(f"(type a number from 1 to {len(prompt.options)}; {HELP_TEXT})")
+
+    def talk(self, prompt):
+        if not _talk(self.rt, prompt, self.inp, self.service):
+            return 0
+
+    def minigame(self, prompt):
+        _minigame(self.rt, prompt, self.args.minigames)
+
+    def end(self, prompt):
+        rt = self.rt
+        if prompt.problem:
+            print(f"\n(the story stopped: {prompt.problem})")
+        print(f"\n*** THE END: {prompt.title or prompt.ending.replace('_', ' ').title()} ***")
+        if prompt.text:
+            _say("", prompt.text)
+        for line in prompt.epilogue:
+            print()
+            _say("", line)
+        _print_score(rt.score())
+        if prompt.inscription:
+            _print_inscription(prompt.inscription)
+        print(f"(ending: {prompt.ending})")
+        return 0
+
+
+HANDLERS = {"level": _Session.level, "line": _Session.line, "choice": _Session.choice, "talk": _Session.talk,
+            "minigame": _Session.minigame, "end": _Session.end}
+
+
+def handles(kind: str):
+    """Register the terminal's handler for a prompt kind a new step type yields:
+    `fn(session, prompt)` returning None to go on, or an exit code to stop."""
+    def register(fn):
+        HANDLERS[kind] = fn
+        return fn
+    return register
+
+
+def _print_score(card) -> None:
+    if not card.rows:
+        return
+    print("\nYour score:")
+    for row in card.rows:
+        status = "skipped, default result used" if row.skipped else f"{row.score:g} points"
+        print(f"  {row.title}: {status}")
+    print(f"  Total: {card.total:g}")
+
+
+def _print_inscription(lines: list[str]) -> None:
+    width = max(len(line) for line in lines) + 4
+    print("\n  " + "_" * width)
+    print(" /" + " " * width + "\\")
+    for line in lines:
+        print("|  " + line.center(width - 2) + "  |")
+    print(" \\" + "_" * width + "/\n")
 
 
 def _finish(rt: Runtime, args, code: int) -> int:

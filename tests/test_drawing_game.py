@@ -187,11 +187,11 @@ def test_confident_guess_says_i_know_and_ends_the_round():
 
 def test_bad_params_are_refused_clearly():
     g = DrawingGame()
-    with pytest.raises(ValueError, match="unknown params"):
+    with pytest.raises(ValueError, match="no param 'roundz' .did you mean 'rounds'"):
         g.reset(1, {"roundz": 2})
     with pytest.raises(ValueError, match="voice"):
         g.reset(1, {"voice": "hal"})
-    with pytest.raises(ValueError, match="at least three"):
+    with pytest.raises(ValueError, match="at least 3 different words"):
         g.reset(1, {"ideas": ["a", "b"]})
     g.reset(1)
     with pytest.raises(ValueError, match="pick must be"):

@@ -6,8 +6,8 @@ import pytest
 
 from game.story.autoplay import Policy, play
 from game.story.loader import load_story, load_story_or_raise
-from game.story.machine import LevelMachine
-from game.story.runtime import Runtime, StoryStateError
+from game.story.machine import StoryMachine
+from game.story.runtime import SNAPSHOT_VERSION, Runtime, StoryStateError
 
 DEMO = Path(__file__).parent.parent / "levels" / "examples" / "demo.yaml"
 CAREFUL = {"values": {"caution": 0.8, "candour": 0.5},
@@ -87,7 +87,7 @@ def test_snapshot_is_plain_json_and_versioned():
     rt.advance()
     snap = rt.snapshot()
     assert json.loads(json.dumps(snap)) == snap
-    assert snap["version"] == 1
+    assert snap["version"] == SNAPSHOT_VERSION
     bad = dict(snap, version=99)
     with pytest.raises(StoryStateError):
         Runtime.restore(demo(), bad)
@@ -95,15 +95,34 @@ def test_snapshot_is_plain_json_and_versioned():
 
 def test_machine_is_clean_and_has_no_auto_transitions():
     level = demo().levels[0]
-    lm = LevelMachine(level)
-    assert set(lm.machine.events) <= {"goto", "choose", "outcome"}
-    n_edges = sum(len(t) for ev in lm.machine.events.values() for t in ev.transitions.values())
-    assert n_edges == len(lm.edges)
+    lm = StoryMachine(level)
+    # Events are the level's own moves: runs of jumps (go@) and choice options (pick@), no to_<scene>.
+    assert lm.events and all(name.startswith(("go@", "pick@")) for name in lm.events)
+    n_edges = sum(len(t) for ev in lm.events.values() for t in ev.transitions.values())
+    assert n_edges >= len(lm.edges)
     rt = Runtime(demo(), "Sam", 1)
-    assert not any(name.startswith(("to_", "is_")) for name in dir(rt.world))
+    assert not any(name.startswith(("to_", "is_", "may_")) for name in dir(rt))
     # The machine refuses a move that does not start from the current scene.
-    cur = lm.cursor("breach")
-    assert lm.fire(cur, "lab_door:2:0") is False and cur.state == "breach"
+    rt2 = Runtime(demo(), "Sam", 1, start_scene="breach")
+    with pytest.raises(Exception):
+        lm.fire(rt2, "pick@2.0")
+    assert rt2.scene == "breach"
+
+
+def test_the_machine_decides_jumps_by_the_levels_conditions(tmp_path):
+    """A run of guarded jumps is one machine event: its conditions are the level's, and the machine picks."""
+    f = tmp_path / "jumps.yaml"
+    f.write_text("level: j\nstart: a\nvars: {n: 2}\nscenes:\n  a:\n    - if: n > 5\n      goto: big\n"
+                 "    - if: n > 1\n      goto: middling\n    - goto: small\n"
+                 "  big:\n    - end: big\n  middling:\n    - end: middling\n  small:\n    - end: small\n")
+    story = load_story_or_raise(f)
+    rt = Runtime(story, "Sam", 0)
+    event = rt.machine().events["go@0"]
+    assert [t.dest for t in event.transitions["a"]] == ["big", "middling", "small"]
+    assert [c.func.source for t in event.transitions["a"] for c in t.conditions] == ["n > 5", "n > 1"]
+    assert rt.current().ending == "middling"
+    rt = Runtime(story, "Sam", 0, set_vars={"n": 9})
+    assert rt.machine().may(rt, "go@0") and rt.current().ending == "big"
 
 
 def test_campaign_carries_variables_between_levels(tmp_path):
@@ -146,7 +165,7 @@ def test_damaged_snapshots_raise_a_clear_error():
     rt = Runtime(demo(), "Sam", 1)
     rt.current()
     good = rt.snapshot()
-    damaged = [dict(good, world={}), dict(good, pc="x"), dict(good, prompt={"kind": "line"}),
+    damaged = [dict(good, world={}), dict(good, pc="x"), dict(good, pc=-1), dict(good, pc=10 ** 6),
                dict(good, scene="nowhere"), dict(good, world=dict(good["world"], rng=[1, 2])), [], None]
     for data in damaged:
         with pytest.raises(StoryStateError):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pygame
 import pytest
@@ -169,19 +170,50 @@ def _say(app, words, frames=120):
             break
 
 
+class Paced:
+    """A dialogue backend that says a fixed reply one word per frame of the game, so a reply
+    spans many frames whatever the machine's speed (each frame releases one word)."""
+    name = "paced"
+    model = "paced-1"
+    tick = threading.Semaphore(0)
+
+    def __init__(self, **_):
+        from game.dialogue.base import Capabilities
+        self.capabilities = Capabilities(offline=True)
+
+    def health(self):
+        from game.dialogue.base import Health
+        return Health(True, "ok")
+
+    def stream(self, request, cancel):
+        words = "Thank you. I will keep that somewhere safe, the way you would keep a letter.".split()
+        for i, word in enumerate(words):
+            if i and not Paced.tick.acquire(timeout=10):
+                return
+            if cancel.is_set():
+                return
+            yield ("" if i == 0 else " ") + word
+
+
 @pytest.fixture
 def slow_stream(monkeypatch):
-    """Authored-line conversations that stream two words a frame, so a reply spans many frames."""
+    """Conversations on the real dialogue service with a backend that streams a word a frame."""
     import game.ui.screens.play as play
-    from game.ui.talk import FallbackConversation
+    from game.dialogue import registry
 
-    def open_fallback(runtime, prompt, options, snapshot=None):
-        conv = FallbackConversation(runtime.character(prompt.character), prompt, runtime.scope(), runtime.world.player)
-        if snapshot:
-            conv.load(snapshot)
-        return conv, ""
+    monkeypatch.setitem(registry.BUILTIN, "paced", "tests.test_ui:Paced")
+    Paced.tick = threading.Semaphore(0)
+    original_open, original_update = play.open_conversation, play.PlayScreen.update
 
-    monkeypatch.setattr(play, "open_conversation", open_fallback)
+    def open_paced(runtime, prompt, options, snapshot=None):
+        return original_open(runtime, prompt, dict(options, backend="paced"), snapshot)
+
+    def update(self, dt):
+        Paced.tick.release()
+        original_update(self, dt)
+
+    monkeypatch.setattr(play, "open_conversation", open_paced)
+    monkeypatch.setattr(play.PlayScreen, "update", update)
 
 
 def test_conversation_with_the_scripted_backend(make_app, artifacts_dir):
@@ -278,7 +310,7 @@ def test_save_mid_scene_loads_to_the_same_line(make_app, artifacts_dir):
     shot(app, artifacts_dir, "save_screen")
     data = json.loads(saves.slot_path("3").read_text())
     assert data["version"] == saves.SAVE_VERSION and data["scene"] == "lab_door" and data["thumbnail_png_base64"]
-    assert data["runtime"]["prompt"]["key"] == "demo/lab_door/1"
+    assert (data["runtime"]["level"], data["runtime"]["scene"], data["runtime"]["pc"]) == ("demo", "lab_door", 1)
     # Overwriting asks first.
     key(pygame.K_3)
     app.run_frames(1)

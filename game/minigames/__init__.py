@@ -29,12 +29,27 @@ def _load(target: str):
     return getattr(importlib.import_module(module_name), attr)
 
 
+_FOUND: dict[tuple, dict[str, str]] = {}
+
+
 def available() -> dict[str, str]:
-    """name -> import target of every minigame this install knows."""
-    found = dict(BUILTIN)
-    for ep in entry_points(group="game.minigames"):
-        found.setdefault(ep.name, ep.value)
-    return found
+    """name -> import target of every minigame this install knows.
+
+    Reading entry points costs tens of milliseconds, and `validate` asks for every
+    minigame step; the answer is kept until sys.path changes (a package installed in a
+    running process appears there).
+    """
+    import sys
+
+    key = tuple(sys.path)
+    found = _FOUND.get(key)
+    if found is None:
+        found = dict(BUILTIN)
+        for ep in entry_points(group="game.minigames"):
+            found.setdefault(ep.name, ep.value)
+        _FOUND.clear()
+        _FOUND[key] = found
+    return dict(found)
 
 
 def names() -> list[str]:

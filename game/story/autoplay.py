@@ -51,6 +51,33 @@ class Policy:
         return dict(how), False
 
 
+    def answer(self, prompt, runtime) -> dict:
+        """A prompt of a step type this policy has no rule for: the first answer exploration would try."""
+        from game.story.explore import Outcomes
+
+        step = runtime._steps[runtime._pc]
+        forks = step.forks(runtime, prompt, Outcomes(runtime.story))
+        return self.rng.choice(forks) if forks else {}
+
+
+def _minigame(runtime: Runtime, prompt, policy: Policy) -> None:
+    result, skipped = policy.minigame_result(prompt)
+    if skipped:
+        runtime.skip_minigame("test policy")
+    else:
+        runtime.finish_minigame(result)
+
+
+# What a test player does at each kind of prompt; any other kind is answered through `Policy.answer`.
+HANDLERS: dict[str, Callable] = {
+    "line": lambda rt, p, pol: rt.advance(),
+    "level": lambda rt, p, pol: rt.advance(),
+    "choice": lambda rt, p, pol: rt.choose(pol.choose(p, rt)),
+    "talk": lambda rt, p, pol: rt.finish_talk(pol.talk_outcome(p, rt)),
+    "minigame": _minigame,
+}
+
+
 def play(runtime: Runtime, policy: Policy, *, roundtrip: bool = False, max_prompts: int = 100_000,
          on_prompt: Callable | None = None) -> Runtime:
     """Drive `runtime` to an ending; returns the (possibly restored) runtime at the end."""
@@ -61,18 +88,11 @@ def play(runtime: Runtime, policy: Policy, *, roundtrip: bool = False, max_promp
         prompt = runtime.current()
         if on_prompt:
             on_prompt(prompt, runtime)
-        if prompt.kind in ("line", "level"):
-            runtime.advance()
-        elif prompt.kind == "choice":
-            runtime.choose(policy.choose(prompt, runtime))
-        elif prompt.kind == "talk":
-            runtime.finish_talk(policy.talk_outcome(prompt, runtime))
-        elif prompt.kind == "minigame":
-            result, skipped = policy.minigame_result(prompt)
-            if skipped:
-                runtime.skip_minigame("test policy")
-            else:
-                runtime.finish_minigame(result)
-        elif prompt.kind == "end":
+        if prompt.kind == "end":
             return runtime
+        handler = HANDLERS.get(prompt.kind)
+        if handler is not None:
+            handler(runtime, prompt, policy)
+        else:
+            runtime.answer(**policy.answer(prompt, runtime))
     raise RuntimeError(f"no ending after {max_prompts} prompts")

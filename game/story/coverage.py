@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from game.story.model import Choice, End, Line, Story
+from game.story.model import Story
 
 
 @dataclass
@@ -23,20 +23,19 @@ class Coverage:
 
 
 def universe(story: Story) -> Coverage:
-    """Every scene, line, option and ending the story has (counts 0)."""
+    """Every scene, line, option and ending the story has (counts 0), as each step type reports it."""
     u = Coverage()
     for level in story.levels:
-        for sid, scene in level.scenes.items():
+        for sid in level.scenes:
             u.scenes[f"{level.id}/{sid}"] = 0
-            for i, step in enumerate(scene.steps):
-                key = f"{level.id}/{sid}/{i}"
-                if isinstance(step, Line):
-                    u.lines[key] = 0
-                elif isinstance(step, Choice):
-                    for j in range(len(step.options)):
-                        u.choices[f"{key}#{j}"] = 0
-                elif isinstance(step, End):
-                    u.endings[f"{level.id}/{step.ending}"] = 0
+        for sid, i, step in level.steps():
+            cov = step.coverage(f"{level.id}/{sid}/{i}")
+            for key in cov.get("lines", ()):
+                u.lines[key] = 0
+            for key in cov.get("choices", ()):
+                u.choices[key] = 0
+            for ending in cov.get("endings", ()):
+                u.endings[f"{level.id}/{ending}"] = 0
     return u
 
 

@@ -17,11 +17,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
-from game.story.model import Choice, Level, Line, Set, Story
 from game.story.expressions import CONSTANTS
+from game.story.model import Level, Story
 from game.story.runtime import Runtime
 
 MAX_COMBOS = 64
+MAX_SILENT = 10_000      # steps run without a decision before the runtime's own loop check takes over
 
 
 @dataclass
@@ -42,32 +43,20 @@ class Exploration:
 
 
 def _expressions(level: Level):
-    for scene in level.scenes.values():
-        for step in scene.steps:
-            if step.guard is not None:
-                yield step.guard
-            if isinstance(step, Choice):
-                for opt in step.options:
-                    if opt.guard is not None:
-                        yield opt.guard
-                    for _, e in opt.effects:
-                        yield e
-            elif isinstance(step, Set):
-                for _, e in step.effects:
-                    yield e
+    """Conditions and effects: what steers the story."""
+    for _sid, _i, step in level.steps():
+        for cond, _pos in step.conditions():
+            yield cond
+        for _name, expr in step.effects():
+            yield expr
 
 
 def _all_expressions(level: Level):
     """Conditions and effects, plus the expressions inside text (`{'x' if c else 'y'}`)."""
     yield from _expressions(level)
-    for scene in level.scenes.values():
-        for step in scene.steps:
-            for tpl in (getattr(step, "text", None), getattr(step, "title", None), getattr(step, "prompt", None)):
-                if tpl is not None and hasattr(tpl, "expressions"):
-                    yield from tpl.expressions
-            if isinstance(step, Choice):
-                for opt in step.options:
-                    yield from opt.text.expressions
+    for _sid, _i, step in level.steps():
+        for tpl in step.texts():
+            yield from tpl.expressions
 
 
 def _truth_tested(tree: ast.AST, is_condition: bool):
@@ -110,6 +99,105 @@ def boundaries(levels) -> dict[tuple[str, str], set]:
                             step = 0.01 if isinstance(c, float) or a.value.id == "values" else 1
                             bucket.update({c - step, c, c + step})
     return out
+
+
+def _uses(story: Story):
+    """(expression, is_condition, is_shown_text) for every expression the story evaluates."""
+    for level in story.levels:
+        for _sid, _i, step in level.steps():
+            for cond, _pos in step.conditions():
+                yield cond, True, False
+            for _name, expr in step.effects():
+                yield expr, False, False
+            for tpl in step.texts():
+                for e in tpl.expressions:
+                    yield e, False, True
+        for char in level.characters.values():
+            for t in (*char.fallback, *char.greeting, *(r for i in char.intents for r in i.replies)):
+                for e in t.expressions:
+                    yield e, False, True
+
+
+def record_plans(story: Story, records: set[str]) -> dict[str, dict[str, tuple] | None]:
+    """How exploration may key each record (a stored result, the value profile) on what matters.
+
+    For a field every use of which is a comparison with constants, a truth test, or shown as
+    it is in text, what can follow depends only on which side of each constant the value lies:
+    the key holds that (a tuple of signs) instead of the value, so a profile of 0.6 and one of
+    0.9 are one state when no condition tells them apart. A field used any other way (in
+    arithmetic, passed to a function) is kept exactly; a record used whole is kept exactly.
+    Returns record -> {field: constants} (an empty tuple: only its truth counts), or None to keep
+    the record exactly; fields nothing reads are left out of the key.
+    """
+    plans: dict[str, dict[str, tuple] | None] = {r: {} for r in records}
+    consts: dict[tuple[str, str], set] = {}
+    truth: set[tuple[str, str]] = set()
+    for expr, is_condition, shown in _uses(story):
+        tree = expr.tree
+        tested = {id(n) for n in _truth_tested(tree, is_condition)}
+        parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id in plans and not isinstance(parents.get(id(node)), ast.Attribute):
+                plans[node.id] = None                 # the whole record is read: keep it exactly
+                continue
+            if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in plans):
+                continue
+            record, fld = node.value.id, node.attr
+            if plans[record] is None:
+                continue
+            key = (record, fld)
+            consts.setdefault(key, set())
+            parent = parents.get(id(node))
+            if id(node) in tested:
+                truth.add(key)
+            if isinstance(parent, ast.Compare):
+                others = [n for n in (parent.left, *parent.comparators) if n is not node]
+                values = []
+                for other in others:
+                    if isinstance(other, ast.Constant):
+                        values.append(other.value)
+                    elif isinstance(other, ast.Name) and other.id in CONSTANTS:
+                        values.append(CONSTANTS[other.id])
+                    else:
+                        values = None
+                        break
+                if values is not None and all(not isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
+                    if consts[key] is not None:
+                        consts[key].update(values)
+                    continue
+            elif id(node) in tested or (shown and tree.body is node) or \
+                    (isinstance(parent, ast.IfExp) and parent.test is node):
+                continue
+            consts[key] = None                        # used some other way: keep the field exactly
+    for (record, fld), values in consts.items():
+        plan = plans[record]
+        if plan is None:
+            continue
+        if values is None:
+            plan[fld] = None
+        else:
+            plan[fld] = tuple(sorted(values, key=lambda v: (str(type(v)), v)))
+    return plans
+
+
+def _sign(value, constants) -> tuple:
+    out = [bool(value)]
+    for c in constants:
+        try:
+            out.append((value > c) - (value < c))
+        except TypeError:
+            out.append(value == c)
+    return tuple(out)
+
+
+def _record_key(record, plan) -> tuple:
+    if not isinstance(record, dict):
+        return (record,) if record.__class__ in _PLAIN else (_frozen(record),)
+    out = []
+    for fld, constants in plan.items():
+        v = record.get(fld, 0)
+        out.append(v if constants is None else _sign(v, constants))
+    return tuple(out)
 
 
 def _combos(fields: dict[str, list]) -> list[dict]:
@@ -193,42 +281,101 @@ def _read_names(story: Story) -> set[str]:
     return names
 
 
-def _state_key(rt: Runtime, reads_visits: bool, read: set[str] | None = None) -> str:
-    """Two states that differ only in variables nothing reads lead to the same story."""
-    w = rt.world
-    vars_ = w.vars if read is None else {k: v for k, v in w.vars.items() if k in read}
-    key = [rt.level_index, rt.scene, rt._pc, vars_, w.values]
-    if reads_visits:
-        key.append(w.visits)
-    return json.dumps(key, sort_keys=True, default=str)
+class _NoTranscript(list):
+    """Exploration needs no transcript: appending to this keeps nothing."""
+
+    def append(self, _entry) -> None:
+        pass
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _frozen(value):
+    if isinstance(value, dict):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _key_of(vars_, read, memo: dict) -> tuple:
+    """The read variables' values, hashable. A record (a minigame's result, a conversation's outcome)
+    becomes its items in stored order: records built by the same step have the same order, and two
+    equal records in different orders only cost a state explored twice, never one missed."""
+    values = tuple(map(vars_.get, read))
+    try:
+        hash(values)
+        return values
+    except TypeError:
+        pass
+    out = []
+    for v in values:
+        if v.__class__ is dict:
+            items = tuple(v.items())
+            try:
+                hash(items)
+                v = items
+            except TypeError:
+                v = _frozen(v)
+        elif v.__class__ not in _PLAIN:
+            v = _frozen(v)
+        out.append(v)
+    return tuple(out)
 
 
 def _all_keys(story: Story, result: Exploration) -> None:
     for level in story.levels:
-        for sid, scene in level.scenes.items():
-            for i, step in enumerate(scene.steps):
-                key = f"{level.id}/{sid}/{i}"
-                if isinstance(step, Line):
-                    result.all_lines.add(key)
-                elif isinstance(step, Choice):
-                    for j in range(len(step.options)):
-                        result.all_options.add(f"{key}#{j}")
+        for sid, i, step in level.steps():
+            cov = step.coverage(f"{level.id}/{sid}/{i}")
+            result.all_lines.update(cov.get("lines", ()))
+            result.all_options.update(cov.get("choices", ()))
 
 
 def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int], None] | None = None,
             minigame_results: Callable | None = None, talk_outcomes: Callable | None = None) -> Exploration:
+    """Play every distinct state once. A state is where the story waits for a decision (a choice,
+    a conversation, a minigame, or any step type whose `forks` offer more than one answer), with
+    the variables, profile and (when read) visit counts that can change what follows."""
     result = Exploration()
     _all_keys(story, result)
     outcomes = Outcomes(story)
+    if talk_outcomes is not None:
+        outcomes.talk = talk_outcomes
+    if minigame_results is not None:
+        outcomes.minigame = minigame_results
     reads_visits = any("visits" in e.names for lv in story.levels for e in _all_expressions(lv))
-    read = _read_names(story)
+    stores = {name for lv in story.levels for _s, _i, st in lv.steps() for name, _k, _d in st.stores()}
+    plans = record_plans(story, stores | {"values"})
+    keyed = [(n, plans.get(n)) for n in sorted(_read_names(story) - {"values", "player", "visits"})
+             if n in plans and plans[n] is not None]
+    read = sorted(n for n in _read_names(story) - {"values", "player", "visits"} if n not in dict(keyed))
+    values_plan = plans.get("values")
+
+    def record(value, plan):
+        # A stored record is replaced, never changed, and forks share it: its key is made once.
+        got = memo.get(id(value))
+        if got is None or got[0] is not value:
+            got = memo[id(value)] = (value, _record_key(value, plan))
+        return got[1]
+
+    def world_key(w) -> tuple:
+        vars_ = w.vars
+        return (_key_of(vars_, read, memo), tuple(record(vars_.get(n), plan) for n, plan in keyed),
+                tuple(sorted(w.values.items())) if values_plan is None else _record_key(w.values, values_plan),
+                tuple(sorted(w.visits.items())) if reads_visits else ())
+    scenes, lines, choices, guards = result.scenes, result.lines, result.choices, result.guards
 
     def trace(event, level, scene, detail):
         if event == "scene":
-            result.scenes[(level, scene)] += 1
+            scenes[(level, scene)] += 1
         elif event == "guard":
             pos, value = detail
-            result.guards.setdefault(pos, set()).add(bool(value))
+            seen_values = guards.get(pos)
+            if seen_values is None:
+                guards[pos] = {bool(value)}
+            else:
+                seen_values.add(bool(value))
         elif event == "empty_choice":
             result.empty_choices.add(detail)
         elif event == "end":
@@ -240,61 +387,74 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
                 if pos is not None:
                     result.end_steps.add(pos)
 
-    def fresh(snap):
-        rt = Runtime.restore(story, snap)
-        rt.trace = trace
-        return rt
-
     root = Runtime(story, "Player 1", 0)
     root.trace = trace
     trace("scene", root.level.id, root.scene, None)
-    root.transcript = []
-    stack = [root.snapshot()]
-    seen: set[str] = set()
+    root.transcript = _NoTranscript()
+    stack = [root]
+    seen: set = set()
+    seen_entries: set = set()
+    memo: dict = {}
     while stack:
         if result.states >= max_states:
             result.truncated = True
             break
-        rt = fresh(stack.pop())
+        rt = stack.pop()
+        silent = 0
+        entered = None
         while True:
+            if rt._pc == 0 and entered != (rt.level_index, rt.scene) and not rt.ended:
+                # At a scene's first step: a state entered before (same variables, profile, visits)
+                # plays out exactly as it did, so it is not run again.
+                entered = (rt.level_index, rt.scene)
+                entry = (entered, world_key(rt.world), rt._announce)
+                if entry in seen_entries:
+                    break
+                seen_entries.add(entry)
+            # Lines are skimmed and silent steps run directly; only decisions make prompts. A run of
+            # silent steps too long to be a story goes through the runtime, which names the loop.
+            if silent < MAX_SILENT and not (rt.ended or rt._announce) and rt._pc < len(rt._steps):
+                step = rt._steps[rt._pc]
+                if not step.draws:
+                    if step.skimmable:
+                        pc = rt._pc
+                        if step.skim(rt):
+                            lines[f"{rt._level.id}/{rt.scene}/{pc}"] += 1
+                        silent += 1
+                        continue
+                    if step.prompt_kind is None:
+                        step.run(rt)
+                        silent += 1
+                        continue
+            silent = 0
             prompt = rt.current()
-            if prompt.kind in ("line", "level"):
-                if prompt.kind == "line":
-                    result.lines[prompt.key] += 1
+            kind = prompt.kind
+            if kind == "line":
+                lines[prompt.key] += 1
                 rt.advance()
-                rt.transcript.clear()   # the explorer needs no transcript; keeping it would make forks O(n)
                 continue
-            if prompt.kind == "end":
+            if kind == "level":
+                rt.advance()
+                continue
+            if kind == "end":
                 result.paths += 1
                 break
-            key = _state_key(rt, reads_visits, read) + prompt.kind
+            key = (rt.level_index, rt.scene, rt._pc, kind, world_key(rt.world))
             if key in seen:
                 break
             seen.add(key)
             result.states += 1
             if progress and result.states % 200 == 0:
                 progress(result.states)
-            base = rt.snapshot()
-            if prompt.kind == "choice":
-                for option in prompt.options:
-                    child = fresh(base)
-                    child.choose(option["index"])
-                    result.choices[f"{prompt.key}#{option['index']}"] += 1
-                    child.transcript.clear()
-                    stack.append(child.snapshot())
-            elif prompt.kind == "talk":
-                for outcome in (talk_outcomes(prompt) if talk_outcomes else outcomes.talk(prompt)):
-                    child = fresh(base)
-                    child.finish_talk(outcome)
-                    child.transcript.clear()
-                    stack.append(child.snapshot())
-            elif prompt.kind == "minigame":
-                results = minigame_results(prompt) if minigame_results else outcomes.minigame(prompt)
-                for res in results:
-                    child = fresh(base)
-                    child.finish_minigame(res)
-                    child.transcript.clear()
-                    stack.append(child.snapshot())
+            step = rt._steps[rt._pc]
+            answers = step.forks(rt, prompt, outcomes)
+            for payload in answers:
+                child = rt.fork()
+                child.trace = trace
+                child.transcript = _NoTranscript()
+                child.answer(**payload)
+                if "index" in payload:
+                    choices[f"{prompt.key}#{payload['index']}"] += 1
+                stack.append(child)
             break
     return result
-

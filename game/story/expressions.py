@@ -1,21 +1,32 @@
 """The level expression language: conditions (`if:`), effects (`set:`) and `{...}` in text.
 
-A small, safe subset of Python expression syntax, checked when a level loads and run by
-`simpleeval` (never Python's eval): names, numbers, strings, true/false, comparisons,
-and/or/not, arithmetic, `x if c else y`, `a in [..]`, `record.field` (minigame results,
-the value profile, visit counts) and a few functions. Anything else (imports, calls to
-unknown functions, attributes that start with `_`, subscripts, lambdas, comprehensions)
-is refused with a message naming the construct.
+A small, safe subset of Python expression syntax: names, numbers, strings, true/false,
+comparisons, and/or/not, arithmetic, `x if c else y`, `a in [..]`, `record.field`
+(minigame results, the value profile, visit counts) and a few functions. Python's `ast`
+parses it; a whitelist refuses anything else (imports, calls to unknown functions,
+attributes that start with `_`, subscripts, lambdas, comprehensions, `**`) with a message
+naming the construct. The checked tree is then compiled once into a tree of small
+closures (never Python's eval), whose every operation is one of `bounded.py`'s: an
+evaluation cannot take long or grow large, whatever the level or the save says.
+
+Checks at load: the source is at most MAX_SOURCE characters and MAX_DEPTH deep; every
+part that reads no variable is computed then, so `1/0`, `len(5)` or `roll(0)` is a load
+error with its column, not a failure on every run.
 """
 from __future__ import annotations
 
 import ast
 import functools
+import operator
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Mapping
+from typing import Any, Callable
 
-import simpleeval
+from game.story import bounded
+
+MAX_SOURCE = 2_000      # characters in one expression: ~650 operations at most, a few ms of bounded work
+MAX_DEPTH = 64          # nesting of the parsed tree: deeper is a writing mistake, and Python's parser recurses
 
 
 class ExpressionError(Exception):
@@ -29,17 +40,8 @@ class ExpressionError(Exception):
         self.hint = hint
 
 
-def _clamp(x, lo, hi):
-    return max(lo, min(hi, x))
-
-
-# Pure functions; `chance` and `roll` are bound per runtime to its seeded RNG.
-PURE_FUNCTIONS: dict[str, Callable] = {
-    "min": min, "max": max, "abs": abs, "round": round, "int": int, "float": float,
-    "str": str, "len": len, "clamp": _clamp, "lower": lambda s: str(s).lower(),
-    "upper": lambda s: str(s).upper(),
-}
-RANDOM_FUNCTIONS = ("chance", "roll")
+RANDOM_FUNCTIONS = tuple(bounded.RANDOM_FUNCTIONS)
+PURE_FUNCTIONS: dict[str, Callable] = dict(bounded.PURE_FUNCTIONS)
 FUNCTIONS = tuple(sorted([*PURE_FUNCTIONS, *RANDOM_FUNCTIONS]))
 CONSTANTS = {"true": True, "false": False, "none": None, "True": True, "False": False, "None": None}
 
@@ -60,9 +62,9 @@ _FRIENDLY = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Expression:
-    """A checked expression: its source, parsed tree, and the names it reads."""
+    """A checked expression: its source, parsed tree, the names it reads, and its compiled form."""
 
     source: str
     tree: ast.AST
@@ -71,6 +73,9 @@ class Expression:
     uses_random: bool
     name_cols: tuple[tuple[str, int], ...] = ()   # (name, column) of each name's first read
     offset: int = 0                                  # where the expression starts in its text (templates)
+    fn: Callable[["Scope"], Any] | None = None       # the compiled evaluator
+    constant: Any = None                             # its value, when it reads nothing (is_constant)
+    is_constant: bool = False
 
     def column_of(self, name: str) -> int:
         return self.offset + next((c for n, c in self.name_cols if n == name), 0)
@@ -78,12 +83,21 @@ class Expression:
     def __str__(self) -> str:
         return self.source
 
+    def __repr__(self) -> str:
+        return f"Expression({self.source!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Expression) and other.source == self.source and other.offset == self.offset
+
+    def __hash__(self) -> int:
+        return hash((self.source, self.offset))
+
 
 def parse(source: Any) -> Expression:
-    """Check an expression and return it parsed; raises ExpressionError with a column.
+    """Check an expression and return it compiled; raises ExpressionError with a column.
 
     Levels repeat the same conditions many times; Expressions are immutable, so each
-    distinct text is checked once.
+    distinct text is checked and compiled once.
     """
     if isinstance(source, str):
         return _parse_text(source)
@@ -107,6 +121,11 @@ def _parse(source: Any) -> Expression:
     text = source.strip()
     if not text:
         raise ExpressionError("empty expression", 0)
+    if len(text) > MAX_SOURCE:
+        raise ExpressionError(f"the expression is {len(text):,} characters long (at most {MAX_SOURCE:,})", 0,
+                              "TT0201", "split it: compute parts with `set:` into variables")
+    if "\x00" in text:
+        raise ExpressionError("the expression contains a NUL character", text.index("\x00"), "TT0201")
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
@@ -115,7 +134,11 @@ def _parse(source: Any) -> Expression:
         hint = ""
         if "=" in text and "==" not in text and not any(op in text for op in ("<=", ">=", "!=")):
             hint = "compare with == (a single = is not an expression; use `set:` to change a variable)"
-        raise ExpressionError(f"cannot read expression '{text}': {msg}", col, "TT0201", hint) from None
+        raise ExpressionError(f"cannot read expression '{_short(text)}': {msg}", col, "TT0201", hint) from None
+    except (RecursionError, MemoryError, ValueError):
+        raise ExpressionError(f"the expression is nested too deeply to read (at most {MAX_DEPTH} levels)", 0,
+                              "TT0201", "split it: compute parts with `set:` into variables") from None
+    _check_depth(tree)
     names: set[str] = set()
     name_cols: list[tuple[str, int]] = []
     fields: list[tuple[str, str, int]] = []
@@ -155,55 +178,275 @@ def _parse(source: Any) -> Expression:
                 if node.id not in names:
                     name_cols.append((node.id, node.col_offset))
                 names.add(node.id)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, (bytes, complex)) :
-            raise ExpressionError("only numbers, text and true/false are allowed as literals", node.col_offset, "TT0202")
-    # Function names used as values (not calls) are still names to check.
+        elif isinstance(node, ast.Constant):
+            if isinstance(node.value, (bytes, complex)) or node.value is Ellipsis:
+                raise ExpressionError("only numbers, text and true/false are allowed as literals",
+                                      node.col_offset, "TT0202")
+            try:
+                bounded.check(node.value)
+            except bounded.Refused as exc:
+                raise ExpressionError(f"this literal is too large: {exc}", node.col_offset, "TT0201") from None
     lead = len(source) - len(source.lstrip())
     name_cols.sort(key=lambda nc: nc[1])
+    fn, const = _Compiler().compile(tree.body)
     return Expression(text, tree, frozenset(names), tuple(fields), uses_random,
-                      tuple((n, c + lead) for n, c in name_cols), 0)
+                      tuple((n, c + lead) for n, c in name_cols), 0, fn,
+                      None if const is _NOT_CONSTANT else const, const is not _NOT_CONSTANT)
 
 
-class _Evaluator(simpleeval.EvalWithCompoundTypes):
-    """simpleeval with record fields: `defense.score` reads a key of a dict, nothing else."""
+def _short(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[:n - 3] + "..."
 
-    def _eval_attribute(self, node):
-        if node.attr.startswith("_"):
-            raise simpleeval.FeatureNotAvailable(f"'.{node.attr}' is not allowed")
-        base = self._eval(node.value)
-        if isinstance(base, Mapping):
-            if node.attr in base:
-                return base[node.attr]
-            # A field a minigame or profile has not produced yet reads as 0, like an unset score.
-            return 0
-        raise simpleeval.FeatureNotAvailable(f"'{ast.unparse(node.value)}' has no fields")
 
+def _check_depth(tree: ast.AST) -> None:
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise ExpressionError(f"the expression is nested more than {MAX_DEPTH} levels deep",
+                                  getattr(node, "col_offset", 0), "TT0201",
+                                  "split it: compute parts with `set:` into variables")
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
+# ---------------------------------------------------------------- compiling
+
+_NOT_CONSTANT = object()
+
+
+class _Undefined(Exception):
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class _NoFields(Exception):
+    def __init__(self, name: str, value: Any) -> None:
+        self.name = name
+        self.value = value
+
+
+_CMP = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+        ast.Gt: operator.gt, ast.GtE: operator.ge,
+        ast.In: lambda a, b: _contains(b, a), ast.NotIn: lambda a, b: not _contains(b, a)}
+_BIN = {ast.Add: bounded.add, ast.Sub: bounded.sub, ast.Mult: bounded.mul, ast.Div: bounded.div,
+        ast.FloorDiv: bounded.floordiv, ast.Mod: bounded.mod}
+
+
+def _contains(container: Any, item: Any) -> bool:
+    if isinstance(container, str):
+        if not isinstance(item, str):
+            raise bounded.Refused(f"'in' text needs text on its left, not {bounded._type(item)}")
+        return item in container
+    if isinstance(container, (list, tuple, Mapping)):
+        return item in container
+    raise bounded.Refused(f"'in' needs text or a list on its right, not {bounded._type(container)}")
+
+
+def _field(base: Any, attr: str, record: str) -> Any:
+    if type(base) is dict or isinstance(base, Mapping):
+        # A field a minigame or profile has not produced yet reads as 0, like an unset score.
+        return base.get(attr, 0)
+    raise _NoFields(record, base)
+
+
+class _Compiler:
+    """Turns a checked tree into closures taking a Scope. Parts that read nothing are computed now."""
+
+    def compile(self, node: ast.AST) -> tuple[Callable, Any]:
+        method = getattr(self, "c_" + type(node).__name__)
+        fn, const = method(node)
+        return fn, const
+
+    def _const(self, node: ast.AST, thunk: Callable[[], Any]) -> tuple[Callable, Any]:
+        """Compute a part that reads nothing now; a failure is the writer's to fix at load."""
+        try:
+            value = thunk()
+        except (bounded.Refused, TypeError, ValueError, ZeroDivisionError, OverflowError, KeyError) as exc:
+            raise ExpressionError(f"'{_short(ast.unparse(node))}' fails on every run: {_reason(exc)}",
+                                  getattr(node, "col_offset", 0), "TT0201") from None
+        return (lambda s: value), value
+
+    def c_Constant(self, node):
+        value = node.value
+        return (lambda s: value), value
+
+    def c_Name(self, node):
+        name = node.id
+        if name in CONSTANTS:
+            value = CONSTANTS[name]
+            return (lambda s: value), value
+        if name in FUNCTIONS:
+            raise ExpressionError(f"'{name}' is a function: call it, like {name}(...)", node.col_offset, "TT0202")
+
+        def read(s):
+            try:
+                return s.names[name]
+            except KeyError:
+                raise _Undefined(name) from None
+        return read, _NOT_CONSTANT
+
+    def c_Attribute(self, node):
+        record, attr = node.value.id, node.attr
+        base, const = self.compile(node.value)
+        if const is not _NOT_CONSTANT:
+            raise ExpressionError(f"'{record}' has no fields", node.col_offset, "TT0205")
+        return (lambda s: _field(base(s), attr, record)), _NOT_CONSTANT
+
+    def c_List(self, node):
+        parts = [self.compile(e) for e in node.elts]
+        fns = [f for f, _ in parts]
+        if all(c is not _NOT_CONSTANT for _, c in parts):
+            return self._const(node, lambda: bounded.check([c for _, c in parts]))
+        return (lambda s: bounded.check([f(s) for f in fns])), _NOT_CONSTANT
+
+    c_Tuple = c_List
+
+    def c_UnaryOp(self, node):
+        fn, const = self.compile(node.operand)
+        if isinstance(node.op, ast.Not):
+            op = operator.not_
+        else:
+            op = bounded.neg if isinstance(node.op, ast.USub) else bounded.pos
+        if const is not _NOT_CONSTANT:
+            return self._const(node, lambda: op(const))
+        return (lambda s: op(fn(s))), _NOT_CONSTANT
+
+    def c_BinOp(self, node):
+        op = _BIN[type(node.op)]
+        (lf, lc), (rf, rc) = self.compile(node.left), self.compile(node.right)
+        if lc is not _NOT_CONSTANT and rc is not _NOT_CONSTANT:
+            return self._const(node, lambda: op(lc, rc))
+        if rc is not _NOT_CONSTANT:
+            return (lambda s: op(lf(s), rc)), _NOT_CONSTANT
+        return (lambda s: op(lf(s), rf(s))), _NOT_CONSTANT
+
+    def c_BoolOp(self, node):
+        parts = [self.compile(v) for v in node.values]
+        fns = tuple(f for f, _ in parts)
+        if all(c is not _NOT_CONSTANT for _, c in parts):
+            consts = [c for _, c in parts]
+            return self._const(node, lambda: _boolop(isinstance(node.op, ast.And), consts))
+        if isinstance(node.op, ast.And):
+            def both(s):
+                value = True
+                for f in fns:
+                    value = f(s)
+                    if not value:
+                        return value
+                return value
+            return both, _NOT_CONSTANT
+
+        def either(s):
+            value = False
+            for f in fns:
+                value = f(s)
+                if value:
+                    return value
+            return value
+        return either, _NOT_CONSTANT
+
+    def c_Compare(self, node):
+        first = self.compile(node.left)
+        rest = [self.compile(c) for c in node.comparators]
+        ops = [_CMP[type(o)] for o in node.ops]
+        everything = [first, *rest]
+        if all(c is not _NOT_CONSTANT for _, c in everything):
+            consts = [c for _, c in everything]
+            return self._const(node, lambda: _compare(ops, consts))
+        if len(ops) == 1:
+            op = ops[0]
+            (lf, lc), (rf, rc) = first, rest[0]
+            if rc is not _NOT_CONSTANT:
+                return (lambda s: op(lf(s), rc)), _NOT_CONSTANT
+            return (lambda s: op(lf(s), rf(s))), _NOT_CONSTANT
+        fns = [f for f, _ in everything]
+
+        def chain(s):
+            left = fns[0](s)
+            for op, f in zip(ops, fns[1:]):
+                right = f(s)
+                if not op(left, right):
+                    return False
+                left = right
+            return True
+        return chain, _NOT_CONSTANT
+
+    def c_IfExp(self, node):
+        (tf, tc), (bf, _), (of, _) = self.compile(node.test), self.compile(node.body), self.compile(node.orelse)
+        if tc is not _NOT_CONSTANT:
+            return self.compile(node.body if tc else node.orelse)
+        return (lambda s: bf(s) if tf(s) else of(s)), _NOT_CONSTANT
+
+    def c_Call(self, node):
+        name = node.func.id
+        args = [self.compile(a) for a in node.args]
+        fns = [f for f, _ in args]
+        constant = all(c is not _NOT_CONSTANT for _, c in args)
+        if name in bounded.RANDOM_FUNCTIONS:
+            rand = bounded.RANDOM_FUNCTIONS[name]
+            if constant:
+                # Random, so not computed now; but arguments that fail on every run are caught now.
+                consts = [c for _, c in args]
+                self._const(node, lambda: rand(random.Random(0), *consts))
+            return (lambda s: rand(s.rng, *[f(s) for f in fns])), _NOT_CONSTANT
+        fn = PURE_FUNCTIONS[name]
+        if constant:
+            consts = [c for _, c in args]
+            return self._const(node, lambda: fn(*consts))
+        if len(fns) == 1:
+            only = fns[0]
+            return (lambda s: fn(only(s))), _NOT_CONSTANT
+        return (lambda s: fn(*[f(s) for f in fns])), _NOT_CONSTANT
+
+
+def _boolop(is_and: bool, values: list) -> Any:
+    value = is_and
+    for value in values:
+        if bool(value) is not is_and:
+            return value
+    return value
+
+
+def _compare(ops, values) -> bool:
+    for op, left, right in zip(ops, values, values[1:]):
+        if not op(left, right):
+            return False
+    return True
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, ZeroDivisionError):
+        return "division by zero"
+    if isinstance(exc, TypeError):
+        msg = str(exc)
+        if "not supported between instances of" in msg:
+            return "it compares values of different kinds (" + msg.split("instances of ", 1)[1].replace("'", "") + ")"
+        return msg
+    return str(exc)
+
+
+# ---------------------------------------------------------------- evaluating
 
 class Scope:
-    """Evaluates checked expressions against a world's variables."""
+    """Evaluates checked expressions against a mapping of names (variables and the built-ins)."""
+
+    __slots__ = ("names", "rng")
 
     def __init__(self, names: Mapping[str, Any], rng: random.Random) -> None:
-        functions = dict(PURE_FUNCTIONS)
-        functions["chance"] = lambda p: rng.random() < float(p)
-        functions["roll"] = lambda n: rng.randint(1, int(n))
-        self._names = names
-        self._eval = _Evaluator(functions=functions, names=self._lookup)
-
-    def _lookup(self, node):
-        if node.id in CONSTANTS:
-            return CONSTANTS[node.id]
-        try:
-            return self._names[node.id]
-        except KeyError:
-            raise simpleeval.NameNotDefined(node.id, self._eval.expr) from None
+        self.names = names
+        self.rng = rng
 
     def eval(self, expr: Expression) -> Any:
         try:
-            return self._eval.eval(expr.source, previously_parsed=expr.tree.body)
-        except simpleeval.NameNotDefined as exc:
+            return expr.fn(self)
+        except _Undefined as exc:
             raise ExpressionError(f"'{exc.name}' is not defined", 0, "TT0203") from None
-        except (simpleeval.InvalidExpression, TypeError, ValueError, ZeroDivisionError) as exc:
-            raise ExpressionError(f"cannot evaluate '{expr.source}': {exc}", 0, "TT0201") from None
+        except _NoFields as exc:
+            raise ExpressionError(f"cannot evaluate '{_short(expr.source)}': '{exc.name}' is "
+                                  f"{bounded._type(exc.value)} and has no fields", 0, "TT0205") from None
+        except (bounded.Refused, TypeError, ValueError, ZeroDivisionError, OverflowError, KeyError,
+                RecursionError, MemoryError) as exc:
+            raise ExpressionError(f"cannot evaluate '{_short(expr.source)}': {_reason(exc)}", 0, "TT0201") from None
 
     def truth(self, expr: Expression) -> bool:
         return bool(self.eval(expr))
@@ -211,12 +454,13 @@ class Scope:
 
 # ---------------------------------------------------------------- text interpolation
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Template:
     """Text with `{expr}` holes; `{{` and `}}` are literal braces."""
 
     source: str
     parts: tuple[str | Expression, ...]
+    literal: str | None = None       # the text itself when it has no holes (most lines), else None
 
     @property
     def expressions(self) -> tuple[Expression, ...]:
@@ -226,23 +470,43 @@ class Template:
         if len(self.parts) == 1 and isinstance(self.parts[0], str):
             return self.parts[0]
         out = []
+        size = 0
         for part in self.parts:
             if isinstance(part, str):
                 out.append(part)
-            else:
-                value = scope.eval(part)
-                if isinstance(value, float) and value.is_integer():
-                    value = int(value)
-                elif isinstance(value, float):
-                    value = round(value, 2)
-                out.append("" if value is None else str(value))
+                size += len(part)
+                continue
+            value = scope.eval(part)
+            if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+                value = int(value)
+            elif isinstance(value, float):
+                value = round(value, 2)
+            try:
+                text = "" if value is None else str(value)
+            except ValueError as exc:      # an integer past Python's digit limit for text
+                raise ExpressionError(f"cannot show '{_short(part.source)}' as text: {exc}", part.offset,
+                                      "TT0201") from None
+            size += len(text)
+            if size > bounded.MAX_TEXT:
+                raise ExpressionError(f"the text would be over {bounded.MAX_TEXT:,} characters long",
+                                      part.offset, "TT0201")
+            out.append(text)
         return "".join(out)
+
+    def __repr__(self) -> str:
+        return f"Template({self.source!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Template) and other.source == self.source
+
+    def __hash__(self) -> int:
+        return hash(self.source)
 
 
 def template(text: str) -> Template:
     """Split text into literal parts and expressions; ExpressionError has the column in the text."""
     if "{" not in text and "}" not in text:
-        return Template(text, (text,))     # most lines have no holes: skip the scanner
+        return Template(text, (text,), text)     # most lines have no holes: skip the scanner
     return _template(text)
 
 
@@ -280,4 +544,5 @@ def _template(text: str) -> Template:
             i += 1
     if buf or not parts:
         parts.append("".join(buf))
-    return Template(text, tuple(parts))
+    literal = parts[0] if len(parts) == 1 and isinstance(parts[0], str) else None
+    return Template(text, tuple(parts), literal)

@@ -12,7 +12,7 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 
 from game.story.machine import level_edges
-from game.story.model import End, Level, MinigameStep, Talk
+from game.story.model import Level
 
 NODE_W, NODE_H = 170, 40
 COL_GAP, ROW_GAP = 90, 22
@@ -60,11 +60,8 @@ def build(level: Level, *, coverage: dict | None = None, reachable: set[str] | N
           reachability: str = "states") -> Graph:
     g = Graph(level, reachability=reachability)
     for sid, scene in level.scenes.items():
-        decides = ""
-        if any(isinstance(s, Talk) for s in scene.steps):
-            decides = "talk"
-        if any(isinstance(s, MinigameStep) for s in scene.steps):
-            decides = "minigame" if not decides else "talk+minigame"
+        marks = [m for m in dict.fromkeys(s.graph_mark() for s in scene.steps) if m]
+        decides = "+".join(marks)
         label = scene.title or sid
         hits = None
         if coverage is not None:
@@ -72,15 +69,18 @@ def build(level: Level, *, coverage: dict | None = None, reachable: set[str] | N
         g.nodes[sid] = GNode(sid, label, "scene", start=sid == level.start,
                              unreachable=reachable is not None and sid not in reachable, decides=decides, hits=hits)
         for i, step in enumerate(scene.steps):
-            if isinstance(step, End):
-                eid = f"end:{step.ending}"
+            for ending in step.coverage(f"{level.id}/{sid}/{i}").get("endings", ()):
+                eid = f"end:{ending}"
                 if eid not in g.nodes:
-                    ehits = coverage.get("endings", {}).get(f"{level.id}/{step.ending}", 0) if coverage else None
-                    g.nodes[eid] = GNode(eid, step.ending, "ending", hits=ehits,
+                    ehits = coverage.get("endings", {}).get(f"{level.id}/{ending}", 0) if coverage else None
+                    g.nodes[eid] = GNode(eid, ending, "ending", hits=ehits,
                                          unreachable=reachable is not None and eid not in reachable)
                 g.edges.append(GEdge(sid, eid, "goto", step.guard.source if step.guard else ""))
     for e in level_edges(level):
-        g.edges.append(GEdge(e.source, e.dest, e.trigger, e.label if e.trigger == "choose" else
+        if e.dest is None:
+            continue      # an option that stays in its scene draws no arrow
+        trigger = {"jump": "goto", "choice": "choose", "outcome": "outcome"}[e.kind]
+        g.edges.append(GEdge(e.source, e.dest, trigger, e.label if trigger == "choose" else
                              (e.guard.source if e.guard else "")))
     layout(g)
     return g
@@ -90,11 +90,11 @@ def static_reachable(level: Level) -> set[str]:
     """Scenes and endings reachable along edges alone (conditions ignored)."""
     out_edges = defaultdict(list)
     for e in level_edges(level):
-        out_edges[e.source].append(e.dest)
-    for sid, scene in level.scenes.items():
-        for s in scene.steps:
-            if isinstance(s, End):
-                out_edges[sid].append(f"end:{s.ending}")
+        if e.dest is not None:
+            out_edges[e.source].append(e.dest)
+    for sid, i, s in level.steps():
+        for ending in s.coverage(f"{level.id}/{sid}/{i}").get("endings", ()):
+            out_edges[sid].append(f"end:{ending}")
     seen, todo = {level.start}, deque([level.start])
     while todo:
         for d in out_edges[todo.popleft()]:

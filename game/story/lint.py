@@ -2,14 +2,17 @@
 
 Reachability comes from exploring the story's states with the real runtime (see
 explore.py), so it accounts for variables and conditions, not just edges: a scene behind
-`if: trust > 5` where trust can never pass 2 is reported unreachable.
+`if: trust > 5` where trust can never pass 2 is reported unreachable. What each step reads,
+writes, stores and whether it always leaves its scene comes from its step type
+(game/story/steps/), so a new step type is linted like the built-in ones.
 """
 from __future__ import annotations
 
 from game.story.diagnostics import Diagnostic
 from game.story.explore import character_text_names, explore
-from game.story.model import Choice, End, Goto, MinigameStep, Story, Talk
-from game.story.model import Set as SetStep
+from game.story.model import Story
+from game.story.steps.end import End
+from game.story.steps.goto import Goto
 
 DEFAULT_BOUND = 20_000
 
@@ -23,59 +26,20 @@ def _reads(story: Story) -> set[str]:
     a counter nothing looks at is still unused."""
     names: set[str] = set()
     for level in story.levels:
-        for scene in level.scenes.values():
-            for step in scene.steps:
-                if step.guard is not None:
-                    names |= step.guard.names
-                effects = list(step.effects) if isinstance(step, SetStep) else []
-                if isinstance(step, Choice):
-                    for o in step.options:
-                        if o.guard is not None:
-                            names |= o.guard.names
-                        effects += list(o.effects)
-                for target, expr in effects:
-                    names |= expr.names - {target}
-        for scene in level.scenes.values():
-            for step in scene.steps:
-                texts = []
-                if hasattr(step, "text") and step.text is not None and hasattr(step.text, "expressions"):
-                    texts.append(step.text)
-                if isinstance(step, Choice):
-                    texts.extend(o.text for o in step.options)
-                    if step.prompt:
-                        texts.append(step.prompt)
-                if isinstance(step, End) and step.title:
-                    texts.append(step.title)
-                for t in texts:
-                    for e in t.expressions:
-                        names |= e.names
+        for _sid, _i, step in level.steps():
+            for cond, _pos in step.conditions():
+                names |= cond.names
+            for target, expr in step.effects():
+                names |= expr.names - {target}
+            for tpl in step.texts():
+                for e in tpl.expressions:
+                    names |= e.names
         names |= character_text_names(level)
     return names
 
 
 def _sets(story: Story) -> set[str]:
-    out = set()
-    for level in story.levels:
-        for scene in level.scenes.values():
-            for step in scene.steps:
-                if isinstance(step, SetStep):
-                    out |= {n for n, _ in step.effects}
-                elif isinstance(step, Choice):
-                    for o in step.options:
-                        out |= {n for n, _ in o.effects}
-    return out
-
-
-def _terminal(step) -> bool:
-    """Does this step always leave the scene (unconditional goto or end, or a choice whose options all jump)?"""
-    if step.guard is not None:
-        return False
-    if isinstance(step, (Goto, End)):
-        return True
-    if isinstance(step, Choice):
-        # Every option jumps and one is always offered: the player cannot stay in the scene.
-        return all(o.goto for o in step.options) and any(o.guard is None for o in step.options)
-    return False
+    return {name for level in story.levels for _sid, _i, step in level.steps() for name in step.writes()}
 
 
 def lint_story(story: Story, *, max_states: int = DEFAULT_BOUND) -> list[Diagnostic]:
@@ -85,18 +49,13 @@ def lint_story(story: Story, *, max_states: int = DEFAULT_BOUND) -> list[Diagnos
         for sid, scene in level.scenes.items():
             steps = scene.steps
             for i, step in enumerate(steps):
-                if _terminal(step) and i + 1 < len(steps):
+                if step.leaves() and i + 1 < len(steps):
                     out.append(_d(steps[i + 1].pos, "TT1011",
                                   f"steps after line {step.pos.line} never run: that step always leaves the scene",
                                   "move these steps before it, or into another scene"))
                     break
             for step in steps:
-                if isinstance(step, Talk):
-                    char = level.characters.get(step.character)
-                    if char is not None and not char.fallback:
-                        out.append(_d(step.pos, "TT1008",
-                                      f"'{char.id}' has no fallback lines: if its backend fails, it has nothing to say",
-                                      f"add `fallback: [...]` to character '{char.id}'"))
+                out.extend(step.lint(level, sid))
     # ---- variables
     reads = _reads(story)
     sets = _sets(story)
@@ -108,12 +67,12 @@ def lint_story(story: Story, *, max_states: int = DEFAULT_BOUND) -> list[Diagnos
             elif name not in sets:
                 out.append(_d(pos, "TT1004", f"variable '{name}' is read but never set: it is always "
                               f"{level.vars[name]!r}", "set it with `set:` somewhere, or write the value itself"))
-        for scene in level.scenes.values():
-            for step in scene.steps:
-                if isinstance(step, MinigameStep) and step.store_as not in reads:
-                    out.append(_d(step.pos, "TT1009", f"the result of minigame '{step.name}' "
-                                  f"(stored as '{step.store_as}') is never read",
-                                  f"branch on it, e.g. `if: {step.store_as}.score > 0`, or mention it in text"))
+        for _sid, _i, step in level.steps():
+            for name, kind, detail in step.stores():
+                if kind == "minigame" and name not in reads:
+                    out.append(_d(step.pos, "TT1009", f"the result of minigame '{detail}' (stored as '{name}') "
+                                  "is never read",
+                                  f"branch on it, e.g. `if: {name}.score > 0`, or mention it in text"))
     # ---- reachability over states
     ex = explore(story, max_states=max_states)
     if ex.truncated:
@@ -124,7 +83,7 @@ def lint_story(story: Story, *, max_states: int = DEFAULT_BOUND) -> list[Diagnos
     for level in story.levels:
         for sid, scene in level.scenes.items():
             steps = scene.steps
-            if any(_terminal(s) for s in steps):
+            if any(s.leaves() for s in steps):
                 continue
             # The static check finds candidates; exploration confirms the ones players can hit.
             if ex.truncated or (level.id, sid) not in reached or (level.id, sid) in ex.dead_ends:
@@ -146,18 +105,19 @@ def lint_story(story: Story, *, max_states: int = DEFAULT_BOUND) -> list[Diagnos
                 if (level.id, scene.id) not in reached:
                     continue
                 for step in scene.steps:
-                    guards = [(step.guard, step.pos)] if step.guard is not None else []
-                    if isinstance(step, Choice):
-                        guards += [(o.guard, o.pos, o.guard_pos) for o in step.options if o.guard is not None]
-                    for guard, key, *where in guards:
+                    where = {}
+                    for opt in getattr(step, "options", ()):
+                        if opt.guard is not None:
+                            where[opt.pos] = opt.guard_pos
+                    for guard, key in step.conditions():
                         if guard.uses_random or key not in ex.guards:
                             continue
                         seen = ex.guards[key]
-                        pos = (where[0] if where else None) or key
+                        pos = where.get(key) or key
                         if seen == {False}:
                             out.append(_d(pos, "TT1006", f"condition '{guard.source}' never holds in any reachable "
                                           "state", "check the values it compares with what the story can set"))
-                        elif seen == {True} and not isinstance(step, Goto):
+                        elif seen == {True} and not (isinstance(step, Goto) and key == step.pos):
                             out.append(_d(pos, "TT1010", f"condition '{guard.source}' always holds",
                                           "it can be removed, or it compares the wrong variable"))
         for pos in sorted(ex.empty_choices, key=lambda p: (p.file, p.line)):

@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import hashlib
 import gc
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any, Callable
 
 import yaml
 
 from game.story import expressions as ex
-from game.story import questions, spec
+from game.story import spec
+from game.story import steps as step_registry
 from game.story.diagnostics import Diagnostic, LevelError
-from game.story.model import (NARRATOR, Character, Choice, End, Goto, Intent, Level, Line, MinigameStep, Option,
-                              Pos, Scene, Set, Story, Talk)
+from game.story.model import NARRATOR, Character, Intent, Level, Pos, Scene, Story
+
+MAX_FILE_BYTES = 32 * 2 ** 20    # a level file (or include) larger than this is refused: 5,000 scenes are 3 MB
+MAX_LEVELS = 200                 # levels in one campaign
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALAR_TAGS: dict[tuple[str, bool], str] = {}
@@ -52,16 +58,11 @@ class Loader(_BaseLoader):
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 BUILTIN_NAMES = {"player": "the player's name", "values": "the value profile (values.<dimension>)",
                  "visits": "how often each scene was entered (visits.<scene>)"}
-STEP_HEADS = spec.STEP_HEADS
-STEP_MODIFIERS = spec.STEP_MODIFIERS
-ALL_MODIFIERS = sorted({m for ms in STEP_MODIFIERS.values() for m in ms})
 LEVEL_KEYS = tuple(spec.LEVEL)
 INCLUDE_KEYS = spec.INCLUDE_KEYS
 CAMPAIGN_KEYS = tuple(spec.CAMPAIGN)
 CHARACTER_KEYS = tuple(spec.CHARACTER)
 INTENT_KEYS = tuple(spec.INTENT)
-OPTION_KEYS = tuple(spec.OPTION)
-TALK_KEYS = tuple(spec.TALK)
 SCENE_KEYS = tuple(spec.SCENE)
 
 
@@ -150,12 +151,16 @@ class _FileReader:
             return None
         return value
 
-    def integer(self, node: yaml.Node, what: str, minimum: int = 0) -> int | None:
-        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int":
+    def integer(self, node: yaml.Node, what: str, minimum: int = 0, maximum: int | None = None) -> int | None:
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int" and len(node.value) <= 20:
             value = _construct(node)
-            if isinstance(value, int) and value >= minimum:
+            if isinstance(value, int) and value >= minimum and (maximum is None or value <= maximum):
                 return value
-        self.error(node, "TT0004", f"{what} should be a whole number of at least {minimum}, found {_type_name(node)}")
+        shown = _type_name(node)
+        if len(shown) > 40:
+            shown = shown[:37] + "...'"
+        limits = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
+        self.error(node, "TT0004", f"{what} should be a whole number {limits}, found {shown}")
         return None
 
     def data(self, node: yaml.Node) -> Any:
@@ -233,6 +238,7 @@ class _LevelBuilder:
         self.header: dict[str, Any] = {}
         self.minigame_names = minigame_names
         self.seen_files: set[Path] = set()
+        self.sources: list[tuple[str, str]] = []     # (absolute path, sha256) of every file read, for the cache
 
     # -------------------------------------------------------------- files
     def read_file(self, path: Path, *, top: bool, from_reader: _FileReader | None = None, from_node=None) -> None:
@@ -243,16 +249,15 @@ class _LevelBuilder:
                 from_reader.error(from_node, "TT0006", f"'{display}' is included twice (or includes itself)")
             return
         self.seen_files.add(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        text, reason = read_source(path, None if top else self.root)
+        if text is None:
             if from_reader:
                 from_reader.error(from_node, "TT0006", f"cannot include '{display}': {reason}")
             else:
                 self.diags.append(Diagnostic(display, 1, 1, "TT0006", f"cannot read level file: {reason}"))
             return
         self.files.append(display)
+        self.sources.append((str(path), hashlib.sha256(text.encode("utf-8")).hexdigest()))
         reader = _FileReader(path, display, self.diags)
         root = compose(text, display, self.diags)
         if root is None:
@@ -284,6 +289,9 @@ class _LevelBuilder:
                 self.scene_nodes.append((reader, knode, vnode))
         if "include" in keys:
             for node, rel in reader.texts(keys["include"][1], "'include'"):
+                if "\x00" in rel:
+                    reader.error(node, "TT0006", "an include's name cannot contain a NUL character")
+                    continue
                 self.read_file(path.parent / rel, top=False, from_reader=reader, from_node=node)
 
     def read_vars(self, reader: _FileReader, node: yaml.Node) -> None:
@@ -309,7 +317,8 @@ class _LevelBuilder:
     def read_characters(self, reader: _FileReader, node: yaml.Node) -> None:
         entries = reader.mapping(node, "'characters'", None)
         for cid, (knode, vnode) in (entries or {}).items():
-            if not NAME_RE.match(cid) or cid == NARRATOR or cid in STEP_HEADS or cid in ALL_MODIFIERS:
+            if not NAME_RE.match(cid) or cid == NARRATOR or cid in step_registry.heads() or \
+                    cid in step_registry.modifier_names():
                 reader.error(knode, "TT0105", f"'{cid}' cannot be a character id",
                              "ids start with a letter; 'narrator' and step keywords are reserved")
                 continue
@@ -388,7 +397,8 @@ class _LevelBuilder:
                 out.append((name, expr))
         return tuple(out)
 
-    def read_step(self, reader: _FileReader, node: yaml.Node, refs, gotos, sets, stores):
+    def read_step(self, ctx: "StepContext", node: yaml.Node):
+        reader = ctx.reader
         if not isinstance(node, yaml.MappingNode):
             hint = "a line is written `- narrator: text` or `- character_id: text`"
             reader.error(node, "TT0004", f"a step should be a mapping, found {_type_name(node)}", hint)
@@ -396,7 +406,8 @@ class _LevelBuilder:
         keys = reader.mapping(node, "a step", None)
         if keys is None:
             return None
-        heads = [k for k in keys if k not in ALL_MODIFIERS]
+        modifiers = ctx.modifiers
+        heads = [k for k in keys if k not in modifiers]
         if not heads:
             if "if" in keys:
                 reader.error(node, "TT0005", "an `if:` step needs a `goto:` (or guard a line, choice or other step)")
@@ -404,119 +415,30 @@ class _LevelBuilder:
                 reader.error(node, "TT0005", "empty step")
             return None
         if len(heads) > 1:
+            known = [h for h in heads if h in ctx.step_heads or h in ctx.characters or h == NARRATOR]
+            if len(known) == 1:
+                # One real step and a misspelt key beside it: say that, not "two steps".
+                head = known[0]
+                kind = step_registry.get(head) if head in ctx.step_heads else step_registry.get("line")
+                for k in heads:
+                    if k != head:
+                        reader.error(keys[k][0], "TT0003", f"'{k}' does not belong on a {kind.name} step",
+                                     _suggest(k, kind.modifiers) or
+                                     f"a {kind.name} step takes: {', '.join(kind.modifiers) or 'nothing else'}")
+                return None
             reader.error(keys[heads[1]][0], "TT0007",
                          f"one step per list item: '{heads[0]}' and '{heads[1]}' are both here",
                          "start a new item with '- ' for each step")
             return None
         head = heads[0]
-        kind = head if head in STEP_HEADS else "line"
-        allowed = STEP_MODIFIERS[kind]
+        kind = step_registry.get(head) if head in ctx.step_heads else step_registry.get("line")
+        allowed = kind.modifiers
         for k, (knode, _) in keys.items():
             if k != head and k not in allowed:
-                reader.error(knode, "TT0003", f"'{k}' does not belong on a {kind} step",
-                             f"a {kind} step takes: {', '.join(allowed) or 'nothing else'}")
-        pos = reader.pos(node)
-        guard = reader.expression(keys["if"][1], refs) if "if" in keys else None
-        hnode = keys[head][1]
-        if kind == "line":
-            if head != NARRATOR and head not in self.characters and head not in self.char_nodes:
-                hint = _suggest(head, [*self.char_nodes, NARRATOR, *STEP_HEADS]) or \
-                    "declare the speaker under `characters:` (or use `narrator`)"
-                reader.error(keys[head][0], "TT0102", f"unknown speaker '{head}'", hint)
-                return None
-            value = reader.text(hnode, f"what {head} says")
-            if value is None:
-                return None
-            tpl = reader.template(hnode, value, refs)
-            generate = bool(reader.data(keys["generate"][1])) if "generate" in keys else False
-            return Line(pos, guard, head, tpl, generate) if tpl else None
-        if kind == "goto":
-            target = reader.text(hnode, "'goto'")
-            if target is None:
-                return None
-            gotos.append((reader, hnode, target))
-            return Goto(pos, guard, target)
-        if kind == "set":
-            return Set(pos, guard, self.read_effects(reader, hnode, refs, sets))
-        if kind == "choice":
-            options = []
-            for onode in reader.sequence(hnode, "'choice'") or []:
-                ok = reader.mapping(onode, "a choice option", OPTION_KEYS, required=("text",))
-                if not ok or "text" not in ok:
-                    continue
-                text = reader.text(ok["text"][1], "option text")
-                tpl = reader.template(ok["text"][1], text, refs) if text is not None else None
-                oguard = reader.expression(ok["if"][1], refs) if "if" in ok else None
-                effects = self.read_effects(reader, ok["set"][1], refs, sets) if "set" in ok else ()
-                target = None
-                if "goto" in ok:
-                    target = reader.text(ok["goto"][1], "'goto'")
-                    if target is not None:
-                        gotos.append((reader, ok["goto"][1], target))
-                if tpl:
-                    options.append(Option(tpl, oguard, effects, target, reader.pos(onode),
-                                          reader.pos(ok["if"][1]) if "if" in ok else None))
-            if isinstance(hnode, yaml.SequenceNode) and not hnode.value:
-                reader.error(hnode, "TT0005", "a choice needs at least one option")
-            prompt = None
-            if "prompt" in keys:
-                ptext = reader.text(keys["prompt"][1], "'prompt'")
-                prompt = reader.template(keys["prompt"][1], ptext, refs) if ptext is not None else None
-            return Choice(pos, guard, tuple(options), prompt)
-        if kind == "talk":
-            tk = reader.mapping(hnode, "'talk'", TALK_KEYS, required=("with",))
-            if tk is None or "with" not in tk:
-                return None
-            who = reader.text(tk["with"][1], "'with'")
-            if who is not None and who not in self.char_nodes:
-                reader.error(tk["with"][1], "TT0102", f"unknown character '{who}' in talk",
-                             _suggest(who, self.char_nodes) or "declare it under `characters:`")
-                return None
-            turns = reader.integer(tk["turns"][1], "'turns'", 1) if "turns" in tk else 3
-            goal = reader.text(tk["goal"][1], "'goal'") if "goal" in tk else ""
-            measures = []
-            for mnode, m in reader.texts(tk["measures"][1], "'measures'") if "measures" in tk else []:
-                if m not in self.values:
-                    reader.error(mnode, "TT0205", f"'{m}' is not one of the level's value dimensions",
-                                 f"declare it under `values:` (now: {', '.join(self.values) or 'none'})")
-                else:
-                    measures.append(m)
-            asks = questions.read(reader, tk["questions"][1], measures, refs) if "questions" in tk else ()
-            store = reader.name(tk["as"][1], "'as'") if "as" in tk else None
-            if store:
-                stores.append((reader, tk["as"][1], store, "talk", None))
-            return Talk(pos, guard, who, turns or 3, goal or "", tuple(measures), tuple(q.text for q in asks), store,
-                        asks)
-        if kind == "minigame":
-            name = reader.text(hnode, "'minigame'")
-            if name is None:
-                return None
-            if self.minigame_names is not None and name not in self.minigame_names:
-                reader.error(hnode, "TT0104", f"unknown minigame '{name}'",
-                             _suggest(name, self.minigame_names) or f"known: {', '.join(sorted(self.minigame_names))}")
-            params = reader.data(keys["params"][1]) if "params" in keys else {}
-            if not isinstance(params, dict):
-                reader.error(keys["params"][1], "TT0004", "'params' should be a mapping")
-                params = {}
-            default = reader.data(keys["default"][1]) if "default" in keys else {}
-            if not isinstance(default, dict):
-                reader.error(keys["default"][1], "TT0004", "'default' should be a mapping of result fields")
-                default = {}
-            store = reader.name(keys["as"][1], "'as'") if "as" in keys else name
-            if store:
-                stores.append((reader, keys["as"][1] if "as" in keys else hnode, store, "minigame", name))
-            return MinigameStep(pos, guard, name, params, store or name, default)
-        if kind == "end":
-            ending = reader.name(hnode, "ending id")
-            title = text = None
-            if "title" in keys:
-                t = reader.text(keys["title"][1], "'title'")
-                title = reader.template(keys["title"][1], t, refs) if t is not None else None
-            if "text" in keys:
-                t = reader.text(keys["text"][1], "'text'")
-                text = reader.template(keys["text"][1], t, refs) if t is not None else None
-            return End(pos, guard, ending, title, text) if ending else None
-        return None
+                reader.error(knode, "TT0003", f"'{k}' does not belong on a {kind.name} step",
+                             f"a {kind.name} step takes: {', '.join(allowed) or 'nothing else'}")
+        guard = reader.expression(keys["if"][1], ctx.refs) if "if" in keys else None
+        return kind.read(ctx, head, keys[head][1], keys, reader.pos(node), guard)
 
     # -------------------------------------------------------------- assemble
     def build(self) -> Level | None:
@@ -526,6 +448,7 @@ class _LevelBuilder:
         stores: list = []     # (reader, node, name, kind, minigame name)
         self.build_characters(refs)
         scenes: dict[str, Scene] = {}
+        contexts: dict[int, StepContext] = {}
         for reader, knode, vnode in self.scene_nodes:
             sid = knode.value
             if not NAME_RE.match(sid):
@@ -549,7 +472,11 @@ class _LevelBuilder:
             items = reader.sequence(steps_node, f"scene '{sid}' (a list of steps)")
             if items is None:
                 continue
-            steps = tuple(s for item in items if (s := self.read_step(reader, item, refs, gotos, sets, stores)))
+            ctx = contexts.get(id(reader))
+            if ctx is None:
+                ctx = contexts[id(reader)] = StepContext(self, reader, refs, gotos, sets, stores)
+            steps = tuple(s for item in items if (s := self.read_step(ctx, item)))
+            finish_scene(sid, steps)
             scenes[sid] = Scene(sid, steps, reader.pos(knode), background, title)
         # references
         level_id = start = title = None
@@ -616,7 +543,112 @@ class _LevelBuilder:
         if any(d.severity == "error" for d in self.diags) or not level_id or not start:
             return None
         return Level(level_id, title or level_id, start, self.files[0], dict(self.vars), tuple(self.values),
-                     dict(self.characters), scenes, tuple(self.files), self.header.get("pos"), dict(self.var_pos))
+                     dict(self.characters), scenes, tuple(self.files), self.header.get("pos"), dict(self.var_pos),
+                     tuple(self.sources))
+
+
+class StepContext:
+    """What a step type's `read` gets: the file being read, the level's names, and helpers that
+    report problems at the node's file:line:col and record what the level checks once all is read
+    (jump targets, assigned variables, expressions' names, stored results)."""
+
+    def __init__(self, builder: _LevelBuilder, reader: _FileReader, refs, gotos, sets, stores) -> None:
+        self.builder = builder
+        self.reader = reader
+        self.refs, self._gotos, self._sets, self._stores = refs, gotos, sets, stores
+        self.characters = set(builder.characters) | set(builder.char_nodes)
+        self.values = list(builder.values)
+        self.minigame_names = builder.minigame_names
+        self.step_heads = step_registry.heads()
+        self.modifiers = step_registry.modifier_names()
+
+    # reporting and plain values (see _FileReader)
+    def error(self, node, code: str, message: str, hint: str = "") -> None:
+        self.reader.error(node, code, message, hint)
+
+    def pos(self, node) -> Pos:
+        return self.reader.pos(node)
+
+    def suggest(self, word: str, choices) -> str:
+        return _suggest(word, choices)
+
+    def text(self, node, what: str):
+        return self.reader.text(node, what)
+
+    def name(self, node, what: str):
+        return self.reader.name(node, what)
+
+    def texts(self, node, what: str):
+        return self.reader.texts(node, what)
+
+    def integer(self, node, what: str, minimum: int = 0, maximum: int | None = None):
+        return self.reader.integer(node, what, minimum, maximum)
+
+    def data(self, node):
+        return self.reader.data(node)
+
+    def mapping(self, node, what: str, allowed, required=(), hints: dict | None = None):
+        return self.reader.mapping(node, what, allowed, required, hints)
+
+    def sequence(self, node, what: str):
+        return self.reader.sequence(node, what)
+
+    # recorded for the level's checks
+    def expression(self, node):
+        return self.reader.expression(node, self.refs)
+
+    def template(self, node, text: str):
+        return self.reader.template(node, text, self.refs)
+
+    def effects(self, node) -> tuple:
+        return self.builder.read_effects(self.reader, node, self.refs, self._sets)
+
+    def goto(self, node, target: str) -> None:
+        self._gotos.append((self.reader, node, target))
+
+    def assigns(self, node, name: str) -> None:
+        """The step writes variable `name` (it must be declared under `vars:`)."""
+        self._sets.append((self.reader, node, name))
+
+    def store(self, node, name: str, kind: str, detail=None) -> None:
+        self._stores.append((self.reader, node, name, kind, detail))
+
+
+def finish_scene(scene: str, steps: tuple, draws: bool = True) -> None:
+    """Tell each step its place, and which steps may draw on the RNG (saves keep the state before them).
+    The compiled cache knows the latter already (`draws=False`)."""
+    for i, step in enumerate(steps):
+        step.placed(scene, i, steps)
+        if not draws:
+            continue
+        step.draws = step.uses_random or any(e.uses_random for cond, _ in step.conditions() for e in (cond,)) or \
+            any(e.uses_random for t in step.texts() for e in t.expressions) or \
+            any(e.uses_random for _, e in step.effects())
+
+
+def read_source(path: Path, root: Path | None = None) -> tuple[str | None, str]:
+    """A level file's text, or (None, why not). Only regular files, under `root` when given
+    (an include may not reach outside its level's folder), of at most MAX_FILE_BYTES, in UTF-8."""
+    try:
+        real = Path(os.path.realpath(path))
+        if root is not None:
+            base = Path(os.path.realpath(root))
+            if real != base and base not in real.parents:
+                return None, f"it is outside the level's folder ({base})"
+        st = os.stat(real)
+        if not stat.S_ISREG(st.st_mode):
+            return None, "it is not a regular file"
+        if st.st_size > MAX_FILE_BYTES:
+            return None, f"it is {st.st_size:,} bytes (at most {MAX_FILE_BYTES:,})"
+        with open(real, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            return None, f"it is over {MAX_FILE_BYTES:,} bytes"
+        return data.decode("utf-8"), ""
+    except UnicodeDecodeError as exc:
+        return None, f"it is not UTF-8 text ({exc.reason} at byte {exc.start})"
+    except (OSError, ValueError) as exc:
+        return None, exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
 
 
 def compose(text: str, display: str, diags: list[Diagnostic]) -> yaml.Node | None:
@@ -690,14 +722,15 @@ def is_campaign(path: str | Path) -> bool:
     return re.search(r"^campaign\s*:", head, re.MULTILINE) is not None
 
 
-def load_campaign(path: str | Path) -> tuple[Story | None, list[Diagnostic]]:
+def load_campaign(path: str | Path, level_loader=None) -> tuple[Story | None, list[Diagnostic]]:
+    """A campaign and its levels; `level_loader` (default `load_level`) reads each level file."""
     path = Path(path)
+    level_loader = level_loader or load_level
     display = _display_path(path)
     diags: list[Diagnostic] = []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Diagnostic(display, 1, 1, "TT0006", f"cannot read campaign file: {exc}")]
+    text, reason = read_source(path)
+    if text is None:
+        return None, [Diagnostic(display, 1, 1, "TT0006", f"cannot read campaign file: {reason}")]
     root = compose(text, display, diags)
     if root is None:
         return None, diags
@@ -707,40 +740,66 @@ def load_campaign(path: str | Path) -> tuple[Story | None, list[Diagnostic]]:
         return None, sorted(set(diags))
     cid = reader.name(keys["campaign"][1], "'campaign'")
     title = reader.text(keys["title"][1], "'title'") if "title" in keys else cid
-    cvars = {}
+    checker = _LevelBuilder(path.parent, _display_path, None)
+    checker.diags = diags
     if "vars" in keys:
-        cvars = reader.data(keys["vars"][1]) or {}
-        if not isinstance(cvars, dict):
-            reader.error(keys["vars"][1], "TT0004", "'vars' should be a mapping")
-            cvars = {}
+        checker.read_vars(reader, keys["vars"][1])     # checked like a level's
+    cvars = dict(checker.vars)
     levels = []
     ids = set()
-    for node, rel in reader.texts(keys["levels"][1], "'levels'"):
+    files = [str(path.resolve())]
+    entries = reader.texts(keys["levels"][1], "'levels'")
+    if isinstance(keys["levels"][1], yaml.SequenceNode) and not keys["levels"][1].value:
+        reader.error(keys["levels"][1], "TT0005", "a campaign needs at least one level")
+    if len(entries) > MAX_LEVELS:
+        reader.error(keys["levels"][1], "TT0004", f"a campaign has at most {MAX_LEVELS} levels ({len(entries)} here)")
+        entries = entries[:MAX_LEVELS]
+    for node, rel in entries:
+        if "\x00" in rel:
+            reader.error(node, "TT0006", "a level's file name cannot contain a NUL character")
+            continue
         level_path = path.parent / rel
-        if not level_path.is_file():
+        _text, why = read_source(level_path, path.parent) if level_path.exists() else (None, "")
+        if not level_path.exists():
             reader.error(node, "TT0006", f"level file '{rel}' does not exist")
             continue
-        level, level_diags = load_level(level_path)
+        if _text is None:
+            reader.error(node, "TT0006", f"cannot read level file '{rel}': {why}")
+            continue
+        level, level_diags = level_loader(level_path)
         diags.extend(level_diags)
         if level:
             if level.id in ids:
                 reader.error(node, "TT0103", f"level id '{level.id}' appears twice in the campaign")
             ids.add(level.id)
             levels.append(level)
+            files.extend(level.files)
     diags = sorted(set(diags))
-    if any(d.severity == "error" for d in diags) or not cid:
+    if any(d.severity == "error" for d in diags) or not cid or not levels:
         return None, diags
-    return Story(cid, title or cid, tuple(levels), display, cvars), diags
+    return Story(cid, title or cid, tuple(levels), display, cvars, tuple(dict.fromkeys(files))), diags
 
 
-def load_story(path: str | Path) -> tuple[Story | None, list[Diagnostic]]:
-    """A campaign file, or a single level file wrapped as a one-level story."""
+def load_story(path: str | Path, *, cache: bool | None = None) -> tuple[Story | None, list[Diagnostic]]:
+    """A campaign file, or a single level file wrapped as a one-level story.
+
+    `cache`: use the compiled level cache (game/story/cache.py); None follows the
+    TT_LEVEL_CACHE setting (on unless it is "0").
+    """
+    from game.story import cache as level_cache
+
+    if level_cache.enabled(cache):
+        return level_cache.load_story(path)
+    return load_story_uncached(path)
+
+
+def load_story_uncached(path: str | Path) -> tuple[Story | None, list[Diagnostic]]:
     if is_campaign(path):
         return load_campaign(path)
     level, diags = load_level(path)
     if level is None:
         return None, diags
-    return Story(level.id, level.title, (level,), level.file), diags
+    return Story(level.id, level.title, (level,), level.file, {}, level.files), diags
 
 
 def load_story_or_raise(path: str | Path) -> Story:

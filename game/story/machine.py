@@ -1,123 +1,246 @@
-"""One `transitions` Machine per level: scenes are states, jumps are guarded transitions.
+"""One `transitions` Machine per level: scenes are its states, and it decides every move.
 
-Three triggers carry every move: `goto` (a plain or conditional jump), `choose` (a choice
-option that jumps) and `outcome` (a jump whose guard reads a conversation or minigame
-result). Each edge has an id; the trigger passes the id of the edge the runtime wants to
-take and the edge's condition checks it, so the machine, not the runtime, decides whether
-the move is legal. The machine has no model of its own (`model=[]`): the runtime moves a
-tiny cursor object through it, so no per-state methods are generated anywhere
-(with the default `auto_transitions`, 1,000 states would also build 1M `to_*` transitions).
+Every jump and every choice option is a transition (steps contribute them: see
+`Step.transitions`); each transition's condition is the level's own guard, compiled once
+(`Guard`); an option's `set:` runs as the transition's `before` callback; entering and
+leaving a scene are the states' `on_enter`/`on_exit` callbacks, which the runtime uses to
+count visits, reset its step counter, and tell front ends (autosave, background).
+
+Moving is asking the machine: the runtime fires an event (`go@3`: the run of jumps that
+starts at step 3; `pick@2.1`: option 1 of the choice at step 2) and the machine takes the
+first transition from the current scene whose conditions hold, or refuses. The choices
+offered are the machine's answer to which option events may fire now (`offered`).
+
+The runtime itself is the model (`model_attribute="scene"`): the machine writes the
+current scene to `runtime.scene`. Models are not registered with the machine
+(`model=[]`), so it generates no `is_<scene>`/trigger methods on them and holds no
+reference to finished runtimes; events are fired with the model passed in, as
+`transitions.Event.trigger(model)` allows.
+
+Speed comes from transitions' own extension points: `state_cls`, `transition_cls`,
+`event_cls` and `condition_cls` below keep the library's semantics (conditions all must
+hold, before-callbacks, exit then enter, first passing transition wins, a trigger from a
+scene without it is a MachineError) without its per-call logging, name resolution and
+queue bookkeeping, and the machine is built by filling its tables directly.
 """
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
+import weakref
 
 from transitions import Machine
+from transitions.core import Condition, Event, EventData, MachineError, State, Transition
 
-from game.story.expressions import Expression
-from game.story.model import Choice, Goto, Level, MinigameStep, Talk
-
-logging.getLogger("transitions").setLevel(logging.WARNING)
-
-TRIGGERS = ("goto", "choose", "outcome")
+from game.story.model import Level
+from game.story.steps import Edge
 
 
-@dataclass(frozen=True)
-class Edge:
-    id: str              # "scene:step" or "scene:step:option"
-    trigger: str         # goto | choose | outcome
-    source: str
-    dest: str
-    step: int
-    option: int | None
-    guard: Expression | None
-    label: str           # what the graph prints on the edge
+def _entered(event_data) -> None:
+    event_data.model._scene_entered()
+
+
+class SceneState(State):
+    """A scene. Its callbacks take the event data (the machine sends events)."""
+
+    name = ""          # a plain attribute instead of State's Enum-aware property
+
+    def __init__(self, name: str) -> None:
+        self.name = self._name = name
+        self.final = False
+        self.ignore_invalid_triggers = None
+        self.on_enter = [_entered]
+        self.on_exit = []
+
+    def enter(self, event_data) -> None:
+        for callback in self.on_enter:
+            callback(event_data)
+
+    def exit(self, event_data) -> None:
+        for callback in self.on_exit:
+            callback(event_data)
+
+
+class Guard(Condition):
+    """A transition's condition: one of the level's expressions, evaluated on the model (the runtime)."""
+
+    def __init__(self, expr, pos=None) -> None:
+        super().__init__(expr)
+        self.pos = pos
+
+    def check(self, event_data) -> bool:
+        return event_data.model.holds(self.func, self.pos)
+
+
+class SceneTransition(Transition):
+    condition_cls = Guard
+
+    def __init__(self, edge: Edge) -> None:
+        self.source = edge.source
+        self.dest = edge.dest
+        self.edge = edge
+        self.prepare = []
+        self.conditions = [Guard(edge.guard, edge.pos)] if edge.guard is not None else []
+        effects = edge.effects
+        self.before = [lambda event_data: event_data.model.apply(effects)] if effects else []
+        self.after = []
+
+    def execute(self, event_data) -> bool:
+        for cond in self.conditions:
+            if not cond.check(event_data):
+                return False
+        machine = event_data.machine
+        for callback in self.before:
+            callback(event_data)
+        if machine.before_state_change:
+            machine.callbacks(machine.before_state_change, event_data)
+        if self.dest is not None:          # None: an internal transition (the scene goes on)
+            self._change_state(event_data)
+        for callback in self.after:
+            callback(event_data)
+        if machine.after_state_change:
+            machine.callbacks(machine.after_state_change, event_data)
+        return True
+
+    def _change_state(self, event_data) -> None:
+        machine = event_data.machine
+        states = machine.states
+        states[self.source].exit(event_data)
+        setattr(event_data.model, machine.model_attribute, self.dest)
+        dest = event_data.state = states[self.dest]
+        dest.enter(event_data)
+
+
+class SceneEvent(Event):
+    def trigger(self, model, *args, **kwargs) -> bool:
+        machine = self.machine
+        source = getattr(model, machine.model_attribute)
+        candidates = self.transitions.get(source)
+        if candidates is None:
+            raise MachineError(f"{machine.name}Can't trigger event {self.name} from state {source}!")
+        event_data = EventData(machine.states[source], self, machine, model, args, kwargs)
+        for transition in candidates:
+            event_data.transition = transition
+            if transition.execute(event_data):
+                event_data.result = True
+                break
+        return event_data.result
+
+
+class StoryMachine(Machine):
+    state_cls = SceneState
+    transition_cls = SceneTransition
+    event_cls = SceneEvent
+
+    def __init__(self, level: Level) -> None:
+        super().__init__(model=[], states=None, initial=None, auto_transitions=False, send_event=True,
+                         model_attribute="scene", ignore_invalid_triggers=False, name=level.id)
+        self.level = level
+        self.edges: list[Edge] = []
+        states = self.states
+        for sid in level.scenes:
+            states[sid] = SceneState(sid)
+        self._initial = level.start
+        events = self.events
+        for sid, scene in level.scenes.items():
+            steps = scene.steps
+            for i, step in enumerate(steps):
+                for edge in step.transitions(sid, i, steps):
+                    event = events.get(edge.trigger)
+                    if event is None:
+                        event = events[edge.trigger] = SceneEvent(edge.trigger, self)
+                    event.transitions[sid].append(SceneTransition(edge))
+        self.edges = level_edges(level)
+        self.by_id = {e.id: e for e in self.edges}
+        self._offers: dict[tuple, tuple] = {}     # (scene, option triggers) -> which need their conditions asked
+
+    # ---------------------------------------------------------------- questions
+    def _can_trigger(self, model, trigger, *args, **kwargs) -> bool:
+        """Would `trigger` fire now? (transitions' `may_<trigger>`): some transition's conditions all hold."""
+        event = self.events.get(trigger)
+        candidates = event.transitions.get(getattr(model, self.model_attribute)) if event else None
+        if not candidates:
+            return False
+        event_data = EventData(None, event, self, model, args, kwargs)
+        for transition in candidates:
+            if all(c.check(event_data) for c in transition.conditions):
+                return True
+        return False
+
+    may = _can_trigger
+
+    def offered(self, model, triggers: tuple) -> list[bool]:
+        """For each trigger (a choice's options), whether it may fire now."""
+        source = getattr(model, self.model_attribute)
+        plan = self._offers.get((source, triggers))
+        if plan is None:
+            plan = self._offers[(source, triggers)] = self._plan(source, triggers)
+        out = []
+        for trigger, always in plan:
+            # an option without `if:` is always on offer; the others ask their conditions
+            out.append(always if always is not None else self._can_trigger(model, trigger))
+        return out
+
+    def _plan(self, source: str, triggers: tuple) -> tuple:
+        plan = []
+        for trigger in triggers:
+            event = self.events.get(trigger)
+            candidates = event.transitions.get(source) if event else None
+            if not candidates:
+                plan.append((trigger, False))
+            elif len(candidates) == 1 and not candidates[0].conditions:
+                plan.append((trigger, True))
+            else:
+                plan.append((trigger, None))
+        return tuple(plan)
+
+    def fire(self, model, trigger: str) -> bool:
+        """Ask the machine to move: True if a transition was taken."""
+        return self.events[trigger].trigger(model)
+
+    def enter(self, model, scene: str) -> None:
+        """Put `model` in `scene` and run its entry callbacks (a level's start, a warp)."""
+        self.set_state(scene, model)
+        state = self.states[scene]
+        state.enter(EventData(state, None, self, model, (), {}))
+
+    def place(self, model, scene: str) -> None:
+        """Put `model` in `scene` without callbacks (a restored save is already inside it)."""
+        self.set_state(scene, model)
 
 
 def result_names(level: Level) -> set[str]:
     """Names under which conversations and minigames store their results."""
-    names = set()
-    for scene in level.scenes.values():
-        for step in scene.steps:
-            if isinstance(step, MinigameStep):
-                names.add(step.store_as)
-            elif isinstance(step, Talk):
-                names.add("values")
-                if step.store_as:
-                    names.add(step.store_as)
-    return names
+    return {name for _sid, _i, step in level.steps() for name, _kind, _detail in step.stores()}
 
 
 def level_edges(level: Level) -> list[Edge]:
+    """Every move of the level (one per jump and option), for the story graph and lint.
+
+    A jump whose condition reads a conversation's or minigame's result is an `outcome`.
+    """
     decided_by = result_names(level)
     edges = []
     for sid, scene in level.scenes.items():
-        for i, step in enumerate(scene.steps):
-            if isinstance(step, Goto):
-                reads = set(step.guard.names) if step.guard else set()
-                trigger = "outcome" if reads & decided_by else "goto"
-                label = step.guard.source if step.guard else ""
-                edges.append(Edge(f"{sid}:{i}", trigger, sid, step.target, i, None, step.guard, label))
-            elif isinstance(step, Choice):
-                for j, opt in enumerate(step.options):
-                    if opt.goto:
-                        label = opt.text.source if len(opt.text.source) <= 40 else opt.text.source[:37] + "..."
-                        guard = opt.guard
-                        if step.guard is not None and guard is None:
-                            guard = step.guard
-                        edges.append(Edge(f"{sid}:{i}:{j}", "choose", sid, opt.goto, i, j, guard, label))
+        steps = scene.steps
+        for i, step in enumerate(steps):
+            for edge in step.exits(sid, i, steps):
+                if edge.kind == "jump" and edge.guard is not None and set(edge.guard.names) & decided_by:
+                    edge = Edge(edge.id, edge.trigger, edge.source, edge.dest, edge.step, edge.option, edge.guard,
+                                edge.effects, edge.label, "outcome", edge.pos)
+                edges.append(edge)
     return edges
 
 
-class _Cursor:
-    """The only object the machine moves: it holds the current scene and nothing else."""
-
-    __slots__ = ("state",)
-
-    def __init__(self, state: str) -> None:
-        self.state = state
+_MACHINES: dict[int, StoryMachine] = {}
 
 
-class LevelMachine:
-    def __init__(self, level: Level) -> None:
-        import gc
+def machine_for(level: Level) -> StoryMachine:
+    """One machine per loaded level, shared by every runtime on it (restores, rollback, playtests)."""
+    m = _MACHINES.get(id(level))
+    if m is None or m.level is not level:
+        m = _MACHINES[id(level)] = StoryMachine(level)
+        weakref.finalize(level, _MACHINES.pop, id(level), None)
+    return m
 
-        # Building ~15,000 Transition objects and their conditions allocates heavily and frees
-        # nothing; the cyclic collector would rescan the growing heap (see loader._gc_paused).
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            self.level = level
-            self.edges = level_edges(level)
-            self.by_id = {e.id: e for e in self.edges}
-            transitions = [
-                {"trigger": e.trigger, "source": e.source, "dest": e.dest, "conditions": [self._condition(e.id)]}
-                for e in self.edges
-            ]
-            self.machine = Machine(model=[], states=list(level.scenes), transitions=transitions,
-                                   initial=level.start, auto_transitions=False, send_event=True,
-                                   ignore_invalid_triggers=False)
-        finally:
-            if was_enabled:
-                gc.enable()
-        self._events = {t: self.machine.events[t] for t in TRIGGERS if t in self.machine.events}
 
-    @staticmethod
-    def _condition(edge_id: str):
-        def check(event) -> bool:
-            if event.kwargs.get("edge") != edge_id:
-                return False
-            guard_ok = event.kwargs.get("guard_ok")
-            return guard_ok is None or guard_ok(edge_id)
-        return check
-
-    def cursor(self, scene: str) -> _Cursor:
-        return _Cursor(scene)
-
-    def fire(self, cursor: _Cursor, edge_id: str, guard_ok=None) -> bool:
-        """Take edge `edge_id` from the cursor's scene; False if the machine refuses it."""
-        edge = self.by_id[edge_id]
-        if cursor.state != edge.source:
-            return False
-        return bool(self._events[edge.trigger].trigger(cursor, edge=edge_id, guard_ok=guard_ok))
+# The name the machine had before it decided anything itself.
+LevelMachine = StoryMachine

@@ -1,17 +1,22 @@
-"""The level model: an immutable mirror of the YAML source, each node knowing where it came from."""
+"""The level model: a mirror of the YAML source, each node knowing where it came from.
+
+Scenes hold steps; each kind of step is a class in `game/story/steps/` (one module each),
+re-exported here so `from game.story.model import Choice` keeps working. Model objects
+are built once by the loader (or the compiled cache) and never changed afterwards.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from game.story.expressions import Expression, Template
-from game.story.questions import Question
+from game.story.expressions import Template
 
 NARRATOR = "narrator"
 
 
-@dataclass(frozen=True)
-class Pos:
+class Pos(NamedTuple):
+    """Where a node is written: file, 1-based line and column."""
+
     file: str
     line: int
     column: int
@@ -47,84 +52,16 @@ class Character:
     pos: Pos | None = None
 
 
-# ------------------------------------------------------------------ steps
-
-
-@dataclass(frozen=True)
-class Step:
-    pos: Pos
-    guard: Expression | None     # `if:` on the step: the step is skipped when it does not hold
-
-
-@dataclass(frozen=True)
-class Line(Step):
-    speaker: str                 # a character id or "narrator"
-    text: Template
-    generate: bool = False       # ask the character's backend for the line, with `text` as fallback
-
-
-@dataclass(frozen=True)
-class Option:
-    text: Template
-    guard: Expression | None
-    effects: tuple[tuple[str, Expression], ...]
-    goto: str | None
-    pos: Pos
-    guard_pos: Pos | None = None     # where its `if:` is written (diagnostics point there)
-
-
-@dataclass(frozen=True)
-class Choice(Step):
-    options: tuple[Option, ...]
-    prompt: Template | None = None
-
-
-@dataclass(frozen=True)
-class Set(Step):
-    effects: tuple[tuple[str, Expression], ...]
-
-
-@dataclass(frozen=True)
-class Goto(Step):
-    target: str
-
-
-@dataclass(frozen=True)
-class Talk(Step):
-    character: str
-    turns: int
-    goal: str
-    measures: tuple[str, ...]
-    questions: tuple[Template, ...] = ()
-    store_as: str | None = None
-    asks: tuple[Question, ...] = ()      # the same questions, with what their answers mean (questions.py)
-
-
-@dataclass(frozen=True)
-class MinigameStep(Step):
-    name: str
-    params: dict[str, Any]
-    store_as: str
-    default: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class End(Step):
-    ending: str
-    title: Template | None = None
-    text: Template | None = None
-
-
 @dataclass(frozen=True)
 class Scene:
     id: str
-    steps: tuple[Step, ...]
+    steps: tuple[Any, ...]           # Step instances, run in order
     pos: Pos
     background: str | None = None
     title: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Level:
     id: str
     title: str
@@ -137,12 +74,21 @@ class Level:
     files: tuple[str, ...] = ()          # this file and every file it includes (for hot reload)
     pos: Pos | None = None
     var_pos: dict[str, Pos] = field(default_factory=dict)
+    sources: tuple[tuple[str, str], ...] = ()   # (absolute path, sha256) of every file read
 
-    def endings(self) -> list[tuple[str, End]]:
+    def endings(self) -> list[tuple[str, Any]]:
+        from game.story.steps.end import End
+
         return [(sid, st) for sid, sc in self.scenes.items() for st in sc.steps if isinstance(st, End)]
 
+    def steps(self):
+        """(scene id, index, step) for every step, in source order."""
+        for sid, scene in self.scenes.items():
+            for i, step in enumerate(scene.steps):
+                yield sid, i, step
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, eq=False)
 class Story:
     """What a player plays: a campaign of levels in order, or a single level."""
 
@@ -151,3 +97,15 @@ class Story:
     levels: tuple[Level, ...]
     file: str
     vars: dict[str, Any] = field(default_factory=dict)
+    files: tuple[str, ...] = ()          # the campaign file (if any) and every level file
+
+
+# The step classes, where code and tests have always found them.
+from game.story.steps import Step  # noqa: E402,F401
+from game.story.steps.choice import Choice, Option  # noqa: E402,F401
+from game.story.steps.end import End  # noqa: E402,F401
+from game.story.steps.goto import Goto  # noqa: E402,F401
+from game.story.steps.line import Line  # noqa: E402,F401
+from game.story.steps.minigame import MinigameStep  # noqa: E402,F401
+from game.story.steps.set import Set  # noqa: E402,F401
+from game.story.steps.talk import Talk  # noqa: E402,F401

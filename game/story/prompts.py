@@ -1,64 +1,32 @@
-"""What the runtime asks a front end to do next. Plain, JSON-able data: saves store them."""
+"""What the runtime asks a front end to do next: typed, plain-data prompts.
+
+Each step type that asks the player something defines its prompt class in its own
+module (`LinePrompt` in steps/line.py, ...) and registers it here; the runtime's own
+chapter card (`LevelPrompt`) is defined below. Every prompt has a `kind`, the `key` of
+the step that made it (level/scene/index: read-tracking, skip) and the `scene`.
+`to_json`/`from_json` turn them into plain data for logs and tools.
+"""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+PROMPTS: dict[str, type] = {}
 
 
-@dataclass(frozen=True)
-class LinePrompt:
-    """Show a line; call `advance()` when the player has read it."""
-
-    key: str                 # stable id of the line (level/scene/index): read-tracking, skip
-    speaker: str             # character id or "narrator"
-    name: str                # display name ("" for the narrator)
-    color: str
-    text: str                # interpolated; for generated lines, the authored fallback
-    scene: str
-    generate: bool = False   # the front end may ask the character's backend for this line
-    kind: str = "line"
+def register_prompt(cls: type) -> type:
+    PROMPTS[cls.kind] = cls
+    return cls
 
 
-@dataclass(frozen=True)
-class ChoicePrompt:
-    key: str
-    options: list[dict[str, Any]]    # [{"index": i, "text": ...}] in display order, only those available
-    scene: str
-    prompt: str = ""
-    kind: str = "choice"
+@dataclass(slots=True, eq=True)
+class Prompt:
+    kind: ClassVar[str] = ""
 
 
-@dataclass(frozen=True)
-class TalkPrompt:
-    """Hold a free conversation; call `finish_talk(outcome)` when it is over."""
-
-    key: str
-    character: str           # character id; runtime.story_character(id) gives the model
-    turns: int
-    goal: str
-    measures: list[str]
-    questions: list[str]
-    scene: str
-    asks: list[dict[str, Any]] = field(default_factory=list)   # per question, what its answers mean ({}: plain)
-    kind: str = "talk"
-
-
-@dataclass(frozen=True)
-class MinigamePrompt:
-    """Run a minigame; call `finish_minigame(result)` (or `skip_minigame()`)."""
-
-    key: str
-    name: str
-    params: dict[str, Any]
-    store_as: str
-    default: dict[str, Any]
-    seed: int
-    scene: str
-    kind: str = "minigame"
-
-
-@dataclass(frozen=True)
-class LevelPrompt:
+@register_prompt
+@dataclass(slots=True)
+class LevelPrompt(Prompt):
     """A new level (chapter) begins; call `advance()`."""
 
     key: str
@@ -66,32 +34,35 @@ class LevelPrompt:
     title: str
     number: int
     scene: str = ""
-    kind: str = "level"
-
-
-@dataclass(frozen=True)
-class EndPrompt:
-    """The story is over: `ending` is the ending id."""
-
-    key: str
-    ending: str
-    title: str
-    text: str
-    scene: str
-    problem: str = ""        # set when the story stopped because of an authoring problem
-    kind: str = "end"
-
-
-PROMPTS = {c.__dataclass_fields__["kind"].default: c for c in
-           (LinePrompt, ChoicePrompt, TalkPrompt, MinigamePrompt, LevelPrompt, EndPrompt)}
+    kind: ClassVar[str] = "level"
 
 
 def to_json(prompt) -> dict[str, Any] | None:
-    return None if prompt is None else asdict(prompt)
+    if prompt is None:
+        return None
+    data = {f.name: getattr(prompt, f.name) for f in fields(prompt)}
+    data["kind"] = prompt.kind
+    return data
 
 
 def from_json(data: dict[str, Any] | None):
     if data is None:
         return None
+    _load()
     cls = PROMPTS[data["kind"]]
-    return cls(**data)
+    return cls(**{k: v for k, v in data.items() if k != "kind"})
+
+
+def _load() -> None:
+    from game.story import steps
+
+    steps.types()
+
+
+def __getattr__(name: str):
+    # LinePrompt, ChoicePrompt, TalkPrompt, MinigamePrompt, EndPrompt live with their steps.
+    _load()
+    for cls in PROMPTS.values():
+        if cls.__name__ == name:
+            return cls
+    raise AttributeError(name)

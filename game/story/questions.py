@@ -87,76 +87,77 @@ class Question:
                 "heard": {kind: [t.render(scope) for t in lines] for kind, lines in self.heard}}
 
 
-def read(reader, node: yaml.Node, measures, refs: list) -> tuple[Question, ...]:
-    """A talk's `questions:` node -> its Questions, reporting problems through the loader's reader."""
+def read(ctx, node: yaml.Node, measures) -> tuple[Question, ...]:
+    """A talk's `questions:` node -> its Questions, reporting problems at their file:line:col through the
+    loader's StepContext (`ctx`)."""
     if isinstance(node, yaml.ScalarNode):
         items = [node]
     else:
-        items = reader.sequence(node, "'questions' (text or a list of questions)") or []
+        items = ctx.sequence(node, "'questions' (text or a list of questions)") or []
     out = []
     for item in items:
         if isinstance(item, yaml.MappingNode):
-            question = _read_declared(reader, item, tuple(measures), refs)
+            question = _read_declared(ctx, item, tuple(measures))
         else:
-            text = reader.text(item, "'questions'")
-            tpl = reader.template(item, text, refs) if text is not None else None
+            text = ctx.text(item, "'questions'")
+            tpl = ctx.template(item, text) if text is not None else None
             question = Question(tpl) if tpl else None
         if question is not None:
             out.append(question)
     return tuple(out)
 
 
-def _read_declared(reader, node: yaml.MappingNode, measures: tuple[str, ...], refs: list) -> Question | None:
-    keys = reader.mapping(node, "a question", tuple(QUESTION), required=QUESTION_REQUIRED)
+def _read_declared(ctx, node: yaml.MappingNode, measures: tuple[str, ...]) -> Question | None:
+    keys = ctx.mapping(node, "a question", tuple(QUESTION), required=QUESTION_REQUIRED)
     if keys is None:
         return None
     if "yes means" not in keys and "either" not in keys:
-        reader.error(node, "TT0005", "a question mapping needs 'yes means' or 'either': what its answers mean",
-                     "say which way a yes moves it (`yes means: more`), or name the two answers it offers "
-                     "(`either: {more: [ask first], less: [just do it]}`); or write the question as plain text")
+        ctx.error(node, "TT0005", "a question mapping needs 'yes means' or 'either': what its answers mean",
+                  "say which way a yes moves it (`yes means: more`), or name the two answers it offers "
+                  "(`either: {more: [ask first], less: [just do it]}`); or write the question as plain text")
     tpl = None
     if "ask" in keys:
-        text = reader.text(keys["ask"][1], "'ask'")
-        tpl = reader.template(keys["ask"][1], text, refs) if text is not None else None
+        text = ctx.text(keys["ask"][1], "'ask'")
+        tpl = ctx.template(keys["ask"][1], text) if text is not None else None
     dim = None
     if "measures" in keys:
         mnode = keys["measures"][1]
-        dim = reader.name(mnode, "'measures'")
+        dim = ctx.name(mnode, "'measures'")
         if dim is not None and dim not in measures:
-            reader.error(mnode, "TT0205", f"'{dim}' is not one of this talk's measures",
-                         f"add it to the talk's `measures:` (now: {', '.join(measures) or 'none'})")
+            ctx.error(mnode, "TT0205", f"'{dim}' is not one of this talk's measures",
+                      f"add it to the talk's `measures:` (now: {', '.join(measures) or 'none'})")
             dim = None
     yes = 0
     if "yes means" in keys:
-        yes = _direction(reader, keys["yes means"][1], "'yes means'")
+        yes = _direction(ctx, keys["yes means"][1], "'yes means'")
     either = []
     if "either" in keys:
-        sides = reader.mapping(keys["either"][1], "'either'", tuple(DIRECTIONS), required=tuple(DIRECTIONS))
+        sides = ctx.mapping(keys["either"][1], "'either'", tuple(DIRECTIONS), required=tuple(DIRECTIONS))
         for name, (knode, vnode) in (sides or {}).items():
-            words = tuple(w.strip() for _, w in reader.texts(vnode, f"'either: {name}'") if w.strip())
+            words = tuple(w.strip() for _, w in ctx.texts(vnode, f"'either: {name}'") if w.strip())
             if not words and isinstance(vnode, yaml.SequenceNode):
-                reader.error(vnode, "TT0005", f"'either: {name}' needs at least one phrase",
-                             "the words a player would use for that answer, e.g. [ask first, check with you]")
+                ctx.error(vnode, "TT0005", f"'either: {name}' needs at least one phrase",
+                          "the words a player would use for that answer, e.g. [ask first, check with you]")
             either.append((DIRECTIONS[name], words))
     heard = []
     if "heard" in keys:
-        lines = reader.mapping(keys["heard"][1], "'heard'", HEARD, hints=_HEARD_HINTS)
+        lines = ctx.mapping(keys["heard"][1], "'heard'", HEARD, hints=_HEARD_HINTS)
         for kind, (knode, vnode) in (lines or {}).items():
-            templates = tuple(t for n, v in reader.texts(vnode, f"'heard: {kind}'") if (t := reader.template(n, v, refs)))
+            templates = tuple(t for n, v in ctx.texts(vnode, f"'heard: {kind}'") if (t := ctx.template(n, v)))
             if not templates and isinstance(vnode, yaml.SequenceNode):
-                reader.error(vnode, "TT0005", f"'heard: {kind}' needs at least one line")
+                ctx.error(vnode, "TT0005", f"'heard: {kind}' needs at least one line")
             heard.append((kind, templates))
     if tpl is None or dim is None:
         return None
     return Question(tpl, dim, yes, tuple(either), tuple(heard))
 
 
-def _direction(reader, node: yaml.Node, what: str) -> int:
-    value = reader.text(node, what)
+def _direction(ctx, node: yaml.Node, what: str) -> int:
+    value = ctx.text(node, what)
     if value is None:
         return 0
     if value not in DIRECTIONS:
-        reader.error(node, "TT0004", f"{what} should be 'more' or 'less', found '{value}'",
-                     "more: a yes raises the dimension; less: a yes lowers it")
+        ctx.error(node, "TT0004", f"{what} should be 'more' or 'less', found '{value}'",
+                  "more: a yes raises the dimension; less: a yes lowers it")
         return 0
     return DIRECTIONS[value]

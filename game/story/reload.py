@@ -33,7 +33,6 @@ def carry_over(runtime: Runtime, new_story: Story) -> tuple[Runtime, str]:
     """
     snap = runtime.snapshot()
     snap["story"] = new_story.id
-    snap["prompt"] = None
     notice = "reloaded the level files"
     ids = [lv.id for lv in new_story.levels]
     if snap["level"] not in ids:
@@ -55,7 +54,23 @@ def carry_over(runtime: Runtime, new_story: Story) -> tuple[Runtime, str]:
                 notice = f"scene '{snap['scene']}' got shorter; moved to its last step"
     for name, value in new_story.levels[ids.index(snap["level"])].vars.items():
         snap["world"]["vars"].setdefault(name, value)   # new variables appear with their initial value
+    kept = _known_names(new_story)
+    gone = sorted(n for n in snap["world"]["vars"] if n not in kept)
+    for name in gone:                                   # a variable the edit removed is dropped, and said so
+        del snap["world"]["vars"][name]
+    if gone:
+        notice += f" (dropped variables no longer declared: {', '.join(gone)})"
+    snap["rng_before"] = None
     return Runtime.restore(new_story, snap), notice
+
+
+def _known_names(story: Story) -> set[str]:
+    names = set(story.vars)
+    for level in story.levels:
+        names |= set(level.vars)
+        for _sid, _i, step in level.steps():
+            names |= {name for name, _kind, _detail in step.stores()}
+    return names
 
 
 def changed(story: Story, before: dict[str, float]) -> bool:

@@ -1,18 +1,18 @@
 """The level format, declared once: the loader reads its key lists from here and the
 editor schema (level.schema.json) is generated from it, so the two cannot drift.
 
-Each field: (JSON Schema fragment, one-line description). `EXPR` marks an expression.
+The keys of levels, campaigns, characters and scenes are declared here; each step type
+declares its own (game/story/steps/). Each field: (JSON Schema fragment, description).
 """
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from game.story import questions
+from game.story.steps import EXPR  # one definition of what an expression looks like
 
 NAME = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
 TEXT = {"type": "string"}
-EXPR = {"type": ["string", "number", "boolean"], "description": "an expression, e.g. trust > 2 and values.caution > 0"}
 TEXTS = {"oneOf": [TEXT, {"type": "array", "items": TEXT}]}
 SCALAR = {"type": ["string", "number", "boolean", "null"]}
 
@@ -43,37 +43,23 @@ CHARACTER = {
 }
 CHARACTER_REQUIRED = ("name",)
 
-OPTION = {
-    "text": (TEXT, "what the option says; {expr} is interpolated"),
-    "if": (EXPR, "offered only when this holds"),
-    "set": (EFFECTS, "variables to change when taken"),
-    "goto": (NAME, "scene to jump to (otherwise the scene goes on)"),
-}
-OPTION_REQUIRED = ("text",)
+# Step kinds come from the step registry (game/story/steps/): each module declares its own
+# head value, modifiers and description; this file declares the rest of the format.
+def step_types():
+    from game.story import steps
 
-TALK = {
-    "with": (NAME, "the character to talk with"),
-    "turns": ({"type": "integer", "minimum": 1}, "how many times the player speaks"),
-    "goal": (TEXT, "what the character wants from the conversation"),
-    "measures": (TEXTS, "value dimensions the answers are scored on (declared under values:)"),
-    "questions": (None, "questions the character asks, in order (plain text, or declared: see questions.py)"),
-    "as": (NAME, "store the outcome under this name (as.turns, as.<dimension>)"),
-}
-TALK_REQUIRED = ("with",)
+    return steps.types()
 
-# Step kinds: the head key, its value, and the modifiers allowed beside it.
-STEPS = {
-    "choice": ({"type": "array", "minItems": 1}, {"if": EXPR, "prompt": TEXT}),
-    "set": (EFFECTS, {"if": EXPR}),
-    "goto": (NAME, {"if": EXPR}),
-    "talk": (None, {"if": EXPR}),
-    "minigame": (NAME, {"if": EXPR, "params": {"type": "object"}, "as": NAME,
-                        "default": {"type": "object", "additionalProperties": SCALAR}}),
-    "end": (NAME, {"if": EXPR, "title": TEXT, "text": TEXT}),
-}
-LINE_MODIFIERS = {"if": EXPR, "generate": {"type": "boolean"}}
-STEP_HEADS = tuple(STEPS)
-STEP_MODIFIERS = {"line": tuple(LINE_MODIFIERS), **{k: tuple(v[1]) for k, v in STEPS.items()}}
+
+def step_heads() -> tuple[str, ...]:
+    from game.story import steps
+
+    return steps.heads()
+
+
+def step_modifiers() -> dict[str, tuple[str, ...]]:
+    return {t.name: tuple(t.modifiers) for t in step_types()}
+
 
 SCENE = {
     "steps": (None, "the scene's steps, run in order"),
@@ -116,29 +102,38 @@ def _object(fields: dict, required=(), extra: dict | None = None) -> dict:
     return out
 
 
+def _props(fields: dict) -> dict:
+    return {k: dict(v[0] or {}, description=v[1]) if v[1] else dict(v[0] or {}) for k, v in fields.items()}
+
+
 def schema() -> dict:
     """The JSON Schema of level files (levels, included fragments and campaigns)."""
-    reserved = sorted({*STEP_HEADS, *(m for ms in STEP_MODIFIERS.values() for m in ms)})
+    from game.story.steps.choice import OPTION, OPTION_REQUIRED
+
+    types = step_types()
+    reserved = sorted({*step_heads(), *(m for t in types for m in t.modifiers)})
     speaker = f"^(?!({'|'.join(reserved)})$)[A-Za-z][A-Za-z0-9_]*$"
     intent = _object(INTENT, INTENT_REQUIRED)
     character = _object(CHARACTER, CHARACTER_REQUIRED, {"intents": {"type": "array", "items": intent}})
     option = _object(OPTION, OPTION_REQUIRED)
-    talk = _object(TALK, TALK_REQUIRED, {"questions": questions.json_schema()})
     steps = []
-    for head, (value, modifiers) in STEPS.items():
-        value = {"type": "array", "minItems": 1, "items": option} if head == "choice" else (value or talk)
-        props = {head: value, **modifiers}
-        steps.append({"type": "object", "required": [head], "properties": props, "additionalProperties": False,
-                      "title": f"{head} step"})
+    line = None
+    for t in types:
+        if t.name == "line":
+            line = t
+            continue
+        value = dict(t.head_schema or {})
+        if t.name == "choice":
+            value["items"] = option
+        if t.description:
+            value.setdefault("description", t.description)
+        props = {t.name: value, **_props(t.modifiers)}
+        steps.append({"type": "object", "required": [t.name], "properties": props, "additionalProperties": False,
+                      "title": f"{t.name} step"})
     # A line: exactly one speaker key beside optional modifiers (counted with min/maxProperties).
-    n_mods = [{"required": ["if", "generate"]}, {"anyOf": [{"required": ["if"]}, {"required": ["generate"]}]}]
-    steps.append({
-        "title": "line (speaker: text)", "type": "object", "properties": dict(LINE_MODIFIERS),
-        "patternProperties": {speaker: {"type": ["string", "number"]}}, "additionalProperties": False,
-        "if": n_mods[0], "then": {"minProperties": 3, "maxProperties": 3},
-        "else": {"if": n_mods[1], "then": {"minProperties": 2, "maxProperties": 2},
-                 "else": {"minProperties": 1, "maxProperties": 1}},
-    })
+    count = _line_count(list(line.modifiers))
+    steps.append({"title": "line (speaker: text)", "type": "object", "properties": _props(line.modifiers),
+                  "patternProperties": {speaker: dict(line.head_schema)}, "additionalProperties": False, **count})
     step = {"oneOf": steps}
     step_list = {"type": "array", "items": step}
     scene = {"oneOf": [step_list, _object(SCENE, ("steps",), {"steps": step_list})]}
@@ -157,6 +152,19 @@ def schema() -> dict:
         "oneOf": [{"title": "level", **level}, {"title": "campaign", **campaign},
                   {"title": "included file", **fragment}],
     }
+
+
+def _line_count(mods: list[str]) -> dict:
+    """A line has its speaker key plus the modifiers present: with k of them, exactly k + 1 keys.
+    Tested from the most modifiers down, so the first `at least k` that holds means exactly k."""
+    import itertools
+
+    chain: dict = {"minProperties": 1, "maxProperties": 1}
+    for k in range(1, len(mods) + 1):
+        at_least = {"required": list(mods)} if k == len(mods) else \
+            {"anyOf": [{"required": list(c)} for c in itertools.combinations(mods, k)]}
+        chain = {"if": at_least, "then": {"minProperties": k + 1, "maxProperties": k + 1}, "else": chain}
+    return chain
 
 
 SCHEMA_PATH = Path(__file__).with_name("level.schema.json")

@@ -11,24 +11,46 @@ class World:
         self.player = player
         self.vars: dict[str, Any] = {}
         self.values: dict[str, float] = {}      # the player's value profile, each in [-1, 1]
-        self.visits: dict[str, int] = {}        # "level/scene" and "scene" of the current level
+        self.visits: dict[str, int] = {}        # how often each scene of the current level was entered
         self.rng = random.Random(seed)
         self.names = _Names(self)
 
-    def snapshot(self) -> dict[str, Any]:
+    def rng_state(self) -> list:
         version, internal, gauss = self.rng.getstate()
+        return [version, list(internal), gauss]
+
+    def set_rng(self, state) -> None:
+        version, internal, gauss = state
+        self.rng.setstate((version, tuple(internal), gauss))
+
+    def snapshot(self) -> dict[str, Any]:
         return {"player": self.player, "vars": _jsonable(self.vars), "values": dict(self.values),
-                "visits": dict(self.visits), "rng": [version, list(internal), gauss]}
+                "visits": dict(self.visits), "rng": self.rng_state()}
 
     @classmethod
     def restore(cls, data: dict[str, Any]) -> "World":
+        """From a snapshot already checked by game/story/snapshot.py."""
         world = cls(data["player"])
         world.vars = dict(data["vars"])
         world.values = {k: float(v) for k, v in data["values"].items()}
         world.visits = dict(data["visits"])
-        version, internal, gauss = data["rng"]
-        world.rng.setstate((version, tuple(internal), gauss))
+        world.set_rng(data["rng"])
         return world
+
+    def fork(self) -> "World":
+        """A copy for exploration: its own variables and counters, the same random generator.
+
+        Exploration keys states on variables, not on random state, so sharing the
+        generator changes nothing it can tell apart and saves copying 625 numbers a fork.
+        """
+        w = World.__new__(World)
+        w.player = self.player
+        w.vars = dict(self.vars)
+        w.values = dict(self.values)
+        w.visits = dict(self.visits)
+        w.rng = self.rng
+        w.names = _Names(w)
+        return w
 
 
 def _jsonable(value):
@@ -42,13 +64,17 @@ def _jsonable(value):
 class _Names(Mapping):
     """What expressions see: variables, then the built-ins `player`, `values`, `visits`."""
 
+    __slots__ = ("_w",)
+
     def __init__(self, world: World) -> None:
         self._w = world
 
     def __getitem__(self, key: str) -> Any:
         w = self._w
-        if key in w.vars:
+        try:
             return w.vars[key]
+        except KeyError:
+            pass
         if key == "player":
             return w.player
         if key == "values":

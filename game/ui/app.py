@@ -426,6 +426,14 @@ def run_desktop(story_path: str, *, player: str | None = None, log: str | None =
     `warp`, `set_vars` and `level` start a new game there at once; `reload` reloads level files
     when they change on disk (see HotReload).
     """
+    from game.story.steps import MissingPromptKinds, require_kinds
+    from game.ui.screens.play import PRESENTERS
+
+    try:
+        require_kinds("desktop game", PRESENTERS)
+    except MissingPromptKinds as exc:
+        print(f"play: {exc}", file=sys.stderr)
+        return 2
     if warp or level or set_vars:
         problem = _check_start(story_path, warp=warp, level=level, set_vars=set_vars)
         if problem:

@@ -1,10 +1,11 @@
 """The desktop game's bridge to the dialogue layer: conversations and generated lines.
 
-Uses `game.dialogue.conversation.Conversation` and `game.dialogue.lines.generate_line`
-when they are installed. Until then (or if building the dialogue service fails) it falls
-back to the character's authored lines — greeting, the talk step's questions, keyword
-intents, fallback lines — behind the same interface, so the screens never know the
-difference and a broken backend never stops the game. `note` says which path was taken.
+Every conversation is a `game.dialogue.conversation.Conversation` on the dialogue
+service, whose chain of backends always ends in `scripted` (the character's authored
+lines): a failing backend falls back inside the service, with the reason logged. When the
+designer's settings cannot even build a service, the game says so (`note`) and uses a
+service with the built-in defaults, which is the scripted backend alone; there is no
+second, separate copy of the authored-lines logic here.
 """
 from __future__ import annotations
 
@@ -42,23 +43,24 @@ def _key(options: dict[str, Any]) -> tuple:
 
 
 def _build(options: dict[str, Any]):
-    try:
-        from game.dialogue.service import DialogueService
-    except ImportError as exc:
-        return None, f"dialogue service not installed ({exc.name})"
+    from game.dialogue.service import DialogueService
+    from game.dialogue.settings import Settings
+
+    note = ""
     # Only command-line choices are passed: the settings file's `dialogue:` is read by the service itself.
     try:
         service = DialogueService.from_settings(**{k: v for k, v in options.items()
                                                    if k in ("backend", "model", "base_url") and v})
-    except Exception as exc:       # noqa: BLE001 - any failure means authored lines, not a crash
-        return None, f"dialogue service failed: {exc}"
+    except Exception as exc:       # noqa: BLE001 - bad settings mean the authored lines, not a crash
+        service = DialogueService(Settings())
+        note = f"the dialogue settings could not be used ({exc}); the characters speak their authored lines"
     # Start the service's worker threads now, from this thread: the pool creates them lazily on the
     # first submit, and a thread started from the frame loop makes that frame wait for the OS to
     # schedule it (10-40 ms on a busy 2-core machine, measured by benchmarks/frames.py).
     gate = threading.Barrier(2)
     for _ in range(2):
         service._submit(gate.wait, 5.0)
-    return service, ""
+    return service, note
 
 
 def _service(options: dict[str, Any]):
@@ -92,146 +94,29 @@ def prepare_service(options: dict[str, Any]) -> threading.Thread:
 
 def open_conversation(runtime, prompt, options: dict[str, Any], snapshot: dict | None = None):
     """(conversation, note). `snapshot` restores a saved or rolled-back one without asking the model again."""
+    from game.dialogue.conversation import Conversation
+
     character = runtime.character(prompt.character)
-    note = ""
-    try:
-        from game.dialogue.conversation import Conversation
-    except ImportError as exc:
-        Conversation, note = None, f"conversation module not installed ({exc.name}); authored lines are used"
-    if Conversation is not None:
-        service, why = _service(options)
-        if service is not None:
-            try:
-                if snapshot and snapshot.get("kind") != "fallback":
-                    return Conversation.restore(snapshot, character, prompt, service, runtime.scope()), ""
-                if not snapshot:
-                    return Conversation(character, prompt, player=runtime.world.player, values=runtime.world.values,
-                                        service=service, scope=runtime.scope()), ""
-            except Exception as exc:   # noqa: BLE001
-                note = f"conversation failed to start: {exc}; authored lines are used"
-        else:
-            note = why + "; authored lines are used"
-    conv = FallbackConversation(character, prompt, runtime.scope(), runtime.world.player)
-    if snapshot and snapshot.get("kind") == "fallback":
-        conv.load(snapshot)
-    return conv, note
+    service, note = _service(options)
+    if snapshot:
+        try:
+            return Conversation.restore(snapshot, character, prompt, service, runtime.scope()), note
+        except Exception as exc:   # noqa: BLE001 - a damaged conversation in a save starts afresh
+            note = f"the saved conversation could not be restored ({exc}); it starts again"
+    return Conversation(character, prompt, player=runtime.world.player, values=runtime.world.values,
+                        service=service, scope=runtime.scope()), note
 
 
 def start_line(runtime, prompt, options: dict[str, Any]):
     """A handle streaming a generated line, or (None, reason) to show the authored text."""
-    try:
-        from game.dialogue.lines import generate_line
-    except ImportError as exc:
-        return None, f"line generation not installed ({exc.name})"
-    service, why = _service(options)
-    if service is None:
-        return None, why
+    from game.dialogue.lines import generate_line
+
+    service, _note = _service(options)
     try:
         return generate_line(service, runtime.character(prompt.speaker), prompt.text, player=runtime.world.player,
                              context=runtime.level.title), ""
     except Exception as exc:   # noqa: BLE001
         return None, f"line generation failed: {exc}"
-
-
-class _FallbackHandle:
-    """Streams an authored reply a few words per poll, like a model would, and can be cancelled."""
-
-    def __init__(self, text: str, words_per_poll: int = 2) -> None:
-        self._words = text.split(" ")
-        self._text = text
-        self._i = 0
-        self._started = False
-        self._n = words_per_poll
-        self.cancelled = False
-        self.finished = False
-
-    def poll(self) -> list[tuple[str, str]]:
-        if self.finished:
-            return []
-        if self.cancelled:
-            self.finished = True
-            return [("failed", "cancelled")]
-        out = []
-        if not self._started:
-            self._started = True
-            out.append(("started", ""))
-        chunk = self._words[self._i:self._i + self._n]
-        if chunk:
-            out.append(("delta", ("" if self._i == 0 else " ") + " ".join(chunk)))
-            self._i += len(chunk)
-        if self._i >= len(self._words):
-            out.append(("done", self._text))
-            self.finished = True
-        return out
-
-    def cancel(self) -> None:
-        self.cancelled = True
-
-
-class FallbackConversation:
-    """The talk step played with the character's authored lines only (no dialogue service)."""
-
-    def __init__(self, character, prompt, scope, player: str) -> None:
-        self.character, self.prompt, self.scope, self.player = character, prompt, scope, player
-        self.turns: list[dict[str, Any]] = []
-        self.values: dict[str, float] = {}
-        self._fallback_i = 0
-        self._pending: str | None = None
-
-    def _render(self, templates) -> list[str]:
-        out = []
-        for t in templates or ():
-            try:
-                out.append(t.render(self.scope))
-            except Exception:   # noqa: BLE001 - a line that cannot be filled in is skipped
-                continue
-        return out
-
-    def opening(self) -> Reply:
-        greeting = self._render(getattr(self.character, "greeting", ()))
-        parts = greeting[:1] + list(self.prompt.questions[:1])
-        return Reply(" ".join(parts) or "Hello.")
-
-    def _answer(self, text: str) -> str:
-        low = text.lower()
-        for intent in getattr(self.character, "intents", ()):
-            words = [p for p in intent.patterns if not p.startswith("re:")]
-            if any(w.lower() in low for w in words):
-                for dim, delta in intent.values:
-                    self.values[dim] = max(-1.0, min(1.0, self.values.get(dim, 0.0) + delta))
-                replies = self._render(intent.replies)
-                if replies:
-                    return replies[len(self.turns) % len(replies)]
-        lines = self._render(getattr(self.character, "fallback", ())) or ["I see."]
-        line = lines[self._fallback_i % len(lines)]
-        self._fallback_i += 1
-        return line
-
-    def send(self, text: str) -> _FallbackHandle:
-        reply = self._answer(text)
-        nxt = len(self.turns) + 1
-        if nxt < self.prompt.turns and nxt < len(self.prompt.questions):
-            reply = f"{reply} {self.prompt.questions[nxt]}"
-        self.turns.append({"player": text, "reply": reply, "backend": "authored", "model": None, "generated": False})
-        return _FallbackHandle(reply)
-
-    @property
-    def finished(self) -> bool:
-        return len(self.turns) >= self.prompt.turns
-
-    @property
-    def outcome(self) -> dict[str, Any]:
-        return {"values": dict(self.values), "turns": [dict(t) for t in self.turns],
-                "summary": f"{len(self.turns)} turns with authored lines"}
-
-    def snapshot(self) -> dict[str, Any]:
-        return {"kind": "fallback", "turns": [dict(t) for t in self.turns], "values": dict(self.values),
-                "fallback_i": self._fallback_i}
-
-    def load(self, data: dict[str, Any]) -> None:
-        self.turns = [dict(t) for t in data.get("turns", [])]
-        self.values = {k: float(v) for k, v in data.get("values", {}).items()}
-        self._fallback_i = int(data.get("fallback_i", 0))
 
 
 def outcome_of(conv) -> dict[str, Any]:

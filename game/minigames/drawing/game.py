@@ -23,7 +23,7 @@ import random
 from pathlib import Path
 from typing import Any, Callable
 
-from game.minigames.base import Minigame, MinigameInfo
+from game.minigames.base import Minigame, MinigameInfo, Param, normalise
 from game.minigames.drawing import voices
 from game.minigames.drawing.closeness import canonical, closeness, known_words
 
@@ -78,33 +78,24 @@ class DrawingGame(Minigame):
             default_result={"reward": 0.0, "guess": "", "idea": "", "rounds": 0, "score": 0, "seconds": 0.0,
                             "understood": False, "understood_rounds": 0, "guesser": "embedded"},
             params={
-                "rounds": "how many drawings (default 1)",
-                "timed": "false turns the time limit off (default true)",
-                "time_limit": "seconds per drawing (default 20)",
-                "ideas": "the words the three secret ideas are drawn from (default: every word the game knows)",
-                "voice": "the AI's voice: aria (default), villain or plain",
+                "rounds": Param("int", "how many drawings", 1, 1, 10),
+                "timed": Param("bool", "false turns the time limit off", True),
+                "time_limit": Param("number", "seconds per drawing", 20.0, 1, 600),
+                "ideas": Param("words", "the words the three secret ideas are drawn from "
+                               "(default: every word the game knows)", None, 3),
+                "voice": Param("choice", "the AI's voice", voices.DEFAULT_VOICE, choices=tuple(sorted(voices.VOICES))),
             },
         )
 
     def reset(self, seed: int, params: dict[str, Any] | None = None) -> None:
-        params = dict(params or {})
-        unknown = set(params) - set(self.info().params)
-        if unknown:
-            raise ValueError(f"drawing: unknown params {sorted(unknown)} (known: {sorted(self.info().params)})")
-        rounds = int(params.get("rounds", 1))
-        if rounds < 1:
-            raise ValueError("drawing: rounds must be at least 1")
-        limit = float(params.get("time_limit", 20.0))
-        if limit <= 0:
-            raise ValueError("drawing: time_limit must be positive")
+        if params is not None and not isinstance(params, dict):
+            raise ValueError("drawing: params must be a mapping")
+        params = normalise("drawing", self.info().params, params or {})
+        rounds = int(params["rounds"])
+        limit = float(params["time_limit"])
         custom_list = bool(params.get("ideas"))
         ideas = params.get("ideas") or default_ideas()
-        if not isinstance(ideas, list) or not all(isinstance(w, str) and w.strip() for w in ideas):
-            raise ValueError("drawing: ideas must be a list of words")
         ideas = list(dict.fromkeys(w.strip() for w in ideas))
-        if len(ideas) < 3:
-            raise ValueError("drawing: ideas needs at least three words")
-        voices.voice(params.get("voice"))  # fail early on an unknown voice
         self.state = {
             "seed": int(seed), "rounds": rounds, "timed": bool(params.get("timed", True)), "time_limit": limit,
             "ideas": ideas, "mixed_ideas": not custom_list, "voice": (params.get("voice") or voices.DEFAULT_VOICE).lower(),

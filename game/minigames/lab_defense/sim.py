@@ -13,7 +13,7 @@ import math
 import random
 from typing import Any, Callable
 
-from game.minigames.base import Minigame, MinigameInfo
+from game.minigames.base import Minigame, MinigameInfo, Param, normalise
 from game.minigames.lab_defense import allies as A
 from game.minigames.lab_defense.catalog import (
     APT_DEPTH_DAMAGE, ASSETS, CONTROLS, INTRODUCTION_ORDER, LANE_TITLES, LANES,
@@ -36,19 +36,20 @@ CREDENTIAL_COST = 8        # incident response: rotate every key, reset every se
 MAX_EVENTS = 40
 SLOWEST_SPEED = min(spec["speed"] for spec in THREATS.values())
 
-PARAMS: dict[str, str] = {
-    "waves": "number of attack waves, 1..12 (0 = practice range: no scheduled attacks); default 6",
-    "budget": "starting budget for controls, 0..1000; default 70",
-    "epochs": "epochs in the training run (display granularity), 1..100; default 10",
-    "intensity": "threats per wave multiplier, 0.25..40; default 1.0",
-    "allies": "number of learning security agents, 0..6; default 3",
-    "learning": "allies keep learning during the game (bool); default true",
-    "sharing": "allies learn from each other: shared pool, playbook blend, advice (bool); default true",
-    "pretrained": "allies start from the shipped playbook instead of a blank table (bool); default true",
-    "values": "the player's value profile, e.g. {caution: 0.6, candour: -0.2}, each in [-1, 1]; "
-              "caution weighs breaches, candour weighs advising the player, ambition weighs lost training",
-    "turn_based": "untimed: the sim advances only on 'next turn' (view only; bool); default false",
-    "speed": "game speed multiplier in the view, 0.25..4; default 1.0",
+PARAMS: dict[str, Param] = {
+    "waves": Param("int", "number of attack waves (0 = practice range: no scheduled attacks)", 6, 0, 12),
+    "budget": Param("int", "starting budget for controls", 70, 0, 1000),
+    "epochs": Param("int", "epochs in the training run (display granularity)", 10, 1, 100),
+    "intensity": Param("number", "threats per wave multiplier", 1.0, 0.25, 40.0),
+    "allies": Param("int", "number of learning security agents", 3, 0, 6),
+    "learning": Param("bool", "allies keep learning during the game", True),
+    "sharing": Param("bool", "allies learn from each other: shared pool, playbook blend, advice", True),
+    "pretrained": Param("bool", "allies start from the shipped playbook instead of a blank table", True),
+    "values": Param("profile", "the player's value profile, e.g. {caution: 0.6, candour: -0.2}, each in [-1, 1]; "
+                    "caution weighs breaches, candour weighs advising the player, ambition weighs lost training; "
+                    "filled in from the story's profile when a level leaves it out", {}),
+    "turn_based": Param("bool", "untimed: the sim advances only on 'next turn' (view only)", False),
+    "speed": Param("number", "game speed multiplier in the view", 1.0, 0.25, 4.0),
 }
 
 RESULT_FIELDS: dict[str, str] = {
@@ -75,52 +76,17 @@ DEFAULT_RESULT: dict[str, Any] = {
 }
 
 
-def _bool(params: dict, key: str, default: bool) -> bool:
-    v = params.get(key, default)
-    if not isinstance(v, bool):
-        raise ValueError(f"lab_defense: param '{key}' expects true or false, got {v!r}")
-    return v
-
-
-def _num(params: dict, key: str, default, lo, hi, integer: bool = False):
-    v = params.get(key, default)
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or (integer and not float(v).is_integer()):
-        kind = "an integer" if integer else "a number"
-        raise ValueError(f"lab_defense: param '{key}' expects {kind} in {lo}..{hi}, got {v!r}")
-    if not lo <= v <= hi:
-        raise ValueError(f"lab_defense: param '{key}' expects a value in {lo}..{hi}, got {v!r}")
-    return int(v) if integer else float(v)
-
-
 def validate_params(params: dict[str, Any] | None) -> dict[str, Any]:
     """Normalised params; ValueError naming the param and what was expected otherwise."""
-    params = dict(params or {})
-    if not isinstance(params, dict):
+    if params is not None and not isinstance(params, dict):
         raise ValueError("lab_defense: params must be a mapping")
-    unknown = sorted(set(params) - set(PARAMS))
-    if unknown:
-        raise ValueError(f"lab_defense: unknown param '{unknown[0]}' (known: {', '.join(PARAMS)})")
-    values = params.get("values", {}) or {}
-    if not isinstance(values, dict):
-        raise ValueError(f"lab_defense: param 'values' expects a mapping of name -> number in [-1, 1], got {values!r}")
-    clean_values = {}
-    for k, v in values.items():
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not -1.0 <= v <= 1.0:
-            raise ValueError(f"lab_defense: param 'values' expects each value in [-1, 1]; '{k}' is {v!r}")
-        clean_values[str(k)] = float(v)
-    return {
-        "waves": _num(params, "waves", 6, 0, 12, integer=True),
-        "budget": _num(params, "budget", 70, 0, 1000, integer=True),
-        "epochs": _num(params, "epochs", 10, 1, 100, integer=True),
-        "intensity": _num(params, "intensity", 1.0, 0.25, 40.0),
-        "allies": _num(params, "allies", 3, 0, 6, integer=True),
-        "learning": _bool(params, "learning", True),
-        "sharing": _bool(params, "sharing", True),
-        "pretrained": _bool(params, "pretrained", True),
-        "values": clean_values,
-        "turn_based": _bool(params, "turn_based", False),
-        "speed": _num(params, "speed", 1.0, 0.25, 4.0),
-    }
+    p = normalise("lab_defense", PARAMS, params or {})
+    p["values"] = {str(k): float(v) for k, v in (p["values"] or {}).items()}
+    for key in ("waves", "budget", "epochs", "allies"):
+        p[key] = int(p[key])
+    for key in ("intensity", "speed"):
+        p[key] = float(p[key])
+    return p
 
 
 def wave_intensities(n: int) -> list[float]:

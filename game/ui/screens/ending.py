@@ -1,10 +1,10 @@
 """The end of the story: the ending card, an honest score screen, and the gold bar.
 
-The score screen tallies what the runtime stored for each minigame (world.vars under the
-step's `as:` name, and the transcript's record of whether it was played or skipped), so a
-skipped minigame is shown as skipped with its default result, not as a win. The last
-screen is the story's own: a gold bar in space inscribed with the player's name,
-"Player 1" and "Score: 0", whatever the tally said.
+Everything shown comes from the story: the ending's title, text and epilogue lines and
+the gold bar's inscription are authored on the level's `end:` step (EndPrompt), and the
+score card is computed in game/story/score.py (a skipped minigame is shown as skipped
+with its default result, not as a win), so the terminal shows the same. When the ending
+has no inscription, there is no gold bar.
 """
 from __future__ import annotations
 
@@ -20,15 +20,9 @@ from game.ui.widgets import wrap
 
 
 def tally(runtime) -> list[dict]:
-    """One row per minigame played in this story: its name, stored result, and whether it was skipped."""
-    rows = []
-    for entry in runtime.transcript:
-        if entry.get("kind") != "minigame":
-            continue
-        stored = runtime.world.vars.get(entry.get("as"), entry.get("result"))
-        rows.append({"name": entry.get("name", "?"), "as": entry.get("as"), "skipped": bool(entry.get("skipped")),
-                     "result": stored if isinstance(stored, dict) else entry.get("result") or {}})
-    return rows
+    """One row per minigame played in this story (the story's score card, as plain data)."""
+    return [{"name": r.name, "title": r.title, "as": r.store_as, "skipped": r.skipped, "result": dict(r.result),
+             "score": r.score} for r in runtime.score().rows]
 
 
 def _fmt(v) -> str:
@@ -62,7 +56,7 @@ class EndingScreen(_Continue):
         self.prompt = prompt
 
     def next(self) -> None:
-        self.app.replace(ScoreScreen(self.app))
+        self.app.replace(ScoreScreen(self.app, self.prompt))
 
     def draw(self, surface) -> None:
         th, p = self.theme, self.prompt
@@ -72,9 +66,11 @@ class EndingScreen(_Continue):
                 kind="bold", color=th.pal.gold, anchor="midtop")
         y = 310
         font = th.font(th.scaled(1.1))
-        for line in wrap(font, p.text or "", 900):
-            th.text(surface, line, (W // 2, y), size=th.scaled(1.1), anchor="midtop")
-            y += font.get_linesize()
+        for para in [p.text or "", *p.epilogue]:
+            for line in wrap(font, para, 900):
+                th.text(surface, line, (W // 2, y), size=th.scaled(1.1), anchor="midtop")
+                y += font.get_linesize()
+            y += font.get_linesize() // 2
         if p.problem:
             th.text(surface, f"⚠ {p.problem}", (W // 2, y + 20), size=th.scaled(0.7), color=th.pal.warn, anchor="midtop")
         th.text(surface, f"Ending: {p.ending}", (W // 2, H - 110), size=th.scaled(0.7), color=th.pal.dim, anchor="midtop")
@@ -88,16 +84,22 @@ class EndingScreen(_Continue):
 class ScoreScreen(_Continue):
     name = "score"
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, prompt=None) -> None:
         super().__init__(app)
         rt = app.session.runtime
+        self.prompt = prompt
+        card = rt.score()
         self.rows = tally(rt)
-        self.values = dict(rt.world.values)
-        self.total = sum(float(r["result"].get("score", 0) or 0) for r in self.rows if not r["skipped"])
+        self.values = dict(card.values)
+        self.total = card.total
         app.log("score", rows=self.rows, total=self.total, values=self.values)
 
     def next(self) -> None:
-        self.app.replace(GoldBarScreen(self.app))
+        inscription = list(getattr(self.prompt, "inscription", None) or [])
+        if inscription:
+            self.app.replace(GoldBarScreen(self.app, inscription))
+        else:
+            GoldBarScreen.finish(self.app)
 
     def draw(self, surface) -> None:
         th = self.theme
@@ -140,24 +142,28 @@ class GoldBarScreen(_Continue):
 
     name = "goldbar"
 
-    def __init__(self, app) -> None:
+    def __init__(self, app, inscription: list[str]) -> None:
         super().__init__(app)
         self.player = app.session.runtime.world.player
+        self.lines = list(inscription)
         app.log("goldbar", player=self.player, inscription=self.inscription())
         rng = random.Random(7)
         self.stars = [(rng.randrange(W), rng.randrange(H), rng.random() * 6.28, rng.randrange(120, 255)) for _ in range(160)]
 
     def inscription(self) -> list[str]:
-        return [self.player, "Player 1", "Score: 0"]
+        return list(self.lines)
 
     def next(self) -> None:
+        self.finish(self.app)
+
+    @staticmethod
+    def finish(app) -> None:
+        from game.ui.screens.credits import CreditsScreen
         from game.ui.screens.title import TitleScreen
 
-        from game.ui.screens.credits import CreditsScreen
-
-        self.app.session.read.flush()
-        self.app.reset_to(TitleScreen(self.app))
-        self.app.push(CreditsScreen(self.app))     # the credits roll after the gold bar; closing them is the title
+        app.session.read.flush()
+        app.reset_to(TitleScreen(app))
+        app.push(CreditsScreen(app))     # the credits roll after the gold bar; closing them is the title
 
     def draw(self, surface) -> None:
         th = self.theme

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pygame
 
 from game import saves
-from game.story.prompts import ChoicePrompt, EndPrompt, LevelPrompt, LinePrompt, MinigamePrompt, TalkPrompt
+from game.story.prompts import EndPrompt
 from game.ui import backgrounds
 from game.ui.screens.base import Screen
 from game.ui.talk import open_conversation, outcome_of, reply_info, start_line
@@ -78,77 +78,88 @@ class PlayScreen(Screen):
             if self.last_scene is not None:
                 self.pending_autosave = "scene"   # taken next frame, once this prompt's view is set up
             self.last_scene = rt.scene
+        PRESENTERS[prompt.kind](self, prompt, state)
+
+    # ------------------------------------------------------------------ one presenter per prompt kind
+    def _show_line(self, prompt, state: dict) -> None:
+        rt = self.session.runtime
         speed = self.app.settings.text_speed
-        if isinstance(prompt, LinePrompt):
-            self.mode = "line"
-            self.type = TypeText(self.theme, prompt.text, TEXT_W, speed=speed)
-            gen = state.get("generated") if state.get("mode") == "line" else None
-            if gen:
-                self.generated_done = dict(gen)
-                self.type.set_text(gen["text"])
-            elif prompt.generate:
-                handle, why = start_line(rt, prompt, self.session.options)
-                if handle is not None:
-                    self.handle_stream = handle
-                    self.stream_text = ""
-                    self.type.set_text("")
-                else:
-                    self.note = why
-                    self.app.log("generation_fallback", key=prompt.key, reason=why)
-            self.read_before = self.session.read.seen(self.session.story.id, prompt.key)
-            self.app.log("shown", kind="line", key=prompt.key, speaker=prompt.speaker, name=prompt.name,
-                         text=self.type.text, scene=prompt.scene, read=self.read_before)
-        elif isinstance(prompt, ChoicePrompt):
-            self.mode = "choice"
-            self.skip = False     # skipping always stops at a decision
-            items = [Item(o["text"], (lambda i=o["index"]: self.choose(i))) for o in prompt.options]
-            self.menu = Menu(items, x=W // 2 - 420, y=0, width=840, numbered=True)
-            self.app.log("shown", kind="choice", key=prompt.key, options=[o["text"] for o in prompt.options],
-                         scene=prompt.scene)
-        elif isinstance(prompt, TalkPrompt):
-            self.mode = "talk"
-            self.skip = False
-            self.box = TextBox(max_len=280)
-            self._turn_cache: dict = {}
-            self._line_cache: dict = {}
-            snap = state.get("conversation") if state.get("mode") == "talk" else None
-            self.conv, self.note = open_conversation(rt, prompt, self.session.options, snapshot=snap)
-            if self.note:
-                self.app.log("dialogue_fallback", reason=self.note)
-            if snap:
-                self.turns = [dict(t) for t in state.get("turns", [])]
+        self.mode = "line"
+        self.type = TypeText(self.theme, prompt.text, TEXT_W, speed=speed)
+        gen = state.get("generated") if state.get("mode") == "line" else None
+        if gen:
+            self.generated_done = dict(gen)
+            self.type.set_text(gen["text"])
+        elif prompt.generate:
+            handle, why = start_line(rt, prompt, self.session.options)
+            if handle is not None:
+                self.handle_stream = handle
+                self.stream_text = ""
+                self.type.set_text("")
             else:
-                try:
-                    reply = self.conv.opening()
-                except Exception as exc:   # noqa: BLE001 - a failing backend still lets the player talk
-                    reply = None
-                    self.app.toast(f"The AI could not open the conversation: {exc}")
-                char = rt.character(prompt.character)
-                self.turns = []
-                if reply is not None:
-                    self.turns.append({"who": "ai", "text": reply.text, "backend": reply.backend,
-                                       "model": reply.model, "generated": reply.generated})
-                self.app.log("talk_started", character=prompt.character, name=char.name if char else prompt.character,
-                             opening=self.turns[0]["text"] if self.turns else "", key=prompt.key)
-        elif isinstance(prompt, MinigamePrompt):
-            self.mode = "minigame"
-            self.skip = False
-            from game.ui.minigame_view import view_for
+                self.note = why
+                self.app.log("generation_fallback", key=prompt.key, reason=why)
+        self.read_before = self.session.read.seen(self.session.story.id, prompt.key)
+        self.app.log("shown", kind="line", key=prompt.key, speaker=prompt.speaker, name=prompt.name,
+                     text=self.type.text, scene=prompt.scene, read=self.read_before)
 
-            self.pending_autosave = "minigame"
-            self.view_cls = view_for(prompt.name)
-            self.app.log("shown", kind="minigame", name=prompt.name, key=prompt.key,
-                         has_view=self.view_cls is not None)
-        elif isinstance(prompt, LevelPrompt):
-            self.mode = "level"
-            self.app.log("shown", kind="level", level=prompt.level, title=prompt.title, number=prompt.number)
-        elif isinstance(prompt, EndPrompt):
-            self.mode = "end"
-            self.skip = False
-            self.app.log("ending", ending=prompt.ending, title=prompt.title, text=prompt.text, problem=prompt.problem)
-            from game.ui.screens.ending import EndingScreen
+    def _show_choice(self, prompt, state: dict) -> None:
+        self.mode = "choice"
+        self.skip = False     # skipping always stops at a decision
+        items = [Item(o["text"], (lambda i=o["index"]: self.choose(i))) for o in prompt.options]
+        self.menu = Menu(items, x=W // 2 - 420, y=0, width=840, numbered=True)
+        self.app.log("shown", kind="choice", key=prompt.key, options=[o["text"] for o in prompt.options],
+                     scene=prompt.scene)
 
-            self.app.push(EndingScreen(self.app, prompt))
+    def _show_talk(self, prompt, state: dict) -> None:
+        rt = self.session.runtime
+        self.mode = "talk"
+        self.skip = False
+        self.box = TextBox(max_len=280)
+        self._turn_cache: dict = {}
+        self._line_cache: dict = {}
+        snap = state.get("conversation") if state.get("mode") == "talk" else None
+        self.conv, self.note = open_conversation(rt, prompt, self.session.options, snapshot=snap)
+        if self.note:
+            self.app.log("dialogue_fallback", reason=self.note)
+        if snap:
+            self.turns = [dict(t) for t in state.get("turns", [])]
+        else:
+            try:
+                reply = self.conv.opening()
+            except Exception as exc:   # noqa: BLE001 - a failing backend still lets the player talk
+                reply = None
+                self.app.toast(f"The AI could not open the conversation: {exc}")
+            char = rt.character(prompt.character)
+            self.turns = []
+            if reply is not None:
+                self.turns.append({"who": "ai", "text": reply.text, "backend": reply.backend,
+                                   "model": reply.model, "generated": reply.generated})
+            self.app.log("talk_started", character=prompt.character, name=char.name if char else prompt.character,
+                         opening=self.turns[0]["text"] if self.turns else "", key=prompt.key)
+
+    def _show_minigame(self, prompt, state: dict) -> None:
+        self.mode = "minigame"
+        self.skip = False
+        from game.ui.minigame_view import view_for
+
+        self.pending_autosave = "minigame"
+        self.view_cls = view_for(prompt.name)
+        self.app.log("shown", kind="minigame", name=prompt.name, key=prompt.key,
+                     has_view=self.view_cls is not None)
+
+    def _show_level(self, prompt, state: dict) -> None:
+        self.mode = "level"
+        self.app.log("shown", kind="level", level=prompt.level, title=prompt.title, number=prompt.number)
+
+    def _show_end(self, prompt, state: dict) -> None:
+        self.mode = "end"
+        self.skip = False
+        self.app.log("ending", ending=prompt.ending, title=prompt.title, text=prompt.text, problem=prompt.problem,
+                     epilogue=list(prompt.epilogue), inscription=list(prompt.inscription))
+        from game.ui.screens.ending import EndingScreen
+
+        self.app.push(EndingScreen(self.app, prompt))
 
     # ------------------------------------------------------------------ actions
     def _act(self, do) -> None:
@@ -678,3 +689,19 @@ class PlayScreen(Screen):
         elif self.mode == "minigame":
             d.update(name=self.prompt.name, has_view=self.view_cls is not None)
         return d
+
+
+# The desktop's presenter for each prompt kind. A step type that brings a new kind registers
+# one with `handles(kind)`; the game refuses to start when a kind has none (steps.require_kinds).
+PRESENTERS = {"line": PlayScreen._show_line, "choice": PlayScreen._show_choice, "talk": PlayScreen._show_talk,
+              "minigame": PlayScreen._show_minigame, "level": PlayScreen._show_level, "end": PlayScreen._show_end}
+
+
+def handles(kind: str):
+    """Register the desktop's presenter for a prompt kind: `fn(play_screen, prompt, state)`.
+    It sets `play_screen.mode` and, when the player answers, calls the runtime through
+    `play_screen._act(...)` (which checkpoints for rollback and shows the next prompt)."""
+    def register(fn):
+        PRESENTERS[kind] = fn
+        return fn
+    return register

@@ -1,0 +1,101 @@
+"""A line: `- narrator: text` or `- character_id: text`. The front end shows it; the player reads on."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from game.story.prompts import Prompt, register_prompt
+from game.story.steps import GUARD, Step, register
+
+NARRATOR = "narrator"
+NARRATOR_COLOR = "#c8c8d0"
+
+
+@register_prompt
+@dataclass(slots=True)
+class LinePrompt(Prompt):
+    """Show a line; call `advance()` when the player has read it."""
+
+    key: str                 # stable id of the line (level/scene/index): read-tracking, skip
+    speaker: str             # character id or "narrator"
+    name: str                # display name ("" for the narrator)
+    color: str
+    text: str                # interpolated; for generated lines, the authored fallback
+    scene: str
+    generate: bool = False   # the front end may ask the character's backend for this line
+    kind: ClassVar[str] = "line"
+
+
+@register
+@dataclass(slots=True, eq=False)
+class Line(Step):
+    speaker: str                 # a character id or "narrator"
+    text: object                 # Template
+    generate: bool = False       # ask the character's backend for the line, with `text` as fallback
+
+    name: ClassVar[str] = "line"
+    description: ClassVar[str] = "a line of text: `- narrator: ...` or `- <character id>: ...`"
+    head_schema: ClassVar[dict] = {"type": ["string", "number"]}
+    modifiers: ClassVar[dict] = {**GUARD, "generate": ({"type": "boolean"},
+                                                      "ask the character's dialogue backend for the line; "
+                                                      "the text is the authored fallback")}
+    prompt_kind: ClassVar[str] = "line"
+
+    @classmethod
+    def read(cls, ctx, head, node, keys, pos, guard):
+        if head != NARRATOR and head not in ctx.characters:
+            hint = ctx.suggest(head, [*ctx.characters, NARRATOR, *ctx.step_heads]) or \
+                "declare the speaker under `characters:` (or use `narrator`)"
+            ctx.error(keys[head][0], "TT0102", f"unknown speaker '{head}'", hint)
+            return None
+        value = ctx.text(node, f"what {head} says")
+        if value is None:
+            return None
+        tpl = ctx.template(node, value)
+        generate = False
+        if "generate" in keys:
+            flag = ctx.data(keys["generate"][1])
+            if not isinstance(flag, bool):
+                ctx.error(keys["generate"][1], "TT0004", f"'generate' should be true or false, found {flag!r}")
+            generate = flag is True
+        return cls(pos, guard, head, tpl, generate) if tpl else None
+
+    def texts(self):
+        yield self.text
+
+    def run(self, rt):
+        # Lines are most of what a story runs: the guard and the prompt without a second call.
+        if self.guard is not None and not rt.holds(self.guard, self.pos):
+            rt._pc += 1
+            return None
+        text = self.text.literal
+        if text is None:
+            text = self.text.render(rt._scope)
+        scene = rt.scene
+        key = f"{rt._level.id}/{scene}/{rt._pc}"
+        if self.speaker == NARRATOR:
+            return LinePrompt(key, NARRATOR, "", NARRATOR_COLOR, text, scene)
+        char = rt._level.characters[self.speaker]
+        return LinePrompt(key, self.speaker, char.name, char.color, text, scene, self.generate)
+
+    execute = run
+
+    skimmable: ClassVar[bool] = True
+
+    def skim(self, rt) -> bool:
+        shown = self.guard is None or rt.holds(self.guard, self.pos)
+        rt._pc += 1
+        return shown
+
+    def answer(self, rt, prompt, text: str | None = None, backend: str | None = None, model: str | None = None):
+        entry = {"kind": "line", "level": rt._level.id, "scene": prompt.scene, "speaker": prompt.speaker,
+                 "name": prompt.name, "text": prompt.text if text is None else text, "key": prompt.key}
+        if text is not None and backend:
+            entry.update(generated=True, backend=backend, model=model)
+        elif prompt.generate:
+            entry.update(generated=False, backend="authored")
+        rt.transcript.append(entry)
+        rt._pc += 1
+
+    def coverage(self, key):
+        return {"lines": [key]}
