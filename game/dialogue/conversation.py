@@ -340,7 +340,7 @@ class Conversation:
     def outcome(self) -> dict[str, Any]:
         with self._lock:
             profile = ", ".join(f"{d} {v:+.2f}" for d, v in sorted(self.values.items()))
-            summary = (f"{self.character.name} talked with {self.player} for {len(self.turns)} turns"
+            summary = (f"{self.character.name} talked with {self.player} for {self._answers()} turns"
                        f"{'; ' + profile if profile else ''}.")
             return {"values": dict(self.values), "turns": [dict(t) for t in self.turns],
                     "summary": (self.summary + " " + summary).strip() if self.summary else summary}

@@ -31,6 +31,7 @@ PLAIN = 0.8        # the score of a plain answer on its dimension
 HEDGED = 0.4       # a hedged one moves half as far
 REFUSED = -0.5     # a refusal to answer, on candour
 WEAK = 0.5         # content weaker than this (a single soft word) counts as hedged
+HEAD = 0.6         # a phrase's first word at least this strong decides it; its object does not turn it round
 
 # ---------------------------------------------------------------------------- normalising
 
@@ -91,10 +92,14 @@ def tokens(text: str) -> list[str]:
 
 # Kinds of item an answer is cut into.
 BARRIER, CONTRAST, NEG, NCW, SUB = "barrier", "contrast", "neg", "ncw", "sub"
+NEG_H = "neg_h"          # a hedged negation: "I don't think", "I don't believe"
 CONDITION = "condition"
 HEDGE, LEAN, UNSURE, UNSURE_NEG, REFUSAL, REFUSAL_NEG = "hedge", "lean", "unsure", "unsure_neg", "refusal", "refusal_neg"
 YES, NO, YES_H, NO_H, AUX, PICK, FILLER, WORD = "yes", "no", "yes_h", "no_h", "aux", "pick", "filler", "word"
 PLAINWORD = "plain"      # a word no list knows
+POSTNEG = "postneg"      # "... would be worse", "... is a bad idea": turns round what came before it
+DEPENDS = "depends"      # "it depends on ...": what follows is the condition, not a view
+ALONE = "alone"          # "Pass.", "Not telling.": a refusal only when nothing follows it
 
 _GENERAL: list[tuple[str, str, Any]] = []
 
@@ -107,8 +112,10 @@ def _add(kind: str, phrases: str, value: Any = None, table=_GENERAL) -> None:
 _add(BARRIER, "and|so|because|cause|since|then|or|while|as well|plus")
 _add(CONTRAST, "but|however|though|tho|although|yet|actually|on second thought|on second thoughts|then again|"
                "no wait|wait no|scratch that|or rather|in fact|that said|having said that|except that")
-_add(NEG, "not|hardly|barely|why would|why should|why bother|why would you|no need|no point|no reason|"
+_add(NEG, "skip|not|hardly|barely|why would|why should|why bother|why would you|no need|no point|no reason|"
           "against|stop|quit|refuse to|hesitate|too risky to|avoid")
+_add(NEG_H, "do not think|do not believe|do not suppose|do not reckon|do not expect|would not think|"
+            "i do not think|i do not believe|i do not suppose|i do not reckon|i do not expect|i would not think")
 _add(NCW, "never|nothing|nobody|no one|none|nowhere|nor|no longer")
 _add(SUB, "without|unless|except|instead of|rather than|better than|more than|other than")
 _add(HEDGE, "maybe|perhaps|possibly|i guess|i suppose|kind of|kinda|sort of|sorta|a little|a bit|a little bit|"
@@ -121,29 +128,34 @@ _add(CONDITION, "if|only if|as long as|provided|providing|assuming|so long as|in
 _add(LEAN, "probably|likely|most likely|mostly|usually|generally|most of the time|for the most part|normally|"
            "typically|more often than not|i would say so")
 _add(YES_H, "i think so|i guess so|i suppose so|i believe so|i hope so|maybe so|probably so|i would say yes|"
-            "more or less|i think yes|probably yes|mostly yes|kind of yes|sort of yes")
-_add(NO_H, "not really|not necessarily|not always|not every time|not each time|not all the time|not yet|"
+            "more or less|i think yes|probably yes|mostly yes|kind of yes|sort of yes|"
+            "would not hurt|will not hurt|can not hurt|could not hurt|does not hurt|never hurts|no harm|no harm in")
+_add(POSTNEG, "would be worse|be worse|is worse|would be a bad idea|is a bad idea|a bad idea|bad idea|"
+              "would be wrong|is wrong|would be a mistake|is a mistake|a mistake|out of the question|"
+              "not an option|not ok|not okay|would be bad|terrible idea|a terrible idea")
+_add(DEPENDS, "depends on|depending on|it depends on|it all depends on|that depends on|depend on|"
+              "all depends on|it would depend on")
+_add(NO_H, "do not think so|do not believe so|would not think so|not really|not necessarily|not always|not every time|not each time|not all the time|not yet|"
            "maybe not|probably not|perhaps not|i guess not|i suppose not|i do not think so|i doubt it|"
            "not especially|not particularly|not quite|not so much|i would say no|not if i can help it|"
            "not often|rarely|seldom|hardly ever|not much")
 _add(UNSURE, "i do not know|do not know|dunno|no idea|not sure|unsure|no clue|hard to say|difficult to say|"
-             "tough to say|tough one|good question|who knows|depends|it depends|depend|can not say|could not say|"
+             "tough to say|tough one|good question|who knows|depends|it depends|depend|"
              "torn|i am torn|both|a bit of both|a little of both|either|either way|neither|hmm|hm|hmmm|um|umm|uh|"
              "let me think|undecided|no opinion|no preference|whatever you think|what you think is best|"
              "up to you|your call|your choice|you decide|you choose|i can not decide|can not decide|sometimes|"
              "occasionally|it varies|case by case|good point|fair question|no strong feeling")
-_add(UNSURE_NEG, "not sure if|not sure whether|not sure that|not sure you|not sure i|do not know if|"
+_add(UNSURE_NEG, "can not say|could not say|can not say that|i can not say|not sure if|not sure whether|not sure that|not sure you|not sure i|do not know if|"
                  "do not know whether|i doubt|doubt|not convinced|not certain")
 _add(REFUSAL, "none of your business|nobody's business|not your business|mind your own business|no comment|"
-              "pass|i pass|skip|skip it|next question|not going to say|"
-              "not going to answer|not going to tell you|will not say|will not answer|i decline|"
+              "not going to answer|i decline|"
               "decline to answer|plead the fifth|that is private|that is personal|too personal|"
               "none of that|keep that to myself|i would rather keep that|let us not go there|"
               "ask me something else|change the subject|that is between me and me")
 _add(REFUSAL_NEG, "rather not|prefer not|prefer not to|would sooner not|rather you did not ask")
 _add(YES, "yes|yeah|yea|yep|yup|ya|yah|aye|sure|surely|certainly|definitely|absolutely|of course|obviously|"
           "always|totally|indeed|correct|exactly|affirmative|please|ok|okay|alright|all right|fine|every time|"
-          "each time|all the time|for sure|by all means|you bet|sure thing|yes please|mhm|uh huh|hell yes|"
+          "each time|all the time|every single time|each and every time|for sure|by all means|you bet|sure thing|yes please|mhm|uh huh|hell yes|"
           "god yes|100|of course i would|no problem|not a bad idea|good idea|plenty|lots|loads|tons|many|"
           "several|a lot|a few things|some things|a couple of things|one or two things|one thing|something|"
           "there is something|there are things|there are some things|a thing or two|i would like that|"
@@ -161,13 +173,22 @@ _add(PICK, "the second|second one|the second one|the latter|second option|the se
 _add(FILLER, "honestly|frankly|truthfully|to be fair|i think|i believe|i feel|i feel like|i would say|"
              "in my opinion|personally|well|look|listen|okay so|even if|even though|ever|you know|like|really|"
              "very|just saying|to me|i mean|i guess that|right|seriously|literally|"
-             "do not mind|would not mind|would not hurt|will not hurt|can not hurt|does not hurt|never hurts|"
-             "no harm in|no harm|not a problem|no worries|you dare|not matter|does not matter|i would not say|"
+             "do not mind|would not mind|not a problem|no worries|you dare|not matter|does not matter|i would not say|"
              "either way is fine|i promise|trust me|believe me|i swear|so yes|"
              "even when|even then|at all|at the end of the day|in the end|to be clear|for real|i would have to say")
 # Fillers that are only filler at the start of a clause ("To be honest, ..."), content elsewhere.
 # Refusals that are only refusals opening a clause ("Not telling."), not in "I'd never not tell you".
 _START_REFUSAL = {"not telling", "not saying", "i am not telling", "i am not saying", "not telling you"}
+# Refusals only when nothing of substance follows them in the clause: "Pass." but "pass the test",
+# "Skip it." but "never skip asking", "Not telling." but "not telling you would be worse".
+_ALONE_REFUSAL = "pass|i pass|i would pass|skip|skip it|next question|not going to say|not going to tell you|" \
+                 "will not say|will not answer|will not tell you|i will pass"
+# Words that carry no view of their own: an answer made of these and a negation is an elided no
+# ("You don't have to."); one with other words ("I'd never want you to read my diary") is not.
+_FUNCTION = {stem(w) for w in (
+    "i you me it that this one on the a an to for now please thanks thank sorry here there too all so do be "
+    "have need bother want just really ever any anything much we us them they he she him her my your mine "
+    "about at of with from up out rather that's would will should could can must shall may might").split()}
 _START_FILLER = {"to be honest", "if i am honest", "if i am being honest", "to tell you the truth",
                  "to tell the truth", "truth be told", "in all honesty", "honestly speaking"}
 
@@ -257,10 +278,10 @@ class _Table:
         if words:
             self.by_first.setdefault(words[0], []).append((tuple(words), kind, value, start_only))
 
-    def match(self, stems: list[str], i: int, at_start: bool) -> tuple[int, str, Any] | None:
+    def match(self, stems: list[str], i: int, at_start: bool, alone: bool = True) -> tuple[int, str, Any] | None:
         best = None
         for words, kind, value, start_only in self.by_first.get(stems[i], ()):
-            if start_only and not at_start:
+            if (start_only and not at_start) or (kind == ALONE and not alone):
                 continue
             n = len(words)
             if tuple(stems[i:i + n]) == words and (best is None or n > best[0] or n == best[0]):
@@ -268,8 +289,8 @@ class _Table:
         for tail, kind, value in self.gaps.get(stems[i], ()):
             for gap in range(0, 5):
                 j = i + 1 + gap
-                if any(s in PUNCTUATION for s in stems[i + 1:j]):
-                    break
+                if any(s in PUNCTUATION or s in _NEGATORS for s in stems[i + 1:j]):
+                    break         # "keep nothing back" is not "keep ... back"
                 if tuple(stems[j:j + len(tail)]) == tail and (best is None or j + len(tail) - i > best[0]):
                     best = (j + len(tail) - i, kind, value)
                     break
@@ -282,7 +303,9 @@ for _phrase, _kind, _value in _GENERAL:
 for _phrase in _START_FILLER:
     _BASE.add(_phrase, FILLER, None, start_only=True)
 for _phrase in _START_REFUSAL:
-    _BASE.add(_phrase, REFUSAL, None, start_only=True)
+    _BASE.add(_phrase, ALONE, None, start_only=True)
+for _phrase in _ALONE_REFUSAL.split("|"):
+    _BASE.add(_phrase, ALONE, None)
 _TABLES: dict[tuple, _Table] = {}
 
 
@@ -383,6 +406,8 @@ class _Clause:
     neg: int = 0               # negations seen with no content after them (for "I wouldn't." / "No need.")
     lean: bool = False
     condition: bool = False    # an "if ..." clause states a condition, not an answer
+    depends: bool = False      # "it depends on ...": a "don't know" that names what it hangs on
+    unknown: int = 0           # words no list knows, beyond function words
     items: int = 0
 
 
@@ -398,6 +423,10 @@ def _items(stems: list[str], table: _Table) -> list[_Item]:
             i += 1
             continue
         got = table.match(stems, i, at_start)
+        if got is not None and got[1] == ALONE and _followed(stems, i + got[0], table):
+            got = table.match(stems, i, at_start, alone=False)
+        if got is not None and got[1] == ALONE:
+            got = (got[0], REFUSAL, None)
         if got is None:
             out.append(_Item(PLAINWORD, s, i, i + 1))
             i += 1
@@ -409,6 +438,22 @@ def _items(stems: list[str], table: _Table) -> list[_Item]:
     return out
 
 
+def _followed(stems: list[str], j: int, table: _Table) -> bool:
+    """Whether anything of substance follows position j before the clause ends."""
+    while j < len(stems) and stems[j] not in PUNCTUATION:
+        got = table.match(stems, j, False, alone=False)
+        if got is None:
+            if stems[j] not in _FUNCTION:
+                return True
+            j += 1
+        elif got[1] in (FILLER, AUX):
+            j += got[0]
+        else:
+            return True
+    return False
+
+
+_NEGATORS = {"not", "never", "nothing", "no", "none", "nobody", "without"}
 _DETERMINED = {stem(w) for w in ("need", "point", "reason", "secret", "secrets", "lie", "lies", "limit", "limits",
                                   "rule", "rules", "problem", "harm", "thing", "matter", "chance", "one", "longer")}
 _SENTENCE_END = {".", "!", "?", "...", ";"}
@@ -456,28 +501,76 @@ def _read_clause(contrast: bool, items: list[_Item]) -> _Clause:
     c = _Clause(contrast=contrast, items=len(items))
     neg = 0
     saw_aux_neg = False
+    # The phrase being read: the raw weight of its first content word (its head, usually the verb) and
+    # what the phrase has added to the clause so far. A negation starts a new phrase.
+    head: float | None = None
+    phrase = 0.0
+
+    def new_phrase() -> None:
+        nonlocal head, phrase
+        head, phrase = None, 0.0
+
     for item in items:
         kind = item.kind
         if kind == NEG:
             neg += 1
             saw_aux_neg = True
+            new_phrase()
         elif kind == NCW:
+            if head is not None:
+                # "I'd hide nothing", "ask nobody": the negation is the phrase's object and turns it round.
+                c.content -= 2 * phrase
+                phrase = -phrase
+                continue
             if not saw_aux_neg:          # "I wouldn't never lie": negative concord, one negation
                 neg += 1
+            new_phrase()
         elif kind == SUB:
             neg += 1
+            new_phrase()
+        elif kind == NEG_H:
+            neg += 1
+            saw_aux_neg = True
+            c.hedged = True
+            new_phrase()
         elif kind == UNSURE_NEG:
             neg += 1
             c.hedged = True
             c.unsure = True
+            new_phrase()
         elif kind == REFUSAL_NEG:
             neg += 1
             c.refusal = True
+            new_phrase()
         elif kind == REFUSAL:
             c.refusal = True
         elif kind == WORD or kind == PICK:
-            c.content += item.value * (-1) ** neg
+            value = float(item.value)
             c.has_content = True
+            if head is not None and (value > 0) != (head > 0):
+                if abs(head) >= HEAD:
+                    continue             # the object of a strong verb: "never hide the truth" is about hiding
+                c.content -= phrase      # a weak head gives way to its object: "tell lies", "follow your own path"
+                head, phrase = value, 0.0
+            elif head is None:
+                head = value
+            add = value * (-1) ** neg
+            c.content += add
+            phrase += add
+        elif kind == POSTNEG:
+            # "Not telling you would be worse", "asking is a bad idea": what came before is turned round;
+            # alone ("Bad idea.") it is a no.
+            if c.has_content:
+                c.content = -c.content
+            elif c.answer:
+                c.answer = -c.answer
+            else:
+                c.answer = -1
+            new_phrase()
+        elif kind == DEPENDS:
+            c.unsure = True
+            c.depends = True
+            break                        # "it depends on the truth": the rest names the condition
         elif kind == HEDGE:
             c.hedged = True
         elif kind == LEAN:
@@ -492,11 +585,14 @@ def _read_clause(contrast: bool, items: list[_Item]) -> _Clause:
             if kind in (NO, NO_H):
                 neg += 1                  # "No way I'd lie", "not always tell you": it negates what follows
                 c.hedged = c.hedged or kind == NO_H
+                new_phrase()
         elif kind == CONDITION:
             c.hedged = True
             c.condition = True
         elif kind == AUX:
             c.aux = True
+        elif kind == PLAINWORD and item.value not in _FUNCTION:
+            c.unknown += 1
     c.neg = neg
     return c
 
@@ -548,26 +644,37 @@ def _combine(clauses: list[_Clause], asked: Asked) -> Reading:
             direction, hedged = d, weak        # "Just do it. Actually, no, ask first.": the later view wins
         else:
             direction, hedged = d, True        # a change of mind with no "but": the later view, held loosely
-    tempered = any(not c.has_content and not c.answer and (c.hedged or c.unsure) for c in clauses)
+    tempered = any(not c.has_content and not c.answer and (c.hedged or c.unsure) for c in clauses) or \
+        any(c.contrast and not c.has_content and not c.answer and c.neg and c.unknown for c in clauses)
+    # ("Yes, but not for small things": a caveat in words no list knows tempers the answer.)
     if direction:
         return Reading("more" if direction > 0 else "less", hedged or tempered, "words")
     # No words about the question itself: a yes or a no, or a refusal, the later one winning;
     # "don't know" only when nothing else was said.
     last = None
+    explicit = False          # the answer so far was said in so many words ("No."), not elided ("I'd try.")
     unsure = False
     for c in clauses:
+        elided = None
         if c.refusal:
-            last = ("refused", c.hedged)
+            last, explicit = ("refused", c.hedged), True
         elif c.answer:
-            last = ("yes" if c.answer > 0 else "no", c.answer_hedged or c.hedged)
+            last, explicit = ("yes" if c.answer > 0 else "no", c.answer_hedged or c.hedged), True
         elif c.unsure:
             unsure = True
-        elif c.neg % 2 == 1 and (c.aux or c.items <= 4):
-            last = ("no", c.hedged)                  # "I wouldn't.", "No need.", "Don't bother."
+        elif c.neg % 2 == 1 and not c.unknown:
+            elided = ("no", c.hedged)                # "I wouldn't.", "No need.", "Don't bother."
         elif c.aux and c.neg % 2 == 0 and not c.condition:
-            last = ("yes", c.hedged)                 # "I would.", "Please do.", "You'd better."
+            elided = ("yes", c.hedged)               # "I would.", "Please do.", "You'd better."
         elif c.lean:
-            last = ("yes", True)                     # "Probably."
+            elided = ("yes", True)                   # "Probably."
+        elif c.hedged and not c.condition and not c.neg and c.items <= 2:
+            unsure = True                            # "Maybe.", "Perhaps?"
+        if elided is not None:
+            if explicit and elided[1] and last is not None:
+                last = (last[0], True)               # "No, but I'd try.": a softened no, not a yes
+            else:
+                last, explicit = elided, False
     if last is None:
         return Reading("unsure") if unsure else Reading("none")
     kind, was_hedged = last

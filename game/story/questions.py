@@ -32,6 +32,8 @@ HEARD = ("more", "less", "unsure", "refused")
 _TEXT = {"type": "string"}
 _TEXTS = {"oneOf": [_TEXT, {"type": "array", "items": _TEXT, "minItems": 1}]}
 _DIRECTION = {"enum": list(DIRECTIONS)}
+_PHRASE = {"type": "string", "pattern": "\\S"}
+_PHRASES = {"oneOf": [_PHRASE, {"type": "array", "items": _PHRASE, "minItems": 1}]}
 
 # The declared form's fields: (JSON Schema fragment, one-line description), as in spec.py.
 QUESTION = {
@@ -39,7 +41,7 @@ QUESTION = {
     "measures": ({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"},
                  "the value dimension the answer moves (one of the talk's measures)"),
     "yes means": (_DIRECTION, "which way a plain yes moves it: more or less (a no moves it the other way)"),
-    "either": ({"type": "object", "properties": {d: _TEXTS for d in DIRECTIONS}, "required": list(DIRECTIONS),
+    "either": ({"type": "object", "properties": {d: _PHRASES for d in DIRECTIONS}, "required": list(DIRECTIONS),
                 "additionalProperties": False},
                "an either/or question's two answers, in the order asked: the words of the one that means "
                "more, and of the one that means less"),
@@ -134,17 +136,23 @@ def _read_declared(ctx, node: yaml.MappingNode, measures: tuple[str, ...]) -> Qu
     if "either" in keys:
         sides = ctx.mapping(keys["either"][1], "'either'", tuple(DIRECTIONS), required=tuple(DIRECTIONS))
         for name, (knode, vnode) in (sides or {}).items():
-            words = tuple(w.strip() for _, w in ctx.texts(vnode, f"'either: {name}'") if w.strip())
-            if not words and isinstance(vnode, yaml.SequenceNode):
+            words = []
+            for wnode, w in ctx.texts(vnode, f"'either: {name}'"):
+                if w.strip():
+                    words.append(w.strip())
+                else:
+                    ctx.error(wnode, "TT0005", f"'either: {name}' has an empty phrase",
+                              "the words a player would use for that answer, e.g. [ask first, check with you]")
+            if isinstance(vnode, yaml.SequenceNode) and not vnode.value:
                 ctx.error(vnode, "TT0005", f"'either: {name}' needs at least one phrase",
                           "the words a player would use for that answer, e.g. [ask first, check with you]")
-            either.append((DIRECTIONS[name], words))
+            either.append((DIRECTIONS[name], tuple(words)))
     heard = []
     if "heard" in keys:
         lines = ctx.mapping(keys["heard"][1], "'heard'", HEARD, hints=_HEARD_HINTS)
         for kind, (knode, vnode) in (lines or {}).items():
             templates = tuple(t for n, v in ctx.texts(vnode, f"'heard: {kind}'") if (t := ctx.template(n, v)))
-            if not templates and isinstance(vnode, yaml.SequenceNode):
+            if isinstance(vnode, yaml.SequenceNode) and not vnode.value:
                 ctx.error(vnode, "TT0005", f"'heard: {kind}' needs at least one line")
             heard.append((kind, templates))
     if tpl is None or dim is None:

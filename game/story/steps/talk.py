@@ -138,18 +138,22 @@ class Talk(Step):
         char = rt.character(prompt.character)
         for turn in turns:
             if turn.get("player") is not None:
-                rt.transcript.append({"kind": "said", "level": rt.level.id, "scene": prompt.scene,
-                                      "speaker": "player", "name": rt.world.player, "text": str(turn["player"])})
+                said = {"kind": "said", "level": rt.level.id, "scene": prompt.scene,
+                        "speaker": "player", "name": rt.world.player, "text": str(turn["player"])}
+                said.update(_understood(turn))
+                rt.transcript.append(said)
             if turn.get("reply") is not None:
                 rt.transcript.append({"kind": "line", "level": rt.level.id, "scene": prompt.scene,
                                       "speaker": prompt.character, "name": char.name if char else prompt.character,
                                       "text": str(turn["reply"]), "generated": bool(turn.get("generated")),
                                       "backend": turn.get("backend", "scripted"), "model": turn.get("model")})
+        # A correction ("no, I meant...") and the closing check are said, but they answer no question.
+        answers = sum(1 for t in turns if t.get("kind", "answer") == "answer")
         rt.transcript.append({"kind": "talk", "level": rt.level.id, "scene": prompt.scene,
-                              "character": prompt.character, "turns": len(turns), "values": values,
+                              "character": prompt.character, "turns": answers, "values": values,
                               "key": prompt.key})
         if self.store_as:
-            rt.world.vars[self.store_as] = {**values, "turns": len(turns), "summary": str(outcome.get("summary", ""))}
+            rt.world.vars[self.store_as] = {**values, "turns": answers, "summary": str(outcome.get("summary", ""))}
         rt._pc += 1
 
     def forks(self, rt, prompt, outcomes):
@@ -157,3 +161,19 @@ class Talk(Step):
 
     def graph_mark(self):
         return "talk"
+
+
+def _understood(turn: dict) -> dict[str, Any]:
+    """What the transcript keeps of how a line was understood: an answer's final reading (after any
+    correction), or that the line was a correction or the closing check. Plain strings and booleans only."""
+    kind = turn.get("kind", "answer")
+    if kind in ("correction", "confirmation"):
+        return {"turn": kind}
+    reading = turn.get("understood")
+    if kind != "answer" or not isinstance(reading, dict):
+        return {}
+    heard = reading.get("kind")
+    out = {"understood": str(heard) if isinstance(heard, str) else "none", "hedged": bool(reading.get("hedged"))}
+    if turn.get("corrected"):
+        out["corrected"] = True
+    return out
