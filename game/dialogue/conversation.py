@@ -41,6 +41,10 @@ class ConversationError(RuntimeError):
     """The front end asked for something the conversation cannot do now (a clear message, not a crash)."""
 
 
+# The closing check ("Have I got that right?") read as a yes/no question: a no is a correction.
+CHECK = understanding.Asked("confirmed", 1)
+
+
 class Conversation:
     def __init__(self, character, prompt, *, player: str, values: dict[str, float],
                  service: DialogueService | None = None, scope=None) -> None:
@@ -75,6 +79,12 @@ class Conversation:
     def finished(self) -> bool:
         with self._lock:
             return self._answers() >= self.prompt.turns and not (self._window and self._window.get("final"))
+
+    @property
+    def answered(self) -> int:
+        """How many of the step's `turns:` the player has used (a correction or the closing check uses none)."""
+        with self._lock:
+            return self._answers()
 
     def _answers(self) -> int:
         """Turns that count toward the step's `turns:` (corrections and the closing check do not)."""
@@ -115,7 +125,11 @@ class Conversation:
         if fix is not None:
             return self._send_correction(said, window, fix)
         if window and window.get("final"):
-            return self._send_confirmation(said)
+            return self._send_aside(said, "confirmation", None)
+        with self._lock:
+            late = window is None and self._late_correction(said)
+        if late:
+            return self._send_aside(said, "late", self.current_question())
         with self._lock:
             turn_no = self._answers() + 1
             last = turn_no >= self.prompt.turns
@@ -148,7 +162,7 @@ class Conversation:
             messages = self._messages(said, next_q, last)
             used = list(self.used)
             q_answered = self.q_index
-        closing = f"Thank you, {self.player}. That's everything I wanted to ask, for now."
+        closing = self._closing()
         hints = {"kind": "reply", "answering": asked, "next_question": next_q, "closing": last,
                  "understood": understood}
 
@@ -213,12 +227,20 @@ class Conversation:
         """The corrected reading of the last declared answer, or None if `said` is not a correction."""
         rest = understanding.correction(said)
         asked = self._asked(int(window.get("q", -1)))
-        if rest is None or asked is None:
+        if asked is None:
+            return None
+        checked_no = False
+        if rest is None and window.get("final"):
+            # The closing check asked "Have I got that right?": a no ("Nope.", "Not quite, I'd tell you")
+            # is a correction, and whatever else it says may say which way.
+            checked_no = understanding.read(said, CHECK).kind == "less"
+            rest = said if checked_no else None
+        if rest is None:
             return None
         before = understanding.Reading.from_json(window.get("reading"))
         if rest:
             new = understanding.read(rest, asked)
-            if new.direction or new.kind == "refused":
+            if (new.direction and not (checked_no and new.via != "words")) or new.kind == "refused":
                 return new
             current = self._asked(self.q_index) if not window.get("final") else None
             if current is not None and understanding.read(rest, current).direction:
@@ -239,15 +261,18 @@ class Conversation:
             turn = self.turns[int(window["turn"])]
             turn["scores"] = {k: round(v, 3) for k, v in scores.items()}
             turn["understood"] = fix.to_json()
-            turn["corrected"] = True
+            before = understanding.Reading.from_json(window.get("reading"))
+            same = (before.kind, before.hedged) == (fix.kind, fix.hedged)
+            turn["corrected"] = not same
             # The question now waiting is asked again: a correction does not use it up.
             next_q = None if final else (self.current_question() or next(
                 (u for u in [FOLLOW_UP.format(player=self.player)] if any(u in x for x in self.used)), None))
-            understood = self._understood(asked, fix, corrected=True)
+            understood = self._understood(asked, fix, corrected=not same)
+            understood["same"] = same
             messages = self._messages(said, next_q, final)
             used = list(self.used)
             turn_no = self._answers()
-        closing = f"Thank you, {self.player}. That's everything I wanted to ask, for now."
+        closing = self._closing()
         hints = {"kind": "reply", "answering": self.questions[q] if q < len(self.questions) else None,
                  "next_question": next_q, "closing": final, "understood": understood}
 
@@ -263,24 +288,40 @@ class Conversation:
         return self._start(said, messages, used, [], hints, self._seed_base + 7919 * (turn_no + len(self.turns)),
                            after, closing if final else None)
 
-    def _send_confirmation(self, said: str) -> ReplyHandle:
+    def _send_aside(self, said: str, kind: str, next_q: str | None) -> ReplyHandle:
+        """A line that answers no question: the closing check's reply ("confirmation", then the talk
+        closes) or a correction that came too late ("late": the question now waiting is asked again)."""
+        closing = self._closing() if kind == "confirmation" else None
         with self._lock:
-            messages = self._messages(said, None, True)
+            messages = self._messages(said, next_q, closing is not None)
             used = list(self.used)
             turn_no = self._answers()
-        closing = f"Thank you, {self.player}. That's everything I wanted to ask, for now."
-        hints = {"kind": "reply", "answering": None, "next_question": None, "closing": True,
-                 "understood": {"kind": "confirmed"}}
+        hints = {"kind": "reply", "answering": None, "next_question": next_q, "closing": closing is not None,
+                 "understood": {"kind": "confirmed" if closing else "late"}}
 
         def after(reply: Reply, handle: ReplyHandle) -> None:
             if handle.cancelled:
                 return
-            if reply.backend == "scripted" and closing not in reply.text:
+            if closing and reply.backend == "scripted" and closing not in reply.text:
                 self._append(reply, handle, closing)
-            self._record(said, reply, {}, "confirmation", False, {"kind": "confirmation"})
+            elif next_q and "?" not in reply.text[-160:]:
+                self._append(reply, handle, next_q)
+            self._record(said, reply, {}, kind, False, {"kind": kind})
 
         return self._start(said, messages, used, [], hints, self._seed_base + 7919 * (turn_no + len(self.turns)),
                            after, closing)
+
+    def _late_correction(self, said: str) -> bool:
+        """A "no, I meant..." with no answer open to correct (its one chance was used, or another line
+        came between), that is not itself an answer to the question now waiting."""
+        rest = understanding.correction(said)
+        if rest is None or not any(t.get("understood") for t in self.turns):
+            return False
+        declared = self._asked(self.q_index) if self.current_question() else None
+        return declared is None or not understanding.read(rest, declared).direction
+
+    def _closing(self) -> str:
+        return f"Thank you, {self.player}. That's everything I wanted to ask, for now."
 
     @staticmethod
     def _append(reply: Reply, handle: ReplyHandle, text: str) -> None:

@@ -664,7 +664,7 @@ def _combine(clauses: list[_Clause], asked: Asked) -> Reading:
             unsure = True
         elif c.neg % 2 == 1 and not c.unknown:
             elided = ("no", c.hedged)                # "I wouldn't.", "No need.", "Don't bother."
-        elif c.aux and c.neg % 2 == 0 and not c.condition:
+        elif c.aux and c.neg % 2 == 0 and not c.condition and not c.unknown:
             elided = ("yes", c.hedged)               # "I would.", "Please do.", "You'd better."
         elif c.lean:
             elided = ("yes", True)                   # "Probably."
@@ -695,7 +695,7 @@ _CORRECTION = re.compile(
     r"(wrong|backwards|the wrong way)|got it backwards|(the )?other way (round|around)|wrong way (round|around)|"
     r"the opposite|the other one|the other option|the other way|i take (it|that) back|take that back|"
     r"scratch that|let me rephrase|i misspoke|that came out wrong|(i )?changed my mind|change my mind|"
-    r"on second thoughts?|that is not (right|it|what i)|that is wrong|that is backwards|you are wrong|"
+    r"on second thoughts?|that is not (right|it|what i (meant|said|was saying|mean))|that is wrong|that is backwards|you are wrong|"
     r"that is not quite it|wrong answer|i said the opposite|no,? no,? no)\b")
 
 

@@ -59,9 +59,11 @@ BUILTIN = {
     "heard_which": ["Yes to which half, though? I'll leave that one open for now."],
     "heard_hedged": ["Leaning that way, I think.", "Not certain, but I'll take it."],
     "heard_corrected": ["Oh! I'm sorry, I had that the wrong way round.", "My mistake. Let me fix that."],
-    "heard_same": ["I think that's what I have, but let me say it properly."],
+    "heard_same": ["I think that's what I had, but let me say it properly.", "Then I had it right, I think."],
     "heard_check": ["Have I got that right?", "Did I understand you?"],
     "heard_confirmed": ["Good.", "Good. I'll keep it exactly like that."],
+    "heard_late": ["I've written that one down already, the way you put it. One change each; it keeps me honest.",
+                   "That one's settled now, I'm afraid. I only let myself change each answer once."],
 }
 
 
@@ -167,8 +169,8 @@ class ScriptedBackend:
             return [line.format(**fmt, **extra) for line in BUILTIN[kind]]
 
         kind = understood.get("kind")
-        if kind == "confirmed":
-            return self._pick([builtin("heard_confirmed")], used, rng)
+        if kind in ("confirmed", "late"):
+            return self._pick([builtin(f"heard_{kind}")], used, rng)
         authored = [str(x) for x in understood.get("lines") or () if x]
         if authored:
             body = self._pick([authored], used, rng)
@@ -184,7 +186,9 @@ class ScriptedBackend:
         else:
             body = self._pick([builtin(f"heard_{kind}" if f"heard_{kind}" in BUILTIN else "answer")], used, rng)
         parts = []
-        if understood.get("corrected"):
+        if understood.get("same"):
+            parts.append(self._pick([builtin("heard_same")], used, rng))
+        elif understood.get("corrected"):
             parts.append(self._pick([builtin("heard_corrected")], used, rng))
         elif understood.get("hedged") and kind in ("more", "less"):
             parts.append(self._pick([builtin("heard_hedged")], used, rng))
