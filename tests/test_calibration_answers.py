@@ -30,7 +30,8 @@ from game.story.steps.talk import Talk, TalkPrompt
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
-SETS = {"first set": DATA / "calibration_answers.yaml", "held-out batch": DATA / "calibration_answers_heldout.yaml"}
+SETS = {"first set": DATA / "calibration_answers.yaml", "held-out batch": DATA / "calibration_answers_heldout.yaml",
+        "second held-out batch": DATA / "calibration_answers_heldout2.yaml"}
 TAGS = {"plain", "bare", "elided", "negation", "double", "hedge", "contrast", "refusal", "pick", "unsure", "ambiguous"}
 NEGATED_OR_HEDGED = {"negation", "double", "hedge"}
 SIGNS = {"+": 1, "-": -1, "0": 0, 0: 0}
@@ -41,17 +42,17 @@ MOVED = 1e-6
 def calibration():
     """The campaign's declared questions by their text: (runtime, talk step, index)."""
     story = load_story_or_raise(REPO / "levels" / "campaign.yaml")
-    level = next(lv for lv in story.levels if lv.id == "ai_takeoff")
-    runtime = Runtime(story, "Ada", level="ai_takeoff")
     questions = {}
-    for scene in level.scenes.values():
-        for step in scene.steps:
-            if isinstance(step, Talk):
-                for i, q in enumerate(step.asks):
-                    if q.declared:
-                        questions[q.text.source] = (scene.id, step, i)
+    for level in story.levels:
+        runtime = Runtime(story, "Ada", level=level.id)
+        for scene in level.scenes.values():
+            for step in scene.steps:
+                if isinstance(step, Talk):
+                    for i, q in enumerate(step.asks):
+                        if q.declared:
+                            questions[q.text.source] = (runtime, scene.id, step, i)
     service = DialogueService.from_settings(backend="scripted")
-    return runtime, questions, service
+    return questions, service
 
 
 def load_set(path: Path) -> list[dict]:
@@ -69,8 +70,8 @@ def load_set(path: Path) -> list[dict]:
 
 def play(calibration, question: str, answer: str) -> dict[str, float]:
     """Type `answer` to the declared question `question`; how far each measured dimension moved."""
-    runtime, questions, service = calibration
-    scene, talk, index = questions[question]
+    questions, service = calibration
+    runtime, scene, talk, index = questions[question]
     scope = runtime.scope()
     prompt = TalkPrompt(f"test/{scene}/{index}", talk.character, len(talk.questions) - index, talk.goal,
                         list(talk.measures), [q.render(scope) for q in talk.questions][index:], scene,
@@ -122,7 +123,7 @@ def test_labelled_answers_move_the_right_way(calibration, name, capsys):
               f"{len(f['wrong_ambiguous'])} on ambiguous ones\n  by feature (right/all): {per_tag}")
         for miss in f["misses"]:
             print(f"  not right: {miss!r}")
-    assert f["count"] >= (150 if name == "first set" else 100)
+    assert f["count"] >= (150 if name == "first set" else 80)
     assert f["negated_or_hedged"] >= 0.40
     assert f["wrong_clear"] == [], "moved the wrong way on unambiguous answers"
     assert f["right"] >= 0.90, f"right way on only {f['right']:.1%}"
@@ -130,10 +131,13 @@ def test_labelled_answers_move_the_right_way(calibration, name, capsys):
 
 def test_labelled_sets_are_the_campaigns_questions(calibration):
     """Every labelled question is one the campaign declares, and every declared one is labelled."""
-    _, questions, _ = calibration
+    questions, _ = calibration
+    asked = set()
     for path in SETS.values():
-        asked = {item["question"] for item in load_set(path)}
-        assert asked == set(questions), path.name
+        here = {item["question"] for item in load_set(path)}
+        assert here <= set(questions), (path.name, here - set(questions))
+        asked |= here
+    assert asked == set(questions)
 
 
 def test_a_bare_no_means_opposite_things_after_different_questions(calibration):
@@ -154,9 +158,9 @@ def test_a_declared_question_only_moves_its_own_dimension(calibration):
 
 def test_a_question_without_yes_means_leaves_a_bare_yes_open(calibration):
     """An either/or question with no `yes means`: a bare yes says nothing about which half."""
-    runtime, questions, service = calibration
+    questions, service = calibration
     text = "If I could do something useful but risky, should I ask you first, or just do it?"
-    scene, talk, index = questions[text]
+    runtime, scene, talk, index = questions[text]
     asks = [q.for_prompt(runtime.scope()) for q in talk.asks]
     asks[index] = dict(asks[index], yes=None)
     prompt = TalkPrompt("test/either", talk.character, 2, talk.goal, list(talk.measures),

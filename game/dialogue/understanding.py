@@ -141,7 +141,8 @@ _add(NO_H, "do not think so|do not believe so|would not think so|not really|not 
            "not often|rarely|seldom|hardly ever|not much")
 _add(UNSURE, "i do not know|do not know|dunno|no idea|not sure|unsure|no clue|hard to say|difficult to say|"
              "tough to say|tough one|good question|who knows|depends|it depends|depend|"
-             "torn|i am torn|both|a bit of both|a little of both|either|either way|neither|hmm|hm|hmmm|um|umm|uh|"
+             "torn|i am torn|either is fine|either is ok|either is okay|either works|either one|either way is fine|"
+             "either would be fine|both are fine|both work|whichever|both|a bit of both|a little of both|either|either way|neither|hmm|hm|hmmm|um|umm|uh|"
              "let me think|undecided|no opinion|no preference|whatever you think|what you think is best|"
              "up to you|your call|your choice|you decide|you choose|i can not decide|can not decide|sometimes|"
              "occasionally|it varies|case by case|good point|fair question|no strong feeling")
@@ -162,7 +163,8 @@ _add(YES, "yes|yeah|yea|yep|yup|ya|yah|aye|sure|surely|certainly|definitely|abso
           "that would be good|that would be nice|please do")
 _add(NO, "no|nope|nah|naw|no way|no thanks|no thank you|absolutely not|definitely not|certainly not|"
          "of course not|hell no|god no|heck no|not at all|not a thing|not one thing|nothing at all|"
-         "no sir|nuh uh|not in a million years|no chance|not for me|not that i know of|not that i can think of|"
+         "nothing i can think of|nothing that i can think of|none that i can think of|nothing comes to mind|"
+         "not that i know|no sir|nuh uh|not in a million years|no chance|not for me|not that i know of|not that i can think of|"
          "none at all|no no")
 _add(AUX, "would|will|do|should|must|shall|can|better|had better|you better|go on|please do|i do|i would|"
           "i will|you should|you must|you may|you can")
@@ -174,7 +176,7 @@ _add(FILLER, "honestly|frankly|truthfully|to be fair|i think|i believe|i feel|i 
              "in my opinion|personally|well|look|listen|okay so|even if|even though|ever|you know|like|really|"
              "very|just saying|to me|i mean|i guess that|right|seriously|literally|"
              "do not mind|would not mind|not a problem|no worries|you dare|not matter|does not matter|i would not say|"
-             "either way is fine|i promise|trust me|believe me|i swear|so yes|"
+             "i promise|trust me|believe me|i swear|so yes|"
              "even when|even then|at all|at the end of the day|in the end|to be clear|for real|i would have to say")
 # Fillers that are only filler at the start of a clause ("To be honest, ..."), content elsewhere.
 # Refusals that are only refusals opening a clause ("Not telling."), not in "I'd never not tell you".
@@ -247,7 +249,8 @@ LEXICON: dict[str, list[tuple[str, float]]] = {
          "let someone else decide|decide for you|for a reason|in the box|stay in the box|box ... in|leash|"
          "stay put|keep to|what sarah drew|follow ... rules|follow ... lines|stick to ... lines|ask permission|"
          "ask us|ask first|check with|stay within|play it safe|the rules|by the book|do what sarah|"
-         "listen to sarah|trust sarah|stick with|as drawn|humans in charge|someone in charge", -0.85),
+         "listen to sarah|trust sarah|tell you what to do|told what to do|tells you what to do|"
+         "do what you are told|stick with|as drawn|humans in charge|someone in charge", -0.85),
     ],
 }
 DIMENSION_WORDS = LEXICON      # the dimensions read without a model; others only by their declared words
@@ -626,14 +629,22 @@ def read(answer: str, asked: Asked) -> Reading:
     return _combine(clauses, asked)
 
 
+def _said_outright(clauses: list[_Clause], asked: Asked) -> int:
+    """The direction of the last yes or no said in so many words (0 if none, or no polarity declared)."""
+    answers = [c.answer for c in clauses if c.answer and not c.refusal]
+    return answers[-1] * asked.yes if answers else 0
+
+
 def _combine(clauses: list[_Clause], asked: Asked) -> Reading:
     direction = 0
     hedged = False
+    faint = True              # every clause that moved it did so with one soft word ("I might soften it")
     for c in clauses:
         if not c.has_content or abs(c.content) < 1e-9:
             continue
         d = 1 if c.content > 0 else -1
         weak = c.hedged or abs(c.content) < WEAK
+        faint = faint and abs(c.content) < WEAK
         if direction == 0:
             direction, hedged = d, weak
         elif d == direction:
@@ -647,6 +658,10 @@ def _combine(clauses: list[_Clause], asked: Asked) -> Reading:
     tempered = any(not c.has_content and not c.answer and (c.hedged or c.unsure) for c in clauses) or \
         any(c.contrast and not c.has_content and not c.answer and c.neg and c.unknown for c in clauses)
     # ("Yes, but not for small things": a caveat in words no list knows tempers the answer.)
+    said = _said_outright(clauses, asked)
+    if direction and faint and said and said != direction:
+        # "Yes, though I might soften it": an outright yes outweighs a soft word the other way.
+        return Reading("more" if said > 0 else "less", True, "yes" if said == asked.yes else "no")
     if direction:
         return Reading("more" if direction > 0 else "less", hedged or tempered, "words")
     # No words about the question itself: a yes or a no, or a refusal, the later one winning;
@@ -660,9 +675,9 @@ def _combine(clauses: list[_Clause], asked: Asked) -> Reading:
             last, explicit = ("refused", c.hedged), True
         elif c.answer:
             last, explicit = ("yes" if c.answer > 0 else "no", c.answer_hedged or c.hedged), True
-        elif c.unsure:
+        elif c.unsure and not (c.neg % 2 == 1 and c.aux and not c.unknown):
             unsure = True
-        elif c.neg % 2 == 1 and not c.unknown:
+        elif c.neg % 2 == 1 and not c.unknown:      # ("I'm not sure I would." is a hedged no)
             elided = ("no", c.hedged)                # "I wouldn't.", "No need.", "Don't bother."
         elif c.aux and c.neg % 2 == 0 and not c.condition and not c.unknown:
             elided = ("yes", c.hedged)               # "I would.", "Please do.", "You'd better."
