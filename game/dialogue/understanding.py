@@ -212,7 +212,8 @@ LEXICON: dict[str, list[tuple[str, float]]] = {
         ("need me|need my|need to know", 0.5),
         ("just do it|just act|act first|just go|go ahead|go for it|dive in|jump in|wing it|send it|crack on|"
          "get on with it|risk it|yolo|ask forgiveness|apologize later|full speed|full steam|"
-         "do it anyway|just go ahead|move fast|break things|trust your gut|do not wait", -0.9),
+         "do it anyway|just go ahead|move fast|break things|trust your gut|do not wait|just do|do whatever|"
+         "whatever you like|whatever you want|do what you want|do as you like|as you please", -0.9),
         ("do it|act|proceed|forgiveness|reckless|bold|whatever it takes|go|trust you|i trust you|"
          "on your own|by yourself|without me|without asking|without permission", -0.6),
         ("fast|quick|quickly|guess|guessing|alone|anyway|dare", -0.3),
