@@ -214,3 +214,18 @@ def test_a_no_to_the_closing_check_is_a_correction(campaign, reply, candour):
     assert (convo.values["candour"] > 0) == (candour == ">")
     # She apologises only when she had it wrong.
     assert any(line in text for line in BUILTIN["heard_corrected"]) == (candour == ">")
+
+
+def test_declared_questions_survive_the_level_cache(tmp_path, monkeypatch):
+    from game.story import cache
+
+    monkeypatch.setenv("TT_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("TT_LEVEL_CACHE", "1")
+    campaign = REPO / "levels" / "campaign.yaml"
+    fresh = talk_step(load_story_or_raise(campaign), "questions")
+    cache.load_story(campaign)                                    # writes the entries
+    assert list((tmp_path / "levels").glob("*.json"))
+    cached = talk_step(cache.load_story(campaign)[0], "questions")  # read back from them
+    scope = Runtime(load_story_or_raise(campaign), "Ada", level="ai_takeoff").scope()
+    assert [q.for_prompt(scope) for q in cached.asks] == [q.for_prompt(scope) for q in fresh.asks]
+    assert cached.asks[0].for_prompt(scope)["yes"] == "more"
