@@ -50,6 +50,8 @@ def main() -> int:
     ap.add_argument("--peers", default="inkcpp,bink", help="comma list of inkcpp, bink, inkpython ('' for ours only)")
     ap.add_argument("--peer-bench", default=str(ROOT.parent / "shared" / "peer_bench"))
     ap.add_argument("--work", default=None, help="where the stories go (default: a temporary folder)")
+    ap.add_argument("--collector-on", action="store_true",
+                    help="also measure our loads with Python's cyclic collector left running (game/story/collector.py)")
     a = ap.parse_args()
 
     bench = Path(a.peer_bench)
@@ -85,6 +87,8 @@ def main() -> int:
                        env=env)
         for r in range(a.runs):
             jobs = [("ours", ours), ("ours (cache)", ours + ["--cache"])]
+            if a.collector_on:
+                jobs.append(("ours, collector on", ours + ["--collector-on"]))
             jobs += [(p, [str(peer_py), cpu_wrap, "py_ink_bench.py", p, str(ink_json), "--steps", str(a.steps),
                           "--seed", str(a.seed)]) for p in peers]
             for label, cmd in jobs:

@@ -33,7 +33,7 @@ class TTAdapter:
         from game.story.loader import load_story
         from game.story.runtime import Runtime
 
-        kwargs = {} if not self.use_cache else {"cache": True}
+        kwargs = {"cache": self.use_cache}
         story, diags = load_story(path, **kwargs)
         if story is None:
             raise SystemExit("\n".join(d.format() for d in diags[:10]))
@@ -66,7 +66,12 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=100000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--cache", action="store_true")
+    ap.add_argument("--collector-on", action="store_true", help="leave the cyclic collector running while loading")
     a = ap.parse_args()
+    if a.collector_on:
+        import os
+
+        os.environ["TT_COLLECTOR_DURING_LOAD"] = "1"
     t0 = time.perf_counter()
     rt = TTAdapter(a.cache)
     import_ms = (time.perf_counter() - t0) * 1000
@@ -79,7 +84,7 @@ def main() -> None:
     rt.load(a.story_yaml, text)
     load_ms = (time.perf_counter() - t0) * 1000
     rss_after_load = rss_now()
-    res = {"peer": rt.name + (" (cache)" if a.cache else ""), "version": rt.version,
+    res = {"peer": rt.name + (" (cache)" if a.cache else "") + (", collector on" if a.collector_on else ""), "version": rt.version,
            "python": "%d.%d.%d" % sys.version_info[:3], "story": a.story_yaml, "seed": a.seed,
            "runtime_import_ms": round(import_ms, 2), "read_ms": round(read_ms, 2), "load_ms": round(load_ms, 2),
            "rss_before_load_mb": round(rss_before / MB, 1), "rss_after_load_mb": round(rss_after_load / MB, 1)}

@@ -1,5 +1,6 @@
 """Shared test setup: headless SDL, private user dirs, and the paths to shared data."""
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,9 @@ import pytest
 # Headless pygame for every test; the real-window tests start their own Xvfb.
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
+# One compiled-level cache for the whole run (subprocesses too), never the developer's own:
+# the first load of a level fills it, later ones read it, as a player's second launch does.
+os.environ["TT_CACHE_DIR"] = tempfile.mkdtemp(prefix="tt-level-cache-")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = REPO.parent / "shared" / "data"

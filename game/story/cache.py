@@ -33,7 +33,7 @@ from game.story.diagnostics import Diagnostic
 from game.story.model import Character, Intent, Level, Pos, Scene, Story
 
 FORMAT = "tt-level-cache"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 def enabled(flag: bool | None) -> bool:
@@ -43,17 +43,32 @@ def enabled(flag: bool | None) -> bool:
     return os.environ.get("TT_LEVEL_CACHE", "1") != "0"
 
 
-def engine_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+_ENGINE: list[str] = []
 
-    try:
-        package = version("treacherous-turn")
-    except PackageNotFoundError:
-        package = "source"
-    # A step type's fields are part of the key: a step that gains one (talk's `asks`) rebuilds old entries.
-    kinds = ",".join(f"{t.name}={t.__module__}.{t.__qualname__}({','.join(f.name for f in dataclasses.fields(t))})"
-                     for t in step_registry.types())
-    return f"{package}/{FORMAT_VERSION}/{hashlib.sha256(kinds.encode()).hexdigest()[:12]}"
+
+def engine_version() -> str:
+    """The package version, this format, and a fingerprint of the code that reads levels: the
+    story package's modules and every registered step type's (size and modification time), so
+    an edited engine or a plugin step type never reads an entry written by another."""
+    import game
+
+    kinds = sorted({t.__module__ for t in step_registry.types()} | {"game.story.loader", "game.story.expressions"})
+    parts = [game.__version__, str(FORMAT_VERSION)]
+    for name in kinds:
+        module = __import__("sys").modules.get(name)
+        path = getattr(module, "__file__", None)
+        try:
+            st = os.stat(path) if path else None
+        except OSError:
+            st = None
+        parts.append(f"{name}:{st.st_size}:{st.st_mtime_ns}" if st else f"{name}:?")
+    for path in sorted(Path(__file__).parent.glob("*.py")) + sorted((Path(__file__).parent / "steps").glob("*.py")):
+        st = path.stat()
+        parts.append(f"{path.name}:{st.st_size}:{st.st_mtime_ns}")
+    key = "|".join(parts)
+    if not _ENGINE or _ENGINE[0] != key:
+        _ENGINE[:] = [key, f"{game.__version__}/{FORMAT_VERSION}/{hashlib.sha256(key.encode()).hexdigest()[:16]}"]
+    return _ENGINE[1]
 
 
 def cache_folder() -> Path:
@@ -106,7 +121,11 @@ def read_entry(target: Path) -> Level | None:
             with open(source, "rb") as fh:
                 if hashlib.sha256(fh.read()).hexdigest() != digest:
                     return None
-        return _Decoder(data["files"]).level(data["level"])
+        from game.story import collector
+
+        with collector.paused():
+            level = _Decoder(data["files"], data["texts"], data["lengths"]).level(data["body"])
+        return dataclasses.replace(level, sources=tuple(tuple(s) for s in data["sources"]))
     except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, ex.ExpressionError,
             RecursionError):
         return None       # missing, stale, damaged or foreign: rebuilt by the caller
@@ -118,78 +137,115 @@ def write_entry(target: Path, level: Level) -> None:
     encoder = _Encoder()
     try:
         body = {"format": FORMAT, "engine": engine_version(), "sources": [list(s) for s in level.sources],
-                "level": encoder.value(level)}
+                "body": encoder.level(level)}
         body["files"] = encoder.files
+        body["texts"] = "".join(encoder.texts)
+        body["lengths"] = [len(t) for t in encoder.texts]
         atomic_write_text(target, json.dumps(body, ensure_ascii=False, separators=(",", ":")))
     except (OSError, TypeError, ValueError):
         pass              # a cache that cannot be written is only slower next time
 
 
 # ---------------------------------------------------------------- the format
+#
+# {"format", "engine", "sources", "files": [path...], "texts": "all texts, one after another",
+#  "lengths": [length of each text...], "level": [id, title, start, file index, vars, values,
+#  characters, var_pos, header pos], "scenes": [[id, pos..., background, title, [step rows]]...]}
+# A step row is [type, file, line, column, guard, draws, fields...]; texts, expressions and templates
+# are indexes of the string table (-1 for none); each step type packs its own fields (Step.pack).
 
-def _classes() -> dict[str, type]:
-    out = {c.__name__: c for c in (Level, Scene, Character, Intent)}
-    from game.story.steps.choice import Option
-    from game.story.questions import Question
-
-    out["Option"] = Option
-    out[f"{Question.__module__}.{Question.__qualname__}"] = Question
-    for t in step_registry.types():
-        out[f"{t.__module__}.{t.__qualname__}"] = t
-    return out
+def _type_names() -> dict[type, str]:
+    return {t: f"{t.__module__}.{t.__qualname__}" for t in step_registry.types()}
 
 
 class _Encoder:
     def __init__(self) -> None:
         self.files: list[str] = []
         self._file_index: dict[str, int] = {}
+        self.texts: list[str] = []
+        self._text_index: dict[str, int] = {}
+        self.types = _type_names()
 
-    def _file(self, name: str) -> int:
+    def file(self, name: str) -> int:
         i = self._file_index.get(name)
         if i is None:
             i = self._file_index[name] = len(self.files)
             self.files.append(os.path.abspath(name))
         return i
 
+    def pos(self, p) -> tuple:
+        return (self.file(p.file), p.line, p.column) if p is not None else (-1, 0, 0)
+
+    def text(self, t: str) -> int:
+        i = self._text_index.get(t)
+        if i is None:
+            i = self._text_index[t] = len(self.texts)
+            self.texts.append(t)
+        return i
+
+    def expr(self, e) -> int:
+        return -1 if e is None else self.text(e.source)
+
+    def template(self, t) -> int:
+        return -1 if t is None else self.text(t.source)
+
     def value(self, v: Any) -> Any:
+        """Anything else a step holds, tagged (plugin step types' default `pack`)."""
         if v is None or isinstance(v, (bool, int, float, str)):
             return v
         if isinstance(v, Pos):
-            return {"$p": [self._file(v.file), v.line, v.column]}
+            return {"$p": list(self.pos(v))}
+        if isinstance(v, ex.Template):
+            return {"$t": self.template(v)}
+        if isinstance(v, ex.Expression):
+            return {"$e": self.expr(v)}
         if isinstance(v, tuple):
             return [self.value(x) for x in v]
         if isinstance(v, list):
             return {"$l": [self.value(x) for x in v]}
         if isinstance(v, dict):
             return {"$d": [[self.value(k), self.value(x)] for k, x in v.items()]}
-        if isinstance(v, ex.Expression):
-            return {"$e": v.source}
-        if isinstance(v, ex.Template):
-            return {"$t": v.source}
-        if dataclasses.is_dataclass(v):
-            cls = type(v)
-            name = cls.__name__ if cls in (Level, Scene, Character, Intent) or cls.__name__ == "Option" \
-                else f"{cls.__module__}.{cls.__qualname__}"
-            fields = [self.value(getattr(v, f.name)) for f in dataclasses.fields(v) if f.init]
-            out = {"$c": name, "f": fields}
-            if getattr(v, "draws", False):
-                out["r"] = 1
-            return out
+        if dataclasses.is_dataclass(v) and type(v) in (Character, Intent):
+            return {"$c": type(v).__name__, "f": [self.value(getattr(v, f.name)) for f in dataclasses.fields(v)]}
         raise TypeError(f"cannot cache a {type(v).__name__}")
+
+    def step(self, st) -> list:
+        return [self.types[type(st)], *self.pos(st.pos), self.expr(st.guard), 1 if st.draws else 0, *st.pack(self)]
+
+    def level(self, level: Level) -> dict:
+        scenes = [[sid, *self.pos(sc.pos), sc.background, sc.title, [self.step(st) for st in sc.steps]]
+                  for sid, sc in level.scenes.items()]
+        head = [level.id, level.title, level.start, self.file(level.file), self.value(level.vars),
+                list(level.values), self.value(level.characters), self.value(level.var_pos),
+                list(self.pos(level.pos)), [self.file(f) for f in level.files]]
+        return {"level": head, "scenes": scenes}
 
 
 class _Decoder:
-    def __init__(self, files: list[str]) -> None:
+    def __init__(self, files: list[str], texts: str, lengths: list[int]) -> None:
         self.files = [loader._display_path(Path(f)) for f in files]
-        self.classes = _classes()
+        out = []
+        at = 0
+        for n in lengths:
+            out.append(texts[at:at + n])
+            at += n
+        if at != len(texts):
+            raise ValueError("the string table does not add up")
+        self.texts = out
+        self.classes = {f"{t.__module__}.{t.__qualname__}": t for t in step_registry.types()}
+        self.data_classes = {"Character": Character, "Intent": Intent}
 
-    def level(self, data) -> Level:
-        level = self.value(data)
-        if not isinstance(level, Level):
-            raise TypeError("the entry holds no level")
-        for sid, scene in level.scenes.items():
-            loader.finish_scene(sid, scene.steps, draws=False)
-        return level
+    def pos(self, f: int, line: int, column: int):
+        return Pos(self.files[f], line, column) if f >= 0 else None
+
+    def text(self, i: int) -> str:
+        return self.texts[i]
+
+    def expr(self, i: int):
+        return ex.parse(self.texts[i]) if i >= 0 else None
+
+    def template(self, i: int):
+        return ex.template(self.texts[i]) if i >= 0 else None
 
     def value(self, v: Any) -> Any:
         if isinstance(v, list):
@@ -197,19 +253,35 @@ class _Decoder:
         if not isinstance(v, dict):
             return v
         if "$t" in v:
-            return ex.template(v["$t"])
-        if "$p" in v:
-            f, line, col = v["$p"]
-            return Pos(self.files[f], line, col)
-        if "$c" in v:
-            obj = self.classes[v["$c"]](*[self.value(x) for x in v["f"]])
-            if "r" in v:
-                obj.draws = True
-            return obj
+            return self.template(v["$t"])
         if "$e" in v:
-            return ex.parse(v["$e"])
+            return self.expr(v["$e"])
+        if "$p" in v:
+            return self.pos(*v["$p"])
         if "$l" in v:
             return [self.value(x) for x in v["$l"]]
         if "$d" in v:
             return {self.value(k): self.value(x) for k, x in v["$d"]}
+        if "$c" in v:
+            return self.data_classes[v["$c"]](*[self.value(x) for x in v["f"]])
         raise ValueError(f"unknown tag in {sorted(v)[:3]}")
+
+    def level(self, data: dict) -> Level:
+        lid, title, start, file, vars_, values, characters, var_pos, pos, files = data["level"]
+        classes, texts, files_ = self.classes, self.texts, self.files
+        parse = ex.parse
+        scenes = {}
+        for sid, f, line, col, background, title_, rows in data["scenes"]:
+            steps = []
+            for row in rows:
+                kind, sf, sl, sc, guard, draws = row[:6]
+                step = classes[kind].unpack(self, Pos(files_[sf], sl, sc), parse(texts[guard]) if guard >= 0 else None,
+                                            row[6:])
+                if draws:
+                    step.draws = True
+                steps.append(step)
+            steps = tuple(steps)
+            loader.finish_scene(sid, steps, draws=False)
+            scenes[sid] = Scene(sid, steps, Pos(files_[f], line, col), background, title_)
+        return Level(lid, title, start, self.files[file], self.value(vars_), tuple(values), self.value(characters),
+                     scenes, tuple(self.files[i] for i in files), self.pos(*pos), self.value(var_pos), ())

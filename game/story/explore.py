@@ -359,10 +359,19 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
             got = memo[id(value)] = (value, _record_key(value, plan))
         return got[1]
 
+    profiles: dict = {}
+
+    def profile(values: dict):
+        # The profile changes in place (a conversation updates it), so it is keyed by its items.
+        items = tuple(values.items())
+        got = profiles.get(items)
+        if got is None:
+            got = profiles[items] = tuple(sorted(items)) if values_plan is None else _record_key(values, values_plan)
+        return got
+
     def world_key(w) -> tuple:
         vars_ = w.vars
-        return (_key_of(vars_, read, memo), tuple(record(vars_.get(n), plan) for n, plan in keyed),
-                tuple(sorted(w.values.items())) if values_plan is None else _record_key(w.values, values_plan),
+        return (_key_of(vars_, read, memo), tuple(record(vars_.get(n), plan) for n, plan in keyed), profile(w.values),
                 tuple(sorted(w.visits.items())) if reads_visits else ())
     scenes, lines, choices, guards = result.scenes, result.lines, result.choices, result.guards
 

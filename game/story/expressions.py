@@ -21,7 +21,7 @@ import operator
 import random
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from game.story import bounded
 
@@ -454,12 +454,12 @@ class Scope:
 
 # ---------------------------------------------------------------- text interpolation
 
-@dataclass(frozen=True, eq=False)
-class Template:
-    """Text with `{expr}` holes; `{{` and `}}` are literal braces."""
+class Template(NamedTuple):
+    """Text with `{expr}` holes; `{{` and `}}` are literal braces. (A named tuple: levels hold
+    tens of thousands of them, and they are built again each time a level is read.)"""
 
     source: str
-    parts: tuple[str | Expression, ...]
+    parts: tuple
     literal: str | None = None       # the text itself when it has no holes (most lines), else None
 
     @property
@@ -467,8 +467,8 @@ class Template:
         return tuple(p for p in self.parts if isinstance(p, Expression))
 
     def render(self, scope: Scope) -> str:
-        if len(self.parts) == 1 and isinstance(self.parts[0], str):
-            return self.parts[0]
+        if self.literal is not None:
+            return self.literal
         out = []
         size = 0
         for part in self.parts:
@@ -495,12 +495,6 @@ class Template:
 
     def __repr__(self) -> str:
         return f"Template({self.source!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Template) and other.source == self.source
-
-    def __hash__(self) -> int:
-        return hash(self.source)
 
 
 def template(text: str) -> Template:

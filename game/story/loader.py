@@ -6,15 +6,13 @@ collected; nothing here raises on bad input except `load_story_or_raise`.
 """
 from __future__ import annotations
 
-import contextlib
 import difflib
 import hashlib
-import gc
 import os
 import re
 import stat
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import yaml
 
@@ -41,6 +39,8 @@ class Loader(_BaseLoader):
     """
 
     def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and not implicit[0]:
+            return "tag:yaml.org,2002:str"     # a quoted scalar is text, whatever it says
         if kind is yaml.ScalarNode and len(value) < 48:
             key = (value, implicit[0])
             tag = _SCALAR_TAGS.get(key)
@@ -49,11 +49,13 @@ class Loader(_BaseLoader):
             return tag
         return super().resolve(kind, value, implicit)
 
-    def descend_resolver(self, current_node, current_index):
-        pass   # no path resolvers are registered: skip two Python calls per node
-
-    def ascend_resolver(self):
-        pass
+    def __init__(self, stream) -> None:
+        super().__init__(stream)
+        # No path resolvers are registered, yet the C composer calls these two for every node.
+        # Builtins that ignore their arguments spare it two Python calls per node (~10% of a
+        # large level's compose): dict.get(node, index) with an empty dict, and tuple().
+        self.descend_resolver = {}.get
+        self.ascend_resolver = tuple
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 BUILTIN_NAMES = {"player": "the player's name", "values": "the value profile (values.<dimension>)",
@@ -85,21 +87,42 @@ def _construct(node: yaml.Node) -> Any:
     return constructor.construct_document(node)
 
 
-class _FileReader:
-    """Reads one YAML file's nodes, collecting diagnostics."""
+class Spot(NamedTuple):
+    """Where a node was, kept after its node is gone: its line and column, and where its value's
+    text starts within it (a quoted value one column on, a block scalar one line down)."""
 
-    def __init__(self, path: Path, display: str, diags: list[Diagnostic]) -> None:
+    line: int
+    column: int
+    dline: int = 0
+    dcol: int = 0
+
+
+class _FileReader:
+    """Reads one YAML file's nodes, collecting diagnostics.
+
+    `line_offset` is the line a piece of the file composed on its own starts at (a large
+    level's scenes are composed in batches, see _split_scenes)."""
+
+    def __init__(self, path: Path, display: str, diags: list[Diagnostic], line_offset: int = 0) -> None:
         self.path = path
         self.file = display
         self.diags = diags
+        self.line_offset = line_offset
 
     # -------------------------------------------------------------- reporting
     def pos(self, node: yaml.Node) -> Pos:
-        return Pos(self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+        return Pos(self.file, node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1)
+
+    def spot(self, node: yaml.Node) -> Spot:
+        dl, dc = self._value_offset(node)
+        return Spot(node.start_mark.line + 1 + self.line_offset, node.start_mark.column + 1, dl, dc)
 
     def error(self, node: yaml.Node, code: str, message: str, hint: str = "", column_shift: int = 0) -> None:
         p = self.pos(node)
         self.diags.append(Diagnostic(self.file, p.line, p.column + column_shift, code, message, hint))
+
+    def error_at(self, spot: Spot, code: str, message: str, hint: str = "") -> None:
+        self.diags.append(Diagnostic(self.file, spot.line, spot.column, code, message, hint))
 
     # -------------------------------------------------------------- structure
     def mapping(self, node: yaml.Node, what: str, allowed, required=(), hints: dict | None = None):
@@ -114,7 +137,7 @@ class _FileReader:
                 continue
             key = key_node.value
             if key in out:
-                first = out[key][0].start_mark.line + 1
+                first = out[key][0].start_mark.line + 1 + self.line_offset
                 self.error(key_node, "TT0002", f"duplicate key '{key}' in {what} (first on line {first})",
                            "YAML keeps only the last of duplicate keys; rename or merge them")
                 continue
@@ -195,7 +218,7 @@ class _FileReader:
         p = self.pos(node)
         self.diags.append(Diagnostic(self.file, p.line + dl, p.column + dc + exc.column, exc.code, exc.message, exc.hint))
 
-    def expression(self, node: yaml.Node, refs: list) -> ex.Expression | None:
+    def expression_into(self, node: yaml.Node, refs: list) -> ex.Expression | None:
         if not isinstance(node, yaml.ScalarNode):
             self.error(node, "TT0004", f"expected an expression, found {_type_name(node)}")
             return None
@@ -207,17 +230,19 @@ class _FileReader:
         except ex.ExpressionError as exc:
             self._expr_error(node, exc)
             return None
-        refs.append((self, node, expr))
+        refs.append((self, self.spot(node), expr))
         return expr
 
-    def template(self, node: yaml.Node, value: str, refs: list) -> ex.Template | None:
+    def template_into(self, node: yaml.Node, value: str, refs: list) -> ex.Template | None:
         try:
             tpl = ex.template(value)
         except ex.ExpressionError as exc:
             self._expr_error(node, exc)
             return None
-        for e in tpl.expressions:
-            refs.append((self, node, e))
+        if tpl.literal is None:
+            spot = self.spot(node)
+            for e in tpl.expressions:
+                refs.append((self, spot, e))
         return tpl
 
 
@@ -234,7 +259,8 @@ class _LevelBuilder:
         self.values: list[str] = []
         self.characters: dict[str, Character] = {}
         self.char_nodes: dict[str, tuple[_FileReader, yaml.Node]] = {}
-        self.scene_nodes: list[tuple[_FileReader, yaml.Node, yaml.Node]] = []
+        # ("nodes", reader, [(key node, value node)...], None) or ("batches", reader, _Split, text)
+        self.scene_sources: list[tuple] = []
         self.header: dict[str, Any] = {}
         self.minigame_names = minigame_names
         self.seen_files: set[Path] = set()
@@ -258,8 +284,9 @@ class _LevelBuilder:
             return
         self.files.append(display)
         self.sources.append((str(path), hashlib.sha256(text.encode("utf-8")).hexdigest()))
-        reader = _FileReader(path, display, self.diags)
-        root = compose(text, display, self.diags)
+        reader = StepContext(path, display, self.diags)
+        split = _split_scenes(text) if len(text) >= SPLIT_AT_BYTES else None
+        root = compose(split.head if split else text, display, self.diags)
         if root is None:
             return
         allowed = LEVEL_KEYS if top else INCLUDE_KEYS
@@ -284,9 +311,11 @@ class _LevelBuilder:
         if "characters" in keys:
             self.read_characters(reader, keys["characters"][1])
         if "scenes" in keys:
-            scenes = reader.mapping(keys["scenes"][1], "'scenes'", None)
-            for sid, (knode, vnode) in (scenes or {}).items():
-                self.scene_nodes.append((reader, knode, vnode))
+            if split is not None:
+                self.scene_sources.append(("batches", reader, split, text))
+            else:
+                scenes = reader.mapping(keys["scenes"][1], "'scenes'", None)
+                self.scene_sources.append(("nodes", reader, list((scenes or {}).values()), None))
         if "include" in keys:
             for node, rel in reader.texts(keys["include"][1], "'include'"):
                 if "\x00" in rel:
@@ -344,9 +373,9 @@ class _LevelBuilder:
             backend = reader.text(get("backend"), "'backend'") if "backend" in keys else None
             model = reader.text(get("model"), "'model'") if "model" in keys else None
             fallback = tuple(t for n, v in (reader.texts(get("fallback"), "'fallback'") if "fallback" in keys else [])
-                             if (t := reader.template(n, v, refs)))
+                             if (t := reader.template_into(n, v, refs)))
             greeting = tuple(t for n, v in (reader.texts(get("greeting"), "'greeting'") if "greeting" in keys else [])
-                             if (t := reader.template(n, v, refs)))
+                             if (t := reader.template_into(n, v, refs)))
             secrets = tuple(v for _, v in (reader.texts(get("secrets"), "'secrets'") if "secrets" in keys else []))
             generated = False
             if "generated" in keys:
@@ -366,7 +395,7 @@ class _LevelBuilder:
                             continue
                     patterns.append(pat)
                 replies = tuple(t for n, v in (reader.texts(ik["replies"][1], "'replies'") if "replies" in ik else [])
-                                if (t := reader.template(n, v, refs)))
+                                if (t := reader.template_into(n, v, refs)))
                 nudges = []
                 if "values" in ik:
                     vmap = reader.mapping(ik["values"][1], "intent 'values'", None) or {}
@@ -379,7 +408,7 @@ class _LevelBuilder:
                             reader.error(dv, "TT0004", f"value nudge for '{dim}' should be a number from -1 to 1")
                             continue
                         nudges.append((dim, float(val)))
-                        refs.append((reader, dk, ex.parse(f"values.{dim}")))
+                        refs.append((reader, reader.spot(dk), ex.parse(f"values.{dim}")))
                 iname = reader.text(ik["name"][1], "'name'") if "name" in ik else f"intent{i + 1}"
                 intents.append(Intent(iname or f"intent{i + 1}", tuple(patterns), replies, tuple(nudges),
                                       reader.pos(inode)))
@@ -391,14 +420,14 @@ class _LevelBuilder:
         entries = reader.mapping(node, "'set'", None)
         out = []
         for name, (knode, vnode) in (entries or {}).items():
-            expr = reader.expression(vnode, refs)
-            sets.append((reader, knode, name))
+            expr = reader.expression_into(vnode, refs)
+            sets.append((reader, reader.spot(knode), name))
             if expr is not None:
                 out.append((name, expr))
         return tuple(out)
 
     def read_step(self, ctx: "StepContext", node: yaml.Node):
-        reader = ctx.reader
+        reader = ctx
         if not isinstance(node, yaml.MappingNode):
             hint = "a line is written `- narrator: text` or `- character_id: text`"
             reader.error(node, "TT0004", f"a step should be a mapping, found {_type_name(node)}", hint)
@@ -431,16 +460,80 @@ class _LevelBuilder:
                          "start a new item with '- ' for each step")
             return None
         head = heads[0]
-        kind = step_registry.get(head) if head in ctx.step_heads else step_registry.get("line")
-        allowed = kind.modifiers
-        for k, (knode, _) in keys.items():
-            if k != head and k not in allowed:
-                reader.error(knode, "TT0003", f"'{k}' does not belong on a {kind.name} step",
-                             f"a {kind.name} step takes: {', '.join(allowed) or 'nothing else'}")
-        guard = reader.expression(keys["if"][1], ctx.refs) if "if" in keys else None
-        return kind.read(ctx, head, keys[head][1], keys, reader.pos(node), guard)
+        kind = ctx.kinds.get(head) or ctx.line_kind
+        if len(keys) > 1:
+            allowed = kind.modifiers
+            for k, (knode, _) in keys.items():
+                if k != head and k not in allowed:
+                    reader.error(knode, "TT0003", f"'{k}' does not belong on a {kind.name} step",
+                                 f"a {kind.name} step takes: {', '.join(allowed) or 'nothing else'}")
+        refs = ctx.refs
+        start = len(refs)
+        guard = ctx.expression_into(keys["if"][1], refs) if "if" in keys else None
+        step = kind.read(ctx, head, keys[head][1], keys, reader.pos(node), guard)
+        if step is not None:
+            # whether running it may draw on the RNG: saves keep the random state from before such steps
+            step.draws = step.uses_random or (len(refs) > start and any(r[2].uses_random for r in refs[start:]))
+        return step
 
     # -------------------------------------------------------------- assemble
+    def _scene(self, reader: "StepContext", knode, vnode, scenes: dict, lists) -> None:
+        sid = knode.value
+        if not NAME_RE.match(sid):
+            reader.error(knode, "TT0105", f"scene id '{sid}' is not a valid name",
+                         "names start with a letter and use letters, digits and _")
+            return
+        if sid in scenes:
+            reader.error(knode, "TT0103", f"scene '{sid}' is defined twice (first at {scenes[sid].pos})")
+            return
+        background = title = None
+        steps_node = vnode
+        if isinstance(vnode, yaml.MappingNode):
+            sk = reader.mapping(vnode, f"scene '{sid}'", SCENE_KEYS, required=("steps",))
+            if not sk or "steps" not in sk:
+                return
+            steps_node = sk["steps"][1]
+            if "background" in sk:
+                background = reader.text(sk["background"][1], "'background'")
+            if "title" in sk:
+                title = reader.text(sk["title"][1], "'title'")
+        items = reader.sequence(steps_node, f"scene '{sid}' (a list of steps)")
+        if items is None:
+            return
+        if not hasattr(reader, "refs"):
+            reader.begin_steps(self, *lists)
+        steps = tuple(s for item in items if (s := self.read_step(reader, item)))
+        finish_scene(sid, steps, draws=False)
+        scenes[sid] = Scene(sid, steps, reader.pos(knode), background, title)
+
+    def _scene_batches(self, reader: "StepContext", split: "_Split", scenes: dict, lists) -> bool:
+        """Build a large file's scenes a batch at a time, each batch composed on its own and its
+        nodes dropped once read (the whole file's nodes would be most of a load's memory).
+        False, with everything of this file undone, when a batch does not compose by itself."""
+        marks = [len(x) for x in lists] + [len(self.diags)]
+        before = set(scenes)
+        first: dict[str, int] = {}
+        for offset, chunk in split.batches:
+            problems: list[Diagnostic] = []
+            root = compose(chunk, reader.file, problems)
+            if problems or not isinstance(root, yaml.MappingNode):
+                for x, n in zip(lists, marks):
+                    del x[n:]
+                del self.diags[marks[-1]:]
+                for sid in set(scenes) - before:
+                    del scenes[sid]
+                return False
+            part = StepContext(reader.path, reader.file, self.diags, offset)
+            part.begin_steps(self, *lists)
+            for key, (knode, vnode) in (part.mapping(root, "'scenes'", None) or {}).items():
+                if key in first:
+                    part.error(knode, "TT0002", f"duplicate key '{key}' in 'scenes' (first on line {first[key]})",
+                               "YAML keeps only the last of duplicate keys; rename or merge them")
+                    continue
+                first[key] = knode.start_mark.line + 1 + offset
+                self._scene(part, knode, vnode, scenes, lists)
+        return True
+
     def build(self) -> Level | None:
         refs: list = []       # (reader, node, Expression) for every expression read
         gotos: list = []      # (reader, node, target)
@@ -448,36 +541,19 @@ class _LevelBuilder:
         stores: list = []     # (reader, node, name, kind, minigame name)
         self.build_characters(refs)
         scenes: dict[str, Scene] = {}
-        contexts: dict[int, StepContext] = {}
-        for reader, knode, vnode in self.scene_nodes:
-            sid = knode.value
-            if not NAME_RE.match(sid):
-                reader.error(knode, "TT0105", f"scene id '{sid}' is not a valid name",
-                             "names start with a letter and use letters, digits and _")
+        lists = (refs, gotos, sets, stores)
+        for how, reader, items, text in self.scene_sources:
+            if how == "batches" and self._scene_batches(reader, items, scenes, lists):
                 continue
-            if sid in scenes:
-                reader.error(knode, "TT0103", f"scene '{sid}' is defined twice (first at {scenes[sid].pos})")
-                continue
-            background = title = None
-            steps_node = vnode
-            if isinstance(vnode, yaml.MappingNode):
-                sk = reader.mapping(vnode, f"scene '{sid}'", SCENE_KEYS, required=("steps",))
-                if not sk or "steps" not in sk:
-                    continue
-                steps_node = sk["steps"][1]
-                if "background" in sk:
-                    background = reader.text(sk["background"][1], "'background'")
-                if "title" in sk:
-                    title = reader.text(sk["title"][1], "'title'")
-            items = reader.sequence(steps_node, f"scene '{sid}' (a list of steps)")
-            if items is None:
-                continue
-            ctx = contexts.get(id(reader))
-            if ctx is None:
-                ctx = contexts[id(reader)] = StepContext(self, reader, refs, gotos, sets, stores)
-            steps = tuple(s for item in items if (s := self.read_step(ctx, item)))
-            finish_scene(sid, steps)
-            scenes[sid] = Scene(sid, steps, reader.pos(knode), background, title)
+            if how == "batches":
+                # A batch did not compose on its own: read the whole file as one document,
+                # so every diagnostic is exactly what a whole-file read gives.
+                root = compose(text, reader.file, self.diags)
+                keys = reader.mapping(root, "a level file", None) if root is not None else None
+                mapping = reader.mapping(keys["scenes"][1], "'scenes'", None) if keys and "scenes" in keys else None
+                items = list((mapping or {}).values())
+            for knode, vnode in items:
+                self._scene(reader, knode, vnode, scenes, lists)
         # references
         level_id = start = title = None
         if "level" in self.header:
@@ -486,28 +562,28 @@ class _LevelBuilder:
             title = self.header["title"][2]
         if "start" in self.header:
             reader, node, start = self.header["start"]
-            if start and start not in scenes and self.scene_nodes:
+            if start and start not in scenes and self.scene_sources:
                 reader.error(node, "TT0101", f"start scene '{start}' does not exist",
                              _suggest(start, scenes) or f"scenes: {', '.join(list(scenes)[:8])}")
-        if not self.scene_nodes and self.header:
+        if not self.scene_sources and self.header:
             self.diags.append(Diagnostic(self.files[0], 1, 1, "TT0005", "the level has no scenes",
                                          "add a `scenes:` mapping"))
         for reader, node, target in gotos:
             if target not in scenes:
-                reader.error(node, "TT0101", f"goto to unknown scene '{target}'",
+                reader.error_at(node, "TT0101", f"goto to unknown scene '{target}'",
                              _suggest(target, scenes) or "check the scene ids under `scenes:`")
         known = set(self.vars) | set(BUILTIN_NAMES)
         store_kinds: dict[str, tuple[str, str | None]] = {}
         for reader, node, name, kind, mg in stores:
             if name in self.vars or name in BUILTIN_NAMES:
-                reader.error(node, "TT0105", f"'{name}' is already a variable; store the result under another name")
+                reader.error_at(node, "TT0105", f"'{name}' is already a variable; store the result under another name")
                 continue
             store_kinds.setdefault(name, (kind, mg))
         known |= set(store_kinds)
         for reader, knode, name in sets:
             if name not in self.vars:
                 hint = _suggest(name, self.vars) or f"declare it under `vars:`, e.g. `vars: {{{name}: 0}}`"
-                reader.error(knode, "TT0203", f"'{name}' is set but not declared", hint)
+                reader.error_at(knode, "TT0203", f"'{name}' is set but not declared", hint)
         field_cache: dict[str, set[str] | None] = {}
         for reader, node, expr in refs:
             for name in sorted(expr.names):
@@ -515,9 +591,8 @@ class _LevelBuilder:
                     hint = _suggest(name, known)
                     if not hint:
                         hint = (f"declare it under `vars:`; for text, quote it: '\"{name}\"'")
-                    dl, dc = reader._value_offset(node)
-                    p = reader.pos(node)
-                    reader.diags.append(Diagnostic(reader.file, p.line + dl, p.column + dc + expr.column_of(name),
+                    reader.diags.append(Diagnostic(reader.file, node.line + node.dline,
+                                                   node.column + node.dcol + expr.column_of(name),
                                                    "TT0203", f"undefined variable '{name}' in '{expr.source}'", hint))
             for record, fld, _col in expr.fields:
                 allowed = None
@@ -535,10 +610,10 @@ class _LevelBuilder:
                 elif record in store_kinds and store_kinds[record][0] == "talk":
                     allowed = set(self.values) | {"turns", "summary"}
                 elif record in self.vars:
-                    reader.error(node, "TT0205", f"'{record}' is a plain variable and has no field '{fld}'")
+                    reader.error_at(node, "TT0205", f"'{record}' is a plain variable and has no field '{fld}'")
                     continue
                 if allowed is not None and fld not in allowed:
-                    reader.error(node, "TT0205", f"'{record}' has no field '{fld}'",
+                    reader.error_at(node, "TT0205", f"'{record}' has no field '{fld}'",
                                  _suggest(fld, allowed) or f"fields: {', '.join(sorted(allowed)) or 'none'}")
         if any(d.severity == "error" for d in self.diags) or not level_id or not start:
             return None
@@ -547,71 +622,45 @@ class _LevelBuilder:
                      tuple(self.sources))
 
 
-class StepContext:
-    """What a step type's `read` gets: the file being read, the level's names, and helpers that
-    report problems at the node's file:line:col and record what the level checks once all is read
-    (jump targets, assigned variables, expressions' names, stored results)."""
+class StepContext(_FileReader):
+    """What a step type's `read` gets: the file being read (all of _FileReader's helpers report
+    problems at the node's file:line:col), the level's names, and methods that record what the
+    level checks once everything is read (jump targets, assigned variables, expressions' names,
+    stored results). It is the file's reader itself, so a step's reading costs no extra calls."""
 
-    def __init__(self, builder: _LevelBuilder, reader: _FileReader, refs, gotos, sets, stores) -> None:
+    def begin_steps(self, builder: "_LevelBuilder", refs, gotos, sets, stores) -> None:
         self.builder = builder
-        self.reader = reader
+        self.reader = self
         self.refs, self._gotos, self._sets, self._stores = refs, gotos, sets, stores
         self.characters = set(builder.characters) | set(builder.char_nodes)
         self.values = list(builder.values)
         self.minigame_names = builder.minigame_names
         self.step_heads = step_registry.heads()
         self.modifiers = step_registry.modifier_names()
-
-    # reporting and plain values (see _FileReader)
-    def error(self, node, code: str, message: str, hint: str = "") -> None:
-        self.reader.error(node, code, message, hint)
-
-    def pos(self, node) -> Pos:
-        return self.reader.pos(node)
+        self.kinds = {t.name: t for t in step_registry.types() if t.name != "line"}
+        self.line_kind = step_registry.get("line")
 
     def suggest(self, word: str, choices) -> str:
         return _suggest(word, choices)
 
-    def text(self, node, what: str):
-        return self.reader.text(node, what)
-
-    def name(self, node, what: str):
-        return self.reader.name(node, what)
-
-    def texts(self, node, what: str):
-        return self.reader.texts(node, what)
-
-    def integer(self, node, what: str, minimum: int = 0, maximum: int | None = None):
-        return self.reader.integer(node, what, minimum, maximum)
-
-    def data(self, node):
-        return self.reader.data(node)
-
-    def mapping(self, node, what: str, allowed, required=(), hints: dict | None = None):
-        return self.reader.mapping(node, what, allowed, required, hints)
-
-    def sequence(self, node, what: str):
-        return self.reader.sequence(node, what)
-
-    # recorded for the level's checks
     def expression(self, node):
-        return self.reader.expression(node, self.refs)
+        return self.expression_into(node, self.refs)
 
     def template(self, node, text: str):
-        return self.reader.template(node, text, self.refs)
+        return self.template_into(node, text, self.refs)
 
     def effects(self, node) -> tuple:
-        return self.builder.read_effects(self.reader, node, self.refs, self._sets)
+        return self.builder.read_effects(self, node, self.refs, self._sets)
 
     def goto(self, node, target: str) -> None:
-        self._gotos.append((self.reader, node, target))
+        self._gotos.append((self, self.spot(node), target))
 
     def assigns(self, node, name: str) -> None:
         """The step writes variable `name` (it must be declared under `vars:`)."""
-        self._sets.append((self.reader, node, name))
+        self._sets.append((self, self.spot(node), name))
 
     def store(self, node, name: str, kind: str, detail=None) -> None:
-        self._stores.append((self.reader, node, name, kind, detail))
+        self._stores.append((self, self.spot(node), name, kind, detail))
 
 
 def finish_scene(scene: str, steps: tuple, draws: bool = True) -> None:
@@ -624,6 +673,66 @@ def finish_scene(scene: str, steps: tuple, draws: bool = True) -> None:
         step.draws = step.uses_random or any(e.uses_random for cond, _ in step.conditions() for e in (cond,)) or \
             any(e.uses_random for t in step.texts() for e in t.expressions) or \
             any(e.uses_random for _, e in step.effects())
+
+
+SPLIT_AT_BYTES = 256 * 1024     # files smaller than this are composed whole
+SCENES_PER_BATCH = 200
+
+
+class _Split(NamedTuple):
+    head: str                       # the file with its scenes' lines blanked (line numbers kept)
+    batches: list                   # [(line offset, text of some scenes)]
+
+
+_SCENES_LINE = re.compile(r"^scenes:[ \t]*(#[^\n]*)?$", re.M)
+_BLOCK_END = re.compile(r"^[^\s#]", re.M)
+
+
+def _split_scenes(text: str) -> _Split | None:
+    """A large level's `scenes:` block cut between scenes, or None when it cannot be cut safely.
+
+    Only the plain layout is cut: a top-level `scenes:` line, then scene keys all at one
+    indentation (spaces), nothing indented less inside the block, nothing else at the keys'
+    indentation. Anything else (flow style, tabs, odd keys) is composed whole. A batch that
+    still does not compose by itself (an alias to an anchor in another scene, say) makes the
+    loader read the whole file as one document.
+    """
+    found = list(_SCENES_LINE.finditer(text))
+    if len(found) != 1:
+        return None
+    begin = text.find("\n", found[0].end())
+    if begin < 0:
+        return None
+    begin += 1
+    stop = _BLOCK_END.search(text, begin)
+    end = stop.start() if stop else len(text)
+    block = text[begin:end]
+    # Patterns start at a newline (the block is searched with one put in front): much faster
+    # than ^ in multi-line mode, which is tried at every character.
+    lined = "\n" + block
+    if "\t" in block and re.search(r"\n *\t", lined):
+        return None
+    first = re.search(r"\n( +)[^ #\n]", lined)
+    if not first:
+        return None
+    k = len(first.group(1))
+    if k > 1 and re.search(r"\n {0,%d}[^ #\n]" % (k - 1), lined):
+        return None                                   # something indented less than the scene keys
+    at_k = len(re.findall(r"\n {%d}[^ #\n]" % k, lined))
+    keys = [m.start() for m in re.finditer(r"\n {%d}[A-Za-z][A-Za-z0-9_]*[ \t]*:(?=[ \t\n]|$)" % k, lined)]
+    if len(keys) != at_k or len(keys) < 2 * SCENES_PER_BATCH:
+        return None                                   # a non-key at the keys' indentation: compose whole
+    cuts = keys[::SCENES_PER_BATCH] + [len(block)]
+    line0 = text.count("\n", 0, begin)
+    batches = []
+    lines_before = line0 + block.count("\n", 0, cuts[0])
+    for a, b in zip(cuts, cuts[1:]):
+        chunk = block[a:b]
+        batches.append((lines_before, chunk))
+        lines_before += chunk.count("\n")
+    head = text[:begin] + "\n" * block.count("\n") + text[end:]
+    # the head keeps `scenes:` with nothing under it: a null the builder knows to skip
+    return _Split(head, batches)
 
 
 def read_source(path: Path, root: Path | None = None) -> tuple[str | None, str]:
@@ -679,29 +788,30 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def _minigame_names() -> set[str]:
-    from game import minigames
+class _MinigameNames:
+    """The minigames this install knows, as a set the loader asks `in` of. The built-ins are
+    answered at once; installed plugins (entry points, slow to list) only when a name is not one."""
 
-    return set(minigames.available())
+    def __contains__(self, name) -> bool:
+        from game import minigames
+
+        return name in minigames.BUILTIN or name in minigames.available()
+
+    def __iter__(self):
+        from game import minigames
+
+        return iter(sorted(minigames.available()))
 
 
-@contextlib.contextmanager
-def _gc_paused():
-    """Loading builds ~30 objects per scene and drops almost none of them; the cyclic
-    collector would rescan the growing heap again and again (a third of a large level's
-    load time), so it waits until the load is over."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+def _minigame_names() -> _MinigameNames:
+    return _MinigameNames()
 
 
 def load_level(path: str | Path) -> tuple[Level | None, list[Diagnostic]]:
     """Load one level file (with its includes). Returns the level (None on errors) and all diagnostics."""
-    with _gc_paused():
+    from game.story import collector
+
+    with collector.paused():
         return _load_level(path)
 
 

@@ -134,7 +134,7 @@ class StoryMachine(Machine):
         super().__init__(model=[], states=None, initial=None, auto_transitions=False, send_event=True,
                          model_attribute="scene", ignore_invalid_triggers=False, name=level.id)
         self.level = level
-        self.edges: list[Edge] = []
+        self._edges: list[Edge] | None = None
         states = self.states
         for sid in level.scenes:
             states[sid] = SceneState(sid)
@@ -148,9 +148,18 @@ class StoryMachine(Machine):
                     if event is None:
                         event = events[edge.trigger] = SceneEvent(edge.trigger, self)
                     event.transitions[sid].append(SceneTransition(edge))
-        self.edges = level_edges(level)
-        self.by_id = {e.id: e for e in self.edges}
         self._offers: dict[tuple, tuple] = {}     # (scene, option triggers) -> which need their conditions asked
+
+    @property
+    def edges(self) -> list[Edge]:
+        """Every move of the level, one per jump and option (for the story graph and tests)."""
+        if self._edges is None:
+            self._edges = level_edges(self.level)
+        return self._edges
+
+    @property
+    def by_id(self) -> dict[str, Edge]:
+        return {e.id: e for e in self.edges}
 
     # ---------------------------------------------------------------- questions
     def _can_trigger(self, model, trigger, *args, **kwargs) -> bool:
@@ -224,8 +233,7 @@ def level_edges(level: Level) -> list[Edge]:
         for i, step in enumerate(steps):
             for edge in step.exits(sid, i, steps):
                 if edge.kind == "jump" and edge.guard is not None and set(edge.guard.names) & decided_by:
-                    edge = Edge(edge.id, edge.trigger, edge.source, edge.dest, edge.step, edge.option, edge.guard,
-                                edge.effects, edge.label, "outcome", edge.pos)
+                    edge = edge._replace(kind="outcome")
                 edges.append(edge)
     return edges
 
@@ -237,7 +245,10 @@ def machine_for(level: Level) -> StoryMachine:
     """One machine per loaded level, shared by every runtime on it (restores, rollback, playtests)."""
     m = _MACHINES.get(id(level))
     if m is None or m.level is not level:
-        m = _MACHINES[id(level)] = StoryMachine(level)
+        from game.story import collector
+
+        with collector.paused():
+            m = _MACHINES[id(level)] = StoryMachine(level)
         weakref.finalize(level, _MACHINES.pop, id(level), None)
     return m
 

@@ -89,6 +89,19 @@ class Question:
                 "heard": {kind: [t.render(scope) for t in lines] for kind, lines in self.heard}}
 
 
+def pack(question: Question, enc) -> list:
+    """The question as plain JSON for the compiled level cache (templates as string-table indexes)."""
+    return [enc.template(question.text), question.measures, question.yes,
+            [[d, list(words)] for d, words in question.either],
+            [[kind, [enc.template(t) for t in lines]] for kind, lines in question.heard]]
+
+
+def unpack(dec, row: list) -> Question:
+    text, measures, yes, either, heard = row
+    return Question(dec.template(text), measures, yes, tuple((d, tuple(words)) for d, words in either),
+                    tuple((kind, tuple(dec.template(t) for t in lines)) for kind, lines in heard))
+
+
 def read(ctx, node: yaml.Node, measures) -> tuple[Question, ...]:
     """A talk's `questions:` node -> its Questions, reporting problems at their file:line:col through the
     loader's StepContext (`ctx`)."""

@@ -29,7 +29,7 @@ from __future__ import annotations
 import builtins
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Iterator, NamedTuple
 
 if TYPE_CHECKING:
     from game.story.diagnostics import Diagnostic
@@ -39,8 +39,7 @@ EXPR = {"type": ["string", "number", "boolean"], "description": "an expression, 
 GUARD = {"if": (EXPR, "the step runs only when this holds; otherwise it is passed over")}
 
 
-@dataclass(frozen=True)
-class Edge:
+class Edge(NamedTuple):
     """A transition of the level's machine, contributed by a step (a jump or a choice option)."""
 
     id: str                      # "scene:step" or "scene:step:option": stable, for graphs and tests
@@ -143,6 +142,20 @@ class Step:
     def forks(self, rt, prompt, outcomes) -> list[dict]:
         """Answers (keyword payloads for `answer`) that exploration tries at this step's prompt."""
         return [{}]
+
+    # ---------------------------------------------------------------- the compiled cache
+    def pack(self, enc) -> list:
+        """The step's own fields as plain JSON values for the compiled level cache (game/story/cache.py).
+        `enc.text/expr/template(...)` turn texts, expressions and templates into indexes of the cache's
+        string table; `enc.value(...)` encodes anything else. The default covers every dataclass field."""
+        import dataclasses
+
+        return [enc.value(getattr(self, f.name)) for f in dataclasses.fields(self) if f.init][2:]
+
+    @classmethod
+    def unpack(cls, dec, pos, guard, fields: list) -> "Step":
+        """The inverse of `pack`: `pos` and `guard` are already decoded."""
+        return cls(pos, guard, *[dec.value(v) for v in fields])
 
     # ---------------------------------------------------------------- reports
     def coverage(self, key: str) -> dict[str, list[str]]:

@@ -9,7 +9,7 @@ choosing one fires it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from game.story.prompts import Prompt, register_prompt
 from game.story.steps import EXPR, GUARD, Edge, Step, register
@@ -35,8 +35,7 @@ class ChoicePrompt(Prompt):
     kind: ClassVar[str] = "choice"
 
 
-@dataclass(frozen=True, eq=False)
-class Option:
+class Option(NamedTuple):
     text: Any                        # Template
     guard: Any                       # Expression | None
     effects: tuple                   # ((variable, Expression), ...)
@@ -119,6 +118,12 @@ class Choice(Step):
                               opt.effects, label, "choice", opt.pos))
         return edges
 
+    def transitions(self, scene, index, steps):
+        # The machine needs no labels (exits() makes those for the story graph).
+        triggers = self.triggers
+        return [Edge(f"{scene}:{index}:{j}", triggers[j], scene, opt.goto, index, j, opt.guard, opt.effects, "",
+                     "choice", opt.pos) for j, opt in enumerate(self.options)]
+
     def leaves(self):
         # Every option jumps and one is always offered: the player cannot stay in the scene.
         return self.guard is None and all(o.goto for o in self.options) and any(o.guard is None for o in self.options)
@@ -167,3 +172,19 @@ class Choice(Step):
 
     def coverage(self, key):
         return {"choices": [f"{key}#{j}" for j in range(len(self.options))]}
+
+    def pack(self, enc):
+        options = []
+        for o in self.options:
+            options.append([enc.template(o.text), enc.expr(o.guard), [[n, enc.expr(e)] for n, e in o.effects], o.goto,
+                            *enc.pos(o.pos), *(enc.pos(o.guard_pos) if o.guard_pos else (-1, 0, 0))])
+        return [options, enc.template(self.prompt) if self.prompt is not None else -1]
+
+    @classmethod
+    def unpack(cls, dec, pos, guard, fields):
+        rows, prompt = fields
+        options = []
+        for text, oguard, effects, goto, f, ln, col, gf, gl, gc in rows:
+            options.append(Option(dec.template(text), dec.expr(oguard), tuple((n, dec.expr(e)) for n, e in effects),
+                                  goto, dec.pos(f, ln, col), dec.pos(gf, gl, gc) if gf >= 0 else None))
+        return cls(pos, guard, tuple(options), dec.template(prompt) if prompt >= 0 else None)

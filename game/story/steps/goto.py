@@ -61,6 +61,13 @@ class Goto(Step):
                               edge.kind, edge.pos))
         return edges
 
+    def pack(self, enc):
+        return [self.target]
+
+    @classmethod
+    def unpack(cls, dec, pos, guard, fields):
+        return cls(pos, guard, fields[0])
+
     def leaves(self):
         return self.guard is None
 

@@ -99,3 +99,11 @@ class Line(Step):
 
     def coverage(self, key):
         return {"lines": [key]}
+
+    def pack(self, enc):
+        return [self.speaker, enc.template(self.text), 1 if self.generate else 0]
+
+    @classmethod
+    def unpack(cls, dec, pos, guard, fields):
+        speaker, text, generate = fields
+        return cls(pos, guard, speaker, dec.template(text), bool(generate))

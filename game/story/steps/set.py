@@ -26,6 +26,13 @@ class Set(Step):
     def effects(self):
         return iter(self.assignments)
 
+    def pack(self, enc):
+        return [[[n, enc.expr(e)] for n, e in self.assignments]]
+
+    @classmethod
+    def unpack(cls, dec, pos, guard, fields):
+        return cls(pos, guard, tuple((n, dec.expr(e)) for n, e in fields[0]))
+
     def execute(self, rt):
         rt.apply(self.assignments)
         rt._pc += 1

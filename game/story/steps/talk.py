@@ -93,6 +93,17 @@ class Talk(Step):
         return cls(pos, guard, who, turns or 3, goal or "", tuple(measures), tuple(q.text for q in asks), store,
                    asks)
 
+    def pack(self, enc) -> list:
+        # The declared questions hold templates inside a dataclass: packed by their own module.
+        return [self.character, self.turns, self.goal, list(self.measures), [enc.template(q) for q in self.questions],
+                self.store_as, [questionlib.pack(q, enc) for q in self.asks]]
+
+    @classmethod
+    def unpack(cls, dec, pos, guard, fields):
+        character, turns, goal, measures, questions, store_as, asks = fields
+        return cls(pos, guard, character, turns, goal, tuple(measures), tuple(dec.template(q) for q in questions),
+                   store_as, tuple(questionlib.unpack(dec, q) for q in asks))
+
     def texts(self):
         yield from self.questions
         for q in self.asks:
