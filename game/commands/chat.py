@@ -5,6 +5,7 @@ replies stream as they arrive. Ends at end of input or "/quit".
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import time
@@ -67,13 +68,12 @@ def run(args) -> int:
         questions = [q.render(scope) for q in talk.questions]
         turns = args.turns or talk.turns
         prompt = TalkPrompt(f"chat/{character.id}", character.id, turns, talk.goal, list(talk.measures),
-                            questions, "chat")
+                            questions, "chat", [q.for_prompt(scope) for q in talk.asks])
     else:
         prompt = TalkPrompt(f"chat/{character.id}", character.id, args.turns or 10 ** 6, "talk with the player",
                             list(level.values), [], "chat")
     if args.turns:
-        prompt = TalkPrompt(prompt.key, prompt.character, args.turns, prompt.goal, prompt.measures,
-                            prompt.questions, prompt.scene)
+        prompt = dataclasses.replace(prompt, turns=args.turns)
     service = DialogueService.from_settings(backend=args.backend, model=args.model, base_url=args.base_url,
                                             record=args.record)
     convo = Conversation(character, prompt, player=args.name, values=dict(runtime.world.values), service=service,

@@ -3,8 +3,11 @@
 Good enough for a real conversation without an API key: it matches the level's intents
 (keywords, or `re:` regular expressions), then recognises greetings, thanks, questions
 put back to the character and yes/no answers to its own questions, and otherwise says a
-fallback line. It never repeats a line while an unused one is left, and it always ends
-with the next calibration question the conversation hands it. Deterministic for a seed.
+fallback line. When the conversation understood the line as an answer to a declared
+question (game/dialogue/understanding.py), it says back what it understood instead: the
+writer's `heard:` line for that reading, or a plain built-in one. It never repeats a line
+while an unused one is left, and it always ends with the next calibration question the
+conversation hands it. Deterministic for a seed.
 """
 from __future__ import annotations
 
@@ -45,6 +48,22 @@ BUILTIN = {
                "That's helpful. I'm writing it down, in my way."],
     "fallback": ["Could you say that another way?", "I'm not sure I follow. Tell me more?"],
     "empty": ["You went quiet. That's all right; I can wait."],
+    # Saying back what was understood, when the writer has no `heard:` line for it.
+    "heard_yes": ["So that's a yes. I've written it down.", "A yes, then. Thank you; that's clear."],
+    "heard_no": ["So that's a no. Noted.", "A no, then. I'll remember it."],
+    "heard_pick": ["So: {label}. I've written it down.", "{label}, then. Noted."],
+    "heard_unsure": ["Not sure yet? That's all right. I'll leave that one open.",
+                     "Then I'll leave that one open for now."],
+    "heard_refused": ["You'd rather not say. That's all right; I'll write down 'private'.",
+                      "Of course. You don't have to tell me."],
+    "heard_which": ["Yes to which half, though? I'll leave that one open for now."],
+    "heard_hedged": ["Leaning that way, I think.", "Not certain, but I'll take it."],
+    "heard_corrected": ["Oh! I'm sorry, I had that the wrong way round.", "My mistake. Let me fix that."],
+    "heard_same": ["I think that's what I had, but let me say it properly.", "Then I had it right, I think."],
+    "heard_check": ["Have I got that right?", "Did I understand you?"],
+    "heard_confirmed": ["Good.", "Good. I'll keep it exactly like that."],
+    "heard_late": ["I've written that one down already, the way you put it. One change each; it keeps me honest.",
+                   "That one's settled now, I'm afraid. I only let myself change each answer once."],
 }
 
 
@@ -107,6 +126,11 @@ class ScriptedBackend:
         def builtin(kind: str) -> list[str]:
             return [line.format(**fmt) for line in BUILTIN[kind]]
 
+        understood = hints.get("understood")
+        if understood and said:
+            line = self._heard(understood, used, rng, fmt)
+            question = hints.get("next_question")
+            return f"{line} {question}" if question and question not in line else line
         candidates: list[list[str]] = []
         if not said:
             candidates.append(builtin("empty"))
@@ -137,6 +161,41 @@ class ScriptedBackend:
         if question and question not in line:
             line = f"{line} {question}"
         return line
+
+    def _heard(self, understood: dict, used: set[str], rng: random.Random, fmt: dict) -> str:
+        """Say back what was understood: the writer's line for it, else a plain one; lead-ins for a
+        hedge or a correction, and "Have I got that right?" after the last answer."""
+        def builtin(kind: str, **extra) -> list[str]:
+            return [line.format(**fmt, **extra) for line in BUILTIN[kind]]
+
+        kind = understood.get("kind")
+        if kind in ("confirmed", "late"):
+            return self._pick([builtin(f"heard_{kind}")], used, rng)
+        authored = [str(x) for x in understood.get("lines") or () if x]
+        if authored:
+            body = self._pick([authored], used, rng)
+        elif kind in ("more", "less"):
+            label = str(understood.get("label") or "")
+            if understood.get("either") and label and understood.get("via") != "yes" and understood.get("via") != "no":
+                body = self._pick([builtin("heard_pick", label=label[:1].upper() + label[1:])], used, rng)
+            elif understood.get("yes") is not None:
+                body = self._pick([builtin("heard_yes" if understood["yes"] else "heard_no")], used, rng)
+            else:
+                body = self._pick([builtin("heard_pick", label=label[:1].upper() + label[1:]) if label
+                                   else builtin("answer")], used, rng)
+        else:
+            body = self._pick([builtin(f"heard_{kind}" if f"heard_{kind}" in BUILTIN else "answer")], used, rng)
+        parts = []
+        if understood.get("same"):
+            parts.append(self._pick([builtin("heard_same")], used, rng))
+        elif understood.get("corrected"):
+            parts.append(self._pick([builtin("heard_corrected")], used, rng))
+        elif understood.get("hedged") and kind in ("more", "less"):
+            parts.append(self._pick([builtin("heard_hedged")], used, rng))
+        parts.append(body)
+        if understood.get("confirm"):
+            parts.append(self._pick([builtin("heard_check")], used, rng))
+        return " ".join(parts)
 
     @staticmethod
     def _pick(candidates: list[list[str]], used: set[str], rng: random.Random) -> str:

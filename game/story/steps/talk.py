@@ -3,12 +3,17 @@
 The front end holds the conversation (through the dialogue service, whose chain of
 backends ends in the character's authored lines) and answers with its outcome: the value
 profile it measured and the turns said. The outcome is stored under `as:` when given.
+
+A question may be declared (game/story/questions.py): what it measures, which way a yes
+moves it, and the character's read-backs. The prompt carries those as plain data
+(`TalkPrompt.asks`) for the dialogue layer, which reads the answers.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from game.story import questions as questionlib
 from game.story.prompts import Prompt, register_prompt
 from game.story.steps import GUARD, Step, register
 
@@ -18,8 +23,9 @@ TALK = {
     "goal": ({"type": "string"}, "what the character wants from the conversation"),
     "measures": ({"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
                  "value dimensions the answers are scored on (declared under values:)"),
-    "questions": ({"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
-                  "questions the character asks, in order"),
+    "questions": (questionlib.json_schema(),
+                  "questions the character asks, in order: a text, or a mapping that says what its answers mean "
+                  "(ask, measures, yes means / either, heard)"),
     "as": ({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"},
            "store the outcome under this name (as.turns, as.<dimension>)"),
 }
@@ -39,6 +45,7 @@ class TalkPrompt(Prompt):
     measures: list[str]
     questions: list[str]
     scene: str
+    asks: list = field(default_factory=list)   # per question, what its answers mean ({} for a plain one)
     kind: ClassVar[str] = "talk"
 
 
@@ -51,6 +58,7 @@ class Talk(Step):
     measures: tuple = ()
     questions: tuple = ()            # Templates
     store_as: str | None = None
+    asks: tuple = ()                 # the same questions as questions.Question, with what their answers mean
 
     name: ClassVar[str] = "talk"
     description: ClassVar[str] = "a conversation in the player's own words with an AI character"
@@ -78,15 +86,29 @@ class Talk(Step):
                           f"declare it under `values:` (now: {', '.join(ctx.values) or 'none'})")
             else:
                 measures.append(m)
-        questions = tuple(t for n, v in (ctx.texts(tk["questions"][1], "'questions'") if "questions" in tk else [])
-                          if (t := ctx.template(n, v)))
+        asks = questionlib.read(ctx, tk["questions"][1], measures) if "questions" in tk else ()
         store = ctx.name(tk["as"][1], "'as'") if "as" in tk else None
         if store:
             ctx.store(tk["as"][1], store, "talk", None)
-        return cls(pos, guard, who, turns or 3, goal or "", tuple(measures), questions, store)
+        return cls(pos, guard, who, turns or 3, goal or "", tuple(measures), tuple(q.text for q in asks), store,
+                   asks)
+
+    def pack(self, enc) -> list:
+        # The declared questions hold templates inside a dataclass: packed by their own module.
+        return [self.character, self.turns, self.goal, list(self.measures), [enc.template(q) for q in self.questions],
+                self.store_as, [questionlib.pack(q, enc) for q in self.asks]]
+
+    @classmethod
+    def unpack(cls, dec, pos, guard, fields):
+        character, turns, goal, measures, questions, store_as, asks = fields
+        return cls(pos, guard, character, turns, goal, tuple(measures), tuple(dec.template(q) for q in questions),
+                   store_as, tuple(questionlib.unpack(dec, q) for q in asks))
 
     def texts(self):
-        return iter(self.questions)
+        yield from self.questions
+        for q in self.asks:
+            for _, lines in q.heard:
+                yield from lines
 
     def stores(self):
         yield "values", "talk", None
@@ -106,7 +128,8 @@ class Talk(Step):
     def execute(self, rt):
         scope = rt._scope
         return TalkPrompt(rt._key(), self.character, self.turns, self.goal, list(self.measures),
-                          [q.render(scope) for q in self.questions], rt.scene)
+                          [q.render(scope) for q in self.questions], rt.scene,
+                          [q.for_prompt(scope) for q in self.asks])
 
     def answer(self, rt, prompt, outcome: dict[str, Any] | None = None):
         outcome = outcome if isinstance(outcome, dict) else {}
@@ -126,18 +149,22 @@ class Talk(Step):
         char = rt.character(prompt.character)
         for turn in turns:
             if turn.get("player") is not None:
-                rt.transcript.append({"kind": "said", "level": rt.level.id, "scene": prompt.scene,
-                                      "speaker": "player", "name": rt.world.player, "text": str(turn["player"])})
+                said = {"kind": "said", "level": rt.level.id, "scene": prompt.scene,
+                        "speaker": "player", "name": rt.world.player, "text": str(turn["player"])}
+                said.update(_understood(turn))
+                rt.transcript.append(said)
             if turn.get("reply") is not None:
                 rt.transcript.append({"kind": "line", "level": rt.level.id, "scene": prompt.scene,
                                       "speaker": prompt.character, "name": char.name if char else prompt.character,
                                       "text": str(turn["reply"]), "generated": bool(turn.get("generated")),
                                       "backend": turn.get("backend", "scripted"), "model": turn.get("model")})
+        # A correction ("no, I meant...") and the closing check are said, but they answer no question.
+        answers = sum(1 for t in turns if t.get("kind", "answer") == "answer")
         rt.transcript.append({"kind": "talk", "level": rt.level.id, "scene": prompt.scene,
-                              "character": prompt.character, "turns": len(turns), "values": values,
+                              "character": prompt.character, "turns": answers, "values": values,
                               "key": prompt.key})
         if self.store_as:
-            rt.world.vars[self.store_as] = {**values, "turns": len(turns), "summary": str(outcome.get("summary", ""))}
+            rt.world.vars[self.store_as] = {**values, "turns": answers, "summary": str(outcome.get("summary", ""))}
         rt._pc += 1
 
     def forks(self, rt, prompt, outcomes):
@@ -145,3 +172,19 @@ class Talk(Step):
 
     def graph_mark(self):
         return "talk"
+
+
+def _understood(turn: dict) -> dict[str, Any]:
+    """What the transcript keeps of how a line was understood: an answer's final reading (after any
+    correction), or that the line was a correction or the closing check. Plain strings and booleans only."""
+    kind = turn.get("kind", "answer")
+    if kind in ("correction", "confirmation"):
+        return {"turn": kind}
+    reading = turn.get("understood")
+    if kind != "answer" or not isinstance(reading, dict):
+        return {}
+    heard = reading.get("kind")
+    out = {"understood": str(heard) if isinstance(heard, str) else "none", "hedged": bool(reading.get("hedged"))}
+    if turn.get("corrected"):
+        out["corrected"] = True
+    return out

@@ -579,7 +579,7 @@ class PlayScreen(Screen):
         th.panel(surface, panel, radius=16)
         th.text(surface, f"Talking with {ai_name}", (panel.x + 28, panel.y + 16), size=th.scaled(0.8), kind="bold",
                 color=ai_colour)
-        done = sum(1 for t in self.turns if t["who"] == "player")
+        done = self.conv.answered if self.conv else sum(1 for t in self.turns if t["who"] == "player")
         th.text(surface, f"turn {min(done + (0 if self.conv and self.conv.finished else 1), self.prompt.turns)}"
                          f" of {self.prompt.turns}", (panel.right - 28, panel.y + 18), size=th.scaled(0.65),
                 color=th.pal.dim, anchor="topright")
