@@ -23,6 +23,7 @@ def expected(files):
 
 CASES = [("invalid/mistakes.yaml", ["invalid/mistakes.yaml"]),
          ("invalid/syntax.yaml", ["invalid/syntax.yaml"]),
+         ("invalid/params.yaml", ["invalid/params.yaml"]),
          ("invalid/include_main.yaml", ["invalid/include_main.yaml", "invalid/include_part.yaml"]),
          ("invalid/questions.yaml", ["invalid/questions.yaml"])]
 CASES += [(f"schema/{p.name}", [f"schema/{p.name}"]) for p in sorted((FIXTURES.parent / "schema").glob("*.yaml"))]

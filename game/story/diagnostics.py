@@ -26,6 +26,7 @@ CODES: dict[str, tuple[str, str]] = {
     "TT0203": ("error", "undefined variable"),
     "TT0204": ("error", "unknown function"),
     "TT0205": ("error", "unknown field of a result"),
+    "TT0206": ("error", "minigame parameter not accepted"),
     # Lint (static analysis of a level that loads).
     "TT1001": ("warning", "scene unreachable from the start"),
     "TT1002": ("error", "ending unreachable"),
