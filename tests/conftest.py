@@ -43,8 +43,17 @@ def quickdraw_dir() -> Path:
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true",
                      help="re-record the golden transcripts in tests/golden/ instead of comparing")
+    parser.addoption("--fuzz", type=int, default=0, metavar="N",
+                     help="run the level and expression fuzzers for N cases each (default: a quick CI-sized run)")
 
 
 @pytest.fixture
 def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
+
+
+@pytest.fixture
+def fuzz_cases(request):
+    """How many cases a fuzzer runs: its quick default in CI, or --fuzz N for a longer run."""
+    asked = request.config.getoption("--fuzz")
+    return lambda default: asked or default

@@ -432,7 +432,7 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
                         silent += 1
                         continue
                     if step.prompt_kind is None:
-                        step.run(rt)
+                        rt._run_step(step)
                         silent += 1
                         continue
             silent = 0

@@ -20,7 +20,7 @@ import functools
 import operator
 import random
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Callable, NamedTuple
 
 from game.story import bounded
@@ -79,6 +79,16 @@ class Expression:
 
     def column_of(self, name: str) -> int:
         return self.offset + next((c for n, c in self.name_cols if n == name), 0)
+
+    def at(self, offset: int) -> "Expression":
+        """The same expression, starting `offset` characters into its text (a `{...}` in a line).
+        A copy of the fields, not dataclasses.replace: lines hold tens of thousands of these."""
+        if offset == self.offset:
+            return self
+        copy = object.__new__(Expression)
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__["offset"] = offset
+        return copy
 
     def __str__(self) -> str:
         return self.source
@@ -526,7 +536,7 @@ def _template(text: str) -> Template:
                 parts.append("".join(buf))
                 buf = []
             try:
-                parts.append(replace(parse(text[i + 1:end]), offset=i + 1))
+                parts.append(parse(text[i + 1:end]).at(i + 1))
             except ExpressionError as exc:
                 exc.column += i + 1
                 raise

@@ -93,7 +93,7 @@ class Runtime:
             if pc < len(steps):
                 step = steps[pc]
                 if not step.draws:
-                    prompt = step.run(self)
+                    prompt = self._run_step(step)
                     if prompt is not None:
                         self._prompt = prompt
                         return prompt
@@ -316,6 +316,16 @@ class Runtime:
         self._machine = machine_for(level)
         self._machine.enter(self, scene)
 
+    def _run_step(self, step):
+        """Run one step. A value the level cannot compute while playing (text that cannot be
+        filled in, say) is noted with its place and the step passed over: the game goes on."""
+        try:
+            return step.run(self)
+        except ex.ExpressionError as exc:
+            self.note(f"{step.pos}: {exc.message}; the step was skipped")
+            self._pc += 1
+            return None
+
     def _run(self):
         for _ in range(MAX_SILENT_STEPS):
             if self.ended:
@@ -333,7 +343,7 @@ class Runtime:
             step = steps[pc]
             if step.draws:
                 self._rng_before = self.world.rng_state()
-            prompt = step.run(self)
+            prompt = self._run_step(step)
             if prompt is not None:
                 return prompt
             self._rng_before = None
