@@ -2,10 +2,19 @@
 from __future__ import annotations
 
 import difflib
+import reprlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 PARAM_KINDS = ("int", "number", "bool", "text", "words", "profile", "choice")
+
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxother = 2, 4, 4, 40, 40
+
+
+def shown(value: Any) -> str:
+    """A value as a message shows it: short, whatever its size (reprlib stops early)."""
+    return _SHORT.repr(value)
 
 
 @dataclass(frozen=True)
@@ -31,30 +40,30 @@ class Param:
         if k in ("int", "number"):
             if isinstance(value, bool) or not isinstance(value, (int, float)) or \
                     (k == "int" and not float(value).is_integer()) or value != value:
-                return f"expects {'a whole number' if k == 'int' else 'a number'}{self._range()}, found {value!r}"
+                return f"expects {'a whole number' if k == 'int' else 'a number'}{self._range()}, found {shown(value)}"
             if (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
-                return f"expects a value{self._range()}, found {value!r}"
+                return f"expects a value{self._range()}, found {shown(value)}"
             return None
         if k == "bool":
-            return None if isinstance(value, bool) else f"expects true or false, found {value!r}"
+            return None if isinstance(value, bool) else f"expects true or false, found {shown(value)}"
         if k == "text":
-            return None if isinstance(value, str) else f"expects text, found {value!r}"
+            return None if isinstance(value, str) else f"expects text, found {shown(value)}"
         if k == "choice":
             if isinstance(value, str) and value.lower() in self.choices:
                 return None
-            return f"expects one of {', '.join(self.choices)}, found {value!r}"
+            return f"expects one of {', '.join(self.choices)}, found {shown(value)}"
         if k == "words":
             if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
-                return f"expects a list of words, found {value!r}"
+                return f"expects a list of words, found {shown(value)}"
             if self.minimum is not None and len({w.strip() for w in value}) < self.minimum:
-                return f"expects at least {int(self.minimum)} different words, found {len(set(value))}"
+                return f"expects at least {int(self.minimum)} different words, found {len({w.strip() for w in value})}"
             return None
         if k == "profile":
             if not isinstance(value, dict):
-                return f"expects a mapping of value dimension -> number in [-1, 1], found {value!r}"
+                return f"expects a mapping of value dimension -> number in [-1, 1], found {shown(value)}"
             for dim, v in value.items():
                 if isinstance(v, bool) or not isinstance(v, (int, float)) or not -1.0 <= v <= 1.0:
-                    return f"expects each value in [-1, 1]; '{dim}' is {v!r}"
+                    return f"expects each value in [-1, 1]; '{dim}' is {shown(v)}"
             return None
         return f"has an unknown kind '{k}'"
 

@@ -73,7 +73,10 @@ def _type_name(node: yaml.Node) -> str:
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return f"'{node.value}'" if node.value != "" else "nothing"
+    if node.value == "":
+        return "nothing"
+    value = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    return f"'{value}'"
 
 
 def _suggest(word: str, choices) -> str:
@@ -180,8 +183,6 @@ class _FileReader:
             if isinstance(value, int) and value >= minimum and (maximum is None or value <= maximum):
                 return value
         shown = _type_name(node)
-        if len(shown) > 40:
-            shown = shown[:37] + "...'"
         limits = f"from {minimum} to {maximum}" if maximum is not None else f"of at least {minimum}"
         self.error(node, "TT0004", f"{what} should be a whole number {limits}, found {shown}")
         return None
