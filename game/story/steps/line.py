@@ -9,6 +9,8 @@ from game.story.steps import GUARD, Step, register
 
 NARRATOR = "narrator"
 NARRATOR_COLOR = "#c8c8d0"
+# The expressions a portrait has. A line without `face:` shows the speaker's usual one.
+FACES = ("neutral", "happy", "worried", "sad", "angry", "surprised", "thinking", "smug")
 
 
 @register_prompt
@@ -23,6 +25,7 @@ class LinePrompt(Prompt):
     text: str                # interpolated; for generated lines, the authored fallback
     scene: str
     generate: bool = False   # the front end may ask the character's backend for this line
+    face: str = ""           # the speaker's expression for this line (a portrait's face), "" for their usual one
     kind: ClassVar[str] = "line"
 
 
@@ -32,13 +35,16 @@ class Line(Step):
     speaker: str                 # a character id or "narrator"
     text: object                 # Template
     generate: bool = False       # ask the character's backend for the line, with `text` as fallback
+    face: str = ""               # the speaker's expression: one of FACES
 
     name: ClassVar[str] = "line"
     description: ClassVar[str] = "a line of text: `- narrator: ...` or `- <character id>: ...`"
     head_schema: ClassVar[dict] = {"type": ["string", "number"]}
     modifiers: ClassVar[dict] = {**GUARD, "generate": ({"type": "boolean"},
                                                       "ask the character's dialogue backend for the line; "
-                                                      "the text is the authored fallback")}
+                                                      "the text is the authored fallback"),
+                                 "face": ({"enum": list(FACES)}, "the speaker's expression for this line "
+                                          "(their portrait's face): " + ", ".join(FACES))}
     prompt_kind: ClassVar[str] = "line"
 
     @classmethod
@@ -58,7 +64,16 @@ class Line(Step):
             if not isinstance(flag, bool):
                 ctx.error(keys["generate"][1], "TT0004", f"'generate' should be true or false, found {flag!r}")
             generate = flag is True
-        return cls(pos, guard, head, tpl, generate) if tpl else None
+        face = ""
+        if "face" in keys:
+            face = ctx.text(keys["face"][1], "'face'") or ""
+            if face and face not in FACES:
+                ctx.error(keys["face"][1], "TT0004", f"'face' should be one of {', '.join(FACES)}, found '{face}'",
+                          ctx.suggest(face, FACES))
+                face = ""
+        if head == NARRATOR and face:
+            ctx.error(keys["face"][0], "TT0003", "the narrator has no face", "give `face:` to a character's line")
+        return cls(pos, guard, head, tpl, generate, face) if tpl else None
 
     def texts(self):
         yield self.text
@@ -76,7 +91,7 @@ class Line(Step):
         if self.speaker == NARRATOR:
             return LinePrompt(key, NARRATOR, "", NARRATOR_COLOR, text, scene)
         char = rt._level.characters[self.speaker]
-        return LinePrompt(key, self.speaker, char.name, char.color, text, scene, self.generate)
+        return LinePrompt(key, self.speaker, char.name, char.color, text, scene, self.generate, self.face)
 
     execute = run
 
@@ -101,9 +116,9 @@ class Line(Step):
         return {"lines": [key]}
 
     def pack(self, enc):
-        return [self.speaker, enc.template(self.text), 1 if self.generate else 0]
+        return [self.speaker, enc.template(self.text), 1 if self.generate else 0, self.face]
 
     @classmethod
     def unpack(cls, dec, pos, guard, fields):
-        speaker, text, generate = fields
-        return cls(pos, guard, speaker, dec.template(text), bool(generate))
+        speaker, text, generate, face = fields
+        return cls(pos, guard, speaker, dec.template(text), bool(generate), face)
