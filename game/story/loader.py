@@ -154,6 +154,9 @@ class _FileReader:
                 self.error(node, "TT0005", f"{what} is missing '{key}'")
         return out
 
+    def is_sequence(self, node: yaml.Node) -> bool:
+        return isinstance(node, yaml.SequenceNode)
+
     def sequence(self, node: yaml.Node, what: str):
         if not isinstance(node, yaml.SequenceNode):
             self.error(node, "TT0004", f"{what} should be a list, found {_type_name(node)}")

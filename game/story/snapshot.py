@@ -124,8 +124,16 @@ def _world(story: Story, data: Any) -> dict:
     for scene, n in visits.items():
         _text(scene, "a visited scene's name", MAX_NAME)
         _int(n, f"the visits of '{scene}'", 0, 2 ** 62)
-    return {"player": player, "vars": clean, "values": profile, "visits": dict(visits),
-            "rng": check_rng(data.get("rng"))}
+    picks = data.get("picks", {})
+    if not isinstance(picks, dict):
+        raise SnapshotError("the line pools' counts should be a mapping")
+    for key, n in picks.items():
+        _text(key, "a line pool's key", MAX_NAME)
+        _int(n, f"the count of line pool '{key}'", 0, 2 ** 62)
+    seed = data.get("seed", 0)
+    _int(seed, "the world's seed", -(2 ** 63), 2 ** 63)
+    return {"player": player, "vars": clean, "values": profile, "visits": dict(visits), "picks": dict(picks),
+            "seed": seed, "rng": check_rng(data.get("rng"))}
 
 
 def _transcript(data: Any) -> list:

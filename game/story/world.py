@@ -12,8 +12,20 @@ class World:
         self.vars: dict[str, Any] = {}
         self.values: dict[str, float] = {}      # the player's value profile, each in [-1, 1]
         self.visits: dict[str, int] = {}        # how often each scene of the current level was entered
+        self.picks: dict[str, int] = {}         # how many times each line pool (by its key) has spoken
+        self.seed = seed
         self.rng = random.Random(seed)
         self.names = _Names(self)
+
+    def pick(self, key: str, n: int) -> int:
+        """Which of a pool's n lines comes next: each once in an order of this run's own (from the
+        seed, not the story's random numbers, so nothing else shifts), then again in that order."""
+        order = list(range(n))
+        random.Random(f"{self.seed}:{key}").shuffle(order)
+        return order[self.picks.get(key, 0) % n]
+
+    def picked(self, key: str) -> None:
+        self.picks[key] = self.picks.get(key, 0) + 1
 
     def rng_state(self) -> list:
         version, internal, gauss = self.rng.getstate()
@@ -25,12 +37,13 @@ class World:
 
     def snapshot(self) -> dict[str, Any]:
         return {"player": self.player, "vars": _jsonable(self.vars), "values": dict(self.values),
-                "visits": dict(self.visits), "rng": self.rng_state()}
+                "visits": dict(self.visits), "picks": dict(self.picks), "seed": self.seed, "rng": self.rng_state()}
 
     @classmethod
     def restore(cls, data: dict[str, Any]) -> "World":
         """From a snapshot already checked by game/story/snapshot.py."""
-        world = cls(data["player"])
+        world = cls(data["player"], data.get("seed", 0))
+        world.picks = dict(data.get("picks", {}))
         world.vars = dict(data["vars"])
         world.values = {k: float(v) for k, v in data["values"].items()}
         world.visits = dict(data["visits"])
@@ -48,6 +61,8 @@ class World:
         w.vars = dict(self.vars)
         w.values = dict(self.values)
         w.visits = dict(self.visits)
+        w.picks = dict(self.picks)
+        w.seed = self.seed
         w.rng = self.rng
         w.names = _Names(w)
         return w

@@ -36,10 +36,14 @@ class Line(Step):
     text: object                 # Template
     generate: bool = False       # ask the character's backend for the line, with `text` as fallback
     face: str = ""               # the speaker's expression: one of FACES
+    pool: tuple = ()             # Templates: a line written as a list says one of them, no repeats per run
 
     name: ClassVar[str] = "line"
     description: ClassVar[str] = "a line of text: `- narrator: ...` or `- <character id>: ...`"
-    head_schema: ClassVar[dict] = {"type": ["string", "number"]}
+    head_schema: ClassVar[dict] = {"oneOf": [{"type": ["string", "number"]},
+                                             {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]},
+                                              "description": "one of these lines, a different one each time "
+                                                             "until all were said (in an order of its own each run)"}]}
     modifiers: ClassVar[dict] = {**GUARD, "generate": ({"type": "boolean"},
                                                       "ask the character's dialogue backend for the line; "
                                                       "the text is the authored fallback"),
@@ -54,10 +58,20 @@ class Line(Step):
                 "declare the speaker under `characters:` (or use `narrator`)"
             ctx.error(keys[head][0], "TT0102", f"unknown speaker '{head}'", hint)
             return None
-        value = ctx.text(node, f"what {head} says")
-        if value is None:
-            return None
-        tpl = ctx.template(node, value)
+        pool = ()
+        if ctx.is_sequence(node):
+            items = ctx.texts(node, f"what {head} says")
+            pool = tuple(t for n, v in items if (t := ctx.template(n, v)))
+            if not items:
+                ctx.error(node, "TT0005", f"a line for {head} needs at least one text")
+            if not pool:
+                return None
+            tpl = pool[0]
+        else:
+            value = ctx.text(node, f"what {head} says")
+            if value is None:
+                return None
+            tpl = ctx.template(node, value)
         generate = False
         if "generate" in keys:
             flag = ctx.data(keys["generate"][1])
@@ -73,19 +87,23 @@ class Line(Step):
                 face = ""
         if head == NARRATOR and face:
             ctx.error(keys["face"][0], "TT0003", "the narrator has no face", "give `face:` to a character's line")
-        return cls(pos, guard, head, tpl, generate, face) if tpl else None
+        return cls(pos, guard, head, tpl, generate, face, pool if len(pool) > 1 else ()) if tpl else None
 
     def texts(self):
-        yield self.text
+        if self.pool:
+            yield from self.pool
+        else:
+            yield self.text
 
     def run(self, rt):
         # Lines are most of what a story runs: the guard and the prompt without a second call.
         if self.guard is not None and not rt.holds(self.guard, self.pos):
             rt._pc += 1
             return None
-        text = self.text.literal
+        tpl = self.text if not self.pool else self.pool[rt.world.pick(rt._key(), len(self.pool))]
+        text = tpl.literal
         if text is None:
-            text = self.text.render(rt._scope)
+            text = tpl.render(rt._scope)
         scene = rt.scene
         key = f"{rt._level.id}/{scene}/{rt._pc}"
         if self.speaker == NARRATOR:
@@ -110,15 +128,19 @@ class Line(Step):
         elif prompt.generate:
             entry.update(generated=False, backend="authored")
         rt.transcript.append(entry)
+        if self.pool:
+            rt.world.picked(prompt.key)
         rt._pc += 1
 
     def coverage(self, key):
         return {"lines": [key]}
 
     def pack(self, enc):
-        return [self.speaker, enc.template(self.text), 1 if self.generate else 0, self.face]
+        return [self.speaker, enc.template(self.text), 1 if self.generate else 0, self.face,
+                [enc.template(t) for t in self.pool]]
 
     @classmethod
     def unpack(cls, dec, pos, guard, fields):
-        speaker, text, generate, face = fields
-        return cls(pos, guard, speaker, dec.template(text), bool(generate), face)
+        speaker, text, generate, face, pool = fields
+        return cls(pos, guard, speaker, dec.template(text), bool(generate), face,
+                   tuple(dec.template(t) for t in pool))
