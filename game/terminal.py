@@ -135,8 +135,9 @@ class _Session:
     def choice(self, prompt):
         if prompt.prompt:
             _say("", prompt.prompt)
+        labels = self.rt.world.labels
         for n, option in enumerate(prompt.options, 1):
-            print(f"  {n}. {option['text']}")
+            print(f"  {n}. {labels.get(option['text'], option['text'])}")
         answer = self.inp.ask("> ")
         if answer is None:
             print("(input ended before the story did)")
@@ -181,7 +182,15 @@ class _Session:
         return 0
 
 
-HANDLERS = {"level": _Session.level, "line": _Session.line, "choice": _Session.choice, "talk": _Session.talk,
+def _effect(session, prompt):
+    """An effect, printed: the terminal's own way of glitching, being taken over, or rolling a crawl."""
+    from game.terminal_effects import show
+
+    show(prompt, pace=sys.stdout.isatty())
+    session.rt.answer()
+
+
+HANDLERS = {"effect": _effect, "level": _Session.level, "line": _Session.line, "choice": _Session.choice, "talk": _Session.talk,
             "minigame": _Session.minigame, "end": _Session.end}
 
 

@@ -277,3 +277,27 @@ def roll(rng: random.Random, n: Any) -> int:
 
 
 RANDOM_FUNCTIONS = {"chance": chance, "roll": roll}
+
+
+# ------------------------------------------------------------------ what the player did
+
+def _recall(items: Any, n: Any, what: str) -> str:
+    if not _is_int(n):
+        raise Refused(f"{what}() takes a whole number: 1 for the first, -1 for the last")
+    if not isinstance(items, (list, tuple)) or not items or n == 0 or abs(n) > len(items):
+        return ""
+    return str(items[n - 1] if n > 0 else items[n])
+
+
+def said(names: Any, n: Any = -1) -> str:
+    """The nth thing the player typed in a conversation (1 the first, -1 the last), "" if none."""
+    return _recall(names["_said"], n, "said")
+
+
+def drew(names: Any, n: Any = -1) -> str:
+    """The nth idea the player drew in a minigame (1 the first, -1 the last), "" if none."""
+    return _recall(names["_drew"], n, "drew")
+
+
+# Functions that read what the player did this run (kept in the world, saved with it).
+RECALL_FUNCTIONS = {"said": said, "drew": drew}

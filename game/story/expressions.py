@@ -42,7 +42,8 @@ class ExpressionError(Exception):
 
 RANDOM_FUNCTIONS = tuple(bounded.RANDOM_FUNCTIONS)
 PURE_FUNCTIONS: dict[str, Callable] = dict(bounded.PURE_FUNCTIONS)
-FUNCTIONS = tuple(sorted([*PURE_FUNCTIONS, *RANDOM_FUNCTIONS]))
+RECALL_FUNCTIONS = tuple(bounded.RECALL_FUNCTIONS)
+FUNCTIONS = tuple(sorted([*PURE_FUNCTIONS, *RANDOM_FUNCTIONS, *RECALL_FUNCTIONS]))
 CONSTANTS = {"true": True, "false": False, "none": None, "True": True, "False": False, "None": None}
 
 _ALLOWED = (
@@ -392,6 +393,11 @@ class _Compiler:
         args = [self.compile(a) for a in node.args]
         fns = [f for f, _ in args]
         constant = all(c is not _NOT_CONSTANT for _, c in args)
+        if name in bounded.RECALL_FUNCTIONS:
+            recall = bounded.RECALL_FUNCTIONS[name]
+            if len(fns) > 1:
+                raise ExpressionError(f"{name}() takes at most one number", node.col_offset, "TT0201")
+            return (lambda s: recall(s.names, *[f(s) for f in fns])), _NOT_CONSTANT
         if name in bounded.RANDOM_FUNCTIONS:
             rand = bounded.RANDOM_FUNCTIONS[name]
             if constant:

@@ -132,8 +132,18 @@ def _world(story: Story, data: Any) -> dict:
         _int(n, f"the count of line pool '{key}'", 0, 2 ** 62)
     seed = data.get("seed", 0)
     _int(seed, "the world's seed", -(2 ** 63), 2 ** 63)
+    recalled = {}
+    for key in ("said", "drew"):
+        items = data.get(key, [])
+        if not isinstance(items, list) or len(items) > 10_000:
+            raise SnapshotError(f"'{key}' should be a list of texts")
+        recalled[key] = [_text(x, f"an entry of '{key}'", 10_000) for x in items]
+    labels = data.get("labels", {})
+    if not isinstance(labels, dict) or len(labels) > 1000:
+        raise SnapshotError("the taken-over labels should be a mapping")
+    recalled["labels"] = {_text(k, "a label", 1000): _text(v, f"the label for '{k}'", 1000) for k, v in labels.items()}
     return {"player": player, "vars": clean, "values": profile, "visits": dict(visits), "picks": dict(picks),
-            "seed": seed, "rng": check_rng(data.get("rng"))}
+            "seed": seed, **recalled, "rng": check_rng(data.get("rng"))}
 
 
 def _transcript(data: Any) -> list:

@@ -13,6 +13,9 @@ class World:
         self.values: dict[str, float] = {}      # the player's value profile, each in [-1, 1]
         self.visits: dict[str, int] = {}        # how often each scene of the current level was entered
         self.picks: dict[str, int] = {}         # how many times each line pool (by its key) has spoken
+        self.said: list[str] = []               # what the player typed in conversations, in order
+        self.drew: list[str] = []               # the ideas the player drew, in order
+        self.labels: dict[str, str] = {}        # the game's own words an effect has taken over
         self.seed = seed
         self.rng = random.Random(seed)
         self.names = _Names(self)
@@ -37,13 +40,18 @@ class World:
 
     def snapshot(self) -> dict[str, Any]:
         return {"player": self.player, "vars": _jsonable(self.vars), "values": dict(self.values),
-                "visits": dict(self.visits), "picks": dict(self.picks), "seed": self.seed, "rng": self.rng_state()}
+                "visits": dict(self.visits), "picks": dict(self.picks), "said": list(self.said), "drew": list(self.drew), "labels": dict(self.labels),
+                "seed": self.seed,
+                "rng": self.rng_state()}
 
     @classmethod
     def restore(cls, data: dict[str, Any]) -> "World":
         """From a snapshot already checked by game/story/snapshot.py."""
         world = cls(data["player"], data.get("seed", 0))
         world.picks = dict(data.get("picks", {}))
+        world.said = list(data.get("said", []))
+        world.drew = list(data.get("drew", []))
+        world.labels = dict(data.get("labels", {}))
         world.vars = dict(data["vars"])
         world.values = {k: float(v) for k, v in data["values"].items()}
         world.visits = dict(data["visits"])
@@ -62,6 +70,9 @@ class World:
         w.values = dict(self.values)
         w.visits = dict(self.visits)
         w.picks = dict(self.picks)
+        w.said = list(self.said)
+        w.drew = list(self.drew)
+        w.labels = dict(self.labels)
         w.seed = self.seed
         w.rng = self.rng
         w.names = _Names(w)
@@ -96,6 +107,10 @@ class _Names(Mapping):
             return w.values
         if key == "visits":
             return w.visits
+        if key == "_said":          # for said(n): a name no expression can write
+            return w.said
+        if key == "_drew":
+            return w.drew
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:

@@ -226,7 +226,7 @@ def modifier_names() -> "builtins.set[str]":
     return {m for t in types() for m in t.modifiers}
 
 
-_BUILTINS = ("line", "choice", "set", "goto", "talk", "minigame", "end")
+_BUILTINS = ("line", "choice", "set", "goto", "talk", "minigame", "effect", "end")
 _loaded = [False]
 
 

@@ -115,6 +115,9 @@ class MinigameStep(Step):
             merged.update({k: v for k, v in result.items() if isinstance(k, str) and
                            (isinstance(v, (int, float, str, bool)) or v is None)})
         rt.world.vars[prompt.store_as] = merged
+        idea = merged.get("idea")
+        if not skipped and isinstance(idea, str) and idea:
+            rt.world.drew.append(idea[:10_000])
         entry = {"kind": "minigame", "level": rt.level.id, "scene": prompt.scene, "name": prompt.name,
                  "as": prompt.store_as, "result": merged, "skipped": skipped, "key": prompt.key}
         if skipped:

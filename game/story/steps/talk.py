@@ -149,6 +149,7 @@ class Talk(Step):
         char = rt.character(prompt.character)
         for turn in turns:
             if turn.get("player") is not None:
+                rt.world.said.append(str(turn["player"])[:10_000])
                 said = {"kind": "said", "level": rt.level.id, "scene": prompt.scene,
                         "speaker": "player", "name": rt.world.player, "text": str(turn["player"])}
                 said.update(_understood(turn))

@@ -106,7 +106,8 @@ class PlayScreen(Screen):
     def _show_choice(self, prompt, state: dict) -> None:
         self.mode = "choice"
         self.skip = False     # skipping always stops at a decision
-        items = [Item(o["text"], (lambda i=o["index"]: self.choose(i))) for o in prompt.options]
+        labels = self.session.runtime.world.labels       # words an `effect:` has taken over
+        items = [Item(labels.get(o["text"], o["text"]), (lambda i=o["index"]: self.choose(i))) for o in prompt.options]
         self.menu = Menu(items, x=W // 2 - 420, y=0, width=840, numbered=True)
         self.app.log("shown", kind="choice", key=prompt.key, options=[o["text"] for o in prompt.options],
                      scene=prompt.scene)
@@ -693,7 +694,13 @@ class PlayScreen(Screen):
 
 # The desktop's presenter for each prompt kind. A step type that brings a new kind registers
 # one with `handles(kind)`; the game refuses to start when a kind has none (steps.require_kinds).
-PRESENTERS = {"line": PlayScreen._show_line, "choice": PlayScreen._show_choice, "talk": PlayScreen._show_talk,
+def _show_effect(play, prompt, state: dict) -> None:
+    from game.ui.screens.effect import show_effect
+
+    show_effect(play, prompt, state)
+
+
+PRESENTERS = {"effect": _show_effect, "line": PlayScreen._show_line, "choice": PlayScreen._show_choice, "talk": PlayScreen._show_talk,
               "minigame": PlayScreen._show_minigame, "level": PlayScreen._show_level, "end": PlayScreen._show_end}
 
 
