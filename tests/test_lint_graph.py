@@ -170,3 +170,19 @@ def test_graph_of_a_1000_scene_level(tmp_path):
         assert r.returncode == 0, r.stderr
         head = out.read_bytes()[:200]
         assert head.startswith(b"\x89PNG") if fmt == "png" else b"<svg" in head
+
+
+def test_graph_of_a_campaign_draws_every_level(tmp_path):
+    """Each level boxed with its own scenes; every ending of a level leads to the next level's start."""
+    for fmt in ("svg", "dot", "mmd"):
+        out = tmp_path / f"campaign.{fmt}"
+        r = subprocess.run([sys.executable, "-m", "game", "graph", "levels/campaign.yaml", "-o", str(out)],
+                           capture_output=True, text=True, cwd=REPO)
+        assert r.returncode == 0, r.stderr
+        text = out.read_text()
+        for title in ("The Villain Demo", "The Design Brief", "AI Takeoff", "The Release"):
+            assert title in text, (fmt, title)
+    dot = (tmp_path / "campaign.dot").read_text()
+    assert dot.count("subgraph cluster_") == 4
+    assert '"villain_demo/end:demo_over" -> "design_brief/' in dot
+    assert '"ai_takeoff/end:run_complete" -> "release/last_question"' in dot

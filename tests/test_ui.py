@@ -187,6 +187,8 @@ class Paced:
 
     def stream(self, request, cancel):
         words = "Thank you. I will keep that somewhere safe, the way you would keep a letter.".split()
+        while Paced.tick.acquire(blocking=False):      # frames from before this reply do not count
+            pass
         for i, word in enumerate(words):
             if i and not Paced.tick.acquire(timeout=10):
                 return

@@ -52,16 +52,24 @@ def run(args) -> int:
             print(f"graph: cannot read coverage {args.coverage}: {exc}", file=sys.stderr)
             return 2
     # Reachability that honours conditions, when the exploration finishes; else along edges.
+    # A campaign is drawn whole (each level boxed, endings leading on to the next level's start)
+    # unless --level picks one; its exploration is the campaign's, so reachability follows play.
     from game.story.model import Story
 
-    single = Story(level.id, level.title, (level,), level.file)
-    ex = explore(single, max_states=args.max_states)
+    whole = len(story.levels) > 1 and not args.level_id
+    explored = story if whole else Story(level.id, level.title, (level,), level.file)
+    ex = explore(explored, max_states=args.max_states)
     if ex.truncated:
-        reachable, how = graph.static_reachable(level), "edges (state exploration hit its bound)"
+        how = "edges (state exploration hit its bound)"
+        reachable = {lv.id: graph.static_reachable(lv) for lv in explored.levels}
     else:
-        reachable = {sc for (_lv, sc) in ex.scenes} | {f"end:{e}" for (_lv, e) in ex.endings}
         how = "states"
-    g = graph.build(level, coverage=coverage, reachable=reachable, reachability=how)
+        reachable = {lv.id: {sc for (lid, sc) in ex.scenes if lid == lv.id} |
+                     {f"end:{e}" for (lid, e) in ex.endings if lid == lv.id} for lv in explored.levels}
+    if whole:
+        g = graph.build_story(story, coverage=coverage, reachable=reachable, reachability=how)
+    else:
+        g = graph.build(level, coverage=coverage, reachable=reachable[level.id], reachability=how)
     if fmt == "svg":
         atomic_write_text(out, graph.to_svg(g))
     elif fmt == "dot":

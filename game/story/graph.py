@@ -54,6 +54,45 @@ class Graph:
     reachability: str = "states"
     pos: dict[str, tuple[int, int]] = field(default_factory=dict)
     size: tuple[int, int] = (0, 0)
+    title: str = ""                      # what the picture is headed with ("" : the level's title and size)
+    clusters: list = field(default_factory=list)    # (label, x, y, w, h): a campaign's levels, boxed
+
+    def heading(self) -> str:
+        return self.title or f"{self.level.title} ({len(self.level.scenes)} scenes; reachability by {self.reachability})"
+
+
+CLUSTER_GAP = 120
+
+
+def build_story(story, *, coverage: dict | None = None, reachable: dict | None = None,
+                reachability: str = "states") -> Graph:
+    """Every level of a campaign in one picture: each level boxed (clustered) with its own layout,
+    left to right in playing order, and an arrow from each ending of a level to the next level's start."""
+    parts = [build(lv, coverage=coverage, reachable=(reachable or {}).get(lv.id), reachability=reachability)
+             for lv in story.levels]
+    g = Graph(story.levels[0], reachability=reachability,
+              title=f"{story.title} ({len(story.levels)} levels, "
+                    f"{sum(len(lv.scenes) for lv in story.levels)} scenes; reachability by {reachability})")
+    x0 = 0
+    height = max(p.size[1] for p in parts)
+    for lv, part in zip(story.levels, parts):
+        for nid, node in part.nodes.items():
+            key = f"{lv.id}/{nid}"
+            g.nodes[key] = GNode(key, node.label, node.kind, node.start and lv is story.levels[0], node.unreachable,
+                                 node.decides, node.hits)
+            px, py = part.pos[nid]
+            g.pos[key] = (px + x0, py + 30)
+        for e in part.edges:
+            g.edges.append(GEdge(f"{lv.id}/{e.source}", f"{lv.id}/{e.dest}", e.trigger, e.label, e.back))
+        g.clusters.append((f"Level {story.levels.index(lv) + 1}: {lv.title}", x0 + MARGIN // 2, MARGIN + 20,
+                           part.size[0] - MARGIN, height - 40))
+        x0 += part.size[0] + CLUSTER_GAP
+    for lv, nxt in zip(story.levels, story.levels[1:]):
+        for nid, node in list(g.nodes.items()):
+            if nid.startswith(f"{lv.id}/end:"):
+                g.edges.append(GEdge(nid, f"{nxt.id}/{nxt.start}", "goto", "next level"))
+    g.size = (x0 - CLUSTER_GAP + MARGIN, height + 40)
+    return g
 
 
 def build(level: Level, *, coverage: dict | None = None, reachable: set[str] | None = None,
@@ -227,8 +266,11 @@ def to_svg(g: Graph) -> str:
                f'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="{c}"/></marker>'
                for t, (c, _, _) in STYLE.items()) + '</defs>',
            f'<rect width="{w}" height="{h}" fill="#11131a"/>',
-           f'<text x="{MARGIN}" y="{MARGIN}" fill="#e8e8f0" font-size="18">{html.escape(g.level.title)} '
-           f'({len(g.level.scenes)} scenes; reachability by {g.reachability})</text>']
+           f'<text x="{MARGIN}" y="{MARGIN}" fill="#e8e8f0" font-size="18">{html.escape(g.heading())}</text>']
+    for label, cx, cy, cw, ch in g.clusters:
+        out.append(f'<rect x="{cx}" y="{cy}" width="{cw}" height="{ch}" rx="10" fill="#161a24" stroke="#3b4257" '
+                   f'stroke-width="1.5"/><text x="{cx + 12}" y="{cy + 20}" fill="#ffd166" font-size="14">'
+                   f'{html.escape(label)}</text>')
     stubs = _stubs(g)
     for i, e in enumerate(g.edges):
         colour, dash, _ = STYLE[e.trigger]
@@ -277,6 +319,7 @@ def to_png(g: Graph, path: str) -> None:
     import os
 
     os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     import pygame
 
     pygame.font.init()
@@ -286,8 +329,11 @@ def to_png(g: Graph, path: str) -> None:
     font = pygame.font.Font(None, 18)
     small = pygame.font.Font(None, 15)
     title = pygame.font.Font(None, 24)
-    surf.blit(title.render(f"{g.level.title} ({len(g.level.scenes)} scenes; reachability by {g.reachability})",
-                           True, (232, 232, 240)), (MARGIN, MARGIN - 18))
+    surf.blit(title.render(g.heading(), True, (232, 232, 240)), (MARGIN, MARGIN - 18))
+    for label, cx, cy, cw, ch in g.clusters:
+        pygame.draw.rect(surf, (22, 26, 36), pygame.Rect(cx, cy, cw, ch), border_radius=10)
+        pygame.draw.rect(surf, (59, 66, 87), pygame.Rect(cx, cy, cw, ch), width=1, border_radius=10)
+        surf.blit(font.render(label, True, (255, 209, 102)), (cx + 12, cy + 6))
 
     def rgb(hexcol):
         return tuple(int(hexcol[i:i + 2], 16) for i in (1, 3, 5))
@@ -352,15 +398,17 @@ def to_dot(g: Graph) -> str:
         return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     lines = [f"digraph {q(g.level.id)} {{", "  rankdir=LR; node [shape=box, style=rounded];"]
+    clustered = bool(g.clusters)
+    groups: dict[str, list] = defaultdict(list)
     for n in g.nodes.values():
-        attrs = [f"label={q(' / '.join(x for x in _node_text(n) if x))}"]
-        if n.start:
-            attrs.append("penwidth=3")
-        if n.kind == "ending":
-            attrs.append("shape=doubleoctagon")
-        if n.unreachable:
-            attrs.append("style=dashed, color=red")
-        lines.append(f"  {q(n.id)} [{', '.join(attrs)}];")
+        groups[n.id.split("/", 1)[0] if clustered else ""].append(n)
+    for i, (group, members) in enumerate(groups.items()):
+        if clustered:
+            lines.append(f"  subgraph cluster_{i} {{ label={q(g.clusters[i][0])};")
+        for n in members:
+            lines.append(_dot_node(n, q))
+        if clustered:
+            lines.append("  }")
     for e in g.edges:
         attrs = []
         if e.label:
@@ -374,6 +422,17 @@ def to_dot(g: Graph) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _dot_node(n: GNode, q) -> str:
+    attrs = [f"label={q(' / '.join(x for x in _node_text(n) if x))}"]
+    if n.start:
+        attrs.append("penwidth=3")
+    if n.kind == "ending":
+        attrs.append("shape=doubleoctagon")
+    if n.unreachable:
+        attrs.append("style=dashed, color=red")
+    return f"  {q(n.id)} [{', '.join(attrs)}];"
+
+
 def to_mermaid(g: Graph) -> str:
     ids = {n: f"n{i}" for i, n in enumerate(g.nodes)}
 
@@ -381,12 +440,20 @@ def to_mermaid(g: Graph) -> str:
         return s.replace('"', "'")
 
     lines = ["flowchart LR"]
+    groups: dict[str, list] = defaultdict(list)
     for n in g.nodes.values():
-        text = esc(" / ".join(x for x in _node_text(n) if x))
-        shape = f'(["{text}"])' if n.kind == "ending" else f'["{text}"]'
-        lines.append(f"  {ids[n.id]}{shape}")
-        if n.unreachable:
-            lines.append(f"  style {ids[n.id]} stroke:#f66,stroke-dasharray: 5 5")
+        groups[n.id.split("/", 1)[0] if g.clusters else ""].append(n)
+    for i, (group, members) in enumerate(groups.items()):
+        if g.clusters:
+            lines.append(f'  subgraph c{i}["{esc(g.clusters[i][0])}"]')
+        for n in members:
+            text = esc(" / ".join(x for x in _node_text(n) if x))
+            shape = f'(["{text}"])' if n.kind == "ending" else f'["{text}"]'
+            lines.append(f"  {ids[n.id]}{shape}")
+            if n.unreachable:
+                lines.append(f"  style {ids[n.id]} stroke:#f66,stroke-dasharray: 5 5")
+        if g.clusters:
+            lines.append("  end")
     for e in g.edges:
         arrow = "-.->" if e.trigger == "outcome" else "-->"
         label = f'|"{esc(_short(e.label, 40))}"|' if e.label else ""
