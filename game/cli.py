@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "backends": ("game.commands.backends", "list dialogue backends, which one each character uses, and their health"),
     "minigame": ("game.commands.minigame", "run a minigame on its own (e.g. with --autopilot)"),
     "recognize": ("game.commands.recognize", "guess what Quick, Draw! ndjson drawings show"),
+    "new": ("game.commands.new", "start a new story project in a folder (a level, a cast, settings, a test)"),
 }
 
 

@@ -40,6 +40,8 @@ def _is_top_file(path: Path) -> bool:
         return True
     if re.search(r"^(level|campaign)\s*:", head, re.MULTILINE):
         return True
+    if path.name == "settings.yaml" or re.search(r"^dialogue\s*:", head, re.MULTILINE):
+        return False      # the game's settings (a story project carries an example), not a level
     # A file with no `level:` is a fragment if some other file includes it; else report it.
     return not re.search(r"^(scenes|characters|vars|values|include)\s*:", head, re.MULTILINE)
 

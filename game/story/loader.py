@@ -907,14 +907,41 @@ def load_campaign(path: str | Path, level_loader=None) -> tuple[Story | None, li
     return Story(cid, title or cid, tuple(levels), display, cvars, tuple(dict.fromkeys(files))), diags
 
 
+def story_file(path: str | Path) -> Path:
+    """The file to load for `path`: itself, or for a folder (a story project) its campaign.yaml,
+    its story.yaml, or its only level file. A folder with none of them is returned as it is
+    (loading it then says what is missing)."""
+    path = Path(path)
+    if not path.is_dir():
+        return path
+    for name in ("campaign.yaml", "story.yaml"):
+        if (path / name).is_file():
+            return path / name
+    levels = []
+    for f in sorted(path.glob("*.yaml")):
+        try:
+            head = f.read_text(encoding="utf-8", errors="replace")[:4096]
+        except OSError:
+            continue
+        if re.search(r"^(level|campaign)\s*:", head, re.MULTILINE):
+            levels.append(f)
+    return levels[0] if len(levels) == 1 else path
+
+
 def load_story(path: str | Path, *, cache: bool | None = None) -> tuple[Story | None, list[Diagnostic]]:
-    """A campaign file, or a single level file wrapped as a one-level story.
+    """A campaign file, or a single level file wrapped as a one-level story; a story project's
+    folder loads its campaign.yaml, story.yaml or only level (see story_file).
 
     `cache`: use the compiled level cache (game/story/cache.py); None follows the
     TT_LEVEL_CACHE setting (on unless it is "0").
     """
     from game.story import cache as level_cache
 
+    path = story_file(path)
+    if path.is_dir():
+        return None, [Diagnostic(_display_path(path), 1, 1, "TT0006",
+                                 "this folder has no story to play: no campaign.yaml, no story.yaml, and not exactly "
+                                 "one level file", "`treacherous-turn new FOLDER` makes a story project to start from")]
     if level_cache.enabled(cache):
         return level_cache.load_story(path)
     return load_story_uncached(path)
