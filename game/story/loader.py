@@ -437,6 +437,19 @@ class _LevelBuilder:
             hint = "a line is written `- narrator: text` or `- character_id: text`"
             reader.error(node, "TT0004", f"a step should be a mapping, found {_type_name(node)}", hint)
             return None
+        pairs = node.value
+        if len(pairs) == 1 and isinstance(pairs[0][0], yaml.ScalarNode) and pairs[0][0].value not in ctx.modifiers:
+            # One key, not a modifier: most steps (lines above all). No mapping to check.
+            knode, vnode = pairs[0]
+            head = knode.value
+            kind = ctx.kinds.get(head) or ctx.line_kind
+            keys = {head: (knode, vnode)}
+            refs = ctx.refs
+            start = len(refs)
+            step = kind.read(ctx, head, vnode, keys, reader.pos(node), None)
+            if step is not None:
+                step.draws = step.uses_random or (len(refs) > start and any(r[2].uses_random for r in refs[start:]))
+            return step
         keys = reader.mapping(node, "a step", None)
         if keys is None:
             return None
