@@ -97,4 +97,4 @@ def show_effect(play, prompt, state: dict) -> None:
     """The play screen's presenter for `effect` prompts."""
     play.mode = "effect"
     play.skip = False
-    play.app.push(EffectScreen(play.app, play, prompt))
+    play.pending_overlay = EffectScreen(play.app, play, prompt)

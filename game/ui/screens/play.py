@@ -386,6 +386,12 @@ class PlayScreen(Screen):
     # ------------------------------------------------------------------ update
     def update(self, dt: float) -> None:
         self._saves_done()
+        overlay = getattr(self, "pending_overlay", None)
+        if overlay is not None and self.app.top is self:
+            # A presenter's own screen (an effect) goes on top once this screen is (a new game
+            # presents its first prompt before it is pushed).
+            self.pending_overlay = None
+            self.app.push(overlay)
         if self.pending_autosave and self.app.top is self:
             why, self.pending_autosave = self.pending_autosave, ""
             self.autosave(why)
