@@ -27,14 +27,24 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+def installed_version() -> str:
+    """The version of the installed distribution (its metadata), or the source tree's."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("treacherous-turn")
+    except PackageNotFoundError:
+        from game import __version__
+
+        return f"{__version__} (source)"
+
+
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="treacherous-turn",
         description="Treacherous Turn: an interactive-fiction game about an AI lab, and the tools to write it.",
     )
-    from game import __version__
-
-    parser.add_argument("--version", action="version", version=f"treacherous-turn {__version__}")
+    parser.add_argument("--version", action="version", version=f"treacherous-turn {installed_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_line) in COMMANDS.items():
         module = None
