@@ -34,6 +34,18 @@ class LimitError(yaml.MarkedYAMLError):
         super().__init__(context=context, context_mark=context_mark, problem=problem, problem_mark=mark)
 
 
+_DIGITS = re.compile(r"[-+]?[0-9_]+")
+
+
+def _is_int(node: yaml.ScalarNode) -> bool:
+    """Whether a scalar reads as an integer. A loader may leave the tag unresolved until asked (the
+    level loader keeps `slice(kind, value, implicit)` there): then a plain scalar of digits is one."""
+    tag = node.tag
+    if tag.__class__ is slice:
+        return bool(tag.step and tag.step[0]) and _DIGITS.fullmatch(node.value) is not None
+    return tag == _INT_TAG
+
+
 def _kind(node: yaml.Node) -> str:
     return "list" if isinstance(node, yaml.SequenceNode) else "mapping"
 
@@ -60,7 +72,7 @@ def check(root: yaml.Node | None, *, max_alias_nodes: int = MAX_ALIAS_NODES, max
         nid = id(node)
         if isinstance(node, yaml.ScalarNode):
             if nid not in size:
-                if node.tag == _INT_TAG and len(node.value) > MAX_INT_DIGITS:
+                if len(node.value) > MAX_INT_DIGITS and _is_int(node):
                     raise LimitError(f"this number has {len(node.value):,} characters (at most "
                                      f"{MAX_INT_DIGITS:,})", node.start_mark)
                 size[nid] = 1
@@ -119,7 +131,7 @@ def _check_tree(root: yaml.Node, max_depth: int) -> int:
         for node in level:
             cls = node.__class__
             if cls is scalar:
-                if node.tag == _INT_TAG and len(node.value) > MAX_INT_DIGITS:
+                if len(node.value) > MAX_INT_DIGITS and _is_int(node):
                     raise LimitError(f"this number has {len(node.value):,} characters (at most "
                                      f"{MAX_INT_DIGITS:,})", node.start_mark)
             elif cls is seq:

@@ -87,3 +87,11 @@ def test_campaign_vars_alias_bomb_is_a_clean_diagnostic(tmp_path):
     story, diags = load_story(campaign, cache=False)
     assert story is None
     assert any(d.code == "TT0001" and d.line == 3 and "aliases" in d.message for d in diags), diags
+
+
+def test_huge_integer_refused_in_a_level_whose_loader_resolves_tags_late(tmp_path):
+    path = _copy_demo(tmp_path)
+    text = path.read_text()
+    path.write_text(text.replace("params: {waves: 2}", "params: {waves: " + "9" * 5000 + "}"))
+    story, diags = load_story(path, cache=False)
+    assert story is None and any(d.code in ("TT0001", "TT0004") for d in diags)
