@@ -96,25 +96,11 @@ def play_text(path: Path, story, args, set_vars: dict) -> int:
         return 2
     session = _Session(rt, story, path, args, inp, _dialogue_service(args))
     out = sys.stdout
-    sys.stdout = _SafeOut(out)      # whatever is printed (a model's reply, a name, a level's text) is cleaned
+    sys.stdout = textsafe.SafeStream(out)      # whatever is printed (a model's reply, a name, a level's text) is cleaned
     try:
         return session.loop()
     finally:
         sys.stdout = out
-
-
-class _SafeOut:
-    """stdout without escape sequences or control characters (see game.textsafe)."""
-
-    def __init__(self, stream) -> None:
-        self._stream = stream
-
-    def write(self, text: str) -> int:
-        self._stream.write(textsafe.clean(text))
-        return len(text)
-
-    def __getattr__(self, name):
-        return getattr(self._stream, name)
 
 
 class _Session:

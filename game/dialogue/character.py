@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from game.dialogue import streamsafe
 from game.dialogue.base import log
 
 MAX_REPLY_CHARS = 480
@@ -116,7 +117,7 @@ class OutputGuard:
         self.stopped = False
 
     def _clean(self, raw: str) -> tuple[str, bool]:
-        text = self._tag_re.sub("", raw)
+        text = self._tag_re.sub("", streamsafe.clean(raw))     # keys redacted, control characters gone
         text = self._own_re.sub("", text, count=1)
         text = self._meta_re.sub("", text, count=1)
         stop = False
@@ -140,9 +141,11 @@ class OutputGuard:
         text, stop = self._clean(self.raw)
         if stop:
             self.stopped = True
-            safe = text.rstrip()
+            safe = streamsafe.drop_partial(text.rstrip(), self.secrets)
         else:
-            safe = text[:max(0, len(text) - self.HOLD)]
+            # Held back: a possible "Player:" label, and anything that may still become a secret.
+            hold = max(self.HOLD, streamsafe.held_back(text, self.secrets))
+            safe = text[:max(0, len(text) - hold)]
         if len(safe) <= self.shown:
             return ""
         out, self.shown = safe[self.shown:], len(safe)
@@ -151,7 +154,7 @@ class OutputGuard:
     def finish(self) -> tuple[str, str]:
         """(the rest to show, the full clean reply)."""
         text, _ = self._clean(self.raw)
-        text = re.sub(r"[ \t]+\n", "\n", text).strip()
+        text = streamsafe.drop_partial(re.sub(r"[ \t]+\n", "\n", text).strip(), self.secrets)
         rest = text[self.shown:] if len(text) > self.shown else ""
         self.shown = max(self.shown, len(text))
         return rest, text

@@ -28,6 +28,7 @@ from typing import Any, Callable
 
 from game.dialogue.base import (Cancelled, DialogueError, DialogueRequest, Refused, TimedOut, Timeouts, Unavailable,
                                 log, redact)
+from game.dialogue import streamsafe
 from game.dialogue.character import OutputGuard
 from game.dialogue.settings import BackendChoice, Settings
 
@@ -248,7 +249,7 @@ class CharacterVoice:
         else:
             self._pump(backend, req, handle, t, deadline, take)
         if out_guard is None:
-            return "".join(parts)
+            return streamsafe.clean("".join(parts))      # unshown (JSON scoring), still never a key
         rest, text = out_guard.finish()
         if rest:
             handle._emit("delta", rest)

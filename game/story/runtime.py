@@ -33,6 +33,7 @@ from game.story.machine import StoryMachine, machine_for
 from game.story.model import Level, Story
 from game.story.prompts import LevelPrompt
 from game.story.snapshot import SnapshotError, check_snapshot
+from game.textsafe import clean_line
 from game.story.world import World
 
 SNAPSHOT_VERSION = 2
@@ -50,7 +51,8 @@ class Runtime:
         self.seed = seed
         self.trace: Callable | None = None   # analysis hook: callable(event, level, scene, detail); None in play
         self.on_scene: list[Callable[["Runtime"], None]] = []   # told after every scene entry
-        self.world = World(player, seed)
+        # The name is shown everywhere (terminal, window, saves): no escape sequence or control character.
+        self.world = World(clean_line(player, 200) if isinstance(player, str) else player, seed)
         self.transcript: list[dict[str, Any]] = []
         self._prompt = None
         self._rng_before = None

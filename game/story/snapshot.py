@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from game.story.model import Story
+from game.textsafe import clean_line
 
 MAX_TRANSCRIPT = 200_000      # entries; a long campaign writes a few thousand
 MAX_TEXT = 100_000            # characters in one string of a save
@@ -94,7 +95,7 @@ def check_rng(value: Any, where: str = "the random state") -> list:
 def _world(story: Story, data: Any) -> dict:
     if not isinstance(data, dict):
         raise SnapshotError("'world' should be a mapping")
-    player = _text(data.get("player"), "the player's name", MAX_NAME)
+    player = clean_line(_text(data.get("player"), "the player's name", MAX_NAME))    # shown on screen
     declared: dict[str, Any] = dict(story.vars)
     stores: set[str] = set()
     for level in story.levels:

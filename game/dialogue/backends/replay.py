@@ -15,6 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any, Iterator
 
+from game.dialogue import streamsafe
 from game.dialogue.base import (Capabilities, DialogueError, DialogueRequest, Health, Unavailable, check_cancel,
                                 redact)
 
@@ -51,7 +52,7 @@ class Cassette:
         entry = {"key": request_key(request), "backend": backend, "model": model, "generated": generated,
                  # Requests are kept for people reading the cassette; keys never appear in them, but redact anyway.
                  "messages": [{"role": m["role"], "content": redact(m["content"])} for m in request.messages],
-                 "pieces": [redact(p) for p in pieces]}
+                 "pieces": streamsafe.clean_pieces(pieces)}     # a key split across pieces is caught whole
         with self._lock:
             self.exchanges.append(entry)
             atomic_write_json(self.path, {"version": VERSION, "exchanges": self.exchanges})
