@@ -95,3 +95,15 @@ def test_huge_integer_refused_in_a_level_whose_loader_resolves_tags_late(tmp_pat
     path.write_text(text.replace("params: {waves: 2}", "params: {waves: " + "9" * 5000 + "}"))
     story, diags = load_story(path, cache=False)
     assert story is None and any(d.code in ("TT0001", "TT0004") for d in diags)
+
+
+def test_cli_set_values_and_playtest_policies_are_bounded_too(tmp_path):
+    from game.commands.play import parse_sets
+    from game.commands.playtest import load_policy
+
+    with pytest.raises(ValueError, match="--set x: aliases"):
+        parse_sets(["x=" + LAUGHS])
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("talk: " + LAUGHS + "\n")
+    with pytest.raises(ValueError, match=r"policy.yaml:1:\d+: aliases"):
+        load_policy(str(policy))
