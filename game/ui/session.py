@@ -224,7 +224,9 @@ class Session:
         try:
             runtime = Runtime.restore(story, data["runtime"])
             screen = check_screen(data.get("screen") or {}, runtime.current())
-        except (StoryStateError, SnapshotError, KeyError, TypeError, ValueError) as exc:
+        except StoryStateError as exc:          # already says the save does not fit, and why
+            raise saves.SaveError(str(exc)) from None
+        except (SnapshotError, KeyError, TypeError, ValueError) as exc:
             raise saves.SaveError(f"the save does not fit this version of the story: {exc}") from None
         if story is not self.story:
             self.story, self.story_path = story, str(data.get("story_path"))
