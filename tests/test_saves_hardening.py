@@ -223,3 +223,20 @@ def test_kill_9_during_saves_loses_nothing_and_leaves_no_temp_after_start(tmp_pa
     temps = list((data / "saves").glob(".*.tmp"))
     removed = saves.remove_stale_temp(data / "saves", older_than=0)
     assert sorted(removed) == sorted(temps) and not list((data / "saves").glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("content", ["[" * 100_000 + "]" * 100_000, '{"demo": [' + "9" * 5000 + "]}", b"\xff\xfe",
+                                     "/dev/zero"])
+def test_a_hostile_read_lines_file_is_started_afresh(content):
+    from game.paths import data_dir
+    from game.ui.session import ReadLog
+
+    path = data_dir() / "read_lines.json"
+    if content == "/dev/zero":
+        os.symlink("/dev/zero", path)
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    log = ReadLog()
+    assert log.keys == {} and not log.seen("demo", "demo/x/0")

@@ -33,10 +33,10 @@ class ReadLog:
         self.keys: dict[str, set[str]] = {}
         self.dirty = False
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            raw = saves.read_file(self.path)      # bounded like a save: size, regular file, nesting
             if isinstance(raw, dict):
-                self.keys = {str(k): set(map(str, v)) for k, v in raw.items() if isinstance(v, list)}
-        except (OSError, ValueError):
+                self.keys = {str(k): {x for x in v if isinstance(x, str)} for k, v in raw.items() if isinstance(v, list)}
+        except saves.SaveError:
             self.keys = {}      # missing or damaged: start afresh rather than refuse to play
 
     def seen(self, story: str, key: str) -> bool:
