@@ -218,7 +218,8 @@ class _Session:
             return 0
 
     def minigame(self, prompt):
-        _minigame(self.rt, prompt, self.args.minigames, self.inp)
+        if _minigame(self.rt, prompt, self.args.minigames, self.inp) == "quit":
+            return 0
 
     def end(self, prompt):
         rt = self.rt
@@ -244,13 +245,13 @@ def _ai_name(rt: Runtime, prompt) -> str:
     return char.name if char is not None else ("ARIA" if voice == "aria" else "The AI")
 
 
-def _lab(rt: Runtime, prompt, inp: "_Input") -> dict:
+def _lab(rt: Runtime, prompt, inp) -> dict:
     from game.terminal_minigames import lab
 
     return lab.play(prompt.seed, dict(prompt.params), inp.ask, _out, width())
 
 
-def _drawing(rt: Runtime, prompt, inp: "_Input") -> dict:
+def _drawing(rt: Runtime, prompt, inp) -> dict:
     from game.terminal_minigames import drawing
 
     return drawing.play(prompt.seed, dict(prompt.params), inp.ask, _out, _ai_name(rt, prompt))
@@ -391,18 +392,48 @@ def _talk(rt: Runtime, prompt, inp: _Input, service) -> bool:
     return True
 
 
-def _minigame(rt: Runtime, prompt, mode: str, inp: "_Input | None" = None) -> None:
+class _MinigameInput:
+    """A minigame's prompts, with the game's own /commands: /quit ends the game, /skip
+    gives the minigame its default result (as F8 does on the desktop)."""
+
+    def __init__(self, inp: "_Input") -> None:
+        self.inp, self.quit, self.skip = inp, False, False
+
+    def ask(self, prompt: str) -> str | None:
+        while True:
+            line = self.inp.ask(prompt)
+            cmd = (line or "").strip().lower()
+            if not cmd.startswith("/"):
+                return line
+            if cmd == "/quit":
+                self.quit = True
+                return None
+            if cmd == "/skip":
+                self.skip = True
+                return None
+            print("(in a minigame: its own commands, h for help; /skip uses its default result, /quit ends "
+                  "the game; saving waits until it is over)")
+
+
+def _minigame(rt: Runtime, prompt, mode: str, inp: "_Input | None" = None) -> str | None:
     if mode == "play" and inp is not None and prompt.name in TEXT_MINIGAMES:
         print()
+        mi = _MinigameInput(inp)
         try:
-            result = TEXT_MINIGAMES[prompt.name](rt, prompt, inp)
+            result = TEXT_MINIGAMES[prompt.name](rt, prompt, mi)
         except (ImportError, ValueError) as exc:
             print(f"[minigame '{prompt.name}' could not run ({exc}); using its default result]")
             rt.skip_minigame("could not run in the terminal")
-            return
+            return None
         print()
+        if mi.quit:
+            return "quit"
+        if mi.skip:
+            print("(minigame skipped: the story goes on with its default result)")
+            rt.skip_minigame("skipped by the player")
+            return None
         rt.finish_minigame(result)
-        return
+        return None
     if mode == "autopilot":
         from game.minigames.base import run_autopilot
 

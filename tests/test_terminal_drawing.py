@@ -120,7 +120,7 @@ def test_typed_play_judges_the_round_at_end_of_input():
     out = []
     r = play(3, {"voice": "plain", "rounds": 2}, lambda p: next(lines, None), out.append, mouse=False)
     text = "\n".join(out)
-    assert "text version" in text and "input ended" in text
+    assert "text version" in text and "stops here" in text
     assert r["rounds"] == 1 and r["guess"], "the round being drawn is judged as it stands"
 
 

@@ -101,7 +101,7 @@ def test_play_ends_cleanly_at_end_of_input_with_the_result_so_far():
     assert set(result) == set(RESULT_FIELDS), "the shape the desktop view returns"
     assert result["time"] == pytest.approx(4 * TURN_SECONDS) and 0 < result["training"] < 1
     text = "\n".join(out)
-    assert "terminal version" in text and "input ended" in text
+    assert "terminal version" in text and "stops here" in text
     assert "Several commands on one line" in text, "h shows the help"
     assert "Stopped at turn 4: training" in text
 

@@ -48,3 +48,28 @@ def test_piped_play_text_plays_both_minigames_and_prints_the_inscription(tmp_pat
     for line in text.splitlines():
         if not line.startswith(("|", " ", "+")):       # the canvas and the gold bar are drawn in columns
             assert len(line) <= 78 or " " not in line, f"a line wider than the terminal: {line!r}"
+
+
+def _play_demo(monkeypatch, capsys, answers: str) -> tuple[int, str]:
+    import io
+    from types import SimpleNamespace
+
+    from game import terminal
+    from game.story.loader import load_story_or_raise
+
+    path = REPO / "levels" / "examples" / "demo.yaml"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(answers))
+    args = SimpleNamespace(name="Sam", seed=2, warp=None, level=None, no_reload=True, backend="scripted",
+                           model=None, base_url=None, minigames="play", record=None)
+    code = terminal.play_text(path, load_story_or_raise(path), args, {})
+    return code, capsys.readouterr().out
+
+
+def test_skip_and_quit_inside_a_minigame(monkeypatch, capsys):
+    talk = "3\nI want you to be careful and ask first\nI will always tell you the truth\n"
+    code, out = _play_demo(monkeypatch, capsys, talk + "/save x\n/skip\n")
+    assert code == 0 and "lab> /skip" in out and "saving waits until it is over" in out
+    assert "minigame skipped: the story goes on with its default result" in out
+    assert "skipped, default result used" in out, "the score card says the lab was skipped"
+    code, out = _play_demo(monkeypatch, capsys, talk + "w 3\n/quit\n")
+    assert code == 0 and "lab> /quit" in out and "*** THE END" not in out, "/quit ends the game there"

@@ -338,8 +338,8 @@ def play_typed(game: DrawingGame, ask: Callable[[str], str | None], out: Callabl
                 out(line)
         line = ask("draw> ")
         if line is None:
-            out("(input ended: the drawing stops here" + (", judged as it stands)" if game.state["phase"] == "draw"
-                                                             else ")"))
+            # The end of input (or the player's /quit, /skip): the round being drawn is judged.
+            out("(the drawing stops here" + (", judged as it stands)" if game.state["phase"] == "draw" else ")"))
             if game.state["phase"] == "draw":
                 for text in td.command("d"):
                     out(text)

@@ -306,7 +306,7 @@ def play(seed: int, params: dict | None, ask: Callable[[str], str | None], out: 
     while not lab.finished:
         line = ask("lab> ")
         if line is None:
-            out("(input ended: the run stops here, scored as it stands)")
+            out("(the run stops here, scored as it stands)")     # the end of input, /quit or /skip
             lab.conceded = True
             break
         shown = False
