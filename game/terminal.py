@@ -326,9 +326,9 @@ def _command(answer: str, rt: Runtime, story, path: Path):
         for entry in rt.transcript[-20:]:
             if entry["kind"] in ("line", "said"):
                 mark = " [generated]" if entry.get("generated") else ""
-                print(f"  {entry.get('name') or '~'}: {entry['text']}{mark}")
+                print(_wrap(f"{entry['text']}{mark}", f"  {entry.get('name') or '~'}: "))
             elif entry["kind"] == "choice":
-                print(f"  > {entry['chosen']}")
+                print(_wrap(entry["chosen"], "  > "))
     else:
         print(f"({HELP_TEXT})")
     return True

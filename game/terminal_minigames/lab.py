@@ -114,7 +114,8 @@ def parse(line: str) -> list[Command]:
             lane = _lane(lane_word)
             if lane is None:
                 name = CONTROLS[CONTROL_ORDER[control]]["short"]
-                out.append(Command("error", message=f"'{w}': put {name} on which lane? e.g. {control + 1}i "
+                what = f"'{lane_word}' is not a lane;" if lane_word else f"put {name} on which lane?"
+                out.append(Command("error", message=f"'{w}': {what} e.g. {control + 1}i puts {name} on Inbox "
                                                     f"(lanes: i s e d b)"))
             else:
                 out.append(Command("place", control=control, lane=lane))
