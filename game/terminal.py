@@ -257,7 +257,8 @@ def _drawing(rt: Runtime, prompt, inp) -> dict:
     return drawing.play(prompt.seed, dict(prompt.params), inp.ask, _out, _ai_name(rt, prompt))
 
 
-# Minigames the terminal plays itself; any other is played by its autopilot or given its default.
+# Minigames the terminal plays itself (`--minigames play`); any other gets its default result
+# there, or is played by its autopilot with `--minigames autopilot`.
 TEXT_MINIGAMES = {"lab_defense": _lab, "drawing": _drawing}
 
 
