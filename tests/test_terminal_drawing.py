@@ -56,8 +56,8 @@ def test_mouse_reports_draw_a_stroke_the_recognizer_guesses_about():
            for a in range(21)]
     data = "1" + sgr(0, *pts[0]) + "".join(sgr(32, *p) for p in pts[1:]) + sgr(0, *pts[-1], "m")
     for ev in reader.feed(data):
-        actions, quit_ = mouse_actions([ev], game.state["phase"], canvas, bool(game.state.get("pen")))
-        assert not quit_
+        actions, leave = mouse_actions([ev], game.state["phase"], canvas, bool(game.state.get("pen")))
+        assert not leave
         game.step(DT, actions)
     s = game.state
     assert s["phase"] == "draw" and len(s["strokes"]) == 1
@@ -68,6 +68,8 @@ def test_mouse_reports_draw_a_stroke_the_recognizer_guesses_about():
     assert sum(row.count("#") for row in rows) >= 30, "the stroke is drawn back in the cells it crossed"
     actions, _ = mouse_actions(reader.feed("\r"), "draw", canvas, False)
     assert actions == [{"done": True}]
+    assert mouse_actions(reader.feed("t"), "draw", canvas, False)[1] == "typed"
+    assert mouse_actions(reader.feed("q"), "pick", canvas, False)[1] == "quit"
 
 
 def test_the_text_version_only_on_a_pipe_or_a_terminal_without_mouse_reports():
@@ -149,7 +151,7 @@ def test_mouse_play_in_a_real_pty_restores_the_terminal():
     game = DrawingGame()
     game.reset(4, {"voice": "plain", "rounds": 1})
     box = {}
-    worker = threading.Thread(target=lambda: box.update(r=play_mouse(game, "ARIA", fd_in=slave, stdout=screen)))
+    worker = threading.Thread(target=lambda: box.update(how=play_mouse(game, "ARIA", fd_in=slave, stdout=screen)))
     worker.start()
     try:
         assert started.wait(10)
@@ -157,8 +159,8 @@ def test_mouse_play_in_a_real_pty_restores_the_terminal():
         os.write(master, ("1" + strokes + "d" + "\r").encode())
         worker.join(20)
         assert not worker.is_alive()
-        r = box["r"]
-        assert r["rounds"] == 1 and r["guess"] and r["seconds"] >= 0
+        r = game.result()
+        assert box["how"] == "done" and r["rounds"] == 1 and r["guess"] and r["seconds"] >= 0
         assert len(game.state["history"]) == 1 and game.state["history"][0]["ended_by"] == "done"
         out = "".join(screen.text)
         assert out.endswith(MOUSE_OFF) and "Draw for ARIA" in out and "#" in out

@@ -108,3 +108,30 @@ def test_drawing_with_the_mouse_in_an_xterm_pty(tmp_path):
     after = out[out.index(MOUSE_OFF):]
     assert "Drawing game over: ARIA understood" in after and "ARIA: I said " in after
     assert "Traceback" not in out
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pty")
+def test_a_player_whose_mouse_does_nothing_can_type_strokes_instead(tmp_path):
+    level = tmp_path / "doodle.yaml"
+    level.write_text(LEVEL)
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "80", "LINES": "30"}
+    env.pop("TT_MOUSE", None)
+    term = Pty([sys.executable, "-m", "game", "play", "--text", str(level), "--name", "Ada", "--seed", "3",
+                "--no-reload"], env)
+    try:
+        term.expect("t: type strokes instead")
+        term.send("t")
+        term.expect("text version (you asked to type strokes)")
+        term.expect("draw> ")
+        term.send("1\n")
+        term.expect("You are drawing:")
+        term.send("circle 50 50 30\n")
+        term.expect("(guesses:")
+        term.send("d\n")
+        out = term.expect("drew for ARIA")
+        code = term.close()
+    finally:
+        if term.proc.poll() is None:
+            term.proc.kill()
+    assert code == 0 and out.index(MOUSE_OFF) < out.index("text version")
+    assert "Round over (you said done)" in out and "Traceback" not in out

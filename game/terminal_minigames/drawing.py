@@ -128,15 +128,18 @@ class CellCanvas:
         return ["".join(row) for row in grid]
 
 
-def mouse_actions(events: list[MouseEvent], phase: str, canvas: CellCanvas, pen: bool) -> tuple[list[dict], bool]:
-    """Events -> DrawingGame inputs for its current phase; also whether the player asked to quit."""
+def mouse_actions(events: list[MouseEvent], phase: str, canvas: CellCanvas, pen: bool) -> tuple[list[dict], str]:
+    """Events -> DrawingGame inputs for its current phase; and "quit" or "typed" when the
+    player asked to stop drawing or to go on typing strokes instead ("" otherwise)."""
     actions: list[dict] = []
-    quit_ = False
+    leave = ""
     for ev in events:
         if ev.kind == "key":
             k = ev.key
             if k in ("q", "\x04"):            # q or Ctrl-D: stop drawing (the round so far is judged)
-                quit_ = True
+                leave = "quit"
+            elif k == "t":                   # the mouse does not work here: type strokes instead
+                leave = "typed"
             elif phase == "pick" and k in ("1", "2", "3"):
                 actions.append({"pick": int(k) - 1})
             elif phase == "reveal" and k in ("\r", "\n", " "):
@@ -159,7 +162,7 @@ def mouse_actions(events: list[MouseEvent], phase: str, canvas: CellCanvas, pen:
         elif ev.kind == "release" and pen:
             actions.append({"pen_up": True})
             pen = False
-    return actions, quit_
+    return actions, leave
 
 
 def mouse_capable(stdin=None, stdout=None, env=None) -> bool:
@@ -350,8 +353,9 @@ def play_typed(game: DrawingGame, ask: Callable[[str], str | None], out: Callabl
 
 
 # ------------------------------------------------------------------ the mouse version's I/O
-def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = None, stdout=None) -> dict:
-    """Draw with the mouse in this terminal (see the module docstring); the game's result."""
+def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = None, stdout=None) -> str:
+    """Draw with the mouse in this terminal (see the module docstring) until the game is
+    over ("done"), or the player stops ("quit") or asks to type strokes instead ("typed")."""
     import select
     import shutil
     import termios
@@ -371,7 +375,7 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
     canvas = CellCanvas(3, 3, cols, rows)
     reader = MouseReader()
     saved = termios.tcgetattr(fd)
-    quit_ = False
+    leave = ""
 
     def frame() -> str:
         s = game.state
@@ -395,7 +399,7 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
             lines.append(f" You drew {h['idea']}; {ai_name} said {h['guess'] or 'nothing'}: "
                          f"{'understood!' if h['understood'] else 'not quite.'} +{h['score']}   Enter: continue")
         else:
-            lines.append(" Enter/d: done   u: undo   c: clear   q: stop drawing")
+            lines.append(" Enter/d: done   u: undo   c: clear   q: stop   t: type strokes instead")
         return "\x1b[H" + "".join(f"{ln[:size.columns - 1]}\x1b[K\r\n" for ln in lines) + "\x1b[J"
 
     try:
@@ -404,14 +408,14 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
         stdout.flush()
         last = time.monotonic()
         shown = None
-        while not game.done and not quit_:
+        while not game.done and not leave:
             ready, _, _ = select.select([fd], [], [], DT)
             data = os.read(fd, 4096).decode("utf-8", "replace") if ready else ""
             for ev in reader.feed(data):
                 # One event at a time against the phase it lands in: a pick, strokes and
                 # Done read in one go must each meet the phase the one before made.
-                actions, stop = mouse_actions([ev], game.state["phase"], canvas, bool(game.state.get("pen")))
-                quit_ = quit_ or stop
+                actions, asked = mouse_actions([ev], game.state["phase"], canvas, bool(game.state.get("pen")))
+                leave = leave or asked
                 if actions and not game.done:
                     game.step(0.0, actions)
             now = time.monotonic()
@@ -422,13 +426,13 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
                 stdout.write(picture)
                 stdout.flush()
                 shown = picture
-        if quit_ and game.state["phase"] == "draw":
+        if leave == "quit" and game.state["phase"] == "draw":
             game.step(DT, {"done": True})
     finally:
         stdout.write(MOUSE_OFF)
         stdout.flush()
         termios.tcsetattr(fd, termios.TCSAFLUSH, saved)
-    return game.result()
+    return leave or "done"
 
 
 def play(seed: int, params: dict, ask: Callable[[str], str | None], out: Callable[[str], None],
@@ -439,10 +443,12 @@ def play(seed: int, params: dict, ask: Callable[[str], str | None], out: Callabl
     if mouse is None:
         mouse = mouse_capable()
     if mouse:
-        r = play_mouse(game, ai_name)
-        out(f"Drawing game over: {ai_name} understood {r['understood_rounds']} of {r['rounds']} drawings; "
-            f"score {r['score']}.")
-        return r
+        if play_mouse(game, ai_name) != "typed":
+            r = game.result()
+            out(f"Drawing game over: {ai_name} understood {r['understood_rounds']} of {r['rounds']} "
+                f"drawing{'s' if r['rounds'] != 1 else ''}; score {r['score']}.")
+            return r
+        return play_typed(game, ask, out, ai_name, "you asked to type strokes")
     why = "input is not an interactive terminal" if not sys.stdin.isatty() else \
         "this terminal does not report the mouse (TERM=" + os.environ.get("TERM", "") + ")"
     if os.environ.get("TT_MOUSE") == "0":
