@@ -14,7 +14,7 @@ import random
 import pygame
 
 from game.ui import backgrounds
-from game.ui.screens.base import Screen
+from game.ui.screens.base import FULL, Screen
 from game.ui.theme import H, W
 from game.ui.widgets import wrap
 
@@ -149,6 +149,9 @@ class GoldBarScreen(_Continue):
         app.log("goldbar", player=self.player, inscription=self.inscription())
         rng = random.Random(7)
         self.stars = [(rng.randrange(W), rng.randrange(H), rng.random() * 6.28, rng.randrange(120, 255)) for _ in range(160)]
+
+    def pace(self) -> float:
+        return FULL       # the bar drifts and shines
 
     def inscription(self) -> list[str]:
         return list(self.lines)

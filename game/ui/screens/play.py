@@ -12,7 +12,7 @@ import pygame
 from game import saves
 from game.story.prompts import EndPrompt
 from game.ui import backgrounds
-from game.ui.screens.base import Screen
+from game.ui.screens.base import AMBIENT, FULL, Screen
 from game.ui.talk import open_conversation, outcome_of, reply_info, start_line
 from game.ui.theme import H, W
 from game.ui.widgets import Item, Menu, TextBox, TypeText, wrap
@@ -384,6 +384,17 @@ class PlayScreen(Screen):
         return False
 
     # ------------------------------------------------------------------ update
+    def pace(self) -> float:
+        """FULL while text types, a reply streams, skip or auto runs or an action is pending; else slow."""
+        if self.handle_stream is not None or self.skip or self.auto or self.pending_autosave or \
+                getattr(self, "pending_overlay", None) is not None:
+            return FULL
+        if self.mode == "line" and not self.type.done:
+            return FULL
+        if self.mode == "level" and self.skip:
+            return FULL
+        return AMBIENT
+
     def update(self, dt: float) -> None:
         self._saves_done()
         overlay = getattr(self, "pending_overlay", None)
