@@ -197,6 +197,7 @@ class App:
         self.toasts: list[list] = []          # [text, seconds left]
         self.t = 0.0
         self.frames = 0
+        self.keys_down: set[int] = set()    # keys pressed and not yet released (a choice ignores held keys)
         self.dirty = True          # something changed since the last draw (an event, a push, a toast)
         self.running = True
         self.ambient = Ambient()
@@ -292,6 +293,12 @@ class App:
             self.log("quit")
             self.quit()
             return
+        if event.type == pygame.KEYDOWN:
+            self.keys_down.add(event.key)
+        elif event.type == pygame.KEYUP:
+            self.keys_down.discard(event.key)
+        elif event.type in (pygame.WINDOWFOCUSLOST, pygame.ACTIVEEVENT):
+            self.keys_down.clear()      # a key released in another window sends us no KEYUP
         if event.type == pygame.KEYDOWN:
             alt = event.mod & pygame.KMOD_ALT
             if event.key == pygame.K_F11 or (alt and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER)):
