@@ -443,7 +443,7 @@ def test_ending_score_and_gold_bar(make_app, artifacts_dir):
             shot(app, artifacts_dir, "score")
             rows = app.top.describe()["rows"]
             assert {r["name"] for r in rows} == {"lab_defense", "drawing"} and all(r["skipped"] for r in rows)
-            assert app.top.describe()["total"] == 0
+            assert app.top.describe()["total"] == ""       # nothing played, so no score line
         if app.top.name == "ending":
             shot(app, artifacts_dir, "ending")
     assert app.top.describe()["inscription"] == ["Grace", "Player 1", "Score: 0"]
