@@ -268,7 +268,7 @@ class _Session:
         for line in prompt.epilogue:
             print()
             _say("", line)
-        _print_score(rt.score())
+        _print_score(rt, prompt)
         if prompt.inscription:
             _print_inscription(prompt.inscription)
         print(f"(ending: {prompt.ending})")
@@ -320,14 +320,17 @@ def handles(kind: str):
     return register
 
 
-def _print_score(card) -> None:
-    if not card.rows:
-        return
-    print("\nYour score:")
-    for row in card.rows:
-        status = "skipped, default result used" if row.skipped else f"{row.score:g} points"
-        print(f"  {row.title}: {status}")
-    print(f"  Total: {card.total:g}")
+def _print_score(rt, prompt) -> None:
+    """The same recap as the desktop's score screen (game/story/recap.py), as plain text."""
+    from game.story.recap import recap
+
+    r = recap(rt, prompt)
+    for heading, lines in r.sections():
+        print(f"\n{heading}:")
+        for line in lines:
+            print(f"  {line}")
+    if r.total:
+        print(f"\n{r.total}")
 
 
 def _print_inscription(lines: list[str]) -> None:
