@@ -55,5 +55,11 @@ class SafeStream:
         self._stream.write(clean(text))
         return len(text)
 
+    @property
+    def unfiltered(self):
+        """The stream itself, for the one writer of escape codes: the mouse drawing canvas, whose
+        codes (mouse reports on/off, cursor moves) are its own, around text it cleans itself."""
+        return self._stream
+
     def __getattr__(self, name):
         return getattr(self._stream, name)
