@@ -240,3 +240,35 @@ def test_a_hostile_read_lines_file_is_started_afresh(content):
         path.write_text(content)
     log = ReadLog()
     assert log.keys == {} and not log.seen("demo", "demo/x/0")
+
+
+def test_the_desktop_title_and_load_screen_survive_every_hostile_file(session, tmp_path):
+    """The real window code (headless): the title's Continue and the load screen with each hostile
+    file in a slot, then Continue loads the good save."""
+    import pygame
+
+    from game.ui.app import build_app
+
+    write_hostile(session)
+    saves.slot_path("2").write_text(json.dumps({**good_save(session, "auto"), "player": "Ada\x00\x1b[31m"}))
+    app = build_app(str(LEVEL), log=str(tmp_path / "events.jsonl"), seed=1)
+    try:
+        app.run_frames(2)
+        items = dict(app.top.describe()["items"])
+        assert items["Continue"] is True
+        from game.ui.screens.menus import SaveLoadScreen
+
+        app.push(SaveLoadScreen(app, "load"))      # what the title's Load opens
+        app.run_frames(2)
+        by = {s["slot"]: s for s in app.top.describe()["slots"]}
+        assert by["quick"]["ok"] and by["2"]["ok"]
+        for slot in ("1", "3", "4", "5", "6", "8", "9"):
+            assert by[slot]["exists"] and not by[slot]["ok"] and by[slot]["error"], slot
+        app.pop(app.top)
+        app.run_frames(1)
+        app.top.continue_game()
+        app.run_frames(2)
+        assert app.top.name == "play" and app.session.runtime is not None
+    finally:
+        app.log.close()
+        pygame.quit()
