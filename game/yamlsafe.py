@@ -124,8 +124,6 @@ def _check_tree(root: yaml.Node, max_depth: int) -> int:
     level = [root]
     depth = count = 0
     while level:
-        if depth >= max_depth:
-            raise LimitError(f"lists and mappings are nested more than {max_depth} deep", level[0].start_mark)
         count += len(level)
         deeper: list = []
         for node in level:
@@ -134,7 +132,10 @@ def _check_tree(root: yaml.Node, max_depth: int) -> int:
                 if len(node.value) > MAX_INT_DIGITS and _is_int(node):
                     raise LimitError(f"this number has {len(node.value):,} characters (at most "
                                      f"{MAX_INT_DIGITS:,})", node.start_mark)
-            elif cls is seq:
+                continue
+            if depth >= max_depth:      # a list or mapping inside max_depth others
+                raise LimitError(f"lists and mappings are nested more than {max_depth} deep", node.start_mark)
+            if cls is seq:
                 deeper.extend(node.value)
             elif cls is mapping:
                 for pair in node.value:

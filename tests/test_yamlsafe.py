@@ -107,3 +107,13 @@ def test_cli_set_values_and_playtest_policies_are_bounded_too(tmp_path):
     policy.write_text("talk: " + LAUGHS + "\n")
     with pytest.raises(ValueError, match=r"policy.yaml:1:\d+: aliases"):
         load_policy(str(policy))
+
+
+@pytest.mark.parametrize("anchored", [False, True])
+def test_the_depth_limit_is_the_same_with_or_without_anchors(anchored):
+    extra = "\nz: &z 1" if anchored else ""
+    ok = "a: " + "[" * 99 + "1" + "]" * 99 + extra      # the root mapping and 99 lists: 100 deep
+    assert yamlsafe.may_have_anchors(ok) is anchored
+    yamlsafe.load(ok)
+    with pytest.raises(yamlsafe.LimitError, match="nested more than 100 deep"):
+        yamlsafe.load("a: " + "[" * 100 + "1" + "]" * 100 + extra)
