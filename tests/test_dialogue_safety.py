@@ -159,3 +159,30 @@ def test_textsafe_removes_whole_sequences_and_keeps_text():
     assert textsafe.clean_line(" two\nlines\r\n ", 5) == "two l"
     grown = "ok\x1b]0;ti"      # a sequence cut off at the end: removed, so later text only adds
     assert textsafe.clean(grown) == "ok" and textsafe.clean(grown + "tle\x07 more") == "ok more"
+
+
+def test_no_chunking_lets_a_key_or_secret_through_the_guard():
+    """Seeded: keys in each form and a secret line at random places, cut into random pieces."""
+    import random
+
+    register_secret(SECRET)
+    secret_line = "the vault opens with seven seven one four"
+    forms = [SECRET, BODY, "proj-" + BODY, secret_line]
+    rng = random.Random(16)
+    for _case in range(300):
+        words = ["Well,", "I", "think", "so.", "Here:", "ok", "s", "sk", "pr", "the", "vault", "\x1b[1m", "\x07"]
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 12)))
+        leak = rng.choice(forms)
+        text += " " + leak + rng.choice(["", " and then more words.", ".", "\x1b]0;x\x07 end"])
+        pieces, i = [], 0
+        while i < len(text):
+            n = rng.randint(1, 9)
+            pieces.append(text[i:i + n])
+            i += n
+        g = OutputGuard("ARIA", "Sam", secrets=(secret_line,))
+        shown = "".join(g.feed(p) for p in pieces)
+        rest, full = g.finish()
+        assert full.startswith(shown.strip()), (text, shown, full)      # what was shown stays shown
+        for out in (shown, shown + rest, full):
+            assert leak[:12] not in out, (text, out)
+            assert not any(c in out for c in CONTROL if c not in "\n"), repr(out)

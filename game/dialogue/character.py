@@ -141,7 +141,7 @@ class OutputGuard:
         text, stop = self._clean(self.raw)
         if stop:
             self.stopped = True
-            safe = streamsafe.drop_partial(text.rstrip(), self.secrets)
+            safe = streamsafe.drop_partial(text.rstrip(), self.secrets, self.shown)
         else:
             # Held back: a possible "Player:" label, and anything that may still become a secret.
             hold = max(self.HOLD, streamsafe.held_back(text, self.secrets))
@@ -154,7 +154,7 @@ class OutputGuard:
     def finish(self) -> tuple[str, str]:
         """(the rest to show, the full clean reply)."""
         text, _ = self._clean(self.raw)
-        text = streamsafe.drop_partial(re.sub(r"[ \t]+\n", "\n", text).strip(), self.secrets)
+        text = streamsafe.drop_partial(re.sub(r"[ \t]+\n", "\n", text).strip(), self.secrets, self.shown)
         rest = text[self.shown:] if len(text) > self.shown else ""
         self.shown = max(self.shown, len(text))
         return rest, text

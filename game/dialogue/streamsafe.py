@@ -51,13 +51,18 @@ def held_back(text: str, secrets=()) -> int:
     return longest
 
 
-def drop_partial(text: str, secrets=()) -> str:
+def drop_partial(text: str, secrets=(), shown: int = 0) -> str:
     """A finished reply whose end is the beginning of a secret (the model stopped mid-key): that end
-    goes, when it is long enough to be more than chance (MIN_PARTIAL characters)."""
+    goes, when it is long enough to be more than chance (MIN_PARTIAL characters). The first `shown`
+    characters are on screen already and stay (a held-back tail never is; text that only looks like
+    a secret's start once trailing spaces are trimmed may be)."""
     k = held_back(text, secrets)
-    if k >= MIN_PARTIAL:
-        return text[:-k].rstrip() + (" [redacted]" if _is_key_start(text[-k:]) else "")
-    return text
+    if k < MIN_PARTIAL:
+        return text
+    cut = max(len(text) - k, min(shown, len(text)))
+    if cut >= len(text):
+        return text
+    return text[:cut].rstrip() + (" [redacted]" if _is_key_start(text[-k:]) else "")
 
 
 def _is_key_start(tail: str) -> bool:
