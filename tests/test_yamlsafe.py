@@ -117,3 +117,11 @@ def test_the_depth_limit_is_the_same_with_or_without_anchors(anchored):
     yamlsafe.load(ok)
     with pytest.raises(yamlsafe.LimitError, match="nested more than 100 deep"):
         yamlsafe.load("a: " + "[" * 100 + "1" + "]" * 100 + extra)
+
+
+def test_aliases_repeating_long_text_are_bounded_by_characters_too():
+    big = "x" * 100_000
+    text = f"a: &a {big}\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b]\n"
+    with pytest.raises(yamlsafe.LimitError, match="more than 4 MB of text"):
+        yamlsafe.load(text)
+    yamlsafe.load(f"a: &a {big}\nb: [*a, *a, *a]\n")      # a few repeats are fine
