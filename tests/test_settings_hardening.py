@@ -67,11 +67,11 @@ def test_saving_over_a_damaged_file_replaces_it():
 def test_dialogue_section_values_of_the_wrong_kind_are_left_out_and_named():
     write("dialogue:\n  backend: openai\n  model: {a: 1}\n  api_key: [sk-secret-value-123456]\n"
           "  timeouts: {connect: -1, total: abc}\n  backends: {house: 5, good: {type: openai}}\n"
-          "  characters: [aria]\n  fallback: {x: 1}\n")
+          "  characters: [aria]\n  fallback: {x: 1}\n  options: {openai: [1, 2]}\n")
     d = DialogueSettings.load(path=config_dir() / "settings.yaml", environ={})
     text = "\n".join(d.problems)
     for field in ("dialogue.model", "dialogue.api_key", "dialogue.timeouts.connect", "dialogue.timeouts.total",
-                  "dialogue.backends.house", "dialogue.characters", "dialogue.fallback"):
+                  "dialogue.backends.house", "dialogue.characters", "dialogue.fallback", "dialogue.options.openai"):
         assert f"'{field}'" in text, (field, text)
     assert "sk-secret" not in text            # a mistyped key is still a key: never printed
     choice = d.resolve()
