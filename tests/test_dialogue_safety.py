@@ -186,3 +186,13 @@ def test_no_chunking_lets_a_key_or_secret_through_the_guard():
         for out in (shown, shown + rest, full):
             assert leak[:12] not in out, (text, out)
             assert not any(c in out for c in CONTROL if c not in "\n"), repr(out)
+
+
+def test_a_deeply_nested_cassette_is_unavailable_not_a_crash(tmp_path):
+    from game.dialogue.backends.replay import Cassette
+    from game.dialogue.base import Unavailable
+
+    path = tmp_path / "c.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(Unavailable, match="nested too deeply"):
+        Cassette(path)

@@ -41,6 +41,8 @@ class Cassette:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise Unavailable(f"cannot read cassette {self.path}: {exc}") from None
+        except RecursionError:
+            raise Unavailable(f"cannot read cassette {self.path}: nested too deeply") from None
         if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("exchanges"), list):
             raise Unavailable(f"{self.path} is not a version-{VERSION} cassette")
         return data["exchanges"]
