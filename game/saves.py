@@ -257,7 +257,8 @@ def remove_stale_temp(folder: Path | None = None, older_than: float = STALE_TEMP
 
 
 def clean_at_start() -> int:
-    """What a front end calls once at start: stale temp files gone from the saves and settings folders."""
-    from game.paths import config_dir
+    """What a front end calls once at start: stale temp files gone from the saves folder, the data
+    folder (read_lines.json, scores) and the settings folder."""
+    from game.paths import config_dir, data_dir
 
-    return len(remove_stale_temp(saves_dir())) + len(remove_stale_temp(config_dir()))
+    return sum(len(remove_stale_temp(d)) for d in (saves_dir(), data_dir(), config_dir()))

@@ -187,9 +187,16 @@ def test_stale_temp_files_are_removed_at_start_and_fresh_ones_left(session):
         p.write_text("half a save")
     past = time.time() - 3600
     os.utime(old, (past, past))
+    from game.paths import config_dir, data_dir
+
+    elsewhere = [data_dir() / ".read_lines.json.x1.tmp", config_dir() / ".settings.yaml.x2.tmp"]
+    for p in elsewhere:
+        p.write_text("half")
+        os.utime(p, (past, past))
     story, _ = load_story(LEVEL)
     Session(str(LEVEL), story)          # a front end starting
     assert not old.exists() and fresh.exists() and other.exists()
+    assert not any(p.exists() for p in elsewhere)
 
 
 CHILD = r"""
