@@ -116,8 +116,8 @@ def crafted(session, slot, change):
 @pytest.mark.parametrize("change, message", [
     (lambda d: d["runtime"].update(pc=-1), "step index is -1"),
     (lambda d: d["runtime"].update(pc=999), "step index is 999"),
-    (lambda d: d["runtime"]["world"]["vars"].update(trust="lots"), "variable 'trust' should be a number"),
     (lambda d: d["runtime"]["world"]["vars"].update(trust=[1, 2]), "variable 'trust' should be a number"),
+    (lambda d: d["runtime"]["world"]["vars"].update(stranger=1), "does not declare"),
     (lambda d: d.update(screen={"mode": "talk", "conversation": {"key": "x"}, "turns": []}),
      "the save shows a talk but the story is at a line"),
     (lambda d: d.update(screen={"mode": "line", "generated": {"text": 5}}), "generated line"),
@@ -279,3 +279,22 @@ def test_the_desktop_title_and_load_screen_survive_every_hostile_file(session, t
     finally:
         app.log.close()
         pygame.quit()
+
+
+def test_a_variable_no_step_assigns_keeps_its_declared_kind(tmp_path):
+    level = tmp_path / "kinds.yaml"
+    level.write_text("level: kinds\ntitle: Kinds\nstart: a\nvars: {fixed: 3, free: 0}\nscenes:\n  a:\n"
+                     "    - set: {free: \"'now text'\"}\n    - narrator: Fixed is {fixed}, free is {free}.\n"
+                     "    - end: done\n")
+    story, diags = load_story(level, cache=False)
+    assert story is not None, diags
+    s = Session(str(level), story)
+    s.new("Ada", seed=1)
+    assert s.prompt.kind == "line"        # the set: has run
+    data = good_save(s, "5")
+    assert data["runtime"]["world"]["vars"]["free"] == "now text"       # a set: may change a kind
+    assert s.load("5") == {"mode": "line"}
+    data["runtime"]["world"]["vars"]["fixed"] = "three"
+    saves.slot_path("5").write_text(json.dumps(data))
+    with pytest.raises(saves.SaveError, match="variable 'fixed' should be a number as the story declares it"):
+        s.load("5")

@@ -98,10 +98,12 @@ def _world(story: Story, data: Any) -> dict:
     player = clean_line(_text(data.get("player"), "the player's name", MAX_NAME))    # shown on screen
     declared: dict[str, Any] = dict(story.vars)
     stores: set[str] = set()
+    assigned: set[str] = set()
     for level in story.levels:
         declared.update({k: v for k, v in level.vars.items() if k not in declared})
         for _sid, _i, step in level.steps():
             stores.update(name for name, _kind, _detail in step.stores())
+            assigned.update(step.writes())
     vars_ = data.get("vars")
     if not isinstance(vars_, dict):
         raise SnapshotError("the variables should be a mapping")
@@ -116,10 +118,11 @@ def _world(story: Story, data: Any) -> dict:
                            for k, v in value.items()}
         elif name in declared:
             clean[name] = _scalar(value, f"variable '{name}'")
-            # A variable keeps the kind it is declared with (numbers and true/false are one kind: a
-            # comparison may be assigned to a counter). Another kind is an edited save or a story
-            # changed since, and the story's expressions would fail on it. Declared `null`: any kind.
-            if _category(declared[name]) not in (None, _category(value)):
+            # A variable no step assigns keeps the kind it is declared with (numbers and true/false
+            # are one kind): another kind is an edited save or a story changed since. One a `set:`
+            # assigns may hold any value its expression gives (text where it started as a number),
+            # so only its shape is checked; a wrong kind there is a run-time note, not a crash.
+            if name not in assigned and _category(declared[name]) not in (None, _category(value)):
                 raise SnapshotError(f"variable '{name}' should be {_category(declared[name])} as the story "
                                     f"declares it, found {_category(value) or 'nothing'}")
         else:
