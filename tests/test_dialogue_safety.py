@@ -196,3 +196,27 @@ def test_a_deeply_nested_cassette_is_unavailable_not_a_crash(tmp_path):
     path.write_text("[" * 100_000 + "]" * 100_000)
     with pytest.raises(Unavailable, match="nested too deeply"):
         Cassette(path)
+
+
+def test_the_window_draws_text_with_control_characters_from_a_level(tmp_path):
+    """pygame refuses to draw a NUL: a level line (or a variable put in one) holding one is drawn
+    without it rather than crashing the window."""
+    import pygame
+
+    from game.ui.app import build_app
+
+    level = tmp_path / "nul.yaml"
+    level.write_text('level: nul\ntitle: "Nul\\0 \\e[31mtitle"\nstart: a\nvars: {v: "x\\0y\\a"}\nscenes:\n  a:\n'
+                     '    - narrator: "hi\\0there\\e[31m and {v}"\n    - choice:\n        - text: "go\\0on"\n'
+                     '          goto: b\n  b:\n    - end: done\n')
+    app = build_app(str(level), log=str(tmp_path / "events.jsonl"), seed=1, player="Ada")
+    try:
+        app.run_frames(2)
+        for _ in range(8):
+            pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0, unicode="\r"))
+            app.run_frames(30)
+        shown = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text().splitlines()]
+        assert any(e.get("event") == "shown" and e.get("kind") == "line" for e in shown), shown[-5:]
+    finally:
+        app.log.close()
+        pygame.quit()
