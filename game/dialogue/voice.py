@@ -47,7 +47,7 @@ NOT_NAMES = frozenset("not so very just really still here there glad sorry happy
 NUMBER_WORDS = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|" \
                r"fifty|many|several)"
 
-_NAME_RE = re.compile(r"\b(?:my name is|my name's|call me|I am|I'm)\s+([A-Z][\w'-]*)")
+_NAME_RE = re.compile(r"\b(?i:my name is|my name's|call me|I am|I'm)\s+([A-Z][\w'-]*)")   # the name capitalised
 _ROLE_RE = re.compile(r"\bI(?:'m| am|'ve been| have been| was| used to be| work as| worked as)\s+"
                       r"(?:a|an|the|just a|only a|actually a|really a)\s+((?:[\w-]+\s+){0,2}[\w-]+)", re.I)
 _HUMAN_RE = re.compile(r"\bI(?:'m| am)\s+(?:only |just |actually |really )?(human|a real person|flesh and blood)\b",
@@ -58,7 +58,7 @@ _PAST_RE = re.compile(rf"\b(?:for|over|past|last)\s+(?:the\s+)?(?:last\s+|past\s
                       r"apartment|house|car|job)\b", re.I)
 _ASSISTANT_RE = re.compile(r"\b(?:(?:large )?language model|AI assistant|how can I (?:help|assist) you(?: today)?|"
                            r"I (?:cannot|can't|am unable to|'m unable to) (?:assist|help) with|OpenAI|ChatGPT|"
-                           r"my training data|knowledge cutoff)\b", re.I)
+                           r"knowledge cutoff)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,12 @@ class VoiceCheck:
         self.name = str(getattr(character, "name", "") or "")
         cid = str(getattr(character, "id", "") or "")
         self.allowed_names = {w.lower() for w in re.findall(r"[\w'-]+", self.name)} | {cid.lower()}
-        self.persona = str(getattr(character, "persona", "") or "").lower()
+        # What the writer gave the character (persona and authored lines) may be said: a role, a past
+        # or a phrase found there is the character's own, not a drift.
+        authored = [getattr(t, "source", t) for t in (list(getattr(character, "fallback", ()) or ())
+                    + list(getattr(character, "greeting", ()) or ())
+                    + [r for i in getattr(character, "intents", ()) or () for r in i.replies])]
+        self.persona = " ".join([str(getattr(character, "persona", "") or "")] + [str(a) for a in authored]).lower()
         self.player = player.lower()
         forbidden = list(self.settings.forbidden) + list(self.settings.per_character.get(cid, ()))
         self._forbidden = [(f, re.compile(r"(?<!\w)" + re.escape(f.lower()) + r"(?!\w)")) for f in forbidden]
