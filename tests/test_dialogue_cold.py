@@ -16,6 +16,7 @@ from game.dialogue import values as valuelib
 from game.paths import config_dir
 from tests.fake_openai_server import FakeOpenAI
 from tests.test_dialogue_scripted import demo_talk, talk
+from tests.test_ui import make_app  # noqa: F401  - the desktop app fixture
 
 
 @pytest.fixture
@@ -219,3 +220,67 @@ def test_the_in_voice_check_can_be_turned_off(server):
                                              "  voice: {check: false}\n"))
     convo.opening()
     assert convo.send("Who are you?").wait(10).text.startswith("I'm a detective")
+
+
+def test_the_terminal_shows_dots_while_the_ai_thinks_and_enter_skips(server):
+    """game/terminal.py's reply loop on a real pseudo-terminal: dots and the hint while the model is
+    silent, then Enter gives the authored line."""
+    import os
+
+    from game.terminal import SKIP_HINT, _stream_reply
+
+    server.cold_delay = 20.0
+    rt, prompt = demo_talk()
+    convo = talk(rt, prompt, service=service(server.base_url, "{connect: 1, first_token: 0.5, total: 3, cold_start: 30}",
+                                             "  warm_up: false\n"))
+    convo.opening()
+    out_master, out_slave = os.openpty()
+    in_master, in_slave = os.openpty()
+    with os.fdopen(out_slave, "w") as out, os.fdopen(in_slave, "r") as inp:
+        handle = convo.send("Yes, ask me first.")
+        done = threading.Event()
+        t = threading.Thread(target=lambda: (_stream_reply(handle, out, inp), done.set()), daemon=True)
+        t.start()
+        seen = b""
+        deadline = time.monotonic() + 10
+        while SKIP_HINT.encode() not in seen and time.monotonic() < deadline:
+            seen += os.read(out_master, 1024)
+        assert b"..." in seen and SKIP_HINT.encode() in seen
+        os.write(in_master, b"\n")
+        assert done.wait(5)
+        reply = handle.wait(1)
+    assert reply.backend == "scripted" and reply.stats["fallbacks"][0]["kind"] == "skipped"
+    os.close(out_master)
+    os.close(in_master)
+
+
+def test_the_desktop_talk_screen_shows_the_ai_thinking_and_tab_skips(server, make_app, artifacts_dir):
+    """The real talk screen (headless pygame) on the real service and the fake server: while the
+    model is silent the screen says it is thinking and offers Tab; Tab gives the authored line."""
+    import pygame
+
+    from tests.test_ui import _to_talk, key, shot, start, text
+
+    server.cold_delay = 20.0
+    (config_dir() / "settings.yaml").write_text(
+        "dialogue:\n  timeouts: {connect: 1, first_token: 0.5, total: 3, cold_start: 30}\n  warm_up: false\n",
+        encoding="utf-8")
+    app = start(make_app, options={"backend": "openai", "base_url": server.base_url, "model": "fake-model"})
+    _to_talk(app)
+    text("I think you should ask first")
+    key(pygame.K_RETURN)
+    for _ in range(300):
+        app.run_frames(1)
+        if app.top.describe().get("thinking"):
+            break
+    app.run_frames(2)       # drawn with the flag set
+    assert app.top.describe()["thinking"] and app.top.describe()["streaming"]
+    shot(app, artifacts_dir, "talk_thinking")
+    key(pygame.K_TAB)
+    for _ in range(300):
+        app.run_frames(1)
+        if not app.top.describe()["streaming"]:
+            break
+    d = app.top.describe()
+    assert not d["streaming"] and d["turns"][-1]["backend"] == "scripted" and d["turns"][-1]["text"]
+    assert "reply_skipped" in [e["event"] for e in app.log.recent]
