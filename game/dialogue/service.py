@@ -235,6 +235,8 @@ class CharacterVoice:
             resting = self.service._resting(link)
             if resting and not is_last:
                 log.info("%s: skipping %s for %.0f s more after its last failure", self._who(), link.name, resting)
+                handle.stats["fallbacks"].append({"backend": link.name, "kind": "resting",
+                                                  "why": "left alone for a while after a failure"})
                 continue
             cold = self.service.is_cold(link)
             req = request
