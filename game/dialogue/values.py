@@ -128,6 +128,16 @@ def parse_json_scores(text: str, dims) -> dict[str, float] | None:
     return out
 
 
+def scores_schema(dims) -> dict:
+    """The JSON schema of a scoring answer: every dimension a number, or null when the answer is silent on it.
+
+    Strict structured output wants every property required and no others; the range is checked
+    here on parsing (parse_json_scores clamps), since not every server enforces minimum/maximum."""
+    dims = list(dims)
+    return {"type": "object", "properties": {d: {"type": ["number", "null"]} for d in dims},
+            "required": dims, "additionalProperties": False}
+
+
 def scoring_messages(question: str | None, answer: str, dims, character_name: str) -> list[dict[str, str]]:
     from game.dialogue.character import untrusted
 
