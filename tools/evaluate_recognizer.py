@@ -61,9 +61,7 @@ from game.minigames.drawing.strokes import (JOIN_DEGREES, StrokeError, rasterize
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)
 TAUS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 # Stroke-file categories whose drawings are plainly one of the 20 (not merely near it).
-LOOKALIKES = {"duck": "bird", "owl": "bird", "parrot": "bird", "swan": "bird", "flamingo": "bird",
-              "tiger": "cat", "zebra": "horse", "shark": "fish", "whale": "fish", "dolphin": "fish",
-              "clock": "alarm clock", "barn": "house", "motorbike": "bicycle"}
+LOOKALIKES = D.LOOKALIKES
 
 
 def topk(probs: np.ndarray, labels: np.ndarray) -> tuple[float, float]:
