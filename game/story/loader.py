@@ -26,36 +26,69 @@ MAX_FILE_BYTES = 32 * 2 ** 20    # a level file (or include) larger than this is
 MAX_LEVELS = 200                 # levels in one campaign
 
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_SCALAR_TAGS: dict[tuple[str, bool], str] = {}
+_SCALAR_TAGS: dict[str, str] = {}   # plain scalar -> its implicit tag
 
 
 class Loader(_BaseLoader):
-    """The C loader, with the implicit-tag lookup memoised for short scalars.
+    """The C loader, with each node's tag resolved only when the reader asks for it.
 
-    Level files repeat the same keys (`text`, `goto`, `narrator`...) thousands of times,
-    and resolving a tag is a Python call per scalar: the cache makes a 5,000-scene level
-    load measurably faster (see benchmarks/load_levels.py). Only plain scalars go through
-    the cache; the answer depends on nothing but the value.
+    The C composer asks the loader for every node's tag, a Python call per node (145,000 for
+    a 5,000-scene level), though the reader looks at the tag of few of them (a value read as
+    text, a number, a flag). Bound to the builtin `slice`, the question costs no Python frame:
+    the node keeps its arguments as `slice(kind, value, implicit)` and `tag_of` answers it the
+    first time it is needed (a third of compose time on a large level: benchmarks/load_levels.py).
     """
-
-    def resolve(self, kind, value, implicit):
-        if kind is yaml.ScalarNode and not implicit[0]:
-            return "tag:yaml.org,2002:str"     # a quoted scalar is text, whatever it says
-        if kind is yaml.ScalarNode and len(value) < 48:
-            key = (value, implicit[0])
-            tag = _SCALAR_TAGS.get(key)
-            if tag is None:
-                tag = _SCALAR_TAGS[key] = super().resolve(kind, value, implicit)
-            return tag
-        return super().resolve(kind, value, implicit)
 
     def __init__(self, stream) -> None:
         super().__init__(stream)
+        self.resolve = slice
         # No path resolvers are registered, yet the C composer calls these two for every node.
-        # Builtins that ignore their arguments spare it two Python calls per node (~10% of a
-        # large level's compose): dict.get(node, index) with an empty dict, and tuple().
+        # Builtins that ignore their arguments spare it two more Python calls per node.
         self.descend_resolver = {}.get
         self.ascend_resolver = tuple
+
+
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _resolve_tag(asked: slice) -> str:
+    kind, value, implicit = asked.start, asked.stop, asked.step
+    if kind is yaml.ScalarNode:
+        if not implicit[0]:
+            return "tag:yaml.org,2002:str"     # a quoted scalar is text, whatever it says
+        if len(value) < 48:                    # level files repeat short values: memoise them
+            tag = _SCALAR_TAGS.get(value)
+            if tag is None:
+                tag = _SCALAR_TAGS[value] = _RESOLVER.resolve(kind, value, implicit)
+            return tag
+    return _RESOLVER.resolve(kind, value, implicit)
+
+
+def tag_of(node: yaml.Node) -> str:
+    """A composed node's tag (resolved on first use, see Loader)."""
+    tag = node.tag
+    if tag.__class__ is slice:
+        tag = node.tag = _resolve_tag(tag)
+    return tag
+
+
+def _resolve_tags(node: yaml.Node) -> None:
+    """Give every node under `node` its tag, before PyYAML's constructor reads them."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        tag_of(n)
+        if isinstance(n, yaml.MappingNode):
+            for k, v in n.value:
+                stack.append(k)
+                stack.append(v)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 BUILTIN_NAMES = {"player": "the player's name", "values": "the value profile (values.<dimension>)",
@@ -86,6 +119,7 @@ def _suggest(word: str, choices) -> str:
 
 def _construct(node: yaml.Node) -> Any:
     """Python data for a composed node, built by PyYAML's safe constructor (no re-parsing)."""
+    _resolve_tags(node)
     constructor = yaml.SafeLoader("")
     return constructor.construct_document(node)
 
@@ -164,8 +198,8 @@ class _FileReader:
         return node.value
 
     def text(self, node: yaml.Node, what: str, allow_number: bool = True) -> str | None:
-        if isinstance(node, yaml.ScalarNode) and (node.tag == "tag:yaml.org,2002:str" or node.style or allow_number):
-            if node.value == "" and node.tag == "tag:yaml.org,2002:null":
+        if isinstance(node, yaml.ScalarNode) and (node.style or allow_number or tag_of(node) == "tag:yaml.org,2002:str"):
+            if node.value == "" and tag_of(node) == "tag:yaml.org,2002:null":
                 self.error(node, "TT0004", f"{what} should be text, found nothing")
                 return None
             return node.value
@@ -181,7 +215,7 @@ class _FileReader:
         return value
 
     def integer(self, node: yaml.Node, what: str, minimum: int = 0, maximum: int | None = None) -> int | None:
-        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:int" and len(node.value) <= 20:
+        if isinstance(node, yaml.ScalarNode) and tag_of(node) == "tag:yaml.org,2002:int" and len(node.value) <= 20:
             value = _construct(node)
             if isinstance(value, int) and value >= minimum and (maximum is None or value <= maximum):
                 return value
@@ -227,7 +261,7 @@ class _FileReader:
             self.error(node, "TT0004", f"expected an expression, found {_type_name(node)}")
             return None
         raw: Any = node.value
-        if node.tag == "tag:yaml.org,2002:bool":
+        if tag_of(node) == "tag:yaml.org,2002:bool":
             raw = node.value.lower() in ("true", "yes", "on")
         try:
             expr = ex.parse(raw)
@@ -711,8 +745,10 @@ class _Split(NamedTuple):
     batches: list                   # [(line offset, text of some scenes)]
 
 
-_SCENES_LINE = re.compile(r"^scenes:[ \t]*(#[^\n]*)?$", re.M)
-_BLOCK_END = re.compile(r"^[^\s#]", re.M)
+# Searched in the text with a newline put in front: a pattern that starts at a newline is much
+# faster than ^ in multi-line mode, which is tried at every character of a 3 MB file.
+_SCENES_LINE = re.compile(r"\nscenes:[ \t]*(#[^\n]*)?(?=\n|$)")
+_BLOCK_END = re.compile(r"\n[^\s#]")
 
 
 def _split_scenes(text: str) -> _Split | None:
@@ -724,18 +760,17 @@ def _split_scenes(text: str) -> _Split | None:
     still does not compose by itself (an alias to an anchor in another scene, say) makes the
     loader read the whole file as one document.
     """
-    found = list(_SCENES_LINE.finditer(text))
+    lined_text = "\n" + text                   # positions in it are one past the text's
+    found = list(_SCENES_LINE.finditer(lined_text))
     if len(found) != 1:
         return None
-    begin = text.find("\n", found[0].end())
+    begin = text.find("\n", found[0].end() - 1)
     if begin < 0:
         return None
     begin += 1
-    stop = _BLOCK_END.search(text, begin)
+    stop = _BLOCK_END.search(lined_text, begin)     # the newline before a line at column 1
     end = stop.start() if stop else len(text)
     block = text[begin:end]
-    # Patterns start at a newline (the block is searched with one put in front): much faster
-    # than ^ in multi-line mode, which is tried at every character.
     lined = "\n" + block
     if "\t" in block and re.search(r"\n *\t", lined):
         return None
