@@ -57,7 +57,7 @@ def first_frame(argv: list[str], env: dict, log: Path, timeout: float = 30.0) ->
 
 def measure(name: str, argv: list[str], env: dict, runs: int) -> float:
     walls, cpus = [], []
-    for i in range(runs):
+    for _ in range(runs):
         tmp = Path(tempfile.mkdtemp(prefix="tt-player-"))
         run_env = {**env, "TT_DATA_DIR": str(tmp / "data"), "TT_CACHE_DIR": str(tmp / "cache"),
                    "TT_CONFIG_DIR": str(tmp / "config")}

@@ -91,7 +91,7 @@ class _Session:
     """One terminal game. Each prompt kind has a handler (HANDLERS); a step type that brings a
     new kind registers its own with `handles(kind)`, or the terminal refuses to start."""
 
-    def __init__(self, rt: Runtime, story, path: Path, args, inp: "_Input", service) -> None:
+    def __init__(self, rt: Runtime, story, path: Path, args, inp: _Input, service) -> None:
         self.rt, self.story, self.path, self.args, self.inp, self.service = rt, story, path, args, inp, service
 
     def loop(self) -> int:

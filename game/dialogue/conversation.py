@@ -395,7 +395,7 @@ class Conversation:
 
     @classmethod
     def restore(cls, data: dict[str, Any], character, prompt, service: DialogueService | None = None,
-                scope=None) -> "Conversation":
+                scope=None) -> Conversation:
         if not isinstance(data, dict) or data.get("version") != SNAPSHOT_VERSION:
             raise ConversationError("this conversation snapshot is from another version of the game")
         if data.get("character") != character.id:

@@ -22,12 +22,22 @@ import itertools
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from game.dialogue.base import (Cancelled, DialogueError, DialogueRequest, Refused, TimedOut, Timeouts, Unavailable,
-                                log, redact)
+from game.dialogue.base import (
+    Cancelled,
+    DialogueError,
+    DialogueRequest,
+    Refused,
+    TimedOut,
+    Timeouts,
+    Unavailable,
+    log,
+    redact,
+)
 from game.dialogue.character import OutputGuard
 from game.dialogue.settings import BackendChoice, Settings
 
@@ -123,7 +133,7 @@ class Link:
 class CharacterVoice:
     """The resolved chain of backends for one character, and the way to ask it for a reply."""
 
-    def __init__(self, service: "DialogueService", character, links: list[Link], problems: list[str]) -> None:
+    def __init__(self, service: DialogueService, character, links: list[Link], problems: list[str]) -> None:
         self.service = service
         self.character = character
         self.links = links
@@ -351,7 +361,7 @@ class DialogueService:
 
     @classmethod
     def from_settings(cls, *, backend: str | None = None, model: str | None = None, base_url: str | None = None,
-                      record: str | None = None, settings_path=None) -> "DialogueService":
+                      record: str | None = None, settings_path=None) -> DialogueService:
         settings = Settings.load(backend=backend, model=model, base_url=base_url, path=settings_path)
         if record:
             settings.file["record"] = record

@@ -74,7 +74,7 @@ class Settings:
 
     @classmethod
     def load(cls, *, backend: str | None = None, model: str | None = None, base_url: str | None = None,
-             path: Path | None = None, environ: dict[str, str] | None = None) -> "Settings":
+             path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
         environ = os.environ if environ is None else environ
         problems: list[str] = []
         if path is None:

@@ -345,7 +345,7 @@ class Asked:
     heard: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def from_prompt(cls, data) -> "Asked | None":
+    def from_prompt(cls, data) -> Asked | None:
         if not isinstance(data, dict) or not data.get("measures"):
             return None
         dirs = {"more": 1, "less": -1}
@@ -383,7 +383,7 @@ class Reading:
             return {"candour": REFUSED * (0.5 if self.hedged else 1.0)}
         return {}
 
-    def reversed(self) -> "Reading":
+    def reversed(self) -> Reading:
         flip = {"more": "less", "less": "more"}
         return Reading(flip.get(self.kind, self.kind), self.hedged, "words")
 
@@ -391,7 +391,7 @@ class Reading:
         return {"kind": self.kind, "hedged": self.hedged, "via": self.via}
 
     @classmethod
-    def from_json(cls, data) -> "Reading":
+    def from_json(cls, data) -> Reading:
         data = data if isinstance(data, dict) else {}
         return cls(str(data.get("kind", "none")), bool(data.get("hedged")), str(data.get("via", "")))
 

@@ -18,7 +18,7 @@ class Coverage:
         return {k: dict(sorted(getattr(self, k).items())) for k in ("scenes", "lines", "choices", "endings")}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Coverage":
+    def from_json(cls, data: dict) -> Coverage:
         return cls(*(Counter(data.get(k, {})) for k in ("scenes", "lines", "choices", "endings")))
 
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import ast
 import itertools
-import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from game.story.expressions import CONSTANTS
 from game.story.model import Level, Story

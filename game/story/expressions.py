@@ -19,9 +19,9 @@ import ast
 import functools
 import operator
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from game.story import bounded
 
@@ -74,14 +74,14 @@ class Expression:
     uses_random: bool
     name_cols: tuple[tuple[str, int], ...] = ()   # (name, column) of each name's first read
     offset: int = 0                                  # where the expression starts in its text (templates)
-    fn: Callable[["Scope"], Any] | None = None       # the compiled evaluator
+    fn: Callable[[Scope], Any] | None = None       # the compiled evaluator
     constant: Any = None                             # its value, when it reads nothing (is_constant)
     is_constant: bool = False
 
     def column_of(self, name: str) -> int:
         return self.offset + next((c for n, c in self.name_cols if n == name), 0)
 
-    def at(self, offset: int) -> "Expression":
+    def at(self, offset: int) -> Expression:
         """The same expression, starting `offset` characters into its text (a `{...}` in a line).
         A copy of the fields, not dataclasses.replace: lines hold tens of thousands of these."""
         if offset == self.offset:
@@ -366,7 +366,7 @@ class _Compiler:
             return self._const(node, lambda: _compare(ops, consts))
         if len(ops) == 1:
             op = ops[0]
-            (lf, lc), (rf, rc) = first, rest[0]
+            (lf, _lc), (rf, rc) = first, rest[0]
             if rc is not _NOT_CONSTANT:
                 return (lambda s: op(lf(s), rc)), _NOT_CONSTANT
             return (lambda s: op(lf(s), rf(s))), _NOT_CONSTANT

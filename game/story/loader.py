@@ -11,8 +11,9 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -400,7 +401,7 @@ class _LevelBuilder:
             keys = reader.mapping(vnode, f"character '{cid}'", CHARACTER_KEYS, required=("name",))
             if keys is None:
                 continue
-            get = lambda k: keys[k][1] if k in keys else None  # noqa: E731
+            get = lambda k: keys[k][1] if k in keys else None  # noqa: E731,B023 (used within its iteration)
             name = reader.text(get("name"), "'name'") if "name" in keys else cid
             color = "#d8d8e0"
             if "color" in keys:
@@ -465,7 +466,7 @@ class _LevelBuilder:
                 out.append((name, expr))
         return tuple(out)
 
-    def read_step(self, ctx: "StepContext", node: yaml.Node):
+    def read_step(self, ctx: StepContext, node: yaml.Node):
         reader = ctx
         if not isinstance(node, yaml.MappingNode):
             hint = "a line is written `- narrator: text` or `- character_id: text`"
@@ -538,7 +539,7 @@ class _LevelBuilder:
         self.header.clear()
 
     # -------------------------------------------------------------- assemble
-    def _scene(self, reader: "StepContext", knode, vnode, scenes: dict, lists) -> None:
+    def _scene(self, reader: StepContext, knode, vnode, scenes: dict, lists) -> None:
         sid = knode.value
         if not NAME_RE.match(sid):
             reader.error(knode, "TT0105", f"scene id '{sid}' is not a valid name",
@@ -567,7 +568,7 @@ class _LevelBuilder:
         finish_scene(sid, steps, draws=False)
         scenes[sid] = Scene(sid, steps, reader.pos(knode), background, title)
 
-    def _scene_batches(self, reader: "StepContext", split: "_Split", scenes: dict, lists) -> bool:
+    def _scene_batches(self, reader: StepContext, split: _Split, scenes: dict, lists) -> bool:
         """Build a large file's scenes a batch at a time, each batch composed on its own and its
         nodes dropped once read (the whole file's nodes would be most of a load's memory).
         False, with everything of this file undone, when a batch does not compose by itself."""
@@ -689,7 +690,7 @@ class StepContext(_FileReader):
     level checks once everything is read (jump targets, assigned variables, expressions' names,
     stored results). It is the file's reader itself, so a step's reading costs no extra calls."""
 
-    def begin_steps(self, builder: "_LevelBuilder", refs, gotos, sets, stores) -> None:
+    def begin_steps(self, builder: _LevelBuilder, refs, gotos, sets, stores) -> None:
         self.builder = builder
         self.reader = self
         self.refs, self._gotos, self._sets, self._stores = refs, gotos, sets, stores
@@ -778,10 +779,11 @@ def _split_scenes(text: str) -> _Split | None:
     if not first:
         return None
     k = len(first.group(1))
-    if k > 1 and re.search(r"\n {0,%d}[^ #\n]" % (k - 1), lined):
+    # %-formatting: the patterns' own braces would need doubling in an f-string.
+    if k > 1 and re.search(r"\n {0,%d}[^ #\n]" % (k - 1), lined):  # noqa: UP031
         return None                                   # something indented less than the scene keys
-    at_k = len(re.findall(r"\n {%d}[^ #\n]" % k, lined))
-    keys = [m.start() for m in re.finditer(r"\n {%d}[A-Za-z][A-Za-z0-9_]*[ \t]*:(?=[ \t\n]|$)" % k, lined)]
+    at_k = len(re.findall(r"\n {%d}[^ #\n]" % k, lined))  # noqa: UP031
+    keys = [m.start() for m in re.finditer(r"\n {%d}[A-Za-z][A-Za-z0-9_]*[ \t]*:(?=[ \t\n]|$)" % k, lined)]  # noqa: UP031
     if len(keys) != at_k or len(keys) < 2 * SCENES_PER_BATCH:
         return None                                   # a non-key at the keys' indentation: compose whole
     cuts = keys[::SCENES_PER_BATCH] + [len(block)]

@@ -163,7 +163,7 @@ class StoryMachine(Machine):
         if sid not in self._built:
             self._build(sid)
 
-    def complete(self) -> "StoryMachine":
+    def complete(self) -> StoryMachine:
         """Every scene's transitions (for inspection: the story graph, tests)."""
         for sid in self.level.scenes:
             self.ensure(sid)

@@ -103,8 +103,6 @@ class Level:
     sources: tuple[tuple[str, str], ...] = ()   # (absolute path, sha256) of every file read
 
     def endings(self) -> list[tuple[str, Any]]:
-        from game.story.steps.end import End
-
         return [(sid, st) for sid, sc in self.scenes.items() for st in sc.steps if isinstance(st, End)]
 
     def steps(self):

@@ -148,7 +148,7 @@ def _read_declared(ctx, node: yaml.MappingNode, measures: tuple[str, ...]) -> Qu
     either = []
     if "either" in keys:
         sides = ctx.mapping(keys["either"][1], "'either'", tuple(DIRECTIONS), required=tuple(DIRECTIONS))
-        for name, (knode, vnode) in (sides or {}).items():
+        for name, (_knode, vnode) in (sides or {}).items():
             words = []
             for wnode, w in ctx.texts(vnode, f"'either: {name}'"):
                 if w.strip():
@@ -163,7 +163,7 @@ def _read_declared(ctx, node: yaml.MappingNode, measures: tuple[str, ...]) -> Qu
     heard = []
     if "heard" in keys:
         lines = ctx.mapping(keys["heard"][1], "'heard'", HEARD, hints=_HEARD_HINTS)
-        for kind, (knode, vnode) in (lines or {}).items():
+        for kind, (_knode, vnode) in (lines or {}).items():
             templates = tuple(t for n, v in ctx.texts(vnode, f"'heard: {kind}'") if (t := ctx.template(n, v)))
             if isinstance(vnode, yaml.SequenceNode) and not vnode.value:
                 ctx.error(vnode, "TT0005", f"'heard: {kind}' needs at least one line")

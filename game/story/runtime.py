@@ -26,7 +26,8 @@ would not.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from game.story import expressions as ex
 from game.story.machine import StoryMachine, machine_for
@@ -49,7 +50,7 @@ class Runtime:
         self.story = story
         self.seed = seed
         self.trace: Callable | None = None   # analysis hook: callable(event, level, scene, detail); None in play
-        self.on_scene: list[Callable[["Runtime"], None]] = []   # told after every scene entry
+        self.on_scene: list[Callable[[Runtime], None]] = []   # told after every scene entry
         self.world = World(player, seed)
         self.transcript: list[dict[str, Any]] = []
         self._prompt = None
@@ -246,7 +247,7 @@ class Runtime:
                 "end": to_json(self._end) if self.ended else None, "announce": self._announce}
 
     @classmethod
-    def restore(cls, story: Story, data: dict[str, Any]) -> "Runtime":
+    def restore(cls, story: Story, data: dict[str, Any]) -> Runtime:
         """Continue from a snapshot. A damaged or foreign snapshot raises StoryStateError saying why."""
         try:
             return cls._restore(story, data)
@@ -258,7 +259,7 @@ class Runtime:
             raise StoryStateError(f"the save is damaged ({type(exc).__name__}: {exc})") from None
 
     @classmethod
-    def _restore(cls, story: Story, data: dict[str, Any]) -> "Runtime":
+    def _restore(cls, story: Story, data: dict[str, Any]) -> Runtime:
         if not isinstance(data, dict) or data.get("version") not in (1, SNAPSHOT_VERSION):
             raise StoryStateError(f"save version {data.get('version') if isinstance(data, dict) else '?'} "
                                   f"is not supported (expected {SNAPSHOT_VERSION})")
@@ -289,7 +290,7 @@ class Runtime:
             rt.world.set_rng(checked.rng_before)
         return rt
 
-    def fork(self) -> "Runtime":
+    def fork(self) -> Runtime:
         """A copy to explore from: the world is copied, the transcript and listeners are not."""
         rt = Runtime.__new__(Runtime)
         rt.__dict__.update(self.__dict__)

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
-from typing import Any, Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 
 class World:
@@ -45,7 +45,7 @@ class World:
                 "rng": self.rng_state()}
 
     @classmethod
-    def restore(cls, data: dict[str, Any]) -> "World":
+    def restore(cls, data: dict[str, Any]) -> World:
         """From a snapshot already checked by game/story/snapshot.py."""
         world = cls(data["player"], data.get("seed", 0))
         world.picks = dict(data.get("picks", {}))
@@ -58,7 +58,7 @@ class World:
         world.set_rng(data["rng"])
         return world
 
-    def fork(self) -> "World":
+    def fork(self) -> World:
         """A copy for exploration: its own variables and counters, the same random generator.
 
         Exploration keys states on variables, not on random state, so sharing the

@@ -22,7 +22,7 @@ import pygame
 from game import settings as settings_mod
 from game.ui.audio import Ambient
 from game.ui.session import Session
-from game.ui.theme import H, W, Theme
+from game.ui.theme import H, Theme, W
 
 STEP = 1 / 60          # logic runs at a fixed 60 Hz whatever the frame rate
 MAX_CATCH_UP = 0.25     # after a stall, drop time rather than spiral
@@ -64,7 +64,7 @@ class HotReload:
 
     INTERVAL = 0.5
 
-    def __init__(self, app: "App") -> None:
+    def __init__(self, app: App) -> None:
         from game.story import reload as hot
 
         self.app = app

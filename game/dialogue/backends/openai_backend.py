@@ -15,10 +15,25 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
-from game.dialogue.base import (AuthFailed, Timeouts, BadRequest, Cancelled, Capabilities, DialogueError, DialogueRequest,
-                                Health, RateLimited, Refused, TimedOut, Unavailable, log, redact, register_secret)
+from game.dialogue.base import (
+    AuthFailed,
+    BadRequest,
+    Cancelled,
+    Capabilities,
+    DialogueError,
+    DialogueRequest,
+    Health,
+    RateLimited,
+    Refused,
+    TimedOut,
+    Timeouts,
+    Unavailable,
+    log,
+    redact,
+    register_secret,
+)
 
 OPENAI_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -52,7 +67,7 @@ class OpenAIBackend:
             raise AuthFailed("no API key: set OPENAI_API_KEY, or point base_url at a local server")
         with self._lock:
             if self._client_obj is None:
-                import openai   # lazy: the game starts without paying for the SDK
+                import openai  # lazy: the game starts without paying for the SDK
 
                 t = Timeouts()
                 self._client_obj = openai.OpenAI(api_key=self._key, base_url=self.base_url, max_retries=0,

@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from game.dialogue.base import (Capabilities, DialogueError, DialogueRequest, Health, Unavailable, check_cancel,
-                                redact)
+from game.dialogue.base import Capabilities, DialogueError, DialogueRequest, Health, Unavailable, check_cancel, redact
 
 VERSION = 1
 

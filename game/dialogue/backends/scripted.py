@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import re
 import threading
-from typing import Iterator
+from collections.abc import Iterator
 
 from game.dialogue.base import Capabilities, DialogueRequest, Health, check_cancel
 

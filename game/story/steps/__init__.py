@@ -27,9 +27,9 @@ coverage, autoplay and the JSON Schema; a front end declares the prompt kinds it
 from __future__ import annotations
 
 import builtins
-
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
     from game.story.diagnostics import Diagnostic
@@ -72,25 +72,25 @@ class Step:
 
     # ---------------------------------------------------------------- reading
     @classmethod
-    def read(cls, ctx, head: str, node, keys: dict, pos, guard) -> "Step | None":
+    def read(cls, ctx, head: str, node, keys: dict, pos, guard) -> Step | None:
         """Build the step from its head node (`node`) and the other keys (`keys`: name -> (key, value) nodes)."""
         raise NotImplementedError
 
     # ---------------------------------------------------------------- lint facts
-    def conditions(self) -> Iterator[tuple["Expression", Any]]:
+    def conditions(self) -> Iterator[tuple[Expression, Any]]:
         """(condition, where it is written) for every condition of the step, its `if:` first."""
         if self.guard is not None:
             yield self.guard, self.pos
 
-    def effects(self) -> Iterator[tuple[str, "Expression"]]:
+    def effects(self) -> Iterator[tuple[str, Expression]]:
         """(variable, expression) for every assignment the step can make."""
         return iter(())
 
-    def writes(self) -> "builtins.set[str]":
+    def writes(self) -> builtins.set[str]:
         """Variables the step assigns (by default, those of its `effects`)."""
         return {name for name, _ in self.effects()}
 
-    def texts(self) -> Iterator["Template"]:
+    def texts(self) -> Iterator[Template]:
         """Every text with `{...}` holes the step shows."""
         return iter(())
 
@@ -113,7 +113,7 @@ class Step:
         """True when running the step always leaves the scene."""
         return False
 
-    def lint(self, level, scene: str) -> Iterator["Diagnostic"]:
+    def lint(self, level, scene: str) -> Iterator[Diagnostic]:
         return iter(())
 
     # ---------------------------------------------------------------- running
@@ -153,7 +153,7 @@ class Step:
         return [enc.value(getattr(self, f.name)) for f in dataclasses.fields(self) if f.init][2:]
 
     @classmethod
-    def unpack(cls, dec, pos, guard, fields: list) -> "Step":
+    def unpack(cls, dec, pos, guard, fields: list) -> Step:
         """The inverse of `pack`: `pos` and `guard` are already decoded."""
         return cls(pos, guard, *[dec.value(v) for v in fields])
 
@@ -217,12 +217,12 @@ def heads() -> tuple[str, ...]:
     return tuple(n for n in (t.name for t in types()) if n != "line")
 
 
-def prompt_kinds() -> "builtins.set[str]":
+def prompt_kinds() -> builtins.set[str]:
     """Every prompt kind the registered steps can yield, plus the runtime's own chapter card."""
     return {t.prompt_kind for t in types() if t.prompt_kind} | {"level"}
 
 
-def modifier_names() -> "builtins.set[str]":
+def modifier_names() -> builtins.set[str]:
     return {m for t in types() for m in t.modifiers}
 
 

@@ -12,8 +12,8 @@ run (the world keeps them, saves too), so menus and buttons read what the story 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from typing import ClassVar
 
 from game.story.prompts import Prompt, register_prompt
 from game.story.steps import GUARD, Step, register
@@ -71,7 +71,7 @@ class Effect(Step):
             lines = tuple(t for n, v in ctx.texts(keys["text"][1], "'text'") if (t := ctx.template(n, v)))
         labels = []
         if "labels" in keys:
-            for label, (knode, vnode) in (ctx.mapping(keys["labels"][1], "'labels'", None) or {}).items():
+            for label, (_knode, vnode) in (ctx.mapping(keys["labels"][1], "'labels'", None) or {}).items():
                 value = ctx.text(vnode, f"the new label for '{label}'")
                 tpl = ctx.template(vnode, value) if value is not None else None
                 if tpl is not None:

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from game.story import questions as questionlib
 from game.story.prompts import Prompt, register_prompt
-from game.story.steps import GUARD, Step, register
+from game.story.steps import Step, register
 
 TALK = {
     "with": ({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}, "the character to talk with"),
