@@ -5,6 +5,7 @@ packages whose folders live outside `game/`, so this one call does (the metadata
 package data globs and the scripts stay in pyproject.toml). A wheel then carries the
 sources as game/_data/levels and game/_data/assets, where game.paths looks first.
 """
+
 from setuptools import find_packages, setup
 
 DATA = {"game._data.levels": "levels", "game._data.assets": "assets"}

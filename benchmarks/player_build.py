@@ -10,6 +10,7 @@ build / source. Targets: <= 150 MB, first frame <= 2 s.
 
     python benchmarks/player_build.py [--build] [--runs N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,12 @@ PROGRAM = REPO / "dist" / "TreacherousTurn" / "TreacherousTurn"
 
 def xvfb() -> tuple[subprocess.Popen, str]:
     r, w = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(w), "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
-                            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(w), "-screen", "0", "1280x720x24", "-nolisten", "tcp"],
+        pass_fds=(w,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(w)
     with os.fdopen(r) as fh:
         return proc, ":" + fh.readline().strip()
@@ -43,8 +48,9 @@ def first_frame(argv: list[str], env: dict, log: Path, timeout: float = 30.0) ->
     proc = subprocess.Popen(argv, env=env, cwd=log.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = None
     while time.perf_counter() - start < timeout and proc.poll() is None:
-        if log.exists() and any(json.loads(line).get("event") == "first_frame"
-                                for line in log.read_text().splitlines() if line.strip()):
+        if log.exists() and any(
+            json.loads(line).get("event") == "first_frame" for line in log.read_text().splitlines() if line.strip()
+        ):
             wall = time.perf_counter() - start
             break
         time.sleep(0.005)
@@ -59,15 +65,21 @@ def measure(name: str, argv: list[str], env: dict, runs: int) -> float:
     walls, cpus = [], []
     for _ in range(runs):
         tmp = Path(tempfile.mkdtemp(prefix="tt-player-"))
-        run_env = {**env, "TT_DATA_DIR": str(tmp / "data"), "TT_CACHE_DIR": str(tmp / "cache"),
-                   "TT_CONFIG_DIR": str(tmp / "config")}
+        run_env = {
+            **env,
+            "TT_DATA_DIR": str(tmp / "data"),
+            "TT_CACHE_DIR": str(tmp / "cache"),
+            "TT_CONFIG_DIR": str(tmp / "config"),
+        }
         log = tmp / "events.jsonl"
         wall, cpu = first_frame([*argv, "--log", str(log), "--seed", "1"], run_env, log)
         walls.append(wall)
         cpus.append(cpu)
         shutil.rmtree(tmp, ignore_errors=True)
-    print(f"{name:<28} first frame: median {statistics.median(walls):.2f} s wall (max {max(walls):.2f}), "
-          f"median {statistics.median(cpus):.2f} s CPU")
+    print(
+        f"{name:<28} first frame: median {statistics.median(walls):.2f} s wall (max {max(walls):.2f}), "
+        f"median {statistics.median(cpus):.2f} s CPU"
+    )
     return statistics.median(walls)
 
 

@@ -6,6 +6,7 @@ wheel (and the standalone build) carries them as `game/_data/levels` and `game/_
 and reads the top-level folders directly. Everything else asks `levels_dir()` and
 `assets_dir()`, never a path relative to its own module.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,8 @@ def _shipped(name: str) -> Path:
         return checkout
     raise FileNotFoundError(
         f"the game's {name}/ folder is missing: neither {packaged} (an installed game) nor {checkout} "
-        "(a checkout) exists; reinstall treacherous-turn")
+        "(a checkout) exists; reinstall treacherous-turn"
+    )
 
 
 def levels_dir() -> Path:

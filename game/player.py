@@ -5,6 +5,7 @@ plays: nothing is the campaign, a path is that level, campaign or project folder
 word that is one of the `treacherous-turn` commands (and is not also a file here) runs that
 command, so the build keeps `validate`, `playtest`, `--version` and the rest.
 """
+
 from __future__ import annotations
 
 import os

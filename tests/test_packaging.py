@@ -1,5 +1,6 @@
 """The game as a player installs it: the wheel carries the levels and assets, `play` with no
 level plays the whole campaign from any folder, and nothing is read from a checkout."""
+
 import os
 import re
 import shutil
@@ -31,17 +32,22 @@ def assert_played_the_campaign(out):
 
 
 def test_play_with_no_level_plays_the_campaign_from_another_folder(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "game", "play", "--text", "--seed", "5", "--backend", "scripted"],
-                         input=ANSWERS, capture_output=True, text=True, cwd=tmp_path,
-                         env=clean_env(TT_DATA_DIR=str(tmp_path / "data"), TT_CACHE_DIR=str(tmp_path / "cache")))
+    out = subprocess.run(
+        [sys.executable, "-m", "game", "play", "--text", "--seed", "5", "--backend", "scripted"],
+        input=ANSWERS,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=clean_env(TT_DATA_DIR=str(tmp_path / "data"), TT_CACHE_DIR=str(tmp_path / "cache")),
+    )
     assert_played_the_campaign(out)
 
 
 def tracked(folder):
     files = subprocess.run(["git", "ls-files", folder], capture_output=True, text=True, cwd=REPO).stdout.split()
-    if not files:                       # not a git checkout (an sdist): every file on disk
+    if not files:  # not a git checkout (an sdist): every file on disk
         files = [str(p.relative_to(REPO)) for p in (REPO / folder).rglob("*") if p.is_file()]
-    return sorted(f[len(folder) + 1:] for f in files)
+    return sorted(f[len(folder) + 1 :] for f in files)
 
 
 @pytest.mark.slow
@@ -49,11 +55,19 @@ def test_the_built_wheel_installed_in_a_fresh_venv_plays_the_campaign_from_tmp(t
     # Built from a copy: setuptools reuses a checkout's build/ folder, whose stale files could
     # hide a file the configuration no longer packs.
     source = tmp_path / "source"
-    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".git", ".venv", "build", "dist", "*.egg-info",
-                                                                "__pycache__", "test-artifacts", ".pytest_cache"))
+    shutil.copytree(
+        REPO,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "test-artifacts", ".pytest_cache"
+        ),
+    )
     dist = tmp_path / "dist"
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(dist)],
-                           capture_output=True, text=True)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(source), "--no-deps", "-q", "-w", str(dist)],
+        capture_output=True,
+        text=True,
+    )
     assert built.returncode == 0, built.stderr[-3000:]
     (wheel,) = dist.glob("treacherous_turn-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
@@ -66,20 +80,33 @@ def test_the_built_wheel_installed_in_a_fresh_venv_plays_the_campaign_from_tmp(t
     py = venv / "bin" / "python"
     # The dependencies come from this test's own environment (a path line in a .pth file), so the
     # test needs no network; the game itself comes only from the wheel.
-    site = Path(subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     deps = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     (site / "zz_test_deps.pth").write_text("\n".join(sorted(deps)) + "\n")
-    installed = subprocess.run([py, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
-                               capture_output=True, text=True)
+    installed = subprocess.run(
+        [py, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], capture_output=True, text=True
+    )
     assert installed.returncode == 0, installed.stderr[-3000:]
 
     player = tmp_path / "elsewhere"
     player.mkdir()
-    env = clean_env(TT_DATA_DIR=str(tmp_path / "data"), TT_CACHE_DIR=str(tmp_path / "cache"),
-                    TT_CONFIG_DIR=str(tmp_path / "config"))
-    where = subprocess.run([py, "-c", "import game.paths as p; print(p.levels_dir()); print(p.assets_dir())"],
-                           capture_output=True, text=True, cwd=player, env=env)
+    env = clean_env(
+        TT_DATA_DIR=str(tmp_path / "data"), TT_CACHE_DIR=str(tmp_path / "cache"), TT_CONFIG_DIR=str(tmp_path / "config")
+    )
+    where = subprocess.run(
+        [py, "-c", "import game.paths as p; print(p.levels_dir()); print(p.assets_dir())"],
+        capture_output=True,
+        text=True,
+        cwd=player,
+        env=env,
+    )
     assert where.returncode == 0, where.stderr
     for line in where.stdout.split():
         assert Path(line).is_relative_to(site), f"{line} is not the installed copy"
@@ -88,6 +115,12 @@ def test_the_built_wheel_installed_in_a_fresh_venv_plays_the_campaign_from_tmp(t
     version = subprocess.run([script, "--version"], capture_output=True, text=True, cwd=player, env=env)
     declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
     assert version.returncode == 0 and declared in version.stdout + version.stderr
-    out = subprocess.run([script, "play", "--text", "--seed", "5", "--backend", "scripted"], input=ANSWERS,
-                         capture_output=True, text=True, cwd=player, env=env)
+    out = subprocess.run(
+        [script, "play", "--text", "--seed", "5", "--backend", "scripted"],
+        input=ANSWERS,
+        capture_output=True,
+        text=True,
+        cwd=player,
+        env=env,
+    )
     assert_played_the_campaign(out)

@@ -4,6 +4,7 @@ its window on the campaign's title and reaches the first line after a real typed
 (checked through the game's JSON event log); in the terminal it plays a writer's project
 folder to its ending. Skips, saying why, when PyInstaller (the build extra) or Xvfb are missing.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,18 @@ REPO = Path(__file__).resolve().parent.parent
 def player(tmp_path_factory):
     pytest.importorskip("PyInstaller", reason="the player build needs the build extra: pip install -e '.[build]'")
     out = tmp_path_factory.mktemp("player")
-    built = subprocess.run([sys.executable, str(REPO / "tools" / "build_player.py"), "--dist", str(out / "dist"),
-                            "--work", str(out / "work")], capture_output=True, text=True)
+    built = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "tools" / "build_player.py"),
+            "--dist",
+            str(out / "dist"),
+            "--work",
+            str(out / "work"),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-4000:]
     program = out / "dist" / "TreacherousTurn" / "TreacherousTurn"
     assert program.exists(), built.stdout
@@ -56,9 +67,14 @@ def test_the_player_build_opens_the_campaign_in_a_window_and_shows_the_first_lin
     require_tools()
     x = XDisplay()
     log = tmp_path / "events.jsonl"
-    proc = subprocess.Popen([str(player), "--log", str(log), "--seed", "1", "--backend", "scripted"],
-                            env=player_env(tmp_path, x.env), cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [str(player), "--log", str(log), "--seed", "1", "--backend", "scripted"],
+        env=player_env(tmp_path, x.env),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         wid = x.window_of(proc, timeout=60)
         wait_for(log, lambda e: e["event"] == "first_frame", timeout=60, what="the first frame")
@@ -84,11 +100,18 @@ def test_the_player_build_plays_a_writers_project_folder(player, tmp_path):
     project = tmp_path / "rain_story"
     made = subprocess.run([sys.executable, "-m", "game", "new", str(project)], capture_output=True, text=True)
     assert made.returncode == 0, made.stderr
-    out = subprocess.run([str(player), str(project), "--text"], input="Tess\n1\nplease be careful\nnothing\n" + "1\n" * 20,
-                         env=player_env(tmp_path, dict(os.environ)), cwd=tmp_path, capture_output=True, text=True,
-                         timeout=120)
+    out = subprocess.run(
+        [str(player), str(project), "--text"],
+        input="Tess\n1\nplease be careful\nnothing\n" + "1\n" * 20,
+        env=player_env(tmp_path, dict(os.environ)),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stdout[-1500:] + out.stderr[-1500:]
     assert "The Guide: Hello, Tess." in out.stdout and "*** THE END:" in out.stdout, out.stdout[-1500:]
-    version = subprocess.run([str(player), "--version"], env=player_env(tmp_path, dict(os.environ)),
-                             capture_output=True, text=True)
+    version = subprocess.run(
+        [str(player), "--version"], env=player_env(tmp_path, dict(os.environ)), capture_output=True, text=True
+    )
     assert version.returncode == 0 and "treacherous-turn" in version.stdout and "(source)" not in version.stdout
