@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from game.dialogue.base import Timeouts, log, redact, register_secret
+
+if TYPE_CHECKING:
+    from game.story.model import Character
 
 LAYERS = ("default", "level", "settings", "settings (character)", "env", "cli")
 FIELDS = ("backend", "model", "base_url", "api_key")
@@ -74,8 +78,9 @@ class Settings:
 
     @classmethod
     def load(cls, *, backend: str | None = None, model: str | None = None, base_url: str | None = None,
-             path: Path | None = None, environ: dict[str, str] | None = None) -> Settings:
-        environ = os.environ if environ is None else environ
+             path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+        if environ is None:
+            environ = os.environ
         problems: list[str] = []
         if path is None:
             from game.paths import config_dir
@@ -136,7 +141,7 @@ class Settings:
         return str(value) if value else None
 
     # ------------------------------------------------------------------ resolution
-    def resolve(self, character=None) -> BackendChoice:
+    def resolve(self, character: Character | None = None) -> BackendChoice:
         values: dict[str, Any] = {"backend": "scripted"}
         by: dict[str, str] = {"backend": "default"}
 

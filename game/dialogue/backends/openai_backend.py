@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from typing import Any
 
 from game.dialogue.base import (
     AuthFailed,
@@ -45,7 +46,7 @@ class OpenAIBackend:
     name = "openai"
 
     def __init__(self, model: str | None = None, base_url: str | None = None, api_key: str | None = None,
-                 max_retries: int = 1, json: bool | None = None, **_settings) -> None:
+                 max_retries: int = 1, json: bool | None = None, **_settings: Any) -> None:
         self.base_url = (base_url or OPENAI_URL).rstrip("/")
         self.is_openai = "api.openai.com" in self.base_url
         self.model = model or (DEFAULT_MODEL if self.is_openai else None)
@@ -55,14 +56,14 @@ class OpenAIBackend:
         # JSON mode is an OpenAI feature; most local servers accept it too, but not all. A designer may say.
         self.capabilities = Capabilities(streaming=True, json=self.is_openai if json is None else bool(json),
                                          images=self.is_openai, offline=False)
-        self._client_obj = None
+        self._client_obj: Any = None
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:     # never show the key
         return f"OpenAIBackend(base_url={self.base_url!r}, model={self.model!r})"
 
     # ------------------------------------------------------------------ client
-    def _client(self):
+    def _client(self) -> Any:
         if not self._key:
             raise AuthFailed("no API key: set OPENAI_API_KEY, or point base_url at a local server")
         with self._lock:
@@ -177,13 +178,13 @@ class OpenAIBackend:
                 pass
 
 
-def _timeout(connect: float, read: float):
+def _timeout(connect: float, read: float) -> Any:
     import httpx2
 
     return httpx2.Timeout(read, connect=connect, write=connect, pool=connect)
 
 
-def _retry_after(exc) -> float | None:
+def _retry_after(exc: BaseException) -> float | None:
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None) or {}
     for header, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
