@@ -33,7 +33,19 @@ def assert_played_the_campaign(out):
 
 def test_play_with_no_level_plays_the_campaign_from_another_folder(tmp_path):
     out = subprocess.run(
-        [sys.executable, "-m", "game", "play", "--text", "--seed", "5", "--backend", "scripted"],
+        [
+            sys.executable,
+            "-m",
+            "game",
+            "play",
+            "--text",
+            "--seed",
+            "5",
+            "--backend",
+            "scripted",
+            "--minigames",
+            "default",
+        ],
         input=ANSWERS,
         capture_output=True,
         text=True,
@@ -116,7 +128,7 @@ def test_the_built_wheel_installed_in_a_fresh_venv_plays_the_campaign_from_tmp(t
     declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
     assert version.returncode == 0 and declared in version.stdout + version.stderr
     out = subprocess.run(
-        [script, "play", "--text", "--seed", "5", "--backend", "scripted"],
+        [script, "play", "--text", "--seed", "5", "--backend", "scripted", "--minigames", "default"],
         input=ANSWERS,
         capture_output=True,
         text=True,

@@ -27,7 +27,7 @@ would not.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from game.story import expressions as ex
 from game.story.machine import StoryMachine, machine_for
@@ -35,6 +35,9 @@ from game.story.model import Level, Story
 from game.story.prompts import LevelPrompt
 from game.story.snapshot import SnapshotError, check_snapshot
 from game.story.world import World
+
+if TYPE_CHECKING:
+    from game.story.score import ScoreCard
 
 SNAPSHOT_VERSION = 2
 MAX_SILENT_STEPS = 100_000   # steps without anything to show before we call it an endless loop
@@ -101,7 +104,7 @@ class Runtime:
         prompt = self._prompt = self._run()
         return prompt
 
-    def score(self):
+    def score(self) -> ScoreCard:
         """The score card of the story so far (game/story/score.py)."""
         from game.story.score import card
 
