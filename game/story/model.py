@@ -6,6 +6,7 @@ are built once by the loader (or the compiled cache) and never changed afterward
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -108,7 +109,7 @@ class Level:
     def endings(self) -> list[tuple[str, Any]]:
         return [(sid, st) for sid, sc in self.scenes.items() for st in sc.steps if isinstance(st, End)]
 
-    def steps(self):
+    def steps(self) -> Iterator[tuple[str, int, Step]]:
         """(scene id, index, step) for every step, in source order."""
         for sid, scene in self.scenes.items():
             for i, step in enumerate(scene.steps):

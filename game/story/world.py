@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 
@@ -30,11 +30,11 @@ class World:
     def picked(self, key: str) -> None:
         self.picks[key] = self.picks.get(key, 0) + 1
 
-    def rng_state(self) -> list:
+    def rng_state(self) -> list[Any]:
         version, internal, gauss = self.rng.getstate()
         return [version, list(internal), gauss]
 
-    def set_rng(self, state) -> None:
+    def set_rng(self, state: Sequence[Any]) -> None:
         version, internal, gauss = state
         self.rng.setstate((version, tuple(internal), gauss))
 
@@ -79,7 +79,7 @@ class World:
         return w
 
 
-def _jsonable(value):
+def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -87,7 +87,7 @@ def _jsonable(value):
     return value
 
 
-class _Names(Mapping):
+class _Names(Mapping[str, Any]):
     """What expressions see: variables, then the built-ins `player`, `values`, `visits`."""
 
     __slots__ = ("_w",)

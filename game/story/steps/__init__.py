@@ -32,8 +32,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
+    import yaml
+
+    from game.story.cache import _Decoder as Decoder
+    from game.story.cache import _Encoder as Encoder
     from game.story.diagnostics import Diagnostic
+    from game.story.explore import Outcomes
     from game.story.expressions import Expression, Template
+    from game.story.loader import StepContext
+    from game.story.model import Level
+    from game.story.prompts import Prompt
+    from game.story.runtime import Runtime
+
+    Keys = dict[str, tuple[yaml.Node, yaml.Node]]     # a step's other keys: name -> (key node, value node)
 
 EXPR = {"type": ["string", "number", "boolean"], "description": "an expression, e.g. trust > 2 and values.caution > 0"}
 GUARD = {"if": (EXPR, "the step runs only when this holds; otherwise it is passed over")}
@@ -72,7 +83,7 @@ class Step:
 
     # ---------------------------------------------------------------- reading
     @classmethod
-    def read(cls, ctx, head: str, node, keys: dict, pos, guard) -> Step | None:
+    def read(cls, ctx: StepContext, head: str, node: yaml.Node, keys: Keys, pos: Any, guard: Any) -> Step | None:
         """Build the step from its head node (`node`) and the other keys (`keys`: name -> (key, value) nodes)."""
         raise NotImplementedError
 
@@ -98,14 +109,14 @@ class Step:
         """(name, kind, detail) of results the step stores in the world (a minigame's `as:`)."""
         return iter(())
 
-    def placed(self, scene: str, index: int, steps: tuple) -> None:
+    def placed(self, scene: str, index: int, steps: tuple[Step, ...]) -> None:
         """Called once the step's scene is assembled, with the step's place in it."""
 
-    def exits(self, scene: str, index: int, steps: tuple) -> list[Edge]:
+    def exits(self, scene: str, index: int, steps: tuple[Step, ...]) -> list[Edge]:
         """The moves this step can make (the story graph draws one arrow each)."""
         return []
 
-    def transitions(self, scene: str, index: int, steps: tuple) -> list[Edge]:
+    def transitions(self, scene: str, index: int, steps: tuple[Step, ...]) -> list[Edge]:
         """The transitions of the machine event this step fires, in the order the machine tries them."""
         return self.exits(scene, index, steps)
 
@@ -113,21 +124,21 @@ class Step:
         """True when running the step always leaves the scene."""
         return False
 
-    def lint(self, level, scene: str) -> Iterator[Diagnostic]:
+    def lint(self, level: Level, scene: str) -> Iterator[Diagnostic]:
         return iter(())
 
     # ---------------------------------------------------------------- running
-    def run(self, rt):
+    def run(self, rt: Runtime) -> Prompt | None:
         """Run the step: the runtime calls this with the program counter on it."""
         if self.guard is not None and not rt.holds(self.guard, self.pos):
             rt._pc += 1
             return None
         return self.execute(rt)
 
-    def execute(self, rt):
+    def execute(self, rt: Runtime) -> Prompt | None:
         raise NotImplementedError
 
-    def answer(self, rt, prompt, **payload) -> None:
+    def answer(self, rt: Runtime, prompt: Any, *args: Any, **payload: Any) -> Any:
         """The front end's answer to this step's prompt."""
         raise NotImplementedError(f"'{self.name}' steps take no answer")
 
@@ -136,15 +147,15 @@ class Step:
     # whether the step was shown (its `if:` held); steps that are not `skimmable` are prompted.
     skimmable: ClassVar[bool] = False
 
-    def skim(self, rt) -> bool:
+    def skim(self, rt: Runtime) -> bool:
         raise NotImplementedError
 
-    def forks(self, rt, prompt, outcomes) -> list[dict]:
+    def forks(self, rt: Runtime, prompt: Any, outcomes: Outcomes) -> list[dict[str, Any]]:
         """Answers (keyword payloads for `answer`) that exploration tries at this step's prompt."""
         return [{}]
 
     # ---------------------------------------------------------------- the compiled cache
-    def pack(self, enc) -> list:
+    def pack(self, enc: Encoder) -> list[Any]:
         """The step's own fields as plain JSON values for the compiled level cache (game/story/cache.py).
         `enc.text/expr/template(...)` turn texts, expressions and templates into indexes of the cache's
         string table; `enc.value(...)` encodes anything else. The default covers every dataclass field."""
@@ -153,7 +164,7 @@ class Step:
         return [enc.value(getattr(self, f.name)) for f in dataclasses.fields(self) if f.init][2:]
 
     @classmethod
-    def unpack(cls, dec, pos, guard, fields: list) -> Step:
+    def unpack(cls, dec: Decoder, pos: Any, guard: Any, fields: list[Any]) -> Step:
         """The inverse of `pack`: `pos` and `guard` are already decoded."""
         return cls(pos, guard, *[dec.value(v) for v in fields])
 
