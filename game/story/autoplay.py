@@ -21,8 +21,8 @@ class Policy:
     or a callable(prompt, runtime) -> index. talk: outcome dict or callable. minigames: name -> result
     dict, "default" (skip), or "autopilot"."""
 
-    choices: list[int] | Callable | None = None
-    talk: dict | Callable | None = None
+    choices: list[int] | Callable[..., Any] | None = None
+    talk: dict[str, Any] | Callable[..., Any] | None = None
     minigames: dict[str, Any] = field(default_factory=dict)
     rng: random.Random = field(default_factory=lambda: random.Random(0))
 
@@ -36,12 +36,12 @@ class Policy:
                 return wanted
         return self.rng.choice(prompt.options)["index"]
 
-    def talk_outcome(self, prompt, runtime) -> dict:
+    def talk_outcome(self, prompt, runtime) -> dict[str, Any]:
         if callable(self.talk):
             return self.talk(prompt, runtime)
         return dict(self.talk or {})
 
-    def minigame_result(self, prompt) -> tuple[dict | None, bool]:
+    def minigame_result(self, prompt) -> tuple[dict[str, Any] | None, bool]:
         how = self.minigames.get(prompt.name, "default")
         if how == "default":
             return None, True
@@ -52,7 +52,7 @@ class Policy:
         return dict(how), False
 
 
-    def answer(self, prompt, runtime) -> dict:
+    def answer(self, prompt, runtime) -> dict[str, Any]:
         """A prompt of a step type this policy has no rule for: the first answer exploration would try."""
         from game.story.explore import Outcomes
 
@@ -70,7 +70,7 @@ def _minigame(runtime: Runtime, prompt, policy: Policy) -> None:
 
 
 # What a test player does at each kind of prompt; any other kind is answered through `Policy.answer`.
-HANDLERS: dict[str, Callable] = {
+HANDLERS: dict[str, Callable[..., Any]] = {
     "line": lambda rt, p, pol: rt.advance(),
     "level": lambda rt, p, pol: rt.advance(),
     "choice": lambda rt, p, pol: rt.choose(pol.choose(p, rt)),
@@ -80,7 +80,7 @@ HANDLERS: dict[str, Callable] = {
 
 
 def play(runtime: Runtime, policy: Policy, *, roundtrip: bool = False, max_prompts: int = 100_000,
-         on_prompt: Callable | None = None) -> Runtime:
+         on_prompt: Callable[..., Any] | None = None) -> Runtime:
     """Drive `runtime` to an ending; returns the (possibly restored) runtime at the end."""
     story = runtime.story
     for _ in range(max_prompts):

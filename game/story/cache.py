@@ -183,7 +183,7 @@ class _Encoder:
             self.files.append(os.path.abspath(name))
         return i
 
-    def pos(self, p) -> tuple:
+    def pos(self, p) -> tuple[Any, ...]:
         return (self.file(p.file), p.line, p.column) if p is not None else (-1, 0, 0)
 
     def text(self, t: str) -> int:
@@ -219,10 +219,10 @@ class _Encoder:
             return {"$c": type(v).__name__, "f": [self.value(getattr(v, f.name)) for f in dataclasses.fields(v)]}
         raise TypeError(f"cannot cache a {type(v).__name__}")
 
-    def step(self, st) -> list:
+    def step(self, st) -> list[Any]:
         return [self.types[type(st)], *self.pos(st.pos), self.expr(st.guard), 1 if st.draws else 0, *st.pack(self)]
 
-    def level(self, level: Level) -> dict:
+    def level(self, level: Level) -> dict[str, Any]:
         scenes = [[sid, *self.pos(sc.pos), sc.background, sc.title, [self.step(st) for st in sc.steps]]
                   for sid, sc in level.scenes.items()]
         head = [level.id, level.title, level.start, self.file(level.file), self.value(level.vars),
@@ -276,7 +276,7 @@ class _Decoder:
             return self.data_classes[v["$c"]](*[self.value(x) for x in v["f"]])
         raise ValueError(f"unknown tag in {sorted(v)[:3]}")
 
-    def steps(self, sid: str, rows: list) -> tuple:
+    def steps(self, sid: str, rows: list[Any]) -> tuple[Any, ...]:
         classes, texts, files_ = self.classes, self.texts, self.files
         parse = ex.parse
         steps = []
@@ -291,7 +291,7 @@ class _Decoder:
         loader.finish_scene(sid, steps, draws=False)
         return steps
 
-    def level(self, data: dict) -> Level:
+    def level(self, data: dict[str, Any]) -> Level:
         lid, title, start, file, vars_, values, characters, var_pos, pos, files = data["level"]
         files_ = self.files
         unpack = self.steps

@@ -41,7 +41,7 @@ class ExpressionError(Exception):
 
 
 RANDOM_FUNCTIONS = tuple(bounded.RANDOM_FUNCTIONS)
-PURE_FUNCTIONS: dict[str, Callable] = dict(bounded.PURE_FUNCTIONS)
+PURE_FUNCTIONS: dict[str, Callable[..., Any]] = dict(bounded.PURE_FUNCTIONS)
 RECALL_FUNCTIONS = tuple(bounded.RECALL_FUNCTIONS)
 FUNCTIONS = tuple(sorted([*PURE_FUNCTIONS, *RANDOM_FUNCTIONS, *RECALL_FUNCTIONS]))
 CONSTANTS = {"true": True, "false": False, "none": None, "True": True, "False": False, "None": None}
@@ -263,12 +263,12 @@ def _field(base: Any, attr: str, record: str) -> Any:
 class _Compiler:
     """Turns a checked tree into closures taking a Scope. Parts that read nothing are computed now."""
 
-    def compile(self, node: ast.AST) -> tuple[Callable, Any]:
+    def compile(self, node: ast.AST) -> tuple[Callable[..., Any], Any]:
         method = getattr(self, "c_" + type(node).__name__)
         fn, const = method(node)
         return fn, const
 
-    def _const(self, node: ast.AST, thunk: Callable[[], Any]) -> tuple[Callable, Any]:
+    def _const(self, node: ast.AST, thunk: Callable[[], Any]) -> tuple[Callable[..., Any], Any]:
         """Compute a part that reads nothing now; a failure is the writer's to fix at load."""
         try:
             value = thunk()
@@ -415,7 +415,7 @@ class _Compiler:
         return (lambda s: fn(*[f(s) for f in fns])), _NOT_CONSTANT
 
 
-def _boolop(is_and: bool, values: list) -> Any:
+def _boolop(is_and: bool, values: list[Any]) -> Any:
     value = is_and
     for value in values:
         if bool(value) is not is_and:
@@ -475,7 +475,7 @@ class Template(NamedTuple):
     tens of thousands of them, and they are built again each time a level is read.)"""
 
     source: str
-    parts: tuple
+    parts: tuple[Any, ...]
     literal: str | None = None       # the text itself when it has no holes (most lines), else None
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from game.story.machine import level_edges
 from game.story.model import Level
@@ -55,7 +56,7 @@ class Graph:
     pos: dict[str, tuple[int, int]] = field(default_factory=dict)
     size: tuple[int, int] = (0, 0)
     title: str = ""                      # what the picture is headed with ("" : the level's title and size)
-    clusters: list = field(default_factory=list)    # (label, x, y, w, h): a campaign's levels, boxed
+    clusters: list[Any] = field(default_factory=list)    # (label, x, y, w, h): a campaign's levels, boxed
 
     def heading(self) -> str:
         return self.title or f"{self.level.title} ({len(self.level.scenes)} scenes; reachability by {self.reachability})"
@@ -64,7 +65,7 @@ class Graph:
 CLUSTER_GAP = 120
 
 
-def build_story(story, *, coverage: dict | None = None, reachable: dict | None = None,
+def build_story(story, *, coverage: dict[str, Any] | None = None, reachable: dict[str, Any] | None = None,
                 reachability: str = "states") -> Graph:
     """Every level of a campaign in one picture: each level boxed (clustered) with its own layout,
     left to right in playing order, and an arrow from each ending of a level to the next level's start."""
@@ -95,7 +96,7 @@ def build_story(story, *, coverage: dict | None = None, reachable: dict | None =
     return g
 
 
-def build(level: Level, *, coverage: dict | None = None, reachable: set[str] | None = None,
+def build(level: Level, *, coverage: dict[str, Any] | None = None, reachable: set[str] | None = None,
           reachability: str = "states") -> Graph:
     g = Graph(level, reachability=reachability)
     for sid, scene in level.scenes.items():
@@ -399,7 +400,7 @@ def to_dot(g: Graph) -> str:
 
     lines = [f"digraph {q(g.level.id)} {{", "  rankdir=LR; node [shape=box, style=rounded];"]
     clustered = bool(g.clusters)
-    groups: dict[str, list] = defaultdict(list)
+    groups: dict[str, list[Any]] = defaultdict(list)
     for n in g.nodes.values():
         groups[n.id.split("/", 1)[0] if clustered else ""].append(n)
     for i, (_group, members) in enumerate(groups.items()):
@@ -440,7 +441,7 @@ def to_mermaid(g: Graph) -> str:
         return s.replace('"', "'")
 
     lines = ["flowchart LR"]
-    groups: dict[str, list] = defaultdict(list)
+    groups: dict[str, list[Any]] = defaultdict(list)
     for n in g.nodes.values():
         groups[n.id.split("/", 1)[0] if g.clusters else ""].append(n)
     for i, (_group, members) in enumerate(groups.items()):

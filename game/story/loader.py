@@ -164,7 +164,7 @@ class _FileReader:
         self.diags.append(Diagnostic(self.file, spot.line, spot.column, code, message, hint))
 
     # -------------------------------------------------------------- structure
-    def mapping(self, node: yaml.Node, what: str, allowed, required=(), hints: dict | None = None):
+    def mapping(self, node: yaml.Node, what: str, allowed, required=(), hints: dict[str, Any] | None = None):
         """A mapping's keys -> (key_node, value_node); reports type, duplicate, unknown and missing keys."""
         if not isinstance(node, yaml.MappingNode):
             self.error(node, "TT0004", f"{what} should be a mapping of keys to values, found {_type_name(node)}")
@@ -258,7 +258,7 @@ class _FileReader:
         p = self.pos(node)
         self.diags.append(Diagnostic(self.file, p.line + dl, p.column + dc + exc.column, exc.code, exc.message, exc.hint))
 
-    def expression_into(self, node: yaml.Node, refs: list) -> ex.Expression | None:
+    def expression_into(self, node: yaml.Node, refs: list[Any]) -> ex.Expression | None:
         if not isinstance(node, yaml.ScalarNode):
             self.error(node, "TT0004", f"expected an expression, found {_type_name(node)}")
             return None
@@ -273,7 +273,7 @@ class _FileReader:
         refs.append((self, self.spot(node), expr))
         return expr
 
-    def template_into(self, node: yaml.Node, value: str, refs: list) -> ex.Template | None:
+    def template_into(self, node: yaml.Node, value: str, refs: list[Any]) -> ex.Template | None:
         try:
             tpl = ex.template(value)
         except ex.ExpressionError as exc:
@@ -300,12 +300,12 @@ class _LevelBuilder:
         self.characters: dict[str, Character] = {}
         self.char_nodes: dict[str, tuple[_FileReader, yaml.Node]] = {}
         # ("nodes", reader, [(key node, value node)...], None) or ("batches", reader, _Split, text)
-        self.scene_sources: list[tuple] = []
+        self.scene_sources: list[tuple[Any, ...]] = []
         self.header: dict[str, Any] = {}
         self.minigame_names = minigame_names
         self.seen_files: set[Path] = set()
         self.sources: list[tuple[str, str]] = []     # (absolute path, sha256) of every file read, for the cache
-        self._lists: tuple = ()
+        self._lists: tuple[Any, ...] = ()
 
     # -------------------------------------------------------------- files
     def read_file(self, path: Path, *, top: bool, from_reader: _FileReader | None = None, from_node=None) -> None:
@@ -397,7 +397,7 @@ class _LevelBuilder:
                 continue
             self.char_nodes[cid] = (reader, vnode)
 
-    def build_characters(self, refs: list) -> None:
+    def build_characters(self, refs: list[Any]) -> None:
         for cid, (reader, vnode) in self.char_nodes.items():
             keys = reader.mapping(vnode, f"character '{cid}'", CHARACTER_KEYS, required=("name",))
             if keys is None:
@@ -457,7 +457,7 @@ class _LevelBuilder:
                                              greeting, tuple(intents), secrets, generated, reader.pos(vnode))
 
     # -------------------------------------------------------------- steps
-    def read_effects(self, reader: _FileReader, node: yaml.Node, refs: list, sets: list) -> tuple:
+    def read_effects(self, reader: _FileReader, node: yaml.Node, refs: list[Any], sets: list[Any]) -> tuple[Any, ...]:
         entries = reader.mapping(node, "'set'", None)
         out = []
         for name, (knode, vnode) in (entries or {}).items():
@@ -540,7 +540,7 @@ class _LevelBuilder:
         self.header.clear()
 
     # -------------------------------------------------------------- assemble
-    def _scene(self, reader: StepContext, knode, vnode, scenes: dict, lists) -> None:
+    def _scene(self, reader: StepContext, knode, vnode, scenes: dict[str, Any], lists) -> None:
         sid = knode.value
         if not NAME_RE.match(sid):
             reader.error(knode, "TT0105", f"scene id '{sid}' is not a valid name",
@@ -569,7 +569,7 @@ class _LevelBuilder:
         finish_scene(sid, steps, draws=False)
         scenes[sid] = Scene(sid, steps, reader.pos(knode), background, title)
 
-    def _scene_batches(self, reader: StepContext, split: _Split, scenes: dict, lists) -> bool:
+    def _scene_batches(self, reader: StepContext, split: _Split, scenes: dict[str, Any], lists) -> bool:
         """Build a large file's scenes a batch at a time, each batch composed on its own and its
         nodes dropped once read (the whole file's nodes would be most of a load's memory).
         False, with everything of this file undone, when a batch does not compose by itself."""
@@ -598,10 +598,10 @@ class _LevelBuilder:
         return True
 
     def build(self) -> Level | None:
-        refs: list = []       # (reader, node, Expression) for every expression read
-        gotos: list = []      # (reader, node, target)
-        sets: list = []       # (reader, key node, variable)
-        stores: list = []     # (reader, node, name, kind, minigame name)
+        refs: list[Any] = []       # (reader, node, Expression) for every expression read
+        gotos: list[Any] = []      # (reader, node, target)
+        sets: list[Any] = []       # (reader, key node, variable)
+        stores: list[Any] = []     # (reader, node, name, kind, minigame name)
         self.build_characters(refs)
         scenes: dict[str, Scene] = {}
         lists = self._lists = (refs, gotos, sets, stores)
@@ -712,7 +712,7 @@ class StepContext(_FileReader):
     def template(self, node, text: str):
         return self.template_into(node, text, self.refs)
 
-    def effects(self, node) -> tuple:
+    def effects(self, node) -> tuple[Any, ...]:
         return self.builder.read_effects(self, node, self.refs, self._sets)
 
     def goto(self, node, target: str) -> None:
@@ -726,7 +726,7 @@ class StepContext(_FileReader):
         self._stores.append((self, self.spot(node), name, kind, detail))
 
 
-def finish_scene(scene: str, steps: tuple, draws: bool = True) -> None:
+def finish_scene(scene: str, steps: tuple[Any, ...], draws: bool = True) -> None:
     """Tell each step its place, and which steps may draw on the RNG (saves keep the state before them).
     The compiled cache knows the latter already (`draws=False`)."""
     for i, step in enumerate(steps):
@@ -744,7 +744,7 @@ SCENES_PER_BATCH = 200
 
 class _Split(NamedTuple):
     head: str                       # the file with its scenes' lines blanked (line numbers kept)
-    batches: list                   # [(line offset, text of some scenes)]
+    batches: list[Any]                   # [(line offset, text of some scenes)]
 
 
 # Searched in the text with a newline put in front: a pattern that starts at a newline is much

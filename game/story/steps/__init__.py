@@ -27,7 +27,7 @@ coverage, autoplay and the JSON Schema; a front end declares the prompt kinds it
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
@@ -60,7 +60,7 @@ class Edge(NamedTuple):
     step: int
     option: int | None
     guard: Any                   # Expression | None: the transition's condition
-    effects: tuple = ()          # ((variable, Expression), ...): run before the move
+    effects: tuple[Any, ...] = ()          # ((variable, Expression), ...): run before the move
     label: str = ""              # what the story graph prints on the arrow
     kind: str = "jump"           # jump | choice | outcome (a jump decided by a conversation or minigame)
     pos: Any = None              # where its condition is written (lint and exploration key on it)
@@ -76,8 +76,8 @@ class Step:
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
-    head_schema: ClassVar[dict | None] = None
-    modifiers: ClassVar[dict[str, tuple[dict, str]]] = GUARD
+    head_schema: ClassVar[dict[str, Any] | None] = None
+    modifiers: ClassVar[dict[str, tuple[dict[str, Any], str]]] = GUARD
     prompt_kind: ClassVar[str | None] = None     # the kind of prompt it yields; None for a silent step
     uses_random: ClassVar[bool] = False          # whether running it may draw on the story's RNG
 
@@ -255,7 +255,7 @@ class MissingPromptKinds(Exception):
     """A front end cannot show every kind of prompt the registered steps yield."""
 
 
-def require_kinds(front_end: str, handled) -> None:
+def require_kinds(front_end: str, handled: Iterable[str]) -> None:
     """Refuse to start a front end that has no handler for some prompt kind, naming it."""
     # (`set` here is the set step's module once it is imported: the builtin is named in full)
     missing = sorted(prompt_kinds() - builtins.set(handled))

@@ -51,7 +51,7 @@ class ChoicePrompt(Prompt):
 class Option(NamedTuple):
     text: Any                        # Template
     guard: Any                       # Expression | None
-    effects: tuple                   # ((variable, Expression), ...)
+    effects: tuple[Any, ...]                   # ((variable, Expression), ...)
     goto: str | None
     pos: Any
     guard_pos: Any = None            # where its `if:` is written (diagnostics point there)
@@ -64,14 +64,14 @@ def trigger(index: int, option: int) -> str:
 @register
 @dataclass(slots=True, eq=False)
 class Choice(Step):
-    options: tuple = ()
+    options: tuple[Any, ...] = ()
     prompt: Any = None               # Template | None: a line shown above the options
-    triggers: tuple = ()             # the machine event of each option (set when the scene is built)
+    triggers: tuple[Any, ...] = ()             # the machine event of each option (set when the scene is built)
 
     name: ClassVar[str] = "choice"
     description: ClassVar[str] = "options for the player; each may have `if:`, `set:` and `goto:`"
-    head_schema: ClassVar[dict] = {"type": "array", "minItems": 1}   # items: the option schema (see schema.py)
-    modifiers: ClassVar[dict] = {**GUARD, "prompt": ({"type": "string"}, "a line shown above the options")}
+    head_schema: ClassVar[dict[str, Any]] = {"type": "array", "minItems": 1}   # items: the option schema (see schema.py)
+    modifiers: ClassVar[dict[str, Any]] = {**GUARD, "prompt": ({"type": "string"}, "a line shown above the options")}
     prompt_kind: ClassVar[str] = "choice"
 
     @classmethod

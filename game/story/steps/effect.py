@@ -42,8 +42,8 @@ class EffectPrompt(Prompt):
 
     key: str
     effect: str                  # one of EFFECTS
-    lines: list                  # the texts it shows, filled in
-    labels: dict                 # the labels it takes over (all taken over so far: rt.world.labels)
+    lines: list[Any]                  # the texts it shows, filled in
+    labels: dict[str, Any]                 # the labels it takes over (all taken over so far: rt.world.labels)
     seconds: float
     scene: str
     kind: ClassVar[str] = "effect"
@@ -53,14 +53,14 @@ class EffectPrompt(Prompt):
 @dataclass(slots=True, eq=False)
 class Effect(Step):
     effect: str = "glitch"
-    lines: tuple = ()                # Templates
-    labels: tuple = ()               # ((label, Template), ...)
+    lines: tuple[Any, ...] = ()                # Templates
+    labels: tuple[Any, ...] = ()               # ((label, Template), ...)
     seconds: float = 4.0
 
     name: ClassVar[str] = "effect"
     description: ClassVar[str] = "the game itself glitches, is taken over, or rolls a crawl of text"
-    head_schema: ClassVar[dict] = {"enum": list(EFFECTS)}
-    modifiers: ClassVar[dict] = {
+    head_schema: ClassVar[dict[str, Any]] = {"enum": list(EFFECTS)}
+    modifiers: ClassVar[dict[str, Any]] = {
         **GUARD,
         "text": (TEXTS, "what the effect shows, one line each ({...} filled in)"),
         "labels": ({"type": "object", "additionalProperties": {"type": "string"}},

@@ -7,7 +7,7 @@ every front end shows them the same way.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from game.story.prompts import Prompt, register_prompt
@@ -38,8 +38,8 @@ class EndPrompt(Prompt):
     text: str
     scene: str
     problem: str = ""        # set when the story stopped because of an authoring problem
-    epilogue: list = None    # lines shown after the ending card
-    inscription: list = None  # the lines the last screen carries (the gold bar), [] when none
+    epilogue: list[Any] = field(default_factory=list)    # lines shown after the ending card
+    inscription: list[Any] = field(default_factory=list)  # the lines the last screen carries (the gold bar), [] when none
     kind: ClassVar[str] = "end"
 
     def __post_init__(self) -> None:
@@ -51,15 +51,15 @@ class EndPrompt(Prompt):
 @dataclass(slots=True, eq=False)
 class End(Step):
     ending: str = ""
-    title: object = None             # Template | None
-    text: object = None              # Template | None
-    epilogue: tuple = ()             # Templates
-    inscription: tuple = ()          # Templates
+    title: Template | None = None
+    text: Template | None = None
+    epilogue: tuple[Any, ...] = ()             # Templates
+    inscription: tuple[Any, ...] = ()          # Templates
 
     name: ClassVar[str] = "end"
     description: ClassVar[str] = "end the level with an ending id (the story's ending, in its last level)"
-    head_schema: ClassVar[dict] = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
-    modifiers: ClassVar[dict] = {
+    head_schema: ClassVar[dict[str, Any]] = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
+    modifiers: ClassVar[dict[str, Any]] = {
         **GUARD,
         "title": ({"type": "string"}, "the ending's title, shown on the ending card"),
         "text": ({"type": "string"}, "a paragraph under the title"),

@@ -39,7 +39,7 @@ class Goto(Step):
 
     name: ClassVar[str] = "goto"
     description: ClassVar[str] = "jump to another scene; with `if:`, only when the condition holds"
-    head_schema: ClassVar[dict] = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
+    head_schema: ClassVar[dict[str, Any]] = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
 
     @classmethod
     def read(cls, ctx: StepContext, head: str, node: yaml.Node, keys: Keys, pos: Any, guard: Any) -> Step | None:

@@ -45,18 +45,18 @@ class LinePrompt(Prompt):
 @dataclass(slots=True, eq=False)
 class Line(Step):
     speaker: str                 # a character id or "narrator"
-    text: object                 # Template
+    text: Template
     generate: bool = False       # ask the character's backend for the line, with `text` as fallback
     face: str = ""               # the speaker's expression: one of FACES
-    pool: tuple = ()             # Templates: a line written as a list says one of them, no repeats per run
+    pool: tuple[Any, ...] = ()             # Templates: a line written as a list says one of them, no repeats per run
 
     name: ClassVar[str] = "line"
     description: ClassVar[str] = "a line of text: `- narrator: ...` or `- <character id>: ...`"
-    head_schema: ClassVar[dict] = {"oneOf": [{"type": ["string", "number"]},
+    head_schema: ClassVar[dict[str, Any]] = {"oneOf": [{"type": ["string", "number"]},
                                              {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]},
                                               "description": "one of these lines, a different one each time "
                                                              "until all were said (in an order of its own each run)"}]}
-    modifiers: ClassVar[dict] = {**GUARD, "generate": ({"type": "boolean"},
+    modifiers: ClassVar[dict[str, Any]] = {**GUARD, "generate": ({"type": "boolean"},
                                                       "ask the character's dialogue backend for the line; "
                                                       "the text is the authored fallback"),
                                  "face": ({"enum": list(FACES)}, "the speaker's expression for this line "

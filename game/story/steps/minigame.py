@@ -41,7 +41,7 @@ class MinigamePrompt(Prompt):
     kind: ClassVar[str] = "minigame"
 
 
-def _info(name: str):
+def _info(name: str) -> Any:
     from game import minigames
 
     return minigames.info(name)
@@ -51,14 +51,14 @@ def _info(name: str):
 @dataclass(slots=True, eq=False)
 class MinigameStep(Step):
     minigame: str = ""               # which minigame (registered in game/minigames)
-    params: dict = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
     store_as: str = ""
-    default: dict = field(default_factory=dict)
+    default: dict[str, Any] = field(default_factory=dict)
 
     name: ClassVar[str] = "minigame"
     description: ClassVar[str] = "play a minigame; its result is stored under `as:` (default: its name)"
-    head_schema: ClassVar[dict] = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
-    modifiers: ClassVar[dict] = {
+    head_schema: ClassVar[dict[str, Any]] = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
+    modifiers: ClassVar[dict[str, Any]] = {
         **GUARD,
         "params": ({"type": "object"}, "the minigame's parameters (`treacherous-turn minigame NAME --help` lists them)"),
         "as": ({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}, "the name its result is stored under"),

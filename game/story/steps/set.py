@@ -23,11 +23,11 @@ if TYPE_CHECKING:
 @register
 @dataclass(slots=True, eq=False)
 class Set(Step):
-    assignments: tuple = ()          # ((variable, Expression), ...) in the order written
+    assignments: tuple[Any, ...] = ()          # ((variable, Expression), ...) in the order written
 
     name: ClassVar[str] = "set"
     description: ClassVar[str] = "change variables: `set: {trust: trust + 1}`"
-    head_schema: ClassVar[dict] = {"type": "object",
+    head_schema: ClassVar[dict[str, Any]] = {"type": "object",
                                    "propertyNames": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"},
                                    "additionalProperties": EXPR,
                                    "description": "variable: expression (quote text inside: '\"calm\"')"}

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from game.story.runtime import Runtime
     from game.story.steps import Keys
 
-TALK = {
+TALK: dict[str, tuple[dict[str, Any], str]] = {
     "with": ({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}, "the character to talk with"),
     "turns": ({"type": "integer", "minimum": 1, "maximum": 50}, "how many times the player speaks"),
     "goal": ({"type": "string"}, "what the character wants from the conversation"),
@@ -60,7 +60,7 @@ class TalkPrompt(Prompt):
     measures: list[str]
     questions: list[str]
     scene: str
-    asks: list = field(default_factory=list)   # per question, what its answers mean ({} for a plain one)
+    asks: list[Any] = field(default_factory=list)   # per question, what its answers mean ({} for a plain one)
     kind: ClassVar[str] = "talk"
 
 
@@ -70,14 +70,14 @@ class Talk(Step):
     character: str = ""
     turns: int = 3
     goal: str = ""
-    measures: tuple = ()
-    questions: tuple = ()            # Templates
+    measures: tuple[Any, ...] = ()
+    questions: tuple[Any, ...] = ()            # Templates
     store_as: str | None = None
-    asks: tuple = ()                 # the same questions as questions.Question, with what their answers mean
+    asks: tuple[Any, ...] = ()                 # the same questions as questions.Question, with what their answers mean
 
     name: ClassVar[str] = "talk"
     description: ClassVar[str] = "a conversation in the player's own words with an AI character"
-    head_schema: ClassVar[dict] = {"type": "object", "properties": {k: dict(v[0], description=v[1])
+    head_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {k: dict(v[0], description=v[1])
                                                                     for k, v in TALK.items()},
                                    "required": list(TALK_REQUIRED), "additionalProperties": False}
     prompt_kind: ClassVar[str] = "talk"
@@ -105,7 +105,7 @@ class Talk(Step):
         store = ctx.name(tk["as"][1], "'as'") if "as" in tk else None
         if store:
             ctx.store(tk["as"][1], store, "talk", None)
-        return cls(pos, guard, who, turns or 3, goal or "", tuple(measures), tuple(q.text for q in asks), store,
+        return cls(pos, guard, who or "", turns or 3, goal or "", tuple(measures), tuple(q.text for q in asks), store,
                    asks)
 
     def pack(self, enc: Encoder) -> list[Any]:
@@ -190,7 +190,7 @@ class Talk(Step):
         return "talk"
 
 
-def _understood(turn: dict) -> dict[str, Any]:
+def _understood(turn: dict[str, Any]) -> dict[str, Any]:
     """What the transcript keeps of how a line was understood: an answer's final reading (after any
     correction), or that the line was a correction or the closing check. Plain strings and booleans only."""
     kind = turn.get("kind", "answer")
