@@ -84,8 +84,12 @@ class Runtime:
     def machine(self, level: Level | None = None) -> StoryMachine:
         return self._machine if level is None or level is self._level else machine_for(level)
 
-    def character(self, cid: str) -> Character | None:
-        return self._level.characters.get(cid)
+    def character(self, cid: str) -> Character:
+        """The level's character `cid` (the loader checks that every talk and line names one)."""
+        char = self._level.characters.get(cid)
+        if char is None:
+            raise StoryStateError(f"level '{self._level.id}' has no character '{cid}'")
+        return char
 
     def scope(self) -> ex.Scope:
         return self._scope
