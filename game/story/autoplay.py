@@ -26,22 +26,22 @@ class Policy:
     minigames: dict[str, Any] = field(default_factory=dict)
     rng: random.Random = field(default_factory=lambda: random.Random(0))
 
-    def choose(self, prompt, runtime) -> int:
+    def choose(self, prompt: Any, runtime: Runtime) -> int:
         if callable(self.choices):
-            return self.choices(prompt, runtime)
+            return int(self.choices(prompt, runtime))
         if isinstance(self.choices, list) and self.choices:
             wanted = self.choices.pop(0)
             offered = [o["index"] for o in prompt.options]
             if wanted in offered:
                 return wanted
-        return self.rng.choice(prompt.options)["index"]
+        return int(self.rng.choice(prompt.options)["index"])
 
-    def talk_outcome(self, prompt, runtime) -> dict[str, Any]:
+    def talk_outcome(self, prompt: Any, runtime: Runtime) -> dict[str, Any]:
         if callable(self.talk):
-            return self.talk(prompt, runtime)
+            return dict(self.talk(prompt, runtime))
         return dict(self.talk or {})
 
-    def minigame_result(self, prompt) -> tuple[dict[str, Any] | None, bool]:
+    def minigame_result(self, prompt: Any) -> tuple[dict[str, Any] | None, bool]:
         how = self.minigames.get(prompt.name, "default")
         if how == "default":
             return None, True
@@ -52,7 +52,7 @@ class Policy:
         return dict(how), False
 
 
-    def answer(self, prompt, runtime) -> dict[str, Any]:
+    def answer(self, prompt: Any, runtime: Runtime) -> dict[str, Any]:
         """A prompt of a step type this policy has no rule for: the first answer exploration would try."""
         from game.story.explore import Outcomes
 
@@ -61,7 +61,7 @@ class Policy:
         return self.rng.choice(forks) if forks else {}
 
 
-def _minigame(runtime: Runtime, prompt, policy: Policy) -> None:
+def _minigame(runtime: Runtime, prompt: Any, policy: Policy) -> None:
     result, skipped = policy.minigame_result(prompt)
     if skipped:
         runtime.skip_minigame("test policy")

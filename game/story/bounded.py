@@ -258,7 +258,7 @@ def _upper(s: Any) -> str:
     return check(str(s).upper())
 
 
-PURE_FUNCTIONS = {
+PURE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "min": _extreme(min, "min"), "max": _extreme(max, "max"), "abs": _abs, "round": _round, "int": _int,
     "float": _float, "str": _str, "len": _len, "clamp": _clamp, "lower": _lower, "upper": _upper,
 }
@@ -278,7 +278,7 @@ def roll(rng: random.Random, n: Any) -> int:
     return rng.randint(1, n)
 
 
-RANDOM_FUNCTIONS = {"chance": chance, "roll": roll}
+RANDOM_FUNCTIONS: dict[str, Callable[..., Any]] = {"chance": chance, "roll": roll}
 
 
 # ------------------------------------------------------------------ what the player did
@@ -302,4 +302,4 @@ def drew(names: Any, n: Any = -1) -> str:
 
 
 # Functions that read what the player did this run (kept in the world, saved with it).
-RECALL_FUNCTIONS = {"said": said, "drew": drew}
+RECALL_FUNCTIONS: dict[str, Callable[..., Any]] = {"said": said, "drew": drew}
