@@ -251,8 +251,26 @@ def _turns(value: Any, where: str) -> list[Any]:
         for k, v in turn.items():
             if not isinstance(k, str):
                 raise SnapshotError(f"turn {i} of {where} has a key that is not text")
-            _scalar(v, f"'{k}' of turn {i} of {where}")
+            _plain(v, f"'{k}' of turn {i} of {where}")
     return [dict(t) for t in value]
+
+
+def _plain(value: Any, where: str, depth: int = 0) -> None:
+    """JSON-shaped data of bounded size: a turn keeps its reading and scores as small records."""
+    if isinstance(value, dict):
+        if depth >= 4 or len(value) > 1000:
+            raise SnapshotError(f"{where} is nested too deeply or too large")
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise SnapshotError(f"{where} has a key that is not text")
+            _plain(v, where, depth + 1)
+    elif isinstance(value, list):
+        if depth >= 4 or len(value) > 1000:
+            raise SnapshotError(f"{where} is nested too deeply or too large")
+        for v in value:
+            _plain(v, where, depth + 1)
+    else:
+        _scalar(value, where)
 
 
 def check_screen(state: Any, prompt: Any) -> dict[str, Any]:
@@ -284,7 +302,7 @@ def check_screen(state: Any, prompt: Any) -> dict[str, Any]:
             raise SnapshotError("the saved generated line should be a mapping with its 'text'")
         _text(gen["text"], "the saved generated line")
         for k, v in gen.items():
-            _scalar(v, f"the saved generated line's '{k}'")
+            _plain(v, f"the saved generated line's '{k}'")
         out["generated"] = dict(gen)
     if mode == "talk" and kind == "talk":
         conv = state.get("conversation")
