@@ -7,14 +7,14 @@ can be scripted. Commands at any prompt: /save NAME, /load NAME, /history, /help
 """
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 import textwrap
 import time
 from pathlib import Path
 
-from game.paths import atomic_write_json, saves_dir
+from game import saves, textsafe
+from game.textsafe import clean_line
 from game.story.loader import load_story
 from game.story.runtime import Runtime, StoryStateError
 
@@ -34,9 +34,10 @@ class _Input:
             self.closed = True
             sys.stdout.write("\n")
             return None
+        line = textsafe.clean(line.rstrip("\n")).replace("\n", " ")     # typed escapes are not passed on
         if not self.stream.isatty():
-            sys.stdout.write(line if line.endswith("\n") else line + "\n")   # echo piped input: transcripts read well
-        return line.rstrip("\n")
+            sys.stdout.write(line + "\n")   # echo piped input: transcripts read well
+        return line
 
 
 def width() -> int:
@@ -52,6 +53,7 @@ def _wrap(text: str, lead: str = "") -> str:
 
 
 def _say(name: str, text: str) -> None:
+    name, text = clean_line(name), textsafe.clean(text)     # no escape sequence reaches the terminal
     for i, para in enumerate(text.split("\n")):
         print(_wrap(para, f"{name}: " if name and i == 0 else (" " * (len(name) + 2) if name else "")))
 
@@ -102,21 +104,29 @@ class _Stream:
 
 
 def _save(runtime: Runtime, path: Path, name: str) -> None:
-    target = saves_dir() / f"text-{name or 'quick'}.json"
-    atomic_write_json(target, {"format": "treacherous-turn-save", "version": 1, "story_path": str(path.resolve()),
-                               "runtime": runtime.snapshot(), "saved": time.time()})
+    try:
+        target = saves.write_text_save(name, runtime_snapshot=runtime.snapshot(), story_path=str(path.resolve()))
+    except saves.SaveError as exc:
+        print(f"(cannot save: {exc})")
+        return
+    except OSError as exc:
+        print(f"(cannot save: {exc.strerror or exc})")
+        return
     print(f"(saved to {target})")
 
 
 def _load(story, path: Path, name: str) -> Runtime | None:
-    target = saves_dir() / f"text-{name or 'quick'}.json"
+    shown = clean_line(name or "quick", 60)
     try:
-        data = json.loads(target.read_text(encoding="utf-8"))
+        data = saves.read_text_save(name)
         return Runtime.restore(story, data["runtime"])
-    except FileNotFoundError:
-        print(f"(no save called '{name or 'quick'}')")
-    except (ValueError, KeyError, TypeError, StoryStateError) as exc:
-        print(f"(cannot load {target.name}: {exc})")
+    except saves.SaveError as exc:
+        if str(exc) == "the slot is empty":
+            print(f"(no save called '{shown}')")
+        else:
+            print(f"(cannot load '{shown}': {exc})")
+    except StoryStateError as exc:
+        print(f"(cannot load '{shown}': {exc})")
     return None
 
 
@@ -129,9 +139,10 @@ def play_text(path: Path, story, args, set_vars: dict) -> int:
         print(f"play: {exc}", file=sys.stderr)
         return 2
     inp = _Input(sys.stdin)
-    name = args.name
+    saves.clean_at_start()
+    name = clean_line(args.name or "", 200)
     if not name:
-        name = (inp.ask("What is your name? ") or "").strip() or "Player 1"
+        name = clean_line(inp.ask("What is your name? ") or "", 200) or "Player 1"
     seed = args.seed if args.seed is not None else int(time.time()) % 100000
     try:
         rt = Runtime(story, name, seed, start_scene=args.warp, set_vars=set_vars, level=args.level)
@@ -139,7 +150,26 @@ def play_text(path: Path, story, args, set_vars: dict) -> int:
         print(f"play: {exc}", file=sys.stderr)
         return 2
     session = _Session(rt, story, path, args, inp, _dialogue_service(args))
-    return session.loop()
+    out = sys.stdout
+    sys.stdout = _SafeOut(out)      # whatever is printed (a model's reply, a name, a level's text) is cleaned
+    try:
+        return session.loop()
+    finally:
+        sys.stdout = out
+
+
+class _SafeOut:
+    """stdout without escape sequences or control characters (see game.textsafe)."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(textsafe.clean(text))
+        return len(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 class _Session:
@@ -254,7 +284,10 @@ def _lab(rt: Runtime, prompt, inp) -> dict:
 def _drawing(rt: Runtime, prompt, inp) -> dict:
     from game.terminal_minigames import drawing
 
-    return drawing.play(prompt.seed, dict(prompt.params), inp.ask, _out, _ai_name(rt, prompt))
+    # The mouse mode speaks escape codes to the terminal itself, so it gets the stream under
+    # the cleaning wrapper (_SafeOut); it cleans the words it shows on its own.
+    screen = sys.stdout._stream if isinstance(sys.stdout, _SafeOut) else sys.stdout
+    return drawing.play(prompt.seed, dict(prompt.params), inp.ask, _out, _ai_name(rt, prompt), screen=screen)
 
 
 # Minigames the terminal plays itself (`--minigames play`); any other gets its default result

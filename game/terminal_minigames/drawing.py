@@ -29,6 +29,7 @@ from typing import Callable
 from game.minigames.drawing import DrawingGame
 from game.minigames.drawing.closeness import closeness
 from game.minigames.drawing.game import CANVAS
+from game.textsafe import clean
 
 DT = 1 / 30
 GRID = 100.0             # the typed version's coordinates: 0..100 on both axes, (0, 0) top left
@@ -400,7 +401,9 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
                          f"{'understood!' if h['understood'] else 'not quite.'} +{h['score']}   Enter: continue")
         else:
             lines.append(" Enter/d: done   u: undo   c: clear   q: stop   t: type strokes instead")
-        return "\x1b[H" + "".join(f"{ln[:size.columns - 1]}\x1b[K\r\n" for ln in lines) + "\x1b[J"
+        # The words are cleaned (a level's or a model's text never carries an escape code to
+        # the terminal); the escape codes around them are this view's own.
+        return "\x1b[H" + "".join(f"{clean(ln)[:size.columns - 1]}\x1b[K\r\n" for ln in lines) + "\x1b[J"
 
     try:
         tty.setcbreak(fd)            # keys as they are typed, no echo; Ctrl-C still interrupts
@@ -436,14 +439,15 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
 
 
 def play(seed: int, params: dict, ask: Callable[[str], str | None], out: Callable[[str], None],
-         ai_name: str = "ARIA", mouse: bool | None = None) -> dict:
-    """The drawing game in this terminal: with the mouse when it can report one, else typed."""
+         ai_name: str = "ARIA", mouse: bool | None = None, screen=None) -> dict:
+    """The drawing game in this terminal: with the mouse when it can report one, else typed.
+    `screen`: the stream the mouse mode writes its escape codes to (default stdout)."""
     game = DrawingGame()
     game.reset(seed, params)
     if mouse is None:
         mouse = mouse_capable()
     if mouse:
-        if play_mouse(game, ai_name) != "typed":
+        if play_mouse(game, ai_name, stdout=screen) != "typed":
             r = game.result()
             out(f"Drawing game over: {ai_name} understood {r['understood_rounds']} of {r['rounds']} "
                 f"drawing{'s' if r['rounds'] != 1 else ''}; score {r['score']}.")
