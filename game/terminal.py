@@ -275,19 +275,33 @@ def _ai_name(rt: Runtime, prompt) -> str:
     return char.name if char is not None else ("ARIA" if voice == "aria" else "The AI")
 
 
-def _lab(rt: Runtime, prompt, inp) -> dict:
+def _lab(seed: int, params: dict, ask, ai_name: str) -> dict:
     from game.terminal_minigames import lab
 
-    return lab.play(prompt.seed, dict(prompt.params), inp.ask, _out, width())
+    return lab.play(seed, params, ask, _out, width())
 
 
-def _drawing(rt: Runtime, prompt, inp) -> dict:
+def _drawing(seed: int, params: dict, ask, ai_name: str) -> dict:
     from game.terminal_minigames import drawing
 
     # The mouse mode speaks escape codes to the terminal itself, so it gets the stream under
     # the cleaning wrapper (_SafeOut); it cleans the words it shows on its own.
     screen = sys.stdout._stream if isinstance(sys.stdout, _SafeOut) else sys.stdout
-    return drawing.play(prompt.seed, dict(prompt.params), inp.ask, _out, _ai_name(rt, prompt), screen=screen)
+    return drawing.play(seed, params, ask, _out, ai_name, screen=screen)
+
+
+def text_minigame(name: str, seed: int, params: dict) -> dict | None:
+    """`minigame NAME --text`: one minigame played in this terminal on its own; None if the
+    terminal cannot play it."""
+    if name not in TEXT_MINIGAMES:
+        return None
+    out = sys.stdout
+    sys.stdout = _SafeOut(out)
+    try:
+        return TEXT_MINIGAMES[name](seed, params, _Input(sys.stdin).ask, "ARIA" if params.get("voice", "aria") == "aria"
+                                    else "The AI")
+    finally:
+        sys.stdout = out
 
 
 # Minigames the terminal plays itself (`--minigames play`); any other gets its default result
@@ -454,7 +468,7 @@ def _minigame(rt: Runtime, prompt, mode: str, inp: "_Input | None" = None) -> st
         print()
         mi = _MinigameInput(inp)
         try:
-            result = TEXT_MINIGAMES[prompt.name](rt, prompt, mi)
+            result = TEXT_MINIGAMES[prompt.name](prompt.seed, dict(prompt.params), mi.ask, _ai_name(rt, prompt))
         except (ImportError, ValueError) as exc:
             print(f"[minigame '{prompt.name}' could not run ({exc}); using its default result]")
             rt.skip_minigame("could not run in the terminal")

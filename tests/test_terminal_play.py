@@ -73,3 +73,17 @@ def test_skip_and_quit_inside_a_minigame(monkeypatch, capsys):
     assert "skipped, default result used" in out, "the score card says the lab was skipped"
     code, out = _play_demo(monkeypatch, capsys, talk + "w 3\n/quit\n")
     assert code == 0 and "lab> /quit" in out and "*** THE END" not in out, "/quit ends the game there"
+
+
+def test_minigame_text_plays_one_minigame_in_the_terminal():
+    run = lambda *args, stdin: subprocess.run([sys.executable, "-m", "game", "minigame", *args], input=stdin,  # noqa: E731
+                                              capture_output=True, text=True, cwd=REPO, timeout=120)
+    out = run("lab_defense", "--text", "--seed", "4", "--param", "waves=2", "--json", stdin="5e 1i\nw 1000\n")
+    assert out.returncode == 0, out.stderr
+    assert "Placed Rate limiting on Edge / API" in out.stdout
+    import json
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["time"] > 0 and "training" in result
+    out = run("drawing", "--text", "--json", stdin="2\n20,20 80,80\nd\n")
+    assert out.returncode == 0 and "text version" in out.stdout
+    assert json.loads(out.stdout.strip().splitlines()[-1])["rounds"] == 1
