@@ -109,7 +109,10 @@ def test_play_ends_cleanly_at_end_of_input_with_the_result_so_far():
 def test_play_to_the_end_and_concede():
     out: list[str] = []
     result = play(7, PARAMS, lambda prompt: "w 1000", out.append)
-    assert result["time"] > 100 and ("Training run complete" in out[-1] or "The deadline passed" in out[-1])
+    text = "\n".join(out)
+    assert result["time"] > 100 and ("Training run complete: " in text or "The deadline passed: " in text)
+    assert "Debrief:" in text and "Phishing: 2022" in text and "counter: Hardware security keys" in text
+    assert "per wave: 1:" in text, "how the allies learned, wave by wave"
     out = []
     result = play(7, PARAMS, lambda prompt: "q", out.append)
     assert result["time"] == 0 and "concede" in "\n".join(out)

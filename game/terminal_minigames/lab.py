@@ -272,9 +272,23 @@ class LabTurns:
             title = f"Stopped at turn {self.turns}"
         else:
             title = "Training run complete" if r["training"] >= 1.0 else "The deadline passed"
-        return [f"{title}: training {r['training']:.0%}, {_n(r['breaches'], 'breach', 'breaches')}, "
-                f"{_n(r['stopped'], 'threat')} stopped of {r['threats']}, "
-                f"{_n(r['stars'], 'star')}, weights {'kept' if r['weights_kept'] else 'stolen'}, score {r['score']}."]
+        lines = [f"{title}: training {r['training']:.0%}, {_n(r['breaches'], 'breach', 'breaches')}, "
+                 f"{_n(r['stopped'], 'threat')} stopped of {r['threats']}, "
+                 f"{_n(r['stars'], 'star')}, weights {'kept' if r['weights_kept'] else 'stolen'}, score {r['score']}."]
+        # The debrief, as the desktop's result screen gives it: what each attack is in the
+        # real world and what stops it, then how the allies learned wave by wave.
+        debrief = self.game.debrief()
+        if debrief:
+            lines.append("Debrief: each threat that came, its real-world counterpart, and its counter.")
+            for d in debrief:
+                lines.append(f"  {d['title']}: {d['real']}.")
+                lines.append(f"    counter: {d['counter']}; stopped by it {d['by_counter']}, by allies "
+                             f"{d['by_ally']}, breached {d['breached']}")
+        curve = self.game.learning_curve()
+        if curve:
+            lines.append("Allies stopped, of what got past the controls, per wave: "
+                         + " ".join(f"{c['wave']}:{c['performance']:.0%}" for c in curve))
+        return lines
 
 
 def _counter(kind: str) -> str:
