@@ -168,6 +168,12 @@ class _SafeOut:
         self._stream.write(textsafe.clean(text))
         return len(text)
 
+    @property
+    def unfiltered(self):
+        """The stream itself, for the one writer of escape codes: the mouse drawing canvas, whose
+        codes (mouse reports on/off, cursor moves) are its own, around text it cleans itself."""
+        return self._stream
+
     def __getattr__(self, name):
         return getattr(self._stream, name)
 
@@ -261,7 +267,7 @@ class _Session:
         for line in prompt.epilogue:
             print()
             _say("", line)
-        _print_score(rt.score())
+        _print_score(rt, prompt)
         if prompt.inscription:
             _print_inscription(prompt.inscription)
         print(f"(ending: {prompt.ending})")
@@ -284,10 +290,9 @@ def _lab(seed: int, params: dict, ask, ai_name: str) -> dict:
 def _drawing(seed: int, params: dict, ask, ai_name: str) -> dict:
     from game.terminal_minigames import drawing
 
-    # The mouse mode speaks escape codes to the terminal itself, so it gets the stream under
-    # the cleaning wrapper (_SafeOut); it cleans the words it shows on its own.
-    screen = sys.stdout._stream if isinstance(sys.stdout, _SafeOut) else sys.stdout
-    return drawing.play(seed, params, ask, _out, ai_name, screen=screen)
+    # The mouse mode writes its escape codes to `sys.stdout.unfiltered` (under _SafeOut) and
+    # cleans the words it shows on its own.
+    return drawing.play(seed, params, ask, _out, ai_name)
 
 
 def text_minigame(name: str, seed: int, params: dict) -> dict | None:
@@ -330,14 +335,17 @@ def handles(kind: str):
     return register
 
 
-def _print_score(card) -> None:
-    if not card.rows:
-        return
-    print("\nYour score:")
-    for row in card.rows:
-        status = "skipped, default result used" if row.skipped else f"{row.score:g} points"
-        print(f"  {row.title}: {status}")
-    print(f"  Total: {card.total:g}")
+def _print_score(rt, prompt) -> None:
+    """The same recap as the desktop's score screen (game/story/recap.py), as plain text."""
+    from game.story.recap import recap
+
+    r = recap(rt, prompt)
+    for heading, lines in r.sections():
+        print(f"\n{heading}:")
+        for line in lines:
+            print(f"  {line}")
+    if r.total:
+        print(f"\n{r.total}")
 
 
 def _print_inscription(lines: list[str]) -> None:

@@ -26,10 +26,10 @@ import sys
 from dataclasses import dataclass
 from typing import Callable
 
+from game import textsafe
 from game.minigames.drawing import DrawingGame
 from game.minigames.drawing.closeness import closeness
 from game.minigames.drawing.game import CANVAS
-from game.textsafe import clean
 
 DT = 1 / 30
 GRID = 100.0             # the typed version's coordinates: 0..100 on both axes, (0, 0) top left
@@ -363,7 +363,7 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
     import time
     import tty
 
-    stdout = stdout or sys.stdout
+    stdout = stdout or getattr(sys.stdout, "unfiltered", sys.stdout)     # its escape codes must get through
     fd = sys.stdin.fileno() if fd_in is None else fd_in
     try:
         size = os.get_terminal_size(fd)         # the terminal drawn on, not whatever stdout is
@@ -401,9 +401,8 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
                          f"{'understood!' if h['understood'] else 'not quite.'} +{h['score']}   Enter: continue")
         else:
             lines.append(" Enter/d: done   u: undo   c: clear   q: stop   t: type strokes instead")
-        # The words are cleaned (a level's or a model's text never carries an escape code to
-        # the terminal); the escape codes around them are this view's own.
-        return "\x1b[H" + "".join(f"{clean(ln)[:size.columns - 1]}\x1b[K\r\n" for ln in lines) + "\x1b[J"
+        # the text is cleaned (a level's names and lines), the codes around it are the canvas's own
+        return "\x1b[H" + "".join(f"{textsafe.clean(ln)[:size.columns - 1]}\x1b[K\r\n" for ln in lines) + "\x1b[J"
 
     try:
         tty.setcbreak(fd)            # keys as they are typed, no echo; Ctrl-C still interrupts
