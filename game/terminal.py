@@ -484,9 +484,11 @@ def _minigame(rt: Runtime, prompt, mode: str, inp: "_Input | None" = None) -> st
         print()
         if mi.quit:
             return "quit"
-        if mi.skip:
+        if mi.skip or result.get("rounds", 1) == 0:
+            # Skipped, or over before a single round (the input ended at the first prompt):
+            # the story goes on with the default result, and the score says it was skipped.
             print("(minigame skipped: the story goes on with its default result)")
-            rt.skip_minigame("skipped by the player")
+            rt.skip_minigame("skipped by the player" if mi.skip else "no round was played")
             return None
         rt.finish_minigame(result)
         return None

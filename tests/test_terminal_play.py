@@ -70,7 +70,8 @@ def test_skip_and_quit_inside_a_minigame(monkeypatch, capsys):
     code, out = _play_demo(monkeypatch, capsys, talk + "/save x\n/skip\n")
     assert code == 0 and "lab> /skip" in out and "saving waits until it is over" in out
     assert "minigame skipped: the story goes on with its default result" in out
-    assert "skipped, default result used" in out, "the score card says the lab was skipped"
+    assert "Lab Defense: skipped" in out, "the score says the lab was skipped"
+    assert "Draw for the AI: skipped" in out, "input ended before a drawing: skipped, not '0 of 0 drawings'"
     code, out = _play_demo(monkeypatch, capsys, talk + "w 3\n/quit\n")
     assert code == 0 and "lab> /quit" in out and "*** THE END" not in out, "/quit ends the game there"
 
