@@ -343,7 +343,7 @@ def _print_score(rt, prompt) -> None:
     for heading, lines in r.sections():
         print(f"\n{heading}:")
         for line in lines:
-            print(f"  {line}")
+            print(_wrap(line, "  "))
     if r.total:
         print(f"\n{r.total}")
 
