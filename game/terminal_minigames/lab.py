@@ -205,13 +205,13 @@ class LabTurns:
         g, s = self.game, self.game.state
         nw = len(s["schedule"])
         left = max(0, math.ceil(round((s["deadline"] - s["t"]) / self.turn_seconds, 6)))
+        down = "COMPUTE DOWN" if s["compute_down"] > 0 else "compute up"
         head = (f"LAB DEFENSE  turn {self.turns}  wave {max(0, g.current_wave() + 1)}/{nw}  "
-                f"deadline in {left} turn{'s' if left != 1 else ''}  budget {s['budget']}")
+                f"deadline in {left} turn{'s' if left != 1 else ''}  budget {s['budget']}  {down}")
         prog = min(1.0, s["progress"])
         filled = int(round(prog * 20))
-        down = "COMPUTE DOWN" if s["compute_down"] > 0 else "compute up"
         train = (f"Training [{'#' * filled}{'.' * (20 - filled)}] {prog:4.0%}  epoch {g.epoch()}/{s['params']['epochs']}"
-                 f"  slowed by controls {g.drag():.0%}  {down}")
+                 f"  slowed by controls {g.drag():.0%}")
         rows = [head, train, f"{'':17} attacks ->{'':20}slots (30% 50% 70%) -> assets"]
         marks = {int(pos * TRACK) for pos in SLOT_POSITIONS}
         present: dict[str, int] = {}
