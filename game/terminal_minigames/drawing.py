@@ -234,7 +234,7 @@ Draw by typing strokes on a 0..100 grid: (0,0) top left, (100,100) bottom right.
   20,20 80,20 80,80 20,80 20,20   one stroke through these points (a square)
   circle 50 50 30                 a circle: centre 50,50, radius 30
   u undo the last stroke   c clear   s show the canvas   d done (final guess)
-The pen moves at a person's pace: the AI guesses while you draw; the clock runs."""
+The pen moves at a person's pace: the AI guesses as you draw; the clock runs."""
 
 
 class TypedDrawing:
