@@ -230,7 +230,7 @@ def stroke_actions(points: list[tuple[float, float]]) -> list[dict | None]:
 
 
 TYPED_HELP = """\
-Type strokes on a 0..100 grid: (0,0) is the top left, (100,100) the bottom right.
+Type strokes on a 0..100 grid: (0,0) is top left, (100,100) bottom right.
   20,20 80,20 80,80 20,80 20,20   one stroke through these points (a square)
   circle 50 50 30                 a circle: centre 50,50, radius 30
   u undo the last stroke   c clear   s show the canvas   d done (final guess)
