@@ -1,6 +1,7 @@
 """The drawing game's mouse mode in a real terminal emulator (tmux): it switches on SGR
 button-motion reports, draws what the mouse reports, and Ctrl-C puts the terminal back."""
 import math
+import re
 import shutil
 import subprocess
 import sys
@@ -59,5 +60,43 @@ def test_mouse_mode_in_tmux_draws_and_ctrl_c_restores_the_terminal(tmp_path):
         wait_for(lambda: flags() == ["0", "0", "0"], "mouse reports off and the main screen back after Ctrl-C")
         after = wait_for(lambda: (lambda s: s if "EXIT=" in s else "")(pane()), "the game exits")
         assert "EXIT=130" in after and "Traceback" not in after
+    finally:
+        tmux("kill-session", "-t", name)
+
+
+def test_resize_and_ctrl_z_in_a_shell(tmp_path):
+    """A window made smaller gets a smaller canvas; Ctrl-Z hands the shell a normal terminal
+    (mouse off, main screen) and `fg` takes it back, drawn again."""
+    level = tmp_path / "doodle.yaml"
+    level.write_text(LEVEL)
+    name = f"tt-{uuid.uuid4().hex[:8]}"
+    tmux("new-session", "-d", "-s", name, "-x", "90", "-y", "40", "bash --norc --noprofile -i")
+    try:
+        flags = lambda: tmux("display", "-p", "-t", name, "#{alternate_on} #{mouse_sgr_flag} #{mouse_button_flag}").split()  # noqa: E731
+        pane = lambda: tmux("capture-pane", "-p", "-t", name)  # noqa: E731
+
+        def border() -> int:
+            rows = [r for r in pane().splitlines() if r.startswith("  +-")]
+            return len(rows[0].strip()) if rows else 0
+
+        tmux("send-keys", "-t", name, f"cd {REPO} && TERM=xterm-256color {sys.executable} -m game play --text "
+             f"{level} --name Ada --seed 3 --no-reload", "Enter")
+        wait_for(lambda: flags() == ["1", "1", "1"], "mouse reports on")
+        wide = wait_for(border, "the canvas")
+        tmux("resize-window", "-t", name, "-x", "50", "-y", "24")
+        narrow = wait_for(lambda: (lambda b: b if 0 < b < wide else 0)(border()), "a smaller canvas after the resize")
+        assert narrow <= 50 - 2
+        tmux("send-keys", "-t", name, "C-z")
+        wait_for(lambda: flags() == ["0", "0", "0"], "a normal terminal while the game is suspended")
+        wait_for(lambda: "Stopped" in pane(), "the shell's job control took over")
+        tmux("send-keys", "-t", name, "fg", "Enter")
+        wait_for(lambda: flags() == ["1", "1", "1"], "mouse reports on again after fg")
+        wait_for(lambda: "press 1, 2 or 3" in pane() and border() > 0, "the game drawn again")
+        tmux("send-keys", "-t", name, "q")
+        wait_for(lambda: "(ending: done)" in pane(), "the story goes on to its end")
+        # After a job was stopped bash drops the rest of its command line: ask for the status now.
+        tmux("send-keys", "-t", name, "echo STATUS=$?", "Enter")
+        out = wait_for(lambda: (lambda s: s if re.search(r"STATUS=\d", s) else "")(pane()), "the exit status")
+        assert "STATUS=0" in out and "Traceback" not in out, out
     finally:
         tmux("kill-session", "-t", name)
