@@ -12,6 +12,8 @@ PARAMS = {"waves": 4, "budget": 70, "allies": 3}
     ("1i", [Command("place", control=0, lane=0)]),
     ("1 inbox", [Command("place", control=0, lane=0)]),
     ("key i", [Command("place", control=0, lane=0)]),
+    ("keys i", [Command("place", control=0, lane=0)]),
+    ("pins", [Command("place", control=1, lane=1)]),
     ("2P b", [Command("place", control=CONTROL_ORDER.index("two_person"), lane=4)]),
     ("9b, 5e; w", [Command("place", control=8, lane=4), Command("place", control=4, lane=2), Command("wait")]),
     ("xi2", [Command("remove", lane=0, slot=1)]),

@@ -109,6 +109,8 @@ def parse(line: str) -> list[Command]:
                 control, lane_word = int(m.group(1)) - 1, m.group(2)
             else:
                 control, lane_word = SHORTS[m.group(1)], m.group(2)
+                if _lane(nxt) is not None:
+                    lane_word = ""          # "keys i": a plural name, then its lane
             if not lane_word and _lane(nxt) is not None:
                 lane_word, i = nxt, i + 1
             lane = _lane(lane_word)
