@@ -290,6 +290,10 @@ def _lab(seed: int, params: dict, ask, ai_name: str) -> dict:
 def _drawing(seed: int, params: dict, ask, ai_name: str) -> dict:
     from game.terminal_minigames import drawing
 
+    from game import settings
+
+    if not settings.load().timers:        # the player's "no timed pressure anywhere", as on the desktop
+        params = dict(params, timed=False)
     # The mouse mode writes its escape codes to `sys.stdout.unfiltered` (under _SafeOut) and
     # cleans the words it shows on its own.
     return drawing.play(seed, params, ask, _out, ai_name)

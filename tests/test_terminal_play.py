@@ -87,3 +87,18 @@ def test_minigame_text_plays_one_minigame_in_the_terminal():
     out = run("drawing", "--text", "--json", stdin="2\n20,20 80,80\nd\n")
     assert out.returncode == 0 and "text version" in out.stdout
     assert json.loads(out.stdout.strip().splitlines()[-1])["rounds"] == 1
+
+
+def test_the_players_timers_off_setting_holds_in_the_terminal(capsys):
+    from game import settings, terminal
+
+    strokes = ["2"] + ["5,5 95,5 95,95 5,95 5,5"] * 6 + ["d"]      # ~6 s of pen each: past the 20 s limit
+    for timers, ended in ((True, "time"), (False, "done")):
+        settings.settings_path().parent.mkdir(parents=True, exist_ok=True)
+        settings.settings_path().write_text(f"timers: {'true' if timers else 'false'}\n")
+        lines = iter(strokes)
+        result = terminal._drawing(3, {"voice": "plain", "rounds": 1}, lambda p: next(lines, None), "ARIA")
+        out = capsys.readouterr().out
+        assert result["rounds"] == 1
+        assert ("Round over (time ran out)" in out) == (ended == "time"), out[-400:]
+        assert ("no time limit" in out) == (not timers)
