@@ -291,9 +291,8 @@ def _lab(seed: int, params: dict, ask, ai_name: str) -> dict:
 
 
 def _drawing(seed: int, params: dict, ask, ai_name: str) -> dict:
-    from game.terminal_minigames import drawing
-
     from game import settings
+    from game.terminal_minigames import drawing
 
     if not settings.load().timers:        # the player's "no timed pressure anywhere", as on the desktop
         params = dict(params, timed=False)
@@ -448,7 +447,7 @@ def _talk(rt: Runtime, prompt, inp: _Input, service) -> bool:
     return True
 
 
-def _stream_reply(handle, out=None, inp=None, stream: "_Stream | None" = None) -> None:
+def _stream_reply(handle, out=None, inp=None, stream: _Stream | None = None) -> None:
     """Write a reply as it streams, wrapped by `stream` (else as it comes, to `out`). While a model thinks, dots show it on a
     terminal, and Enter skips to the authored line (only when both ends are a terminal: piped
     input is the player's lines)."""

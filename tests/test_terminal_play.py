@@ -89,6 +89,12 @@ def test_minigame_text_plays_one_minigame_in_the_terminal():
     assert json.loads(out.stdout.strip().splitlines()[-1])["rounds"] == 1
 
 
+def _answers(lines):
+    """An `ask` that answers with these lines, then says the input ended."""
+    it = iter(lines)
+    return lambda prompt: next(it, None)
+
+
 def test_the_players_timers_off_setting_holds_in_the_terminal(capsys):
     from game import settings, terminal
 
@@ -96,8 +102,7 @@ def test_the_players_timers_off_setting_holds_in_the_terminal(capsys):
     for timers, ended in ((True, "time"), (False, "done")):
         settings.settings_path().parent.mkdir(parents=True, exist_ok=True)
         settings.settings_path().write_text(f"timers: {'true' if timers else 'false'}\n")
-        lines = iter(strokes)
-        result = terminal._drawing(3, {"voice": "plain", "rounds": 1}, lambda p: next(lines, None), "ARIA")
+        result = terminal._drawing(3, {"voice": "plain", "rounds": 1}, _answers(strokes), "ARIA")
         out = capsys.readouterr().out
         assert result["rounds"] == 1
         assert ("Round over (time ran out)" in out) == (ended == "time"), out[-400:]
