@@ -14,7 +14,14 @@ or for a core (the machine is shared), not doing work. The load average is print
 before and after. Prints p50 / p99 / max of both, time from launch to first frame, and
 peak memory (max RSS). Targets: p99 < 8 ms, max < 16.7 ms, first frame < 1.5 s, < 150 MB.
 
+Then the window at rest: the game's own main loop (App.loop, which blocks on events while
+nothing moves) runs for IDLE_SECONDS at the title screen and again at a line waiting for
+the player, and the process's CPU time (all threads, from getrusage) over that wall time
+is printed as % of one core, with the frames drawn. Target: <= 3 % each.
+
     python benchmarks/frames.py [-v]      # -v lists every frame over 8 ms, wall and CPU
+    python benchmarks/frames.py --idle    # only the idle figures (faster)
+    DISPLAY=:N SDL_VIDEODRIVER=x11 python benchmarks/frames.py   # under a real (Xvfb) server
 """
 from __future__ import annotations
 
@@ -36,6 +43,8 @@ os.environ["TT_CONFIG_DIR"] = os.path.join(_tmp, "config")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 FRAMES = 600
+IDLE_SECONDS = 10.0
+IDLE_ONLY = "--idle" in sys.argv
 VERBOSE = "-v" in sys.argv      # list the frames over 8 ms
 BACKEND = sys.argv[sys.argv.index("--backend") + 1] if "--backend" in sys.argv else "bench-slow"
 T_LAUNCH = time.perf_counter()
@@ -65,6 +74,45 @@ class SlowBackend:
 def pct(values, p):
     s = sorted(values)
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def cpu_seconds() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def idle(app, seconds: float) -> tuple[float, int]:
+    """(% of one core, frames drawn) while the real main loop runs with nobody at the keys."""
+    frames, c0, t0 = app.frames, cpu_seconds(), time.monotonic()
+    app.loop(seconds)
+    wall = time.monotonic() - t0
+    return (cpu_seconds() - c0) / wall * 100, app.frames - frames
+
+
+def run_idle(app, play) -> list[tuple[str, float, int]]:
+    """Idle at the title (a fresh title on top) and at a line that has finished typing."""
+    from game.ui.screens.title import TitleScreen
+
+    figures = []
+    title = TitleScreen(app)
+    app.push(title)
+    app.loop(0.5)          # let the title prewarm its pictures (FULL pace) before the clock starts
+    figures.append(("title screen",) + idle(app, IDLE_SECONDS))
+    app.pop(title)
+    play.present()
+    play.type.finish()
+    figures.append(("line waiting for Enter",) + idle(app, IDLE_SECONDS))
+    return figures
+
+
+def report_idle(figures) -> bool:
+    ok = True
+    for name, pct_core, frames in figures:
+        print(f"idle at {name:<26} CPU {pct_core:5.2f} % of one core over {IDLE_SECONDS:.0f} s "
+              f"({frames} frames drawn, {frames / IDLE_SECONDS:.1f}/s)")
+        ok = ok and pct_core <= 3.0
+    print("target idle CPU <= 3 % of one core:", "met" if ok else "NOT met")
+    return ok
 
 
 def run() -> int:
@@ -143,6 +191,13 @@ def run() -> int:
     post_key(pygame.K_RETURN)
     app.frame(1 / 60)
     play = app.top
+    if IDLE_ONLY:
+        figures = run_idle(app, play)
+        print(f"Treacherous Turn: idle benchmark ({os.environ.get('SDL_VIDEODRIVER')} video driver, 1280x720)")
+        report_idle(figures)
+        print(f"peak memory (max RSS)       {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        app.close()
+        return 0
     # 1) A line typing out (slow speed, so it types during the whole run: restart when done).
     app.settings.set("text_speed", 20)
     play.present()
@@ -177,6 +232,8 @@ def run() -> int:
         else:
             streamed["deltas"] += 1
     talk = measure(FRAMES, keep_streaming, "talk")
+    app.session.new("Bench", seed=1)
+    figures = run_idle(app, play)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     def report(name, times):
@@ -193,6 +250,7 @@ def run() -> int:
     report("all", both)
     print(f"replies started {streamed['sends']}, finished {streamed['done']}, "
           f"frames with a reply streaming {streamed['deltas']}")
+    report_idle(figures)
     print(f"launch to first frame       {first_frame * 1000:.0f} ms")
     print(f"peak memory (max RSS)       {peak_mb:.0f} MB")
     walls = [w for w, _ in both]

@@ -110,6 +110,7 @@ def test_campaign_title_to_gold_bar(tmp_path):
                 if "choice" not in levels_shot and "Continue" in options:
                     levels_shot.add("choice")
                     shot("02_villain_continue")
+                time.sleep(0.4)     # a choice ignores keys for its first moments (ARM_DELAY)
                 key(str(pick))
             elif e["event"] == "shown" and kind in ("level", "minigame"):
                 key("Return")

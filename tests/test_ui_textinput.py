@@ -45,6 +45,7 @@ def test_the_digit_that_picks_an_option_does_not_type_into_the_conversation(app)
             break
         pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0, unicode="\r", scancode=0))
         app.run_frames(2)
+    app.run_frames(30)       # a choice ignores keys for its first moments (play.ARM_DELAY)
     press(pygame.K_1, "1")
     app.run_frames(3)
     assert app.top.describe().get("mode") == "talk"

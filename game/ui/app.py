@@ -15,6 +15,7 @@ import os
 import sys
 import threading
 import time
+import warnings
 from typing import Any
 
 import pygame
@@ -26,6 +27,24 @@ from game.ui.theme import H, W, Theme
 
 STEP = 1 / 60          # logic runs at a fixed 60 Hz whatever the frame rate
 MAX_CATCH_UP = 0.25     # after a stall, drop time rather than spiral
+POLL = 0.02            # at rest, the event queue is looked at 50 times a second
+IDLE_WAKE = 0.5         # a still screen still wakes twice a second (hot reload, saves finishing)
+
+
+def init_pygame() -> None:
+    """Start the parts of pygame the game uses: video, fonts (sound: game.ui.audio, quietly).
+
+    Not pygame.init(): that opens the sound device too, and on a machine without a sound
+    card the audio library prints a dozen error lines before the game can say anything.
+    The window is drawn in software (every frame is a pygame Surface); only scaling it to
+    the window is left to SDL's renderer, and its software renderer does that without
+    loading an OpenGL driver, which costs ~100 MB of memory (Mesa) for no gain here.
+    A player or packager can still choose another with SDL_RENDER_DRIVER.
+    """
+    os.environ.setdefault("SDL_RENDER_DRIVER", "software")
+    os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
+    pygame.display.init()
+    pygame.font.init()
 
 
 class EventLog:
@@ -159,7 +178,7 @@ class App:
                  seed: int | None = None, level: str | None = None, reload: bool = False) -> None:
         self.t_start = time.perf_counter()
         self._swallow_text: str | None = None
-        pygame.init()
+        init_pygame()
         self.settings = settings_mod.load()
         # Command-line dialogue choices only; the settings file's `dialogue:` is read by the dialogue service.
         opts = {k: v for k, v in (options or {}).items() if v}
@@ -178,6 +197,8 @@ class App:
         self.toasts: list[list] = []          # [text, seconds left]
         self.t = 0.0
         self.frames = 0
+        self.keys_down: set[int] = set()    # keys pressed and not yet released (a choice ignores held keys)
+        self.dirty = True          # something changed since the last draw (an event, a push, a toast)
         self.running = True
         self.ambient = Ambient()
         self.reloader = HotReload(self) if reload else None
@@ -189,7 +210,10 @@ class App:
     def _open_window(self):
         flags = pygame.SCALED | pygame.RESIZABLE
         try:
-            surface = pygame.display.set_mode((W, H), flags)
+            with warnings.catch_warnings():
+                # "no fast renderer available": the software renderer is chosen on purpose (init_pygame).
+                warnings.filterwarnings("ignore", message=".*fast renderer.*")
+                surface = pygame.display.set_mode((W, H), flags)
         except pygame.error:
             surface = pygame.display.set_mode((W, H))   # a driver without a renderer: unscaled window
         if self.settings.fullscreen:
@@ -224,11 +248,13 @@ class App:
         return self.screens[-1] if self.screens else None
 
     def push(self, screen) -> None:
+        self.dirty = True
         self.screens.append(screen)
         self.log("screen", name=screen.name)
         screen.enter()
 
     def pop(self, screen=None) -> None:
+        self.dirty = True
         if screen is None or self.top is screen:
             if self.screens:
                 self.screens.pop()
@@ -243,6 +269,7 @@ class App:
         self.push(screen)
 
     def reset_to(self, screen) -> None:
+        self.dirty = True
         self.screens.clear()
         self.push(screen)
 
@@ -254,6 +281,7 @@ class App:
 
     def toast(self, text: str, seconds: float = 4.0) -> None:
         self.toasts.append([text, seconds])
+        self.dirty = True
         self.log("message", text=text)
 
     def quit(self) -> None:
@@ -265,6 +293,12 @@ class App:
             self.log("quit")
             self.quit()
             return
+        if event.type == pygame.KEYDOWN:
+            self.keys_down.add(event.key)
+        elif event.type == pygame.KEYUP:
+            self.keys_down.discard(event.key)
+        elif event.type in (pygame.WINDOWFOCUSLOST, pygame.ACTIVEEVENT):
+            self.keys_down.clear()      # a key released in another window sends us no KEYUP
         if event.type == pygame.KEYDOWN:
             alt = event.mod & pygame.KMOD_ALT
             if event.key == pygame.K_F11 or (alt and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER)):
@@ -293,11 +327,21 @@ class App:
             self._swallow_text = event.unicode
 
     # ------------------------------------------------------------------ frame
+    def pace(self) -> float:
+        """Frames a second the window needs now: the top screen's need, and a few while a toast shows."""
+        from game.ui.screens.base import AMBIENT, STILL
+
+        need = self.top.pace() if self.top is not None else STILL
+        return max(need, AMBIENT if self.toasts else STILL)
+
     def step(self, dt: float) -> None:
         self.t += dt
         for t in self.toasts:
             t[1] -= dt
+        before = len(self.toasts)
         self.toasts = [t for t in self.toasts if t[1] > 0]
+        if len(self.toasts) != before:
+            self.dirty = True
         if self.top is not None:
             self.top.update(dt)
 
@@ -325,9 +369,13 @@ class App:
             surface.blit(img, (rect.x + 20, rect.y + 10), pygame.Rect(0, 0, rect.w - 40, img.get_height()))
             y = rect.bottom + 8
 
-    def frame(self, dt: float) -> None:
-        """One frame: events, fixed logic steps, draw, flip. Tests call this directly."""
-        for event in pygame.event.get():
+    def frame(self, dt: float, events: list | None = None, draw: bool = True) -> None:
+        """One frame: events, fixed logic steps, draw, flip. Tests call this directly.
+
+        `events`: already taken from the queue (the resting loop waits for one); `draw`: False
+        when nothing visible changed, so the frame is only logic (see run)."""
+        for event in pygame.event.get() if events is None else events:
+            self.dirty = True
             self.handle(event)
             if not self.running:
                 return
@@ -337,6 +385,9 @@ class App:
         while self._acc >= STEP:
             self.step(STEP)
             self._acc -= STEP
+        if not (draw or self.dirty):
+            return
+        self.dirty = False
         self.draw()
         pygame.display.flip()
         self.frames += 1
@@ -349,14 +400,57 @@ class App:
                 break
             self.frame(dt)
 
-    def run(self) -> int:
-        clock = pygame.time.Clock()
-        clock.tick()
-        while self.running:
-            dt = clock.tick(60) / 1000.0
-            self.frame(dt)
+    def run(self, max_seconds: float | None = None) -> int:
+        """Play until the player quits (or `max_seconds` pass), then close the window."""
+        self.loop(max_seconds)
         self.close()
         return 0
+
+    @staticmethod
+    def _wait_events(due: float) -> list:
+        """The events that arrive before `due` (monotonic), returned as soon as there are any.
+
+        Not pygame.event.wait(timeout): pygame polls inside it every millisecond, which alone
+        costs ~3 % of a core. Sleeping POLL between looks costs a tenth of that, and POLL is
+        below what a player can notice between a key press and its answer."""
+        while True:
+            events = pygame.event.get()
+            now = time.monotonic()
+            if events or now >= due:
+                return events
+            time.sleep(min(POLL, due - now))
+
+    def loop(self, max_seconds: float | None = None) -> None:
+        """The main loop, at rest when nothing moves.
+
+        While the top screen animates (FULL) it runs at 60 Hz. Otherwise it sleeps until an
+        event arrives or the next slow frame is due (AMBIENT, a few a second) or IDLE_WAKE
+        passes (STILL: a logic step only, no drawing unless something changed). A visual
+        novel waiting for the player costs next to nothing (benchmarks/frames.py).
+        """
+        clock = pygame.time.Clock()
+        clock.tick()
+        deadline = None if max_seconds is None else time.monotonic() + max_seconds
+        last = last_draw = time.monotonic()
+        while self.running and (deadline is None or time.monotonic() < deadline):
+            fps = self.pace()
+            if fps >= 30:
+                clock.tick(fps)
+                events = None
+            else:
+                clock.tick()      # keep the clock's own reference point current for when FULL resumes
+                due = last_draw + (1.0 / fps if fps else IDLE_WAKE)
+                if deadline is not None:
+                    due = min(due, deadline)
+                events = self._wait_events(due)
+            now = time.monotonic()
+            dt, last = now - last, now
+            drawn = self.frames
+            self.frame(dt, events=events, draw=fps > 0 and (fps >= 30 or now >= last_draw + 1.0 / fps - 0.002))
+            if self.frames != drawn:
+                last_draw = now
+            elif fps == 0:
+                last_draw = now       # the next still wake-up is IDLE_WAKE from now
 
     def close(self) -> None:
         self.session.writer.flush()      # an autosave being written is finished, not lost, at quit
@@ -446,14 +540,7 @@ def run_desktop(story_path: str, *, player: str | None = None, log: str | None =
     except ValueError as exc:
         print(f"cannot play {story_path}:\n{exc}", file=sys.stderr)
         return 1
-    if max_seconds is not None:
-        deadline = time.monotonic() + max_seconds
-        clock = pygame.time.Clock()
-        while app.running and time.monotonic() < deadline:
-            app.frame(clock.tick(60) / 1000.0)
-        app.close()
-        return 0
-    return app.run()
+    return app.run(max_seconds)
 
 
 def main(argv: list[str] | None = None) -> int:

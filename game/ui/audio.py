@@ -1,11 +1,47 @@
 """An optional ambient hum synthesised with numpy: no sound files, and never fatal.
 
 When there is no audio device (SDL_AUDIODRIVER=dummy, a container, a headless CI) or
-the mixer fails in any way, `Ambient.ok` is False and every call is a no-op.
+the mixer fails in any way, `Ambient.ok` is False and every call is a no-op. Opening the
+mixer happens with the process's stderr muted: without a sound card the audio library
+(ALSA) prints its own error lines there, which say nothing a player can act on.
 """
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+
 import numpy as np
+
+
+def no_sound_card() -> bool:
+    """True on Linux when the kernel lists no sound card (nothing to open; don't try)."""
+    if not sys.platform.startswith("linux") or os.environ.get("SDL_AUDIODRIVER"):
+        return False
+    try:
+        with open("/proc/asound/cards", encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError:
+        return not os.path.exists("/dev/snd")
+    return "no soundcards" in text or not text.strip()
+
+
+@contextlib.contextmanager
+def quiet_stderr():
+    """Mute file descriptor 2 (C libraries write there directly, past sys.stderr)."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 class Ambient:
@@ -14,11 +50,15 @@ class Ambient:
         self.problem = ""
         self._sound = None
         self._channel = None
+        if no_sound_card():
+            self.problem = "no sound: this machine has no sound card"
+            return
         try:
             import pygame
 
             if not pygame.mixer.get_init():
-                pygame.mixer.init(frequency=44100, size=-16, channels=2)
+                with quiet_stderr():
+                    pygame.mixer.init(frequency=44100, size=-16, channels=2)
             rate, _size, channels = pygame.mixer.get_init()
             self._sound = pygame.sndarray.make_sound(self._hum(rate, channels))
             self.ok = True

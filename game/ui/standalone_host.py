@@ -37,7 +37,9 @@ def run_window(name: str, seed: int, params: dict[str, Any], *, log_path: str | 
     if view_cls is None:
         print(f"minigame '{name}' has no desktop view yet", file=sys.stderr)
         return None
-    pygame.init()
+    from game.ui.app import init_pygame
+
+    init_pygame()
     screen = pygame.display.set_mode(LOGICAL_SIZE, pygame.RESIZABLE)
     pygame.display.set_caption(f"Treacherous Turn: {name}")
     canvas = pygame.Surface(LOGICAL_SIZE)

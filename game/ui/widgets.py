@@ -109,13 +109,26 @@ class Menu:
     row_gap: int = 10
     rects: list[pygame.Rect] = field(default_factory=list)
     picked: int | None = None
+    # False: nothing is focused until the player moves (an arrow, the mouse), so Enter alone
+    # picks nothing. The story's choices use this: Enter pressed to finish reading the line
+    # before must not also choose option 1.
+    preselect: bool = True
 
     def __post_init__(self) -> None:
-        self.index = self._next(self.index - 1, +1) if self.items else 0
+        if not self.preselect:
+            self.index = -1
+        else:
+            self.index = self._next(self.index - 1, +1) if self.items else 0
+
+    @property
+    def focused(self) -> bool:
+        return 0 <= self.index < len(self.items)
 
     def _next(self, start: int, step: int) -> int:
         n = len(self.items)
         i = start
+        if start < 0 and step < 0:
+            start = 0          # nothing focused yet: Up goes to the last item, as Down goes to the first
         for _ in range(n):
             i = (i + step) % n
             if self.items[i].enabled:

@@ -3,6 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
+# How often a screen needs drawing (frames a second); the app blocks on events in between.
+# FULL: something moves every frame (typing, streaming, a minigame, an effect). AMBIENT:
+# only slow decoration moves (twinkling stars, a blinking caret, "▼ continue"), drawn a few
+# times a second. STILL: nothing moves; drawn only when an event or a change asks for it.
+FULL = 60.0
+AMBIENT = 5.0
+STILL = 0.0
+
 
 class Screen:
     # An opaque screen hides everything below it; overlays (menus, help) draw over the one below.
@@ -26,6 +34,10 @@ class Screen:
 
     def update(self, dt: float) -> None:
         pass
+
+    def pace(self) -> float:
+        """Frames a second this screen needs while it is on top (FULL, AMBIENT or STILL)."""
+        return STILL
 
     def draw(self, surface) -> None:
         pass

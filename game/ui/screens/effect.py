@@ -9,7 +9,7 @@ import random
 import pygame
 
 from game.ui import backgrounds
-from game.ui.screens.base import Screen
+from game.ui.screens.base import FULL, Screen
 from game.ui.theme import H, W
 
 NOISE = "▓▒░█"
@@ -32,6 +32,9 @@ class EffectScreen(Screen):
             self.finish()
             return True
         return False
+
+    def pace(self) -> float:
+        return FULL
 
     def update(self, dt: float) -> None:
         self.elapsed += dt

@@ -14,7 +14,7 @@ import random
 import pygame
 
 from game.ui import backgrounds
-from game.ui.screens.base import Screen
+from game.ui.screens.base import FULL, Screen
 from game.ui.theme import H, W
 from game.ui.widgets import wrap
 
@@ -23,12 +23,6 @@ def tally(runtime) -> list[dict]:
     """One row per minigame played in this story (the story's score card, as plain data)."""
     return [{"name": r.name, "title": r.title, "as": r.store_as, "skipped": r.skipped, "result": dict(r.result),
              "score": r.score} for r in runtime.score().rows]
-
-
-def _fmt(v) -> str:
-    if isinstance(v, float):
-        return f"{v:.2f}"
-    return str(v)
 
 
 class _Continue(Screen):
@@ -73,7 +67,6 @@ class EndingScreen(_Continue):
             y += font.get_linesize() // 2
         if p.problem:
             th.text(surface, f"⚠ {p.problem}", (W // 2, y + 20), size=th.scaled(0.7), color=th.pal.warn, anchor="midtop")
-        th.text(surface, f"Ending: {p.ending}", (W // 2, H - 110), size=th.scaled(0.7), color=th.pal.dim, anchor="midtop")
         th.text(surface, "▶ Enter to see your score", (W // 2, H - 60), size=th.scaled(0.8), color=th.pal.focus,
                 anchor="midtop")
 
@@ -82,17 +75,22 @@ class EndingScreen(_Continue):
 
 
 class ScoreScreen(_Continue):
+    """What happened and how the player's decisions led here, in words (game/story/recap.py)."""
+
     name = "score"
+    PANEL = pygame.Rect(120, 40, W - 240, H - 100)
 
     def __init__(self, app, prompt=None) -> None:
         super().__init__(app)
+        from game.story.recap import recap
+
         rt = app.session.runtime
         self.prompt = prompt
-        card = rt.score()
         self.rows = tally(rt)
-        self.values = dict(card.values)
-        self.total = card.total
-        app.log("score", rows=self.rows, total=self.total, values=self.values)
+        self.recap = recap(rt, prompt)
+        self._layout: tuple | None = None
+        app.log("score", rows=self.rows, total=self.recap.total, ending=self.recap.ending,
+                sections=[[h, list(lines)] for h, lines in self.recap.sections()])
 
     def next(self) -> None:
         inscription = list(getattr(self.prompt, "inscription", None) or [])
@@ -101,40 +99,64 @@ class ScoreScreen(_Continue):
         else:
             GoldBarScreen.finish(self.app)
 
+    def layout(self) -> tuple[int, list[tuple[str, str]]]:
+        """(body text size, [(style, line)]) that fits the panel: the player's size if it fits, else smaller."""
+        th = self.theme
+        key = (th.base, th.pal.high_contrast)
+        if self._layout is not None and self._layout[0] == key:
+            return self._layout[1]
+        room = self.PANEL.h - 190           # below the heading, above the total and the footer
+        width = self.PANEL.w - 120
+        size = th.scaled(0.8)
+        while True:
+            body, head = th.font(size), th.font(size, "bold")
+            lines: list[tuple[str, str]] = []
+            for heading, paras in self.recap.sections():
+                lines.append(("heading", heading))
+                for para in paras:
+                    lines += [("body", part) for part in wrap(body, para, width)]
+                lines.append(("gap", ""))
+            height = sum(head.get_linesize() if s == "heading" else 8 if s == "gap" else body.get_linesize()
+                         for s, _ in lines)
+            if height <= room or size <= 13:
+                break
+            size -= 1
+        self._layout = (key, (size, lines))
+        return size, lines
+
     def draw(self, surface) -> None:
         th = self.theme
         backgrounds.draw_live(surface, "servers", self.app.t, dim=True)
-        panel = pygame.Rect(140, 60, W - 280, H - 140)
-        th.panel(surface, panel)
-        th.text(surface, "Your score", (panel.centerx, panel.y + 24), size=th.scaled(1.5), kind="bold",
-                color=th.pal.gold, anchor="midtop")
-        y = panel.y + 100
-        small = th.scaled(0.75)
-        if not self.rows:
-            th.text(surface, "No minigames were played on this path.", (panel.x + 50, y))
-            y += 50
-        for r in self.rows:
-            status = "skipped: default result used" if r["skipped"] else "played"
-            th.text(surface, f"{r['name'].replace('_', ' ').title()}  ({status})", (panel.x + 50, y), kind="bold")
-            y += th.font().get_linesize() + 4
-            fields = "   ".join(f"{k}: {_fmt(v)}" for k, v in r["result"].items())
-            for line in wrap(th.font(small), fields, panel.w - 120):
-                th.text(surface, line, (panel.x + 70, y), size=small, color=th.pal.dim)
-                y += th.font(small).get_linesize()
-            y += 14
-        if self.values:
-            prof = "   ".join(f"{k}: {v:+.2f}" for k, v in sorted(self.values.items()))
-            th.text(surface, "What the AI learned you value", (panel.x + 50, y), kind="bold")
-            y += th.font().get_linesize() + 4
-            th.text(surface, prof, (panel.x + 70, y), size=small, color=th.pal.dim)
-            y += 40
-        th.text(surface, f"Total of minigame scores (played only): {_fmt(self.total)}", (panel.x + 50, panel.bottom - 80),
-                size=th.scaled(0.95), kind="bold")
-        th.text(surface, "▶ Enter", (panel.right - 40, panel.bottom - 30), size=th.scaled(0.8), color=th.pal.focus,
+        panel = self.PANEL
+        th.panel(surface, panel, alpha=245)
+        th.text(surface, self.recap.ending or "Your story", (panel.centerx, panel.y + 22), size=th.scaled(1.3),
+                kind="bold", color=th.pal.gold, anchor="midtop")
+        size, lines = self.layout()
+        body, head = th.font(size), th.font(size, "bold")
+        y = panel.y + 22 + th.font(th.scaled(1.3), "bold").get_linesize() + 14
+        clip = pygame.Rect(panel.x + 40, y, panel.w - 80, panel.bottom - 90 - y)
+        prev = surface.get_clip()
+        surface.set_clip(clip)
+        for style, text in lines:
+            if style == "gap":
+                y += 8
+                continue
+            if style == "heading":
+                th.text(surface, text, (panel.x + 50, y), size=size, kind="bold", color=th.pal.accent)
+                y += head.get_linesize()
+            else:
+                th.text(surface, text, (panel.x + 70, y), size=size)
+                y += body.get_linesize()
+        surface.set_clip(prev)
+        if self.recap.total:
+            th.text(surface, self.recap.total, (panel.x + 50, panel.bottom - 24), size=th.scaled(0.9), kind="bold",
+                    anchor="bottomleft")
+        th.text(surface, "▶ Enter", (panel.right - 40, panel.bottom - 24), size=th.scaled(0.8), color=th.pal.focus,
                 anchor="bottomright")
 
     def describe(self):
-        return {"screen": self.name, "rows": self.rows, "total": self.total}
+        return {"screen": self.name, "rows": self.rows, "ending": self.recap.ending, "total": self.recap.total,
+                "sections": self.recap.sections()}
 
 
 class GoldBarScreen(_Continue):
@@ -149,6 +171,9 @@ class GoldBarScreen(_Continue):
         app.log("goldbar", player=self.player, inscription=self.inscription())
         rng = random.Random(7)
         self.stars = [(rng.randrange(W), rng.randrange(H), rng.random() * 6.28, rng.randrange(120, 255)) for _ in range(160)]
+
+    def pace(self) -> float:
+        return FULL       # the bar drifts and shines
 
     def inscription(self) -> list[str]:
         return list(self.lines)

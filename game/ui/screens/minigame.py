@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pygame
 
-from game.ui.screens.base import Screen
+from game.ui.screens.base import FULL, STILL, Screen
 from game.ui.theme import W
 
 
@@ -72,6 +72,12 @@ class MinigameHost(Screen):
         except Exception as exc:   # noqa: BLE001
             self._fail(exc)
         return True
+
+    def pace(self) -> float:
+        if self.failed or self.view is None:
+            return STILL
+        pace = getattr(self.view, "pace", None)    # a view may say it is at rest (paused, help shown)
+        return pace() if callable(pace) else FULL
 
     def update(self, dt: float) -> None:
         if self.failed or self.view is None:

@@ -12,12 +12,15 @@ import pygame
 from game import saves
 from game.story.prompts import EndPrompt
 from game.ui import backgrounds
-from game.ui.screens.base import Screen
+from game.ui.screens.base import AMBIENT, FULL, Screen
 from game.ui.talk import open_conversation, outcome_of, reply_info, start_line
 from game.ui.theme import H, W
 from game.ui.widgets import Item, Menu, TextBox, TypeText, wrap
 
 TEXT_W = 1120
+# A choice ignores keys for this long after it appears, and keys already held down when it
+# appeared until they are released: a key meant for the line before never picks an option.
+ARM_DELAY = 0.35
 SKIP_DELAY = 0.06        # seconds per line in skip mode: fast, but each line is still drawn
 
 
@@ -108,7 +111,10 @@ class PlayScreen(Screen):
         self.skip = False     # skipping always stops at a decision
         labels = self.session.runtime.world.labels       # words an `effect:` has taken over
         items = [Item(labels.get(o["text"], o["text"]), (lambda i=o["index"]: self.choose(i))) for o in prompt.options]
-        self.menu = Menu(items, x=W // 2 - 420, y=0, width=840, numbered=True)
+        self.menu = Menu(items, x=W // 2 - 420, y=0, width=840, numbered=True, preselect=False)
+        self.choice_age = 0.0
+        self.held_at_choice = set(self.app.keys_down)
+        self.choice_hint = ""
         self.app.log("shown", kind="choice", key=prompt.key, options=[o["text"] for o in prompt.options],
                      scene=prompt.scene)
 
@@ -353,7 +359,7 @@ class PlayScreen(Screen):
                 self.roll_forward()
             return True
         if self.mode == "choice":
-            return self.menu.handle(event)
+            return self._handle_choice(event)
         if self.mode == "talk":
             return self._handle_talk(event)
         if event.type == pygame.KEYDOWN and event.key in (pygame.K_SPACE, pygame.K_RETURN, pygame.K_KP_ENTER):
@@ -368,6 +374,23 @@ class PlayScreen(Screen):
             self.advance()
             return True
         return False
+
+    def _handle_choice(self, event) -> bool:
+        if event.type == pygame.KEYUP:
+            self.held_at_choice.discard(event.key)
+            return False
+        if event.type == pygame.KEYDOWN:
+            if self.choice_age < ARM_DELAY or event.key in self.held_at_choice:
+                self.app.log("choice_key_ignored", key=pygame.key.name(event.key),
+                             why="held" if event.key in self.held_at_choice else "too soon")
+                return True
+            if event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE) and not self.menu.focused:
+                self.choice_hint = "Nothing is selected yet: press ↓ or ↑ first, a number key, or click an option."
+                self.app.log("choice_key_ignored", key=pygame.key.name(event.key), why="nothing selected")
+                return True
+        if event.type == pygame.MOUSEBUTTONDOWN and self.choice_age < ARM_DELAY:
+            return True
+        return self.menu.handle(event)
 
     def _handle_talk(self, event) -> bool:
         if self.handle_stream is not None:
@@ -392,6 +415,17 @@ class PlayScreen(Screen):
         return False
 
     # ------------------------------------------------------------------ update
+    def pace(self) -> float:
+        """FULL while text types, a reply streams, skip or auto runs or an action is pending; else slow."""
+        if self.handle_stream is not None or self.skip or self.auto or self.pending_autosave or \
+                getattr(self, "pending_overlay", None) is not None:
+            return FULL
+        if self.mode == "line" and not self.type.done:
+            return FULL
+        if self.mode == "level" and self.skip:
+            return FULL
+        return AMBIENT
+
     def update(self, dt: float) -> None:
         self._saves_done()
         overlay = getattr(self, "pending_overlay", None)
@@ -405,6 +439,8 @@ class PlayScreen(Screen):
             self.autosave(why)
         if self.mode == "line":
             self._update_line(dt)
+        elif self.mode == "choice":
+            self.choice_age += dt
         elif self.mode == "talk":
             self.box.update(dt)
             self._poll_talk()
@@ -553,8 +589,11 @@ class PlayScreen(Screen):
         total = self.menu.measure(th)
         self.menu.y = max(70, min(bottom - total, (bottom + 60) // 2 - total // 2))
         self.menu.draw(surface, th)
-        th.text(surface, "Choose: arrows + Enter, number keys, or click", (W // 2, self.menu.y - 14),
-                size=th.scaled(0.6), color=th.pal.dim, anchor="midbottom")
+        hint = self.choice_hint or "Choose: ↓/↑ then Enter, a number key, or click"
+        hint_img = th.render(hint, th.scaled(0.7), color=th.pal.text if self.choice_hint else th.pal.dim)
+        plate = hint_img.get_rect(midbottom=(W // 2, self.menu.y - 14)).inflate(24, 8)
+        th.panel(surface, plate, radius=8, alpha=235)       # readable over any art behind it
+        surface.blit(hint_img, hint_img.get_rect(center=plate.center))
 
     def _last_line_text(self) -> str:
         for e in reversed(self.session.runtime.transcript):
@@ -701,7 +740,8 @@ class PlayScreen(Screen):
             d.update(speaker=self.prompt.name, text=self.type.text, shown=int(self.type.shown), done=self.type.done,
                      generating=self.handle_stream is not None)
         elif self.mode == "choice":
-            d.update(options=[i.label for i in self.menu.items], focus=self.menu.index)
+            d.update(options=[i.label for i in self.menu.items],
+                     focus=self.menu.index if self.menu.focused else None, armed=self.choice_age >= ARM_DELAY)
         elif self.mode == "talk":
             d.update(turns=[dict(t) for t in self.turns], input=self.box.text, streaming=self.handle_stream is not None,
                      thinking=bool(getattr(self.handle_stream, "thinking", False)),

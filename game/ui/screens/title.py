@@ -7,7 +7,7 @@ import pygame
 
 from game import saves
 from game.ui import backgrounds
-from game.ui.screens.base import Screen
+from game.ui.screens.base import AMBIENT, FULL, Screen
 from game.ui.theme import H, W
 from game.ui.widgets import Item, Menu, TextBox
 
@@ -71,6 +71,9 @@ class TitleScreen(Screen):
             return True     # Esc on the title does nothing rather than quitting by surprise
         return self.menu.handle(event)
 
+    def pace(self) -> float:
+        return FULL if self._prewarm else AMBIENT     # the turning ring and the stars, slowly
+
     def update(self, dt: float) -> None:
         if self._prewarm and self.app.frames > 1:
             backgrounds.background(self._prewarm.pop())   # draw one scene picture per frame, off the critical path
@@ -121,6 +124,9 @@ class NameScreen(Screen):
                 start_game(self.app, name)
             return True
         return False
+
+    def pace(self) -> float:
+        return AMBIENT      # the caret blinks
 
     def update(self, dt: float) -> None:
         self.box.update(dt)
