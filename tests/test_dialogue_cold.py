@@ -284,3 +284,22 @@ def test_the_desktop_talk_screen_shows_the_ai_thinking_and_tab_skips(server, mak
     d = app.top.describe()
     assert not d["streaming"] and d["turns"][-1]["backend"] == "scripted" and d["turns"][-1]["text"]
     assert "reply_skipped" in [e["event"] for e in app.log.recent]
+
+
+def test_cold_start_settings_are_read_and_checked():
+    from game.dialogue.settings import Settings
+
+    path = config_dir() / "settings.yaml"
+    path.write_text("dialogue:\n  timeouts: {first_token: 5, cold_start: 0}\n  warm_up: false\n"
+                    "  voice: {max_words: 40}\n", encoding="utf-8")
+    s = Settings.load(path=path)
+    assert s.problems == [] and s.timeouts().cold_start == 0 and s.timeouts().cold() == s.timeouts()
+    path.write_text("dialogue:\n  timeouts: {cold_start: -3}\n  warm_up: sometimes\n  voice: [loud]\n",
+                    encoding="utf-8")
+    s = Settings.load(path=path)
+    said = " | ".join(s.problems)
+    assert "dialogue.timeouts.cold_start" in said and "dialogue.warm_up' should be true or false" in said
+    assert "dialogue.voice' should be a mapping" in said
+    assert s.timeouts().cold_start == 60.0                 # the default stands in for the bad value
+    t = Settings.load(path=config_dir() / "none.yaml").timeouts()
+    assert (t.first_token, t.cold_start, t.cold().first_token, t.cold().total) == (8.0, 60.0, 60.0, 72.0)
