@@ -81,9 +81,9 @@ def test_a_cold_start_timeout_retries_next_turn_instead_of_resting(server, caplo
 def test_a_level_start_warms_the_backend_with_a_tiny_request(server):
     rt, prompt = demo_talk()
     svc = service(server.base_url, "{connect: 1, first_token: 0.5, total: 3, cold_start: 5}")
-    threads = svc.warm_up([rt.character("aria")], "Sam")
-    assert len(threads) == 1
-    threads[0].join(10)
+    pending = svc.warm_up([rt.character("aria")], "Sam")
+    assert len(pending) == 1
+    assert pending[0].wait(10)
     warm = posts(server)
     assert len(warm) == 1 and warm[0]["max_tokens"] == 1
     assert "You are ARIA" in warm[0]["messages"][0]["content"]        # the persona is read into the cache
