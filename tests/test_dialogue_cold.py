@@ -303,3 +303,30 @@ def test_cold_start_settings_are_read_and_checked():
     assert s.timeouts().cold_start == 60.0                 # the default stands in for the bad value
     t = Settings.load(path=config_dir() / "none.yaml").timeouts()
     assert (t.first_token, t.cold_start, t.cold().first_token, t.cold().total) == (8.0, 60.0, 60.0, 72.0)
+
+
+def test_a_level_start_on_the_desktop_warms_its_model_voiced_characters(server):
+    """game/ui/talk.warm_level, as the play screen calls it on a level card: the service (built off the
+    frame loop at start-up) sends the warm-up; a level voiced by authored lines sends nothing."""
+    from game.ui import talk as uitalk
+
+    (config_dir() / "settings.yaml").write_text(
+        "dialogue:\n  timeouts: {connect: 1, first_token: 0.5, total: 3, cold_start: 5}\n", encoding="utf-8")
+    rt, _ = demo_talk()
+    scripted = {"backend": "scripted"}
+    uitalk._service(scripted)
+    uitalk.warm_level(rt, scripted)
+    options = {"backend": "openai", "base_url": server.base_url, "model": "fake-model"}
+    uitalk.warm_level(rt, options)          # the service is not built yet: nothing happens, nothing waits
+    service, _ = uitalk._service(options)
+    assert posts(server) == []
+    uitalk.warm_level(rt, options)
+    deadline = time.monotonic() + 10
+    while not posts(server) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [b["max_tokens"] for b in posts(server)] == [1]
+    link = service.for_character(rt.character("aria")).primary
+    deadline = time.monotonic() + 10
+    while service.is_cold(link) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not service.is_cold(link)
