@@ -330,3 +330,16 @@ def test_a_level_start_on_the_desktop_warms_its_model_voiced_characters(server):
     while service.is_cold(link) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert not service.is_cold(link)
+
+
+def test_backends_says_what_budget_a_character_gets(server, capsys):
+    from game.cli import main
+
+    (config_dir() / "settings.yaml").write_text("dialogue:\n  timeouts: {first_token: 8, cold_start: 45}\n",
+                                                encoding="utf-8")
+    demo = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "levels" / "examples" / "demo.yaml")
+    assert main(["backends", demo, "--backend", "openai", "--base-url", server.base_url, "--no-health"]) == 0
+    out = capsys.readouterr().out
+    assert "budget: first words within 8 s; its first reply of a session up to 45 s (cold start, warmed up" in out
+    assert main(["backends", demo, "--backend", "scripted", "--no-health"]) == 0
+    assert "budget:" not in capsys.readouterr().out
