@@ -179,3 +179,13 @@ def test_the_progress_bar_redraws_in_place_on_a_terminal():
     q.step("x", "y")
     q.line("done")
     assert piped.getvalue() == "done\n"             # no bar in a log file
+
+
+def test_a_scene_picks_which_talk_is_compared(tmp_path, capsys):
+    code, _, fig = compare(tmp_path, CAMPAIGN, "aria", "--scene", "few_questions", "--backend", "scripted")
+    assert code == 0
+    said = [r["said"] for r in fig["replies"]["scripted"]]
+    assert said == ["Yes.", "Yes.", "No.", "No."]          # its two yes/no questions, answered both ways
+    assert fig["summaries"][0]["agreement"] == 1.0
+    assert main(["compare-backends", CAMPAIGN, "aria", "--scene", "nowhere", "--backend", "scripted"]) == 2
+    assert "no talk with aria in a scene 'nowhere'" in capsys.readouterr().err
