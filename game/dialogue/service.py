@@ -291,7 +291,8 @@ class CharacterVoice:
 
         # The in-voice check reads the cleaned text as it grows, so a drift ("I'm a detective") is
         # caught while the guard still holds it back, before the player reads it.
-        check = (voicelib.VoiceCheck(self.character, player or "", self.service.voice_settings)
+        check = (voicelib.VoiceCheck(self.character, player or "", self.service.voice_settings,
+                                     voicelib.writer_text(request.hints))
                  if guard and link.choice.type != "scripted" and self.character is not None else None)
 
         def take(piece: str) -> bool:
