@@ -239,7 +239,7 @@ def test_the_terminal_shows_dots_while_the_ai_thinks_and_enter_skips(server):
     with os.fdopen(out_slave, "w") as out, os.fdopen(in_slave, "r") as inp:
         handle = convo.send("Yes, ask me first.")
         done = threading.Event()
-        t = threading.Thread(target=lambda: (_stream_reply(handle, out.write, out, inp), done.set()), daemon=True)
+        t = threading.Thread(target=lambda: (_stream_reply(handle, out, inp), done.set()), daemon=True)
         t.start()
         seen = b""
         deadline = time.monotonic() + 10

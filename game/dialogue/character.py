@@ -10,14 +10,20 @@ stray markup, and is capped in length at a sentence boundary.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from game.dialogue.base import log
+
+if TYPE_CHECKING:
+    from game.story.expressions import Scope, Template
+    from game.story.model import Character
 
 MAX_REPLY_CHARS = 480
 UNTRUSTED_OPEN, UNTRUSTED_CLOSE = "<player_message>", "</player_message>"
 
 
-def render(template, scope, player: str) -> str:
+def render(template: Template | str, scope: Scope | None, player: str) -> str:
     """Render a level Template with the game's Scope, or with just the player's name when there is none."""
     if isinstance(template, str):
         return template
@@ -29,7 +35,7 @@ def render(template, scope, player: str) -> str:
     return template.source.replace("{player}", player)
 
 
-def fallback_scope(player: str, values: dict[str, float]):
+def fallback_scope(player: str, values: dict[str, float]) -> Scope:
     """A Scope that knows `player` and `values`, for conversations held outside a Runtime."""
     import random
 
@@ -44,7 +50,7 @@ def untrusted(text: str) -> str:
     return f"{UNTRUSTED_OPEN}{clean}{UNTRUSTED_CLOSE}"
 
 
-def hide_secrets(text: str, secrets) -> str:
+def hide_secrets(text: str, secrets: Iterable[str] | None) -> str:
     for secret in secrets or ():
         if secret and secret in text:
             log.warning("a character secret was found in prompt text; it was removed")
@@ -62,7 +68,7 @@ def describe_profile(values: dict[str, float]) -> str:
     return ", ".join(parts)
 
 
-def system_prompt(character, *, player: str, goal: str = "", values: dict[str, float] | None = None,
+def system_prompt(character: Character, *, player: str, goal: str = "", values: dict[str, float] | None = None,
                   summary: str = "", next_question: str | None = None, closing: bool = False,
                   extra: str = "", examples: list[str] | None = None) -> str:
     name = character.name
@@ -102,7 +108,8 @@ class OutputGuard:
 
     HOLD = 24     # characters held back: long enough to see a whole "Player:" label before showing it
 
-    def __init__(self, speaker: str, player: str, max_chars: int = MAX_REPLY_CHARS, secrets=()) -> None:
+    def __init__(self, speaker: str, player: str, max_chars: int = MAX_REPLY_CHARS,
+                 secrets: Iterable[str] = ()) -> None:
         names = {"player", "user", "human", "you", "assistant", "system", "narrator"}
         if player:
             names.add(player.lower())

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import threading
 import zlib
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from game.dialogue import understanding
 from game.dialogue import voice as voicelib
@@ -28,6 +29,11 @@ from game.dialogue.backends.scripted import ScriptedBackend, matching_intents
 from game.dialogue.base import DialogueRequest, Timeouts, log
 from game.dialogue.character import fallback_scope, render, system_prompt, untrusted
 from game.dialogue.service import DialogueService, Reply, ReplyHandle
+
+if TYPE_CHECKING:
+    from game.story.expressions import Scope, Template
+    from game.story.model import Character, Intent
+    from game.story.steps.talk import TalkPrompt
 
 SNAPSHOT_VERSION = 1
 MEMORY_TURNS = 4          # turns sent verbatim; older ones live on in the running summary
@@ -47,8 +53,8 @@ CHECK = understanding.Asked("confirmed", 1)
 
 
 class Conversation:
-    def __init__(self, character, prompt, *, player: str, values: dict[str, float],
-                 service: DialogueService | None = None, scope=None) -> None:
+    def __init__(self, character: Character, prompt: TalkPrompt, *, player: str, values: dict[str, float],
+                 service: DialogueService | None = None, scope: Scope | None = None) -> None:
         self.character = character
         self.prompt = prompt
         self.player = player or "Player"
@@ -98,7 +104,7 @@ class Conversation:
     def busy(self) -> bool:
         return self._pending is not None and not (self._pending.done or self._pending.failed)
 
-    def _render(self, template) -> str:
+    def _render(self, template: Template | str) -> str:
         return render(template, self.scope, self.player)
 
     def current_question(self) -> str | None:
@@ -126,7 +132,7 @@ class Conversation:
         with self._lock:
             window, self._window = self._window, None       # the one chance is this line, whatever it says
             fix = self._correction(said, window) if window else None
-        if fix is not None:
+        if fix is not None and window is not None:
             return self._send_correction(said, window, fix)
         if window and window.get("final"):
             return self._send_aside(said, "confirmation", None)
@@ -152,7 +158,7 @@ class Conversation:
             declared = self._asked(self.q_index) if answering else None
             reading = understanding.read(said, declared) if declared else None
             intents = matching_intents(self.character, said)
-            if reading is not None and reading.understood:
+            if declared is not None and reading is not None and reading.understood:
                 # Understood as an answer to a declared question: only what it says about that question counts.
                 offline, nudges = reading.scores(declared, self.measures), {}
             else:
@@ -161,7 +167,8 @@ class Conversation:
                 if declared:     # talk beside the question: it moves other things, never the question's own
                     offline.pop(declared.dimension, None)
                     nudges.pop(declared.dimension, None)
-            understood = self._understood(declared, reading, confirm=last) if reading and reading.understood else None
+            understood = (self._understood(declared, reading, confirm=last)
+                          if declared and reading and reading.understood else None)
             checking = bool(understood and understood["confirm"])
             messages = self._messages(said, next_q, last)
             used = list(self.used)
@@ -194,7 +201,8 @@ class Conversation:
         return self._start(said, messages, used, intents, hints, self._seed_base + turn_no, after,
                            closing if last and not checking else None)
 
-    def _start(self, said: str, messages, used: list[str], intents, hints: dict, seed: int, after,
+    def _start(self, said: str, messages: list[dict[str, str]], used: list[str], intents: list[Intent],
+               hints: dict[str, Any], seed: int, after: Callable[[Reply, ReplyHandle], None] | None,
                closing: str | None) -> ReplyHandle:
         # Templates are rendered here, on the caller's thread: the game's Scope is not safe to use from
         # the worker while the front end is using it, and the few lines that could be said are cheap.
@@ -260,6 +268,7 @@ class Conversation:
         with self._lock:
             q = int(window["q"])
             asked = self._asked(q)
+            assert asked is not None        # _correction found this window's question
             scores = fix.scores(asked, self.measures)
             self.values = valuelib.update({k: float(v) for k, v in window["before"].items()}, scores)
             turn = self.turns[int(window["turn"])]
@@ -405,8 +414,8 @@ class Conversation:
                     "used": list(self.used), "opening": self._opening, "window": self._window}
 
     @classmethod
-    def restore(cls, data: dict[str, Any], character, prompt, service: DialogueService | None = None,
-                scope=None) -> "Conversation":
+    def restore(cls, data: dict[str, Any], character: Character, prompt: TalkPrompt,
+                service: DialogueService | None = None, scope: Scope | None = None) -> Conversation:
         if not isinstance(data, dict) or data.get("version") != SNAPSHOT_VERSION:
             raise ConversationError("this conversation snapshot is from another version of the game")
         if data.get("character") != character.id:

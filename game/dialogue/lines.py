@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import zlib
+from typing import TYPE_CHECKING
 
 from game.dialogue.base import DialogueRequest
 from game.dialogue.character import system_prompt, untrusted
 from game.dialogue.service import DialogueService, ReplyHandle
 
+if TYPE_CHECKING:
+    from game.story.model import Character
 
-def generate_line(service: DialogueService, character, fallback_text: str, *, player: str,
+
+def generate_line(service: DialogueService, character: Character, fallback_text: str, *, player: str,
                   context: str = "") -> ReplyHandle:
     """Start generating `character`'s next line; the handle ends with `fallback_text` if no backend delivers."""
     extra = ("Say only your next line in this scene, in your own voice, one or two sentences. "

@@ -31,15 +31,31 @@ import itertools
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from game.dialogue.base import (Cancelled, DialogueError, DialogueRequest, Refused, Skipped, TimedOut, Timeouts,
-                                Unavailable, log, redact)
+from game.dialogue.base import (
+    Cancelled,
+    DialogueError,
+    DialogueRequest,
+    Refused,
+    Skipped,
+    TimedOut,
+    Timeouts,
+    Unavailable,
+    log,
+    redact,
+)
 from game.dialogue.character import OutputGuard
 from game.dialogue import voice as voicelib
 from game.dialogue.settings import BackendChoice, Settings
+
+if TYPE_CHECKING:
+    from game.dialogue.base import Capabilities
+    from game.story.model import Character
 
 WAKE_INTERVAL = 0.05    # how often the runner looks up from a silent backend to notice a cancel
 # After a failure, a backend is skipped for a while, so a server that is down costs the player one
@@ -157,7 +173,8 @@ class Link:
 class CharacterVoice:
     """The resolved chain of backends for one character, and the way to ask it for a reply."""
 
-    def __init__(self, service: "DialogueService", character, links: list[Link], problems: list[str]) -> None:
+    def __init__(self, service: DialogueService, character: Character | None, links: list[Link],
+                 problems: list[str]) -> None:
         self.service = service
         self.character = character
         self.links = links
@@ -168,8 +185,9 @@ class CharacterVoice:
         return self.links[0]
 
     @property
-    def capabilities(self):
-        return self.primary.backend.capabilities
+    def capabilities(self) -> Capabilities:
+        capabilities: Capabilities = self.primary.backend.capabilities
+        return capabilities
 
     def start(self, request: DialogueRequest, *, fallback: Callable[[], str] | str, player: str = "",
               after: Callable[[Reply, ReplyHandle], None] | None = None) -> ReplyHandle:
@@ -198,7 +216,8 @@ class CharacterVoice:
         return getattr(self.character, "id", None) or "line"
 
     # ------------------------------------------------------------------ worker
-    def _run(self, request: DialogueRequest, handle: ReplyHandle, fallback, player: str, after) -> None:
+    def _run(self, request: DialogueRequest, handle: ReplyHandle, fallback: Callable[[], str] | str, player: str,
+             after: Callable[[Reply, ReplyHandle], None] | None) -> None:
         try:
             reply = self._chain(request, handle, fallback, player)
         except Cancelled:
@@ -220,7 +239,8 @@ class CharacterVoice:
         else:
             handle._finish(reply)
 
-    def _chain(self, request: DialogueRequest, handle: ReplyHandle, fallback, player: str) -> Reply:
+    def _chain(self, request: DialogueRequest, handle: ReplyHandle, fallback: Callable[[], str] | str,
+               player: str) -> Reply:
         deadline = time.monotonic() + request.timeouts.total
         for i, link in enumerate(self.links):
             is_last = i == len(self.links) - 1
@@ -326,9 +346,9 @@ class CharacterVoice:
             raise Refused("the backend produced no usable text")
         return text
 
-    def _pump(self, backend, req: DialogueRequest, handle: ReplyHandle, t: Timeouts, deadline: float,
+    def _pump(self, backend: Any, req: DialogueRequest, handle: ReplyHandle, t: Timeouts, deadline: float,
               take: Callable[[str], bool]) -> None:
-        q: queue.SimpleQueue = queue.SimpleQueue()
+        q: queue.SimpleQueue[Any] = queue.SimpleQueue()
         stop = threading.Event()
 
         prepare = getattr(backend, "prepare", None)
@@ -394,7 +414,7 @@ class CharacterVoice:
             stop.set()      # the producer notices at its next piece; a hung one dies with its timeout
 
 
-def _quietly(fn) -> None:
+def _quietly(fn: Callable[[], object]) -> None:
     try:
         fn()
     except Exception as exc:  # noqa: BLE001 - the real request will report the same problem, with context
@@ -420,7 +440,7 @@ class DialogueService:
     def __init__(self, settings: Settings | None = None, *, workers: int = 2) -> None:
         self.settings = settings or Settings()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="dialogue")
-        self._backends: dict[tuple, Any] = {}
+        self._backends: dict[tuple[Any, ...], Any] = {}
         self._lock = threading.Lock()
         self._seq = itertools.count()
         self._cooldown: dict[int, float] = {}
@@ -431,25 +451,26 @@ class DialogueService:
         self._warm_thread: threading.Thread | None = None
         self.timeouts = self.settings.timeouts()
         self.voice_settings = voicelib.VoiceSettings.from_settings(self.settings)
-        self.recorder = None
-        if self.settings.record_path():
+        self.recorder: Any = None
+        record_path = self.settings.record_path()
+        if record_path:
             from game.dialogue.backends.replay import Cassette
 
-            self.recorder = Cassette(self.settings.record_path())
+            self.recorder = Cassette(record_path)
 
     @classmethod
     def from_settings(cls, *, backend: str | None = None, model: str | None = None, base_url: str | None = None,
-                      record: str | None = None, settings_path=None) -> "DialogueService":
+                      record: str | None = None, settings_path: Path | None = None) -> DialogueService:
         settings = Settings.load(backend=backend, model=model, base_url=base_url, path=settings_path)
         if record:
             settings.file["record"] = record
         return cls(settings)
 
     # ------------------------------------------------------------------ chains
-    def choice_for(self, character) -> BackendChoice:
+    def choice_for(self, character: Character | None) -> BackendChoice:
         return self.settings.resolve(character)
 
-    def for_character(self, character) -> CharacterVoice:
+    def for_character(self, character: Character | None) -> CharacterVoice:
         first = self.choice_for(character)
         choices = [first]
         for name in self.settings.fallbacks():
@@ -471,7 +492,7 @@ class DialogueService:
             links.append(Link(backend, choice))
         return CharacterVoice(self, character, links, problems)
 
-    def _backend(self, choice: BackendChoice):
+    def _backend(self, choice: BackendChoice) -> Any:
         from game.dialogue import registry
 
         key = (choice.backend, choice.type, choice.model, choice.base_url, choice.api_key,
@@ -609,7 +630,7 @@ class DialogueService:
         return next(self._seq)
 
     # ------------------------------------------------------------------ worker pool
-    def _submit(self, fn, *args) -> None:
+    def _submit(self, fn: Callable[..., object], *args: Any) -> None:
         self._pool.submit(fn, *args)
 
     def close(self) -> None:

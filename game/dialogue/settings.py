@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from game.dialogue.base import Timeouts, log, redact, register_secret
+
+if TYPE_CHECKING:
+    from game.story.model import Character
 
 LAYERS = ("default", "level", "settings", "settings (character)", "env", "cli")
 FIELDS = ("backend", "model", "base_url", "api_key")
@@ -117,12 +121,12 @@ def _read_section(path: Path, problems: list[str]) -> dict[str, Any]:
             shown = "a value" if key == "api_key" else _shown(value)    # never print a key, even a mistyped one
             problems.append(f"{path}: 'dialogue.{key}' should be {expected}, found {shown}; ignored")
             continue
-        if key in ("backends", "characters"):
+        if key in ("backends", "characters") and isinstance(value, dict):
             for name, item in list(value.items()):
                 if not isinstance(item, dict):
                     problems.append(f"{path}: 'dialogue.{key}.{name}' should be a mapping, found {_shown(item)}; ignored")
             value = {k: v for k, v in value.items() if isinstance(v, dict)}
-        elif key == "timeouts":
+        elif key == "timeouts" and isinstance(value, dict):
             for name, v in value.items():
                 low = 0 if name == "cold_start" else 1e-300     # cold_start: 0 turns the budget off
                 if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < low:
@@ -154,8 +158,9 @@ class Settings:
 
     @classmethod
     def load(cls, *, backend: str | None = None, model: str | None = None, base_url: str | None = None,
-             path: Path | None = None, environ: dict[str, str] | None = None) -> "Settings":
-        environ = os.environ if environ is None else environ
+             path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+        if environ is None:
+            environ = os.environ
         problems: list[str] = []
         if path is None:
             from game.paths import config_dir
@@ -203,7 +208,7 @@ class Settings:
         return str(value) if value else None
 
     # ------------------------------------------------------------------ resolution
-    def resolve(self, character=None) -> BackendChoice:
+    def resolve(self, character: Character | None = None) -> BackendChoice:
         values: dict[str, Any] = {"backend": "scripted"}
         by: dict[str, str] = {"backend": "default"}
 

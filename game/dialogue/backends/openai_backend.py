@@ -26,10 +26,26 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Iterator
+from collections.abc import Iterator
+from typing import Any
 
-from game.dialogue.base import (AuthFailed, Timeouts, BadRequest, Cancelled, Capabilities, DialogueError, DialogueRequest,
-                                Health, RateLimited, Refused, TimedOut, Unavailable, log, redact, register_secret)
+from game.dialogue.base import (
+    AuthFailed,
+    BadRequest,
+    Cancelled,
+    Capabilities,
+    DialogueError,
+    DialogueRequest,
+    Health,
+    RateLimited,
+    Refused,
+    TimedOut,
+    Timeouts,
+    Unavailable,
+    log,
+    redact,
+    register_secret,
+)
 
 OPENAI_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -43,7 +59,7 @@ class OpenAIBackend:
 
     def __init__(self, model: str | None = None, base_url: str | None = None, api_key: str | None = None,
                  max_retries: int = 1, json: bool | None = None, structured: str = "auto",
-                 cold_start: bool | None = None, **_settings) -> None:
+                 cold_start: bool | None = None, **_settings: Any) -> None:
         self.base_url = (base_url or OPENAI_URL).rstrip("/")
         self.is_openai = "api.openai.com" in self.base_url
         self.model = model or (DEFAULT_MODEL if self.is_openai else None)
@@ -53,7 +69,7 @@ class OpenAIBackend:
         # JSON mode is an OpenAI feature; most local servers accept it too, but not all. A designer may say.
         self.capabilities = Capabilities(streaming=True, json=self.is_openai if json is None else bool(json),
                                          images=self.is_openai, offline=False)
-        self._client_obj = None
+        self._client_obj: Any = None
         self._lock = threading.Lock()
         structured = str(structured or "auto").lower()
         if structured not in STRUCTURED + ("auto",):
@@ -66,12 +82,12 @@ class OpenAIBackend:
         return f"OpenAIBackend(base_url={self.base_url!r}, model={self.model!r})"
 
     # ------------------------------------------------------------------ client
-    def _client(self):
+    def _client(self) -> Any:
         if not self._key:
             raise AuthFailed("no API key: set OPENAI_API_KEY, or point base_url at a local server")
         with self._lock:
             if self._client_obj is None:
-                import openai   # lazy: the game starts without paying for the SDK
+                import openai  # lazy: the game starts without paying for the SDK
 
                 t = Timeouts()
                 self._client_obj = openai.OpenAI(api_key=self._key, base_url=self.base_url, max_retries=0,
@@ -209,13 +225,13 @@ class OpenAIBackend:
                 pass
 
 
-def _timeout(connect: float, read: float):
+def _timeout(connect: float, read: float) -> Any:
     import httpx2
 
     return httpx2.Timeout(read, connect=connect, write=connect, pool=connect)
 
 
-def _retry_after(exc) -> float | None:
+def _retry_after(exc: BaseException) -> float | None:
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None) or {}
     for header, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):

@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from game.dialogue.base import (Capabilities, DialogueError, DialogueRequest, Health, Unavailable, check_cancel,
-                                redact)
+from game.dialogue.base import Capabilities, DialogueError, DialogueRequest, Health, Unavailable, check_cancel, redact
 
 VERSION = 1
 
@@ -42,7 +42,8 @@ class Cassette:
             raise Unavailable(f"cannot read cassette {self.path}: {exc}") from None
         if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("exchanges"), list):
             raise Unavailable(f"{self.path} is not a version-{VERSION} cassette")
-        return data["exchanges"]
+        exchanges: list[dict[str, Any]] = data["exchanges"]
+        return exchanges
 
     def add(self, request: DialogueRequest, pieces: list[str], backend: str, model: str | None,
             generated: bool = True) -> None:
@@ -69,7 +70,7 @@ class Cassette:
 class RecordingBackend:
     """Wraps any backend; records each completed exchange to a cassette."""
 
-    def __init__(self, inner, cassette: Cassette) -> None:
+    def __init__(self, inner: Any, cassette: Cassette) -> None:
         self.inner = inner
         self.cassette = cassette
         self.name = inner.name
@@ -100,7 +101,7 @@ class ReplayBackend:
     name = "replay"
 
     def __init__(self, model: str | None = None, cassette: str | None = None, sequential: bool = False,
-                 base_url: str | None = None, **_settings) -> None:
+                 base_url: str | None = None, **_settings: Any) -> None:
         self.model = model
         self.path = Path(cassette or base_url or "dialogue-cassette.json")
         self.sequential = bool(sequential)
@@ -126,6 +127,7 @@ class ReplayBackend:
 
     def stream(self, request: DialogueRequest, cancel: threading.Event) -> Iterator[str]:
         cassette = self._load()
+        found: tuple[int, dict[str, Any]] | None
         with self._lock:
             if self.sequential:
                 if self._next >= len(cassette.exchanges):

@@ -291,7 +291,7 @@ class PlayScreen(Screen):
             self.app.toast(f"Autosave failed: {exc}")
 
     def _saves_done(self) -> None:
-        for slot, why, path, error in self.session.finished_saves():
+        for slot, why, _path, error in self.session.finished_saves():
             if error:
                 self.app.toast(f"Autosave failed: {error}")     # a full disk must not end the game
             elif slot == "auto":
