@@ -354,7 +354,11 @@ class App:
                 break
         if not self.screens or not self.screens[start].opaque:
             surface.fill((0, 0, 0))
-        for screen in self.screens[start:]:
+        # A menu opened from a menu replaces it on screen: the one below is not drawn at all,
+        # so its buttons never show through (the game behind is dimmed by the top one).
+        shown = self.screens[start:]
+        shown = [s for i, s in enumerate(shown) if s.opaque or i == len(shown) - 1]
+        for screen in shown:
             screen.draw(surface)
         self._draw_toasts(surface)
 

@@ -650,12 +650,17 @@ class PlayScreen(Screen):
             h = line_h * len(imgs) + label_font.get_linesize() + 10
             y -= h
             x = clip.x + (0 if is_ai else 60)
-            surface.blit(label_font.render(tag + extra, True, ai_colour if is_ai else th.pal.focus), (x, y))
+            # Only whole lines: a turn scrolling off the top loses its lines one by one instead of
+            # leaving half a line cut under the header.
+            if y >= clip.top:
+                surface.blit(label_font.render(tag + extra, True, ai_colour if is_ai else th.pal.focus), (x, y))
             ty = y + label_font.get_linesize()
             if not is_ai:
-                pygame.draw.line(surface, th.pal.focus, (x - 14, ty), (x - 14, ty + line_h * len(imgs)), 3)
+                top = max(ty, clip.top)
+                pygame.draw.line(surface, th.pal.focus, (x - 14, top), (x - 14, ty + line_h * len(imgs)), 3)
             for img in imgs:
-                surface.blit(img, (x, ty))
+                if ty >= clip.top:
+                    surface.blit(img, (x, ty))
                 ty += line_h
             if y < clip.top:
                 break
@@ -675,7 +680,7 @@ class PlayScreen(Screen):
         hint = "Enter: say it  ·  PageUp: take back a turn  ·  Esc: menu  ·  F1: help"
         if self.note:
             hint = self.note
-        th.text(surface, hint, (W // 2, input_rect.bottom + 12), size=small, color=th.pal.dim, anchor="midtop")
+        th.hint(surface, hint, (W // 2, input_rect.bottom + 8), anchor="midtop", size=small, max_width=W - 220)
 
     def _card(self, surface, title: str, lines: list[str], footer: str) -> None:
         th = self.theme

@@ -90,10 +90,20 @@ class TitleScreen(Screen):
             pygame.draw.circle(surface, colour, (int(cx + r * math.cos(a)), int(cy + r * math.sin(a) * 0.45)), 3 if i % 9 else 6)
         th.text(surface, "TREACHEROUS", (90, 120), size=72, kind="bold", color=th.pal.text)
         th.text(surface, "TURN", (90, 200), size=72, kind="bold", color=th.pal.gold)
-        th.text(surface, self.app.session.story.title, (96, 288), size=th.scaled(0.8), color=th.pal.dim)
-        self.menu.draw(surface, th)
-        th.text(surface, "Arrows + Enter, or the mouse  ·  F1 help  ·  F11 fullscreen", (W // 2, H - 24),
-                size=th.scaled(0.6), color=th.pal.dim, anchor="midbottom")
+        subtitle = self.app.session.story.title
+        if subtitle and subtitle.strip().lower() != "treacherous turn":     # not the title said twice
+            th.text(surface, subtitle, (96, 288), size=th.scaled(0.8), color=th.pal.dim)
+        footer = th.hint(surface, "Arrows + Enter, or the mouse  ·  F1 help  ·  F11 fullscreen", (W // 2, H - 12))
+        size = self.menu_size(footer.top - 16)
+        self.menu.draw(surface, th, size=size)
+
+    def menu_size(self, bottom: int) -> int:
+        """The player's text size for the menu, or smaller if that would run into the footer."""
+        th = self.theme
+        size = th.base
+        while size > 16 and self.menu.y + self.menu.measure(th, size=size) > bottom:
+            size -= 1
+        return size
 
     def describe(self):
         return {"screen": self.name, "items": [(i.label, i.enabled) for i in self.menu.items],
@@ -114,6 +124,8 @@ class NameScreen(Screen):
             self.app.pop(self)
             return True
         if self.box.handle(event):
+            if self.box.text.strip():
+                self.error = ""       # a name is being typed: the reminder has done its job
             text = self.box.take()
             if text is not None:
                 name = " ".join(text.split())
@@ -141,8 +153,8 @@ class NameScreen(Screen):
         self.box.draw(surface, th, pygame.Rect(panel.x + 40, panel.y + 140, panel.w - 80, 60), placeholder="Your name")
         if self.error:
             th.text(surface, "⚠ " + self.error, (panel.x + 40, panel.y + 214), size=th.scaled(0.8), color=th.pal.warn)
-        th.text(surface, "Enter to start  ·  Esc to go back", (panel.x + 40, panel.bottom - 40),
-                size=th.scaled(0.7), color=th.pal.dim)
+        th.text(surface, "Enter to start  ·  Esc to go back", (panel.x + 40, panel.bottom - 20),
+                size=th.scaled(0.7), color=th.pal.dim, anchor="bottomleft")
 
     def describe(self):
         return {"screen": self.name, "text": self.box.text, "error": self.error}

@@ -1,0 +1,123 @@
+"""Overlays done right: opaque menus, text that fits at every text size, readable hints."""
+from __future__ import annotations
+
+import pygame
+import pytest
+
+from game.ui.theme import DEFAULT, HIGH_CONTRAST, MIN_HINT_PX, MIN_PANEL_ALPHA, contrast, worst_contrast
+from tests.test_ui import key, make_app, shot, start, text  # noqa: F401 - the fixture is shared
+
+_ = make_app
+SIZES = ["small", "medium", "large", "huge"]
+
+
+def test_contrast_helper_and_every_palette_colour_on_a_panel_meets_wcag_aa():
+    assert contrast((0, 0, 0), (255, 255, 255)) == pytest.approx(21.0)
+    assert contrast((118, 118, 118), (255, 255, 255)) == pytest.approx(4.54, abs=0.01)   # the AA grey
+    assert contrast((150, 150, 150), (150, 150, 150)) == 1.0
+    for pal in (DEFAULT, HIGH_CONTRAST):
+        for name in ("text", "dim", "accent", "focus", "warn", "gold"):
+            ratio = worst_contrast(getattr(pal, name), (*pal.panel[:3], MIN_PANEL_ALPHA))
+            assert ratio >= 4.5, f"{name} on a panel over white art: {ratio:.2f}"
+
+
+def test_small_print_is_never_below_the_minimum_size(make_app):
+    app = make_app()
+    for size in SIZES:
+        app.settings.set("text_size", size)
+        app.apply_settings(save=False)
+        assert app.theme.scaled(0.5) >= MIN_HINT_PX
+
+
+def _open(app, names):
+    """Open overlays over the play screen, one on top of another."""
+    from game.ui.screens import menus
+
+    play = app.find_play()
+    made = {"pause": lambda: menus.PauseScreen(app), "help": lambda: menus.HelpScreen(app),
+            "settings": lambda: menus.SettingsScreen(app), "save": lambda: menus.SaveLoadScreen(app, "save"),
+            "load": lambda: menus.SaveLoadScreen(app, "load"), "history": lambda: menus.HistoryScreen(app, play),
+            "confirm": lambda: menus.ConfirmScreen(app, "Quit the game?", app.quit)}
+    for n in names:
+        app.push(made[n]())
+
+
+def _frame(app) -> pygame.Surface:
+    canvas = pygame.Surface((1280, 720))
+    app.draw(canvas)
+    return canvas
+
+
+@pytest.mark.parametrize("overlay", ["pause", "help", "settings", "save", "load", "history", "confirm"])
+def test_every_menu_is_opaque_over_the_game_and_over_another_menu(make_app, overlay, artifacts_dir):
+    from game.ui.screens.play import PlayScreen
+
+    app = start(make_app)
+    app.find_play = lambda: app.find(PlayScreen)
+    play = app.top
+    play.type.finish()
+    _open(app, [overlay])
+    plain = _frame(app)
+    # What lies behind changes (the art turns white): the middle of the menu must not change.
+    real_draw = play.draw
+    play.draw = lambda surface: surface.fill((255, 255, 255))
+    white = _frame(app)
+    play.draw = real_draw
+    patch = pygame.Rect(540, 300, 200, 60)
+    assert pygame.image.tobytes(plain.subsurface(patch), "RGB") == pygame.image.tobytes(white.subsurface(patch), "RGB")
+    # Outside the panel the game is dimmed, not hidden: darker than it was.
+    corner = pygame.Rect(0, 700, 10, 10)
+    behind = pygame.Surface((1280, 720))
+    play.draw(behind)
+    assert sum(pygame.transform.average_color(white.subsurface(corner))[:3]) < 3 * 255
+    # Over the pause menu the same menu looks the same: no pause button shows through.
+    if overlay != "pause":
+        app.pop()
+        _open(app, ["pause", overlay])
+        over_pause = _frame(app)
+        assert pygame.image.tobytes(over_pause, "RGB") == pygame.image.tobytes(plain, "RGB")
+    app.surface.blit(plain, (0, 0))
+    shot(app, artifacts_dir, overlay)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_text_fits_its_panels_at_every_text_size(make_app, size, artifacts_dir):
+    from game.ui.screens import menus
+    from game.ui.screens.title import TitleScreen
+
+    app = make_app()
+    app.settings.set("text_size", size)
+    app.apply_settings(save=False)
+    title = app.find(TitleScreen)
+    app.draw()
+    footer_top = 720 - 12 - (app.theme.font(app.theme.scaled(0.62)).get_linesize() + 8)
+    assert title.menu.rects[-1].bottom < footer_top, "the title menu runs into its footer"
+    shot(app, artifacts_dir, f"title_{size}")
+    for mode in ("save", "load"):
+        s = menus.SaveLoadScreen(app, mode)
+        app.push(s)
+        app.draw()
+        frame = pygame.Rect(30, 20, 1280 - 60, 720 - 40)
+        assert all(frame.contains(r) for r in s.rects), f"a {mode} slot sticks out of its panel"
+        assert max(r.bottom for r in s.rects) < frame.bottom - 20
+        app.pop()
+    c = menus.ConfirmScreen(app, "Return to the title? Unsaved progress is lost (the autosave keeps the last scene).",
+                            app.quit)
+    app.push(c)
+    app.draw()
+    hint_top = max(r.bottom for r in c.menu.rects)
+    assert all(0 <= r.top and r.bottom <= 700 for r in c.menu.rects)
+    assert hint_top < 720 - 20
+    shot(app, artifacts_dir, f"confirm_{size}")
+
+
+def test_type_a_name_first_goes_once_a_name_is_typed(make_app):
+    app = make_app()
+    key(pygame.K_RETURN)
+    app.run_frames(1)
+    key(pygame.K_RETURN)               # Enter with no name
+    app.run_frames(1)
+    assert app.top.describe()["error"].startswith("Type a name first")
+    text("A")
+    app.run_frames(1)
+    assert app.top.describe()["error"] == ""
