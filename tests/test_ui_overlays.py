@@ -121,3 +121,44 @@ def test_type_a_name_first_goes_once_a_name_is_typed(make_app):
     text("A")
     app.run_frames(1)
     assert app.top.describe()["error"] == ""
+
+
+def test_the_lab_defense_help_pauses_the_attack_and_lets_the_window_rest():
+    from game import minigames
+    from game.ui.minigames.lab_defense import View
+    from game.ui.screens.base import FULL, STILL
+
+    game = minigames.get("lab_defense")()
+    game.reset(1, {})
+    view = View(game, seed=1, params={}, context={"player": "Ada", "timed": True})
+    for _ in range(120):
+        view.update(1 / 60)
+    assert view.pace() == FULL
+    view.handle_event(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_h, mod=0, unicode="h", scancode=0))
+    t, threats = game.state["t"], [dict(th) for th in game.state["threats"]]
+    for _ in range(600):                # ten seconds spent reading the help
+        view.update(1 / 60)
+    assert game.state["t"] == t and game.state["threats"] == threats
+    assert view.pace() == STILL
+    view.handle_event(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_h, mod=0, unicode="h", scancode=0))
+    for _ in range(60):
+        view.update(1 / 60)
+    assert game.state["t"] > t          # closed: the run goes on
+
+
+def test_no_developer_message_reaches_the_drawing_players(monkeypatch):
+    from game import minigames
+    from game.ui.minigames.drawing import View
+
+    monkeypatch.delenv("TT_VISION_MODEL", raising=False)
+    pygame.display.init()
+    surface = pygame.Surface((1280, 720))
+    game = minigames.get("drawing")()
+    game.reset(1, {})
+    view = View(game, seed=1, params={}, context={"player": "Ada", "timed": True})
+    shown = []
+    real = view._text
+    monkeypatch.setattr(view, "_text", lambda surf, text, *a, **k: (shown.append(text), real(surf, text, *a, **k))[1])
+    view.draw(surface)
+    assert shown, "the idea screen drew nothing"
+    assert not any("designer" in t or "configure" in t for t in shown), shown
