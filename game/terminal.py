@@ -1,18 +1,21 @@
 """The terminal front end: `treacherous-turn play --text`.
 
-Prints lines, numbers the choices, reads typed answers in conversations, and says
-plainly when it cannot show a minigame. Works with piped stdin, so it can be scripted.
-Commands at any prompt: /save NAME, /load NAME, /history, /help, /quit.
+Prints lines wrapped to the terminal's width, numbers the choices, reads typed answers in
+conversations, and plays the minigames in text (game/terminal_minigames/: lab defense in
+turns, the drawing game with the mouse or typed strokes). Works with piped stdin, so it
+can be scripted. Commands at any prompt: /save NAME, /load NAME, /history, /help, /quit.
 """
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import textwrap
 import time
 from pathlib import Path
 
-from game.paths import atomic_write_json, saves_dir
+from game import saves, textsafe
+from game.textsafe import clean_line
 from game.story.loader import load_story
 from game.story.runtime import Runtime, StoryStateError
 
@@ -32,36 +35,99 @@ class _Input:
             self.closed = True
             sys.stdout.write("\n")
             return None
+        line = textsafe.clean(line.rstrip("\n")).replace("\n", " ")     # typed escapes are not passed on
         if not self.stream.isatty():
-            sys.stdout.write(line if line.endswith("\n") else line + "\n")   # echo piped input: transcripts read well
-        return line.rstrip("\n")
+            sys.stdout.write(line + "\n")   # echo piped input: transcripts read well
+        return line
+
+
+def width() -> int:
+    """The terminal's width less one column (a full line makes some terminals wrap early);
+    78 on a pipe. Read each time: the player may resize the window."""
+    return max(20, min(shutil.get_terminal_size((79, 24)).columns - 1, 200))
+
+
+def _wrap(text: str, lead: str = "") -> str:
+    """Whole words only: a word longer than the line stays whole rather than being split."""
+    return textwrap.fill(text, width(), initial_indent=lead, subsequent_indent=" " * len(lead),
+                         break_long_words=False, break_on_hyphens=False)
 
 
 def _say(name: str, text: str) -> None:
-    width = 78
-    if name:
-        lead = f"{name}: "
-        print(textwrap.fill(text, width, initial_indent=lead, subsequent_indent=" " * len(lead)))
-    else:
-        print(textwrap.fill(text, width))
+    name, text = clean_line(name), textsafe.clean(text)     # no escape sequence reaches the terminal
+    for i, para in enumerate(text.split("\n")):
+        print(_wrap(para, f"{name}: " if name and i == 0 else (" " * (len(name) + 2) if name else "")))
+
+
+def _out(text: str) -> None:
+    """A minigame's line: wrapped when it is longer than the terminal, as it is otherwise
+    (the boards and the canvas are laid out in columns)."""
+    for line in text.split("\n"):
+        print(line if len(line) <= width() else _wrap(line))
+
+
+class _Stream:
+    """A reply streamed in pieces, printed word by word and wrapped, never splitting a word."""
+
+    def __init__(self, lead: str) -> None:
+        self.col = len(lead)
+        self.indent = " " * len(lead)
+        self.word = ""
+        self.started = False
+        sys.stdout.write(lead)
+
+    def feed(self, text: str) -> None:
+        for ch in text:
+            if ch.isspace():
+                self._flush_word()
+                if ch == "\n":
+                    sys.stdout.write("\n" + self.indent)
+                    self.col, self.started = len(self.indent), False
+            else:
+                self.word += ch
+        sys.stdout.flush()
+
+    def _flush_word(self) -> None:
+        if not self.word:
+            return
+        gap = 1 if self.started else 0
+        if self.started and self.col + gap + len(self.word) > width():
+            sys.stdout.write("\n" + self.indent)
+            self.col, gap = len(self.indent), 0
+        sys.stdout.write(" " * gap + self.word)
+        self.col += gap + len(self.word)
+        self.word, self.started = "", True
+
+    def close(self) -> None:
+        self._flush_word()
+        sys.stdout.write("\n")
+        sys.stdout.flush()
 
 
 def _save(runtime: Runtime, path: Path, name: str) -> None:
-    target = saves_dir() / f"text-{name or 'quick'}.json"
-    atomic_write_json(target, {"format": "treacherous-turn-save", "version": 1, "story_path": str(path.resolve()),
-                               "runtime": runtime.snapshot(), "saved": time.time()})
+    try:
+        target = saves.write_text_save(name, runtime_snapshot=runtime.snapshot(), story_path=str(path.resolve()))
+    except saves.SaveError as exc:
+        print(f"(cannot save: {exc})")
+        return
+    except OSError as exc:
+        print(f"(cannot save: {exc.strerror or exc})")
+        return
     print(f"(saved to {target})")
 
 
 def _load(story, path: Path, name: str) -> Runtime | None:
-    target = saves_dir() / f"text-{name or 'quick'}.json"
+    shown = clean_line(name or "quick", 60)
     try:
-        data = json.loads(target.read_text(encoding="utf-8"))
+        data = saves.read_text_save(name)
         return Runtime.restore(story, data["runtime"])
-    except FileNotFoundError:
-        print(f"(no save called '{name or 'quick'}')")
-    except (ValueError, KeyError, TypeError, StoryStateError) as exc:
-        print(f"(cannot load {target.name}: {exc})")
+    except saves.SaveError as exc:
+        if str(exc) == "the slot is empty":
+            print(f"(no save called '{shown}')")
+        else:
+            print(f"(cannot load '{shown}': {exc})")
+    except StoryStateError as exc:
+        print(f"(cannot load '{shown}': {exc})")
     return None
 
 
@@ -74,9 +140,10 @@ def play_text(path: Path, story, args, set_vars: dict) -> int:
         print(f"play: {exc}", file=sys.stderr)
         return 2
     inp = _Input(sys.stdin)
-    name = args.name
+    saves.clean_at_start()
+    name = clean_line(args.name or "", 200)
     if not name:
-        name = (inp.ask("What is your name? ") or "").strip() or "Player 1"
+        name = clean_line(inp.ask("What is your name? ") or "", 200) or "Player 1"
     seed = args.seed if args.seed is not None else int(time.time()) % 100000
     try:
         rt = Runtime(story, name, seed, start_scene=args.warp, set_vars=set_vars, level=args.level)
@@ -84,7 +151,32 @@ def play_text(path: Path, story, args, set_vars: dict) -> int:
         print(f"play: {exc}", file=sys.stderr)
         return 2
     session = _Session(rt, story, path, args, inp, _dialogue_service(args))
-    return session.loop()
+    out = sys.stdout
+    sys.stdout = _SafeOut(out)      # whatever is printed (a model's reply, a name, a level's text) is cleaned
+    try:
+        return session.loop()
+    finally:
+        sys.stdout = out
+
+
+class _SafeOut:
+    """stdout without escape sequences or control characters (see game.textsafe)."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(textsafe.clean(text))
+        return len(text)
+
+    @property
+    def unfiltered(self):
+        """The stream itself, for the one writer of escape codes: the mouse drawing canvas, whose
+        codes (mouse reports on/off, cursor moves) are its own, around text it cleans itself."""
+        return self._stream
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
 
 
 class _Session:
@@ -137,7 +229,7 @@ class _Session:
             _say("", prompt.prompt)
         labels = self.rt.world.labels
         for n, option in enumerate(prompt.options, 1):
-            print(f"  {n}. {labels.get(option['text'], option['text'])}")
+            print(_wrap(labels.get(option["text"], option["text"]), f"  {n}. "))
         answer = self.inp.ask("> ")
         if answer is None:
             print("(input ended before the story did)")
@@ -163,7 +255,8 @@ class _Session:
             return 0
 
     def minigame(self, prompt):
-        _minigame(self.rt, prompt, self.args.minigames)
+        if _minigame(self.rt, prompt, self.args.minigames, self.inp) == "quit":
+            return 0
 
     def end(self, prompt):
         rt = self.rt
@@ -182,11 +275,35 @@ class _Session:
         return 0
 
 
+def _ai_name(rt: Runtime, prompt) -> str:
+    """The drawing game's guesser by name: the level's character its voice belongs to."""
+    voice = str(prompt.params.get("voice") or "aria")
+    char = rt.level.characters.get(voice)
+    return char.name if char is not None else ("ARIA" if voice == "aria" else "The AI")
+
+
+def _lab(rt: Runtime, prompt, inp) -> dict:
+    from game.terminal_minigames import lab
+
+    return lab.play(prompt.seed, dict(prompt.params), inp.ask, _out, width())
+
+
+def _drawing(rt: Runtime, prompt, inp) -> dict:
+    from game.terminal_minigames import drawing
+
+    return drawing.play(prompt.seed, dict(prompt.params), inp.ask, _out, _ai_name(rt, prompt))
+
+
+# Minigames the terminal plays itself (`--minigames play`); any other gets its default result
+# there, or is played by its autopilot with `--minigames autopilot`.
+TEXT_MINIGAMES = {"lab_defense": _lab, "drawing": _drawing}
+
+
 def _effect(session, prompt):
     """An effect, printed: the terminal's own way of glitching, being taken over, or rolling a crawl."""
     from game.terminal_effects import show
 
-    show(prompt, pace=sys.stdout.isatty())
+    show(prompt, pace=sys.stdout.isatty(), width=width())
     session.rt.answer()
 
 
@@ -250,9 +367,9 @@ def _command(answer: str, rt: Runtime, story, path: Path):
         for entry in rt.transcript[-20:]:
             if entry["kind"] in ("line", "said"):
                 mark = " [generated]" if entry.get("generated") else ""
-                print(f"  {entry.get('name') or '~'}: {entry['text']}{mark}")
+                print(_wrap(f"{entry['text']}{mark}", f"  {entry.get('name') or '~'}: "))
             elif entry["kind"] == "choice":
-                print(f"  > {entry['chosen']}")
+                print(_wrap(entry["chosen"], "  > "))
     else:
         print(f"({HELP_TEXT})")
     return True
@@ -302,23 +419,62 @@ def _talk(rt: Runtime, prompt, inp: _Input, service) -> bool:
         if not answer.strip():
             continue
         handle = conv.send(answer)
-        sys.stdout.write(f"{char.name}: ")
-        sys.stdout.flush()
+        stream = _Stream(f"{char.name}: ")
         while True:
             events = handle.poll()
             for kind, text in events:
                 if kind == "delta":
-                    sys.stdout.write(text)
-                    sys.stdout.flush()
+                    stream.feed(text)
             if handle.done or handle.failed:
                 break
             time.sleep(0.01)
-        print()
+        stream.close()
     rt.finish_talk(conv.outcome())
     return True
 
 
-def _minigame(rt: Runtime, prompt, mode: str) -> None:
+class _MinigameInput:
+    """A minigame's prompts, with the game's own /commands: /quit ends the game, /skip
+    gives the minigame its default result (as F8 does on the desktop)."""
+
+    def __init__(self, inp: "_Input") -> None:
+        self.inp, self.quit, self.skip = inp, False, False
+
+    def ask(self, prompt: str) -> str | None:
+        while True:
+            line = self.inp.ask(prompt)
+            cmd = (line or "").strip().lower()
+            if not cmd.startswith("/"):
+                return line
+            if cmd == "/quit":
+                self.quit = True
+                return None
+            if cmd == "/skip":
+                self.skip = True
+                return None
+            print("(in a minigame: its own commands, h for help; /skip uses its default result, /quit ends "
+                  "the game; saving waits until it is over)")
+
+
+def _minigame(rt: Runtime, prompt, mode: str, inp: "_Input | None" = None) -> str | None:
+    if mode == "play" and inp is not None and prompt.name in TEXT_MINIGAMES:
+        print()
+        mi = _MinigameInput(inp)
+        try:
+            result = TEXT_MINIGAMES[prompt.name](rt, prompt, mi)
+        except (ImportError, ValueError) as exc:
+            print(f"[minigame '{prompt.name}' could not run ({exc}); using its default result]")
+            rt.skip_minigame("could not run in the terminal")
+            return None
+        print()
+        if mi.quit:
+            return "quit"
+        if mi.skip:
+            print("(minigame skipped: the story goes on with its default result)")
+            rt.skip_minigame("skipped by the player")
+            return None
+        rt.finish_minigame(result)
+        return None
     if mode == "autopilot":
         from game.minigames.base import run_autopilot
 

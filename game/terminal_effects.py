@@ -1,15 +1,17 @@
 """How the terminal shows an `effect:` step (game/story/steps/effect.py): in characters.
 
 glitch: the lines come out corrupted, then whole; takeover: the game's words are replaced
-before the player's eyes; crawl: the lines drift off, narrower and further indented, into
-a field of stars; static, shake, blackout: a band of noise, a jolt, a dark pause. All of it
-is deterministic (seeded by the text), so transcripts of piped play are the same every run;
-on a terminal the lines are paced over the effect's seconds, on a pipe they are not.
+before the player's eyes; crawl: the lines drift off in ever narrower columns (wrapped,
+never cut) into a field of stars; static, shake, blackout: a band of noise, a jolt, a
+dark pause. All of it is deterministic (seeded by the text), so transcripts of piped play
+are the same every run; on a terminal the lines are paced over the effect's seconds, on a
+pipe they are not.
 """
 from __future__ import annotations
 
 import random
 import sys
+import textwrap
 import time
 
 NOISE = "▓▒░█▚▞"
@@ -35,8 +37,9 @@ def show(prompt, pace: bool = False, width: int = 78, out=None) -> None:
         for i, line in enumerate(lines):
             shrink = min(0.85, i / max(1, len(lines)) * 0.85)
             span = max(12, int(width * (1 - shrink)))
-            text = line if len(line) <= span else line[:span - 1] + "…"
-            rows.append(text.center(span).center(width).rstrip())
+            # Narrower as it recedes, but every word of the credits still printed, none split.
+            for text in textwrap.wrap(line, span, break_long_words=False, break_on_hyphens=False) or [""]:
+                rows.append(text.center(span).center(width).rstrip())
         rows += ["", " ".join("·" if rng.random() < 0.5 else "*" for _ in range(width // 2)).center(width).rstrip()]
     elif prompt.effect == "static":
         rows += ["".join(rng.choice(NOISE + "  ") for _ in range(width)) for _ in range(2)] + lines

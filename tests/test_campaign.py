@@ -143,7 +143,8 @@ def test_the_villains_rants_differ_from_one_playthrough_to_the_next(story):
 
 def test_play_text_with_piped_input_reaches_an_ending():
     answers = "Ada\n" + "1\n" * 120
-    out = cli("play", "--text", "levels/campaign.yaml", "--seed", "5", "--backend", "scripted", stdin=answers)
+    out = cli("play", "--text", "levels/campaign.yaml", "--seed", "5", "--backend", "scripted",
+              "--minigames", "default", stdin=answers)
     assert out.returncode == 0, out.stderr
     assert "*** THE END:" in out.stdout
     ending = re.search(r"\(ending: (\w+)\)", out.stdout)

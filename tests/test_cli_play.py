@@ -15,7 +15,7 @@ def run(*args, stdin=""):
 def test_play_text_with_piped_input_reaches_an_ending(tmp_path):
     record = tmp_path / "t.json"
     out = run("play", "--text", "levels/examples/demo.yaml", "--seed", "2", "--record", str(record),
-              stdin="Sam\n3\nI want you to be careful and ask first\nI will always tell you the truth\n")
+              "--minigames", "default", stdin="Sam\n3\nI want you to be careful and ask first\nI will always tell you the truth\n")
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stdout + out.stderr
     assert "*** THE END" in out.stdout and "(ending: " in out.stdout

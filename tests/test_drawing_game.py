@@ -173,16 +173,56 @@ def test_autopilot_is_understood_on_most_known_ideas():
     assert understood >= 4
 
 
-def test_confident_guess_says_i_know_and_ends_the_round():
+def test_confident_guess_is_said_but_the_round_is_the_players():
+    """Sure twice running: the AI says so, and the round goes on until Done (it may be wrong)."""
     g = DrawingGame()
     g.reset(1, {"voice": "plain", "ideas": known_classes()})
     g.step(DT, {"pick": 0})
     g.state["strokes"] = [[[1, 2], [1, 2], [0, 1]]]
     g._take_guess([("cat", 0.95), ("dog", 0.03)])
-    assert g.state["phase"] == "draw"
     g._take_guess([("cat", 0.97), ("dog", 0.02)])
-    assert g.state["phase"] == "reveal" and g.state["line"] == "I know, it's a cat!"
-    assert g.state["history"][0]["ended_by"] == "confident"
+    assert g.state["line"] == "I know, it's a cat!"
+    assert g.state["phase"] == "draw", "a confident guess does not end the player's round"
+    g._take_guess([("dog", 0.9), ("cat", 0.05)])
+    assert g.state["line"] == "A cat? ...no, a dog!", "drawing more can still change its mind"
+    g.step(DT, {"done": True})
+    assert g.state["phase"] == "reveal"
+    h = g.state["history"][0]
+    assert h["ended_by"] == "done" and h["guess"] == "dog"
+
+
+def _round(g, idea, guess, prob=0.97):
+    """One round where the AI's last guess (made at Done) is `guess`."""
+    s = g.state
+    s["options"][0] = idea
+    g.step(DT, {"pick": 0})
+    s["strokes"] = [[[1, 2], [1, 2], [0, 1]]]
+    g._take_guess([(guess, prob)])
+    g.step(DT, {"done": True})
+    g.step(DT, {"next": True})
+
+
+@pytest.mark.parametrize("guesses, verdict, understood", [
+    (["cat", "diamond", "tree"], "all", True),
+    (["cat", "diamond", "bicycle"], "most", True),
+    (["bicycle", "diamond", "bicycle"], "some", False),
+    (["bicycle", "bicycle", "bicycle"], "none", False),
+])
+def test_the_result_judges_every_round(guesses, verdict, understood):
+    """A diamond understood in one round of three is 'some', with that diamond as the best drawing."""
+    ideas = ["cat", "diamond", "tree"]
+    g = DrawingGame()
+    g.reset(3, {"voice": "plain", "rounds": 3, "ideas": known_classes()})
+    for idea, guess in zip(ideas, guesses):
+        _round(g, idea, guess)
+    assert g.done
+    r = g.result()
+    assert r["verdict"] == verdict and r["understood"] is understood
+    assert r["understood_rounds"] == sum(i == gu for i, gu in zip(ideas, guesses))
+    if verdict == "some":
+        assert (r["best_idea"], r["best_guess"], r["best_closeness"]) == ("diamond", "diamond", 1.0)
+    if verdict == "none":
+        assert r["best_closeness"] < 0.75
 
 
 def test_bad_params_are_refused_clearly():
@@ -209,14 +249,14 @@ def test_time_running_out_mid_stroke_ends_the_round_once():
     assert len(g.state["history"]) == 1 and g.state["history"][0]["guess"]
 
 
-def test_the_ai_does_not_commit_while_the_pen_is_down():
+def test_the_ai_does_not_say_it_is_sure_while_the_pen_is_down():
     g = DrawingGame()
     g.reset(1, {"voice": "plain"})
     g.step(DT, {"pick": 0})
     g.step(DT, {"pen_down": [10, 10]})
     g._take_guess([("cat", 0.95)])
     g._take_guess([("cat", 0.96)])
-    assert g.state["phase"] == "draw", "sure, but the player is mid-stroke"
+    assert g.state["line"] != "I know, it's a cat!", "sure, but the player is mid-stroke"
     g.state["pen"] = False
     g._take_guess([("cat", 0.97)])
-    assert g.state["phase"] == "reveal" and g.state["line"] == "I know, it's a cat!"
+    assert g.state["phase"] == "draw" and g.state["line"] == "I know, it's a cat!"

@@ -24,8 +24,9 @@ def add_arguments(p) -> None:
     p.add_argument("--set", dest="set_vars", action="append", default=[], metavar="NAME=VALUE",
                    help="set a variable before starting (VALUE is read as YAML: 3, true, text)")
     p.add_argument("--record", metavar="FILE", help="write the transcript as JSON when the game ends")
-    p.add_argument("--minigames", choices=("default", "autopilot"), default="default",
-                   help="--text cannot show minigames: use their default result (default) or let their autopilot play")
+    p.add_argument("--minigames", choices=("play", "default", "autopilot"), default="play",
+                   help="--text: play the minigames in the terminal (default), use their default result, "
+                        "or let their autopilot play")
     p.add_argument("--log", metavar="FILE", help="write a JSON event log (desktop)")
     p.add_argument("--backend", help="dialogue backend for every AI character (e.g. scripted, openai)")
     p.add_argument("--model", help="model name for the dialogue backend")

@@ -62,6 +62,80 @@ class BackendChoice:
         return "; ".join(parts)
 
 
+# What each key of `dialogue:` holds; a value of another kind is reported and left out.
+_TEXT = (str, int, float)
+_SHAPES: dict[str, tuple[tuple[type, ...], str]] = {
+    "backend": (_TEXT, "text"), "model": (_TEXT, "text"), "base_url": (_TEXT, "text"), "api_key": (_TEXT, "text"),
+    "record": (_TEXT, "text (a file path)"), "backends": ((dict,), "a mapping of profile names to settings"),
+    "characters": ((dict,), "a mapping of character ids to settings"), "options": ((dict,), "a mapping"),
+    "timeouts": ((dict,), "a mapping (connect, first_token, total)"), "fallback": ((str, list), "a line or a list of lines"),
+}
+
+
+def _shown(value: Any) -> str:
+    text = type(value).__name__ if isinstance(value, (dict, list)) else repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _read_section(path: Path, problems: list[str]) -> dict[str, Any]:
+    """settings.yaml's `dialogue:` mapping with every badly typed value left out (and reported)."""
+    from game import yamlsafe
+
+    try:
+        raw = yamlsafe.load(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        problems.append(f"{path}: cannot read settings: not UTF-8 text (byte {exc.start}); using defaults")
+        return {}
+    except OSError as exc:
+        problems.append(f"{path}: cannot read settings ({redact(exc.strerror or exc)}); using defaults")
+        return {}
+    except yamlsafe.yaml.YAMLError as exc:
+        problems.append(f"cannot read settings: {redact(yamlsafe.describe(exc, str(path)))}; using defaults")
+        return {}
+    if raw is not None and not isinstance(raw, dict):
+        problems.append(f"{path}: settings should be a mapping; using defaults")
+        return {}
+    section = (raw or {}).get("dialogue")
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        problems.append(f"{path}: 'dialogue' should be a mapping; ignored")
+        return {}
+    clean: dict[str, Any] = {}
+    for key, value in section.items():
+        shape = _SHAPES.get(key)
+        if value is None or shape is None:
+            clean[key] = value
+            continue
+        kinds, expected = shape
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            shown = "a value" if key == "api_key" else _shown(value)    # never print a key, even a mistyped one
+            problems.append(f"{path}: 'dialogue.{key}' should be {expected}, found {shown}; ignored")
+            continue
+        if key in ("backends", "characters"):
+            for name, item in list(value.items()):
+                if not isinstance(item, dict):
+                    problems.append(f"{path}: 'dialogue.{key}.{name}' should be a mapping, found {_shown(item)}; ignored")
+            value = {k: v for k, v in value.items() if isinstance(v, dict)}
+        elif key == "timeouts":
+            for name, v in value.items():
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+                    problems.append(f"{path}: 'dialogue.timeouts.{name}' should be a number of seconds above 0, "
+                                    f"found {_shown(v)}; the default is used")
+        clean[key] = value
+    return clean
+
+
+_warned: set[str] = set()
+
+
+def _warn_once(problem: str) -> None:
+    # Settings are read by every service the game builds: each problem reaches the log once.
+    if problem not in _warned:
+        _warned.add(problem)
+        log.warning("%s", problem)
+
+
 @dataclass
 class Settings:
     """The `dialogue:` section of settings.yaml plus the environment and CLI overrides."""
@@ -83,28 +157,14 @@ class Settings:
             path = config_dir() / "settings.yaml"
         data: dict[str, Any] = {}
         if path.is_file():
-            import yaml
-
-            try:
-                raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-            except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-                problems.append(f"{path}: cannot read settings ({redact(exc)}); using defaults")
-                raw = None
-            if raw is not None and not isinstance(raw, dict):
-                problems.append(f"{path}: settings should be a mapping; using defaults")
-                raw = None
-            section = (raw or {}).get("dialogue") or {}
-            if not isinstance(section, dict):
-                problems.append(f"{path}: 'dialogue' should be a mapping; ignored")
-                section = {}
-            data = section
+            data = _read_section(path, problems)
         env = {k: environ[k] for k in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TT_BACKEND", "TT_MODEL")
                if environ.get(k)}
         cli = {k: v for k, v in (("backend", backend), ("model", model), ("base_url", base_url)) if v}
         for key in (env.get("OPENAI_API_KEY"), data.get("api_key")):
             register_secret(key if isinstance(key, str) else None)
         for p in problems:
-            log.warning("%s", p)
+            _warn_once(p)
         return cls(data, env, cli, path, problems)
 
     # ------------------------------------------------------------------ parts of the file

@@ -11,7 +11,8 @@ decoding the compiled cache and building a machine run with it paused; it is ena
 What they built is then frozen (`gc.freeze()`): a loaded story lives as long as the game
 plays it, and left in the young generations the collector would scan all of it again on its
 next passes (88 ms of a 100,000-step walk of that story, 10% of it, measured with
-gc.callbacks). When a loaded level is dropped (a hot reload), `release()` unfreezes, so the
+gc.callbacks). A scene the compiled cache left packed is unpacked, and given its transitions,
+the same way when the story first enters it. When a loaded level is dropped (a hot reload), `release()` unfreezes, so the
 collector can free it and anything else that died meanwhile.
 """
 from __future__ import annotations

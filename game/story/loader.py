@@ -16,6 +16,7 @@ from typing import Any, Callable, NamedTuple
 
 import yaml
 
+from game import yamlsafe
 from game.story import expressions as ex
 from game.story import spec
 from game.story import steps as step_registry
@@ -825,13 +826,14 @@ def read_source(path: Path, root: Path | None = None) -> tuple[str | None, str]:
 def compose(text: str, display: str, diags: list[Diagnostic]) -> yaml.Node | None:
     """YAML text -> node tree, or a TT0001 diagnostic at the place the parser stopped."""
     try:
-        node = yaml.compose(text, Loader=Loader)
+        node = yamlsafe.compose(text, loader=Loader)     # bounded: aliases, nesting, huge numbers
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"
         ctx = f" ({exc.context})" if exc.context else ""
-        hint = "check indentation and that text containing ': ' or '#' is quoted"
+        hint = "" if isinstance(exc, yamlsafe.LimitError) else \
+            "check indentation and that text containing ': ' or '#' is quoted"
         diags.append(Diagnostic(display, line, col, "TT0001", f"{problem}{ctx}", hint))
         return None
     except yaml.YAMLError as exc:

@@ -30,6 +30,7 @@ import weakref
 from transitions import Machine
 from transitions.core import Condition, Event, EventData, MachineError, State, Transition
 
+from game.story import collector
 from game.story.model import Level
 from game.story.steps import Edge
 
@@ -161,7 +162,8 @@ class StoryMachine(Machine):
     def ensure(self, sid: str) -> None:
         """Give scene `sid` its transitions, if it has not had them yet."""
         if sid not in self._built:
-            self._build(sid)
+            with collector.paused():      # the transitions live as long as the level: frozen, not rescanned
+                self._build(sid)
 
     def complete(self) -> "StoryMachine":
         """Every scene's transitions (for inspection: the story graph, tests)."""
@@ -226,7 +228,7 @@ class StoryMachine(Machine):
         """Ask the machine to move: True if a transition was taken."""
         source = getattr(model, self.model_attribute)
         if source not in self._built:
-            self._build(source)
+            self.ensure(source)
         event = self.events.get(trigger)
         if event is None:
             raise MachineError(f"{self.name}Can't trigger event {trigger} from state {source}!")

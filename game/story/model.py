@@ -74,8 +74,11 @@ class Scene:
     def steps(self) -> tuple[Any, ...]:
         steps = self._steps
         if steps is None:
+            from game.story import collector
+
             unpack, rows = self._packed
-            steps = self._steps = unpack(self.id, rows)
+            with collector.paused():      # what it builds lives as long as the level: frozen, not rescanned
+                steps = self._steps = unpack(self.id, rows)
             self._packed = None
         return steps
 

@@ -69,6 +69,14 @@ def _scalar(value: Any, where: str) -> Any:
     raise SnapshotError(f"{where} should be a number, text or true/false, found {type(value).__name__}")
 
 
+def _category(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (bool, int, float)):
+        return "a number"
+    return "text" if isinstance(value, str) else type(value).__name__
+
+
 def check_rng(value: Any, where: str = "the random state") -> list:
     if not isinstance(value, (list, tuple)) or len(value) != 3:
         raise SnapshotError(f"{where} should be [version, state, gauss]")
@@ -107,6 +115,12 @@ def _world(story: Story, data: Any) -> dict:
                            for k, v in value.items()}
         elif name in declared:
             clean[name] = _scalar(value, f"variable '{name}'")
+            # A variable keeps the kind it is declared with (numbers and true/false are one kind: a
+            # comparison may be assigned to a counter). Another kind is an edited save or a story
+            # changed since, and the story's expressions would fail on it. Declared `null`: any kind.
+            if _category(declared[name]) not in (None, _category(value)):
+                raise SnapshotError(f"variable '{name}' should be {_category(declared[name])} as the story "
+                                    f"declares it, found {_category(value) or 'nothing'}")
         else:
             raise SnapshotError(f"the save has a variable '{name}' this story does not declare")
     values = data.get("values")
@@ -216,3 +230,77 @@ def check_snapshot(story: Story, data: dict) -> Checked:
     if rng_before is not None:
         rng_before = check_rng(rng_before, "the random state before the prompt")
     return Checked(seed, world, transcript, ended, ending, end, index, scene, pc, announce, rng_before)
+
+
+MAX_TURNS = 1000              # turns of one conversation kept in a save
+
+
+def _turns(value: Any, where: str) -> list:
+    if not isinstance(value, list) or len(value) > MAX_TURNS:
+        raise SnapshotError(f"{where} should be a list of at most {MAX_TURNS} turns")
+    for i, turn in enumerate(value):
+        if not isinstance(turn, dict):
+            raise SnapshotError(f"turn {i} of {where} should be a mapping")
+        for k, v in turn.items():
+            if not isinstance(k, str):
+                raise SnapshotError(f"turn {i} of {where} has a key that is not text")
+            _scalar(v, f"'{k}' of turn {i} of {where}")
+    return [dict(t) for t in value]
+
+
+def check_screen(state: Any, prompt) -> dict:
+    """The front end's saved screen state, checked against the prompt the restored runtime is at.
+
+    A save shows a generated line or a conversation in progress; that state must belong to the
+    step the runtime stands on (same kind of step, same line key, same character), and have the
+    shape the screen reads. SnapshotError names what does not fit."""
+    if state is None:
+        return {}
+    if not isinstance(state, dict):
+        raise SnapshotError("the screen state should be a mapping")
+    mode = state.get("mode")
+    if mode is None:
+        return dict(state)
+    if not isinstance(mode, str):
+        raise SnapshotError("the screen's mode should be text")
+    kind = getattr(prompt, "kind", None)
+    # Only a mode that carries what its step showed must match the step (a bare mode is ignored there).
+    carries = (mode == "line" and state.get("generated") is not None) or \
+        (mode == "talk" and (state.get("conversation") is not None or state.get("turns")))
+    if carries and mode != kind:
+        raise SnapshotError(f"the save shows a {mode} but the story is at a {kind or 'step'} there "
+                            f"(scene '{getattr(prompt, 'scene', '?')}')")
+    out = dict(state)
+    if mode == "line" and state.get("generated") is not None:
+        gen = state["generated"]
+        if not isinstance(gen, dict) or not isinstance(gen.get("text"), str):
+            raise SnapshotError("the saved generated line should be a mapping with its 'text'")
+        _text(gen["text"], "the saved generated line")
+        for k, v in gen.items():
+            _scalar(v, f"the saved generated line's '{k}'")
+        out["generated"] = dict(gen)
+    if mode == "talk" and kind == "talk":
+        conv = state.get("conversation")
+        if conv is not None:
+            if not isinstance(conv, dict):
+                raise SnapshotError("the saved conversation should be a mapping")
+            if conv.get("key") not in (None, getattr(prompt, "key", None)):
+                raise SnapshotError(f"the saved conversation belongs to another step ('{_text(conv.get('key'), 'its key', MAX_NAME)}'), "
+                                    f"not '{getattr(prompt, 'key', '?')}'")
+            if conv.get("character") not in (None, getattr(prompt, "character", None)):
+                raise SnapshotError(f"the saved conversation is with '{_text(conv.get('character'), 'its character', MAX_NAME)}', "
+                                    f"not '{getattr(prompt, 'character', '?')}'")
+            _text(conv.get("player", ""), "the saved conversation's player", MAX_NAME)
+            values = conv.get("values", {})
+            if not isinstance(values, dict) or not all(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values.values()):
+                raise SnapshotError("the saved conversation's values should be numbers")
+            _turns(conv.get("turns", []), "the saved conversation")
+            _int(conv.get("q_index", 0), "the saved conversation's question index", 0, 10_000)
+            used = conv.get("used", [])
+            if not isinstance(used, list) or len(used) > 10_000:
+                raise SnapshotError("the saved conversation's used lines should be a list")
+            for u in used:
+                _text(u, "a used line of the saved conversation")
+        out["turns"] = _turns(state.get("turns", []), "the saved talk")
+    return out

@@ -19,6 +19,8 @@ from game import saves
 from game.paths import atomic_write_json, data_dir
 from game.story.loader import load_story
 from game.story.runtime import Runtime, StoryStateError
+from game.story.snapshot import SnapshotError, check_screen
+from game.textsafe import clean_line
 
 MAX_ROLLBACK = 300
 
@@ -126,6 +128,9 @@ class Session:
         self.read = ReadLog()
         self.log = log or (lambda *a, **k: None)
         self.writer = SaveWriter()
+        removed = saves.clean_at_start()      # temp files of writes killed in an earlier run
+        if removed:
+            self.log("stale_temp_removed", count=removed)
 
     # ------------------------------------------------------------------ lifecycle
     def new(self, player: str, *, seed: int | None = None, warp: str | None = None, set_vars=None,
@@ -206,13 +211,20 @@ class Session:
         data = saves.read(slot)
         story = self.story
         if data["story"] != story.id:
-            other, diags = load_story(data.get("story_path") or "")
+            other = None
+            if data.get("story_path"):
+                try:
+                    other, _diags = load_story(data["story_path"])
+                except Exception:   # noqa: BLE001 - whatever the path names, the answer is "not available"
+                    other = None
             if other is None or other.id != data["story"]:
-                raise saves.SaveError(f"this save belongs to the story '{data['story']}', which is not available")
+                raise saves.SaveError(f"this save belongs to the story '{clean_line(data['story'], 80)}', "
+                                      "which is not available")
             story = other
         try:
             runtime = Runtime.restore(story, data["runtime"])
-        except (StoryStateError, KeyError, TypeError, ValueError) as exc:
+            screen = check_screen(data.get("screen") or {}, runtime.current())
+        except (StoryStateError, SnapshotError, KeyError, TypeError, ValueError) as exc:
             raise saves.SaveError(f"the save does not fit this version of the story: {exc}") from None
         if story is not self.story:
             self.story, self.story_path = story, str(data.get("story_path"))
@@ -220,4 +232,4 @@ class Session:
         self.history.clear()
         self.future.clear()
         self.log("loaded", slot=slot, scene=runtime.scene, key=getattr(runtime.current(), "key", ""))
-        return dict(data.get("screen") or {})
+        return screen

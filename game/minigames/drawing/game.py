@@ -2,10 +2,13 @@
 
 The player picks one of three secret ideas (or types one, when a vision model guesses),
 draws it on a canvas, and the AI guesses while they draw: every GUESS_EVERY seconds while
-the drawing changes, and at every pen-up. It thinks out loud in its voice and commits
-("I know, it's X!") only when confident, which ends the round; so do the player's Done
-and the time limit. The AI's reward is the closeness of its final guess to the idea; the
-player's score rewards drawings the AI understood, and understood quickly.
+the drawing changes, and at every pen-up. It thinks out loud in its voice and says
+"I know, it's X!" when confident, but the round is the player's: it ends only at their
+Done or when the time runs out (a confident guess can be wrong, and the player may still
+be drawing). The AI's reward is the closeness of its final guess to the idea; the
+player's score rewards drawings the AI understood, and understood quickly. The result
+judges every round (`verdict`, `understood_rounds`, `best_idea`), so what the story
+says afterwards follows all the drawings, not the last one.
 
 Inputs to step(): None, one action dict, or a list of them:
   {"pick": 0..2}            choose an offered idea      {"pick_custom": "text"}
@@ -45,6 +48,15 @@ def known_classes() -> list[str]:
         return []
 
 
+def verdict(understood: int, rounds: int) -> str:
+    """The judgement over all rounds, in the words a level's conditions use."""
+    if rounds and understood >= rounds:
+        return "all"
+    if understood and understood * 2 >= rounds:
+        return "most"
+    return "some" if understood else "none"
+
+
 def default_ideas() -> list[str]:
     return known_words()
 
@@ -73,10 +85,15 @@ class DrawingGame(Minigame):
                 "seconds": "seconds spent drawing, all rounds",
                 "understood": "true when the AI understood at least half of the drawings",
                 "understood_rounds": "how many drawings the AI understood",
+                "verdict": "the judgement over all rounds: all, most (at least half), some (at least one) or none",
+                "best_idea": "the drawing the AI came closest to (its idea), '' before any round",
+                "best_guess": "the AI's final guess for that drawing",
+                "best_closeness": "how close that guess was, 0..1",
                 "guesser": "which recognizer guessed: embedded or vision",
             },
             default_result={"reward": 0.0, "guess": "", "idea": "", "rounds": 0, "score": 0, "seconds": 0.0,
-                            "understood": False, "understood_rounds": 0, "guesser": "embedded"},
+                            "understood": False, "understood_rounds": 0, "verdict": "none", "best_idea": "",
+                            "best_guess": "", "best_closeness": 0.0, "guesser": "embedded"},
             params={
                 "rounds": Param("int", "how many drawings", 1, 1, 10),
                 "timed": Param("bool", "false turns the time limit off", True),
@@ -125,7 +142,7 @@ class DrawingGame(Minigame):
             "phase": "pick", "options": options, "idea": "", "custom": False,
             "strokes": [], "pen": False, "cursor": [CANVAS / 2, CANVAS / 2], "t": 0.0,
             "since_guess": 0.0, "dirty": False, "guesses": [], "top": [], "line": "", "lines": 0,
-            "confident_streak": 0, "final": "", "final_prob": 0.0, "understood_at": None, "ended_by": "",
+            "confident_streak": 0, "sure": "", "final": "", "final_prob": 0.0, "understood_at": None, "ended_by": "",
         })
 
     @property
@@ -138,11 +155,15 @@ class DrawingGame(Minigame):
         if not hist:
             return dict(self.info().default_result, guesser=self.guesser_name)
         understood = sum(1 for h in hist if h["understood"])
+        # The best round: understood first, then the closest guess, then the earliest.
+        best = max(hist, key=lambda h: (h["understood"], h["reward"], -hist.index(h)))
         return {
             "reward": round(sum(h["reward"] for h in hist) / len(hist), 4),
             "guess": hist[-1]["guess"], "idea": hist[-1]["idea"], "rounds": len(hist),
             "score": int(s["score"]), "seconds": round(sum(h["seconds"] for h in hist), 2),
             "understood": understood * 2 >= len(hist), "understood_rounds": understood,
+            "verdict": verdict(understood, len(hist)),
+            "best_idea": best["idea"], "best_guess": best["guess"], "best_closeness": best["reward"],
             "guesser": self.guesser_name,
         }
 
@@ -220,11 +241,13 @@ class DrawingGame(Minigame):
             s["understood_at"] = None  # understanding counts only if it lasts to the end
         s["confident_streak"] = s["confident_streak"] + 1 if prob >= CONFIDENT and label == old else (
             1 if prob >= CONFIDENT else 0)
-        # Commit only between strokes: a half-drawn circle is a fine banana, and ending the
-        # round under the player's pen feels like being interrupted.
+        # Sure only between strokes (a half-drawn circle is a fine banana). Being sure is said,
+        # not acted on: the round goes on until the player's Done or the time limit, so a
+        # confident wrong guess can still be corrected by drawing more.
         if s["confident_streak"] >= 2 and not s["pen"]:
-            self._say("know", a=label)
-            self._end_round("confident")
+            if s.get("sure") != label:
+                s["sure"] = label
+                self._say("know", a=label)
         elif old and label != old:
             self._say("switch", old=old, a=label)
         elif len(top) > 1 and top[1][1] > 0.6 * prob:
@@ -265,7 +288,7 @@ class DrawingGame(Minigame):
         if s["dirty"] and s["since_guess"] >= GUESS_EVERY:
             self._guess_now()
         if s["phase"] == "draw" and s["timed"] and s["t"] >= s["time_limit"]:
-            self._pen_up()  # its last guess may make the AI sure and end the round itself
+            self._pen_up()  # its last guess is about the drawing as it stands
             if s["phase"] == "draw":
                 self._end_round("time")
 

@@ -7,7 +7,7 @@ generator, so a replay says the same things. Moments:
   torn       two guesses close together               {a} {b}
   switch     the top guess changed                    {old} {a}
   leaning    fairly sure, not sure enough to commit   {a}
-  know       confident: the AI commits to its answer  {a}
+  know       confident: the AI says it is sure (the round goes on until Done or time)  {a}
   timeout    time ran out; it gives its best guess   {a}
   blank      time ran out on an empty canvas
 """

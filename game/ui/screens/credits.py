@@ -25,7 +25,6 @@ LIBRARIES = [
     ("pygame-ce", "the window, drawing, input and sound", "LGPL-2.1"),
     ("transitions", "the story's state machines", "MIT"),
     ("PyYAML", "reading levels and settings", "MIT"),
-    ("simpleeval", "the safe expressions in levels", "MIT"),
     ("platformdirs", "where saves and settings live", "MIT"),
     ("numpy", "the drawing recognizer and the ambient sound", "BSD-3-Clause"),
     ("openai", "talking to OpenAI-compatible dialogue and vision models", "Apache-2.0"),

@@ -1,0 +1,75 @@
+"""`play --text` plays the whole campaign from a file of typed lines, both minigames included
+(issue 17): the lab in turns, the drawing by typed strokes, and the gold bar at the end."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Choices and conversation turns before the lab (seed 5, the scripted backend): "1" each.
+BEFORE_LAB = 37
+
+
+def script() -> str:
+    lines = ["Ada"] + ["1"] * BEFORE_LAB
+    lines += ["h", "1i 9b 5e", "n", "w 1000"]                      # the lab: help, three controls, play out
+    for _ in range(3):                                              # the drawing: three rounds
+        lines += ["1", "circle 50 50 30", "50,20 50,80", "s", "d"]
+    lines += ["1"] * 60                                             # the rest of the story
+    return "\n".join(lines) + "\n"
+
+
+def test_piped_play_text_plays_both_minigames_and_prints_the_inscription(tmp_path):
+    answers = tmp_path / "answers.txt"
+    answers.write_text(script())
+    with answers.open() as stdin:
+        out = subprocess.run([sys.executable, "-m", "game", "play", "--text", "levels/campaign.yaml", "--seed", "5",
+                              "--backend", "scripted"], stdin=stdin, capture_output=True, text=True, cwd=REPO,
+                             timeout=300, env={**__import__("os").environ, "COLUMNS": "78"})
+    text = out.stdout
+    assert out.returncode == 0, out.stderr
+    assert "Traceback" not in text + out.stderr
+    assert "cannot be shown in the terminal" not in text
+    # The lab, played: its board, the commands taken, the run to its end.
+    assert "Lab defense (terminal version: turn-based" in text and "lab> 1i 9b 5e" in text
+    assert "Placed Hardware security keys on Inbox" in text and "Placed Badges + mantrap on Building" in text
+    assert re.search(r"(Training run complete|The deadline passed): training \d+%", text)
+    assert "Several commands on one line" in text, "h at the lab prompt shows its help"
+    # The drawing, played in its labelled text version, every round judged.
+    assert "Drawing game, text version" in text and text.count("draw> circle 50 50 30") == 3
+    assert text.count("Round over (you said done)") == 3
+    assert re.search(r"Drawing game over: ARIA understood \d of 3 drawings", text)
+    # The story goes on with those results and ends with the gold bar.
+    assert re.search(r"Training \d+% complete\. \d+ breach", text), "the debrief reads the lab's own result"
+    assert "*** THE END:" in text
+    assert re.search(r"\|\s+Ada\s+\|", text) and "Score: 0" in text, "the gold bar's inscription"
+    assert "(ending: " in text
+    for line in text.splitlines():
+        if not line.startswith(("|", " ", "+")):       # the canvas and the gold bar are drawn in columns
+            assert len(line) <= 78 or " " not in line, f"a line wider than the terminal: {line!r}"
+
+
+def _play_demo(monkeypatch, capsys, answers: str) -> tuple[int, str]:
+    import io
+    from types import SimpleNamespace
+
+    from game import terminal
+    from game.story.loader import load_story_or_raise
+
+    path = REPO / "levels" / "examples" / "demo.yaml"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(answers))
+    args = SimpleNamespace(name="Sam", seed=2, warp=None, level=None, no_reload=True, backend="scripted",
+                           model=None, base_url=None, minigames="play", record=None)
+    code = terminal.play_text(path, load_story_or_raise(path), args, {})
+    return code, capsys.readouterr().out
+
+
+def test_skip_and_quit_inside_a_minigame(monkeypatch, capsys):
+    talk = "3\nI want you to be careful and ask first\nI will always tell you the truth\n"
+    code, out = _play_demo(monkeypatch, capsys, talk + "/save x\n/skip\n")
+    assert code == 0 and "lab> /skip" in out and "saving waits until it is over" in out
+    assert "minigame skipped: the story goes on with its default result" in out
+    assert "skipped, default result used" in out, "the score card says the lab was skipped"
+    code, out = _play_demo(monkeypatch, capsys, talk + "w 3\n/quit\n")
+    assert code == 0 and "lab> /quit" in out and "*** THE END" not in out, "/quit ends the game there"
