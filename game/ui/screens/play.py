@@ -104,6 +104,7 @@ class PlayScreen(Screen):
                 self.app.log("generation_fallback", key=prompt.key, reason=why)
         self.read_before = self.session.read.seen(self.session.story.id, prompt.key)
         self.app.log("shown", kind="line", key=prompt.key, speaker=prompt.speaker, name=prompt.name,
+                     face=getattr(prompt, "face", "") or "", bg=self.bg,
                      text=self.type.text, scene=prompt.scene, read=self.read_before)
 
     def _show_choice(self, prompt, state: dict) -> None:
@@ -542,9 +543,26 @@ class PlayScreen(Screen):
             surface.blit(nimg, (tag.x + 18, tag.y + 8))
         return box
 
+    def face(self) -> str:
+        """The speaker's expression now: the line's `face:`, else "thinking" while a line is generated."""
+        p = self.prompt
+        if getattr(p, "face", ""):
+            return p.face
+        return "thinking" if self.handle_stream is not None else "neutral"
+
+    def _draw_portrait(self, surface, speaker: str, colour, bottom: int, size: int = 220) -> None:
+        from game.ui import portraits
+
+        if not speaker or speaker == "narrator" or self.session.runtime.character(speaker) is None:
+            return
+        img = portraits.portrait(speaker, self.face() if self.mode == "line" else "neutral", size, colour)
+        surface.blit(img, (W - 70 - size, bottom - size))
+
     def _draw_line(self, surface) -> None:
         th, p = self.theme, self.prompt
         colour = th.speaker_color(p.color)
+        h = max(190, self.type.height + 76)
+        self._draw_portrait(surface, p.speaker, colour, H - h - 24 + 30)
         box = self._dialogue_box(surface, p.name, colour, self.type.height)
         tx = box.x + 40
         self.type.color = None
@@ -623,7 +641,11 @@ class PlayScreen(Screen):
         ai_colour = th.speaker_color(char.color if char else None)
         panel = pygame.Rect(110, 64, W - 220, 470)
         th.panel(surface, panel, radius=16)
-        th.text(surface, f"Talking with {ai_name}", (panel.x + 28, panel.y + 16), size=th.scaled(0.8), kind="bold",
+        from game.ui import portraits
+
+        face = "thinking" if self.handle_stream is not None else "neutral"
+        surface.blit(portraits.portrait(self.prompt.character, face, 48, ai_colour), (panel.x + 20, panel.y + 6))
+        th.text(surface, f"Talking with {ai_name}", (panel.x + 76, panel.y + 16), size=th.scaled(0.8), kind="bold",
                 color=ai_colour)
         done = self.conv.answered if self.conv else sum(1 for t in self.turns if t["who"] == "player")
         th.text(surface, f"turn {min(done + (0 if self.conv and self.conv.finished else 1), self.prompt.turns)}"
@@ -730,7 +752,7 @@ class PlayScreen(Screen):
         d = {"screen": self.name, "mode": self.mode, "scene": self.session.runtime.scene,
              "key": getattr(self.prompt, "key", ""), "skip": self.skip, "auto": self.auto}
         if self.mode == "line":
-            d.update(speaker=self.prompt.name, text=self.type.text, shown=int(self.type.shown), done=self.type.done,
+            d.update(speaker=self.prompt.name, face=self.face(), text=self.type.text, shown=int(self.type.shown), done=self.type.done,
                      generating=self.handle_stream is not None)
         elif self.mode == "choice":
             d.update(options=[i.label for i in self.menu.items],
