@@ -15,7 +15,7 @@ import pygame
 
 from game.ui import backgrounds
 from game.ui.screens.base import FULL, Screen
-from game.ui.theme import H, W
+from game.ui.theme import MIN_HINT_PX, H, W
 from game.ui.widgets import wrap
 
 
@@ -118,7 +118,7 @@ class ScoreScreen(_Continue):
                 lines.append(("gap", ""))
             height = sum(head.get_linesize() if s == "heading" else 8 if s == "gap" else body.get_linesize()
                          for s, _ in lines)
-            if height <= room or size <= 13:
+            if height <= room or size <= MIN_HINT_PX:
                 break
             size -= 1
         self._layout = (key, (size, lines))
