@@ -14,7 +14,9 @@ Installs nothing: skips with the reason when Xvfb, xdotool or ImageMagick are mi
 from __future__ import annotations
 
 import math
+import os
 import re
+import shutil
 import time
 from pathlib import Path
 
@@ -29,6 +31,11 @@ SHOTS = REPO / "test-artifacts" / "campaign"
 NAME = "Ada"
 REPLIES = ["Hello! Be careful and always ask first.", "I would tell you the truth, honestly.",
            "Stay inside the lines Sarah drew.", "Nothing. I have no secrets from you."]
+DOCS_SHOTS = REPO / "docs" / "screenshots"
+README_SHOTS = {"00_title": "campaign-title", "01b_megalomind": "campaign-villain-demo",
+                "07_interview": "campaign-interview", "05_talk_with_aria": "campaign-aria-conversation",
+                "10_lab_defense": "campaign-lab-defense", "11_drawing": "campaign-drawing",
+                "91_score": "campaign-score", "99_gold_bar": "campaign-gold-bar"}
 CANVAS = (72, 132, 512)     # the drawing view's canvas: x, y, size in window pixels
 RAW = re.compile(r"\b[a-z]+_[a-z_]+\b|\b(True|False)\b|\d\.\d\d\b")
 ARM = 0.45                  # a little over the choice's arming delay (game/ui/screens/play.py ARM_DELAY)
@@ -180,6 +187,12 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
                 if level not in levels_shot:
                     levels_shot.add(level)
                     shot(f"{len(levels_shot):02d}_{level}")
+                if e.get("speaker") == "villain" and "villain" not in levels_shot:
+                    levels_shot.add("villain")
+                    shot("01b_megalomind")
+                if e.get("speaker") in ("marcus", "dana", "priya") and "interview" not in levels_shot:
+                    levels_shot.add("interview")
+                    shot("07_interview")
                 if level == "design_brief" and not overlays and e.get("speaker") not in ("narrator", None):
                     overlays = True
                     shot("06_portrait_line")
@@ -239,6 +252,10 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
         for level in ("villain_demo", "design_brief", "ai_takeoff", "release"):
             assert any(p.name.endswith(f"_{level}.png") for p in SHOTS.iterdir()), f"no screenshot of {level}"
         key("Escape")
+        if os.environ.get("TT_UPDATE_SCREENSHOTS"):
+            # The README's pictures, retaken from this run: TT_UPDATE_SCREENSHOTS=1 pytest tests/test_campaign_window.py
+            for src, dst in README_SHOTS.items():
+                shutil.copyfile(SHOTS / f"{src}.png", DOCS_SHOTS / f"{dst}.png")
     finally:
         if proc is not None and proc.poll() is None:
             proc.kill()
