@@ -162,3 +162,53 @@ def test_no_developer_message_reaches_the_drawing_players(monkeypatch):
     view.draw(surface)
     assert shown, "the idea screen drew nothing"
     assert not any("designer" in t or "configure" in t for t in shown), shown
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_pause_name_choice_and_toasts_fit_at_every_text_size(make_app, size, artifacts_dir):
+    from game.ui.screens import menus
+
+    app = start(make_app)
+    app.settings.set("text_size", size)
+    app.apply_settings(save=False)
+    # The pause menu's buttons stay inside its panel.
+    pause = menus.PauseScreen(app)
+    app.push(pause)
+    app.draw()
+    frame = pygame.Rect(1280 // 2 - 270, 40, 540, 720 - 80)
+    assert all(frame.contains(r) for r in pause.menu.rects), "a pause button sticks out of its panel"
+    app.pop(pause)
+    # A long message wraps inside the window.
+    app.toast("Level not reloaded, still playing the old version: levels/examples/demo.yaml:12:7: expected a "
+              "mapping of scenes, found a list; every scene is a name followed by its steps")
+    app.draw()
+    shot(app, artifacts_dir, f"toast_{size}")
+    app.toasts.clear()
+    # The choice's options sit between the top and the question box, never over it.
+    for _ in range(30):
+        if app.top.describe().get("mode") == "choice":
+            break
+        key(pygame.K_RETURN)
+        app.run_frames(2)
+    play = app.top
+    app.draw()
+    question_top = 720 - 24 - max(190, play._qcache[1].height + 76) if hasattr(play, "_qcache") else 720
+    assert play.menu.rects[-1].bottom <= question_top - 20
+    assert play.menu.rects[0].top >= 70
+    shot(app, artifacts_dir, f"choice_{size}")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_name_prompt_never_overlaps_itself(make_app, size):
+    app = make_app()
+    app.settings.set("text_size", size)
+    app.apply_settings(save=False)
+    key(pygame.K_RETURN)
+    app.run_frames(1)
+    key(pygame.K_RETURN)               # no name: the reminder shows
+    app.run_frames(1)
+    app.draw()
+    rects = app.top.rects
+    order = [rects[k] for k in ("title", "ask", "box", "error", "hint")]
+    for upper, lower in zip(order, order[1:]):
+        assert upper.bottom <= lower.top, (upper, lower)

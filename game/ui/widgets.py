@@ -33,6 +33,19 @@ def wrap(font: pygame.font.Font, text: str, width: int) -> list[str]:
     return lines
 
 
+def fit_size(measure: Callable[[int], int], room: int, start: int) -> int:
+    """The largest text size from `start` down whose `measure(size)` (a height) fits `room` pixels.
+
+    Never below the smallest size the game draws (theme.MIN_HINT_PX): past that, the caller's
+    own clipping or scrolling takes over."""
+    from game.ui.theme import MIN_HINT_PX
+
+    size = start
+    while size > MIN_HINT_PX and measure(size) > room:
+        size -= 1
+    return size
+
+
 class TypeText:
     """Text that types out at `speed` characters a second (0: at once).
 

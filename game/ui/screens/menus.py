@@ -9,7 +9,7 @@ from game import saves
 from game import settings as settings_mod
 from game.ui.screens.base import Screen
 from game.ui.theme import H, W
-from game.ui.widgets import Item, Menu, TextBox, wrap
+from game.ui.widgets import Item, Menu, TextBox, fit_size, wrap
 
 
 def _esc(event) -> bool:
@@ -69,8 +69,11 @@ class PauseScreen(Overlay):
         return self.menu.handle(event)
 
     def draw(self, surface) -> None:
-        self.draw_frame(surface, pygame.Rect(W // 2 - 270, 40, 540, H - 80))
-        self.menu.draw(surface, self.theme, size=self.theme.scaled(0.85))
+        th = self.theme
+        frame = pygame.Rect(W // 2 - 270, 40, 540, H - 80)
+        self.draw_frame(surface, frame)
+        size = fit_size(lambda sz: self.menu.measure(th, size=sz), frame.bottom - 20 - self.menu.y, th.scaled(0.85))
+        self.menu.draw(surface, th, size=size)
 
     def describe(self):
         return {"screen": self.name, "items": [(i.label, i.enabled) for i in self.menu.items], "focus": self.menu.index}

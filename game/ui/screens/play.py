@@ -15,7 +15,7 @@ from game.ui import backgrounds
 from game.ui.screens.base import AMBIENT, FULL, Screen
 from game.ui.talk import open_conversation, outcome_of, reply_info, start_line
 from game.ui.theme import H, W
-from game.ui.widgets import Item, Menu, TextBox, TypeText, wrap
+from game.ui.widgets import Item, Menu, TextBox, TypeText, fit_size, wrap
 
 TEXT_W = 1120
 # A choice ignores keys for this long after it appears, and keys already held down when it
@@ -596,9 +596,13 @@ class PlayScreen(Screen):
             bottom = box.y - 30
         else:
             bottom = H - 60
-        total = self.menu.measure(th)
-        self.menu.y = max(70, min(bottom - total, (bottom + 60) // 2 - total // 2))
-        self.menu.draw(surface, th)
+        # The options at the player's text size if they fit between the top and the question, else smaller.
+        room = bottom - 70 - th.font(th.scaled(0.7)).get_linesize() - 30
+        size = fit_size(lambda sz: self.menu.measure(th, size=sz), room, th.base)
+        total = self.menu.measure(th, size=size)
+        self.menu.y = max(70 + th.font(th.scaled(0.7)).get_linesize() + 30,
+                          min(bottom - total, (bottom + 60) // 2 - total // 2))
+        self.menu.draw(surface, th, size=size)
         hint = self.choice_hint or "Choose: ↓/↑ then Enter, a number key, or click"
         hint_img = th.render(hint, th.scaled(0.7), color=th.pal.text if self.choice_hint else th.pal.dim)
         plate = hint_img.get_rect(midbottom=(W // 2, self.menu.y - 14)).inflate(24, 8)
