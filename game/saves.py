@@ -230,7 +230,7 @@ def remove_stale_temp(folder: Path | None = None, older_than: float = STALE_TEMP
     at start. A temp file younger than `older_than` seconds may belong to another running game's
     write, and is left. Returns what was removed; never raises."""
     folder = Path(folder) if folder is not None else saves_dir()
-    removed = []
+    removed: list[Path] = []
     now = time.time()
     try:
         entries = list(os.scandir(folder))

@@ -7,7 +7,6 @@ can be scripted. Commands at any prompt: /save NAME, /load NAME, /history, /help
 """
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 import textwrap
@@ -15,9 +14,9 @@ import time
 from pathlib import Path
 
 from game import saves, textsafe
-from game.textsafe import clean_line
 from game.story.loader import load_story
 from game.story.runtime import Runtime, StoryStateError
+from game.textsafe import clean_line
 
 HELP_TEXT = "commands: /save NAME, /load NAME, /history, /help, /quit"
 
@@ -183,7 +182,7 @@ class _Session:
     """One terminal game. Each prompt kind has a handler (HANDLERS); a step type that brings a
     new kind registers its own with `handles(kind)`, or the terminal refuses to start."""
 
-    def __init__(self, rt: Runtime, story, path: Path, args, inp: "_Input", service) -> None:
+    def __init__(self, rt: Runtime, story, path: Path, args, inp: _Input, service) -> None:
         self.rt, self.story, self.path, self.args, self.inp, self.service = rt, story, path, args, inp, service
 
     def loop(self) -> int:
@@ -212,6 +211,9 @@ class _Session:
     # ---------------------------------------------------------------- handlers (None: go on; an int: exit code)
     def level(self, prompt):
         print(f"\n=== Chapter {prompt.number}: {prompt.title} ===\n")
+        if self.service is not None:
+            # Model-voiced characters' backends warm up (off this thread) while the player reads.
+            self.service.warm_up(list(self.rt.level.characters.values()), self.rt.world.player)
         self.rt.advance()
 
     def line(self, prompt):
@@ -420,24 +422,65 @@ def _talk(rt: Runtime, prompt, inp: _Input, service) -> bool:
             continue
         handle = conv.send(answer)
         stream = _Stream(f"{char.name}: ")
-        while True:
-            events = handle.poll()
-            for kind, text in events:
-                if kind == "delta":
-                    stream.feed(text)
-            if handle.done or handle.failed:
-                break
-            time.sleep(0.01)
+        _stream_reply(handle, stream=stream)
         stream.close()
     rt.finish_talk(conv.outcome())
     return True
+
+
+def _stream_reply(handle, out=None, inp=None, stream: "_Stream | None" = None) -> None:
+    """Write a reply as it streams, wrapped by `stream` (else as it comes, to `out`). While a model thinks, dots show it on a
+    terminal, and Enter skips to the authored line (only when both ends are a terminal: piped
+    input is the player's lines)."""
+    import select
+
+    out = out or sys.stdout
+    inp = inp or sys.stdin
+    live = out.isatty() and inp.isatty()
+    dots, last_dot, hinted = 0, time.monotonic(), False
+    while True:
+        for kind, text in handle.poll():
+            if kind == "delta":
+                if dots:       # backspaces are control characters: past the cleaning stdout
+                    getattr(out, "unfiltered", out).write("\b \b" * dots + ("\b \b" * len(SKIP_HINT) if hinted else ""))
+                    dots, hinted = 0, False
+                if stream is not None:
+                    out.flush()
+                    stream.feed(text)
+                else:
+                    out.write(text)
+                    out.flush()
+        if handle.done or handle.failed:
+            return
+        if live and getattr(handle, "thinking", False):
+            now = time.monotonic()
+            if now - last_dot >= 0.4 and dots < 12:
+                if not hinted and dots == 3:
+                    out.write(SKIP_HINT)
+                    hinted = True
+                else:
+                    out.write(".")
+                    dots += 1
+                out.flush()
+                last_dot = now
+            try:
+                ready = select.select([inp], [], [], 0)[0]
+            except (OSError, ValueError):
+                ready = []
+            if ready:
+                inp.readline()
+                handle.skip()
+        time.sleep(0.01)
+
+
+SKIP_HINT = " (Enter: the written line) "
 
 
 class _MinigameInput:
     """A minigame's prompts, with the game's own /commands: /quit ends the game, /skip
     gives the minigame its default result (as F8 does on the desktop)."""
 
-    def __init__(self, inp: "_Input") -> None:
+    def __init__(self, inp: _Input) -> None:
         self.inp, self.quit, self.skip = inp, False, False
 
     def ask(self, prompt: str) -> str | None:
@@ -456,7 +499,7 @@ class _MinigameInput:
                   "the game; saving waits until it is over)")
 
 
-def _minigame(rt: Runtime, prompt, mode: str, inp: "_Input | None" = None) -> str | None:
+def _minigame(rt: Runtime, prompt, mode: str, inp: _Input | None = None) -> str | None:
     if mode == "play" and inp is not None and prompt.name in TEXT_MINIGAMES:
         print()
         mi = _MinigameInput(inp)
@@ -483,11 +526,12 @@ def _minigame(rt: Runtime, prompt, mode: str, inp: "_Input | None" = None) -> st
         except (ImportError, KeyError, ValueError) as exc:
             print(f"[minigame '{prompt.name}' could not run ({exc}); using its default result]")
             rt.skip_minigame("could not run in the terminal")
-            return
+            return None
         print(f"[minigame '{prompt.name}' played by its autopilot: "
               f"{', '.join(f'{k}={v}' for k, v in result.items())}]")
         rt.finish_minigame(result)
-        return
+        return None
     fields = ", ".join(f"{k}={v}" for k, v in prompt.default.items()) or "no fields"
     print(f"[minigame '{prompt.name}' cannot be shown in the terminal; using its default result: {fields}]")
     rt.skip_minigame("cannot be shown in the terminal")
+    return None

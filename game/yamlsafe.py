@@ -37,10 +37,10 @@ class LimitError(yaml.MarkedYAMLError):
 _DIGITS = re.compile(r"[-+]?[0-9_]+")
 
 
-def _is_int(node: yaml.ScalarNode) -> bool:
+def _is_int(node: yaml.Node) -> bool:
     """Whether a scalar reads as an integer. A loader may leave the tag unresolved until asked (the
     level loader keeps `slice(kind, value, implicit)` there): then a plain scalar of digits is one."""
-    tag = node.tag
+    tag: Any = node.tag
     if tag.__class__ is slice:
         return bool(tag.step and tag.step[0]) and _DIGITS.fullmatch(node.value) is not None
     return tag == _INT_TAG

@@ -83,7 +83,7 @@ def run(args) -> int:
             details.append(f"at {choice.base_url}")
         print(f"  {label}: {', '.join(details)}")
         print(f"      why: {choice.describe()}")
-        print(f"      chain: {' -> '.join(l.name for l in voice.links)}")
+        print(f"      chain: {' -> '.join(link.name for link in voice.links)}")
         for problem in voice.problems:
             print(f"      problem: {problem}")
         if not args.no_health:

@@ -81,7 +81,7 @@ def run(args) -> int:
     voice = convo.voice
     for problem in voice.problems:
         print(f"chat: {problem}", file=sys.stderr)
-    chain = " -> ".join(f"{l.name}{':' + l.model if l.model else ''}" for l in voice.links)
+    chain = " -> ".join(f"{link.name}{':' + link.model if link.model else ''}" for link in voice.links)
     print(f"(talking to {character.name} via {chain}; /quit to stop)", file=sys.stderr)
     out = sys.stdout
     opening = convo.opening()

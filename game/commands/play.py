@@ -4,14 +4,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from game.paths import REPO_DIR
+from game.paths import campaign_file
 
 HELP = "play the game (desktop window, or --text in the terminal)"
 
 
 def default_story() -> Path:
-    campaign = REPO_DIR / "levels" / "campaign.yaml"
-    return campaign if campaign.exists() else REPO_DIR / "levels" / "examples" / "demo.yaml"
+    return campaign_file()
 
 
 def add_arguments(p) -> None:

@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from game.dialogue.base import Timeouts, log, redact, register_secret
+
+if TYPE_CHECKING:
+    from game.story.model import Character
 
 LAYERS = ("default", "level", "settings", "settings (character)", "env", "cli")
 FIELDS = ("backend", "model", "base_url", "api_key")
@@ -112,12 +116,12 @@ def _read_section(path: Path, problems: list[str]) -> dict[str, Any]:
             shown = "a value" if key == "api_key" else _shown(value)    # never print a key, even a mistyped one
             problems.append(f"{path}: 'dialogue.{key}' should be {expected}, found {shown}; ignored")
             continue
-        if key in ("backends", "characters"):
+        if key in ("backends", "characters") and isinstance(value, dict):
             for name, item in list(value.items()):
                 if not isinstance(item, dict):
                     problems.append(f"{path}: 'dialogue.{key}.{name}' should be a mapping, found {_shown(item)}; ignored")
             value = {k: v for k, v in value.items() if isinstance(v, dict)}
-        elif key == "timeouts":
+        elif key == "timeouts" and isinstance(value, dict):
             for name, v in value.items():
                 if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
                     problems.append(f"{path}: 'dialogue.timeouts.{name}' should be a number of seconds above 0, "
@@ -148,8 +152,9 @@ class Settings:
 
     @classmethod
     def load(cls, *, backend: str | None = None, model: str | None = None, base_url: str | None = None,
-             path: Path | None = None, environ: dict[str, str] | None = None) -> "Settings":
-        environ = os.environ if environ is None else environ
+             path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+        if environ is None:
+            environ = os.environ
         problems: list[str] = []
         if path is None:
             from game.paths import config_dir
@@ -183,12 +188,13 @@ class Settings:
         t = self._mapping("timeouts")
         base = Timeouts()
         values = {}
-        for name in ("connect", "first_token", "total"):
+        for name in ("connect", "first_token", "total", "cold_start"):
             try:
                 v = float(t.get(name, getattr(base, name)))
             except (TypeError, ValueError):
                 v = getattr(base, name)
-            values[name] = v if math.isfinite(v) and v > 0 else getattr(base, name)
+            ok = v >= 0 if name == "cold_start" else v > 0       # cold_start: 0 means no cold-start budget
+            values[name] = v if math.isfinite(v) and ok else getattr(base, name)
         return Timeouts(**values)
 
     def record_path(self) -> str | None:
@@ -196,7 +202,7 @@ class Settings:
         return str(value) if value else None
 
     # ------------------------------------------------------------------ resolution
-    def resolve(self, character=None) -> BackendChoice:
+    def resolve(self, character: Character | None = None) -> BackendChoice:
         values: dict[str, Any] = {"backend": "scripted"}
         by: dict[str, str] = {"backend": "default"}
 

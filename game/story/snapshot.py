@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from game.story.model import Story
+
+if TYPE_CHECKING:
+    from game.story.steps.end import EndPrompt
 
 MAX_TRANSCRIPT = 200_000      # entries; a long campaign writes a few thousand
 MAX_TEXT = 100_000            # characters in one string of a save
@@ -27,8 +30,8 @@ class SnapshotError(ValueError):
 @dataclass
 class Checked:
     seed: int
-    world: dict
-    transcript: list
+    world: dict[str, Any]
+    transcript: list[Any]
     ended: bool
     ending: str | None
     end: Any
@@ -36,7 +39,7 @@ class Checked:
     scene: str
     pc: int
     announce: bool
-    rng_before: list | None
+    rng_before: list[Any] | None
 
 
 def _text(value: Any, where: str, limit: int = MAX_TEXT) -> str:
@@ -77,7 +80,7 @@ def _category(value: Any) -> str | None:
     return "text" if isinstance(value, str) else type(value).__name__
 
 
-def check_rng(value: Any, where: str = "the random state") -> list:
+def check_rng(value: Any, where: str = "the random state") -> list[Any]:
     if not isinstance(value, (list, tuple)) or len(value) != 3:
         raise SnapshotError(f"{where} should be [version, state, gauss]")
     version, internal, gauss = value
@@ -91,7 +94,7 @@ def check_rng(value: Any, where: str = "the random state") -> list:
     return [version, list(internal), gauss]
 
 
-def _world(story: Story, data: Any) -> dict:
+def _world(story: Story, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SnapshotError("'world' should be a mapping")
     player = _text(data.get("player"), "the player's name", MAX_NAME)
@@ -146,7 +149,7 @@ def _world(story: Story, data: Any) -> dict:
         _int(n, f"the count of line pool '{key}'", 0, 2 ** 62)
     seed = data.get("seed", 0)
     _int(seed, "the world's seed", -(2 ** 63), 2 ** 63)
-    recalled = {}
+    recalled: dict[str, Any] = {}
     for key in ("said", "drew"):
         items = data.get(key, [])
         if not isinstance(items, list) or len(items) > 10_000:
@@ -160,7 +163,7 @@ def _world(story: Story, data: Any) -> dict:
             "seed": seed, **recalled, "rng": check_rng(data.get("rng"))}
 
 
-def _transcript(data: Any) -> list:
+def _transcript(data: Any) -> list[Any]:
     if not isinstance(data, list):
         raise SnapshotError("the transcript should be a list")
     if len(data) > MAX_TRANSCRIPT:
@@ -178,7 +181,7 @@ def _transcript(data: Any) -> list:
     return out
 
 
-def _end(data: Any, scene: str):
+def _end(data: Any, scene: str) -> EndPrompt | None:
     from game.story.steps.end import EndPrompt
 
     if not isinstance(data, dict):
@@ -196,7 +199,7 @@ def _end(data: Any, scene: str):
                      lines["inscription"])
 
 
-def check_snapshot(story: Story, data: dict) -> Checked:
+def check_snapshot(story: Story, data: dict[str, Any]) -> Checked:
     ids = [lv.id for lv in story.levels]
     level_id = data.get("level")
     if level_id not in ids:
@@ -235,7 +238,7 @@ def check_snapshot(story: Story, data: dict) -> Checked:
 MAX_TURNS = 1000              # turns of one conversation kept in a save
 
 
-def _turns(value: Any, where: str) -> list:
+def _turns(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list) or len(value) > MAX_TURNS:
         raise SnapshotError(f"{where} should be a list of at most {MAX_TURNS} turns")
     for i, turn in enumerate(value):
@@ -248,7 +251,7 @@ def _turns(value: Any, where: str) -> list:
     return [dict(t) for t in value]
 
 
-def check_screen(state: Any, prompt) -> dict:
+def check_screen(state: Any, prompt: Any) -> dict[str, Any]:
     """The front end's saved screen state, checked against the prompt the restored runtime is at.
 
     A save shows a generated line or a conversation in progress; that state must belong to the

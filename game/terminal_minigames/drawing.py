@@ -23,8 +23,8 @@ import math
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from game import textsafe
 from game.minigames.drawing import DrawingGame
@@ -338,8 +338,8 @@ def play_typed(game: DrawingGame, ask: Callable[[str], str | None], out: Callabl
         f"{ai_name} guesses with the same recognizer as the desktop game.")
     while not game.done:
         if game.state["phase"] == "pick":
-            for line in td.pick_text():
-                out(line)
+            for text in td.pick_text():
+                out(text)
         line = ask("draw> ")
         if line is None:
             # The end of input (or the player's /quit, /skip): the round being drawn is judged.

@@ -12,13 +12,20 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from game.minigames.lab_defense import LabDefense
 from game.minigames.lab_defense import allies as A
 from game.minigames.lab_defense.catalog import (
-    ASSET_TITLES, ASSETS, CONTROL_ORDER, CONTROLS, LANE_TITLES, LANES, SLOT_POSITIONS, THREATS,
+    ASSET_TITLES,
+    ASSETS,
+    CONTROL_ORDER,
+    CONTROLS,
+    LANE_TITLES,
+    LANES,
+    SLOT_POSITIONS,
+    THREATS,
 )
 
 TURN_SECONDS = 2.0     # sim time per turn: a threat crosses its lane in 4 to 8 turns
@@ -85,8 +92,8 @@ def parse(line: str) -> list[Command]:
             out.append(Command("look"))
         elif w in ("n", "next"):
             out.append(Command("next"))
-        elif re.fullmatch(r"(w|wait)(\d+)?", w):
-            n = re.fullmatch(r"(w|wait)(\d+)?", w).group(2)
+        elif wm := re.fullmatch(r"(w|wait)(\d+)?", w):
+            n = wm.group(2)
             if n is None and nxt.isdigit():
                 n, i = nxt, i + 1
             out.append(Command("wait", turns=max(1, min(1000, int(n or 1)))))
@@ -105,9 +112,9 @@ def parse(line: str) -> list[Command]:
                 (m := re.fullmatch(r"(" + "|".join(map(re.escape, SHORTS)) + r")([a-z]*)", w)):
             if w in SHORTS:
                 control, lane_word = SHORTS[w], ""
-            elif m.group(1).isdigit():
+            elif m is not None and m.group(1).isdigit():
                 control, lane_word = int(m.group(1)) - 1, m.group(2)
-            else:
+            elif m is not None:
                 control, lane_word = SHORTS[m.group(1)], m.group(2)
             if not lane_word and _lane(nxt) is not None:
                 lane_word, i = nxt, i + 1

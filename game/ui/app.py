@@ -23,7 +23,7 @@ import pygame
 from game import settings as settings_mod
 from game.ui.audio import Ambient
 from game.ui.session import Session
-from game.ui.theme import H, W, Theme
+from game.ui.theme import H, Theme, W
 
 STEP = 1 / 60          # logic runs at a fixed 60 Hz whatever the frame rate
 MAX_CATCH_UP = 0.25     # after a stall, drop time rather than spiral
@@ -83,7 +83,7 @@ class HotReload:
 
     INTERVAL = 0.5
 
-    def __init__(self, app: "App") -> None:
+    def __init__(self, app: App) -> None:
         from game.story import reload as hot
 
         self.app = app
@@ -557,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m game.ui.app [STORY] [--name N] [--log F] ...`: the desktop game without the CLI."""
     import argparse
 
-    from game.paths import REPO_DIR
+    from game.paths import campaign_file
 
     p = argparse.ArgumentParser(prog="python -m game.ui.app")
     p.add_argument("story", nargs="?")
@@ -571,10 +571,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-seconds", type=float)
     p.add_argument("--no-reload", action="store_true")
     a = p.parse_args(argv)
-    story = a.story
-    if not story:
-        campaign = REPO_DIR / "levels" / "campaign.yaml"
-        story = str(campaign if campaign.exists() else REPO_DIR / "levels" / "examples" / "demo.yaml")
+    story = a.story or str(campaign_file())
     return run_desktop(story, player=a.name, log=a.log, backend=a.backend, model=a.model, base_url=a.base_url,
                        warp=a.warp, seed=a.seed, max_seconds=a.max_seconds, reload=not a.no_reload)
 

@@ -12,8 +12,9 @@ import json
 import queue
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from game import saves
 from game.paths import atomic_write_json, data_dir

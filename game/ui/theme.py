@@ -8,11 +8,12 @@ colour alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import pygame
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
+from game.paths import assets_dir
+
+FONT_DIR = assets_dir() / "fonts"
 FONTS = {"sans": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono.ttf"}
 W, H = 1280, 720
 # Text on a panel stays readable whatever art lies behind it: a panel is never more

@@ -1,8 +1,9 @@
 """Small widgets the screens share: wrapped typewriter text, a keyboard-and-mouse menu, a text box."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import pygame
 

@@ -18,7 +18,14 @@ import pygame
 
 from game.minigames.lab_defense import allies as A
 from game.minigames.lab_defense.catalog import (
-    ASSET_TITLES, ASSETS, CONTROL_ORDER, CONTROLS, LANE_TITLES, LANES, SLOT_POSITIONS, THREATS,
+    ASSET_TITLES,
+    ASSETS,
+    CONTROL_ORDER,
+    CONTROLS,
+    LANE_TITLES,
+    LANES,
+    SLOT_POSITIONS,
+    THREATS,
 )
 from game.ui.minigame_view import MinigameView
 
