@@ -49,9 +49,18 @@ def _gradient(size, top, bottom) -> pygame.Surface:
 
 def _glow(surface, centre, radius, colour, strength=90):
     """A soft additive light: a radial falloff premultiplied into the colour (BLEND_ADD ignores alpha)."""
-    yy, xx = np.mgrid[-radius:radius, -radius:radius]
-    fall = np.clip(1.0 - np.sqrt(xx * xx + yy * yy) / radius, 0.0, 1.0) ** 2 * (strength / 255.0)
-    arr = (fall.T[:, :, None] * np.array(colour)[None, None, :]).astype(np.uint8)
+    # float32 and broadcast axes (ogrid), not full float64 grids: a 520 px glow used to allocate
+    # ~60 MB of temporaries, which was most of the game's peak memory.
+    yy, xx = np.ogrid[-radius:radius, -radius:radius]
+    fall = np.sqrt((xx * xx + yy * yy).astype(np.float32))
+    fall *= np.float32(-1.0 / radius)
+    fall += np.float32(1.0)
+    np.clip(fall, 0.0, 1.0, out=fall)
+    fall *= fall
+    fall *= np.float32(strength / 255.0)
+    arr = np.empty((2 * radius, 2 * radius, 3), np.uint8)
+    for c in range(3):
+        arr[:, :, c] = fall.T * np.float32(colour[c])
     surface.blit(pygame.surfarray.make_surface(np.ascontiguousarray(arr)), (centre[0] - radius, centre[1] - radius),
                  special_flags=pygame.BLEND_RGB_ADD)
 
