@@ -251,8 +251,27 @@ def _turns(value: Any, where: str) -> list[Any]:
         for k, v in turn.items():
             if not isinstance(k, str):
                 raise SnapshotError(f"turn {i} of {where} has a key that is not text")
-            _scalar(v, f"'{k}' of turn {i} of {where}")
+            _plain(v, f"'{k}' of turn {i} of {where}")
     return [dict(t) for t in value]
+
+
+def _plain(value: Any, where: str, depth: int = 0) -> None:
+    """A value a turn records: a scalar, or a small list or mapping of them (a turn's scores by
+    value dimension, the backend's figures), at most three deep."""
+    if isinstance(value, dict):
+        if depth >= 3 or len(value) > 100:
+            raise SnapshotError(f"{where} should be a small mapping (at most 100 entries, 3 deep)")
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise SnapshotError(f"{where} has a key that is not text")
+            _plain(v, f"'{k}' of {where}", depth + 1)
+    elif isinstance(value, list):
+        if depth >= 3 or len(value) > 100:
+            raise SnapshotError(f"{where} should be a short list (at most 100 items, 3 deep)")
+        for j, v in enumerate(value):
+            _plain(v, f"item {j} of {where}", depth + 1)
+    else:
+        _scalar(value, where)
 
 
 def check_screen(state: Any, prompt: Any) -> dict[str, Any]:
