@@ -38,12 +38,6 @@ def clean(text: str) -> str:
     return _CONTROL.sub("", _SEQUENCE.sub("", text))
 
 
-def clean_typed(text: str) -> str:
-    """What a keyboard or a paste types into a one-line box: `clean`, line breaks and tabs become
-    spaces; nothing is trimmed (a typed space is one)."""
-    return clean(_LINE_BREAKS.sub(" ", text if isinstance(text, str) else str(text)))
-
-
 def clean_line(text: str, limit: int | None = None) -> str:
     """One line: `clean`, with every run of line breaks and tabs made one space, trimmed, at most `limit` long."""
     text = clean(_LINE_BREAKS.sub(" ", text if isinstance(text, str) else str(text))).strip()

@@ -221,7 +221,3 @@ def test_the_window_draws_text_with_control_characters_from_a_level(tmp_path):
         app.log.close()
         pygame.quit()
 
-
-def test_typed_text_keeps_its_spaces_and_loses_its_escapes():
-    assert textsafe.clean_typed(" ") == " "
-    assert textsafe.clean_typed("a\x1b[31mb\x00 c\n") == "ab c "

@@ -256,19 +256,20 @@ def _turns(value: Any, where: str) -> list[Any]:
 
 
 def _plain(value: Any, where: str, depth: int = 0) -> None:
-    """JSON-shaped data of bounded size: a turn keeps its reading and scores as small records."""
+    """A value a turn records: a scalar, or a small list or mapping of them (a turn's scores by
+    value dimension, the backend's figures), at most three deep."""
     if isinstance(value, dict):
-        if depth >= 4 or len(value) > 1000:
-            raise SnapshotError(f"{where} is nested too deeply or too large")
+        if depth >= 3 or len(value) > 100:
+            raise SnapshotError(f"{where} should be a small mapping (at most 100 entries, 3 deep)")
         for k, v in value.items():
             if not isinstance(k, str):
                 raise SnapshotError(f"{where} has a key that is not text")
-            _plain(v, where, depth + 1)
+            _plain(v, f"'{k}' of {where}", depth + 1)
     elif isinstance(value, list):
-        if depth >= 4 or len(value) > 1000:
-            raise SnapshotError(f"{where} is nested too deeply or too large")
-        for v in value:
-            _plain(v, where, depth + 1)
+        if depth >= 3 or len(value) > 100:
+            raise SnapshotError(f"{where} should be a short list (at most 100 items, 3 deep)")
+        for j, v in enumerate(value):
+            _plain(v, f"item {j} of {where}", depth + 1)
     else:
         _scalar(value, where)
 
