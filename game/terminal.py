@@ -276,7 +276,7 @@ def _drawing(seed: int, params: dict, ask, ai_name: str) -> dict:
 
     if not settings.load().timers:        # the player's "no timed pressure anywhere", as on the desktop
         params = dict(params, timed=False)
-    # The mouse mode writes its escape codes to `sys.stdout.unfiltered` (under _SafeOut) and
+    # The mouse mode writes its escape codes to `sys.stdout.unfiltered` (under textsafe.SafeStream) and
     # cleans the words it shows on its own.
     return drawing.play(seed, params, ask, _out, ai_name)
 
@@ -287,7 +287,7 @@ def text_minigame(name: str, seed: int, params: dict) -> dict | None:
     if name not in TEXT_MINIGAMES:
         return None
     out = sys.stdout
-    sys.stdout = _SafeOut(out)
+    sys.stdout = textsafe.SafeStream(out)
     try:
         return TEXT_MINIGAMES[name](seed, params, _Input(sys.stdin).ask, "ARIA" if params.get("voice", "aria") == "aria"
                                     else "The AI")

@@ -118,3 +118,17 @@ def test_play_to_the_end_and_concede():
     out = []
     result = play(7, PARAMS, lambda prompt: "q", out.append)
     assert result["time"] == 0 and "concede" in "\n".join(out)
+
+
+def test_minigame_text_plays_lab_defense_on_its_own_through_the_cleaning_stdout():
+    """`treacherous-turn minigame lab_defense --text`: a typed escape is not echoed raw, and the run is scored."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-m", "game", "minigame", "lab_defense", "--text", "--seed", "3"],
+                         input="w 2\n\x1b[31mhello\nq\n", capture_output=True, text=True, cwd=repo, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "Stopped at turn 2" in out.stdout and "score" in out.stdout
+    assert "\x1b" not in out.stdout
