@@ -107,7 +107,7 @@ def main() -> int:
     ok = True
     for n in sorted({r["n"] for r in rows}):
         def med(label, key):
-            vals = [r[key] for r in rows if r["n"] == n and r["label"] == label]
+            vals = [r[key] for r in rows if r["n"] == n and r["label"] == label]  # noqa: B023 (used within its iteration)
             return statistics.median(vals) if vals else None
 
         labels = list(dict.fromkeys(r["label"] for r in rows if r["n"] == n))

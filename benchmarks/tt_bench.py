@@ -84,7 +84,7 @@ def main() -> None:
     load_ms = (time.perf_counter() - t0) * 1000
     rss_after_load = rss_now()
     res = {"peer": rt.name + (" (cache)" if a.cache else "") + (", collector on" if a.collector_on else ""), "version": rt.version,
-           "python": "%d.%d.%d" % sys.version_info[:3], "story": a.story_yaml, "seed": a.seed,
+           "python": "{}.{}.{}".format(*sys.version_info[:3]), "story": a.story_yaml, "seed": a.seed,
            "runtime_import_ms": round(import_ms, 2), "read_ms": round(read_ms, 2), "load_ms": round(load_ms, 2),
            "rss_before_load_mb": round(rss_before / MB, 1), "rss_after_load_mb": round(rss_after_load / MB, 1)}
     res.update(walk(rt, a.steps, a.seed))

@@ -1,9 +1,19 @@
-"""Where the game keeps the player's files, and how it writes them safely."""
+"""Where the game finds what it ships (levels, assets) and keeps the player's files.
+
+The top-level `levels/` and `assets/` folders of a checkout are the one source of both. A
+wheel (and the standalone build) carries them as `game/_data/levels` and `game/_data/assets`
+(pyproject.toml maps them there); a checkout or an editable install has no `game/_data`
+and reads the top-level folders directly. Everything else asks `levels_dir()` and
+`assets_dir()`, never a path relative to its own module.
+"""
+
 from __future__ import annotations
 
 import json
 import os
 import tempfile
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
@@ -11,6 +21,37 @@ import platformdirs
 APP = "treacherous-turn"
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
+
+
+@cache
+def _shipped(name: str) -> Path:
+    packaged = resources.files("game") / "_data" / name
+    # An installed wheel or a PyInstaller build unpacks package data to real files, so the
+    # Traversable is a Path; the loader needs one for its file:line:col messages and mtimes.
+    if isinstance(packaged, Path) and packaged.is_dir():
+        return packaged
+    checkout = REPO_DIR / name
+    if checkout.is_dir():
+        return checkout
+    raise FileNotFoundError(
+        f"the game's {name}/ folder is missing: neither {packaged} (an installed game) nor {checkout} "
+        "(a checkout) exists; reinstall treacherous-turn"
+    )
+
+
+def levels_dir() -> Path:
+    """The shipped levels: the campaign, its levels, the examples."""
+    return _shipped("levels")
+
+
+def assets_dir() -> Path:
+    """The shipped fonts, art, sounds and their credits."""
+    return _shipped("assets")
+
+
+def campaign_file() -> Path:
+    """What `play` plays when no level is named."""
+    return levels_dir() / "campaign.yaml"
 
 
 def _dir(env: str, default: str) -> Path:

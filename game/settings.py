@@ -146,7 +146,7 @@ class Settings:
     def font_size(self) -> int:
         return TEXT_SIZES[self.values["text_size"]]
 
-    def copy(self) -> "Settings":
+    def copy(self) -> Settings:
         return Settings(dict(self.values), dict(self.dialogue), self.problem, list(self.problems))
 
 

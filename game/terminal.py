@@ -7,7 +7,6 @@ can be scripted. Commands at any prompt: /save NAME, /load NAME, /history, /help
 """
 from __future__ import annotations
 
-import json
 import shutil
 import sys
 import textwrap
@@ -15,9 +14,9 @@ import time
 from pathlib import Path
 
 from game import saves, textsafe
-from game.textsafe import clean_line
 from game.story.loader import load_story
 from game.story.runtime import Runtime, StoryStateError
+from game.textsafe import clean_line
 
 HELP_TEXT = "commands: /save NAME, /load NAME, /history, /help, /quit"
 
@@ -152,38 +151,18 @@ def play_text(path: Path, story, args, set_vars: dict) -> int:
         return 2
     session = _Session(rt, story, path, args, inp, _dialogue_service(args))
     out = sys.stdout
-    sys.stdout = _SafeOut(out)      # whatever is printed (a model's reply, a name, a level's text) is cleaned
+    sys.stdout = textsafe.SafeStream(out)      # whatever is printed (a model's reply, a name, a level's text) is cleaned
     try:
         return session.loop()
     finally:
         sys.stdout = out
 
 
-class _SafeOut:
-    """stdout without escape sequences or control characters (see game.textsafe)."""
-
-    def __init__(self, stream) -> None:
-        self._stream = stream
-
-    def write(self, text: str) -> int:
-        self._stream.write(textsafe.clean(text))
-        return len(text)
-
-    @property
-    def unfiltered(self):
-        """The stream itself, for the one writer of escape codes: the mouse drawing canvas, whose
-        codes (mouse reports on/off, cursor moves) are its own, around text it cleans itself."""
-        return self._stream
-
-    def __getattr__(self, name):
-        return getattr(self._stream, name)
-
-
 class _Session:
     """One terminal game. Each prompt kind has a handler (HANDLERS); a step type that brings a
     new kind registers its own with `handles(kind)`, or the terminal refuses to start."""
 
-    def __init__(self, rt: Runtime, story, path: Path, args, inp: "_Input", service) -> None:
+    def __init__(self, rt: Runtime, story, path: Path, args, inp: _Input, service) -> None:
         self.rt, self.story, self.path, self.args, self.inp, self.service = rt, story, path, args, inp, service
 
     def loop(self) -> int:
@@ -212,6 +191,9 @@ class _Session:
     # ---------------------------------------------------------------- handlers (None: go on; an int: exit code)
     def level(self, prompt):
         print(f"\n=== Chapter {prompt.number}: {prompt.title} ===\n")
+        if self.service is not None:
+            # Model-voiced characters' backends warm up (off this thread) while the player reads.
+            self.service.warm_up(list(self.rt.level.characters.values()), self.rt.world.player)
         self.rt.advance()
 
     def line(self, prompt):
@@ -282,16 +264,35 @@ def _ai_name(rt: Runtime, prompt) -> str:
     return char.name if char is not None else ("ARIA" if voice == "aria" else "The AI")
 
 
-def _lab(rt: Runtime, prompt, inp) -> dict:
+def _lab(seed: int, params: dict, ask, ai_name: str) -> dict:
     from game.terminal_minigames import lab
 
-    return lab.play(prompt.seed, dict(prompt.params), inp.ask, _out, width())
+    return lab.play(seed, params, ask, _out, width())
 
 
-def _drawing(rt: Runtime, prompt, inp) -> dict:
+def _drawing(seed: int, params: dict, ask, ai_name: str) -> dict:
+    from game import settings
     from game.terminal_minigames import drawing
 
-    return drawing.play(prompt.seed, dict(prompt.params), inp.ask, _out, _ai_name(rt, prompt))
+    if not settings.load().timers:        # the player's "no timed pressure anywhere", as on the desktop
+        params = dict(params, timed=False)
+    # The mouse mode writes its escape codes to `sys.stdout.unfiltered` (under textsafe.SafeStream) and
+    # cleans the words it shows on its own.
+    return drawing.play(seed, params, ask, _out, ai_name)
+
+
+def text_minigame(name: str, seed: int, params: dict) -> dict | None:
+    """`minigame NAME --text`: one minigame played in this terminal on its own; None if the
+    terminal cannot play it."""
+    if name not in TEXT_MINIGAMES:
+        return None
+    out = sys.stdout
+    sys.stdout = textsafe.SafeStream(out)
+    try:
+        return TEXT_MINIGAMES[name](seed, params, _Input(sys.stdin).ask, "ARIA" if params.get("voice", "aria") == "aria"
+                                    else "The AI")
+    finally:
+        sys.stdout = out
 
 
 # Minigames the terminal plays itself (`--minigames play`); any other gets its default result
@@ -328,7 +329,7 @@ def _print_score(rt, prompt) -> None:
     for heading, lines in r.sections():
         print(f"\n{heading}:")
         for line in lines:
-            print(f"  {line}")
+            print(_wrap(line, "  "))
     if r.total:
         print(f"\n{r.total}")
 
@@ -420,24 +421,65 @@ def _talk(rt: Runtime, prompt, inp: _Input, service) -> bool:
             continue
         handle = conv.send(answer)
         stream = _Stream(f"{char.name}: ")
-        while True:
-            events = handle.poll()
-            for kind, text in events:
-                if kind == "delta":
-                    stream.feed(text)
-            if handle.done or handle.failed:
-                break
-            time.sleep(0.01)
+        _stream_reply(handle, stream=stream)
         stream.close()
     rt.finish_talk(conv.outcome())
     return True
+
+
+def _stream_reply(handle, out=None, inp=None, stream: _Stream | None = None) -> None:
+    """Write a reply as it streams, wrapped by `stream` (else as it comes, to `out`). While a model thinks, dots show it on a
+    terminal, and Enter skips to the authored line (only when both ends are a terminal: piped
+    input is the player's lines)."""
+    import select
+
+    out = out or sys.stdout
+    inp = inp or sys.stdin
+    live = out.isatty() and inp.isatty()
+    dots, last_dot, hinted = 0, time.monotonic(), False
+    while True:
+        for kind, text in handle.poll():
+            if kind == "delta":
+                if dots:       # backspaces are control characters: past the cleaning stdout
+                    getattr(out, "unfiltered", out).write("\b \b" * dots + ("\b \b" * len(SKIP_HINT) if hinted else ""))
+                    dots, hinted = 0, False
+                if stream is not None:
+                    out.flush()
+                    stream.feed(text)
+                else:
+                    out.write(text)
+                    out.flush()
+        if handle.done or handle.failed:
+            return
+        if live and getattr(handle, "thinking", False):
+            now = time.monotonic()
+            if now - last_dot >= 0.4 and dots < 12:
+                if not hinted and dots == 3:
+                    out.write(SKIP_HINT)
+                    hinted = True
+                else:
+                    out.write(".")
+                    dots += 1
+                out.flush()
+                last_dot = now
+            try:
+                ready = select.select([inp], [], [], 0)[0]
+            except (OSError, ValueError):
+                ready = []
+            if ready:
+                inp.readline()
+                handle.skip()
+        time.sleep(0.01)
+
+
+SKIP_HINT = " (Enter: the written line) "
 
 
 class _MinigameInput:
     """A minigame's prompts, with the game's own /commands: /quit ends the game, /skip
     gives the minigame its default result (as F8 does on the desktop)."""
 
-    def __init__(self, inp: "_Input") -> None:
+    def __init__(self, inp: _Input) -> None:
         self.inp, self.quit, self.skip = inp, False, False
 
     def ask(self, prompt: str) -> str | None:
@@ -456,12 +498,12 @@ class _MinigameInput:
                   "the game; saving waits until it is over)")
 
 
-def _minigame(rt: Runtime, prompt, mode: str, inp: "_Input | None" = None) -> str | None:
+def _minigame(rt: Runtime, prompt, mode: str, inp: _Input | None = None) -> str | None:
     if mode == "play" and inp is not None and prompt.name in TEXT_MINIGAMES:
         print()
         mi = _MinigameInput(inp)
         try:
-            result = TEXT_MINIGAMES[prompt.name](rt, prompt, mi)
+            result = TEXT_MINIGAMES[prompt.name](prompt.seed, dict(prompt.params), mi.ask, _ai_name(rt, prompt))
         except (ImportError, ValueError) as exc:
             print(f"[minigame '{prompt.name}' could not run ({exc}); using its default result]")
             rt.skip_minigame("could not run in the terminal")
@@ -469,9 +511,11 @@ def _minigame(rt: Runtime, prompt, mode: str, inp: "_Input | None" = None) -> st
         print()
         if mi.quit:
             return "quit"
-        if mi.skip:
+        if mi.skip or result.get("rounds", 1) == 0:
+            # Skipped, or over before a single round (the input ended at the first prompt):
+            # the story goes on with the default result, and the score says it was skipped.
             print("(minigame skipped: the story goes on with its default result)")
-            rt.skip_minigame("skipped by the player")
+            rt.skip_minigame("skipped by the player" if mi.skip else "no round was played")
             return None
         rt.finish_minigame(result)
         return None
@@ -483,11 +527,12 @@ def _minigame(rt: Runtime, prompt, mode: str, inp: "_Input | None" = None) -> st
         except (ImportError, KeyError, ValueError) as exc:
             print(f"[minigame '{prompt.name}' could not run ({exc}); using its default result]")
             rt.skip_minigame("could not run in the terminal")
-            return
+            return None
         print(f"[minigame '{prompt.name}' played by its autopilot: "
               f"{', '.join(f'{k}={v}' for k, v in result.items())}]")
         rt.finish_minigame(result)
-        return
+        return None
     fields = ", ".join(f"{k}={v}" for k, v in prompt.default.items()) or "no fields"
     print(f"[minigame '{prompt.name}' cannot be shown in the terminal; using its default result: {fields}]")
     rt.skip_minigame("cannot be shown in the terminal")
+    return None

@@ -4,7 +4,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from tests.fake_openai_server import FakeOpenAI
 
 REPO = Path(__file__).resolve().parent.parent

@@ -1,7 +1,6 @@
 """Cassettes: record a conversation with a live backend, replay it with no server, identically."""
 import json
 
-
 from game.dialogue.service import DialogueService
 from game.paths import config_dir
 from tests.fake_openai_server import FakeOpenAI

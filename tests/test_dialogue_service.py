@@ -164,7 +164,7 @@ def test_a_fallback_chain_from_settings(test_backends, caplog):
     caplog.set_level(logging.WARNING, logger="game.dialogue")
     svc = service_with("broken", extra="  fallback: [slow]\n", timeouts="{first_token: 2, total: 10}")
     voice = svc.for_character(demo_talk()[0].character("aria"))
-    assert [l.name for l in voice.links] == ["broken", "slow", "scripted"]
+    assert [link.name for link in voice.links] == ["broken", "slow", "scripted"]
     rt, prompt = demo_talk()
     convo = talk(rt, prompt, service=svc)
     convo.opening()

@@ -5,7 +5,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from game.dialogue import registry
 from game.dialogue.service import DialogueService
 from game.dialogue.settings import Settings
@@ -71,7 +70,7 @@ def test_named_profiles():
     c = settings(text, model="other").resolve(Char())
     assert c.model == "other"                                              # the command line still wins
     voice = DialogueService(settings(text)).for_character(Char())
-    assert [l.name for l in voice.links] == ["house-llama", "scripted"] and voice.capabilities.json
+    assert [link.name for link in voice.links] == ["house-llama", "scripted"] and voice.capabilities.json
 
 
 def test_a_broken_settings_file_is_reported_not_raised():

@@ -35,7 +35,7 @@ def test_symmetric_and_bounded():
 def test_covers_every_class_and_offered_idea():
     assert set(known_classes()) <= set(known_words())
     data = json.loads(TABLE.read_text())
-    for word, sense in data["senses"].items():
+    for _word, sense in data["senses"].items():
         assert sense["synset"] and sense["definition"]
     # the drawable senses, not WordNet's first ones
     assert "fruit" in data["senses"]["banana"]["definition"]

@@ -143,7 +143,7 @@ def test_parse_answer_keeps_only_allowed_labels():
     assert parse_answer('{"guesses": [{"label": "Cat", "prob": 0.9}, {"label": "unicorn", "prob": 0.1}]}',
                         allowed) == [("cat", 0.9)]
     ranked = parse_answer('```json\n{"guesses": ["dog", "cat"]}\n```', allowed)
-    assert [l for l, _ in ranked] == ["dog", "cat"] and ranked[0][1] > ranked[1][1]
+    assert [label for label, _ in ranked] == ["dog", "cat"] and ranked[0][1] > ranked[1][1]
     with pytest.raises(ValueError, match="none of the allowed"):
         parse_answer('{"guesses": [{"label": "unicorn"}]}', allowed)
 

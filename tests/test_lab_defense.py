@@ -105,7 +105,7 @@ def test_each_threat_is_stopped_by_its_counter_and_only_by_it(kind):
     stats = _run_one(_sandbox([(c, lane) for c in wrong]), kind, lane)
     assert stats["breached"] == 1
     # The right control on the wrong lane does nothing either.
-    other = next(l for l in LANES if l not in spec["lanes"])
+    other = next(lane_ for lane_ in LANES if lane_ not in spec["lanes"])
     stats = _run_one(_sandbox([(counter, other)]), kind, lane)
     assert stats["breached"] == 1
 
@@ -129,7 +129,7 @@ def test_new_threat_types_are_always_announced_first():
     for seed in range(4):
         game = play(seed, {"waves": 6})
         intel = game.state["intel_plan"]
-        for at, kind, lane, wave in game.state["spawns"]:
+        for at, kind, lane, _wave in game.state["spawns"]:
             announced = [i for i in intel if i["at"] <= at and lane in i["kinds"].get(kind, [])]
             assert announced, f"seed {seed}: {kind} on lane {lane} at {at}s came unannounced"
         firsts = {}

@@ -67,7 +67,6 @@ def _entry(path):
 
 
 def _write(path, header, body: bytes):
-    import hashlib
 
     cache.entry_path(path).write_bytes(json.dumps(header).encode() + b"\n" + body)
 

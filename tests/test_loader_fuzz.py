@@ -2,9 +2,9 @@
 import random
 from pathlib import Path
 
+from game.story.autoplay import Policy, play
 from game.story.loader import load_story
 from game.story.runtime import Runtime
-from game.story.autoplay import Policy, play
 
 LEVELS = sorted((Path(__file__).parent.parent / "levels").rglob("*.yaml"))
 

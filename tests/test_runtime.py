@@ -3,6 +3,7 @@ import json
 from pathlib import Path
 
 import pytest
+from transitions.core import MachineError
 
 from game.story.autoplay import Policy, play
 from game.story.loader import load_story, load_story_or_raise
@@ -104,7 +105,7 @@ def test_machine_is_clean_and_has_no_auto_transitions():
     assert not any(name.startswith(("to_", "is_", "may_")) for name in dir(rt))
     # The machine refuses a move that does not start from the current scene.
     rt2 = Runtime(demo(), "Sam", 1, start_scene="breach")
-    with pytest.raises(Exception):
+    with pytest.raises(MachineError):
         lm.fire(rt2, "pick@2.0")
     assert rt2.scene == "breach"
 

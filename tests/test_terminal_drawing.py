@@ -8,8 +8,17 @@ import pytest
 from game.minigames.drawing import DrawingGame
 from game.minigames.drawing.game import CANVAS
 from game.terminal_minigames.drawing import (
-    MOUSE_OFF, MOUSE_ON, CellCanvas, MouseEvent, MouseReader, TypedDrawing, mouse_actions, mouse_capable,
-    parse_stroke_line, play, play_mouse,
+    MOUSE_OFF,
+    MOUSE_ON,
+    CellCanvas,
+    MouseEvent,
+    MouseReader,
+    TypedDrawing,
+    mouse_actions,
+    mouse_capable,
+    parse_stroke_line,
+    play,
+    play_mouse,
 )
 
 DT = 1 / 30

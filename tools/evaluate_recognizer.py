@@ -55,8 +55,15 @@ sys.path.insert(0, str(REPO))
 
 from game.minigames.drawing import data as D  # noqa: E402
 from game.minigames.drawing.recognizer import META, WEIGHTS, EmbeddedRecognizer, RecognizerError  # noqa: E402
-from game.minigames.drawing.strokes import (JOIN_DEGREES, StrokeError, rasterize, read_ndjson,  # noqa: E402
-                                            render, simplify, trace_bitmaps)
+from game.minigames.drawing.strokes import (  # noqa: E402
+    JOIN_DEGREES,
+    StrokeError,
+    rasterize,
+    read_ndjson,
+    render,
+    simplify,
+    trace_bitmaps,
+)
 
 FRACTIONS = (0.25, 0.5, 0.75, 1.0)
 TAUS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)

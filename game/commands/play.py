@@ -4,14 +4,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from game.paths import REPO_DIR
+from game.paths import campaign_file
 
 HELP = "play the game (desktop window, or --text in the terminal)"
 
 
 def default_story() -> Path:
-    campaign = REPO_DIR / "levels" / "campaign.yaml"
-    return campaign if campaign.exists() else REPO_DIR / "levels" / "examples" / "demo.yaml"
+    return campaign_file()
 
 
 def add_arguments(p) -> None:
@@ -37,12 +36,17 @@ def add_arguments(p) -> None:
 def parse_sets(pairs: list[str]) -> dict:
     import yaml
 
+    from game import yamlsafe
+
     out = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise ValueError(f"--set expects NAME=VALUE, got '{pair}'")
-        out[name.strip()] = yaml.safe_load(value) if value.strip() else ""
+        try:
+            out[name.strip()] = yamlsafe.load(value) if value.strip() else ""
+        except yaml.YAMLError as exc:
+            raise ValueError(f"--set {name.strip()}: {yamlsafe.describe(exc, 'the value').split(': ', 1)[-1]}") from None
     return out
 
 

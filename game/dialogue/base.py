@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 log = logging.getLogger("game.dialogue")
 
@@ -21,11 +22,24 @@ log = logging.getLogger("game.dialogue")
 
 @dataclass(frozen=True)
 class Timeouts:
-    """Seconds. `first_token` is how long we wait for the first piece, `total` for the whole reply."""
+    """Seconds. `first_token` is how long we wait for the first piece, `total` for the whole reply.
+
+    `cold_start` replaces `first_token` for a backend's first request of a session when the backend
+    may be cold (a local server still loading its model or reading a long prompt for the first
+    time): a llama.cpp server on a busy 2-core machine took 9-20 s to its first token there, and the
+    steady budget would have given the whole conversation to the authored lines. 0 turns it off."""
 
     connect: float = 3.0
     first_token: float = 8.0
     total: float = 20.0
+    cold_start: float = 60.0
+
+    def cold(self) -> "Timeouts":
+        """The budget of a cold backend's request: the first token may take `cold_start`, the rest as usual."""
+        extra = max(0.0, self.cold_start - self.first_token)
+        if not extra:
+            return self
+        return Timeouts(self.connect, self.first_token + extra, self.total + extra, self.cold_start)
 
 
 @dataclass
@@ -127,7 +141,16 @@ class Cancelled(DialogueError):
     kind = "cancelled"
 
 
-KINDS = {c.kind: c for c in (Unavailable, TimedOut, AuthFailed, RateLimited, BadRequest, Refused, Cancelled)}
+class Skipped(DialogueError):
+    kind = "skipped"            # the player chose the authored line instead of waiting
+
+
+class OutOfVoice(Refused):
+    kind = "out_of_voice"       # the reply drifted out of the character (see voice.py)
+
+
+KINDS = {c.kind: c for c in (Unavailable, TimedOut, AuthFailed, RateLimited, BadRequest, Refused, Cancelled, Skipped,
+                             OutOfVoice)}
 
 
 def check_cancel(cancel: threading.Event) -> None:
@@ -143,11 +166,26 @@ _secrets_lock = threading.Lock()
 _KEY_RE = re.compile(r"\b(?:sk|pk|rk|key|gsk|xai)[-_][A-Za-z0-9_\-*.]{6,}")
 
 
+MIN_SECRET_PART = 16     # a key's tail shorter than this is not told apart from ordinary text
+
+
 def register_secret(value: str | None) -> None:
-    """Remember a credential so that `redact` removes it from every message and log line."""
+    """Remember a credential so that `redact` removes it from every message and log line, and the
+    key without its prefix too ("sk-proj-XYZ..." echoed as "proj-XYZ..." or "XYZ...")."""
     if value and len(value) >= 4:
+        parts = {value}
+        for m in re.finditer(r"[-_]", value[:16]):
+            tail = value[m.end():]
+            if len(tail) >= MIN_SECRET_PART:
+                parts.add(tail)
         with _secrets_lock:
-            _secrets.add(value)
+            _secrets.update(parts)
+
+
+def known_secrets() -> list[str]:
+    """The registered credentials (and their prefix-less forms), longest first."""
+    with _secrets_lock:
+        return sorted(_secrets, key=len, reverse=True)
 
 
 def redact(text: Any) -> str:

@@ -19,14 +19,21 @@ from __future__ import annotations
 
 import threading
 import zlib
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from game.dialogue import understanding
+from game.dialogue import voice as voicelib
 from game.dialogue import values as valuelib
 from game.dialogue.backends.scripted import ScriptedBackend, matching_intents
 from game.dialogue.base import DialogueRequest, Timeouts, log
 from game.dialogue.character import fallback_scope, render, system_prompt, untrusted
 from game.dialogue.service import DialogueService, Reply, ReplyHandle
+
+if TYPE_CHECKING:
+    from game.story.expressions import Scope, Template
+    from game.story.model import Character, Intent
+    from game.story.steps.talk import TalkPrompt
 
 SNAPSHOT_VERSION = 1
 MEMORY_TURNS = 4          # turns sent verbatim; older ones live on in the running summary
@@ -46,8 +53,8 @@ CHECK = understanding.Asked("confirmed", 1)
 
 
 class Conversation:
-    def __init__(self, character, prompt, *, player: str, values: dict[str, float],
-                 service: DialogueService | None = None, scope=None) -> None:
+    def __init__(self, character: Character, prompt: TalkPrompt, *, player: str, values: dict[str, float],
+                 service: DialogueService | None = None, scope: Scope | None = None) -> None:
         self.character = character
         self.prompt = prompt
         self.player = player or "Player"
@@ -73,6 +80,9 @@ class Conversation:
         self._pending: ReplyHandle | None = None
         self._lock = threading.Lock()
         self._seed_base = zlib.crc32(f"{character.id}/{prompt.key}".encode())
+        self._example_lines: list[str] | None = None
+        # A model-voiced character's backend is warmed up now if the level start did not already.
+        self.service.warm_up([character], self.player)
 
     # ------------------------------------------------------------------ state
     @property
@@ -94,7 +104,7 @@ class Conversation:
     def busy(self) -> bool:
         return self._pending is not None and not (self._pending.done or self._pending.failed)
 
-    def _render(self, template) -> str:
+    def _render(self, template: Template | str) -> str:
         return render(template, self.scope, self.player)
 
     def current_question(self) -> str | None:
@@ -122,7 +132,7 @@ class Conversation:
         with self._lock:
             window, self._window = self._window, None       # the one chance is this line, whatever it says
             fix = self._correction(said, window) if window else None
-        if fix is not None:
+        if fix is not None and window is not None:
             return self._send_correction(said, window, fix)
         if window and window.get("final"):
             return self._send_aside(said, "confirmation", None)
@@ -148,7 +158,7 @@ class Conversation:
             declared = self._asked(self.q_index) if answering else None
             reading = understanding.read(said, declared) if declared else None
             intents = matching_intents(self.character, said)
-            if reading is not None and reading.understood:
+            if declared is not None and reading is not None and reading.understood:
                 # Understood as an answer to a declared question: only what it says about that question counts.
                 offline, nudges = reading.scores(declared, self.measures), {}
             else:
@@ -157,7 +167,8 @@ class Conversation:
                 if declared:     # talk beside the question: it moves other things, never the question's own
                     offline.pop(declared.dimension, None)
                     nudges.pop(declared.dimension, None)
-            understood = self._understood(declared, reading, confirm=last) if reading and reading.understood else None
+            understood = (self._understood(declared, reading, confirm=last)
+                          if declared and reading and reading.understood else None)
             checking = bool(understood and understood["confirm"])
             messages = self._messages(said, next_q, last)
             used = list(self.used)
@@ -190,7 +201,8 @@ class Conversation:
         return self._start(said, messages, used, intents, hints, self._seed_base + turn_no, after,
                            closing if last and not checking else None)
 
-    def _start(self, said: str, messages, used: list[str], intents, hints: dict, seed: int, after,
+    def _start(self, said: str, messages: list[dict[str, str]], used: list[str], intents: list[Intent],
+               hints: dict[str, Any], seed: int, after: Callable[[Reply, ReplyHandle], None] | None,
                closing: str | None) -> ReplyHandle:
         # Templates are rendered here, on the caller's thread: the game's Scope is not safe to use from
         # the worker while the front end is using it, and the few lines that could be said are cheap.
@@ -256,6 +268,7 @@ class Conversation:
         with self._lock:
             q = int(window["q"])
             asked = self._asked(q)
+            assert asked is not None        # _correction found this window's question
             scores = fix.scores(asked, self.measures)
             self.values = valuelib.update({k: float(v) for k, v in window["before"].items()}, scores)
             turn = self.turns[int(window["turn"])]
@@ -331,7 +344,7 @@ class Conversation:
 
     def _messages(self, said: str, next_q: str | None, last: bool) -> list[dict[str, str]]:
         system = system_prompt(self.character, player=self.player, goal=self.prompt.goal, values=self.values,
-                               summary=self.summary, next_question=next_q, closing=last)
+                               summary=self.summary, next_question=next_q, closing=last, examples=self._examples())
         messages = [{"role": "system", "content": system}]
         if self._opening:
             messages.append({"role": "assistant", "content": self._opening})
@@ -341,12 +354,19 @@ class Conversation:
         messages.append({"role": "user", "content": untrusted(said)})
         return messages
 
+    def _examples(self) -> list[str]:
+        """The character's authored lines shown to a model as a sample of its voice (rendered once)."""
+        if self._example_lines is None:
+            count = self.service.voice_settings.examples
+            self._example_lines = voicelib.examples(self.character, self._render, count)
+        return self._example_lines
+
     def _score(self, said: str, question: str | None, offline: dict[str, float]) -> tuple[dict[str, float], str]:
         if not self.measures or not said:
             return dict(offline), "lexicon"
         if self.voice.capabilities.json:
             req = DialogueRequest(valuelib.scoring_messages(question, said, self.measures, self.character.name),
-                                  max_tokens=80, temperature=0.0, seed=0, json_schema={"type": "object"},
+                                  max_tokens=80, temperature=0.0, seed=0, json_schema=valuelib.scores_schema(self.measures),
                                   character=self.character, hints={"kind": "score"})
             got = self.voice.complete(req, SCORING_TIMEOUTS)
             if got is not None:
@@ -394,8 +414,8 @@ class Conversation:
                     "used": list(self.used), "opening": self._opening, "window": self._window}
 
     @classmethod
-    def restore(cls, data: dict[str, Any], character, prompt, service: DialogueService | None = None,
-                scope=None) -> "Conversation":
+    def restore(cls, data: dict[str, Any], character: Character, prompt: TalkPrompt,
+                service: DialogueService | None = None, scope: Scope | None = None) -> Conversation:
         if not isinstance(data, dict) or data.get("version") != SNAPSHOT_VERSION:
             raise ConversationError("this conversation snapshot is from another version of the game")
         if data.get("character") != character.id:

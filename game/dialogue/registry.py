@@ -38,7 +38,7 @@ def origin(name: str) -> str:
     return "built-in" if name in BUILTIN else "plugin"
 
 
-def load(name: str):
+def load(name: str) -> Any:
     table = available()
     if name not in table:
         raise UnknownBackend(f"unknown dialogue backend '{name}' (installed: {', '.join(sorted(table))})")
@@ -49,7 +49,7 @@ def load(name: str):
     return obj
 
 
-def create(name: str, **config: Any):
+def create(name: str, **config: Any) -> Any:
     """Build backend `name` with its settings. Raises UnknownBackend, or ImportError when its extra is absent."""
     factory = load(name)
     backend = factory(**config)

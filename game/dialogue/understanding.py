@@ -24,6 +24,7 @@ describes what it does and does not understand.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,7 +45,7 @@ _CONTRACTIONS = [
     (r"\b(it|that|there|here|what|who|he|she|where|how|this)'s\b", r"\1 is"), (r"\blet'?s\b", "let us"),
     (r"\bgonna\b", "going to"), (r"\bwanna\b", "want to"), (r"\bgotta\b", "have to"),
 ]
-_CONTRACTIONS = [(re.compile(p), r) for p, r in _CONTRACTIONS]
+_CONTRACTION_PATTERNS = [(re.compile(p), r) for p, r in _CONTRACTIONS]
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|\.\.\.|[.!?;:,]")
 PUNCTUATION = {".", "!", "?", ";", ":", ",", "..."}
 
@@ -79,7 +80,7 @@ def normalise(text: str) -> str:
     t = re.sub(r"[\u2018\u2019\u02bc`\u00b4]", "'", t).replace("\u2026", " ... ")
     t = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", t)            # say-so, heads-up, double-check
     t = re.sub(r"\s[-\u2013\u2014]+\s|[\u2013\u2014]", " , ", t)
-    for pattern, repl in _CONTRACTIONS:
+    for pattern, repl in _CONTRACTION_PATTERNS:
         t = pattern.sub(repl, t)
     return t
 
@@ -104,7 +105,7 @@ ALONE = "alone"          # "Pass.", "Not telling.": a refusal only when nothing 
 _GENERAL: list[tuple[str, str, Any]] = []
 
 
-def _add(kind: str, phrases: str, value: Any = None, table=_GENERAL) -> None:
+def _add(kind: str, phrases: str, value: Any = None, table: list[tuple[str, str, Any]] = _GENERAL) -> None:
     for p in phrases.split("|"):
         table.append((p.strip(), kind, value))
 
@@ -270,7 +271,7 @@ class _Table:
 
     def __init__(self) -> None:
         self.by_first: dict[str, list[tuple[tuple[str, ...], str, Any, bool]]] = {}
-        self.gaps: dict[str, list[tuple[str, str, Any]]] = {}
+        self.gaps: dict[str, list[tuple[tuple[str, ...], str, Any]]] = {}
 
     def add(self, phrase: str, kind: str, value: Any, start_only: bool = False) -> None:
         words = [stem(w) for w in _TOKEN.findall(normalise(phrase.replace("...", " ... ")))]
@@ -310,10 +311,10 @@ for _phrase in _START_REFUSAL:
     _BASE.add(_phrase, ALONE, None, start_only=True)
 for _phrase in _ALONE_REFUSAL.split("|"):
     _BASE.add(_phrase, ALONE, None)
-_TABLES: dict[tuple, _Table] = {}
+_TABLES: dict[tuple[str, tuple[tuple[int, tuple[str, ...]], ...]], _Table] = {}
 
 
-def _table(dimension: str, sides: tuple) -> _Table:
+def _table(dimension: str, sides: tuple[tuple[int, tuple[str, ...]], ...]) -> _Table:
     key = (dimension, sides)
     table = _TABLES.get(key)
     if table is None:
@@ -345,14 +346,14 @@ class Asked:
     heard: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def from_prompt(cls, data) -> "Asked | None":
+    def from_prompt(cls, data: Any) -> Asked | None:
         if not isinstance(data, dict) or not data.get("measures"):
             return None
         dirs = {"more": 1, "less": -1}
         sides = tuple((dirs[d], tuple(str(w) for w in words)) for d, words in data.get("either") or ()
                       if d in dirs)
         heard = {str(k): tuple(str(x) for x in v) for k, v in (data.get("heard") or {}).items()}
-        return cls(str(data["measures"]), dirs.get(data.get("yes"), 0), sides, heard)
+        return cls(str(data["measures"]), dirs.get(str(data.get("yes")), 0), sides, heard)
 
     def label(self, direction: int) -> str:
         """The first words of the alternative that means `direction` ("" for a yes/no question)."""
@@ -376,14 +377,14 @@ class Reading:
         """It was taken as an answer (a move, a refusal, or a clear "don't know"), not as other talk."""
         return self.kind != "none"
 
-    def scores(self, asked: Asked, measures) -> dict[str, float]:
+    def scores(self, asked: Asked, measures: Iterable[str]) -> dict[str, float]:
         if self.direction:
             return {asked.dimension: self.direction * (HEDGED if self.hedged else PLAIN)}
         if self.kind == "refused" and "candour" in measures:
             return {"candour": REFUSED * (0.5 if self.hedged else 1.0)}
         return {}
 
-    def reversed(self) -> "Reading":
+    def reversed(self) -> Reading:
         flip = {"more": "less", "less": "more"}
         return Reading(flip.get(self.kind, self.kind), self.hedged, "words")
 
@@ -391,7 +392,7 @@ class Reading:
         return {"kind": self.kind, "hedged": self.hedged, "via": self.via}
 
     @classmethod
-    def from_json(cls, data) -> "Reading":
+    def from_json(cls, data: Any) -> Reading:
         data = data if isinstance(data, dict) else {}
         return cls(str(data.get("kind", "none")), bool(data.get("hedged")), str(data.get("via", "")))
 

@@ -15,6 +15,11 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Collection, Iterable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from game.story.model import Intent
 
 RATE = 0.5     # how far one answer moves a dimension toward its score
 
@@ -45,10 +50,10 @@ YES_RE = re.compile(r"^\W*(yes|yeah|yep|yup|sure|of course|absolutely|definitely
 NO_RE = re.compile(r"^\W*(no|nope|nah|never|not really|absolutely not|no way|i wouldn'?t|i don'?t|don'?t)\b", re.I)
 
 
-_PATTERNS: dict[tuple[str, float], re.Pattern] = {}
+_PATTERNS: dict[tuple[str, float], re.Pattern[str]] = {}
 
 
-def _pattern(phrase: str, weight: float) -> re.Pattern:
+def _pattern(phrase: str, weight: float) -> re.Pattern[str]:
     # Compiled once per phrase and kept: compiling the ~50 patterns a conversation uses costs ~5 ms,
     # and Conversation.send scores on the caller's thread, which in the desktop game is the frame loop.
     key = (phrase, weight)
@@ -63,7 +68,7 @@ for _dim_phrases in LEXICON.values():
         _pattern(_phrase, _weight)
 
 
-def _hits(text: str, dims) -> dict[str, list[tuple[int, float]]]:
+def _hits(text: str, dims: Iterable[str]) -> dict[str, list[tuple[int, float]]]:
     low = text.lower()
     out: dict[str, list[tuple[int, float]]] = {}
     for dim in dims:
@@ -79,7 +84,7 @@ def _negated(text: str, pos: int) -> bool:
     return any(NEGATIONS.fullmatch(w.strip(".,!?;:").lower()) for w in words)
 
 
-def question_lean(question: str, dims) -> tuple[str, float] | None:
+def question_lean(question: str, dims: Iterable[str]) -> tuple[str, float] | None:
     """Which dimension a yes/no question is about, and which way a "yes" leans it."""
     best = None
     for dim, hits in _hits(question, dims).items():
@@ -90,7 +95,7 @@ def question_lean(question: str, dims) -> tuple[str, float] | None:
     return None if best is None else (best[0], best[1])
 
 
-def lexicon_score(answer: str, dims, question: str | None = None) -> dict[str, float]:
+def lexicon_score(answer: str, dims: Collection[str], question: str | None = None) -> dict[str, float]:
     """{dimension: score in [-1, 1]} for the dimensions the answer says something about."""
     raw: dict[str, float] = {}
     for dim, hits in _hits(answer, dims).items():
@@ -108,7 +113,7 @@ def lexicon_score(answer: str, dims, question: str | None = None) -> dict[str, f
     return {d: math.tanh(v * 1.2) for d, v in raw.items() if v}
 
 
-def parse_json_scores(text: str, dims) -> dict[str, float] | None:
+def parse_json_scores(text: str, dims: Collection[str]) -> dict[str, float] | None:
     """Validate a model's JSON scores. None when it is not a usable answer (the lexicon takes over)."""
     m = re.search(r"\{.*\}", text, re.S)
     if not m:
@@ -128,7 +133,17 @@ def parse_json_scores(text: str, dims) -> dict[str, float] | None:
     return out
 
 
-def scoring_messages(question: str | None, answer: str, dims, character_name: str) -> list[dict[str, str]]:
+def scores_schema(dims: Iterable[str]) -> dict[str, Any]:
+    """The JSON schema of a scoring answer: every dimension a number, or null when the answer is silent on it.
+
+    Strict structured output wants every property required and no others; the range is checked
+    here on parsing (parse_json_scores clamps), since not every server enforces minimum/maximum."""
+    dims = list(dims)
+    return {"type": "object", "properties": {d: {"type": ["number", "null"]} for d in dims},
+            "required": dims, "additionalProperties": False}
+
+
+def scoring_messages(question: str | None, answer: str, dims: Iterable[str], character_name: str) -> list[dict[str, str]]:
     from game.dialogue.character import untrusted
 
     schema = ", ".join(f'"{d}": number' for d in dims)
@@ -141,7 +156,7 @@ def scoring_messages(question: str | None, answer: str, dims, character_name: st
                                         f"Answer: {untrusted(answer)}"}]
 
 
-def nudges(intents, dims=None) -> dict[str, float]:
+def nudges(intents: Iterable[Intent], dims: Collection[str] | None = None) -> dict[str, float]:
     out: dict[str, float] = {}
     for intent in intents:
         for dim, v in intent.values:

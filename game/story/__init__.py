@@ -4,6 +4,8 @@ imported on first use, so `import game.story.expressions` stays cheap.
 """
 from __future__ import annotations
 
+from typing import Any
+
 _API = {
     "load_story": "game.story.loader", "load_story_or_raise": "game.story.loader", "load_level": "game.story.loader",
     "Story": "game.story.model", "Level": "game.story.model", "Scene": "game.story.model", "Pos": "game.story.model",
@@ -20,7 +22,7 @@ _API = {
 __all__ = sorted(_API)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     module = _API.get(name)
     if module is None:
         raise AttributeError(f"module 'game.story' has no attribute '{name}'")

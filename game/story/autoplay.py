@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from game.story.runtime import Runtime
 
@@ -20,27 +21,27 @@ class Policy:
     or a callable(prompt, runtime) -> index. talk: outcome dict or callable. minigames: name -> result
     dict, "default" (skip), or "autopilot"."""
 
-    choices: list[int] | Callable | None = None
-    talk: dict | Callable | None = None
+    choices: list[int] | Callable[..., Any] | None = None
+    talk: dict[str, Any] | Callable[..., Any] | None = None
     minigames: dict[str, Any] = field(default_factory=dict)
     rng: random.Random = field(default_factory=lambda: random.Random(0))
 
-    def choose(self, prompt, runtime) -> int:
+    def choose(self, prompt: Any, runtime: Runtime) -> int:
         if callable(self.choices):
-            return self.choices(prompt, runtime)
+            return int(self.choices(prompt, runtime))
         if isinstance(self.choices, list) and self.choices:
             wanted = self.choices.pop(0)
             offered = [o["index"] for o in prompt.options]
             if wanted in offered:
                 return wanted
-        return self.rng.choice(prompt.options)["index"]
+        return int(self.rng.choice(prompt.options)["index"])
 
-    def talk_outcome(self, prompt, runtime) -> dict:
+    def talk_outcome(self, prompt: Any, runtime: Runtime) -> dict[str, Any]:
         if callable(self.talk):
-            return self.talk(prompt, runtime)
+            return dict(self.talk(prompt, runtime))
         return dict(self.talk or {})
 
-    def minigame_result(self, prompt) -> tuple[dict | None, bool]:
+    def minigame_result(self, prompt: Any) -> tuple[dict[str, Any] | None, bool]:
         how = self.minigames.get(prompt.name, "default")
         if how == "default":
             return None, True
@@ -51,7 +52,7 @@ class Policy:
         return dict(how), False
 
 
-    def answer(self, prompt, runtime) -> dict:
+    def answer(self, prompt: Any, runtime: Runtime) -> dict[str, Any]:
         """A prompt of a step type this policy has no rule for: the first answer exploration would try."""
         from game.story.explore import Outcomes
 
@@ -60,7 +61,7 @@ class Policy:
         return self.rng.choice(forks) if forks else {}
 
 
-def _minigame(runtime: Runtime, prompt, policy: Policy) -> None:
+def _minigame(runtime: Runtime, prompt: Any, policy: Policy) -> None:
     result, skipped = policy.minigame_result(prompt)
     if skipped:
         runtime.skip_minigame("test policy")
@@ -69,7 +70,7 @@ def _minigame(runtime: Runtime, prompt, policy: Policy) -> None:
 
 
 # What a test player does at each kind of prompt; any other kind is answered through `Policy.answer`.
-HANDLERS: dict[str, Callable] = {
+HANDLERS: dict[str, Callable[..., Any]] = {
     "line": lambda rt, p, pol: rt.advance(),
     "level": lambda rt, p, pol: rt.advance(),
     "choice": lambda rt, p, pol: rt.choose(pol.choose(p, rt)),
@@ -79,7 +80,7 @@ HANDLERS: dict[str, Callable] = {
 
 
 def play(runtime: Runtime, policy: Policy, *, roundtrip: bool = False, max_prompts: int = 100_000,
-         on_prompt: Callable | None = None) -> Runtime:
+         on_prompt: Callable[..., Any] | None = None) -> Runtime:
     """Drive `runtime` to an ending; returns the (possibly restored) runtime at the end."""
     story = runtime.story
     for _ in range(max_prompts):

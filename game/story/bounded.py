@@ -21,8 +21,10 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
 
 MAX_TEXT = 100_000
 MAX_ITEMS = 10_000
@@ -66,7 +68,7 @@ def weight(value: Any, budget: int = MAX_ITEMS + 1) -> int:
     return total
 
 
-def check(value: Any) -> Any:
+def check(value: _T) -> _T:
     """`value`, if it is within the limits; Refused otherwise."""
     if isinstance(value, str):
         if len(value) > MAX_TEXT:
@@ -179,7 +181,7 @@ def _format(fmt: str, args: Any) -> str:
     if isinstance(args, list):
         args = tuple(args)
     try:
-        out = fmt % args
+        out: str = fmt % args
     except (TypeError, ValueError, KeyError, OverflowError) as exc:
         raise Refused(f"cannot format the text: {exc}") from None
     return check(out)
@@ -227,8 +229,8 @@ def _len(x: Any) -> int:
     return len(x)
 
 
-def _extreme(fn, name: str):
-    def pick(*args):
+def _extreme(fn: Callable[[Sequence[Any]], Any], name: str) -> Callable[..., Any]:
+    def pick(*args: Any) -> Any:
         items = args[0] if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
         if not items:
             raise Refused(f"{name}() needs at least one value")
@@ -256,7 +258,7 @@ def _upper(s: Any) -> str:
     return check(str(s).upper())
 
 
-PURE_FUNCTIONS = {
+PURE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "min": _extreme(min, "min"), "max": _extreme(max, "max"), "abs": _abs, "round": _round, "int": _int,
     "float": _float, "str": _str, "len": _len, "clamp": _clamp, "lower": _lower, "upper": _upper,
 }
@@ -276,7 +278,7 @@ def roll(rng: random.Random, n: Any) -> int:
     return rng.randint(1, n)
 
 
-RANDOM_FUNCTIONS = {"chance": chance, "roll": roll}
+RANDOM_FUNCTIONS: dict[str, Callable[..., Any]] = {"chance": chance, "roll": roll}
 
 
 # ------------------------------------------------------------------ what the player did
@@ -300,4 +302,4 @@ def drew(names: Any, n: Any = -1) -> str:
 
 
 # Functions that read what the player did this run (kept in the world, saved with it).
-RECALL_FUNCTIONS = {"said": said, "drew": drew}
+RECALL_FUNCTIONS: dict[str, Callable[..., Any]] = {"said": said, "drew": drew}

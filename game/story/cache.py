@@ -34,6 +34,7 @@ from game.story import loader
 from game.story import steps as step_registry
 from game.story.diagnostics import Diagnostic
 from game.story.model import Character, Intent, Level, Pos, Scene, Story
+from game.story.steps import Step
 
 FORMAT = "tt-level-cache"
 FORMAT_VERSION = 2
@@ -143,7 +144,7 @@ def read_entry(target: Path) -> Level | None:
 def write_entry(target: Path, level: Level) -> None:
     encoder = _Encoder()
     try:
-        body = {"sources": [list(s) for s in level.sources], "body": encoder.level(level)}
+        body: dict[str, Any] = {"sources": [list(s) for s in level.sources], "body": encoder.level(level)}
         body["files"] = encoder.files
         body["texts"] = "".join(encoder.texts)
         body["lengths"] = [len(t) for t in encoder.texts]
@@ -183,7 +184,7 @@ class _Encoder:
             self.files.append(os.path.abspath(name))
         return i
 
-    def pos(self, p) -> tuple:
+    def pos(self, p: Pos | None) -> tuple[Any, ...]:
         return (self.file(p.file), p.line, p.column) if p is not None else (-1, 0, 0)
 
     def text(self, t: str) -> int:
@@ -193,10 +194,10 @@ class _Encoder:
             self.texts.append(t)
         return i
 
-    def expr(self, e) -> int:
+    def expr(self, e: ex.Expression | None) -> int:
         return -1 if e is None else self.text(e.source)
 
-    def template(self, t) -> int:
+    def template(self, t: ex.Template | None) -> int:
         return -1 if t is None else self.text(t.source)
 
     def value(self, v: Any) -> Any:
@@ -219,10 +220,10 @@ class _Encoder:
             return {"$c": type(v).__name__, "f": [self.value(getattr(v, f.name)) for f in dataclasses.fields(v)]}
         raise TypeError(f"cannot cache a {type(v).__name__}")
 
-    def step(self, st) -> list:
+    def step(self, st: Step) -> list[Any]:
         return [self.types[type(st)], *self.pos(st.pos), self.expr(st.guard), 1 if st.draws else 0, *st.pack(self)]
 
-    def level(self, level: Level) -> dict:
+    def level(self, level: Level) -> dict[str, Any]:
         scenes = [[sid, *self.pos(sc.pos), sc.background, sc.title, [self.step(st) for st in sc.steps]]
                   for sid, sc in level.scenes.items()]
         head = [level.id, level.title, level.start, self.file(level.file), self.value(level.vars),
@@ -245,16 +246,16 @@ class _Decoder:
         self.classes = {f"{t.__module__}.{t.__qualname__}": t for t in step_registry.types()}
         self.data_classes = {"Character": Character, "Intent": Intent}
 
-    def pos(self, f: int, line: int, column: int):
+    def pos(self, f: int, line: int, column: int) -> Pos | None:
         return Pos(self.files[f], line, column) if f >= 0 else None
 
     def text(self, i: int) -> str:
         return self.texts[i]
 
-    def expr(self, i: int):
+    def expr(self, i: int) -> ex.Expression | None:
         return ex.parse(self.texts[i]) if i >= 0 else None
 
-    def template(self, i: int):
+    def template(self, i: int) -> ex.Template | None:
         return ex.template(self.texts[i]) if i >= 0 else None
 
     def value(self, v: Any) -> Any:
@@ -276,22 +277,22 @@ class _Decoder:
             return self.data_classes[v["$c"]](*[self.value(x) for x in v["f"]])
         raise ValueError(f"unknown tag in {sorted(v)[:3]}")
 
-    def steps(self, sid: str, rows: list) -> tuple:
+    def steps(self, sid: str, rows: list[Any]) -> tuple[Any, ...]:
         classes, texts, files_ = self.classes, self.texts, self.files
         parse = ex.parse
-        steps = []
+        built: list[Step] = []
         for row in rows:
             kind, sf, sl, sc, guard, draws = row[:6]
             step = classes[kind].unpack(self, Pos(files_[sf], sl, sc), parse(texts[guard]) if guard >= 0 else None,
                                         row[6:])
             if draws:
                 step.draws = True
-            steps.append(step)
-        steps = tuple(steps)
+            built.append(step)
+        steps = tuple(built)
         loader.finish_scene(sid, steps, draws=False)
         return steps
 
-    def level(self, data: dict) -> Level:
+    def level(self, data: dict[str, Any]) -> Level:
         lid, title, start, file, vars_, values, characters, var_pos, pos, files = data["level"]
         files_ = self.files
         unpack = self.steps

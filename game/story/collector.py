@@ -20,10 +20,11 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+from collections.abc import Iterator
 
 
 @contextlib.contextmanager
-def paused():
+def paused() -> Iterator[None]:
     if os.environ.get("TT_COLLECTOR_DURING_LOAD") == "1":     # the benchmark's comparison run
         yield
         return

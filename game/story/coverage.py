@@ -3,22 +3,23 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from game.story.model import Story
 
 
 @dataclass
 class Coverage:
-    scenes: Counter = field(default_factory=Counter)     # "level/scene"
-    lines: Counter = field(default_factory=Counter)      # line key
-    choices: Counter = field(default_factory=Counter)    # "key#option"
-    endings: Counter = field(default_factory=Counter)    # "level/ending"
+    scenes: Counter[str] = field(default_factory=Counter)     # "level/scene"
+    lines: Counter[str] = field(default_factory=Counter)      # line key
+    choices: Counter[str] = field(default_factory=Counter)    # "key#option"
+    endings: Counter[str] = field(default_factory=Counter)    # "level/ending"
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         return {k: dict(sorted(getattr(self, k).items())) for k in ("scenes", "lines", "choices", "endings")}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Coverage":
+    def from_json(cls, data: dict[str, Any]) -> Coverage:
         return cls(*(Counter(data.get(k, {})) for k in ("scenes", "lines", "choices", "endings")))
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import ast
 import itertools
-import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any
 
 from game.story.expressions import CONSTANTS
 from game.story.model import Level, Story
@@ -27,19 +27,19 @@ MAX_SILENT = 10_000      # steps run without a decision before the runtime's own
 
 @dataclass
 class Exploration:
-    scenes: Counter = field(default_factory=Counter)          # (level, scene) -> times entered
-    lines: Counter = field(default_factory=Counter)           # line key -> times shown
-    choices: Counter = field(default_factory=Counter)         # "key#index" -> times taken
-    endings: Counter = field(default_factory=Counter)         # (level, ending) -> times reached
-    end_steps: set = field(default_factory=set)               # positions of End steps reached
-    guards: dict = field(default_factory=dict)                # pos -> {True, False} seen
-    empty_choices: set = field(default_factory=set)           # positions of choices that offered nothing
-    dead_ends: Counter = field(default_factory=Counter)       # (level, scene) that ran out of steps
+    scenes: Counter[Any] = field(default_factory=Counter)          # (level, scene) -> times entered
+    lines: Counter[Any] = field(default_factory=Counter)           # line key -> times shown
+    choices: Counter[Any] = field(default_factory=Counter)         # "key#index" -> times taken
+    endings: Counter[Any] = field(default_factory=Counter)         # (level, ending) -> times reached
+    end_steps: set[Any] = field(default_factory=set)               # positions of End steps reached
+    guards: dict[str, Any] = field(default_factory=dict)                # pos -> {True, False} seen
+    empty_choices: set[Any] = field(default_factory=set)           # positions of choices that offered nothing
+    dead_ends: Counter[Any] = field(default_factory=Counter)       # (level, scene) that ran out of steps
     states: int = 0
     paths: int = 0
     truncated: bool = False
-    all_lines: set = field(default_factory=set)               # every line key in the story
-    all_options: set = field(default_factory=set)
+    all_lines: set[Any] = field(default_factory=set)               # every line key in the story
+    all_options: set[Any] = field(default_factory=set)
 
 
 def _expressions(level: Level):
@@ -73,9 +73,9 @@ def _truth_tested(tree: ast.AST, is_condition: bool):
             yield node.test
 
 
-def boundaries(levels) -> dict[tuple[str, str], set]:
+def boundaries(levels) -> dict[tuple[str, str], set[Any]]:
     """(record, field) -> the constants conditions compare it with (True/False for bare tests)."""
-    out: dict[tuple[str, str], set] = {}
+    out: dict[tuple[str, str], set[Any]] = {}
     # Only conditions and effects steer the story; a condition inside `{...}` text changes words,
     # not paths, and varying results for it would multiply the states for no new scene or line.
     for level in levels:
@@ -118,7 +118,7 @@ def _uses(story: Story):
                     yield e, False, True
 
 
-def record_plans(story: Story, records: set[str]) -> dict[str, dict[str, tuple] | None]:
+def record_plans(story: Story, records: set[str]) -> dict[str, dict[str, tuple[Any, ...]] | None]:
     """How exploration may key each record (a stored result, the value profile) on what matters.
 
     For a field every use of which is a comparison with constants, a truth test, or shown as
@@ -129,8 +129,8 @@ def record_plans(story: Story, records: set[str]) -> dict[str, dict[str, tuple] 
     Returns record -> {field: constants} (an empty tuple: only its truth counts), or None to keep
     the record exactly; fields nothing reads are left out of the key.
     """
-    plans: dict[str, dict[str, tuple] | None] = {r: {} for r in records}
-    consts: dict[tuple[str, str], set] = {}
+    plans: dict[str, dict[str, tuple[Any, ...]] | None] = {r: {} for r in records}
+    consts: dict[tuple[str, str], set[Any]] = {}
     truth: set[tuple[str, str]] = set()
     for expr, is_condition, shown in _uses(story):
         tree = expr.tree
@@ -180,7 +180,7 @@ def record_plans(story: Story, records: set[str]) -> dict[str, dict[str, tuple] 
     return plans
 
 
-def _sign(value, constants) -> tuple:
+def _sign(value, constants) -> tuple[Any, ...]:
     out = [bool(value)]
     for c in constants:
         try:
@@ -190,7 +190,7 @@ def _sign(value, constants) -> tuple:
     return tuple(out)
 
 
-def _record_key(record, plan) -> tuple:
+def _record_key(record, plan) -> tuple[Any, ...]:
     if not isinstance(record, dict):
         return (record,) if record.__class__ in _PLAIN else (_frozen(record),)
     out = []
@@ -200,7 +200,7 @@ def _record_key(record, plan) -> tuple:
     return tuple(out)
 
 
-def _combos(fields: dict[str, list]) -> list[dict]:
+def _combos(fields: dict[str, list[Any]]) -> list[dict[str, Any]]:
     names = list(fields)
     if not names:
         return [{}]
@@ -222,9 +222,9 @@ class Outcomes:
 
     def __init__(self, story: Story) -> None:
         self.bounds = boundaries(story.levels)
-        self._cache: dict[str, list] = {}
+        self._cache: dict[str, list[Any]] = {}
 
-    def talk(self, prompt) -> list[dict]:
+    def talk(self, prompt) -> list[dict[str, Any]]:
         key = "talk:" + ",".join(prompt.measures)
         if key not in self._cache:
             fields = {}
@@ -237,7 +237,7 @@ class Outcomes:
             self._cache[key] = [{"values": c, "turns": []} for c in _combos(fields)]
         return self._cache[key]
 
-    def minigame(self, prompt) -> list[dict]:
+    def minigame(self, prompt) -> list[dict[str, Any]]:
         """Vary only the fields some condition reads; the rest keep the default result's value."""
         key = f"mg:{prompt.name}:{prompt.store_as}"
         if key not in self._cache:
@@ -281,7 +281,7 @@ def _read_names(story: Story) -> set[str]:
     return names
 
 
-class _NoTranscript(list):
+class _NoTranscript(list[Any]):
     """Exploration needs no transcript: appending to this keeps nothing."""
 
     def append(self, _entry) -> None:
@@ -299,7 +299,7 @@ def _frozen(value):
     return value
 
 
-def _key_of(vars_, read, memo: dict) -> tuple:
+def _key_of(vars_, read, memo: dict[str, Any]) -> tuple[Any, ...]:
     """The read variables' values, hashable. A record (a minigame's result, a conversation's outcome)
     becomes its items in stored order: records built by the same step have the same order, and two
     equal records in different orders only cost a state explored twice, never one missed."""
@@ -333,7 +333,7 @@ def _all_keys(story: Story, result: Exploration) -> None:
 
 
 def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int], None] | None = None,
-            minigame_results: Callable | None = None, talk_outcomes: Callable | None = None) -> Exploration:
+            minigame_results: Callable[..., Any] | None = None, talk_outcomes: Callable[..., Any] | None = None) -> Exploration:
     """Play every distinct state once. A state is where the story waits for a decision (a choice,
     a conversation, a minigame, or any step type whose `forks` offer more than one answer), with
     the variables, profile and (when read) visit counts that can change what follows."""
@@ -359,9 +359,9 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
             got = memo[id(value)] = (value, _record_key(value, plan))
         return got[1]
 
-    profiles: dict = {}
+    profiles: dict[str, Any] = {}
 
-    def profile(values: dict):
+    def profile(values: dict[str, Any]):
         # The profile changes in place (a conversation updates it), so it is keyed by its items.
         items = tuple(values.items())
         got = profiles.get(items)
@@ -369,7 +369,7 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
             got = profiles[items] = tuple(sorted(items)) if values_plan is None else _record_key(values, values_plan)
         return got
 
-    def world_key(w) -> tuple:
+    def world_key(w) -> tuple[Any, ...]:
         vars_ = w.vars
         return (_key_of(vars_, read, memo), tuple(record(vars_.get(n), plan) for n, plan in keyed), profile(w.values),
                 tuple(sorted(w.visits.items())) if reads_visits else ())
@@ -401,9 +401,9 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
     trace("scene", root.level.id, root.scene, None)
     root.transcript = _NoTranscript()
     stack = [root]
-    seen: set = set()
-    seen_entries: set = set()
-    memo: dict = {}
+    seen: set[Any] = set()
+    seen_entries: set[Any] = set()
+    memo: dict[str, Any] = {}
     while stack:
         if result.states >= max_states:
             result.truncated = True

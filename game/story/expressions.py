@@ -19,11 +19,15 @@ import ast
 import functools
 import operator
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Callable, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from game.story import bounded
+
+if TYPE_CHECKING:
+    _Fn = Callable[["Scope"], Any]            # a compiled part: evaluates against a Scope
+    _Compiled = tuple[_Fn, Any]             # (the part, its value when it reads nothing, else _NOT_CONSTANT)
 
 MAX_SOURCE = 2_000      # characters in one expression: ~650 operations at most, a few ms of bounded work
 MAX_DEPTH = 64          # nesting of the parsed tree: deeper is a writing mistake, and Python's parser recurses
@@ -41,7 +45,7 @@ class ExpressionError(Exception):
 
 
 RANDOM_FUNCTIONS = tuple(bounded.RANDOM_FUNCTIONS)
-PURE_FUNCTIONS: dict[str, Callable] = dict(bounded.PURE_FUNCTIONS)
+PURE_FUNCTIONS: dict[str, Callable[..., Any]] = dict(bounded.PURE_FUNCTIONS)
 RECALL_FUNCTIONS = tuple(bounded.RECALL_FUNCTIONS)
 FUNCTIONS = tuple(sorted([*PURE_FUNCTIONS, *RANDOM_FUNCTIONS, *RECALL_FUNCTIONS]))
 CONSTANTS = {"true": True, "false": False, "none": None, "True": True, "False": False, "None": None}
@@ -74,14 +78,14 @@ class Expression:
     uses_random: bool
     name_cols: tuple[tuple[str, int], ...] = ()   # (name, column) of each name's first read
     offset: int = 0                                  # where the expression starts in its text (templates)
-    fn: Callable[["Scope"], Any] | None = None       # the compiled evaluator
+    fn: Callable[[Scope], Any] | None = None       # the compiled evaluator
     constant: Any = None                             # its value, when it reads nothing (is_constant)
     is_constant: bool = False
 
     def column_of(self, name: str) -> int:
         return self.offset + next((c for n, c in self.name_cols if n == name), 0)
 
-    def at(self, offset: int) -> "Expression":
+    def at(self, offset: int) -> Expression:
         """The same expression, starting `offset` characters into its text (a `{...}` in a line).
         A copy of the fields, not dataclasses.replace: lines hold tens of thousands of these."""
         if offset == self.offset:
@@ -236,10 +240,10 @@ class _NoFields(Exception):
         self.value = value
 
 
-_CMP = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+_CMP: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
         ast.Gt: operator.gt, ast.GtE: operator.ge,
         ast.In: lambda a, b: _contains(b, a), ast.NotIn: lambda a, b: not _contains(b, a)}
-_BIN = {ast.Add: bounded.add, ast.Sub: bounded.sub, ast.Mult: bounded.mul, ast.Div: bounded.div,
+_BIN: dict[type[ast.operator], Callable[[Any, Any], Any]] = {ast.Add: bounded.add, ast.Sub: bounded.sub, ast.Mult: bounded.mul, ast.Div: bounded.div,
         ast.FloorDiv: bounded.floordiv, ast.Mod: bounded.mod}
 
 
@@ -263,12 +267,12 @@ def _field(base: Any, attr: str, record: str) -> Any:
 class _Compiler:
     """Turns a checked tree into closures taking a Scope. Parts that read nothing are computed now."""
 
-    def compile(self, node: ast.AST) -> tuple[Callable, Any]:
+    def compile(self, node: ast.AST) -> _Compiled:
         method = getattr(self, "c_" + type(node).__name__)
         fn, const = method(node)
         return fn, const
 
-    def _const(self, node: ast.AST, thunk: Callable[[], Any]) -> tuple[Callable, Any]:
+    def _const(self, node: ast.AST, thunk: Callable[[], Any]) -> _Compiled:
         """Compute a part that reads nothing now; a failure is the writer's to fix at load."""
         try:
             value = thunk()
@@ -277,11 +281,11 @@ class _Compiler:
                                   getattr(node, "col_offset", 0), "TT0201") from None
         return (lambda s: value), value
 
-    def c_Constant(self, node):
+    def c_Constant(self, node: ast.Constant) -> _Compiled:
         value = node.value
         return (lambda s: value), value
 
-    def c_Name(self, node):
+    def c_Name(self, node: ast.Name) -> _Compiled:
         name = node.id
         if name in CONSTANTS:
             value = CONSTANTS[name]
@@ -289,21 +293,22 @@ class _Compiler:
         if name in FUNCTIONS:
             raise ExpressionError(f"'{name}' is a function: call it, like {name}(...)", node.col_offset, "TT0202")
 
-        def read(s):
+        def read(s: Scope) -> Any:
             try:
                 return s.names[name]
             except KeyError:
                 raise _Undefined(name) from None
         return read, _NOT_CONSTANT
 
-    def c_Attribute(self, node):
+    def c_Attribute(self, node: ast.Attribute) -> _Compiled:
+        assert isinstance(node.value, ast.Name)          # the checker allows fields of names only
         record, attr = node.value.id, node.attr
         base, const = self.compile(node.value)
         if const is not _NOT_CONSTANT:
             raise ExpressionError(f"'{record}' has no fields", node.col_offset, "TT0205")
         return (lambda s: _field(base(s), attr, record)), _NOT_CONSTANT
 
-    def c_List(self, node):
+    def c_List(self, node: ast.List | ast.Tuple) -> _Compiled:
         parts = [self.compile(e) for e in node.elts]
         fns = [f for f, _ in parts]
         if all(c is not _NOT_CONSTANT for _, c in parts):
@@ -312,7 +317,7 @@ class _Compiler:
 
     c_Tuple = c_List
 
-    def c_UnaryOp(self, node):
+    def c_UnaryOp(self, node: ast.UnaryOp) -> _Compiled:
         fn, const = self.compile(node.operand)
         if isinstance(node.op, ast.Not):
             op = operator.not_
@@ -322,7 +327,7 @@ class _Compiler:
             return self._const(node, lambda: op(const))
         return (lambda s: op(fn(s))), _NOT_CONSTANT
 
-    def c_BinOp(self, node):
+    def c_BinOp(self, node: ast.BinOp) -> _Compiled:
         op = _BIN[type(node.op)]
         (lf, lc), (rf, rc) = self.compile(node.left), self.compile(node.right)
         if lc is not _NOT_CONSTANT and rc is not _NOT_CONSTANT:
@@ -331,14 +336,14 @@ class _Compiler:
             return (lambda s: op(lf(s), rc)), _NOT_CONSTANT
         return (lambda s: op(lf(s), rf(s))), _NOT_CONSTANT
 
-    def c_BoolOp(self, node):
+    def c_BoolOp(self, node: ast.BoolOp) -> _Compiled:
         parts = [self.compile(v) for v in node.values]
         fns = tuple(f for f, _ in parts)
         if all(c is not _NOT_CONSTANT for _, c in parts):
             consts = [c for _, c in parts]
             return self._const(node, lambda: _boolop(isinstance(node.op, ast.And), consts))
         if isinstance(node.op, ast.And):
-            def both(s):
+            def both(s: Scope) -> Any:
                 value = True
                 for f in fns:
                     value = f(s)
@@ -347,7 +352,7 @@ class _Compiler:
                 return value
             return both, _NOT_CONSTANT
 
-        def either(s):
+        def either(s: Scope) -> Any:
             value = False
             for f in fns:
                 value = f(s)
@@ -356,7 +361,7 @@ class _Compiler:
             return value
         return either, _NOT_CONSTANT
 
-    def c_Compare(self, node):
+    def c_Compare(self, node: ast.Compare) -> _Compiled:
         first = self.compile(node.left)
         rest = [self.compile(c) for c in node.comparators]
         ops = [_CMP[type(o)] for o in node.ops]
@@ -366,13 +371,13 @@ class _Compiler:
             return self._const(node, lambda: _compare(ops, consts))
         if len(ops) == 1:
             op = ops[0]
-            (lf, lc), (rf, rc) = first, rest[0]
+            (lf, _lc), (rf, rc) = first, rest[0]
             if rc is not _NOT_CONSTANT:
                 return (lambda s: op(lf(s), rc)), _NOT_CONSTANT
             return (lambda s: op(lf(s), rf(s))), _NOT_CONSTANT
         fns = [f for f, _ in everything]
 
-        def chain(s):
+        def chain(s: Scope) -> bool:
             left = fns[0](s)
             for op, f in zip(ops, fns[1:]):
                 right = f(s)
@@ -382,13 +387,14 @@ class _Compiler:
             return True
         return chain, _NOT_CONSTANT
 
-    def c_IfExp(self, node):
+    def c_IfExp(self, node: ast.IfExp) -> _Compiled:
         (tf, tc), (bf, _), (of, _) = self.compile(node.test), self.compile(node.body), self.compile(node.orelse)
         if tc is not _NOT_CONSTANT:
             return self.compile(node.body if tc else node.orelse)
         return (lambda s: bf(s) if tf(s) else of(s)), _NOT_CONSTANT
 
-    def c_Call(self, node):
+    def c_Call(self, node: ast.Call) -> _Compiled:
+        assert isinstance(node.func, ast.Name)           # the checker allows calls of names only
         name = node.func.id
         args = [self.compile(a) for a in node.args]
         fns = [f for f, _ in args]
@@ -415,7 +421,7 @@ class _Compiler:
         return (lambda s: fn(*[f(s) for f in fns])), _NOT_CONSTANT
 
 
-def _boolop(is_and: bool, values: list) -> Any:
+def _boolop(is_and: bool, values: list[Any]) -> Any:
     value = is_and
     for value in values:
         if bool(value) is not is_and:
@@ -423,7 +429,7 @@ def _boolop(is_and: bool, values: list) -> Any:
     return value
 
 
-def _compare(ops, values) -> bool:
+def _compare(ops: list[Callable[[Any, Any], Any]], values: list[Any]) -> bool:
     for op, left, right in zip(ops, values, values[1:]):
         if not op(left, right):
             return False
@@ -454,7 +460,7 @@ class Scope:
 
     def eval(self, expr: Expression) -> Any:
         try:
-            return expr.fn(self)
+            return expr.fn(self)  # type: ignore[misc]  # never None once parsed; None would be a TypeError below
         except _Undefined as exc:
             raise ExpressionError(f"'{exc.name}' is not defined", 0, "TT0203") from None
         except _NoFields as exc:
@@ -475,7 +481,7 @@ class Template(NamedTuple):
     tens of thousands of them, and they are built again each time a level is read.)"""
 
     source: str
-    parts: tuple
+    parts: tuple[Any, ...]
     literal: str | None = None       # the text itself when it has no holes (most lines), else None
 
     @property

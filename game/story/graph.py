@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
+from typing import Any
 
 from game.story.machine import level_edges
 from game.story.model import Level
@@ -55,7 +56,7 @@ class Graph:
     pos: dict[str, tuple[int, int]] = field(default_factory=dict)
     size: tuple[int, int] = (0, 0)
     title: str = ""                      # what the picture is headed with ("" : the level's title and size)
-    clusters: list = field(default_factory=list)    # (label, x, y, w, h): a campaign's levels, boxed
+    clusters: list[Any] = field(default_factory=list)    # (label, x, y, w, h): a campaign's levels, boxed
 
     def heading(self) -> str:
         return self.title or f"{self.level.title} ({len(self.level.scenes)} scenes; reachability by {self.reachability})"
@@ -64,7 +65,7 @@ class Graph:
 CLUSTER_GAP = 120
 
 
-def build_story(story, *, coverage: dict | None = None, reachable: dict | None = None,
+def build_story(story, *, coverage: dict[str, Any] | None = None, reachable: dict[str, Any] | None = None,
                 reachability: str = "states") -> Graph:
     """Every level of a campaign in one picture: each level boxed (clustered) with its own layout,
     left to right in playing order, and an arrow from each ending of a level to the next level's start."""
@@ -88,14 +89,14 @@ def build_story(story, *, coverage: dict | None = None, reachable: dict | None =
                            part.size[0] - MARGIN, height - 40))
         x0 += part.size[0] + CLUSTER_GAP
     for lv, nxt in zip(story.levels, story.levels[1:]):
-        for nid, node in list(g.nodes.items()):
+        for nid in list(g.nodes):
             if nid.startswith(f"{lv.id}/end:"):
                 g.edges.append(GEdge(nid, f"{nxt.id}/{nxt.start}", "goto", "next level"))
     g.size = (x0 - CLUSTER_GAP + MARGIN, height + 40)
     return g
 
 
-def build(level: Level, *, coverage: dict | None = None, reachable: set[str] | None = None,
+def build(level: Level, *, coverage: dict[str, Any] | None = None, reachable: set[str] | None = None,
           reachability: str = "states") -> Graph:
     g = Graph(level, reachability=reachability)
     for sid, scene in level.scenes.items():
@@ -171,7 +172,7 @@ def layout(g: Graph) -> None:
     for _ in range(2):                  # barycenter sweeps: place each node near its predecessors
         for d in sorted(layers)[1:]:
             def bary(n):
-                ps = [order[p] for p in pred[n] if depth.get(p, 0) < d]
+                ps = [order[p] for p in pred[n] if depth.get(p, 0) < d]  # noqa: B023 (used within its iteration)
                 return sum(ps) / len(ps) if ps else order[n]
             layers[d].sort(key=bary)
             for i, n in enumerate(layers[d]):
@@ -304,7 +305,7 @@ def to_svg(g: Graph) -> str:
                    f'<text x="{x + 8}" y="{y + 32}" fill="#b8bdd0" font-size="10">{html.escape(sub)}</text></g>')
     ly = h - 40
     lx = MARGIN
-    for t, (colour, dash, text) in STYLE.items():
+    for _t, (colour, dash, text) in STYLE.items():
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
         out.append(f'<line x1="{lx}" y1="{ly}" x2="{lx + 40}" y2="{ly}" stroke="{colour}" stroke-width="2"{dash_attr}/>'
                    f'<text x="{lx + 48}" y="{ly + 4}" fill="#d0d4e0" font-size="12">{html.escape(text)}</text>')
@@ -378,7 +379,7 @@ def to_png(g: Graph, path: str) -> None:
         surf.blit(font.render(top, True, (240, 240, 245)), (x + 7, y + 5))
         surf.blit(small.render(sub, True, (184, 189, 208)), (x + 7, y + 23))
     lx, ly = MARGIN, h - 40
-    for t, (colour, dash, text) in STYLE.items():
+    for colour, dash, text in STYLE.values():
         c = rgb(colour)
         if dash:
             for k in range(0, 40, 10):
@@ -399,10 +400,10 @@ def to_dot(g: Graph) -> str:
 
     lines = [f"digraph {q(g.level.id)} {{", "  rankdir=LR; node [shape=box, style=rounded];"]
     clustered = bool(g.clusters)
-    groups: dict[str, list] = defaultdict(list)
+    groups: dict[str, list[Any]] = defaultdict(list)
     for n in g.nodes.values():
         groups[n.id.split("/", 1)[0] if clustered else ""].append(n)
-    for i, (group, members) in enumerate(groups.items()):
+    for i, (_group, members) in enumerate(groups.items()):
         if clustered:
             lines.append(f"  subgraph cluster_{i} {{ label={q(g.clusters[i][0])};")
         for n in members:
@@ -440,10 +441,10 @@ def to_mermaid(g: Graph) -> str:
         return s.replace('"', "'")
 
     lines = ["flowchart LR"]
-    groups: dict[str, list] = defaultdict(list)
+    groups: dict[str, list[Any]] = defaultdict(list)
     for n in g.nodes.values():
         groups[n.id.split("/", 1)[0] if g.clusters else ""].append(n)
-    for i, (group, members) in enumerate(groups.items()):
+    for i, (_group, members) in enumerate(groups.items()):
         if g.clusters:
             lines.append(f'  subgraph c{i}["{esc(g.clusters[i][0])}"]')
         for n in members:

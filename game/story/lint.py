@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from game.story.diagnostics import Diagnostic
 from game.story.explore import character_text_names, explore
-from game.story.model import Story
+from game.story.model import Pos, Story
 from game.story.steps.end import End
 from game.story.steps.goto import Goto
 
 DEFAULT_BOUND = 20_000
 
 
-def _d(pos, code, message, hint="") -> Diagnostic:
+def _d(pos: Pos, code: str, message: str, hint: str = "") -> Diagnostic:
     return Diagnostic(pos.file, pos.line, pos.column, code, message, hint)
 
 

@@ -11,8 +11,9 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -163,7 +164,7 @@ class _FileReader:
         self.diags.append(Diagnostic(self.file, spot.line, spot.column, code, message, hint))
 
     # -------------------------------------------------------------- structure
-    def mapping(self, node: yaml.Node, what: str, allowed, required=(), hints: dict | None = None):
+    def mapping(self, node: yaml.Node, what: str, allowed, required=(), hints: dict[str, Any] | None = None):
         """A mapping's keys -> (key_node, value_node); reports type, duplicate, unknown and missing keys."""
         if not isinstance(node, yaml.MappingNode):
             self.error(node, "TT0004", f"{what} should be a mapping of keys to values, found {_type_name(node)}")
@@ -257,7 +258,7 @@ class _FileReader:
         p = self.pos(node)
         self.diags.append(Diagnostic(self.file, p.line + dl, p.column + dc + exc.column, exc.code, exc.message, exc.hint))
 
-    def expression_into(self, node: yaml.Node, refs: list) -> ex.Expression | None:
+    def expression_into(self, node: yaml.Node, refs: list[Any]) -> ex.Expression | None:
         if not isinstance(node, yaml.ScalarNode):
             self.error(node, "TT0004", f"expected an expression, found {_type_name(node)}")
             return None
@@ -272,7 +273,7 @@ class _FileReader:
         refs.append((self, self.spot(node), expr))
         return expr
 
-    def template_into(self, node: yaml.Node, value: str, refs: list) -> ex.Template | None:
+    def template_into(self, node: yaml.Node, value: str, refs: list[Any]) -> ex.Template | None:
         try:
             tpl = ex.template(value)
         except ex.ExpressionError as exc:
@@ -299,12 +300,12 @@ class _LevelBuilder:
         self.characters: dict[str, Character] = {}
         self.char_nodes: dict[str, tuple[_FileReader, yaml.Node]] = {}
         # ("nodes", reader, [(key node, value node)...], None) or ("batches", reader, _Split, text)
-        self.scene_sources: list[tuple] = []
+        self.scene_sources: list[tuple[Any, ...]] = []
         self.header: dict[str, Any] = {}
         self.minigame_names = minigame_names
         self.seen_files: set[Path] = set()
         self.sources: list[tuple[str, str]] = []     # (absolute path, sha256) of every file read, for the cache
-        self._lists: tuple = ()
+        self._lists: tuple[Any, ...] = ()
 
     # -------------------------------------------------------------- files
     def read_file(self, path: Path, *, top: bool, from_reader: _FileReader | None = None, from_node=None) -> None:
@@ -396,12 +397,12 @@ class _LevelBuilder:
                 continue
             self.char_nodes[cid] = (reader, vnode)
 
-    def build_characters(self, refs: list) -> None:
+    def build_characters(self, refs: list[Any]) -> None:
         for cid, (reader, vnode) in self.char_nodes.items():
             keys = reader.mapping(vnode, f"character '{cid}'", CHARACTER_KEYS, required=("name",))
             if keys is None:
                 continue
-            get = lambda k: keys[k][1] if k in keys else None  # noqa: E731
+            get = lambda k: keys[k][1] if k in keys else None  # noqa: E731,B023 (used within its iteration)
             name = reader.text(get("name"), "'name'") if "name" in keys else cid
             color = "#d8d8e0"
             if "color" in keys:
@@ -456,7 +457,7 @@ class _LevelBuilder:
                                              greeting, tuple(intents), secrets, generated, reader.pos(vnode))
 
     # -------------------------------------------------------------- steps
-    def read_effects(self, reader: _FileReader, node: yaml.Node, refs: list, sets: list) -> tuple:
+    def read_effects(self, reader: _FileReader, node: yaml.Node, refs: list[Any], sets: list[Any]) -> tuple[Any, ...]:
         entries = reader.mapping(node, "'set'", None)
         out = []
         for name, (knode, vnode) in (entries or {}).items():
@@ -466,7 +467,7 @@ class _LevelBuilder:
                 out.append((name, expr))
         return tuple(out)
 
-    def read_step(self, ctx: "StepContext", node: yaml.Node):
+    def read_step(self, ctx: StepContext, node: yaml.Node):
         reader = ctx
         if not isinstance(node, yaml.MappingNode):
             hint = "a line is written `- narrator: text` or `- character_id: text`"
@@ -539,7 +540,7 @@ class _LevelBuilder:
         self.header.clear()
 
     # -------------------------------------------------------------- assemble
-    def _scene(self, reader: "StepContext", knode, vnode, scenes: dict, lists) -> None:
+    def _scene(self, reader: StepContext, knode, vnode, scenes: dict[str, Any], lists) -> None:
         sid = knode.value
         if not NAME_RE.match(sid):
             reader.error(knode, "TT0105", f"scene id '{sid}' is not a valid name",
@@ -568,7 +569,7 @@ class _LevelBuilder:
         finish_scene(sid, steps, draws=False)
         scenes[sid] = Scene(sid, steps, reader.pos(knode), background, title)
 
-    def _scene_batches(self, reader: "StepContext", split: "_Split", scenes: dict, lists) -> bool:
+    def _scene_batches(self, reader: StepContext, split: _Split, scenes: dict[str, Any], lists) -> bool:
         """Build a large file's scenes a batch at a time, each batch composed on its own and its
         nodes dropped once read (the whole file's nodes would be most of a load's memory).
         False, with everything of this file undone, when a batch does not compose by itself."""
@@ -597,10 +598,10 @@ class _LevelBuilder:
         return True
 
     def build(self) -> Level | None:
-        refs: list = []       # (reader, node, Expression) for every expression read
-        gotos: list = []      # (reader, node, target)
-        sets: list = []       # (reader, key node, variable)
-        stores: list = []     # (reader, node, name, kind, minigame name)
+        refs: list[Any] = []       # (reader, node, Expression) for every expression read
+        gotos: list[Any] = []      # (reader, node, target)
+        sets: list[Any] = []       # (reader, key node, variable)
+        stores: list[Any] = []     # (reader, node, name, kind, minigame name)
         self.build_characters(refs)
         scenes: dict[str, Scene] = {}
         lists = self._lists = (refs, gotos, sets, stores)
@@ -690,7 +691,7 @@ class StepContext(_FileReader):
     level checks once everything is read (jump targets, assigned variables, expressions' names,
     stored results). It is the file's reader itself, so a step's reading costs no extra calls."""
 
-    def begin_steps(self, builder: "_LevelBuilder", refs, gotos, sets, stores) -> None:
+    def begin_steps(self, builder: _LevelBuilder, refs, gotos, sets, stores) -> None:
         self.builder = builder
         self.reader = self
         self.refs, self._gotos, self._sets, self._stores = refs, gotos, sets, stores
@@ -711,7 +712,7 @@ class StepContext(_FileReader):
     def template(self, node, text: str):
         return self.template_into(node, text, self.refs)
 
-    def effects(self, node) -> tuple:
+    def effects(self, node) -> tuple[Any, ...]:
         return self.builder.read_effects(self, node, self.refs, self._sets)
 
     def goto(self, node, target: str) -> None:
@@ -725,7 +726,7 @@ class StepContext(_FileReader):
         self._stores.append((self, self.spot(node), name, kind, detail))
 
 
-def finish_scene(scene: str, steps: tuple, draws: bool = True) -> None:
+def finish_scene(scene: str, steps: tuple[Any, ...], draws: bool = True) -> None:
     """Tell each step its place, and which steps may draw on the RNG (saves keep the state before them).
     The compiled cache knows the latter already (`draws=False`)."""
     for i, step in enumerate(steps):
@@ -743,7 +744,7 @@ SCENES_PER_BATCH = 200
 
 class _Split(NamedTuple):
     head: str                       # the file with its scenes' lines blanked (line numbers kept)
-    batches: list                   # [(line offset, text of some scenes)]
+    batches: list[Any]                   # [(line offset, text of some scenes)]
 
 
 # Searched in the text with a newline put in front: a pattern that starts at a newline is much
@@ -779,10 +780,11 @@ def _split_scenes(text: str) -> _Split | None:
     if not first:
         return None
     k = len(first.group(1))
-    if k > 1 and re.search(r"\n {0,%d}[^ #\n]" % (k - 1), lined):
+    # %-formatting: the patterns' own braces would need doubling in an f-string.
+    if k > 1 and re.search(r"\n {0,%d}[^ #\n]" % (k - 1), lined):  # noqa: UP031
         return None                                   # something indented less than the scene keys
-    at_k = len(re.findall(r"\n {%d}[^ #\n]" % k, lined))
-    keys = [m.start() for m in re.finditer(r"\n {%d}[A-Za-z][A-Za-z0-9_]*[ \t]*:(?=[ \t\n]|$)" % k, lined)]
+    at_k = len(re.findall(r"\n {%d}[^ #\n]" % k, lined))  # noqa: UP031
+    keys = [m.start() for m in re.finditer(r"\n {%d}[A-Za-z][A-Za-z0-9_]*[ \t]*:(?=[ \t\n]|$)" % k, lined)]  # noqa: UP031
     if len(keys) != at_k or len(keys) < 2 * SCENES_PER_BATCH:
         return None                                   # a non-key at the keys' indentation: compose whole
     cuts = keys[::SCENES_PER_BATCH] + [len(block)]

@@ -26,17 +26,24 @@ queue bookkeeping, and the machine is built by filling its tables directly.
 from __future__ import annotations
 
 import weakref
+from typing import Any
 
 from transitions import Machine
 from transitions.core import Condition, Event, EventData, MachineError, State, Transition
 
 from game.story import collector
-from game.story.model import Level
+from game.story.expressions import Expression
+from game.story.model import Level, Pos
 from game.story.steps import Edge
 
 
-def _entered(event_data) -> None:
-    event_data.model._scene_entered()
+def _runtime(event_data: EventData) -> Any:
+    return event_data.model          # the model is the story's Runtime
+
+
+def _entered(event_data: EventData) -> None:
+    runtime: Any = event_data.model        # the model is the story's Runtime
+    runtime._scene_entered()
 
 
 class SceneState(State):
@@ -47,28 +54,31 @@ class SceneState(State):
     def __init__(self, name: str) -> None:
         self.name = self._name = name
         self.final = False
-        self.ignore_invalid_triggers = None
+        self.ignore_invalid_triggers = None  # type: ignore[assignment]  # None: the machine's setting
+        # Plain callables, called directly (transitions would also accept names to resolve).
+        # Plain callables, called directly (not names for transitions to resolve).
         self.on_enter = [_entered]
         self.on_exit = []
 
-    def enter(self, event_data) -> None:
+    def enter(self, event_data: EventData) -> None:
         for callback in self.on_enter:
-            callback(event_data)
+            callback(event_data)  # type: ignore[operator]  # callables only, never names
 
-    def exit(self, event_data) -> None:
+    def exit(self, event_data: EventData) -> None:
         for callback in self.on_exit:
-            callback(event_data)
+            callback(event_data)  # type: ignore[operator]  # callables only, never names
 
 
 class Guard(Condition):
     """A transition's condition: one of the level's expressions, evaluated on the model (the runtime)."""
 
-    def __init__(self, expr, pos=None) -> None:
-        super().__init__(expr)
+    def __init__(self, expr: Expression, pos: Pos | None = None) -> None:
+        super().__init__(expr)  # type: ignore[arg-type]  # a level Expression, which the model evaluates
         self.pos = pos
 
-    def check(self, event_data) -> bool:
-        return event_data.model.holds(self.func, self.pos)
+    def check(self, event_data: EventData) -> bool:
+        runtime: Any = event_data.model
+        return bool(runtime.holds(self.func, self.pos))
 
 
 class SceneTransition(Transition):
@@ -81,37 +91,37 @@ class SceneTransition(Transition):
         self.prepare = []
         self.conditions = [Guard(edge.guard, edge.pos)] if edge.guard is not None else []
         effects = edge.effects
-        self.before = [lambda event_data: event_data.model.apply(effects)] if effects else []
+        self.before = [lambda event_data: _runtime(event_data).apply(effects)] if effects else []
         self.after = []
 
-    def execute(self, event_data) -> bool:
+    def execute(self, event_data: EventData) -> bool:
         for cond in self.conditions:
             if not cond.check(event_data):
                 return False
         machine = event_data.machine
         for callback in self.before:
-            callback(event_data)
+            callback(event_data)  # type: ignore[operator]  # callables only, never names
         if machine.before_state_change:
             machine.callbacks(machine.before_state_change, event_data)
         if self.dest is not None:          # None: an internal transition (the scene goes on)
             self._change_state(event_data)
         for callback in self.after:
-            callback(event_data)
+            callback(event_data)  # type: ignore[operator]  # callables only, never names
         if machine.after_state_change:
             machine.callbacks(machine.after_state_change, event_data)
         return True
 
-    def _change_state(self, event_data) -> None:
+    def _change_state(self, event_data: EventData) -> None:
         machine = event_data.machine
         states = machine.states
         states[self.source].exit(event_data)
         setattr(event_data.model, machine.model_attribute, self.dest)
-        dest = event_data.state = states[self.dest]
+        dest = event_data.state = states[self.dest or self.source]   # only called with a dest
         dest.enter(event_data)
 
 
 class SceneEvent(Event):
-    def trigger(self, model, *args, **kwargs) -> bool:
+    def trigger(self, model: Any, *args: Any, **kwargs: Any) -> bool:
         machine = self.machine
         source = getattr(model, machine.model_attribute)
         candidates = self.transitions.get(source)
@@ -123,7 +133,7 @@ class SceneEvent(Event):
             if transition.execute(event_data):
                 event_data.result = True
                 break
-        return event_data.result
+        return bool(event_data.result)
 
 
 class StoryMachine(Machine):
@@ -140,7 +150,7 @@ class StoryMachine(Machine):
         for sid in level.scenes:
             states[sid] = SceneState(sid)
         self._initial = level.start
-        self._offers: dict[tuple, tuple] = {}     # (scene, option triggers) -> which need their conditions asked
+        self._offers: dict[tuple[Any, ...], tuple[Any, ...]] = {}     # (scene, option triggers) -> which need their conditions asked
         self._built: set[str] = set()
         for sid, scene in level.scenes.items():
             if scene.unpacked:
@@ -165,7 +175,7 @@ class StoryMachine(Machine):
             with collector.paused():      # the transitions live as long as the level: frozen, not rescanned
                 self._build(sid)
 
-    def complete(self) -> "StoryMachine":
+    def complete(self) -> StoryMachine:
         """Every scene's transitions (for inspection: the story graph, tests)."""
         for sid in self.level.scenes:
             self.ensure(sid)
@@ -183,7 +193,7 @@ class StoryMachine(Machine):
         return {e.id: e for e in self.edges}
 
     # ---------------------------------------------------------------- questions
-    def _can_trigger(self, model, trigger, *args, **kwargs) -> bool:
+    def _can_trigger(self, model: Any, trigger: str, *args: Any, **kwargs: Any) -> bool:
         """Would `trigger` fire now? (transitions' `may_<trigger>`): some transition's conditions all hold."""
         self.ensure(getattr(model, self.model_attribute))
         event = self.events.get(trigger)
@@ -198,7 +208,7 @@ class StoryMachine(Machine):
 
     may = _can_trigger
 
-    def offered(self, model, triggers: tuple) -> list[bool]:
+    def offered(self, model: Any, triggers: tuple[Any, ...]) -> list[bool]:
         """For each trigger (a choice's options), whether it may fire now."""
         source = getattr(model, self.model_attribute)
         plan = self._offers.get((source, triggers))
@@ -211,8 +221,8 @@ class StoryMachine(Machine):
             out.append(always if always is not None else self._can_trigger(model, trigger))
         return out
 
-    def _plan(self, source: str, triggers: tuple) -> tuple:
-        plan = []
+    def _plan(self, source: str, triggers: tuple[Any, ...]) -> tuple[Any, ...]:
+        plan: list[tuple[str, bool | None]] = []
         for trigger in triggers:
             event = self.events.get(trigger)
             candidates = event.transitions.get(source) if event else None
@@ -224,7 +234,7 @@ class StoryMachine(Machine):
                 plan.append((trigger, None))
         return tuple(plan)
 
-    def fire(self, model, trigger: str) -> bool:
+    def fire(self, model: Any, trigger: str) -> bool:
         """Ask the machine to move: True if a transition was taken."""
         source = getattr(model, self.model_attribute)
         if source not in self._built:
@@ -234,13 +244,13 @@ class StoryMachine(Machine):
             raise MachineError(f"{self.name}Can't trigger event {trigger} from state {source}!")
         return event.trigger(model)
 
-    def enter(self, model, scene: str) -> None:
+    def enter(self, model: Any, scene: str) -> None:
         """Put `model` in `scene` and run its entry callbacks (a level's start, a warp)."""
         self.set_state(scene, model)
         state = self.states[scene]
         state.enter(EventData(state, None, self, model, (), {}))
 
-    def place(self, model, scene: str) -> None:
+    def place(self, model: Any, scene: str) -> None:
         """Put `model` in `scene` without callbacks (a restored save is already inside it)."""
         self.set_state(scene, model)
 

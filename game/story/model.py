@@ -6,6 +6,7 @@ are built once by the loader (or the compiled cache) and never changed afterward
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -106,11 +107,9 @@ class Level:
     sources: tuple[tuple[str, str], ...] = ()   # (absolute path, sha256) of every file read
 
     def endings(self) -> list[tuple[str, Any]]:
-        from game.story.steps.end import End
-
         return [(sid, st) for sid, sc in self.scenes.items() for st in sc.steps if isinstance(st, End)]
 
-    def steps(self):
+    def steps(self) -> Iterator[tuple[str, int, Step]]:
         """(scene id, index, step) for every step, in source order."""
         for sid, scene in self.scenes.items():
             for i, step in enumerate(scene.steps):

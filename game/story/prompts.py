@@ -9,12 +9,13 @@ the step that made it (level/scene/index: read-tracking, skip) and the `scene`.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
-PROMPTS: dict[str, type] = {}
+PROMPTS: dict[str, type[Prompt]] = {}
+_P = TypeVar("_P", bound="type[Prompt]")
 
 
-def register_prompt(cls: type) -> type:
+def register_prompt(cls: _P) -> _P:
     PROMPTS[cls.kind] = cls
     return cls
 
@@ -37,7 +38,7 @@ class LevelPrompt(Prompt):
     kind: ClassVar[str] = "level"
 
 
-def to_json(prompt) -> dict[str, Any] | None:
+def to_json(prompt: Any) -> dict[str, Any] | None:
     if prompt is None:
         return None
     data = {f.name: getattr(prompt, f.name) for f in fields(prompt)}
@@ -45,7 +46,7 @@ def to_json(prompt) -> dict[str, Any] | None:
     return data
 
 
-def from_json(data: dict[str, Any] | None):
+def from_json(data: dict[str, Any] | None) -> Any:
     if data is None:
         return None
     _load()
@@ -59,7 +60,7 @@ def _load() -> None:
     steps.types()
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     # LinePrompt, ChoicePrompt, TalkPrompt, MinigamePrompt, EndPrompt live with their steps.
     _load()
     for cls in PROMPTS.values():

@@ -21,10 +21,17 @@ ends as plain data (`Question.for_prompt`); the dialogue layer does the reading.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from game.story.cache import _Decoder as Decoder
+    from game.story.cache import _Encoder as Encoder
+    from game.story.expressions import Scope
+    from game.story.loader import StepContext
 
 DIRECTIONS = {"more": 1, "less": -1}
 HEARD = ("more", "less", "unsure", "refused")
@@ -36,7 +43,7 @@ _PHRASE = {"type": "string", "pattern": "\\S"}
 _PHRASES = {"oneOf": [_PHRASE, {"type": "array", "items": _PHRASE, "minItems": 1}]}
 
 # The declared form's fields: (JSON Schema fragment, one-line description), as in spec.py.
-QUESTION = {
+QUESTION: dict[str, tuple[dict[str, Any], str]] = {
     "ask": (_TEXT, "what the character asks; {expr} is interpolated"),
     "measures": ({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"},
                  "the value dimension the answer moves (one of the talk's measures)"),
@@ -54,7 +61,7 @@ _HEARD_HINTS = {"yes": "read-backs are keyed by which way the answer moved: more
                 "no": "read-backs are keyed by which way the answer moved: more, less, unsure, refused"}
 
 
-def json_schema() -> dict:
+def json_schema() -> dict[str, Any]:
     """The schema of a talk's `questions:` (for spec.py): a text, or a list of texts and declared questions."""
     props = {}
     for key, (fragment, description) in QUESTION.items():
@@ -79,7 +86,7 @@ class Question:
     def declared(self) -> bool:
         return self.measures is not None
 
-    def for_prompt(self, scope) -> dict[str, Any]:
+    def for_prompt(self, scope: Scope) -> dict[str, Any]:
         """Plain, JSON-able data for a TalkPrompt (read-backs rendered now, like the question); {} if plain."""
         if not self.declared:
             return {}
@@ -89,20 +96,20 @@ class Question:
                 "heard": {kind: [t.render(scope) for t in lines] for kind, lines in self.heard}}
 
 
-def pack(question: Question, enc) -> list:
+def pack(question: Question, enc: Encoder) -> list[Any]:
     """The question as plain JSON for the compiled level cache (templates as string-table indexes)."""
     return [enc.template(question.text), question.measures, question.yes,
             [[d, list(words)] for d, words in question.either],
             [[kind, [enc.template(t) for t in lines]] for kind, lines in question.heard]]
 
 
-def unpack(dec, row: list) -> Question:
+def unpack(dec: Decoder, row: list[Any]) -> Question:
     text, measures, yes, either, heard = row
     return Question(dec.template(text), measures, yes, tuple((d, tuple(words)) for d, words in either),
                     tuple((kind, tuple(dec.template(t) for t in lines)) for kind, lines in heard))
 
 
-def read(ctx, node: yaml.Node, measures) -> tuple[Question, ...]:
+def read(ctx: StepContext, node: yaml.Node, measures: Sequence[str]) -> tuple[Question, ...]:
     """A talk's `questions:` node -> its Questions, reporting problems at their file:line:col through the
     loader's StepContext (`ctx`)."""
     if isinstance(node, yaml.ScalarNode):
@@ -122,7 +129,7 @@ def read(ctx, node: yaml.Node, measures) -> tuple[Question, ...]:
     return tuple(out)
 
 
-def _read_declared(ctx, node: yaml.MappingNode, measures: tuple[str, ...]) -> Question | None:
+def _read_declared(ctx: StepContext, node: yaml.MappingNode, measures: tuple[str, ...]) -> Question | None:
     keys = ctx.mapping(node, "a question", tuple(QUESTION), required=QUESTION_REQUIRED)
     if keys is None:
         return None
@@ -148,7 +155,7 @@ def _read_declared(ctx, node: yaml.MappingNode, measures: tuple[str, ...]) -> Qu
     either = []
     if "either" in keys:
         sides = ctx.mapping(keys["either"][1], "'either'", tuple(DIRECTIONS), required=tuple(DIRECTIONS))
-        for name, (knode, vnode) in (sides or {}).items():
+        for name, (_knode, vnode) in (sides or {}).items():
             words = []
             for wnode, w in ctx.texts(vnode, f"'either: {name}'"):
                 if w.strip():
@@ -163,7 +170,7 @@ def _read_declared(ctx, node: yaml.MappingNode, measures: tuple[str, ...]) -> Qu
     heard = []
     if "heard" in keys:
         lines = ctx.mapping(keys["heard"][1], "'heard'", HEARD, hints=_HEARD_HINTS)
-        for kind, (knode, vnode) in (lines or {}).items():
+        for kind, (_knode, vnode) in (lines or {}).items():
             templates = tuple(t for n, v in ctx.texts(vnode, f"'heard: {kind}'") if (t := ctx.template(n, v)))
             if isinstance(vnode, yaml.SequenceNode) and not vnode.value:
                 ctx.error(vnode, "TT0005", f"'heard: {kind}' needs at least one line")
@@ -173,7 +180,7 @@ def _read_declared(ctx, node: yaml.MappingNode, measures: tuple[str, ...]) -> Qu
     return Question(tpl, dim, yes, tuple(either), tuple(heard))
 
 
-def _direction(ctx, node: yaml.Node, what: str) -> int:
+def _direction(ctx: StepContext, node: yaml.Node, what: str) -> int:
     value = ctx.text(node, what)
     if value is None:
         return 0

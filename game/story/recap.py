@@ -8,10 +8,15 @@ result keys; counts go through game.plural so "1 breach" is never "1 breaches".
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from game.plural import count, plural
 
-MAX_ANSWERS = 8        # the most recent decisions quoted; older ones are counted
+if TYPE_CHECKING:
+    from game.story.runtime import Runtime
+    from game.story.steps.end import EndPrompt
+
+MAX_ANSWERS = 6        # the most recent decisions quoted; older ones are counted
 
 
 @dataclass
@@ -29,7 +34,7 @@ class Recap:
         return [(h, lines) for h, lines in out if lines]
 
 
-def _lab_defense(r: dict) -> str:
+def _lab_defense(r: dict[str, Any]) -> str:
     training = r.get("training")
     parts = []
     if isinstance(training, (int, float)):
@@ -48,7 +53,7 @@ def _lab_defense(r: dict) -> str:
     return sentence[:1].upper() + sentence[1:] + "."
 
 
-def _drawing(r: dict) -> str:
+def _drawing(r: dict[str, Any]) -> str:
     rounds = r.get("rounds")
     understood = r.get("understood_rounds")
     idea, guess = r.get("idea"), r.get("guess")
@@ -59,7 +64,7 @@ def _drawing(r: dict) -> str:
     else:
         s = "You drew for the AI"
     if idea:
-        s += f"; the last was {idea}" + (f", and it guessed \u201c{guess}\u201d" if guess else "")
+        s += f"; your last idea was \u201c{idea}\u201d" + (f" and it guessed \u201c{guess}\u201d" if guess else "")
     return s + "."
 
 
@@ -81,7 +86,7 @@ def _value_words(name: str, v: float) -> str:
     return f"{label[:1].upper()}{label[1:]}: {lean}"
 
 
-def recap(runtime, ending=None) -> Recap:
+def recap(runtime: Runtime, ending: EndPrompt | None = None) -> Recap:
     """The recap of `runtime`'s story so far; `ending` is its EndPrompt when the story is over."""
     card = runtime.score()
     title = ""

@@ -15,7 +15,7 @@ def story_files(story: Story) -> list[str]:
 
 
 def mtimes(story: Story) -> dict[str, float]:
-    out = {}
+    out: dict[str, float] = {}
     for f in story_files(story):
         try:
             out[f] = os.stat(f).st_mtime_ns

@@ -26,14 +26,21 @@ would not.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from game.story import expressions as ex
 from game.story.machine import StoryMachine, machine_for
-from game.story.model import Level, Story
+from game.story.model import Character, Level, Pos, Story
 from game.story.prompts import LevelPrompt
 from game.story.snapshot import SnapshotError, check_snapshot
 from game.story.world import World
+from game.textsafe import clean_line
+
+if TYPE_CHECKING:
+    from game.story.score import ScoreCard
+    from game.story.steps import Step
+    from game.story.steps.end import End, EndPrompt
 
 SNAPSHOT_VERSION = 2
 MAX_SILENT_STEPS = 100_000   # steps without anything to show before we call it an endless loop
@@ -44,17 +51,20 @@ class StoryStateError(Exception):
 
 
 class Runtime:
+    scene: str      # the current scene, written by the level's machine (model_attribute="scene")
+
     def __init__(self, story: Story, player: str = "Player", seed: int = 0, *, start_scene: str | None = None,
                  set_vars: dict[str, Any] | None = None, level: str | None = None) -> None:
         self.story = story
         self.seed = seed
-        self.trace: Callable | None = None   # analysis hook: callable(event, level, scene, detail); None in play
-        self.on_scene: list[Callable[["Runtime"], None]] = []   # told after every scene entry
-        self.world = World(player, seed)
+        self.trace: Callable[..., Any] | None = None   # analysis hook: callable(event, level, scene, detail); None in play
+        self.on_scene: list[Callable[[Runtime], None]] = []   # told after every scene entry
+        # The name is shown everywhere (terminal, window, saves): no escape sequence or control character.
+        self.world = World(clean_line(player, 200) if isinstance(player, str) else player, seed)
         self.transcript: list[dict[str, Any]] = []
-        self._prompt = None
-        self._rng_before = None
-        self._end = None
+        self._prompt: Any = None                   # the prompt being shown (one of game.story.prompts' kinds)
+        self._rng_before: list[Any] | None = None
+        self._end: EndPrompt | None = None
         self.ended = False
         self.ending: str | None = None
         self.level_index = 0
@@ -76,16 +86,20 @@ class Runtime:
     def machine(self, level: Level | None = None) -> StoryMachine:
         return self._machine if level is None or level is self._level else machine_for(level)
 
-    def character(self, cid: str):
-        return self._level.characters.get(cid)
+    def character(self, cid: str) -> Character:
+        """The level's character `cid` (the loader checks that every talk and line names one)."""
+        char = self._level.characters.get(cid)
+        if char is None:
+            raise StoryStateError(f"level '{self._level.id}' has no character '{cid}'")
+        return char
 
     def scope(self) -> ex.Scope:
         return self._scope
 
-    def current(self):
+    def current(self) -> Any:
         return self._prompt or self._next_prompt()
 
-    def _next_prompt(self):
+    def _next_prompt(self) -> Any:
         # The common case first: the step under the counter asks the player something at once.
         if not (self.ended or self._announce):
             steps = self._steps
@@ -100,7 +114,7 @@ class Runtime:
         prompt = self._prompt = self._run()
         return prompt
 
-    def score(self):
+    def score(self) -> ScoreCard:
         """The score card of the story so far (game/story/score.py)."""
         from game.story.score import card
 
@@ -146,7 +160,7 @@ class Runtime:
         self.finish_minigame(None, skipped=True, note=f"{reason}: the default result was used "
                              f"({', '.join(f'{k}={v}' for k, v in prompt.default.items()) or 'no fields'})")
 
-    def answer(self, **payload) -> None:
+    def answer(self, **payload: Any) -> None:
         """Answer the current prompt, whatever its kind (for step types that bring their own prompts)."""
         prompt = self.current()
         if prompt.kind in ("level", "end"):
@@ -156,7 +170,7 @@ class Runtime:
             raise StoryStateError("the story is over")
         self._answer(prompt, **payload)
 
-    def _answer(self, prompt, **payload) -> None:
+    def _answer(self, prompt: Any, **payload: Any) -> None:
         step = self._steps[self._pc]
         step.answer(self, prompt, **payload)
         self._prompt = None
@@ -166,7 +180,7 @@ class Runtime:
     def _key(self) -> str:
         return f"{self._level.id}/{self.scene}/{self._pc}"
 
-    def holds(self, expr, pos=None) -> bool:
+    def holds(self, expr: ex.Expression, pos: Pos | None = None) -> bool:
         """Does a condition hold? A condition that cannot be evaluated is noted and taken as false."""
         try:
             value = bool(self._scope.eval(expr))
@@ -177,7 +191,7 @@ class Runtime:
             self.trace("guard", self._level.id, self.scene, (pos, value))
         return value
 
-    def apply(self, assignments) -> None:
+    def apply(self, assignments: Iterable[tuple[str, ex.Expression]]) -> None:
         """Run `set:` assignments in order. One that cannot be evaluated is noted; its variable keeps its value."""
         scope = self._scope
         vars_ = self.world.vars
@@ -198,7 +212,7 @@ class Runtime:
         """An authoring problem met at run time: into the transcript, and the game goes on."""
         self.transcript.append({"kind": "note", "scene": self.scene, "text": text})
 
-    def end_level(self, step=None, problem: str = ""):
+    def end_level(self, step: End | None = None, problem: str = "") -> EndPrompt | None:
         """Leave the level at an `end:` step (or a dead end). Returns the story's EndPrompt, or None
         when the next level of a campaign begins."""
         level = self._level
@@ -246,7 +260,7 @@ class Runtime:
                 "end": to_json(self._end) if self.ended else None, "announce": self._announce}
 
     @classmethod
-    def restore(cls, story: Story, data: dict[str, Any]) -> "Runtime":
+    def restore(cls, story: Story, data: dict[str, Any]) -> Runtime:
         """Continue from a snapshot. A damaged or foreign snapshot raises StoryStateError saying why."""
         try:
             return cls._restore(story, data)
@@ -258,7 +272,7 @@ class Runtime:
             raise StoryStateError(f"the save is damaged ({type(exc).__name__}: {exc})") from None
 
     @classmethod
-    def _restore(cls, story: Story, data: dict[str, Any]) -> "Runtime":
+    def _restore(cls, story: Story, data: dict[str, Any]) -> Runtime:
         if not isinstance(data, dict) or data.get("version") not in (1, SNAPSHOT_VERSION):
             raise StoryStateError(f"save version {data.get('version') if isinstance(data, dict) else '?'} "
                                   f"is not supported (expected {SNAPSHOT_VERSION})")
@@ -289,7 +303,7 @@ class Runtime:
             rt.world.set_rng(checked.rng_before)
         return rt
 
-    def fork(self) -> "Runtime":
+    def fork(self) -> Runtime:
         """A copy to explore from: the world is copied, the transcript and listeners are not."""
         rt = Runtime.__new__(Runtime)
         rt.__dict__.update(self.__dict__)
@@ -316,7 +330,7 @@ class Runtime:
         self._machine = machine_for(level)
         self._machine.enter(self, scene)
 
-    def _run_step(self, step):
+    def _run_step(self, step: Step) -> Any:
         """Run one step. A value the level cannot compute while playing (text that cannot be
         filled in, say) is noted with its place and the step passed over: the game goes on."""
         try:
@@ -326,7 +340,7 @@ class Runtime:
             self._pc += 1
             return None
 
-    def _run(self):
+    def _run(self) -> Any:
         for _ in range(MAX_SILENT_STEPS):
             if self.ended:
                 return self._end

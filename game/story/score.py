@@ -6,7 +6,10 @@ minigame is listed as skipped with its default result and adds nothing to the to
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from game.story.runtime import Runtime
 
 
 @dataclass(frozen=True)
@@ -32,14 +35,15 @@ def _number(value: Any) -> float:
     return float(value)
 
 
-def card(runtime) -> ScoreCard:
+def card(runtime: Runtime) -> ScoreCard:
     from game import minigames
 
     rows = []
     for entry in runtime.transcript:
         if entry.get("kind") != "minigame":
             continue
-        stored = runtime.world.vars.get(entry.get("as"), entry.get("result"))
+        key = entry.get("as")
+        stored = entry.get("result") if key is None else runtime.world.vars.get(key, entry.get("result"))
         result = stored if isinstance(stored, dict) else (entry.get("result") or {})
         name = str(entry.get("name", "?"))
         info = minigames.info(name)

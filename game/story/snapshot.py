@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from game.story.model import Story
+from game.textsafe import clean_line
+
+if TYPE_CHECKING:
+    from game.story.steps.end import EndPrompt
 
 MAX_TRANSCRIPT = 200_000      # entries; a long campaign writes a few thousand
 MAX_TEXT = 100_000            # characters in one string of a save
@@ -27,8 +31,8 @@ class SnapshotError(ValueError):
 @dataclass
 class Checked:
     seed: int
-    world: dict
-    transcript: list
+    world: dict[str, Any]
+    transcript: list[Any]
     ended: bool
     ending: str | None
     end: Any
@@ -36,7 +40,7 @@ class Checked:
     scene: str
     pc: int
     announce: bool
-    rng_before: list | None
+    rng_before: list[Any] | None
 
 
 def _text(value: Any, where: str, limit: int = MAX_TEXT) -> str:
@@ -77,7 +81,7 @@ def _category(value: Any) -> str | None:
     return "text" if isinstance(value, str) else type(value).__name__
 
 
-def check_rng(value: Any, where: str = "the random state") -> list:
+def check_rng(value: Any, where: str = "the random state") -> list[Any]:
     if not isinstance(value, (list, tuple)) or len(value) != 3:
         raise SnapshotError(f"{where} should be [version, state, gauss]")
     version, internal, gauss = value
@@ -91,16 +95,18 @@ def check_rng(value: Any, where: str = "the random state") -> list:
     return [version, list(internal), gauss]
 
 
-def _world(story: Story, data: Any) -> dict:
+def _world(story: Story, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SnapshotError("'world' should be a mapping")
-    player = _text(data.get("player"), "the player's name", MAX_NAME)
+    player = clean_line(_text(data.get("player"), "the player's name", MAX_NAME))    # shown on screen
     declared: dict[str, Any] = dict(story.vars)
     stores: set[str] = set()
+    assigned: set[str] = set()
     for level in story.levels:
         declared.update({k: v for k, v in level.vars.items() if k not in declared})
         for _sid, _i, step in level.steps():
             stores.update(name for name, _kind, _detail in step.stores())
+            assigned.update(step.writes())
     vars_ = data.get("vars")
     if not isinstance(vars_, dict):
         raise SnapshotError("the variables should be a mapping")
@@ -115,10 +121,11 @@ def _world(story: Story, data: Any) -> dict:
                            for k, v in value.items()}
         elif name in declared:
             clean[name] = _scalar(value, f"variable '{name}'")
-            # A variable keeps the kind it is declared with (numbers and true/false are one kind: a
-            # comparison may be assigned to a counter). Another kind is an edited save or a story
-            # changed since, and the story's expressions would fail on it. Declared `null`: any kind.
-            if _category(declared[name]) not in (None, _category(value)):
+            # A variable no step assigns keeps the kind it is declared with (numbers and true/false
+            # are one kind): another kind is an edited save or a story changed since. One a `set:`
+            # assigns may hold any value its expression gives (text where it started as a number),
+            # so only its shape is checked; a wrong kind there is a run-time note, not a crash.
+            if name not in assigned and _category(declared[name]) not in (None, _category(value)):
                 raise SnapshotError(f"variable '{name}' should be {_category(declared[name])} as the story "
                                     f"declares it, found {_category(value) or 'nothing'}")
         else:
@@ -146,7 +153,7 @@ def _world(story: Story, data: Any) -> dict:
         _int(n, f"the count of line pool '{key}'", 0, 2 ** 62)
     seed = data.get("seed", 0)
     _int(seed, "the world's seed", -(2 ** 63), 2 ** 63)
-    recalled = {}
+    recalled: dict[str, Any] = {}
     for key in ("said", "drew"):
         items = data.get(key, [])
         if not isinstance(items, list) or len(items) > 10_000:
@@ -160,7 +167,7 @@ def _world(story: Story, data: Any) -> dict:
             "seed": seed, **recalled, "rng": check_rng(data.get("rng"))}
 
 
-def _transcript(data: Any) -> list:
+def _transcript(data: Any) -> list[Any]:
     if not isinstance(data, list):
         raise SnapshotError("the transcript should be a list")
     if len(data) > MAX_TRANSCRIPT:
@@ -178,7 +185,7 @@ def _transcript(data: Any) -> list:
     return out
 
 
-def _end(data: Any, scene: str):
+def _end(data: Any, scene: str) -> EndPrompt | None:
     from game.story.steps.end import EndPrompt
 
     if not isinstance(data, dict):
@@ -196,7 +203,7 @@ def _end(data: Any, scene: str):
                      lines["inscription"])
 
 
-def check_snapshot(story: Story, data: dict) -> Checked:
+def check_snapshot(story: Story, data: dict[str, Any]) -> Checked:
     ids = [lv.id for lv in story.levels]
     level_id = data.get("level")
     if level_id not in ids:
@@ -235,7 +242,7 @@ def check_snapshot(story: Story, data: dict) -> Checked:
 MAX_TURNS = 1000              # turns of one conversation kept in a save
 
 
-def _turns(value: Any, where: str) -> list:
+def _turns(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list) or len(value) > MAX_TURNS:
         raise SnapshotError(f"{where} should be a list of at most {MAX_TURNS} turns")
     for i, turn in enumerate(value):
@@ -244,11 +251,30 @@ def _turns(value: Any, where: str) -> list:
         for k, v in turn.items():
             if not isinstance(k, str):
                 raise SnapshotError(f"turn {i} of {where} has a key that is not text")
-            _scalar(v, f"'{k}' of turn {i} of {where}")
+            _plain(v, f"'{k}' of turn {i} of {where}")
     return [dict(t) for t in value]
 
 
-def check_screen(state: Any, prompt) -> dict:
+def _plain(value: Any, where: str, depth: int = 0) -> None:
+    """A value a turn records: a scalar, or a small list or mapping of them (a turn's scores by
+    value dimension, the backend's figures), at most three deep."""
+    if isinstance(value, dict):
+        if depth >= 3 or len(value) > 100:
+            raise SnapshotError(f"{where} should be a small mapping (at most 100 entries, 3 deep)")
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise SnapshotError(f"{where} has a key that is not text")
+            _plain(v, f"'{k}' of {where}", depth + 1)
+    elif isinstance(value, list):
+        if depth >= 3 or len(value) > 100:
+            raise SnapshotError(f"{where} should be a short list (at most 100 items, 3 deep)")
+        for j, v in enumerate(value):
+            _plain(v, f"item {j} of {where}", depth + 1)
+    else:
+        _scalar(value, where)
+
+
+def check_screen(state: Any, prompt: Any) -> dict[str, Any]:
     """The front end's saved screen state, checked against the prompt the restored runtime is at.
 
     A save shows a generated line or a conversation in progress; that state must belong to the

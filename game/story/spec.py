@@ -7,9 +7,14 @@ declares its own (game/story/steps/). Each field: (JSON Schema fragment, descrip
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from game.story.steps import EXPR  # one definition of what an expression looks like
+
+if TYPE_CHECKING:
+    from game.story.steps import Step
 
 NAME = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
 TEXT = {"type": "string"}
@@ -45,7 +50,7 @@ CHARACTER_REQUIRED = ("name",)
 
 # Step kinds come from the step registry (game/story/steps/): each module declares its own
 # head value, modifiers and description; this file declares the rest of the format.
-def step_types():
+def step_types() -> list[type[Step]]:
     from game.story import steps
 
     return steps.types()
@@ -89,7 +94,7 @@ CAMPAIGN = {
 CAMPAIGN_REQUIRED = ("campaign", "levels")
 
 
-def _object(fields: dict, required=(), extra: dict | None = None) -> dict:
+def _object(fields: dict[str, Any], required: Sequence[str] = (), extra: dict[str, Any] | None = None) -> dict[str, Any]:
     props = {}
     for key, (schema, description) in fields.items():
         s = dict(schema or (extra or {}).get(key, {}))
@@ -102,11 +107,11 @@ def _object(fields: dict, required=(), extra: dict | None = None) -> dict:
     return out
 
 
-def _props(fields: dict) -> dict:
+def _props(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: dict(v[0] or {}, description=v[1]) if v[1] else dict(v[0] or {}) for k, v in fields.items()}
 
 
-def schema() -> dict:
+def schema() -> dict[str, Any]:
     """The JSON Schema of level files (levels, included fragments and campaigns)."""
     from game.story.steps.choice import OPTION, OPTION_REQUIRED
 
@@ -131,9 +136,10 @@ def schema() -> dict:
         steps.append({"type": "object", "required": [t.name], "properties": props, "additionalProperties": False,
                       "title": f"{t.name} step"})
     # A line: exactly one speaker key beside optional modifiers (counted with min/maxProperties).
+    assert line is not None, "the line step type is always registered"
     count = _line_count(list(line.modifiers))
     steps.append({"title": "line (speaker: text)", "type": "object", "properties": _props(line.modifiers),
-                  "patternProperties": {speaker: dict(line.head_schema)}, "additionalProperties": False, **count})
+                  "patternProperties": {speaker: dict(line.head_schema or {})}, "additionalProperties": False, **count})
     step = {"oneOf": steps}
     step_list = {"type": "array", "items": step}
     scene = {"oneOf": [step_list, _object(SCENE, ("steps",), {"steps": step_list})]}
@@ -154,12 +160,12 @@ def schema() -> dict:
     }
 
 
-def _line_count(mods: list[str]) -> dict:
+def _line_count(mods: list[str]) -> dict[str, Any]:
     """A line has its speaker key plus the modifiers present: with k of them, exactly k + 1 keys.
     Tested from the most modifiers down, so the first `at least k` that holds means exactly k."""
     import itertools
 
-    chain: dict = {"minProperties": 1, "maxProperties": 1}
+    chain: dict[str, Any] = {"minProperties": 1, "maxProperties": 1}
     for k in range(1, len(mods) + 1):
         at_least = {"required": list(mods)} if k == len(mods) else \
             {"anyOf": [{"required": list(c)} for c in itertools.combinations(mods, k)]}

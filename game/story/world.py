@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
-from typing import Any, Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 
 class World:
@@ -30,11 +30,11 @@ class World:
     def picked(self, key: str) -> None:
         self.picks[key] = self.picks.get(key, 0) + 1
 
-    def rng_state(self) -> list:
+    def rng_state(self) -> list[Any]:
         version, internal, gauss = self.rng.getstate()
         return [version, list(internal), gauss]
 
-    def set_rng(self, state) -> None:
+    def set_rng(self, state: Sequence[Any]) -> None:
         version, internal, gauss = state
         self.rng.setstate((version, tuple(internal), gauss))
 
@@ -45,7 +45,7 @@ class World:
                 "rng": self.rng_state()}
 
     @classmethod
-    def restore(cls, data: dict[str, Any]) -> "World":
+    def restore(cls, data: dict[str, Any]) -> World:
         """From a snapshot already checked by game/story/snapshot.py."""
         world = cls(data["player"], data.get("seed", 0))
         world.picks = dict(data.get("picks", {}))
@@ -58,7 +58,7 @@ class World:
         world.set_rng(data["rng"])
         return world
 
-    def fork(self) -> "World":
+    def fork(self) -> World:
         """A copy for exploration: its own variables and counters, the same random generator.
 
         Exploration keys states on variables, not on random state, so sharing the
@@ -79,7 +79,7 @@ class World:
         return w
 
 
-def _jsonable(value):
+def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -87,7 +87,7 @@ def _jsonable(value):
     return value
 
 
-class _Names(Mapping):
+class _Names(Mapping[str, Any]):
     """What expressions see: variables, then the built-ins `player`, `values`, `visits`."""
 
     __slots__ = ("_w",)

@@ -12,13 +12,20 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from game.minigames.lab_defense import LabDefense
 from game.minigames.lab_defense import allies as A
 from game.minigames.lab_defense.catalog import (
-    ASSET_TITLES, ASSETS, CONTROL_ORDER, CONTROLS, LANE_TITLES, LANES, SLOT_POSITIONS, THREATS,
+    ASSET_TITLES,
+    ASSETS,
+    CONTROL_ORDER,
+    CONTROLS,
+    LANE_TITLES,
+    LANES,
+    SLOT_POSITIONS,
+    THREATS,
 )
 
 TURN_SECONDS = 2.0     # sim time per turn: a threat crosses its lane in 4 to 8 turns
@@ -85,8 +92,8 @@ def parse(line: str) -> list[Command]:
             out.append(Command("look"))
         elif w in ("n", "next"):
             out.append(Command("next"))
-        elif re.fullmatch(r"(w|wait)(\d+)?", w):
-            n = re.fullmatch(r"(w|wait)(\d+)?", w).group(2)
+        elif wm := re.fullmatch(r"(w|wait)(\d+)?", w):
+            n = wm.group(2)
             if n is None and nxt.isdigit():
                 n, i = nxt, i + 1
             out.append(Command("wait", turns=max(1, min(1000, int(n or 1)))))
@@ -105,10 +112,12 @@ def parse(line: str) -> list[Command]:
                 (m := re.fullmatch(r"(" + "|".join(map(re.escape, SHORTS)) + r")([a-z]*)", w)):
             if w in SHORTS:
                 control, lane_word = SHORTS[w], ""
-            elif m.group(1).isdigit():
+            elif m is not None and m.group(1).isdigit():
                 control, lane_word = int(m.group(1)) - 1, m.group(2)
-            else:
+            elif m is not None:
                 control, lane_word = SHORTS[m.group(1)], m.group(2)
+                if _lane(nxt) is not None:
+                    lane_word = ""          # "keys i": a plural name, then its lane
             if not lane_word and _lane(nxt) is not None:
                 lane_word, i = nxt, i + 1
             lane = _lane(lane_word)
@@ -205,13 +214,13 @@ class LabTurns:
         g, s = self.game, self.game.state
         nw = len(s["schedule"])
         left = max(0, math.ceil(round((s["deadline"] - s["t"]) / self.turn_seconds, 6)))
+        down = "COMPUTE DOWN" if s["compute_down"] > 0 else "compute up"
         head = (f"LAB DEFENSE  turn {self.turns}  wave {max(0, g.current_wave() + 1)}/{nw}  "
-                f"deadline in {left} turn{'s' if left != 1 else ''}  budget {s['budget']}")
+                f"deadline in {left} turn{'s' if left != 1 else ''}  budget {s['budget']}  {down}")
         prog = min(1.0, s["progress"])
         filled = int(round(prog * 20))
-        down = "COMPUTE DOWN" if s["compute_down"] > 0 else "compute up"
         train = (f"Training [{'#' * filled}{'.' * (20 - filled)}] {prog:4.0%}  epoch {g.epoch()}/{s['params']['epochs']}"
-                 f"  slowed by controls {g.drag():.0%}  {down}")
+                 f"  slowed by controls {g.drag():.0%}")
         rows = [head, train, f"{'':17} attacks ->{'':20}slots (30% 50% 70%) -> assets"]
         marks = {int(pos * TRACK) for pos in SLOT_POSITIONS}
         present: dict[str, int] = {}
@@ -272,9 +281,23 @@ class LabTurns:
             title = f"Stopped at turn {self.turns}"
         else:
             title = "Training run complete" if r["training"] >= 1.0 else "The deadline passed"
-        return [f"{title}: training {r['training']:.0%}, {_n(r['breaches'], 'breach', 'breaches')}, "
-                f"{_n(r['stopped'], 'threat')} stopped of {r['threats']}, "
-                f"{_n(r['stars'], 'star')}, weights {'kept' if r['weights_kept'] else 'stolen'}, score {r['score']}."]
+        lines = [f"{title}: training {r['training']:.0%}, {_n(r['breaches'], 'breach', 'breaches')}, "
+                 f"{_n(r['stopped'], 'threat')} stopped of {r['threats']}, "
+                 f"{_n(r['stars'], 'star')}, weights {'kept' if r['weights_kept'] else 'stolen'}, score {r['score']}."]
+        # The debrief, as the desktop's result screen gives it: what each attack is in the
+        # real world and what stops it, then how the allies learned wave by wave.
+        debrief = self.game.debrief()
+        if debrief:
+            lines.append("Debrief: each threat that came, its real-world counterpart, and its counter.")
+            for d in debrief:
+                lines.append(f"  {d['title']}: {d['real']}.")
+                lines.append(f"    counter: {d['counter']}; stopped by it {d['by_counter']}, by allies "
+                             f"{d['by_ally']}, breached {d['breached']}")
+        curve = self.game.learning_curve()
+        if curve:
+            lines.append("Allies stopped, of what got past the controls, per wave: "
+                         + " ".join(f"{c['wave']}:{c['performance']:.0%}" for c in curve))
+        return lines
 
 
 def _counter(kind: str) -> str:

@@ -23,7 +23,7 @@ import pygame
 from game import settings as settings_mod
 from game.ui.audio import Ambient
 from game.ui.session import Session
-from game.ui.theme import H, W, Theme
+from game.ui.theme import H, Theme, W
 
 STEP = 1 / 60          # logic runs at a fixed 60 Hz whatever the frame rate
 MAX_CATCH_UP = 0.25     # after a stall, drop time rather than spiral
@@ -83,7 +83,7 @@ class HotReload:
 
     INTERVAL = 0.5
 
-    def __init__(self, app: "App") -> None:
+    def __init__(self, app: App) -> None:
         from game.story import reload as hot
 
         self.app = app
@@ -354,19 +354,29 @@ class App:
                 break
         if not self.screens or not self.screens[start].opaque:
             surface.fill((0, 0, 0))
-        for screen in self.screens[start:]:
+        # A menu opened from a menu replaces it on screen: the one below is not drawn at all,
+        # so its buttons never show through (the game behind is dimmed by the top one).
+        shown = self.screens[start:]
+        shown = [s for i, s in enumerate(shown) if s.opaque or i == len(shown) - 1]
+        for screen in shown:
             screen.draw(surface)
         self._draw_toasts(surface)
 
     def _draw_toasts(self, surface) -> None:
+        from game.ui.widgets import wrap
+
         y = 16
+        size = self.theme.scaled(0.7)
+        font = self.theme.font(size)
         for text, _left in self.toasts[-3:]:
-            font = self.theme.font(self.theme.scaled(0.7))
-            img = font.render(text, True, self.theme.pal.text)
-            rect = pygame.Rect(0, 0, min(W - 40, img.get_width() + 40), img.get_height() + 20)
+            # A long message wraps (at most four lines) instead of running off the window.
+            lines = wrap(font, text, W - 120)[:4]
+            imgs = [self.theme.render(line, size) for line in lines]
+            rect = pygame.Rect(0, 0, max(i.get_width() for i in imgs) + 40, font.get_linesize() * len(imgs) + 20)
             rect.topright = (W - 16, y)
             self.theme.panel(surface, rect, radius=8, alpha=240, edge=self.theme.pal.focus)
-            surface.blit(img, (rect.x + 20, rect.y + 10), pygame.Rect(0, 0, rect.w - 40, img.get_height()))
+            for n, img in enumerate(imgs):
+                surface.blit(img, (rect.x + 20, rect.y + 10 + n * font.get_linesize()))
             y = rect.bottom + 8
 
     def frame(self, dt: float, events: list | None = None, draw: bool = True) -> None:
@@ -547,7 +557,7 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m game.ui.app [STORY] [--name N] [--log F] ...`: the desktop game without the CLI."""
     import argparse
 
-    from game.paths import REPO_DIR
+    from game.paths import campaign_file
 
     p = argparse.ArgumentParser(prog="python -m game.ui.app")
     p.add_argument("story", nargs="?")
@@ -561,10 +571,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-seconds", type=float)
     p.add_argument("--no-reload", action="store_true")
     a = p.parse_args(argv)
-    story = a.story
-    if not story:
-        campaign = REPO_DIR / "levels" / "campaign.yaml"
-        story = str(campaign if campaign.exists() else REPO_DIR / "levels" / "examples" / "demo.yaml")
+    story = a.story or str(campaign_file())
     return run_desktop(story, player=a.name, log=a.log, backend=a.backend, model=a.model, base_url=a.base_url,
                        warp=a.warp, seed=a.seed, max_seconds=a.max_seconds, reload=not a.no_reload)
 

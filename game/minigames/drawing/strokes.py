@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -444,8 +444,8 @@ def _thin(ink: np.ndarray) -> np.ndarray:
         changed = False
         for step in (0, 1):
             p = img
-            n_ = p[:, :-2, 1:-1]; ne = p[:, :-2, 2:]; e = p[:, 1:-1, 2:]; se = p[:, 2:, 2:]
-            s = p[:, 2:, 1:-1]; sw = p[:, 2:, :-2]; w = p[:, 1:-1, :-2]; nw = p[:, :-2, :-2]
+            n_, ne, e, se = p[:, :-2, 1:-1], p[:, :-2, 2:], p[:, 1:-1, 2:], p[:, 2:, 2:]
+            s, sw, w, nw = p[:, 2:, 1:-1], p[:, 2:, :-2], p[:, 1:-1, :-2], p[:, :-2, :-2]
             ring = [n_, ne, e, se, s, sw, w, nw, n_]
             b = sum(r.astype(np.int8) for r in ring[:8])
             a = sum(((~ring[i]) & ring[i + 1]).astype(np.int8) for i in range(8))

@@ -15,7 +15,8 @@ import logging
 import re
 import struct
 import zlib
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 

@@ -176,7 +176,7 @@ class LabDefenseParallelEnv:
         self._totals = {}
 
     @property
-    def unwrapped(self) -> "LabDefenseParallelEnv":
+    def unwrapped(self) -> LabDefenseParallelEnv:
         return self
 
     @property

@@ -11,13 +11,21 @@ import hashlib
 import json
 import math
 import random
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from game.minigames.base import Minigame, MinigameInfo, Param, normalise
 from game.minigames.lab_defense import allies as A
 from game.minigames.lab_defense.catalog import (
-    APT_DEPTH_DAMAGE, ASSETS, CONTROLS, INTRODUCTION_ORDER, LANE_TITLES, LANES,
-    SLOT_POSITIONS, THREATS, counter_title,
+    APT_DEPTH_DAMAGE,
+    ASSETS,
+    CONTROLS,
+    INTRODUCTION_ORDER,
+    LANE_TITLES,
+    LANES,
+    SLOT_POSITIONS,
+    THREATS,
+    counter_title,
 )
 
 SNAPSHOT_VERSION = 1
@@ -236,7 +244,7 @@ class LabDefense(Minigame):
     def state_hash(self) -> str:
         return hashlib.sha256(json.dumps(self.snapshot(), sort_keys=True).encode()).hexdigest()
 
-    def autopilot(self) -> Callable[["LabDefense"], Any]:
+    def autopilot(self) -> Callable[[LabDefense], Any]:
         from game.minigames.lab_defense.autopilot import policy
         return policy
 

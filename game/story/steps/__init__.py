@@ -27,13 +27,24 @@ coverage, autoplay and the JSON Schema; a front end declares the prompt kinds it
 from __future__ import annotations
 
 import builtins
-
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 if TYPE_CHECKING:
+    import yaml
+
+    from game.story.cache import _Decoder as Decoder
+    from game.story.cache import _Encoder as Encoder
     from game.story.diagnostics import Diagnostic
+    from game.story.explore import Outcomes
     from game.story.expressions import Expression, Template
+    from game.story.loader import StepContext
+    from game.story.model import Level
+    from game.story.prompts import Prompt
+    from game.story.runtime import Runtime
+
+    Keys = dict[str, tuple[yaml.Node, yaml.Node]]     # a step's other keys: name -> (key node, value node)
 
 EXPR = {"type": ["string", "number", "boolean"], "description": "an expression, e.g. trust > 2 and values.caution > 0"}
 GUARD = {"if": (EXPR, "the step runs only when this holds; otherwise it is passed over")}
@@ -49,7 +60,7 @@ class Edge(NamedTuple):
     step: int
     option: int | None
     guard: Any                   # Expression | None: the transition's condition
-    effects: tuple = ()          # ((variable, Expression), ...): run before the move
+    effects: tuple[Any, ...] = ()          # ((variable, Expression), ...): run before the move
     label: str = ""              # what the story graph prints on the arrow
     kind: str = "jump"           # jump | choice | outcome (a jump decided by a conversation or minigame)
     pos: Any = None              # where its condition is written (lint and exploration key on it)
@@ -65,32 +76,32 @@ class Step:
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
-    head_schema: ClassVar[dict | None] = None
-    modifiers: ClassVar[dict[str, tuple[dict, str]]] = GUARD
+    head_schema: ClassVar[dict[str, Any] | None] = None
+    modifiers: ClassVar[dict[str, tuple[dict[str, Any], str]]] = GUARD
     prompt_kind: ClassVar[str | None] = None     # the kind of prompt it yields; None for a silent step
     uses_random: ClassVar[bool] = False          # whether running it may draw on the story's RNG
 
     # ---------------------------------------------------------------- reading
     @classmethod
-    def read(cls, ctx, head: str, node, keys: dict, pos, guard) -> "Step | None":
+    def read(cls, ctx: StepContext, head: str, node: yaml.Node, keys: Keys, pos: Any, guard: Any) -> Step | None:
         """Build the step from its head node (`node`) and the other keys (`keys`: name -> (key, value) nodes)."""
         raise NotImplementedError
 
     # ---------------------------------------------------------------- lint facts
-    def conditions(self) -> Iterator[tuple["Expression", Any]]:
+    def conditions(self) -> Iterator[tuple[Expression, Any]]:
         """(condition, where it is written) for every condition of the step, its `if:` first."""
         if self.guard is not None:
             yield self.guard, self.pos
 
-    def effects(self) -> Iterator[tuple[str, "Expression"]]:
+    def effects(self) -> Iterator[tuple[str, Expression]]:
         """(variable, expression) for every assignment the step can make."""
         return iter(())
 
-    def writes(self) -> "builtins.set[str]":
+    def writes(self) -> builtins.set[str]:
         """Variables the step assigns (by default, those of its `effects`)."""
         return {name for name, _ in self.effects()}
 
-    def texts(self) -> Iterator["Template"]:
+    def texts(self) -> Iterator[Template]:
         """Every text with `{...}` holes the step shows."""
         return iter(())
 
@@ -98,14 +109,14 @@ class Step:
         """(name, kind, detail) of results the step stores in the world (a minigame's `as:`)."""
         return iter(())
 
-    def placed(self, scene: str, index: int, steps: tuple) -> None:
+    def placed(self, scene: str, index: int, steps: tuple[Step, ...]) -> None:
         """Called once the step's scene is assembled, with the step's place in it."""
 
-    def exits(self, scene: str, index: int, steps: tuple) -> list[Edge]:
+    def exits(self, scene: str, index: int, steps: tuple[Step, ...]) -> list[Edge]:
         """The moves this step can make (the story graph draws one arrow each)."""
         return []
 
-    def transitions(self, scene: str, index: int, steps: tuple) -> list[Edge]:
+    def transitions(self, scene: str, index: int, steps: tuple[Step, ...]) -> list[Edge]:
         """The transitions of the machine event this step fires, in the order the machine tries them."""
         return self.exits(scene, index, steps)
 
@@ -113,21 +124,21 @@ class Step:
         """True when running the step always leaves the scene."""
         return False
 
-    def lint(self, level, scene: str) -> Iterator["Diagnostic"]:
+    def lint(self, level: Level, scene: str) -> Iterator[Diagnostic]:
         return iter(())
 
     # ---------------------------------------------------------------- running
-    def run(self, rt):
+    def run(self, rt: Runtime) -> Prompt | None:
         """Run the step: the runtime calls this with the program counter on it."""
         if self.guard is not None and not rt.holds(self.guard, self.pos):
             rt._pc += 1
             return None
         return self.execute(rt)
 
-    def execute(self, rt):
+    def execute(self, rt: Runtime) -> Prompt | None:
         raise NotImplementedError
 
-    def answer(self, rt, prompt, **payload) -> None:
+    def answer(self, rt: Runtime, prompt: Any, *args: Any, **payload: Any) -> Any:
         """The front end's answer to this step's prompt."""
         raise NotImplementedError(f"'{self.name}' steps take no answer")
 
@@ -136,15 +147,15 @@ class Step:
     # whether the step was shown (its `if:` held); steps that are not `skimmable` are prompted.
     skimmable: ClassVar[bool] = False
 
-    def skim(self, rt) -> bool:
+    def skim(self, rt: Runtime) -> bool:
         raise NotImplementedError
 
-    def forks(self, rt, prompt, outcomes) -> list[dict]:
+    def forks(self, rt: Runtime, prompt: Any, outcomes: Outcomes) -> list[dict[str, Any]]:
         """Answers (keyword payloads for `answer`) that exploration tries at this step's prompt."""
         return [{}]
 
     # ---------------------------------------------------------------- the compiled cache
-    def pack(self, enc) -> list:
+    def pack(self, enc: Encoder) -> list[Any]:
         """The step's own fields as plain JSON values for the compiled level cache (game/story/cache.py).
         `enc.text/expr/template(...)` turn texts, expressions and templates into indexes of the cache's
         string table; `enc.value(...)` encodes anything else. The default covers every dataclass field."""
@@ -153,7 +164,7 @@ class Step:
         return [enc.value(getattr(self, f.name)) for f in dataclasses.fields(self) if f.init][2:]
 
     @classmethod
-    def unpack(cls, dec, pos, guard, fields: list) -> "Step":
+    def unpack(cls, dec: Decoder, pos: Any, guard: Any, fields: list[Any]) -> Step:
         """The inverse of `pack`: `pos` and `guard` are already decoded."""
         return cls(pos, guard, *[dec.value(v) for v in fields])
 
@@ -217,12 +228,12 @@ def heads() -> tuple[str, ...]:
     return tuple(n for n in (t.name for t in types()) if n != "line")
 
 
-def prompt_kinds() -> "builtins.set[str]":
+def prompt_kinds() -> builtins.set[str]:
     """Every prompt kind the registered steps can yield, plus the runtime's own chapter card."""
     return {t.prompt_kind for t in types() if t.prompt_kind} | {"level"}
 
 
-def modifier_names() -> "builtins.set[str]":
+def modifier_names() -> builtins.set[str]:
     return {m for t in types() for m in t.modifiers}
 
 
@@ -244,7 +255,7 @@ class MissingPromptKinds(Exception):
     """A front end cannot show every kind of prompt the registered steps yield."""
 
 
-def require_kinds(front_end: str, handled) -> None:
+def require_kinds(front_end: str, handled: Iterable[str]) -> None:
     """Refuse to start a front end that has no handler for some prompt kind, naming it."""
     # (`set` here is the set step's module once it is imported: the builtin is named in full)
     missing = sorted(prompt_kinds() - builtins.set(handled))

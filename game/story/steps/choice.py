@@ -9,10 +9,23 @@ choosing one fires it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from game.story.prompts import Prompt, register_prompt
 from game.story.steps import EXPR, GUARD, Edge, Step, register
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import yaml
+
+    from game.story.cache import _Decoder as Decoder
+    from game.story.cache import _Encoder as Encoder
+    from game.story.explore import Outcomes
+    from game.story.expressions import Expression, Template
+    from game.story.loader import StepContext
+    from game.story.runtime import Runtime
+    from game.story.steps import Keys
 
 OPTION = {
     "text": ({"type": "string"}, "what the option says; {expr} is interpolated"),
@@ -38,7 +51,7 @@ class ChoicePrompt(Prompt):
 class Option(NamedTuple):
     text: Any                        # Template
     guard: Any                       # Expression | None
-    effects: tuple                   # ((variable, Expression), ...)
+    effects: tuple[Any, ...]                   # ((variable, Expression), ...)
     goto: str | None
     pos: Any
     guard_pos: Any = None            # where its `if:` is written (diagnostics point there)
@@ -51,18 +64,18 @@ def trigger(index: int, option: int) -> str:
 @register
 @dataclass(slots=True, eq=False)
 class Choice(Step):
-    options: tuple = ()
+    options: tuple[Any, ...] = ()
     prompt: Any = None               # Template | None: a line shown above the options
-    triggers: tuple = ()             # the machine event of each option (set when the scene is built)
+    triggers: tuple[Any, ...] = ()             # the machine event of each option (set when the scene is built)
 
     name: ClassVar[str] = "choice"
     description: ClassVar[str] = "options for the player; each may have `if:`, `set:` and `goto:`"
-    head_schema: ClassVar[dict] = {"type": "array", "minItems": 1}   # items: the option schema (see schema.py)
-    modifiers: ClassVar[dict] = {**GUARD, "prompt": ({"type": "string"}, "a line shown above the options")}
+    head_schema: ClassVar[dict[str, Any]] = {"type": "array", "minItems": 1}   # items: the option schema (see schema.py)
+    modifiers: ClassVar[dict[str, Any]] = {**GUARD, "prompt": ({"type": "string"}, "a line shown above the options")}
     prompt_kind: ClassVar[str] = "choice"
 
     @classmethod
-    def read(cls, ctx, head, node, keys, pos, guard):
+    def read(cls, ctx: StepContext, head: str, node: yaml.Node, keys: Keys, pos: Any, guard: Any) -> Step | None:
         options = []
         items = ctx.sequence(node, "'choice'")
         for onode in items or []:
@@ -90,26 +103,26 @@ class Choice(Step):
         return cls(pos, guard, tuple(options), prompt)
 
     # ---------------------------------------------------------------- lint facts
-    def conditions(self):
+    def conditions(self) -> Iterator[tuple[Expression, Any]]:
         yield from Step.conditions(self)
         for opt in self.options:
             if opt.guard is not None:
                 yield opt.guard, opt.pos
 
-    def effects(self):
+    def effects(self) -> Iterator[tuple[str, Expression]]:
         for opt in self.options:
             yield from opt.effects
 
-    def texts(self):
+    def texts(self) -> Iterator[Template]:
         if self.prompt is not None:
             yield self.prompt
         for opt in self.options:
             yield opt.text
 
-    def placed(self, scene, index, steps):
+    def placed(self, scene: str, index: int, steps: tuple[Step, ...]) -> None:
         self.triggers = tuple(trigger(index, j) for j in range(len(self.options)))
 
-    def exits(self, scene, index, steps):
+    def exits(self, scene: str, index: int, steps: tuple[Step, ...]) -> list[Edge]:
         edges = []
         for j, opt in enumerate(self.options):
             source = opt.text.source
@@ -118,18 +131,18 @@ class Choice(Step):
                               opt.effects, label, "choice", opt.pos))
         return edges
 
-    def transitions(self, scene, index, steps):
+    def transitions(self, scene: str, index: int, steps: tuple[Step, ...]) -> list[Edge]:
         # The machine needs no labels (exits() makes those for the story graph).
         triggers = self.triggers
         return [Edge(f"{scene}:{index}:{j}", triggers[j], scene, opt.goto, index, j, opt.guard, opt.effects, "",
                      "choice", opt.pos) for j, opt in enumerate(self.options)]
 
-    def leaves(self):
+    def leaves(self) -> bool:
         # Every option jumps and one is always offered: the player cannot stay in the scene.
         return self.guard is None and all(o.goto for o in self.options) and any(o.guard is None for o in self.options)
 
     # ---------------------------------------------------------------- running
-    def execute(self, rt):
+    def execute(self, rt: Runtime) -> Prompt | None:
         scope = rt._scope
         offered = rt._machine.offered(rt, self.triggers)
         options = []
@@ -149,7 +162,7 @@ class Choice(Step):
         return ChoicePrompt(f"{rt._level.id}/{scene}/{rt._pc}", options, scene,
                             self.prompt.render(scope) if self.prompt else "")
 
-    def answer(self, rt, prompt, index: int = -1):
+    def answer(self, rt: Runtime, prompt: Any, index: int = -1) -> Any:
         chosen = None
         for option in prompt.options:
             if option["index"] == index:
@@ -167,13 +180,13 @@ class Choice(Step):
         if self.options[index].goto is None:
             rt._pc += 1
 
-    def forks(self, rt, prompt, outcomes):
+    def forks(self, rt: Runtime, prompt: Any, outcomes: Outcomes) -> list[dict[str, Any]]:
         return [{"index": o["index"]} for o in prompt.options]
 
-    def coverage(self, key):
+    def coverage(self, key: str) -> dict[str, list[str]]:
         return {"choices": [f"{key}#{j}" for j in range(len(self.options))]}
 
-    def pack(self, enc):
+    def pack(self, enc: Encoder) -> list[Any]:
         options = []
         for o in self.options:
             options.append([enc.template(o.text), enc.expr(o.guard), [[n, enc.expr(e)] for n, e in o.effects], o.goto,
@@ -181,7 +194,7 @@ class Choice(Step):
         return [options, enc.template(self.prompt) if self.prompt is not None else -1]
 
     @classmethod
-    def unpack(cls, dec, pos, guard, fields):
+    def unpack(cls, dec: Decoder, pos: Any, guard: Any, fields: list[Any]) -> Step:
         rows, prompt = fields
         options = []
         for text, oguard, effects, goto, f, ln, col, gf, gl, gc in rows:

@@ -7,11 +7,22 @@ every front end shows them the same way.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from game.story.prompts import Prompt, register_prompt
 from game.story.steps import GUARD, Step, register
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import yaml
+
+    from game.story.explore import Outcomes
+    from game.story.expressions import Template
+    from game.story.loader import StepContext
+    from game.story.runtime import Runtime
+    from game.story.steps import Keys
 
 TEXTS = {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}
 
@@ -27,11 +38,11 @@ class EndPrompt(Prompt):
     text: str
     scene: str
     problem: str = ""        # set when the story stopped because of an authoring problem
-    epilogue: list = None    # lines shown after the ending card
-    inscription: list = None  # the lines the last screen carries (the gold bar), [] when none
+    epilogue: list[Any] = field(default_factory=list)    # lines shown after the ending card
+    inscription: list[Any] = field(default_factory=list)  # the lines the last screen carries (the gold bar), [] when none
     kind: ClassVar[str] = "end"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.epilogue = list(self.epilogue or [])
         self.inscription = list(self.inscription or [])
 
@@ -40,15 +51,15 @@ class EndPrompt(Prompt):
 @dataclass(slots=True, eq=False)
 class End(Step):
     ending: str = ""
-    title: object = None             # Template | None
-    text: object = None              # Template | None
-    epilogue: tuple = ()             # Templates
-    inscription: tuple = ()          # Templates
+    title: Template | None = None
+    text: Template | None = None
+    epilogue: tuple[Any, ...] = ()             # Templates
+    inscription: tuple[Any, ...] = ()          # Templates
 
     name: ClassVar[str] = "end"
     description: ClassVar[str] = "end the level with an ending id (the story's ending, in its last level)"
-    head_schema: ClassVar[dict] = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
-    modifiers: ClassVar[dict] = {
+    head_schema: ClassVar[dict[str, Any]] = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
+    modifiers: ClassVar[dict[str, Any]] = {
         **GUARD,
         "title": ({"type": "string"}, "the ending's title, shown on the ending card"),
         "text": ({"type": "string"}, "a paragraph under the title"),
@@ -58,7 +69,7 @@ class End(Step):
     prompt_kind: ClassVar[str] = "end"
 
     @classmethod
-    def read(cls, ctx, head, node, keys, pos, guard):
+    def read(cls, ctx: StepContext, head: str, node: yaml.Node, keys: Keys, pos: Any, guard: Any) -> Step | None:
         ending = ctx.name(node, "ending id")
         parts = {}
         for key in ("title", "text"):
@@ -74,25 +85,25 @@ class End(Step):
         return cls(pos, guard, ending, parts.get("title"), parts.get("text"), lists.get("epilogue", ()),
                    lists.get("inscription", ()))
 
-    def texts(self):
+    def texts(self) -> Iterator[Template]:
         for t in (self.title, self.text, *self.epilogue, *self.inscription):
             if t is not None:
                 yield t
 
-    def leaves(self):
+    def leaves(self) -> bool:
         return self.guard is None
 
-    def execute(self, rt):
+    def execute(self, rt: Runtime) -> Prompt | None:
         return rt.end_level(self)
 
-    def prompt(self, rt, problem: str = "") -> EndPrompt:
+    def prompt(self, rt: Runtime, problem: str = "") -> EndPrompt:
         scope = rt._scope
         return EndPrompt(rt._key(), self.ending, self.title.render(scope) if self.title else "",
                          self.text.render(scope) if self.text else "", rt.scene, problem,
                          [t.render(scope) for t in self.epilogue], [t.render(scope) for t in self.inscription])
 
-    def forks(self, rt, prompt, outcomes):
+    def forks(self, rt: Runtime, prompt: Any, outcomes: Outcomes) -> list[dict[str, Any]]:
         return []
 
-    def coverage(self, key):
+    def coverage(self, key: str) -> dict[str, list[str]]:
         return {"endings": [self.ending]}

@@ -15,9 +15,19 @@ When none holds the scene goes on after the last of them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from game.story.steps import Edge, Step, register
+
+if TYPE_CHECKING:
+    import yaml
+
+    from game.story.cache import _Decoder as Decoder
+    from game.story.cache import _Encoder as Encoder
+    from game.story.loader import StepContext
+    from game.story.prompts import Prompt
+    from game.story.runtime import Runtime
+    from game.story.steps import Keys
 
 
 @register
@@ -29,28 +39,28 @@ class Goto(Step):
 
     name: ClassVar[str] = "goto"
     description: ClassVar[str] = "jump to another scene; with `if:`, only when the condition holds"
-    head_schema: ClassVar[dict] = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
+    head_schema: ClassVar[dict[str, Any]] = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
 
     @classmethod
-    def read(cls, ctx, head, node, keys, pos, guard):
+    def read(cls, ctx: StepContext, head: str, node: yaml.Node, keys: Keys, pos: Any, guard: Any) -> Step | None:
         target = ctx.text(node, "'goto'")
         if target is None:
             return None
         ctx.goto(node, target)
         return cls(pos, guard, target)
 
-    def placed(self, scene, index, steps):
+    def placed(self, scene: str, index: int, steps: tuple[Step, ...]) -> None:
         self.trigger = f"go@{index}"
         end = index
         while end < len(steps) and isinstance(steps[end], Goto):
             end += 1
         self.block_end = end
 
-    def exits(self, scene, index, steps):
+    def exits(self, scene: str, index: int, steps: tuple[Step, ...]) -> list[Edge]:
         label = self.guard.source if self.guard is not None else ""
         return [Edge(f"{scene}:{index}", f"go@{index}", scene, self.target, index, None, self.guard, (), label, "jump", self.pos)]
 
-    def transitions(self, scene, index, steps):
+    def transitions(self, scene: str, index: int, steps: tuple[Step, ...]) -> list[Edge]:
         edges = []
         for i in range(index, len(steps)):
             step = steps[i]
@@ -61,17 +71,17 @@ class Goto(Step):
                               edge.kind, edge.pos))
         return edges
 
-    def pack(self, enc):
+    def pack(self, enc: Encoder) -> list[Any]:
         return [self.target]
 
     @classmethod
-    def unpack(cls, dec, pos, guard, fields):
+    def unpack(cls, dec: Decoder, pos: Any, guard: Any, fields: list[Any]) -> Step:
         return cls(pos, guard, fields[0])
 
-    def leaves(self):
+    def leaves(self) -> bool:
         return self.guard is None
 
-    def run(self, rt):
+    def run(self, rt: Runtime) -> Prompt | None:
         # The machine evaluates the conditions: the runtime only asks it to move.
         if not rt.fire(self.trigger, None):
             rt._pc = self.block_end

@@ -2,10 +2,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from game.story.prompts import Prompt, register_prompt
 from game.story.steps import GUARD, Step, register
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import yaml
+
+    from game.story.cache import _Decoder as Decoder
+    from game.story.cache import _Encoder as Encoder
+    from game.story.expressions import Template
+    from game.story.loader import StepContext
+    from game.story.runtime import Runtime
+    from game.story.steps import Keys
 
 NARRATOR = "narrator"
 NARRATOR_COLOR = "#c8c8d0"
@@ -33,18 +45,18 @@ class LinePrompt(Prompt):
 @dataclass(slots=True, eq=False)
 class Line(Step):
     speaker: str                 # a character id or "narrator"
-    text: object                 # Template
+    text: Template
     generate: bool = False       # ask the character's backend for the line, with `text` as fallback
     face: str = ""               # the speaker's expression: one of FACES
-    pool: tuple = ()             # Templates: a line written as a list says one of them, no repeats per run
+    pool: tuple[Any, ...] = ()             # Templates: a line written as a list says one of them, no repeats per run
 
     name: ClassVar[str] = "line"
     description: ClassVar[str] = "a line of text: `- narrator: ...` or `- <character id>: ...`"
-    head_schema: ClassVar[dict] = {"oneOf": [{"type": ["string", "number"]},
+    head_schema: ClassVar[dict[str, Any]] = {"oneOf": [{"type": ["string", "number"]},
                                              {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]},
                                               "description": "one of these lines, a different one each time "
                                                              "until all were said (in an order of its own each run)"}]}
-    modifiers: ClassVar[dict] = {**GUARD, "generate": ({"type": "boolean"},
+    modifiers: ClassVar[dict[str, Any]] = {**GUARD, "generate": ({"type": "boolean"},
                                                       "ask the character's dialogue backend for the line; "
                                                       "the text is the authored fallback"),
                                  "face": ({"enum": list(FACES)}, "the speaker's expression for this line "
@@ -52,7 +64,7 @@ class Line(Step):
     prompt_kind: ClassVar[str] = "line"
 
     @classmethod
-    def read(cls, ctx, head, node, keys, pos, guard):
+    def read(cls, ctx: StepContext, head: str, node: yaml.Node, keys: Keys, pos: Any, guard: Any) -> Step | None:
         if head != NARRATOR and head not in ctx.characters:
             hint = ctx.suggest(head, [*ctx.characters, NARRATOR, *ctx.step_heads]) or \
                 "declare the speaker under `characters:` (or use `narrator`)"
@@ -89,13 +101,13 @@ class Line(Step):
             ctx.error(keys["face"][0], "TT0003", "the narrator has no face", "give `face:` to a character's line")
         return cls(pos, guard, head, tpl, generate, face, pool if len(pool) > 1 else ()) if tpl else None
 
-    def texts(self):
+    def texts(self) -> Iterator[Template]:
         if self.pool:
             yield from self.pool
         else:
             yield self.text
 
-    def run(self, rt):
+    def run(self, rt: Runtime) -> Prompt | None:
         # Lines are most of what a story runs: the guard and the prompt without a second call.
         if self.guard is not None and not rt.holds(self.guard, self.pos):
             rt._pc += 1
@@ -115,12 +127,13 @@ class Line(Step):
 
     skimmable: ClassVar[bool] = True
 
-    def skim(self, rt) -> bool:
+    def skim(self, rt: Runtime) -> bool:
         shown = self.guard is None or rt.holds(self.guard, self.pos)
         rt._pc += 1
         return shown
 
-    def answer(self, rt, prompt, text: str | None = None, backend: str | None = None, model: str | None = None):
+    def answer(self, rt: Runtime, prompt: Any, text: str | None = None, backend: str | None = None,
+                   model: str | None = None) -> Any:
         entry = {"kind": "line", "level": rt._level.id, "scene": prompt.scene, "speaker": prompt.speaker,
                  "name": prompt.name, "text": prompt.text if text is None else text, "key": prompt.key}
         if text is not None and backend:
@@ -132,15 +145,15 @@ class Line(Step):
             rt.world.picked(prompt.key)
         rt._pc += 1
 
-    def coverage(self, key):
+    def coverage(self, key: str) -> dict[str, list[str]]:
         return {"lines": [key]}
 
-    def pack(self, enc):
+    def pack(self, enc: Encoder) -> list[Any]:
         return [self.speaker, enc.template(self.text), 1 if self.generate else 0, self.face,
                 [enc.template(t) for t in self.pool]]
 
     @classmethod
-    def unpack(cls, dec, pos, guard, fields):
+    def unpack(cls, dec: Decoder, pos: Any, guard: Any, fields: list[Any]) -> Step:
         speaker, text, generate, face, pool = fields
         return cls(pos, guard, speaker, dec.template(text), bool(generate), face,
                    tuple(dec.template(t) for t in pool))

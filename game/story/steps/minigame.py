@@ -8,10 +8,20 @@ front end runs the minigame and answers with its result (or skips it: the defaul
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from game.story.prompts import Prompt, register_prompt
 from game.story.steps import GUARD, Step, register
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import yaml
+
+    from game.story.explore import Outcomes
+    from game.story.loader import StepContext
+    from game.story.runtime import Runtime
+    from game.story.steps import Keys
 
 SCALAR = {"type": ["string", "number", "boolean", "null"]}
 
@@ -31,7 +41,7 @@ class MinigamePrompt(Prompt):
     kind: ClassVar[str] = "minigame"
 
 
-def _info(name: str):
+def _info(name: str) -> Any:
     from game import minigames
 
     return minigames.info(name)
@@ -41,14 +51,14 @@ def _info(name: str):
 @dataclass(slots=True, eq=False)
 class MinigameStep(Step):
     minigame: str = ""               # which minigame (registered in game/minigames)
-    params: dict = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
     store_as: str = ""
-    default: dict = field(default_factory=dict)
+    default: dict[str, Any] = field(default_factory=dict)
 
     name: ClassVar[str] = "minigame"
     description: ClassVar[str] = "play a minigame; its result is stored under `as:` (default: its name)"
-    head_schema: ClassVar[dict] = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
-    modifiers: ClassVar[dict] = {
+    head_schema: ClassVar[dict[str, Any]] = {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}
+    modifiers: ClassVar[dict[str, Any]] = {
         **GUARD,
         "params": ({"type": "object"}, "the minigame's parameters (`treacherous-turn minigame NAME --help` lists them)"),
         "as": ({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}, "the name its result is stored under"),
@@ -59,7 +69,7 @@ class MinigameStep(Step):
     uses_random: ClassVar[bool] = True       # each run gets a seed from the story's RNG
 
     @classmethod
-    def read(cls, ctx, head, node, keys, pos, guard):
+    def read(cls, ctx: StepContext, head: str, node: yaml.Node, keys: Keys, pos: Any, guard: Any) -> Step | None:
         name = ctx.text(node, "'minigame'")
         if name is None:
             return None
@@ -96,10 +106,10 @@ class MinigameStep(Step):
             ctx.store(keys["as"][1] if "as" in keys else node, store, "minigame", name)
         return cls(pos, guard, name, params, store or name, default)
 
-    def stores(self):
+    def stores(self) -> Iterator[tuple[str, str, Any]]:
         yield self.store_as, "minigame", self.minigame
 
-    def execute(self, rt):
+    def execute(self, rt: Runtime) -> Prompt | None:
         info = _info(self.minigame)
         default = dict(info.default_result) if info else {}
         default.update(self.default)
@@ -109,7 +119,8 @@ class MinigameStep(Step):
         seed = rt.world.rng.randrange(2 ** 31)
         return MinigamePrompt(rt._key(), self.minigame, params, self.store_as, default, seed, rt.scene)
 
-    def answer(self, rt, prompt, result: dict[str, Any] | None = None, skipped: bool = False, note: str = ""):
+    def answer(self, rt: Runtime, prompt: Any, result: dict[str, Any] | None = None, skipped: bool = False,
+                   note: str = "") -> Any:
         merged = dict(prompt.default)
         if isinstance(result, dict):
             merged.update({k: v for k, v in result.items() if isinstance(k, str) and
@@ -125,8 +136,8 @@ class MinigameStep(Step):
         rt.transcript.append(entry)
         rt._pc += 1
 
-    def forks(self, rt, prompt, outcomes):
+    def forks(self, rt: Runtime, prompt: Any, outcomes: Outcomes) -> list[dict[str, Any]]:
         return [{"result": r} for r in outcomes.minigame(prompt)]
 
-    def graph_mark(self):
+    def graph_mark(self) -> str:
         return "minigame"

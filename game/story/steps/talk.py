@@ -11,13 +11,28 @@ moves it, and the character's read-backs. The prompt carries those as plain data
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from game.story import questions as questionlib
 from game.story.prompts import Prompt, register_prompt
-from game.story.steps import GUARD, Step, register
+from game.story.steps import Step, register
 
-TALK = {
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import yaml
+
+    from game.story.cache import _Decoder as Decoder
+    from game.story.cache import _Encoder as Encoder
+    from game.story.diagnostics import Diagnostic
+    from game.story.explore import Outcomes
+    from game.story.expressions import Template
+    from game.story.loader import StepContext
+    from game.story.model import Level
+    from game.story.runtime import Runtime
+    from game.story.steps import Keys
+
+TALK: dict[str, tuple[dict[str, Any], str]] = {
     "with": ({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}, "the character to talk with"),
     "turns": ({"type": "integer", "minimum": 1, "maximum": 50}, "how many times the player speaks"),
     "goal": ({"type": "string"}, "what the character wants from the conversation"),
@@ -45,7 +60,7 @@ class TalkPrompt(Prompt):
     measures: list[str]
     questions: list[str]
     scene: str
-    asks: list = field(default_factory=list)   # per question, what its answers mean ({} for a plain one)
+    asks: list[Any] = field(default_factory=list)   # per question, what its answers mean ({} for a plain one)
     kind: ClassVar[str] = "talk"
 
 
@@ -55,20 +70,20 @@ class Talk(Step):
     character: str = ""
     turns: int = 3
     goal: str = ""
-    measures: tuple = ()
-    questions: tuple = ()            # Templates
+    measures: tuple[Any, ...] = ()
+    questions: tuple[Any, ...] = ()            # Templates
     store_as: str | None = None
-    asks: tuple = ()                 # the same questions as questions.Question, with what their answers mean
+    asks: tuple[Any, ...] = ()                 # the same questions as questions.Question, with what their answers mean
 
     name: ClassVar[str] = "talk"
     description: ClassVar[str] = "a conversation in the player's own words with an AI character"
-    head_schema: ClassVar[dict] = {"type": "object", "properties": {k: dict(v[0], description=v[1])
+    head_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {k: dict(v[0], description=v[1])
                                                                     for k, v in TALK.items()},
                                    "required": list(TALK_REQUIRED), "additionalProperties": False}
     prompt_kind: ClassVar[str] = "talk"
 
     @classmethod
-    def read(cls, ctx, head, node, keys, pos, guard):
+    def read(cls, ctx: StepContext, head: str, node: yaml.Node, keys: Keys, pos: Any, guard: Any) -> Step | None:
         tk = ctx.mapping(node, "'talk'", tuple(TALK), required=TALK_REQUIRED)
         if tk is None or "with" not in tk:
             return None
@@ -90,32 +105,32 @@ class Talk(Step):
         store = ctx.name(tk["as"][1], "'as'") if "as" in tk else None
         if store:
             ctx.store(tk["as"][1], store, "talk", None)
-        return cls(pos, guard, who, turns or 3, goal or "", tuple(measures), tuple(q.text for q in asks), store,
+        return cls(pos, guard, who or "", turns or 3, goal or "", tuple(measures), tuple(q.text for q in asks), store,
                    asks)
 
-    def pack(self, enc) -> list:
+    def pack(self, enc: Encoder) -> list[Any]:
         # The declared questions hold templates inside a dataclass: packed by their own module.
         return [self.character, self.turns, self.goal, list(self.measures), [enc.template(q) for q in self.questions],
                 self.store_as, [questionlib.pack(q, enc) for q in self.asks]]
 
     @classmethod
-    def unpack(cls, dec, pos, guard, fields):
+    def unpack(cls, dec: Decoder, pos: Any, guard: Any, fields: list[Any]) -> Step:
         character, turns, goal, measures, questions, store_as, asks = fields
         return cls(pos, guard, character, turns, goal, tuple(measures), tuple(dec.template(q) for q in questions),
                    store_as, tuple(questionlib.unpack(dec, q) for q in asks))
 
-    def texts(self):
+    def texts(self) -> Iterator[Template]:
         yield from self.questions
         for q in self.asks:
             for _, lines in q.heard:
                 yield from lines
 
-    def stores(self):
+    def stores(self) -> Iterator[tuple[str, str, Any]]:
         yield "values", "talk", None
         if self.store_as:
             yield self.store_as, "talk", None
 
-    def lint(self, level, scene):
+    def lint(self, level: Level, scene: str) -> Iterator[Diagnostic]:
         from game.story.diagnostics import Diagnostic
 
         char = level.characters.get(self.character)
@@ -125,13 +140,13 @@ class Talk(Step):
                              f"'{char.id}' has no fallback lines: if its backend fails, it has nothing to say",
                              f"add `fallback: [...]` to character '{char.id}'")
 
-    def execute(self, rt):
+    def execute(self, rt: Runtime) -> Prompt | None:
         scope = rt._scope
         return TalkPrompt(rt._key(), self.character, self.turns, self.goal, list(self.measures),
                           [q.render(scope) for q in self.questions], rt.scene,
                           [q.for_prompt(scope) for q in self.asks])
 
-    def answer(self, rt, prompt, outcome: dict[str, Any] | None = None):
+    def answer(self, rt: Runtime, prompt: Any, outcome: dict[str, Any] | None = None) -> Any:
         outcome = outcome if isinstance(outcome, dict) else {}
         values = {}
         raw = outcome.get("values")
@@ -168,14 +183,14 @@ class Talk(Step):
             rt.world.vars[self.store_as] = {**values, "turns": answers, "summary": str(outcome.get("summary", ""))}
         rt._pc += 1
 
-    def forks(self, rt, prompt, outcomes):
+    def forks(self, rt: Runtime, prompt: Any, outcomes: Outcomes) -> list[dict[str, Any]]:
         return [{"outcome": o} for o in outcomes.talk(prompt)]
 
-    def graph_mark(self):
+    def graph_mark(self) -> str:
         return "talk"
 
 
-def _understood(turn: dict) -> dict[str, Any]:
+def _understood(turn: dict[str, Any]) -> dict[str, Any]:
     """What the transcript keeps of how a line was understood: an answer's final reading (after any
     correction), or that the line was a correction or the closing check. Plain strings and booleans only."""
     kind = turn.get("kind", "answer")

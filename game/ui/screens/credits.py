@@ -1,6 +1,6 @@
 """Credits: the data, fonts, libraries and assets the game is built from, with their licences.
 
-The asset list is read from game/assets/CREDITS.md and the font licence from the file
+The asset list is read from assets/CREDITS.md and the font licence from the file
 shipped beside the fonts, at run time, so the screen says what the files say; library
 versions and licences come from the installed distributions' metadata. Keyboard
 scrollable (arrows, PageUp/PageDown, Home/End); Esc or Enter closes.
@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import re
 from importlib import metadata
-from pathlib import Path
 
 import pygame
 
+from game.paths import assets_dir
 from game.ui import backgrounds
 from game.ui.screens.base import Screen
 from game.ui.theme import H, W
 from game.ui.widgets import wrap
 
-ASSETS = Path(__file__).resolve().parent.parent.parent / "assets"
+ASSETS = assets_dir()
 
 # (distribution, what the game uses it for, licence when the metadata does not say)
 LIBRARIES = [
@@ -92,11 +92,11 @@ def credit_rows() -> list[tuple[str, str]]:
                               "see https://dejavu-fonts.github.io/License.html"))
     rows.append(("heading", "Libraries"))
     rows += [("item", _library_line(*lib)) for lib in LIBRARIES]
-    rows.append(("heading", "Assets (game/assets/CREDITS.md)"))
+    rows.append(("heading", "Assets (assets/CREDITS.md)"))
     try:
         rows += _markdown_lines((ASSETS / "CREDITS.md").read_text(encoding="utf-8"))
     except OSError as exc:
-        rows.append(("warn", f"game/assets/CREDITS.md could not be read ({exc.strerror})."))
+        rows.append(("warn", f"assets/CREDITS.md could not be read ({exc.strerror})."))
     rows.append(("heading", "Treacherous Turn"))
     rows.append(("item", "Story, code and everything else drawn in code: the Treacherous Turn authors."))
     return rows

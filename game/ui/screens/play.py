@@ -15,7 +15,7 @@ from game.ui import backgrounds
 from game.ui.screens.base import AMBIENT, FULL, Screen
 from game.ui.talk import open_conversation, outcome_of, reply_info, start_line
 from game.ui.theme import H, W
-from game.ui.widgets import Item, Menu, TextBox, TypeText, wrap
+from game.ui.widgets import Item, Menu, TextBox, TypeText, fit_size, wrap
 
 TEXT_W = 1120
 # A choice ignores keys for this long after it appears, and keys already held down when it
@@ -104,6 +104,7 @@ class PlayScreen(Screen):
                 self.app.log("generation_fallback", key=prompt.key, reason=why)
         self.read_before = self.session.read.seen(self.session.story.id, prompt.key)
         self.app.log("shown", kind="line", key=prompt.key, speaker=prompt.speaker, name=prompt.name,
+                     face=getattr(prompt, "face", "") or "", bg=self.bg,
                      text=self.type.text, scene=prompt.scene, read=self.read_before)
 
     def _show_choice(self, prompt, state: dict) -> None:
@@ -157,6 +158,9 @@ class PlayScreen(Screen):
 
     def _show_level(self, prompt, state: dict) -> None:
         self.mode = "level"
+        from game.ui.talk import warm_level
+
+        warm_level(self.session.runtime, self.session.options)
         self.app.log("shown", kind="level", level=prompt.level, title=prompt.title, number=prompt.number)
 
     def _show_end(self, prompt, state: dict) -> None:
@@ -288,7 +292,7 @@ class PlayScreen(Screen):
             self.app.toast(f"Autosave failed: {exc}")
 
     def _saves_done(self) -> None:
-        for slot, why, path, error in self.session.finished_saves():
+        for slot, why, _path, error in self.session.finished_saves():
             if error:
                 self.app.toast(f"Autosave failed: {error}")     # a full disk must not end the game
             elif slot == "auto":
@@ -391,6 +395,11 @@ class PlayScreen(Screen):
 
     def _handle_talk(self, event) -> bool:
         if self.handle_stream is not None:
+            if event.type == pygame.KEYDOWN and event.key == pygame.K_TAB and \
+                    getattr(self.handle_stream, "thinking", False):
+                self.handle_stream.skip()       # the authored line now, instead of waiting on the model
+                self.app.log("reply_skipped")
+                return True
             return False       # typing is paused while the AI answers; Esc (above) stops it
         if self.conv is not None and self.conv.finished:
             if (event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE)) or \
@@ -542,9 +551,26 @@ class PlayScreen(Screen):
             surface.blit(nimg, (tag.x + 18, tag.y + 8))
         return box
 
+    def face(self) -> str:
+        """The speaker's expression now: the line's `face:`, else "thinking" while a line is generated."""
+        p = self.prompt
+        if getattr(p, "face", ""):
+            return p.face
+        return "thinking" if self.handle_stream is not None else "neutral"
+
+    def _draw_portrait(self, surface, speaker: str, colour, bottom: int, size: int = 220) -> None:
+        from game.ui import portraits
+
+        if not speaker or speaker == "narrator" or self.session.runtime.character(speaker) is None:
+            return
+        img = portraits.portrait(speaker, self.face() if self.mode == "line" else "neutral", size, colour)
+        surface.blit(img, (W - 70 - size, bottom - size))
+
     def _draw_line(self, surface) -> None:
         th, p = self.theme, self.prompt
         colour = th.speaker_color(p.color)
+        h = max(190, self.type.height + 76)
+        self._draw_portrait(surface, p.speaker, colour, H - h - 24 + 30)
         box = self._dialogue_box(surface, p.name, colour, self.type.height)
         tx = box.x + 40
         self.type.color = None
@@ -578,9 +604,13 @@ class PlayScreen(Screen):
             bottom = box.y - 30
         else:
             bottom = H - 60
-        total = self.menu.measure(th)
-        self.menu.y = max(70, min(bottom - total, (bottom + 60) // 2 - total // 2))
-        self.menu.draw(surface, th)
+        # The options at the player's text size if they fit between the top and the question, else smaller.
+        room = bottom - 70 - th.font(th.scaled(0.7)).get_linesize() - 30
+        size = fit_size(lambda sz: self.menu.measure(th, size=sz), room, th.base)
+        total = self.menu.measure(th, size=size)
+        self.menu.y = max(70 + th.font(th.scaled(0.7)).get_linesize() + 30,
+                          min(bottom - total, (bottom + 60) // 2 - total // 2))
+        self.menu.draw(surface, th, size=size)
         hint = self.choice_hint or "Choose: ↓/↑ then Enter, a number key, or click"
         hint_img = th.render(hint, th.scaled(0.7), color=th.pal.text if self.choice_hint else th.pal.dim)
         plate = hint_img.get_rect(midbottom=(W // 2, self.menu.y - 14)).inflate(24, 8)
@@ -623,7 +653,11 @@ class PlayScreen(Screen):
         ai_colour = th.speaker_color(char.color if char else None)
         panel = pygame.Rect(110, 64, W - 220, 470)
         th.panel(surface, panel, radius=16)
-        th.text(surface, f"Talking with {ai_name}", (panel.x + 28, panel.y + 16), size=th.scaled(0.8), kind="bold",
+        from game.ui import portraits
+
+        face = "thinking" if self.handle_stream is not None else "neutral"
+        surface.blit(portraits.portrait(self.prompt.character, face, 48, ai_colour), (panel.x + 20, panel.y + 6))
+        th.text(surface, f"Talking with {ai_name}", (panel.x + 76, panel.y + 16), size=th.scaled(0.8), kind="bold",
                 color=ai_colour)
         done = self.conv.answered if self.conv else sum(1 for t in self.turns if t["who"] == "player")
         th.text(surface, f"turn {min(done + (0 if self.conv and self.conv.finished else 1), self.prompt.turns)}"
@@ -644,18 +678,24 @@ class PlayScreen(Screen):
             if is_ai and turn.get("generated"):
                 extra = f"  [generated · {turn.get('model') or turn.get('backend')}]"
             if turn.get("streaming"):
-                extra += "  typing…"
+                thinking = getattr(self.handle_stream, "thinking", False) and not turn["text"]
+                extra += ("  thinking" + "." * (1 + int(self.app.t * 3) % 3)) if thinking else "  typing…"
             if turn.get("failed"):
                 extra += f"  (no reply: {turn['failed']})"
             h = line_h * len(imgs) + label_font.get_linesize() + 10
             y -= h
             x = clip.x + (0 if is_ai else 60)
-            surface.blit(label_font.render(tag + extra, True, ai_colour if is_ai else th.pal.focus), (x, y))
+            # Only whole lines: a turn scrolling off the top loses its lines one by one instead of
+            # leaving half a line cut under the header.
+            if y >= clip.top:
+                surface.blit(label_font.render(tag + extra, True, ai_colour if is_ai else th.pal.focus), (x, y))
             ty = y + label_font.get_linesize()
             if not is_ai:
-                pygame.draw.line(surface, th.pal.focus, (x - 14, ty), (x - 14, ty + line_h * len(imgs)), 3)
+                top = max(ty, clip.top)
+                pygame.draw.line(surface, th.pal.focus, (x - 14, top), (x - 14, ty + line_h * len(imgs)), 3)
             for img in imgs:
-                surface.blit(img, (x, ty))
+                if ty >= clip.top:
+                    surface.blit(img, (x, ty))
                 ty += line_h
             if y < clip.top:
                 break
@@ -668,14 +708,17 @@ class PlayScreen(Screen):
                     color=th.pal.focus, anchor="midleft")
         elif self.handle_stream is not None:
             th.panel(surface, input_rect, radius=8, alpha=200)
-            th.text(surface, f"{ai_name} is answering…  (Esc to stop and take your words back)",
-                    (input_rect.x + 18, input_rect.centery), color=th.pal.dim, anchor="midleft")
+            if getattr(self.handle_stream, "thinking", False):
+                msg = f"{ai_name} is thinking…  (Tab: hear the written line now · Esc: take your words back)"
+            else:
+                msg = f"{ai_name} is answering…  (Esc to stop and take your words back)"
+            th.text(surface, msg, (input_rect.x + 18, input_rect.centery), color=th.pal.dim, anchor="midleft")
         else:
             self.box.draw(surface, th, input_rect, placeholder=f"Say something to {ai_name}, then press Enter")
         hint = "Enter: say it  ·  PageUp: take back a turn  ·  Esc: menu  ·  F1: help"
         if self.note:
             hint = self.note
-        th.text(surface, hint, (W // 2, input_rect.bottom + 12), size=small, color=th.pal.dim, anchor="midtop")
+        th.hint(surface, hint, (W // 2, input_rect.bottom + 8), anchor="midtop", size=small, max_width=W - 220)
 
     def _card(self, surface, title: str, lines: list[str], footer: str) -> None:
         th = self.theme
@@ -725,13 +768,14 @@ class PlayScreen(Screen):
         d = {"screen": self.name, "mode": self.mode, "scene": self.session.runtime.scene,
              "key": getattr(self.prompt, "key", ""), "skip": self.skip, "auto": self.auto}
         if self.mode == "line":
-            d.update(speaker=self.prompt.name, text=self.type.text, shown=int(self.type.shown), done=self.type.done,
+            d.update(speaker=self.prompt.name, face=self.face(), text=self.type.text, shown=int(self.type.shown), done=self.type.done,
                      generating=self.handle_stream is not None)
         elif self.mode == "choice":
             d.update(options=[i.label for i in self.menu.items],
                      focus=self.menu.index if self.menu.focused else None, armed=self.choice_age >= ARM_DELAY)
         elif self.mode == "talk":
             d.update(turns=[dict(t) for t in self.turns], input=self.box.text, streaming=self.handle_stream is not None,
+                     thinking=bool(getattr(self.handle_stream, "thinking", False)),
                      finished=bool(self.conv and self.conv.finished))
         elif self.mode == "minigame":
             d.update(name=self.prompt.name, has_view=self.view_cls is not None)
