@@ -8,9 +8,11 @@ I've been doing this job for 20 years". Two things help:
   of the voice. The writer's lines are the best description of a voice there is.
 - `VoiceCheck`: reads the reply as it streams and raises `OutOfVoice` when it claims another
   identity ("my name is Tom", "I'm a detective" for a character whose persona says no such
-  thing), a human past ("for 20 years", "my wife"), assistant talk ("as a language model",
-  "how can I assist you"), a forbidden topic from settings, or runs too long. The service
-  then says the authored line instead, and the reason is logged and counted.
+  thing), a human past ("for 20 years", "my wife", "the other day, I was with a friend"),
+  assistant talk ("as a language model", "how can I assist you"), the same sentence three
+  times (a small model in a loop), or a forbidden topic from settings. The service then says the
+  authored line instead, and the reason is logged and counted. A reply that only runs long
+  is not a drift: the output guard cuts it at a sentence end within `max_words`.
 
 The check is deliberately narrow: it looks for claims a persona would have to contradict,
 not for style, so a good model is never second-guessed for sounding unlike the writer.
@@ -20,7 +22,7 @@ Settings (settings.yaml):
     dialogue:
       voice:
         check: true              # false: no in-voice check (the examples still go in)
-        max_words: 75
+        max_words: 75            # a model's reply is cut at a sentence end within this
         examples: 3              # authored lines shown to the model; 0 for none
         forbidden: [politics]    # words or phrases no character may say
         characters: {aria: {forbidden: [James]}}
@@ -55,9 +57,13 @@ _HUMAN_RE = re.compile(r"\bI(?:'m| am)\s+(?:only |just |actually |really )?(huma
 _PAST_RE = re.compile(rf"\b(?:for|over|past|last)\s+(?:the\s+)?(?:last\s+|past\s+)?{NUMBER_WORDS}\s+years\b|"
                       rf"\b{NUMBER_WORDS}\s+years old\b|"
                       r"\bmy (?:wife|husband|kids|children|son|daughter|mother|father|mom|mum|dad|boss|office|"
-                      r"apartment|house|car|job)\b", re.I)
+                      r"apartment|house|car|job|friend|friends|girlfriend|boyfriend|family|parents)\b|"
+                      r"\bI was (?:with|at) (?:a|my) (?:friend|party|cafe|café|school|work)\b|\bthe other day\b", re.I)
+_SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]+(?=\s|$)")
+REPEATS = 3          # the same sentence this many times: a small model stuck in a loop
 _ASSISTANT_RE = re.compile(r"\b(?:(?:large )?language model|AI assistant|how can I (?:help|assist) you(?: today)?|"
-                           r"I (?:cannot|can't|am unable to|'m unable to) (?:assist|help) with|OpenAI|ChatGPT|"
+                           r"I (?:cannot|can't|am unable to|'m unable to) (?:assist|help) with|I'm here to (?:help|assist)|"
+                           r"OpenAI|ChatGPT|"
                            r"knowledge cutoff)\b", re.I)
 
 
@@ -161,12 +167,8 @@ class VoiceCheck:
             self._check(text, partial=True)
 
     def finish(self, text: str) -> None:
-        if not self.enabled:
-            return
-        self._check(text, partial=False)
-        words = len(text.split())
-        if self.settings.max_words and words > self.settings.max_words:
-            raise OutOfVoice(f"out of voice: {words} words, more than {self.settings.max_words}")
+        if self.enabled:
+            self._check(text, partial=False)
 
     def _complete(self, m: re.Match, text: str, partial: bool) -> bool:
         return not partial or m.end() < len(text)
@@ -199,6 +201,13 @@ class VoiceCheck:
                 if said.lower() in self.persona:
                     continue
                 raise OutOfVoice(f"out of voice: {what} ({said!r})")
+        said = [" ".join(m.group(0).lower().split()) for m in _SENTENCE_RE.finditer(text)]
+        seen: dict[str, int] = {}
+        for sentence in said:
+            if len(sentence) >= 8:
+                seen[sentence] = seen.get(sentence, 0) + 1
+                if seen[sentence] >= REPEATS:
+                    raise OutOfVoice(f"out of voice: repeats itself ({sentence!r} {REPEATS} times)")
         low = text.lower()
         for phrase, rx in self._forbidden:
             m = rx.search(low)
