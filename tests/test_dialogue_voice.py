@@ -125,11 +125,11 @@ def test_a_role_the_persona_gives_is_allowed():
 
 
 def test_a_word_still_arriving_is_not_judged_early(aria):
-    check = VoiceCheck(aria, "Ada")
-    check.feed("Hello, I'm A")          # "A" could become "ARIA"
-    check.feed("Hello, I'm AR")
+    VoiceCheck(aria, "Ada").feed("Hello, I'm A")          # "A" could become "ARIA"
+    VoiceCheck(aria, "Ada").feed("Hello, I'm AR")
+    VoiceCheck(aria, "Ada").feed("Hello, I'm Tom")        # "Tom" may still grow ("Tomorrow")
     with pytest.raises(OutOfVoice, match="Tom"):
-        check.feed("Hello, I'm Tom and")
+        VoiceCheck(aria, "Ada").feed("Hello, I'm Tom and")
 
 
 def test_forbidden_topics_from_settings(aria):
