@@ -49,6 +49,7 @@ from game.dialogue.base import (
     log,
     redact,
 )
+from game.dialogue import streamsafe
 from game.dialogue.character import OutputGuard
 from game.dialogue import voice as voicelib
 from game.dialogue.settings import BackendChoice, Settings
@@ -336,7 +337,7 @@ class CharacterVoice:
         else:
             self._pump(backend, req, handle, t, deadline, take)
         if out_guard is None:
-            return "".join(parts)
+            return streamsafe.clean("".join(parts))      # unshown (JSON scoring), still never a key
         if check is not None:
             check.finish(out_guard.preview())      # raises OutOfVoice before the held-back rest is shown
         rest, text = out_guard.finish()

@@ -121,7 +121,7 @@ def _read_section(path: Path, problems: list[str]) -> dict[str, Any]:
             shown = "a value" if key == "api_key" else _shown(value)    # never print a key, even a mistyped one
             problems.append(f"{path}: 'dialogue.{key}' should be {expected}, found {shown}; ignored")
             continue
-        if key in ("backends", "characters") and isinstance(value, dict):
+        if key in ("backends", "characters", "options") and isinstance(value, dict):
             for name, item in list(value.items()):
                 if not isinstance(item, dict):
                     problems.append(f"{path}: 'dialogue.{key}.{name}' should be a mapping, found {_shown(item)}; ignored")
