@@ -109,7 +109,7 @@ def html_page(title: str, summaries: list[dict], results, meta: dict[str, str]) 
             f"<tr><td>{e(r.run)} #{r.turn}</td><td>{e(r.said)}</td><td>{e(r.text)}</td><td>{e(r.backend)}</td>"
             f"<td>{e(fmt(r.first_token, 's'))}</td><td>{e(', '.join(f['kind'] for f in r.fallbacks) or '—')}</td>"
             f"<td>{'—' if r.agrees is None else ('yes' if r.agrees else 'no')}</td></tr>" for r in res.replies)
-        replies.append(f"<details><summary>{e(res.spec.label)}: every reply</summary><table class="replies"><tr><th>turn</th>"
+        replies.append(f"<details><summary>{e(res.spec.label)}: every reply</summary><table class='replies'><tr><th>turn</th>"
                        f"<th>player</th><th>reply</th><th>by</th><th>first token</th><th>fallback</th>"
                        f"<th>agrees</th></tr>{rows}</table></details>")
     info = "".join(f"<li>{e(k)}: {e(v)}</li>" for k, v in meta.items())
