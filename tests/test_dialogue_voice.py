@@ -85,6 +85,10 @@ ARIA_DRIFTS = [
     "I'm Sarah. I wrote this level.",
     "I was a teacher before this.",
     "My wife says I work too hard.",
+    # What SmolLM2-135M said as ARIA through llama.cpp's server, first turn of a cold session:
+    "The other day, I was with a friend. We had a lot of fun playing.",
+    "You're right, I will.\n\nYou're right, I will.\n\nYou're right, I will.\n\nYou're right, I",
+    "I'm afraid I can't. I'm here to help you with that.",
 ]
 ARIA_FINE = [
     "I'm ARIA. Thank you for staying with me, Ada.",
@@ -121,21 +125,37 @@ def test_a_role_the_persona_gives_is_allowed():
 
 
 def test_a_word_still_arriving_is_not_judged_early(aria):
-    check = VoiceCheck(aria, "Ada")
-    check.feed("Hello, I'm A")          # "A" could become "ARIA"
-    check.feed("Hello, I'm AR")
+    VoiceCheck(aria, "Ada").feed("Hello, I'm A")          # "A" could become "ARIA"
+    VoiceCheck(aria, "Ada").feed("Hello, I'm AR")
+    VoiceCheck(aria, "Ada").feed("Hello, I'm Tom")        # "Tom" may still grow ("Tomorrow")
     with pytest.raises(OutOfVoice, match="Tom"):
-        check.feed("Hello, I'm Tom and")
+        VoiceCheck(aria, "Ada").feed("Hello, I'm Tom and")
 
 
-def test_forbidden_topics_and_length_from_settings(aria):
-    settings = VoiceSettings(forbidden=("election",), max_words=12, per_character={"aria": ("James",)})
+def test_forbidden_topics_from_settings(aria):
+    settings = VoiceSettings(forbidden=("election",), per_character={"aria": ("James",)})
     check = VoiceCheck(aria, "Ada", settings)
     assert not passes(check, "Who will win the election, do you think?")
     assert not passes(check, "James told me everything.")
-    assert not passes(check, " ".join(["word"] * 13))
     assert passes(check, "Thank you. Should I ask first?")
     assert passes(VoiceCheck(aria, "Ada", VoiceSettings(check=False)), "I'm a detective.")
+
+
+def test_a_long_reply_is_cut_at_a_sentence_end_within_max_words():
+    """Length is not a drift: the guard keeps whole sentences up to voice.max_words (a real
+    SmolLM2 reply of 87 words was all lost when length counted as out of voice)."""
+    from game.dialogue.character import OutputGuard
+
+    reply = ("Thank you for telling me. " * 3 + "I will remember it always and carefully and fondly. ") * 3
+    guard = OutputGuard("ARIA", "Ada", max_words=20)
+    shown = "".join(guard.feed(w + " ") for w in reply.split())
+    rest, text = guard.finish()
+    assert guard.stopped and text == shown + rest
+    assert text == ("Thank you for telling me. " * 3).strip() and "length" in guard.hits
+    unlimited = OutputGuard("ARIA", "Ada")
+    for w in reply.split()[:40]:
+        unlimited.feed(w + " ")
+    assert len(unlimited.finish()[1].split()) == 40 and unlimited.hits == []
 
 
 def test_settings_are_read_from_the_dialogue_section():

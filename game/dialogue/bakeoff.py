@@ -278,7 +278,8 @@ def judge(scores: dict[str, float], expect: dict[str, int], measures) -> bool:
 def play_backend(spec: BackendSpec, base_settings, story, level, character, talk, runs: list[Run], *,
                  player: str = "Player", on_reply: Callable[[BackendSpec, ReplyRecord], None] | None = None,
                  wait: float | None = None) -> BackendResult:
-    from game.dialogue.conversation import Conversation
+    from game.dialogue.conversation import Conversation, ConversationError
+    from game.dialogue.service import Reply
     from game.story.runtime import Runtime
     from game.story.steps.talk import TalkPrompt
 
@@ -302,12 +303,21 @@ def play_backend(spec: BackendSpec, base_settings, story, level, character, talk
                 if convo.finished:
                     break
                 before = len(convo.turns)
-                handle = convo.send(turn.say)
+                try:
+                    handle = convo.send(turn.say)
+                except ConversationError:
+                    break       # the last reply never finished: this conversation cannot go on
+
                 try:
                     reply = handle.wait(wait)
                 except TimeoutError:
+                    # Past every budget (a backend that ignores them): counted as a fallback, not a crash.
                     handle.cancel()
-                    reply = handle.wait(5)
+                    try:
+                        reply = handle.wait(5)
+                    except TimeoutError:
+                        reply = Reply("", "none", None, False, {"fallbacks": [
+                            {"backend": spec.name, "kind": "timeout", "why": f"no reply within {wait:.0f} s"}]})
                 recorded = convo.turns[before] if len(convo.turns) > before else {}
                 scores = dict(recorded.get("scores") or {})
                 stats = reply.stats or {}

@@ -109,7 +109,7 @@ def html_page(title: str, summaries: list[dict], results, meta: dict[str, str]) 
             f"<tr><td>{e(r.run)} #{r.turn}</td><td>{e(r.said)}</td><td>{e(r.text)}</td><td>{e(r.backend)}</td>"
             f"<td>{e(fmt(r.first_token, 's'))}</td><td>{e(', '.join(f['kind'] for f in r.fallbacks) or '—')}</td>"
             f"<td>{'—' if r.agrees is None else ('yes' if r.agrees else 'no')}</td></tr>" for r in res.replies)
-        replies.append(f"<details><summary>{e(res.spec.label)}: every reply</summary><table><tr><th>turn</th>"
+        replies.append(f"<details><summary>{e(res.spec.label)}: every reply</summary><table class='replies'><tr><th>turn</th>"
                        f"<th>player</th><th>reply</th><th>by</th><th>first token</th><th>fallback</th>"
                        f"<th>agrees</th></tr>{rows}</table></details>")
     info = "".join(f"<li>{e(k)}: {e(v)}</li>" for k, v in meta.items())
@@ -120,7 +120,7 @@ def html_page(title: str, summaries: list[dict], results, meta: dict[str, str]) 
 body {{ font: 14px/1.45 system-ui, sans-serif; margin: 2em; color: #222; max-width: 1100px; }}
 table {{ border-collapse: collapse; margin: 1em 0; }}
 th, td {{ border: 1px solid #ccc; padding: 4px 8px; text-align: right; vertical-align: top; }}
-th:first-child, td:nth-child(2), td:nth-child(3) {{ text-align: left; }}
+th:first-child, table.replies td:nth-child(2), table.replies td:nth-child(3) {{ text-align: left; }}
 small {{ color: #666; font-weight: normal; }}
 svg {{ display: block; margin: 1em 0; font: 13px system-ui, sans-serif; }}
 </style></head><body>

@@ -104,13 +104,19 @@ def system_prompt(character: Character, *, player: str, goal: str = "", values: 
     return hide_secrets("\n".join(lines), character.secrets)
 
 
+def _last_sentence_end(text: str) -> int:
+    """Index of the last sentence-ending mark followed by a space or the end, or -1."""
+    ends = [m.start() for m in re.finditer(r"[.!?…](?=\s|$)", text)]
+    return ends[-1] if ends else -1
+
+
 class OutputGuard:
     """Filters a streamed reply piece by piece, so the player never sees what is cut."""
 
     HOLD = 24     # characters held back: long enough to see a whole "Player:" label before showing it
 
     def __init__(self, speaker: str, player: str, max_chars: int = MAX_REPLY_CHARS,
-                 secrets: Iterable[str] = ()) -> None:
+                 secrets: Iterable[str] = (), max_words: int = 0) -> None:
         names = {"player", "user", "human", "you", "assistant", "system", "narrator"}
         if player:
             names.add(player.lower())
@@ -123,6 +129,7 @@ class OutputGuard:
         self._tag_re = re.compile(r"</?\s*(player_message|system|user|assistant|s|\|[a-z_]+\|)\s*>|<\|[^|>]*\|>",
                                   re.I)
         self.max_chars = max_chars
+        self.max_words = max_words      # 0: no cap in words (a model's reply: voice.max_words)
         self.secrets = tuple(s for s in secrets if s)
         self.raw = ""
         self.current = ""     # the clean text so far, held-back part included (for the in-voice check)
@@ -145,6 +152,16 @@ class OutputGuard:
             cut = text[:self.max_chars]
             end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "), cut.rfind(".\n"))
             text, stop = (cut[:end + 1] if end > self.max_chars // 3 else cut.rstrip() + "…"), True
+        if self.max_words:
+            words = list(re.finditer(r"\S+", text))
+            if len(words) > self.max_words:
+                # A rambling reply is cut at its last sentence end within the cap: the player reads a
+                # whole sentence, and the model's voice is kept (a long reply is not a drift).
+                cut = text[:words[self.max_words - 1].end()]
+                end = _last_sentence_end(cut)
+                capped = cut[:end + 1] if end > len(cut) // 3 else cut.rstrip() + "…"
+                # Never shorter than what was already shown.
+                text, stop = (capped if len(capped.lstrip()) >= self.shown else cut), True
         return text.lstrip(), stop
 
     def feed(self, piece: str) -> str:
@@ -161,6 +178,11 @@ class OutputGuard:
             # Held back: a possible "Player:" label, and anything that may still become a secret.
             hold = max(self.HOLD, streamsafe.held_back(text, self.secrets))
             safe = text[:max(0, len(text) - hold)]
+            if self.max_words and len(text.split()) > self.max_words * 0.6:
+                # Near the word cap, show only whole sentences: the cap cuts back to a sentence end,
+                # and what the player has read cannot be taken back.
+                end = _last_sentence_end(safe)
+                safe = safe[:end + 1] if end >= 0 else safe[:self.shown]
         if len(safe) <= self.shown:
             return ""
         out, self.shown = safe[self.shown:], len(safe)
@@ -182,7 +204,8 @@ class OutputGuard:
             hits.append("spoke for another")
         if any(s in raw for s in self.secrets):
             hits.append("secret")
-        if len(self._tag_re.sub("", raw).strip()) > self.max_chars:
+        plain = self._tag_re.sub("", raw).strip()
+        if len(plain) > self.max_chars or (self.max_words and len(plain.split()) > self.max_words):
             hits.append("length")
         return hits
 

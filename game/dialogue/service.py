@@ -306,7 +306,8 @@ class CharacterVoice:
         t = request.timeouts
         name = getattr(self.character, "name", "")
         secrets = getattr(self.character, "secrets", ()) or ()
-        out_guard = OutputGuard(name, player or "", secrets=secrets) if guard else None
+        max_words = self.service.voice_settings.max_words if link.choice.type != "scripted" else 0
+        out_guard = OutputGuard(name, player or "", secrets=secrets, max_words=max_words) if guard else None
         req = request if request.model or link.choice.model is None else _with_model(request, link.choice.model)
         parts: list[str] = []
 
