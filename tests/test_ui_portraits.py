@@ -111,9 +111,8 @@ def test_dawn_is_not_the_night_art_and_the_cafeteria_is_not_james_couch():
 def test_aria_looks_pleased_when_an_answer_moves_what_it_measures(tmp_path, monkeypatch):
     """In a conversation the AI's face follows its state: thinking while it answers, then pleased
     (or worried) as the player's words moved the values it measures up (or down)."""
-    from tests.test_ui import DEMO, _say, _to_talk, key, text  # noqa: F401
-
     from game.ui.app import build_app
+    from tests.test_ui import DEMO, _say, _to_talk, key, text  # noqa: F401
 
     app = build_app(DEMO, seed=1, log=str(tmp_path / "events.jsonl"), options={"backend": "scripted"})
     app.run_frames(2)
