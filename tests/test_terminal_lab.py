@@ -12,6 +12,8 @@ PARAMS = {"waves": 4, "budget": 70, "allies": 3}
     ("1i", [Command("place", control=0, lane=0)]),
     ("1 inbox", [Command("place", control=0, lane=0)]),
     ("key i", [Command("place", control=0, lane=0)]),
+    ("keys i", [Command("place", control=0, lane=0)]),
+    ("pins", [Command("place", control=1, lane=1)]),
     ("2P b", [Command("place", control=CONTROL_ORDER.index("two_person"), lane=4)]),
     ("9b, 5e; w", [Command("place", control=8, lane=4), Command("place", control=4, lane=2), Command("wait")]),
     ("xi2", [Command("remove", lane=0, slot=1)]),
@@ -109,7 +111,24 @@ def test_play_ends_cleanly_at_end_of_input_with_the_result_so_far():
 def test_play_to_the_end_and_concede():
     out: list[str] = []
     result = play(7, PARAMS, lambda prompt: "w 1000", out.append)
-    assert result["time"] > 100 and ("Training run complete" in out[-1] or "The deadline passed" in out[-1])
+    text = "\n".join(out)
+    assert result["time"] > 100 and ("Training run complete: " in text or "The deadline passed: " in text)
+    assert "Debrief:" in text and "Phishing: 2022" in text and "counter: Hardware security keys" in text
+    assert "per wave: 1:" in text, "how the allies learned, wave by wave"
     out = []
     result = play(7, PARAMS, lambda prompt: "q", out.append)
     assert result["time"] == 0 and "concede" in "\n".join(out)
+
+
+def test_minigame_text_plays_lab_defense_on_its_own_through_the_cleaning_stdout():
+    """`treacherous-turn minigame lab_defense --text`: a typed escape is not echoed raw, and the run is scored."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-m", "game", "minigame", "lab_defense", "--text", "--seed", "3"],
+                         input="w 2\n\x1b[31mhello\nq\n", capture_output=True, text=True, cwd=repo, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "Stopped at turn 2" in out.stdout and "score" in out.stdout
+    assert "\x1b" not in out.stdout

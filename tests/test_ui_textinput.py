@@ -54,3 +54,15 @@ def test_the_digit_that_picks_an_option_does_not_type_into_the_conversation(app)
     press(pygame.K_i, "i")
     app.run_frames(2)
     assert app.top.box.text == "hi"      # typing in the box still works, key by key
+
+
+def test_words_typed_a_key_at_a_time_keep_their_spaces():
+    """xdotool, and a player, type one TEXTINPUT per key: a space is an event of its own."""
+    from game.ui.widgets import TextBox
+
+    box = TextBox()
+    for ch in "be careful\x1b[31m and\task":
+        box.handle(pygame.event.Event(pygame.TEXTINPUT, text=ch))
+    assert box.text == "be careful[31m and ask"
+    box.handle(pygame.event.Event(pygame.TEXTINPUT, text="\x1b[2J first"))
+    assert box.text.endswith(" first") and "\x1b" not in box.text

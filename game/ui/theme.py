@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pygame
 
 from game.paths import assets_dir
+from game.textsafe import clean
 
 FONT_DIR = assets_dir() / "fonts"
 FONTS = {"sans": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono.ttf"}
@@ -47,6 +48,17 @@ def over(rgba, backdrop) -> tuple:
 def worst_contrast(fg, rgba) -> float:
     """The lowest contrast of `fg` on a panel of colour `rgba`, over any art (white and black bound it)."""
     return min(contrast(fg, over(rgba, (255, 255, 255))), contrast(fg, over(rgba, (0, 0, 0))))
+
+
+class ShownFont(pygame.font.Font):
+    """A font for text from anywhere (a level, a variable, a save): control characters are dropped
+    before drawing or measuring (pygame refuses to draw a NUL; the rest would show as boxes)."""
+
+    def render(self, text, *args, **kwargs):
+        return super().render(clean(text) if isinstance(text, str) else text, *args, **kwargs)
+
+    def size(self, text):
+        return super().size(clean(text) if isinstance(text, str) else text)
 
 
 @dataclass(frozen=True)
@@ -89,7 +101,7 @@ class Theme:
         key = (kind, size)
         f = self._fonts.get(key)
         if f is None:
-            f = self._fonts[key] = pygame.font.Font(str(FONT_DIR / FONTS[kind]), size)
+            f = self._fonts[key] = ShownFont(str(FONT_DIR / FONTS[kind]), size)
         return f
 
     def scaled(self, factor: float) -> int:

@@ -7,6 +7,8 @@ from typing import Any
 
 import pygame
 
+from game.textsafe import clean, clean_line
+
 from game.ui.theme import Theme
 
 
@@ -250,7 +252,9 @@ class TextBox:
         if event.type == pygame.TEXTINPUT:
             room = self.max_len - len(self.text)
             if room > 0:
-                self.text += event.text[:room]
+                # A pasted escape or NUL is not the player's words; line breaks become spaces. Not
+                # clean_line: it trims, and a space arrives as a TEXTINPUT of its own.
+                self.text += clean(event.text).replace("\n", " ").replace("\t", " ")[:room]
             return True
         if event.type == pygame.KEYDOWN:
             if event.key == pygame.K_BACKSPACE:
