@@ -92,7 +92,10 @@ class TitleScreen(Screen):
         th.text(surface, "TURN", (90, 200), size=72, kind="bold", color=th.pal.gold)
         subtitle = self.app.session.story.title
         if subtitle and subtitle.strip().lower() != "treacherous turn":     # not the title said twice
-            th.text(surface, subtitle, (96, 288), size=th.scaled(0.8), color=th.pal.dim)
+            rect = th.text(surface, subtitle, (96, 288), size=th.scaled(0.8), color=th.pal.dim)
+            self.menu.y = max(330, rect.bottom + 14)
+        else:
+            self.menu.y = 300          # no subtitle: the menu takes its room (large text needs it)
         footer = th.hint(surface, "Arrows + Enter, or the mouse  ·  F1 help  ·  F11 fullscreen", (W // 2, H - 12))
         # The player's text size for the menu, or smaller if that would run into the footer.
         size = fit_size(lambda sz: self.menu.measure(th, size=sz), footer.top - 16 - self.menu.y, th.base)
