@@ -7,8 +7,7 @@ from typing import Any
 
 import pygame
 
-from game.textsafe import clean, clean_line
-
+from game.textsafe import clean
 from game.ui.theme import Theme
 
 
