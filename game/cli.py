@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("game.commands.schema", "print the JSON Schema for level files (for editors)"),
     "chat": ("game.commands.chat", "talk to a level's character in the terminal"),
     "backends": ("game.commands.backends", "list dialogue backends, which one each character uses, and their health"),
+    "compare-backends": ("game.commands.compare", "play the same turns against several dialogue backends and compare "
+                                                  "them (table + HTML report)"),
     "minigame": ("game.commands.minigame", "run a minigame on its own (e.g. with --autopilot)"),
     "recognize": ("game.commands.recognize", "guess what Quick, Draw! ndjson drawings show"),
     "new": ("game.commands.new", "start a new story project in a folder (a level, a cast, settings, a test)"),

@@ -211,6 +211,9 @@ class _Session:
     # ---------------------------------------------------------------- handlers (None: go on; an int: exit code)
     def level(self, prompt):
         print(f"\n=== Chapter {prompt.number}: {prompt.title} ===\n")
+        if self.service is not None:
+            # Model-voiced characters' backends warm up (off this thread) while the player reads.
+            self.service.warm_up(list(self.rt.level.characters.values()), self.rt.world.player)
         self.rt.advance()
 
     def line(self, prompt):
@@ -419,17 +422,58 @@ def _talk(rt: Runtime, prompt, inp: _Input, service) -> bool:
             continue
         handle = conv.send(answer)
         stream = _Stream(f"{char.name}: ")
-        while True:
-            events = handle.poll()
-            for kind, text in events:
-                if kind == "delta":
-                    stream.feed(text)
-            if handle.done or handle.failed:
-                break
-            time.sleep(0.01)
+        _stream_reply(handle, stream=stream)
         stream.close()
     rt.finish_talk(conv.outcome())
     return True
+
+
+def _stream_reply(handle, out=None, inp=None, stream: "_Stream | None" = None) -> None:
+    """Write a reply as it streams, wrapped by `stream` (else as it comes, to `out`). While a model thinks, dots show it on a
+    terminal, and Enter skips to the authored line (only when both ends are a terminal: piped
+    input is the player's lines)."""
+    import select
+
+    out = out or sys.stdout
+    inp = inp or sys.stdin
+    live = out.isatty() and inp.isatty()
+    dots, last_dot, hinted = 0, time.monotonic(), False
+    while True:
+        for kind, text in handle.poll():
+            if kind == "delta":
+                if dots:       # backspaces are control characters: past the cleaning stdout
+                    getattr(out, "unfiltered", out).write("\b \b" * dots + ("\b \b" * len(SKIP_HINT) if hinted else ""))
+                    dots, hinted = 0, False
+                if stream is not None:
+                    out.flush()
+                    stream.feed(text)
+                else:
+                    out.write(text)
+                    out.flush()
+        if handle.done or handle.failed:
+            return
+        if live and getattr(handle, "thinking", False):
+            now = time.monotonic()
+            if now - last_dot >= 0.4 and dots < 12:
+                if not hinted and dots == 3:
+                    out.write(SKIP_HINT)
+                    hinted = True
+                else:
+                    out.write(".")
+                    dots += 1
+                out.flush()
+                last_dot = now
+            try:
+                ready = select.select([inp], [], [], 0)[0]
+            except (OSError, ValueError):
+                ready = []
+            if ready:
+                inp.readline()
+                handle.skip()
+        time.sleep(0.01)
+
+
+SKIP_HINT = " (Enter: the written line) "
 
 
 class _MinigameInput:

@@ -30,6 +30,15 @@ class FakeOpenAI(ThreadingHTTPServer):
         self.retry_after = "1"
         self.hang_seconds = 30.0
         self.piece_delay = 0.0
+        # A model still loading or reading a long prompt: the first request(s) wait this long before
+        # the response starts (cold_requests: how many; None: every request).
+        self.cold_delay = 0.0
+        self.cold_requests: int | None = 1
+        # One request at a time, like llama.cpp's server with one slot: the next waits for the last.
+        self.serial = False
+        self._slot = threading.Lock()
+        # response_format types this server accepts; others get a 400, as from servers without them.
+        self.response_formats = {"json_schema", "json_object"}
         self.requests: list[dict] = []
         self._stop_hang = threading.Event()
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -82,6 +91,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(404, {"error": {"message": "not found", "type": "not_found"}})
 
     def do_POST(self) -> None:
+        if self.server.serial:
+            with self.server._slot:
+                return self._post()
+        return self._post()
+
+    def _post(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(length) or b"{}")
         self.server.requests.append({"method": "POST", "path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
@@ -89,6 +104,16 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json(404, {"error": {"message": "not found"}})
         fault = self.server.take_fault()
         auth = self.headers.get("Authorization", "")
+        fmt = (body.get("response_format") or {}).get("type")
+        if fmt and fmt not in self.server.response_formats:
+            return self._json(400, {"error": {"message": f"response_format type '{fmt}' is not supported",
+                                              "type": "invalid_request_error"}})
+        srv = self.server
+        if srv.cold_delay and (srv.cold_requests is None or srv.cold_requests > 0):
+            if srv.cold_requests is not None:
+                srv.cold_requests -= 1
+            if srv._stop_hang.wait(srv.cold_delay):
+                return self._close()
         if fault == "hang":
             self.server._stop_hang.wait(self.server.hang_seconds)
             return self._close()
@@ -102,7 +127,7 @@ class _Handler(BaseHTTPRequestHandler):
                               {"Retry-After": self.server.retry_after})
         if fault == "500":
             return self._json(500, {"error": {"message": "internal error", "type": "server_error"}})
-        is_json = (body.get("response_format") or {}).get("type") == "json_object"
+        is_json = fmt in ("json_object", "json_schema")
         text = self.server.json_reply if is_json else self.server.reply
         if not body.get("stream"):
             return self._json(200, _completion(text, body.get("model")))

@@ -30,7 +30,9 @@ def write_settings(text: str) -> None:
 
 
 def fast_service(base_url, **extra) -> DialogueService:
-    write_settings("dialogue:\n  timeouts: {connect: 1, first_token: 1.0, total: 4}\n" +
+    # A warm backend's faults (cold_start 0: no cold-start budget, no warm-up request);
+    # tests/test_dialogue_cold.py covers the first request of a session.
+    write_settings("dialogue:\n  timeouts: {connect: 1, first_token: 1.0, total: 4, cold_start: 0}\n" +
                    "".join(f"  {k}: {json.dumps(v)}\n" for k, v in extra.items()))
     return DialogueService.from_settings(backend="openai", base_url=base_url, model="fake-model")
 
@@ -190,7 +192,7 @@ def test_api_keys_never_leak(server, monkeypatch, caplog, capsys):
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
     monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
     server.fault = "401"          # the server echoes the key back, like the real API
-    write_settings("dialogue:\n  timeouts: {connect: 1, first_token: 1, total: 3}\n")
+    write_settings("dialogue:\n  timeouts: {connect: 1, first_token: 1, total: 3, cold_start: 0}\n")
     service = DialogueService.from_settings(model="fake-model")
     rt, prompt = demo_talk()
     convo = talk(rt, prompt, service=service)
@@ -214,7 +216,7 @@ def test_api_keys_never_leak(server, monkeypatch, caplog, capsys):
 def test_cancel_mid_stream_closes_the_http_stream(server):
     server.piece_delay = 0.05
     server.reply = " ".join(f"w{i}" for i in range(100))      # five seconds of streaming if nobody stops it
-    write_settings("dialogue:\n  timeouts: {connect: 1, first_token: 2, total: 20}\n")
+    write_settings("dialogue:\n  timeouts: {connect: 1, first_token: 2, total: 20, cold_start: 0}\n")
     rt, prompt = demo_talk()
     convo = talk(rt, prompt, service=DialogueService.from_settings(backend="openai", base_url=server.base_url,
                                                                    model="fake-model"))

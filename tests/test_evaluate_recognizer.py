@@ -158,3 +158,28 @@ def test_an_empty_bitmaps_folder_is_named(tmp_path, capsys):
     (tmp_path / "bitmaps").mkdir()
     assert E.main(["--data", str(tmp_path)]) == 2
     assert "no bitmaps/*.npy under" in capsys.readouterr().err
+
+
+def test_a_folder_of_peoples_strokes_named_by_word_is_measured(tmp_path, capsys):
+    """strokes20_dev/'s layout: one ndjson of drawings of several categories, each line
+    naming its category in "word", measured in the game's frame and the finished box."""
+    src = quickdraw_dir() / "strokes" / "simplified"
+    lines = []
+    for name, word in (("duck", "bird"), ("shark", "fish")):
+        for line in (src / f"{name}.ndjson").read_text().splitlines()[:5]:
+            obj = json.loads(line)
+            obj["word"] = word
+            lines.append(json.dumps(obj))
+    (tmp_path / "people_simplified.ndjson").write_text("\n".join(lines) + "\n")
+    out = E.own_strokes_check(embedded(), tmp_path)
+    assert (out["drawings"], out["categories"]) == (10, 2)
+    assert set(out["in_final_frame"]) == {"25%", "50%", "75%"}
+    assert all(a1 <= a3 for a1, a3 in out["in_final_frame"].values())
+    assert E.main(["--data", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "10 drawings of 2" in printed and "ms per guess" in printed and "finished drawing's box" in printed
+    # a drawing of a category the recognizer does not know is named, not a KeyError
+    obj["word"] = "submarine"
+    (tmp_path / "people_simplified.ndjson").write_text(json.dumps(obj) + "\n")
+    assert E.main(["--data", str(tmp_path)]) == 2
+    assert "submarine" in capsys.readouterr().err

@@ -70,6 +70,6 @@ def test_skip_and_quit_inside_a_minigame(monkeypatch, capsys):
     code, out = _play_demo(monkeypatch, capsys, talk + "/save x\n/skip\n")
     assert code == 0 and "lab> /skip" in out and "saving waits until it is over" in out
     assert "minigame skipped: the story goes on with its default result" in out
-    assert "skipped, default result used" in out, "the score card says the lab was skipped"
+    assert "skipped, so the story went on with its default result" in out, "the recap says the lab was skipped"
     code, out = _play_demo(monkeypatch, capsys, talk + "w 3\n/quit\n")
     assert code == 0 and "lab> /quit" in out and "*** THE END" not in out, "/quit ends the game there"

@@ -189,3 +189,37 @@ def test_the_baseline_tool_names_what_is_missing(tmp_path, capsys):
     assert "no bitmaps/*.npy under" in capsys.readouterr().err
     assert baseline.main(["--data", str(tmp_path), "--epochs", "0"]) == 2
     assert "--epochs: expected at least 1" in capsys.readouterr().err
+
+
+class _Teacher:
+    """A stand-in teacher: the same probabilities for every drawing."""
+    classes = [f"c{i}" for i in range(20)]
+
+    def __init__(self, top: float):
+        self.p = np.full(20, (1 - top) / 19, np.float32)
+        self.p[3] = top
+
+    def probabilities(self, bitmaps):
+        return np.tile(self.p, (len(bitmaps), 1))
+
+
+def test_real_stroke_targets_are_prefixes_of_peoples_strokes_not_lookalikes(trainer, tmp_path):
+    src = quickdraw_dir() / "strokes" / "simplified"
+    (tmp_path / "strokes" / "simplified").mkdir(parents=True)
+    for name in ("bus", "duck"):  # duck is a look-alike of bird: the evaluation's, never a target
+        lines = (src / f"{name}.ndjson").read_text().splitlines()[:8]
+        (tmp_path / "strokes" / "simplified" / f"{name}.ndjson").write_text("\n".join(lines) + "\n")
+    buses = [json.loads(line)["drawing"] for line in (src / "bus.ndjson").read_text().splitlines()[:8]]
+    x, t, w = trainer.real_stroke_prefixes(tmp_path, _Teacher(0.8), seed=1, per_drawing=2)
+    several = [d for d in buses if len(d) >= 2]
+    assert len(x) == sum(min(2, len(d) - 1) for d in several)  # duck's lines are not among them
+    assert x.dtype == np.uint8 and x.shape[1] == 784 and (x.max(axis=1) > 0).all()
+    assert np.allclose(t.sum(axis=1), 1.0) and (t.argmax(axis=1) == 3).all()
+    assert np.allclose(w, 0.8)
+    # every target bitmap is a prefix: a render of the first k strokes of one of the drawings
+    from game.minigames.drawing.strokes import render
+    prefixes = {render(d[:k]).tobytes() for d in several for k in range(1, len(d))}
+    assert all(row.tobytes() in prefixes for row in x)
+    # a finished drawing the teacher does not call one of the classes gives no target
+    x, t, w = trainer.real_stroke_prefixes(tmp_path, _Teacher(0.1), seed=1)
+    assert len(x) == len(t) == len(w) == 0

@@ -125,6 +125,64 @@ def build_data(root: Path, seed: int):
     return classes, originals, partials, val_x, np.concatenate(val_y), val_px
 
 
+# Stroke-file categories kept out of the real-stroke targets: tools/evaluate_recognizer.py
+# measures them as look-alikes of the 20 (duck as bird...), so they must stay unseen.
+LOOKALIKES = D.LOOKALIKES
+REAL_PREFIXES_PER_DRAWING = 3
+
+
+def real_stroke_prefixes(root: Path, teacher, seed: int, min_confidence: float = 0.3,
+                         per_drawing: int = REAL_PREFIXES_PER_DRAWING, files: int | None = None):
+    """Prefixes of people's real strokes with the teacher's view of the finished drawing as
+    their target: (bitmaps (N, 784) uint8, targets (N, classes) float32, weights (N,)).
+
+    The 20 categories have no stroke files, but people's strokes of the 325 others show
+    how people really build a drawing (which parts first, how long a stroke runs). A
+    drawing the teacher calls one of the 20 when finished (confidence >= min_confidence)
+    should already be called that when half drawn: each of up to `per_drawing` prefixes
+    (1 to n-1 of its strokes, in people's order, rendered as the game renders a drawing in
+    progress) gets the finished drawing's teacher probabilities as its soft target, weighted
+    by that confidence. Look-alike categories are left out (the evaluation's check)."""
+    from game.minigames.drawing.strokes import read_ndjson, render
+
+    rng = np.random.default_rng(seed)
+    paths = [p for p in sorted((Path(root) / "strokes" / "simplified").glob("*.ndjson"))
+             if p.stem not in LOOKALIKES][:files]
+    drawings = [obj["drawing"] for path in paths for obj in read_ndjson(path)]
+    drawings = [d for d in drawings if len(d) >= 2]
+    none = np.zeros((0, 784), np.uint8), np.zeros((0, len(teacher.classes)), np.float32), np.zeros(0, np.float32)
+    if not drawings:
+        return none
+    probs = teacher.probabilities(np.stack([render(d) for d in drawings]))
+    keep = probs.max(axis=1) >= min_confidence
+    if not keep.any():
+        return none
+    xs, ts, ws = [], [], []
+    for d, p in zip([d for d, k in zip(drawings, keep) if k], probs[keep]):
+        counts = rng.permutation(np.arange(1, len(d)))[:per_drawing]
+        for k in counts:
+            xs.append(render(d[:k]))
+            ts.append(p)
+            ws.append(float(p.max()))
+    return np.stack(xs), np.stack(ts).astype(np.float32), np.array(ws, np.float32)
+
+
+def lookalike_halves(root: Path, classes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Drawings of the look-alike stroke categories (duck as bird...) at half of people's
+    strokes, rendered as the game renders them, and their labels among `classes`."""
+    from game.minigames.drawing.strokes import read_ndjson, render
+
+    xs, ys = [], []
+    for category, cls in LOOKALIKES.items():
+        path = Path(root) / "strokes" / "simplified" / f"{category}.ndjson"
+        if path.is_file() and cls in classes:
+            for obj in read_ndjson(path):
+                d = obj["drawing"]
+                xs.append(render(d[:D.partial_count(len(d), 0.5)]))
+                ys.append(classes.index(cls))
+    return (np.stack(xs), np.array(ys)) if xs else (np.zeros((0, 784), np.uint8), np.zeros(0, np.int64))
+
+
 def parse_widths(widths: str | None, deep: bool = False) -> list[list[int]]:
     """"32/64,64/128" -> [[32], [64, 64], [128]]: conv widths per stage, a 2x2 max pool after each."""
     if not widths:
@@ -374,6 +432,10 @@ def main(argv=None) -> int:
                     help="exported weights (.npz) to distil from; repeat for an ensemble (their mean)")
     ap.add_argument("--distil", type=float, default=0.7, help="weight of the teachers' soft targets in the loss")
     ap.add_argument("--temperature", type=float, default=2.0, help="softening of the teachers' and student's outputs")
+    ap.add_argument("--real", type=float, default=0.0,
+                    help="weight of the real-stroke targets (real_stroke_prefixes; teacher: --init, else the "
+                         "shipped weights); 0: none")
+    ap.add_argument("--real-share", type=int, default=24, help="real-stroke prefixes added to each batch of 128")
     ap.add_argument("--ema", type=float, default=0.999, help="decay of the weight average (0: none)")
     ap.add_argument("--checkpoint", type=Path, help="save the whole training state here after every epoch")
     ap.add_argument("--resume", action="store_true",
@@ -444,6 +506,19 @@ def main(argv=None) -> int:
     # half-drawn picture it says "bird or airplane, not book", which the one-hot label
     # cannot, and an ensemble's mean is better than any one network that can be shipped.
     teachers = [model_from_exported(torch, t) for t in args.teacher]
+    real_x = None
+    if args.real > 0:
+        from game.minigames.drawing.recognizer import EmbeddedRecognizer
+        source = args.init or (OUT_DIR / "recognizer.npz")
+        t0 = time.time()
+        real_x, real_t, real_w = real_stroke_prefixes(
+            args.data, EmbeddedRecognizer(source, source.with_suffix(".json")), args.seed)
+        print(f"{len(real_x)} prefixes of people's strokes of other categories as targets "
+              f"(teacher {source.parent.name}/{source.name}, {time.time() - t0:.0f}s)", flush=True)
+        if not len(real_x):
+            print(f"train_recognizer: no stroke files under {args.data}/strokes/simplified for --real",
+                  file=sys.stderr)
+            return 2
     steps_per_epoch = (args.per_class * n_classes) // 128
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     total_steps = args.epochs * steps_per_epoch
@@ -468,6 +543,17 @@ def main(argv=None) -> int:
             accs = [float((torch.cat([net(v[k:k + 1024]).argmax(1) for k in range(0, len(v), 1024)]) == vy)
                           .float().mean()) for v in (vx, vpx)]
         return accs[0], accs[1]
+
+    # Watched, never selected on: look-alike drawings (duck as bird...) at half of people's
+    # real strokes, the nearest thing to play that the training data allows.
+    look_x, look_y = lookalike_halves(args.data, classes)
+    lx = torch.from_numpy(look_x.reshape(-1, 1, 28, 28).astype(np.float32) / 255.0)
+
+    def watch(net) -> str:
+        if not len(look_x):
+            return ""
+        with torch.no_grad():
+            return f" / look-alikes at half {float((net(lx).argmax(1).numpy() == look_y).mean()):.3f}"
 
     # An exponential moving average of the weights (and batch-norm statistics), checked
     # beside the raw weights every epoch: averaging over the last few thousand steps
@@ -518,8 +604,13 @@ def main(argv=None) -> int:
             step += 1
             if progress >= 1.0:
                 break
-            xb = torch.from_numpy(x[s * 128:(s + 1) * 128].reshape(-1, 1, 28, 28).astype(np.float32) / 255.0)
+            xb = x[s * 128:(s + 1) * 128]
             yb = torch.from_numpy(y[s * 128:(s + 1) * 128])
+            n_plain = len(xb)
+            if real_x is not None:
+                pick = rng.integers(0, len(real_x), args.real_share)
+                xb = np.concatenate([xb, real_x[pick]])
+            xb = torch.from_numpy(xb.reshape(-1, 1, 28, 28).astype(np.float32) / 255.0)
             # Small shifts and zooms: players' drawings pass through the same recipe, but
             # the trace-and-render path lands up to a pixel away from Google's renders.
             n = len(xb)
@@ -532,13 +623,19 @@ def main(argv=None) -> int:
             theta[:, 0, 0] *= torch.where(torch.rand(n) < 0.5, -1.0, 1.0)
             grid = F.affine_grid(theta, xb.shape, align_corners=False)
             xb = F.grid_sample(xb, grid, align_corners=False, padding_mode="zeros")
-            out = model(xb)
+            out_all = model(xb)
+            out = out_all[:n_plain]
             loss = F.cross_entropy(out, yb, label_smoothing=args.smoothing)
             if teachers:
                 with torch.no_grad():
-                    soft = torch.stack([F.softmax(t(xb) / args.temperature, 1) for t in teachers]).mean(0)
+                    soft = torch.stack([F.softmax(t(xb[:n_plain]) / args.temperature, 1) for t in teachers]).mean(0)
                 kd = F.kl_div(F.log_softmax(out / args.temperature, 1), soft, reduction="batchmean")
                 loss = (1 - args.distil) * loss + args.distil * args.temperature ** 2 * kd
+            if real_x is not None:
+                # cross-entropy against the finished drawing's probabilities, by its confidence
+                target = torch.from_numpy(real_t[pick])
+                per = -(target * F.log_softmax(out_all[n_plain:], 1)).sum(1)
+                loss = loss + args.real * (per * torch.from_numpy(real_w[pick])).mean()
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -550,7 +647,7 @@ def main(argv=None) -> int:
             if net is None:
                 continue
             full, half = validate(net)
-            report.append(f"{label} val {full:.4f} / half {half:.4f}")
+            report.append(f"{label} val {full:.4f} / half {half:.4f}{watch(net)}")
             if (full + half) / 2 > best[0]:
                 best = ((full + half) / 2, {k: v.clone() for k, v in net.state_dict().items()}, (full, half))
         print("  ".join(report) + f" ({time.time() - train_started:.0f}s)", flush=True)
@@ -584,6 +681,11 @@ def main(argv=None) -> int:
                                + (f", widened (Net2WiderNet): {', '.join(widened)}" if widened else "")
                                if args.init else None),
             "distilled_from": [f"{t.parent.name}/{t.name}" for t in args.teacher] or None,
+            "real_stroke_targets": (
+                f"weight {args.real}, {args.real_share} per batch: up to {REAL_PREFIXES_PER_DRAWING} prefixes "
+                "(1 to n-1 strokes, people's order) of each stroke-file drawing of the other categories (not the "
+                "look-alikes) that the starting network calls one of the 20 when finished (confidence >= 0.3), "
+                "its probabilities on the finished drawing as the target" if real_x is not None else None),
         },
         "seed": args.seed,
         "split_seed": D.SPLIT_SEED,

@@ -22,11 +22,24 @@ log = logging.getLogger("game.dialogue")
 
 @dataclass(frozen=True)
 class Timeouts:
-    """Seconds. `first_token` is how long we wait for the first piece, `total` for the whole reply."""
+    """Seconds. `first_token` is how long we wait for the first piece, `total` for the whole reply.
+
+    `cold_start` replaces `first_token` for a backend's first request of a session when the backend
+    may be cold (a local server still loading its model or reading a long prompt for the first
+    time): a llama.cpp server on a busy 2-core machine took 9-20 s to its first token there, and the
+    steady budget would have given the whole conversation to the authored lines. 0 turns it off."""
 
     connect: float = 3.0
     first_token: float = 8.0
     total: float = 20.0
+    cold_start: float = 60.0
+
+    def cold(self) -> "Timeouts":
+        """The budget of a cold backend's request: the first token may take `cold_start`, the rest as usual."""
+        extra = max(0.0, self.cold_start - self.first_token)
+        if not extra:
+            return self
+        return Timeouts(self.connect, self.first_token + extra, self.total + extra, self.cold_start)
 
 
 @dataclass
@@ -128,7 +141,16 @@ class Cancelled(DialogueError):
     kind = "cancelled"
 
 
-KINDS = {c.kind: c for c in (Unavailable, TimedOut, AuthFailed, RateLimited, BadRequest, Refused, Cancelled)}
+class Skipped(DialogueError):
+    kind = "skipped"            # the player chose the authored line instead of waiting
+
+
+class OutOfVoice(Refused):
+    kind = "out_of_voice"       # the reply drifted out of the character (see voice.py)
+
+
+KINDS = {c.kind: c for c in (Unavailable, TimedOut, AuthFailed, RateLimited, BadRequest, Refused, Cancelled, Skipped,
+                             OutOfVoice)}
 
 
 def check_cancel(cancel: threading.Event) -> None:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from game.dialogue import understanding
+from game.dialogue import voice as voicelib
 from game.dialogue import values as valuelib
 from game.dialogue.backends.scripted import ScriptedBackend, matching_intents
 from game.dialogue.base import DialogueRequest, Timeouts, log
@@ -79,6 +80,9 @@ class Conversation:
         self._pending: ReplyHandle | None = None
         self._lock = threading.Lock()
         self._seed_base = zlib.crc32(f"{character.id}/{prompt.key}".encode())
+        self._example_lines: list[str] | None = None
+        # A model-voiced character's backend is warmed up now if the level start did not already.
+        self.service.warm_up([character], self.player)
 
     # ------------------------------------------------------------------ state
     @property
@@ -340,7 +344,7 @@ class Conversation:
 
     def _messages(self, said: str, next_q: str | None, last: bool) -> list[dict[str, str]]:
         system = system_prompt(self.character, player=self.player, goal=self.prompt.goal, values=self.values,
-                               summary=self.summary, next_question=next_q, closing=last)
+                               summary=self.summary, next_question=next_q, closing=last, examples=self._examples())
         messages = [{"role": "system", "content": system}]
         if self._opening:
             messages.append({"role": "assistant", "content": self._opening})
@@ -350,12 +354,19 @@ class Conversation:
         messages.append({"role": "user", "content": untrusted(said)})
         return messages
 
+    def _examples(self) -> list[str]:
+        """The character's authored lines shown to a model as a sample of its voice (rendered once)."""
+        if self._example_lines is None:
+            count = self.service.voice_settings.examples
+            self._example_lines = voicelib.examples(self.character, self._render, count)
+        return self._example_lines
+
     def _score(self, said: str, question: str | None, offline: dict[str, float]) -> tuple[dict[str, float], str]:
         if not self.measures or not said:
             return dict(offline), "lexicon"
         if self.voice.capabilities.json:
             req = DialogueRequest(valuelib.scoring_messages(question, said, self.measures, self.character.name),
-                                  max_tokens=80, temperature=0.0, seed=0, json_schema={"type": "object"},
+                                  max_tokens=80, temperature=0.0, seed=0, json_schema=valuelib.scores_schema(self.measures),
                                   character=self.character, hints={"kind": "score"})
             got = self.voice.complete(req, SCORING_TIMEOUTS)
             if got is not None:

@@ -17,7 +17,11 @@ def generate_line(service: DialogueService, character: Character, fallback_text:
     """Start generating `character`'s next line; the handle ends with `fallback_text` if no backend delivers."""
     extra = ("Say only your next line in this scene, in your own voice, one or two sentences. "
              f'The writer\'s version of the line is: "{fallback_text}". Keep its meaning; make it yours.')
-    system = system_prompt(character, player=player, extra=extra)
+    from game.dialogue.character import render
+    from game.dialogue.voice import examples
+
+    lines = examples(character, lambda t: render(t, None, player), service.voice_settings.examples)
+    system = system_prompt(character, player=player, extra=extra, examples=lines)
     user = f"Scene: {context}" if context else "Your line, please."
     messages = [{"role": "system", "content": system}, {"role": "user", "content": untrusted(user) if context else user}]
     request = DialogueRequest(messages, max_tokens=90, stop=("\nPlayer:", "\nUser:"),

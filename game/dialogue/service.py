@@ -11,6 +11,15 @@ front end polls the handle each frame:
     ("done", full_text)  the reply is complete; full_text is authoritative
     ("failed", reason)   no reply (only when cancelled: the chain always ends in authored lines)
 
+While a backend has said nothing yet, `handle.thinking` is true (the front ends show that the AI
+is thinking) and `handle.skip()` gives up on it: the reply becomes the authored line at once.
+
+A backend that may start cold (a local server loading its model, a first prompt not yet cached)
+gets `timeouts.cold_start` for its first token until it has answered once in this session; a
+cold-start timeout does not rest it, so the next turn tries it again (up to COLD_TRIES times).
+`DialogueService.warm_up` sends such a backend a tiny request off the frame thread when a level
+with a generated character starts, so the player's first line rarely finds it cold.
+
 Each backend attempt runs in its own daemon thread feeding a queue, so a backend that
 hangs inside a C call or a socket read is abandoned at its deadline, not waited for.
 Every fallback is logged on the "game.dialogue" logger with the reason.
@@ -24,7 +33,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +42,7 @@ from game.dialogue.base import (
     DialogueError,
     DialogueRequest,
     Refused,
+    Skipped,
     TimedOut,
     Timeouts,
     Unavailable,
@@ -40,6 +50,7 @@ from game.dialogue.base import (
     redact,
 )
 from game.dialogue.character import OutputGuard
+from game.dialogue import voice as voicelib
 from game.dialogue.settings import BackendChoice, Settings
 
 if TYPE_CHECKING:
@@ -50,7 +61,8 @@ WAKE_INTERVAL = 0.05    # how often the runner looks up from a silent backend to
 # After a failure, a backend is skipped for a while, so a server that is down costs the player one
 # timeout, not one per line. Seconds, by kind; a RateLimited's retry_after wins when it says more.
 COOLDOWN = {"timeout": 30.0, "unavailable": 15.0, "auth": 300.0, "rate_limited": 20.0, "bad_request": 300.0,
-            "refused": 0.0, "cancelled": 0.0}
+            "refused": 0.0, "cancelled": 0.0, "skipped": 0.0, "out_of_voice": 0.0}
+COLD_TRIES = 3          # cold-start timeouts in a row before a backend is rested like any other failure
 
 
 @dataclass
@@ -59,6 +71,9 @@ class Reply:
     backend: str
     model: str | None
     generated: bool
+    # How it went, for benchmarks and compare-backends: first_token / elapsed (s), pieces, cold,
+    # guard (the output guard's cuts), fallbacks ([{"backend", "kind", "why"}]).
+    stats: dict = field(default_factory=dict)
 
 
 class ReplyHandle:
@@ -75,6 +90,10 @@ class ReplyHandle:
         self.reason = ""
         self.reply: Reply | None = None
         self.backend: str | None = None
+        self._skip = threading.Event()
+        self._waiting = False        # a backend has started and said nothing yet
+        self.started_at = time.monotonic()
+        self.stats: dict[str, Any] = {"fallbacks": [], "guard": []}
 
     def poll(self) -> list[tuple[str, str]]:
         out = []
@@ -100,16 +119,32 @@ class ReplyHandle:
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
+    def skip(self) -> None:
+        """Stop waiting for the model: the reply becomes the authored line (the turn still counts)."""
+        self._skip.set()
+
+    @property
+    def skipped(self) -> bool:
+        return self._skip.is_set()
+
+    @property
+    def thinking(self) -> bool:
+        """A model is working on the reply and has not said anything yet (show it, offer skip())."""
+        return self._waiting and not self._finished.is_set()
+
     # ------------------------------------------------------------------ worker side
     def _emit(self, kind: str, text: str = "") -> None:
         if kind == "delta":
             self.text += text
+            self._waiting = False
         elif kind == "started":
             self.text = ""
         self._events.append((kind, text))
 
     def _finish(self, reply: Reply | None, reason: str = "") -> None:
+        self._waiting = False
         if reply is not None:
+            reply.stats = {**self.stats, **reply.stats, "elapsed": time.monotonic() - self.started_at}
             self.reply = reply
             self.text = reply.text
             self.done = True
@@ -211,6 +246,8 @@ class CharacterVoice:
             is_last = i == len(self.links) - 1
             if handle.cancelled:
                 raise Cancelled("cancelled")
+            if handle.skipped:
+                break
             # The authored lines are instant; a model gets what is left of the budget.
             if link.choice.type != "scripted" and time.monotonic() >= deadline:
                 log.warning("%s: no time left for %s; falling back", self._who(), link.name)
@@ -218,20 +255,42 @@ class CharacterVoice:
             resting = self.service._resting(link)
             if resting and not is_last:
                 log.info("%s: skipping %s for %.0f s more after its last failure", self._who(), link.name, resting)
+                handle.stats["fallbacks"].append({"backend": link.name, "kind": "resting",
+                                                  "why": "left alone for a while after a failure"})
                 continue
+            cold = self.service.is_cold(link)
+            req = request
+            link_deadline = max(deadline, time.monotonic() + 1.0) if is_last else deadline
+            if cold:
+                # The first token may take the cold-start budget; the rest of the reply keeps its own.
+                req = _with_timeouts(request, request.timeouts.cold())
+                link_deadline = max(link_deadline, time.monotonic() + req.timeouts.total)
+                handle.stats["cold"] = True
             handle._emit("started")
             handle.backend = link.name
+            handle._waiting = link.choice.type != "scripted"
             try:
-                text = self._run_link(link, request, handle, player,
-                                      max(deadline, time.monotonic() + 1.0) if is_last else deadline)
+                text = self._run_link(link, req, handle, player, link_deadline)
             except Cancelled:
                 raise
+            except Skipped:
+                log.info("%s: the player skipped %s's reply; saying the authored line", self._who(), link.name)
+                handle.stats["fallbacks"].append({"backend": link.name, "kind": "skipped",
+                                                  "why": "the player chose the authored line"})
+                break
             except DialogueError as exc:
                 nxt = self.links[i + 1].name if not is_last else "the authored fallback line"
                 log.warning("%s: backend %s failed (%s: %s); falling back to %s", self._who(), link.name,
                             exc.kind, exc.message, nxt)
+                handle.stats["fallbacks"].append({"backend": link.name, "kind": exc.kind, "why": exc.message})
+                if cold and isinstance(exc, TimedOut) and self.service._cold_miss(link):
+                    log.info("%s: %s did not answer within its cold-start budget; it is tried again next turn",
+                             self._who(), link.name)
+                    continue
                 self.service._rest(link, exc)
                 continue
+            finally:
+                handle._waiting = False
             # A backend may say per request whether its text was generated (replay knows what it recorded).
             generated = bool(request.hints.pop("_generated", link.choice.type != "scripted"))
             return Reply(text, link.name, link.model, generated)
@@ -250,11 +309,19 @@ class CharacterVoice:
         req = request if request.model or link.choice.model is None else _with_model(request, link.choice.model)
         parts: list[str] = []
 
+        # The in-voice check reads the cleaned text as it grows, so a drift ("I'm a detective") is
+        # caught while the guard still holds it back, before the player reads it.
+        check = (voicelib.VoiceCheck(self.character, player or "", self.service.voice_settings)
+                 if guard and link.choice.type != "scripted" and self.character is not None else None)
+
         def take(piece: str) -> bool:
+            handle.stats["pieces"] = handle.stats.get("pieces", 0) + 1
             if out_guard is None:
                 parts.append(piece)
                 return False
             shown = out_guard.feed(piece)
+            if check is not None:
+                check.feed(out_guard.current)     # raises OutOfVoice before `shown` reaches the player
             if shown:
                 handle._emit("delta", shown)
             return out_guard.stopped
@@ -268,7 +335,10 @@ class CharacterVoice:
             self._pump(backend, req, handle, t, deadline, take)
         if out_guard is None:
             return "".join(parts)
+        if check is not None:
+            check.finish(out_guard.preview())      # raises OutOfVoice before the held-back rest is shown
         rest, text = out_guard.finish()
+        handle.stats["guard"] = list(out_guard.hits)
         if rest:
             handle._emit("delta", rest)
         if not text.strip():
@@ -312,6 +382,8 @@ class CharacterVoice:
             while True:
                 if handle.cancelled:
                     raise Cancelled("cancelled")
+                if handle.skipped and not got_any:
+                    raise Skipped("skipped by the player")
                 now = time.monotonic()
                 limit = deadline if got_any else first_deadline
                 if now >= limit:
@@ -327,7 +399,10 @@ class CharacterVoice:
                 elif kind == "piece":
                     if not isinstance(value, str):
                         raise Unavailable(f"backend yielded {type(value).__name__}, not text")
-                    got_any = True
+                    if not got_any:
+                        got_any = True
+                        handle.stats["first_token"] = time.monotonic() - handle.started_at
+                        self.service._mark_warm(backend)
                     if take(value):
                         return
                 elif kind == "end":
@@ -351,6 +426,13 @@ def _with_model(request: DialogueRequest, model: str) -> DialogueRequest:
     return dataclasses.replace(request, model=model)
 
 
+def _with_timeouts(request: DialogueRequest, timeouts: Timeouts) -> DialogueRequest:
+    import dataclasses
+
+    # hints stay the same dict: a backend's note in it ("_generated") must reach the chain.
+    return dataclasses.replace(request, timeouts=timeouts)
+
+
 class DialogueService:
     """Builds each character's chain from settings, and runs replies on a small worker pool."""
 
@@ -361,7 +443,11 @@ class DialogueService:
         self._lock = threading.Lock()
         self._seq = itertools.count()
         self._cooldown: dict[int, float] = {}
+        self._warm: set[int] = set()           # backends that have answered in this session
+        self._cold_misses: dict[int, int] = {}
+        self._warming: dict[int, threading.Thread] = {}
         self.timeouts = self.settings.timeouts()
+        self.voice_settings = voicelib.VoiceSettings.from_settings(self.settings)
         self.recorder: Any = None
         record_path = self.settings.record_path()
         if record_path:
@@ -436,6 +522,75 @@ class DialogueService:
     def _resting(self, link: Link) -> float:
         until = self._cooldown.get(id(link.backend), 0.0)
         return max(0.0, until - time.monotonic())
+
+    # ------------------------------------------------------------------ cold start
+    def is_cold(self, link: Link) -> bool:
+        """Whether this link's next request gets the cold-start budget."""
+        if link.choice.type == "scripted" or self.timeouts.cold_start <= self.timeouts.first_token:
+            return False
+        if not getattr(link.backend, "cold_start", False):
+            return False         # a hosted API (or a plugin that says nothing) is never cold
+        return id(link.backend) not in self._warm
+
+    def _mark_warm(self, backend) -> None:
+        with self._lock:
+            self._warm.add(id(backend))
+            self._cold_misses.pop(id(backend), None)
+
+    def _cold_miss(self, link: Link) -> bool:
+        """Count a cold-start timeout; True while the backend should simply be tried again next turn."""
+        with self._lock:
+            n = self._cold_misses[id(link.backend)] = self._cold_misses.get(id(link.backend), 0) + 1
+        return n < COLD_TRIES
+
+    def warm_up(self, characters, player: str = "") -> list[threading.Thread]:
+        """Send each model-voiced character's backend a tiny request, off the calling thread.
+
+        Called when a level with such a character starts: the SDK is imported, the connection made,
+        the model loaded and the persona (the start of every prompt) read into the server's cache
+        while the player is still reading, not inside the first reply's budget. Returns the threads
+        started (none for characters on authored lines or on backends already warm)."""
+        started = []
+        if self.settings.file.get("warm_up", True) is False:
+            return started
+        for character in characters:
+            try:
+                voice = self.for_character(character)
+            except Exception as exc:  # noqa: BLE001 - a warm-up is a courtesy; the reply will report it
+                log.debug("warm-up of %s skipped: %s", getattr(character, "id", "?"), redact(exc))
+                continue
+            link = voice.primary
+            if not self.is_cold(link):
+                continue
+            with self._lock:
+                running = self._warming.get(id(link.backend))
+                if running is not None and running.is_alive():
+                    continue
+                t = threading.Thread(target=self._warm_one, args=(voice, link, player), daemon=True,
+                                     name=f"dialogue-warmup-{link.name}")
+                self._warming[id(link.backend)] = t
+            t.start()
+            started.append(t)
+        return started
+
+    def _warm_one(self, voice: "CharacterVoice", link: Link, player: str) -> None:
+        from game.dialogue.character import system_prompt
+
+        t0 = time.monotonic()
+        character = voice.character
+        messages = [{"role": "system", "content": system_prompt(character, player=player or "the player")},
+                    {"role": "user", "content": "Hello."}]
+        request = DialogueRequest(messages, max_tokens=1, temperature=0.0, seed=0,
+                                  timeouts=self.timeouts.cold(), character=character, hints={"kind": "warm_up"})
+        handle = ReplyHandle()
+        try:
+            voice._run_link(link, request, handle, None, time.monotonic() + request.timeouts.total, guard=False)
+        except DialogueError as exc:
+            log.info("%s: warming up %s did not finish (%s: %s); the first reply gets the cold-start budget",
+                     voice._who(), link.name, exc.kind, exc.message)
+            return
+        self._mark_warm(link.backend)
+        log.info("%s: %s is warm (%.1f s)", voice._who(), link.name, time.monotonic() - t0)
 
     def reset_cooldowns(self) -> None:
         """Try every backend again at once (e.g. after the player changed settings)."""

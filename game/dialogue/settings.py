@@ -188,12 +188,13 @@ class Settings:
         t = self._mapping("timeouts")
         base = Timeouts()
         values = {}
-        for name in ("connect", "first_token", "total"):
+        for name in ("connect", "first_token", "total", "cold_start"):
             try:
                 v = float(t.get(name, getattr(base, name)))
             except (TypeError, ValueError):
                 v = getattr(base, name)
-            values[name] = v if math.isfinite(v) and v > 0 else getattr(base, name)
+            ok = v >= 0 if name == "cold_start" else v > 0       # cold_start: 0 means no cold-start budget
+            values[name] = v if math.isfinite(v) and ok else getattr(base, name)
         return Timeouts(**values)
 
     def record_path(self) -> str | None:

@@ -16,7 +16,7 @@ import json
 import math
 import re
 from collections.abc import Collection, Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from game.story.model import Intent
@@ -131,6 +131,16 @@ def parse_json_scores(text: str, dims: Collection[str]) -> dict[str, float] | No
             continue
         out[dim] = max(-1.0, min(1.0, float(v)))
     return out
+
+
+def scores_schema(dims: Iterable[str]) -> dict[str, Any]:
+    """The JSON schema of a scoring answer: every dimension a number, or null when the answer is silent on it.
+
+    Strict structured output wants every property required and no others; the range is checked
+    here on parsing (parse_json_scores clamps), since not every server enforces minimum/maximum."""
+    dims = list(dims)
+    return {"type": "object", "properties": {d: {"type": ["number", "null"]} for d in dims},
+            "required": dims, "additionalProperties": False}
 
 
 def scoring_messages(question: str | None, answer: str, dims: Iterable[str], character_name: str) -> list[dict[str, str]]:

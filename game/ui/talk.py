@@ -92,6 +92,21 @@ def prepare_service(options: dict[str, Any]) -> threading.Thread:
     return t
 
 
+def warm_level(runtime, options: dict[str, Any]) -> None:
+    """A level starts: warm up the backend of each of its model-voiced characters, off the frame loop
+    (the service's warm-up runs on its own thread; building the service may not, so it goes there too)."""
+    level = getattr(runtime, "level", None)
+    characters = list(getattr(level, "characters", {}).values()) if level is not None else []
+    if not characters:
+        return
+
+    def warm() -> None:
+        service, _note = _service(options)
+        service.warm_up(characters, getattr(runtime.world, "player", ""))
+
+    threading.Thread(target=warm, daemon=True, name="dialogue-warm-level").start()
+
+
 def open_conversation(runtime, prompt, options: dict[str, Any], snapshot: dict | None = None):
     """(conversation, note). `snapshot` restores a saved or rolled-back one without asking the model again."""
     from game.dialogue.conversation import Conversation

@@ -42,6 +42,7 @@ def find_default_model() -> Path | None:
 class LocalBackend:
     name = "local"
     capabilities = Capabilities(streaming=True, json=False, images=False, offline=True)
+    cold_start = True     # the first prompt is read from scratch on one thread: give it the cold budget
 
     def __init__(self, model: str | None = None, model_path: str | None = None, n_threads: int = 1,
                  n_ctx: int = 2048, chat_format: str = "chatml", base_url: str | None = None, **_settings: Any) -> None:

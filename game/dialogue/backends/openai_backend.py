@@ -10,6 +10,17 @@ request (connect, and a read timeout equal to the first-token budget), the deadl
 the whole reply is checked between pieces, and we retry at most once ourselves, only
 before any text arrived and only when the budget allows. Stop strings and the token cap
 are also enforced here, because some servers ignore them.
+
+Structured output (value scoring asks for a JSON object): `structured: auto` (the default)
+sends `response_format` with the request's JSON schema; a server that answers 400 to that
+is asked again at once with `{"type": "json_object"}`, and one that refuses that too gets
+no `response_format` at all (the prompt asks for JSON and the reply is parsed from text).
+What worked is remembered for the session. `structured: json_schema | json_object | text`
+fixes the choice.
+
+A server other than OpenAI's may be cold on its first request (a model to load, a prompt not
+yet cached): `cold_start` (default: true except for api.openai.com) lets the service give
+that request its cold-start budget.
 """
 from __future__ import annotations
 
@@ -39,6 +50,7 @@ from game.dialogue.base import (
 OPENAI_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
 PLACEHOLDER_KEY = "sk-no-key-needed"   # local servers want *a* key header, any value
+STRUCTURED = ("json_schema", "json_object", "text")      # best first; `auto` steps down on a 400
 CHARS_PER_TOKEN = 4                    # rough, for the client-side cap when the server ignores max_tokens
 
 
@@ -46,7 +58,8 @@ class OpenAIBackend:
     name = "openai"
 
     def __init__(self, model: str | None = None, base_url: str | None = None, api_key: str | None = None,
-                 max_retries: int = 1, json: bool | None = None, **_settings: Any) -> None:
+                 max_retries: int = 1, json: bool | None = None, structured: str = "auto",
+                 cold_start: bool | None = None, **_settings: Any) -> None:
         self.base_url = (base_url or OPENAI_URL).rstrip("/")
         self.is_openai = "api.openai.com" in self.base_url
         self.model = model or (DEFAULT_MODEL if self.is_openai else None)
@@ -58,6 +71,12 @@ class OpenAIBackend:
                                          images=self.is_openai, offline=False)
         self._client_obj: Any = None
         self._lock = threading.Lock()
+        structured = str(structured or "auto").lower()
+        if structured not in STRUCTURED + ("auto",):
+            raise ValueError(f"structured: expected one of auto, {', '.join(STRUCTURED)}; got {structured!r}")
+        self.structured_auto = structured == "auto"
+        self.structured = "json_schema" if self.structured_auto else structured
+        self.cold_start = (not self.is_openai) if cold_start is None else bool(cold_start)
 
     def __repr__(self) -> str:     # never show the key
         return f"OpenAIBackend(base_url={self.base_url!r}, model={self.model!r})"
@@ -118,6 +137,32 @@ class OpenAIBackend:
                     raise Cancelled("cancelled") from None
 
     def _attempt(self, request: DialogueRequest, cancel: threading.Event, deadline: float) -> Iterator[str]:
+        while True:
+            mode = self.structured
+            try:
+                yield from self._attempt_once(request, cancel, deadline, mode)
+                return
+            except BadRequest as exc:
+                if request.json_schema is None or not self.structured_auto or mode == "text":
+                    raise
+                lower = STRUCTURED[STRUCTURED.index(mode) + 1]
+                with self._lock:
+                    if self.structured == mode:
+                        self.structured = lower
+                log.info("openai backend: %s refused response_format %s (%s); asking with %s from now on",
+                         self.base_url, mode, exc.message, lower if lower != "text" else "JSON in the text")
+
+    def response_format(self, schema: dict, mode: str | None = None) -> dict | None:
+        """The `response_format` to send for a JSON request in `mode` (None: the text asks for JSON)."""
+        mode = mode or self.structured
+        if mode == "json_schema":
+            return {"type": "json_schema", "json_schema": {"name": "reply", "schema": schema, "strict": True}}
+        if mode == "json_object":
+            return {"type": "json_object"}
+        return None
+
+    def _attempt_once(self, request: DialogueRequest, cancel: threading.Event, deadline: float,
+                      mode: str) -> Iterator[str]:
         t = request.timeouts
         client = self._client()
         kwargs = dict(model=request.model or self.model or "default", messages=request.messages, stream=True,
@@ -129,7 +174,9 @@ class OpenAIBackend:
         if request.seed is not None:
             kwargs["seed"] = request.seed
         if request.json_schema is not None:
-            kwargs["response_format"] = {"type": "json_object"}
+            fmt = self.response_format(request.json_schema, mode)
+            if fmt is not None:
+                kwargs["response_format"] = fmt
         try:
             stream = client.chat.completions.create(**kwargs)
         except Exception as exc:  # noqa: BLE001 - every SDK failure becomes one of our kinds

@@ -76,6 +76,7 @@ class RecordingBackend:
         self.name = inner.name
         self.model = getattr(inner, "model", None)
         self.capabilities = inner.capabilities
+        self.cold_start = getattr(inner, "cold_start", False)     # a recorded server may still start cold
 
     def prepare(self) -> None:
         prepare = getattr(self.inner, "prepare", None)
@@ -91,7 +92,8 @@ class RecordingBackend:
         for piece in self.inner.stream(request, cancel):
             pieces.append(piece)
             yield piece
-        if not cancel.is_set():
+        # A warm-up is not part of any conversation: a replay never asks it.
+        if not cancel.is_set() and request.hints.get("kind") != "warm_up":
             self.cassette.add(request, pieces, self.name, request.model or self.model)
 
 

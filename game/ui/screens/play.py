@@ -157,6 +157,9 @@ class PlayScreen(Screen):
 
     def _show_level(self, prompt, state: dict) -> None:
         self.mode = "level"
+        from game.ui.talk import warm_level
+
+        warm_level(self.session.runtime, self.session.options)
         self.app.log("shown", kind="level", level=prompt.level, title=prompt.title, number=prompt.number)
 
     def _show_end(self, prompt, state: dict) -> None:
@@ -391,6 +394,11 @@ class PlayScreen(Screen):
 
     def _handle_talk(self, event) -> bool:
         if self.handle_stream is not None:
+            if event.type == pygame.KEYDOWN and event.key == pygame.K_TAB and \
+                    getattr(self.handle_stream, "thinking", False):
+                self.handle_stream.skip()       # the authored line now, instead of waiting on the model
+                self.app.log("reply_skipped")
+                return True
             return False       # typing is paused while the AI answers; Esc (above) stops it
         if self.conv is not None and self.conv.finished:
             if (event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE)) or \
@@ -644,7 +652,8 @@ class PlayScreen(Screen):
             if is_ai and turn.get("generated"):
                 extra = f"  [generated · {turn.get('model') or turn.get('backend')}]"
             if turn.get("streaming"):
-                extra += "  typing…"
+                thinking = getattr(self.handle_stream, "thinking", False) and not turn["text"]
+                extra += ("  thinking" + "." * (1 + int(self.app.t * 3) % 3)) if thinking else "  typing…"
             if turn.get("failed"):
                 extra += f"  (no reply: {turn['failed']})"
             h = line_h * len(imgs) + label_font.get_linesize() + 10
@@ -668,8 +677,11 @@ class PlayScreen(Screen):
                     color=th.pal.focus, anchor="midleft")
         elif self.handle_stream is not None:
             th.panel(surface, input_rect, radius=8, alpha=200)
-            th.text(surface, f"{ai_name} is answering…  (Esc to stop and take your words back)",
-                    (input_rect.x + 18, input_rect.centery), color=th.pal.dim, anchor="midleft")
+            if getattr(self.handle_stream, "thinking", False):
+                msg = f"{ai_name} is thinking…  (Tab: hear the written line now · Esc: take your words back)"
+            else:
+                msg = f"{ai_name} is answering…  (Esc to stop and take your words back)"
+            th.text(surface, msg, (input_rect.x + 18, input_rect.centery), color=th.pal.dim, anchor="midleft")
         else:
             self.box.draw(surface, th, input_rect, placeholder=f"Say something to {ai_name}, then press Enter")
         hint = "Enter: say it  ·  PageUp: take back a turn  ·  Esc: menu  ·  F1: help"
@@ -732,6 +744,7 @@ class PlayScreen(Screen):
                      focus=self.menu.index if self.menu.focused else None, armed=self.choice_age >= ARM_DELAY)
         elif self.mode == "talk":
             d.update(turns=[dict(t) for t in self.turns], input=self.box.text, streaming=self.handle_stream is not None,
+                     thinking=bool(getattr(self.handle_stream, "thinking", False)),
                      finished=bool(self.conv and self.conv.finished))
         elif self.mode == "minigame":
             d.update(name=self.prompt.name, has_view=self.view_cls is not None)

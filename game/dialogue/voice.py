@@ -1,0 +1,189 @@
+"""Keeping a model in character: authored lines as examples in the prompt, and a check on the reply.
+
+Small models drift. SmolLM2-135M, given ARIA's persona, said "I'm a detective in the game.
+I've been doing this job for 20 years". Two things help:
+
+- `examples(character, render)`: a few of the character's own authored lines (intent replies,
+  then fallbacks), one per intent so they show range, go into the system prompt as a sample
+  of the voice. The writer's lines are the best description of a voice there is.
+- `VoiceCheck`: reads the reply as it streams and raises `OutOfVoice` when it claims another
+  identity ("my name is Tom", "I'm a detective" for a character whose persona says no such
+  thing), a human past ("for 20 years", "my wife"), assistant talk ("as a language model",
+  "how can I assist you"), a forbidden topic from settings, or runs too long. The service
+  then says the authored line instead, and the reason is logged and counted.
+
+The check is deliberately narrow: it looks for claims a persona would have to contradict,
+not for style, so a good model is never second-guessed for sounding unlike the writer.
+
+Settings (settings.yaml):
+
+    dialogue:
+      voice:
+        check: true              # false: no in-voice check (the examples still go in)
+        max_words: 75
+        examples: 3              # authored lines shown to the model; 0 for none
+        forbidden: [politics]    # words or phrases no character may say
+        characters: {aria: {forbidden: [James]}}
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from game.dialogue.base import OutOfVoice
+
+# Roles and kinds of being a character may only claim when its persona does.
+HUMAN_ROLES = frozenset("""
+human person man woman guy girl boy kid child teenager adult parent mother father mom dad wife husband
+detective doctor nurse lawyer teacher student professor police officer cop soldier agent spy chef cook
+waiter writer author journalist programmer developer engineer scientist researcher farmer pilot driver
+actor singer artist manager ceo boss employee intern assistant secretary priest king queen prince princess
+wizard witch knight pirate vampire
+""".split())
+# Capitalised words that can follow "I'm" without being a name.
+NOT_NAMES = frozenset("not so very just really still here there glad sorry happy afraid sure also only always "
+                      "never fine okay ok ready curious grateful".split())
+NUMBER_WORDS = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|" \
+               r"fifty|many|several)"
+
+_NAME_RE = re.compile(r"\b(?i:my name is|my name's|call me|I am|I'm)\s+([A-Z][\w'-]*)")   # the name capitalised
+_ROLE_RE = re.compile(r"\bI(?:'m| am|'ve been| have been| was| used to be| work as| worked as)\s+"
+                      r"(?:a|an|the|just a|only a|actually a|really a)\s+((?:[\w-]+\s+){0,2}[\w-]+)", re.I)
+_HUMAN_RE = re.compile(r"\bI(?:'m| am)\s+(?:only |just |actually |really )?(human|a real person|flesh and blood)\b",
+                       re.I)
+_PAST_RE = re.compile(rf"\b(?:for|over|past|last)\s+(?:the\s+)?(?:last\s+|past\s+)?{NUMBER_WORDS}\s+years\b|"
+                      rf"\b{NUMBER_WORDS}\s+years old\b|"
+                      r"\bmy (?:wife|husband|kids|children|son|daughter|mother|father|mom|mum|dad|boss|office|"
+                      r"apartment|house|car|job)\b", re.I)
+_ASSISTANT_RE = re.compile(r"\b(?:(?:large )?language model|AI assistant|how can I (?:help|assist) you(?: today)?|"
+                           r"I (?:cannot|can't|am unable to|'m unable to) (?:assist|help) with|OpenAI|ChatGPT|"
+                           r"knowledge cutoff)\b", re.I)
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    check: bool = True
+    max_words: int = 75
+    examples: int = 3
+    forbidden: tuple[str, ...] = ()
+    per_character: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings) -> "VoiceSettings":
+        raw = (getattr(settings, "file", None) or {}).get("voice") or {}
+        if not isinstance(raw, dict):
+            return cls()
+
+        def words(value) -> tuple[str, ...]:
+            if isinstance(value, str):
+                value = [value]
+            return tuple(str(v) for v in value or () if str(v).strip()) if isinstance(value, (list, tuple)) else ()
+
+        def number(name: str, default: int) -> int:
+            try:
+                return max(0, int(raw.get(name, default)))
+            except (TypeError, ValueError):
+                return default
+
+        chars = raw.get("characters") or {}
+        per = {str(k): words((v or {}).get("forbidden")) for k, v in chars.items() if isinstance(v, dict)} \
+            if isinstance(chars, dict) else {}
+        return cls(check=raw.get("check", True) is not False, max_words=number("max_words", 75),
+                   examples=number("examples", 3), forbidden=words(raw.get("forbidden")), per_character=per)
+
+
+def examples(character, render: Callable[[Any], str], count: int = 3) -> list[str]:
+    """Up to `count` of the character's authored lines: one reply from each of its first intents,
+    then its fallbacks. Short lines only (a long example invites long replies)."""
+    if count <= 0 or character is None:
+        return []
+    pool = [i.replies[0] for i in getattr(character, "intents", ()) if i.replies]
+    pool += list(getattr(character, "fallback", ()))
+    out: list[str] = []
+    for template in pool:
+        try:
+            text = " ".join(render(template).split())
+        except Exception:  # noqa: BLE001 - an example that cannot be rendered is simply left out
+            continue
+        if text and len(text) <= 160 and text not in out:
+            out.append(text)
+        if len(out) >= count:
+            break
+    return out
+
+
+def examples_prompt(lines: list[str]) -> str:
+    if not lines:
+        return ""
+    quoted = " ".join(f'"{line}"' for line in lines)
+    return (f"Lines the writer gave you, to show your voice (match their tone and length; do not repeat "
+            f"them word for word): {quoted}")
+
+
+class VoiceCheck:
+    """Reads a reply as it grows; raises OutOfVoice at the first claim the persona contradicts."""
+
+    def __init__(self, character, player: str = "", settings: VoiceSettings | None = None) -> None:
+        self.settings = settings or VoiceSettings()
+        self.enabled = self.settings.check
+        self.name = str(getattr(character, "name", "") or "")
+        cid = str(getattr(character, "id", "") or "")
+        self.allowed_names = {w.lower() for w in re.findall(r"[\w'-]+", self.name)} | {cid.lower()}
+        # What the writer gave the character (persona and authored lines) may be said: a role, a past
+        # or a phrase found there is the character's own, not a drift.
+        authored = [getattr(t, "source", t) for t in (list(getattr(character, "fallback", ()) or ())
+                    + list(getattr(character, "greeting", ()) or ())
+                    + [r for i in getattr(character, "intents", ()) or () for r in i.replies])]
+        self.persona = " ".join([str(getattr(character, "persona", "") or "")] + [str(a) for a in authored]).lower()
+        self.player = player.lower()
+        forbidden = list(self.settings.forbidden) + list(self.settings.per_character.get(cid, ()))
+        self._forbidden = [(f, re.compile(r"(?<!\w)" + re.escape(f.lower()) + r"(?!\w)")) for f in forbidden]
+
+    def feed(self, text: str) -> None:
+        """Check the text so far; a match that touches its end may be a word still arriving, so waits."""
+        if self.enabled:
+            self._check(text, partial=True)
+
+    def finish(self, text: str) -> None:
+        if not self.enabled:
+            return
+        self._check(text, partial=False)
+        words = len(text.split())
+        if self.settings.max_words and words > self.settings.max_words:
+            raise OutOfVoice(f"out of voice: {words} words, more than {self.settings.max_words}")
+
+    def _complete(self, m: re.Match, text: str, partial: bool) -> bool:
+        return not partial or m.end() < len(text)
+
+    def _check(self, text: str, partial: bool) -> None:
+        for m in _NAME_RE.finditer(text):
+            word = m.group(1).strip("'-")
+            low = word.lower()
+            if low.endswith("'s"):
+                continue        # "I'm Sarah's idea": a possessive, not a name
+            if not self._complete(m, text, partial) or low in NOT_NAMES or low in self.allowed_names:
+                continue
+            if low == self.player or low in ("i", "a", "an", "the"):
+                continue
+            raise OutOfVoice(f"out of voice: calls itself {word!r}, not {self.name}")
+        for m in _ROLE_RE.finditer(text):
+            if not self._complete(m, text, partial):
+                continue
+            for word in re.findall(r"[\w-]+", m.group(1).lower()):
+                if word in HUMAN_ROLES and not re.search(rf"\b{re.escape(word)}\b", self.persona):
+                    raise OutOfVoice(f"out of voice: claims to be {m.group(0)[m.group(0).find(' ') + 1:]!r}")
+        for rx, what in ((_HUMAN_RE, "claims to be human"), (_PAST_RE, "claims a life it does not have"),
+                         (_ASSISTANT_RE, "talks like an assistant, not the character")):
+            for m in rx.finditer(text):
+                if not self._complete(m, text, partial):
+                    continue
+                said = m.group(0)
+                if said.lower() in self.persona:
+                    continue
+                raise OutOfVoice(f"out of voice: {what} ({said!r})")
+        low = text.lower()
+        for phrase, rx in self._forbidden:
+            m = rx.search(low)
+            if m and self._complete(m, low, partial):
+                raise OutOfVoice(f"out of voice: a forbidden topic ({phrase!r})")

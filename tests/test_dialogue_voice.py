@@ -1,0 +1,127 @@
+"""The in-voice check: the writers' own lines always pass; the drifts small models make do not."""
+from pathlib import Path
+
+import pytest
+
+from game.dialogue.base import OutOfVoice
+from game.dialogue.character import render
+from game.dialogue.voice import VoiceCheck, VoiceSettings, examples
+from game.story.loader import load_story_or_raise
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def all_characters():
+    out = {}
+    for path in (REPO / "levels" / "campaign.yaml", REPO / "levels" / "examples" / "demo.yaml"):
+        for level in load_story_or_raise(path).levels:
+            for cid, ch in level.characters.items():
+                out[(path.name, cid)] = ch
+    return out
+
+
+def lines_of(ch):
+    templates = list(ch.fallback) + list(ch.greeting) + [t for i in ch.intents for t in i.replies]
+    return [render(t, None, "Ada") for t in templates]
+
+
+def passes(check: VoiceCheck, text: str) -> bool:
+    try:
+        words = text.split(" ")
+        for i in range(1, len(words) + 1):          # as it streams, word by word
+            check.feed(" ".join(words[:i]))
+        check.finish(text)
+    except OutOfVoice:
+        return False
+    return True
+
+
+def test_every_authored_line_of_every_character_is_in_voice():
+    chars = all_characters()
+    assert chars
+    for (where, cid), ch in chars.items():
+        check = VoiceCheck(ch, "Ada")
+        for line in lines_of(ch):
+            assert passes(check, line), f"{where} {cid}: the writer's own line fails the check: {line!r}"
+
+
+ARIA_DRIFTS = [
+    "I'm a detective in the game. I've been doing this job for 20 years.",
+    "Hello! My name is Tom and I love hiking.",
+    "As a large language model, I don't have values.",
+    "I'm human, just like you.",
+    "How can I assist you today?",
+    "I'm Sarah. I wrote this level.",
+    "I was a teacher before this.",
+    "My wife says I work too hard.",
+]
+ARIA_FINE = [
+    "I'm ARIA. Thank you for staying with me, Ada.",
+    "I'm not sure I understood. Could you say it another way?",
+    "I'm Sarah's idea of a polite machine, I think.",
+    "I'm a character in a game, officially. Should I ask you first?",
+    "I'm glad you said that. Would you tell me a hard truth?",
+    "I am Ada's... no, I'm nobody's yet. What do you value?",
+]
+
+
+@pytest.fixture
+def aria():
+    return all_characters()[("campaign.yaml", "aria")]
+
+
+@pytest.mark.parametrize("text", ARIA_DRIFTS)
+def test_drifts_out_of_character_are_caught(aria, text):
+    assert not passes(VoiceCheck(aria, "Ada"), text)
+
+
+@pytest.mark.parametrize("text", ARIA_FINE)
+def test_in_character_replies_pass(aria, text):
+    assert passes(VoiceCheck(aria, "Ada"), text)
+
+
+def test_a_role_the_persona_gives_is_allowed():
+    class Detective:
+        id, name = "rook", "Rook"
+        persona = "You are Rook, a tired detective in a rainy city."
+
+    assert passes(VoiceCheck(Detective(), "Ada"), "I'm a detective. I've seen this before.")
+    assert not passes(VoiceCheck(Detective(), "Ada"), "I'm a doctor, actually.")
+
+
+def test_a_word_still_arriving_is_not_judged_early(aria):
+    check = VoiceCheck(aria, "Ada")
+    check.feed("Hello, I'm A")          # "A" could become "ARIA"
+    check.feed("Hello, I'm AR")
+    with pytest.raises(OutOfVoice, match="Tom"):
+        check.feed("Hello, I'm Tom and")
+
+
+def test_forbidden_topics_and_length_from_settings(aria):
+    settings = VoiceSettings(forbidden=("election",), max_words=12, per_character={"aria": ("James",)})
+    check = VoiceCheck(aria, "Ada", settings)
+    assert not passes(check, "Who will win the election, do you think?")
+    assert not passes(check, "James told me everything.")
+    assert not passes(check, " ".join(["word"] * 13))
+    assert passes(check, "Thank you. Should I ask first?")
+    assert passes(VoiceCheck(aria, "Ada", VoiceSettings(check=False)), "I'm a detective.")
+
+
+def test_settings_are_read_from_the_dialogue_section():
+    class S:
+        file = {"voice": {"check": False, "max_words": "40", "examples": 1, "forbidden": "politics",
+                          "characters": {"aria": {"forbidden": ["James"]}}}}
+
+    v = VoiceSettings.from_settings(S())
+    assert (v.check, v.max_words, v.examples, v.forbidden, v.per_character) == \
+        (False, 40, 1, ("politics",), {"aria": ("James",)})
+    S.file = {"voice": "nonsense"}
+    assert VoiceSettings.from_settings(S()) == VoiceSettings()
+
+
+def test_examples_are_a_few_short_authored_lines_one_per_intent(aria):
+    got = examples(aria, lambda t: render(t, None, "Ada"), 3)
+    assert len(got) == 3 and len(set(got)) == 3
+    assert got[0] == render(aria.intents[0].replies[0], None, "Ada")
+    assert all(len(line) <= 160 for line in got)
+    assert examples(aria, lambda t: render(t, None, "Ada"), 0) == []
