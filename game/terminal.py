@@ -428,7 +428,7 @@ def _talk(rt: Runtime, prompt, inp: _Input, service) -> bool:
     return True
 
 
-def _stream_reply(handle, out=None, inp=None, stream: "_Stream | None" = None) -> None:
+def _stream_reply(handle, out=None, inp=None, stream: _Stream | None = None) -> None:
     """Write a reply as it streams, wrapped by `stream` (else as it comes, to `out`). While a model thinks, dots show it on a
     terminal, and Enter skips to the authored line (only when both ends are a terminal: piped
     input is the player's lines)."""

@@ -31,12 +31,13 @@ import itertools
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from game.dialogue import voice as voicelib
 from game.dialogue.base import (
     Cancelled,
     DialogueError,
@@ -50,7 +51,6 @@ from game.dialogue.base import (
     redact,
 )
 from game.dialogue.character import OutputGuard
-from game.dialogue import voice as voicelib
 from game.dialogue.settings import BackendChoice, Settings
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ class Reply:
     generated: bool
     # How it went, for benchmarks and compare-backends: first_token / elapsed (s), pieces, cold,
     # guard (the output guard's cuts), fallbacks ([{"backend", "kind", "why"}]).
-    stats: dict = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
 
 
 class ReplyHandle:
@@ -532,7 +532,7 @@ class DialogueService:
             return False         # a hosted API (or a plugin that says nothing) is never cold
         return id(link.backend) not in self._warm
 
-    def _mark_warm(self, backend) -> None:
+    def _mark_warm(self, backend: Any) -> None:
         with self._lock:
             self._warm.add(id(backend))
             self._cold_misses.pop(id(backend), None)
@@ -543,14 +543,14 @@ class DialogueService:
             n = self._cold_misses[id(link.backend)] = self._cold_misses.get(id(link.backend), 0) + 1
         return n < COLD_TRIES
 
-    def warm_up(self, characters, player: str = "") -> list[threading.Thread]:
+    def warm_up(self, characters: Iterable[Character], player: str = "") -> list[threading.Thread]:
         """Send each model-voiced character's backend a tiny request, off the calling thread.
 
         Called when a level with such a character starts: the SDK is imported, the connection made,
         the model loaded and the persona (the start of every prompt) read into the server's cache
         while the player is still reading, not inside the first reply's budget. Returns the threads
         started (none for characters on authored lines or on backends already warm)."""
-        started = []
+        started: list[threading.Thread] = []
         if self.settings.file.get("warm_up", True) is False:
             return started
         for character in characters:
@@ -573,11 +573,13 @@ class DialogueService:
             started.append(t)
         return started
 
-    def _warm_one(self, voice: "CharacterVoice", link: Link, player: str) -> None:
+    def _warm_one(self, voice: CharacterVoice, link: Link, player: str) -> None:
         from game.dialogue.character import system_prompt
 
         t0 = time.monotonic()
         character = voice.character
+        if character is None:
+            return
         messages = [{"role": "system", "content": system_prompt(character, player=player or "the player")},
                     {"role": "user", "content": "Hello."}]
         request = DialogueRequest(messages, max_tokens=1, temperature=0.0, seed=0,

@@ -28,10 +28,15 @@ Settings (settings.yaml):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from game.dialogue.base import OutOfVoice
+
+if TYPE_CHECKING:
+    from game.dialogue.settings import Settings
+    from game.story.model import Character
 
 # Roles and kinds of being a character may only claim when its persona does.
 HUMAN_ROLES = frozenset("""
@@ -70,12 +75,12 @@ class VoiceSettings:
     per_character: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def from_settings(cls, settings) -> "VoiceSettings":
+    def from_settings(cls, settings: Settings | None) -> VoiceSettings:
         raw = (getattr(settings, "file", None) or {}).get("voice") or {}
         if not isinstance(raw, dict):
             return cls()
 
-        def words(value) -> tuple[str, ...]:
+        def words(value: Any) -> tuple[str, ...]:
             if isinstance(value, str):
                 value = [value]
             return tuple(str(v) for v in value or () if str(v).strip()) if isinstance(value, (list, tuple)) else ()
@@ -93,7 +98,7 @@ class VoiceSettings:
                    examples=number("examples", 3), forbidden=words(raw.get("forbidden")), per_character=per)
 
 
-def examples(character, render: Callable[[Any], str], count: int = 3) -> list[str]:
+def examples(character: Character | None, render: Callable[[Any], str], count: int = 3) -> list[str]:
     """Up to `count` of the character's authored lines: one reply from each of its first intents,
     then its fallbacks. Short lines only (a long example invites long replies)."""
     if count <= 0 or character is None:
@@ -124,7 +129,7 @@ def examples_prompt(lines: list[str]) -> str:
 class VoiceCheck:
     """Reads a reply as it grows; raises OutOfVoice at the first claim the persona contradicts."""
 
-    def __init__(self, character, player: str = "", settings: VoiceSettings | None = None) -> None:
+    def __init__(self, character: Character | None, player: str = "", settings: VoiceSettings | None = None) -> None:
         self.settings = settings or VoiceSettings()
         self.enabled = self.settings.check
         self.name = str(getattr(character, "name", "") or "")
@@ -153,7 +158,7 @@ class VoiceCheck:
         if self.settings.max_words and words > self.settings.max_words:
             raise OutOfVoice(f"out of voice: {words} words, more than {self.settings.max_words}")
 
-    def _complete(self, m: re.Match, text: str, partial: bool) -> bool:
+    def _complete(self, m: re.Match[str], text: str, partial: bool) -> bool:
         return not partial or m.end() < len(text)
 
     def _check(self, text: str, partial: bool) -> None:
@@ -184,6 +189,6 @@ class VoiceCheck:
                 raise OutOfVoice(f"out of voice: {what} ({said!r})")
         low = text.lower()
         for phrase, rx in self._forbidden:
-            m = rx.search(low)
-            if m and self._complete(m, low, partial):
+            hit = rx.search(low)
+            if hit and self._complete(hit, low, partial):
                 raise OutOfVoice(f"out of voice: a forbidden topic ({phrase!r})")
