@@ -101,7 +101,7 @@ def run(args) -> int:
         return 0
     from game.ui.standalone_host import run_window
 
-    result = run_window(args.name, args.seed, params, log_path=args.log)
-    if result is not None:
-        print(json.dumps(result, sort_keys=True) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+    played = run_window(args.name, args.seed, params, log_path=args.log)
+    if played is not None:
+        print(json.dumps(played, sort_keys=True) if args.json else "\n".join(f"{k}: {v}" for k, v in played.items()))
     return 0
