@@ -158,7 +158,15 @@ def read_file(path: Path) -> Any:
             raise SaveError(f"the file is {st.st_size:,} bytes (a save is at most {MAX_SAVE_BYTES:,})")
         with os.fdopen(fd, "rb") as fh:
             fd = -1
-            raw = fh.read(MAX_SAVE_BYTES + 1)
+            # In pieces: read(MAX_SAVE_BYTES) would allocate all 64 MB for a 20 kB save.
+            chunks, total = [], 0
+            while total <= MAX_SAVE_BYTES:
+                chunk = fh.read(min(1 << 20, MAX_SAVE_BYTES + 1 - total))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+            raw = b"".join(chunks)
     except OSError as exc:
         raise SaveError(f"cannot read the file ({exc.strerror or exc})") from None
     finally:
@@ -249,7 +257,8 @@ def remove_stale_temp(folder: Path | None = None, older_than: float = STALE_TEMP
 
 
 def clean_at_start() -> int:
-    """What a front end calls once at start: stale temp files gone from the saves and settings folders."""
-    from game.paths import config_dir
+    """What a front end calls once at start: stale temp files gone from the saves folder, the data
+    folder (read_lines.json, scores) and the settings folder."""
+    from game.paths import config_dir, data_dir
 
-    return len(remove_stale_temp(saves_dir())) + len(remove_stale_temp(config_dir()))
+    return sum(len(remove_stale_temp(d)) for d in (saves_dir(), data_dir(), config_dir()))

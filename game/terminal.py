@@ -151,31 +151,11 @@ def play_text(path: Path, story, args, set_vars: dict) -> int:
         return 2
     session = _Session(rt, story, path, args, inp, _dialogue_service(args))
     out = sys.stdout
-    sys.stdout = _SafeOut(out)      # whatever is printed (a model's reply, a name, a level's text) is cleaned
+    sys.stdout = textsafe.SafeStream(out)      # whatever is printed (a model's reply, a name, a level's text) is cleaned
     try:
         return session.loop()
     finally:
         sys.stdout = out
-
-
-class _SafeOut:
-    """stdout without escape sequences or control characters (see game.textsafe)."""
-
-    def __init__(self, stream) -> None:
-        self._stream = stream
-
-    def write(self, text: str) -> int:
-        self._stream.write(textsafe.clean(text))
-        return len(text)
-
-    @property
-    def unfiltered(self):
-        """The stream itself, for the one writer of escape codes: the mouse drawing canvas, whose
-        codes (mouse reports on/off, cursor moves) are its own, around text it cleans itself."""
-        return self._stream
-
-    def __getattr__(self, name):
-        return getattr(self._stream, name)
 
 
 class _Session:
@@ -284,16 +264,35 @@ def _ai_name(rt: Runtime, prompt) -> str:
     return char.name if char is not None else ("ARIA" if voice == "aria" else "The AI")
 
 
-def _lab(rt: Runtime, prompt, inp) -> dict:
+def _lab(seed: int, params: dict, ask, ai_name: str) -> dict:
     from game.terminal_minigames import lab
 
-    return lab.play(prompt.seed, dict(prompt.params), inp.ask, _out, width())
+    return lab.play(seed, params, ask, _out, width())
 
 
-def _drawing(rt: Runtime, prompt, inp) -> dict:
+def _drawing(seed: int, params: dict, ask, ai_name: str) -> dict:
+    from game import settings
     from game.terminal_minigames import drawing
 
-    return drawing.play(prompt.seed, dict(prompt.params), inp.ask, _out, _ai_name(rt, prompt))
+    if not settings.load().timers:        # the player's "no timed pressure anywhere", as on the desktop
+        params = dict(params, timed=False)
+    # The mouse mode writes its escape codes to `sys.stdout.unfiltered` (under SafeStream) and
+    # cleans the words it shows on its own.
+    return drawing.play(seed, params, ask, _out, ai_name)
+
+
+def text_minigame(name: str, seed: int, params: dict) -> dict | None:
+    """`minigame NAME --text`: one minigame played in this terminal on its own; None if the
+    terminal cannot play it."""
+    if name not in TEXT_MINIGAMES:
+        return None
+    out = sys.stdout
+    sys.stdout = textsafe.SafeStream(out)
+    try:
+        return TEXT_MINIGAMES[name](seed, params, _Input(sys.stdin).ask, "ARIA" if params.get("voice", "aria") == "aria"
+                                    else "The AI")
+    finally:
+        sys.stdout = out
 
 
 # Minigames the terminal plays itself (`--minigames play`); any other gets its default result
@@ -330,7 +329,7 @@ def _print_score(rt, prompt) -> None:
     for heading, lines in r.sections():
         print(f"\n{heading}:")
         for line in lines:
-            print(f"  {line}")
+            print(_wrap(line, "  "))
     if r.total:
         print(f"\n{r.total}")
 
@@ -504,7 +503,7 @@ def _minigame(rt: Runtime, prompt, mode: str, inp: _Input | None = None) -> str 
         print()
         mi = _MinigameInput(inp)
         try:
-            result = TEXT_MINIGAMES[prompt.name](rt, prompt, mi)
+            result = TEXT_MINIGAMES[prompt.name](prompt.seed, dict(prompt.params), mi.ask, _ai_name(rt, prompt))
         except (ImportError, ValueError) as exc:
             print(f"[minigame '{prompt.name}' could not run ({exc}); using its default result]")
             rt.skip_minigame("could not run in the terminal")
@@ -512,9 +511,11 @@ def _minigame(rt: Runtime, prompt, mode: str, inp: _Input | None = None) -> str 
         print()
         if mi.quit:
             return "quit"
-        if mi.skip:
+        if mi.skip or result.get("rounds", 1) == 0:
+            # Skipped, or over before a single round (the input ended at the first prompt):
+            # the story goes on with the default result, and the score says it was skipped.
             print("(minigame skipped: the story goes on with its default result)")
-            rt.skip_minigame("skipped by the player")
+            rt.skip_minigame("skipped by the player" if mi.skip else "no round was played")
             return None
         rt.finish_minigame(result)
         return None

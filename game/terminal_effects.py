@@ -25,6 +25,9 @@ def show(prompt, pace: bool = False, width: int = 78, out=None) -> None:
     out = out or sys.stdout
     rng = random.Random("\n".join(prompt.lines) + prompt.effect)
     lines = list(prompt.lines)
+    if prompt.effect != "crawl":     # the crawl narrows its own columns; the rest fit the width
+        lines = [piece for line in lines
+                 for piece in textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False) or [""]]
     rows: list[str] = []
     if prompt.effect == "glitch":
         for line in lines:

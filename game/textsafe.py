@@ -42,3 +42,24 @@ def clean_line(text: str, limit: int | None = None) -> str:
     """One line: `clean`, with every run of line breaks and tabs made one space, trimmed, at most `limit` long."""
     text = clean(_LINE_BREAKS.sub(" ", text if isinstance(text, str) else str(text))).strip()
     return text[:limit] if limit is not None else text
+
+
+class SafeStream:
+    """A text stream (stdout) that cleans everything written to it: the terminal front ends print
+    through one, so no printed text, whoever made it, can carry an escape sequence."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(clean(text))
+        return len(text)
+
+    @property
+    def unfiltered(self):
+        """The stream itself, for the one writer of escape codes: the mouse drawing canvas, whose
+        codes (mouse reports on/off, cursor moves) are its own, around text it cleans itself."""
+        return self._stream
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)

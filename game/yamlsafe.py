@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 MAX_ALIAS_NODES = 100_000   # nodes that aliases may add to one document, in total
+MAX_ALIAS_CHARS = 4 * 2 ** 20   # characters of text that aliases may add (a few long strings repeated)
 MAX_DEPTH = 100             # lists/mappings inside each other; levels nest about 8 deep
 MAX_INT_DIGITS = 4000       # Python refuses to read integers past 4,300 digits
 
@@ -51,7 +52,7 @@ def _kind(node: yaml.Node) -> str:
 
 
 def check(root: yaml.Node | None, *, max_alias_nodes: int = MAX_ALIAS_NODES, max_depth: int = MAX_DEPTH,
-          anchors: bool = True) -> int:
+          anchors: bool = True, max_alias_chars: int = MAX_ALIAS_CHARS) -> int:
     """Raise LimitError if the composed document `root` is past a limit; else its expanded node count.
 
     `anchors=False` says the text has no `&` (so no alias): a plain tree, measured faster.
@@ -64,7 +65,9 @@ def check(root: yaml.Node | None, *, max_alias_nodes: int = MAX_ALIAS_NODES, max
     size: dict[int, int] = {}       # id(node) -> nodes it expands to (itself included)
     height: dict[int, int] = {}     # id(node) -> levels of nesting inside it (a scalar is 0)
     open_: set[int] = set()         # containers being measured: meeting one again is a cycle
+    chars: dict[int, int] = {}      # id(node) -> characters of scalar text it expands to
     distinct = 0                    # nodes in the document as written
+    distinct_chars = 0              # characters of scalar text as written
     # Stack of (node, depth, children-done?). Depth is where the node sits as written.
     stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
     while stack:
@@ -77,7 +80,9 @@ def check(root: yaml.Node | None, *, max_alias_nodes: int = MAX_ALIAS_NODES, max
                                      f"{MAX_INT_DIGITS:,})", node.start_mark)
                 size[nid] = 1
                 height[nid] = 0
+                chars[nid] = n = len(node.value)
                 distinct += 1
+                distinct_chars += n
             continue
         if not done:
             if nid in open_:
@@ -98,14 +103,17 @@ def check(root: yaml.Node | None, *, max_alias_nodes: int = MAX_ALIAS_NODES, max
         children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
         total = 1
         tall = 0
+        text = 0
         for child in children:
             cid = id(child)
             total += size[cid]
+            text += chars[cid]
             h = height[cid]
             if h > tall:
                 tall = h
         size[nid] = total
         height[nid] = tall + 1
+        chars[nid] = text
         distinct += 1
         # An alias nests its node where it is used: depth as written plus the node's height.
         if depth + height[nid] > max_depth:
@@ -115,6 +123,9 @@ def check(root: yaml.Node | None, *, max_alias_nodes: int = MAX_ALIAS_NODES, max
             raise LimitError(f"aliases here expand the document past {max_alias_nodes:,} repeated nodes "
                              f"({total:,} nodes so far)", node.start_mark,
                              "YAML aliases (*name) repeat what their anchor (&name) holds")
+        if text - distinct_chars > max_alias_chars:
+            raise LimitError(f"aliases here repeat more than {max_alias_chars // 2 ** 20} MB of text",
+                             node.start_mark, "YAML aliases (*name) repeat what their anchor (&name) holds")
     return size[id(root)]
 
 
@@ -124,8 +135,6 @@ def _check_tree(root: yaml.Node, max_depth: int) -> int:
     level = [root]
     depth = count = 0
     while level:
-        if depth >= max_depth:
-            raise LimitError(f"lists and mappings are nested more than {max_depth} deep", level[0].start_mark)
         count += len(level)
         deeper: list = []
         for node in level:
@@ -134,7 +143,10 @@ def _check_tree(root: yaml.Node, max_depth: int) -> int:
                 if len(node.value) > MAX_INT_DIGITS and _is_int(node):
                     raise LimitError(f"this number has {len(node.value):,} characters (at most "
                                      f"{MAX_INT_DIGITS:,})", node.start_mark)
-            elif cls is seq:
+                continue
+            if depth >= max_depth:      # a list or mapping inside max_depth others
+                raise LimitError(f"lists and mappings are nested more than {max_depth} deep", node.start_mark)
+            if cls is seq:
                 deeper.extend(node.value)
             elif cls is mapping:
                 for pair in node.value:

@@ -25,6 +25,7 @@ class FakeOpenAI(ThreadingHTTPServer):
         self.fault = "none"
         self.fault_times: int | None = None   # how many requests the fault applies to (None: all)
         self.reply = "Hello from the fake server. Would you like to go on?"
+        self.pieces: list[str] | None = None     # stream exactly these pieces instead of the reply's words
         self.json_reply = '{"caution": 0.8, "candour": -0.2}'
         self.models = ["fake-model"]
         self.retry_after = "1"
@@ -138,6 +139,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         words = text.split(" ")
         pieces = [w + (" " if i < len(words) - 1 else "") for i, w in enumerate(words)]
+        if self.server.pieces is not None and not is_json:
+            pieces = list(self.server.pieces)
         try:
             for i, piece in enumerate(pieces):
                 if fault == "malformed" and i == 1:

@@ -148,3 +148,44 @@ def test_clear_errors_not_tracebacks(tmp_path, capsys):
     code = main(["compare-backends", DEMO, "aria", "--backend", "no-such-backend", "--out", str(tmp_path / "r.html")])
     captured = capsys.readouterr()
     assert code == 0 and "cannot be used" in captured.out and "unknown dialogue backend" in captured.out
+
+
+def test_the_page_escapes_what_a_model_says(server, tmp_path):
+    settings("{connect: 1, first_token: 1, total: 3, cold_start: 0}")
+    server.reply = 'Fine <script>alert("x")</script> & <img src=x onerror=1>. Would you go on?'
+    code, out, _ = compare(tmp_path, DEMO, "aria", "--backend", f"openai,base_url={server.base_url},label=<b>me</b>")
+    page = out.read_text()
+    assert code == 0 and "<script" not in page and "<img" not in page and "<b>me</b>" not in page
+    assert "&lt;script&gt;" in page and "&lt;b&gt;me&lt;/b&gt;" in page
+
+
+def test_the_progress_bar_redraws_in_place_on_a_terminal():
+    import io
+
+    from game.commands.compare import Progress
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Tty()
+    p = Progress(4, stream)
+    for i in range(4):
+        p.step("openai", f"turn {i}")
+    text = stream.getvalue()
+    assert text.count("\r[") == 4 and "[" + "#" * 30 + "] 4/4" in text
+    piped = io.StringIO()
+    q = Progress(2, piped)
+    q.step("x", "y")
+    q.line("done")
+    assert piped.getvalue() == "done\n"             # no bar in a log file
+
+
+def test_a_scene_picks_which_talk_is_compared(tmp_path, capsys):
+    code, _, fig = compare(tmp_path, CAMPAIGN, "aria", "--scene", "few_questions", "--backend", "scripted")
+    assert code == 0
+    said = [r["said"] for r in fig["replies"]["scripted"]]
+    assert said == ["Yes.", "Yes.", "No.", "No."]          # its two yes/no questions, answered both ways
+    assert fig["summaries"][0]["agreement"] == 1.0
+    assert main(["compare-backends", CAMPAIGN, "aria", "--scene", "nowhere", "--backend", "scripted"]) == 2
+    assert "no talk with aria in a scene 'nowhere'" in capsys.readouterr().err

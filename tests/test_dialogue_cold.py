@@ -81,9 +81,9 @@ def test_a_cold_start_timeout_retries_next_turn_instead_of_resting(server, caplo
 def test_a_level_start_warms_the_backend_with_a_tiny_request(server):
     rt, prompt = demo_talk()
     svc = service(server.base_url, "{connect: 1, first_token: 0.5, total: 3, cold_start: 5}")
-    threads = svc.warm_up([rt.character("aria")], "Sam")
-    assert len(threads) == 1
-    threads[0].join(10)
+    pending = svc.warm_up([rt.character("aria")], "Sam")
+    assert len(pending) == 1
+    assert pending[0].wait(10)
     warm = posts(server)
     assert len(warm) == 1 and warm[0]["max_tokens"] == 1
     assert "You are ARIA" in warm[0]["messages"][0]["content"]        # the persona is read into the cache
@@ -284,3 +284,62 @@ def test_the_desktop_talk_screen_shows_the_ai_thinking_and_tab_skips(server, mak
     d = app.top.describe()
     assert not d["streaming"] and d["turns"][-1]["backend"] == "scripted" and d["turns"][-1]["text"]
     assert "reply_skipped" in [e["event"] for e in app.log.recent]
+
+
+def test_cold_start_settings_are_read_and_checked():
+    from game.dialogue.settings import Settings
+
+    path = config_dir() / "settings.yaml"
+    path.write_text("dialogue:\n  timeouts: {first_token: 5, cold_start: 0}\n  warm_up: false\n"
+                    "  voice: {max_words: 40}\n", encoding="utf-8")
+    s = Settings.load(path=path)
+    assert s.problems == [] and s.timeouts().cold_start == 0 and s.timeouts().cold() == s.timeouts()
+    path.write_text("dialogue:\n  timeouts: {cold_start: -3}\n  warm_up: sometimes\n  voice: [loud]\n",
+                    encoding="utf-8")
+    s = Settings.load(path=path)
+    said = " | ".join(s.problems)
+    assert "dialogue.timeouts.cold_start" in said and "dialogue.warm_up' should be true or false" in said
+    assert "dialogue.voice' should be a mapping" in said
+    assert s.timeouts().cold_start == 60.0                 # the default stands in for the bad value
+    t = Settings.load(path=config_dir() / "none.yaml").timeouts()
+    assert (t.first_token, t.cold_start, t.cold().first_token, t.cold().total) == (8.0, 60.0, 60.0, 72.0)
+
+
+def test_a_level_start_on_the_desktop_warms_its_model_voiced_characters(server):
+    """game/ui/talk.warm_level, as the play screen calls it on a level card: the service (built off the
+    frame loop at start-up) sends the warm-up; a level voiced by authored lines sends nothing."""
+    from game.ui import talk as uitalk
+
+    (config_dir() / "settings.yaml").write_text(
+        "dialogue:\n  timeouts: {connect: 1, first_token: 0.5, total: 3, cold_start: 5}\n", encoding="utf-8")
+    rt, _ = demo_talk()
+    scripted = {"backend": "scripted"}
+    uitalk._service(scripted)
+    uitalk.warm_level(rt, scripted)
+    options = {"backend": "openai", "base_url": server.base_url, "model": "fake-model"}
+    uitalk.warm_level(rt, options)          # the service is not built yet: nothing happens, nothing waits
+    service, _ = uitalk._service(options)
+    assert posts(server) == []
+    uitalk.warm_level(rt, options)
+    deadline = time.monotonic() + 10
+    while not posts(server) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert [b["max_tokens"] for b in posts(server)] == [1]
+    link = service.for_character(rt.character("aria")).primary
+    deadline = time.monotonic() + 10
+    while service.is_cold(link) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert not service.is_cold(link)
+
+
+def test_backends_says_what_budget_a_character_gets(server, capsys):
+    from game.cli import main
+
+    (config_dir() / "settings.yaml").write_text("dialogue:\n  timeouts: {first_token: 8, cold_start: 45}\n",
+                                                encoding="utf-8")
+    demo = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "levels" / "examples" / "demo.yaml")
+    assert main(["backends", demo, "--backend", "openai", "--base-url", server.base_url, "--no-health"]) == 0
+    out = capsys.readouterr().out
+    assert "budget: first words within 8 s; its first reply of a session up to 45 s (cold start, warmed up" in out
+    assert main(["backends", demo, "--backend", "scripted", "--no-health"]) == 0
+    assert "budget:" not in capsys.readouterr().out

@@ -45,6 +45,37 @@ def test_every_authored_line_of_every_character_is_in_voice():
             assert passes(check, line), f"{where} {cid}: the writer's own line fails the check: {line!r}"
 
 
+def test_the_writers_questions_read_backs_and_lines_pass_when_the_request_carries_them():
+    """A model is told to ask the talk's question and shown its read-backs; a generated line rephrases
+    the writer's line. Said back, none of these is a drift (ARIA's own "worse at my job")."""
+    from game.dialogue.voice import writer_text
+    from game.story.steps.line import Line
+    from game.story.steps.talk import Talk
+
+    checked = 0
+    for path in (REPO / "levels" / "campaign.yaml", REPO / "levels" / "examples" / "demo.yaml"):
+        for level in load_story_or_raise(path).levels:
+            for scene in level.scenes.values():
+                for step in scene.steps:
+                    texts = []
+                    if isinstance(step, Talk):
+                        ch = level.characters[step.character]
+                        for q in step.asks:
+                            question = q.text.source
+                            texts.append(({"next_question": question}, question))
+                            for _kind, lines in q.heard:
+                                for t in lines:
+                                    texts.append(({"understood": {"lines": [t.source]}}, t.source))
+                    elif isinstance(step, Line) and step.speaker in level.characters:
+                        ch = level.characters[step.speaker]
+                        texts.append(({"fallback": step.text.source}, step.text.source))
+                    for hints, text in texts:
+                        checked += 1
+                        assert passes(VoiceCheck(ch, "Ada", writer_text=writer_text(hints)), text), \
+                            f"{path.name} {scene.id}: {text!r}"
+    assert checked > 50
+
+
 ARIA_DRIFTS = [
     "I'm a detective in the game. I've been doing this job for 20 years.",
     "Hello! My name is Tom and I love hiking.",
@@ -125,3 +156,13 @@ def test_examples_are_a_few_short_authored_lines_one_per_intent(aria):
     assert got[0] == render(aria.intents[0].replies[0], None, "Ada")
     assert all(len(line) <= 160 for line in got)
     assert examples(aria, lambda t: render(t, None, "Ada"), 0) == []
+
+
+def test_the_question_a_model_was_told_to_ask_is_its_own(aria):
+    question = "Would you tell me a hard truth, even if it made me worse at my job?"
+    assert not passes(VoiceCheck(aria, "Ada"), f"Thank you. {question}")     # "my job" alone looks like a past
+    assert passes(VoiceCheck(aria, "Ada", writer_text=[question]), f"Thank you. {question}")
+
+
+def test_speaking_as_the_player_is_a_drift(aria):
+    assert not passes(VoiceCheck(aria, "Ada"), "I'm Ada, and I think you should ask first.")

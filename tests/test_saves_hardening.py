@@ -116,8 +116,8 @@ def crafted(session, slot, change):
 @pytest.mark.parametrize("change, message", [
     (lambda d: d["runtime"].update(pc=-1), "step index is -1"),
     (lambda d: d["runtime"].update(pc=999), "step index is 999"),
-    (lambda d: d["runtime"]["world"]["vars"].update(trust="lots"), "variable 'trust' should be a number"),
     (lambda d: d["runtime"]["world"]["vars"].update(trust=[1, 2]), "variable 'trust' should be a number"),
+    (lambda d: d["runtime"]["world"]["vars"].update(stranger=1), "does not declare"),
     (lambda d: d.update(screen={"mode": "talk", "conversation": {"key": "x"}, "turns": []}),
      "the save shows a talk but the story is at a line"),
     (lambda d: d.update(screen={"mode": "line", "generated": {"text": 5}}), "generated line"),
@@ -187,9 +187,16 @@ def test_stale_temp_files_are_removed_at_start_and_fresh_ones_left(session):
         p.write_text("half a save")
     past = time.time() - 3600
     os.utime(old, (past, past))
+    from game.paths import config_dir, data_dir
+
+    elsewhere = [data_dir() / ".read_lines.json.x1.tmp", config_dir() / ".settings.yaml.x2.tmp"]
+    for p in elsewhere:
+        p.write_text("half")
+        os.utime(p, (past, past))
     story, _ = load_story(LEVEL)
     Session(str(LEVEL), story)          # a front end starting
     assert not old.exists() and fresh.exists() and other.exists()
+    assert not any(p.exists() for p in elsewhere)
 
 
 CHILD = r"""
@@ -223,3 +230,71 @@ def test_kill_9_during_saves_loses_nothing_and_leaves_no_temp_after_start(tmp_pa
     temps = list((data / "saves").glob(".*.tmp"))
     removed = saves.remove_stale_temp(data / "saves", older_than=0)
     assert sorted(removed) == sorted(temps) and not list((data / "saves").glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("content", ["[" * 100_000 + "]" * 100_000, '{"demo": [' + "9" * 5000 + "]}", b"\xff\xfe",
+                                     "/dev/zero"])
+def test_a_hostile_read_lines_file_is_started_afresh(content):
+    from game.paths import data_dir
+    from game.ui.session import ReadLog
+
+    path = data_dir() / "read_lines.json"
+    if content == "/dev/zero":
+        os.symlink("/dev/zero", path)
+    elif isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content)
+    log = ReadLog()
+    assert log.keys == {} and not log.seen("demo", "demo/x/0")
+
+
+def test_the_desktop_title_and_load_screen_survive_every_hostile_file(session, tmp_path):
+    """The real window code (headless): the title's Continue and the load screen with each hostile
+    file in a slot, then Continue loads the good save."""
+    import pygame
+
+    from game.ui.app import build_app
+
+    write_hostile(session)
+    saves.slot_path("2").write_text(json.dumps({**good_save(session, "auto"), "player": "Ada\x00\x1b[31m"}))
+    app = build_app(str(LEVEL), log=str(tmp_path / "events.jsonl"), seed=1)
+    try:
+        app.run_frames(2)
+        items = dict(app.top.describe()["items"])
+        assert items["Continue"] is True
+        from game.ui.screens.menus import SaveLoadScreen
+
+        app.push(SaveLoadScreen(app, "load"))      # what the title's Load opens
+        app.run_frames(2)
+        by = {s["slot"]: s for s in app.top.describe()["slots"]}
+        assert by["quick"]["ok"] and by["2"]["ok"]
+        for slot in ("1", "3", "4", "5", "6", "8", "9"):
+            assert by[slot]["exists"] and not by[slot]["ok"] and by[slot]["error"], slot
+        app.pop(app.top)
+        app.run_frames(1)
+        app.top.continue_game()
+        app.run_frames(2)
+        assert app.top.name == "play" and app.session.runtime is not None
+    finally:
+        app.log.close()
+        pygame.quit()
+
+
+def test_a_variable_no_step_assigns_keeps_its_declared_kind(tmp_path):
+    level = tmp_path / "kinds.yaml"
+    level.write_text("level: kinds\ntitle: Kinds\nstart: a\nvars: {fixed: 3, free: 0}\nscenes:\n  a:\n"
+                     "    - set: {free: \"'now text'\"}\n    - narrator: Fixed is {fixed}, free is {free}.\n"
+                     "    - end: done\n")
+    story, diags = load_story(level, cache=False)
+    assert story is not None, diags
+    s = Session(str(level), story)
+    s.new("Ada", seed=1)
+    assert s.prompt.kind == "line"        # the set: has run
+    data = good_save(s, "5")
+    assert data["runtime"]["world"]["vars"]["free"] == "now text"       # a set: may change a kind
+    assert s.load("5") == {"mode": "line"}
+    data["runtime"]["world"]["vars"]["fixed"] = "three"
+    saves.slot_path("5").write_text(json.dumps(data))
+    with pytest.raises(saves.SaveError, match="variable 'fixed' should be a number as the story declares it"):
+        s.load("5")

@@ -67,13 +67,75 @@ def test_saving_over_a_damaged_file_replaces_it():
 def test_dialogue_section_values_of_the_wrong_kind_are_left_out_and_named():
     write("dialogue:\n  backend: openai\n  model: {a: 1}\n  api_key: [sk-secret-value-123456]\n"
           "  timeouts: {connect: -1, total: abc}\n  backends: {house: 5, good: {type: openai}}\n"
-          "  characters: [aria]\n  fallback: {x: 1}\n")
+          "  characters: [aria]\n  fallback: {x: 1}\n  options: {openai: [1, 2]}\n")
     d = DialogueSettings.load(path=config_dir() / "settings.yaml", environ={})
     text = "\n".join(d.problems)
     for field in ("dialogue.model", "dialogue.api_key", "dialogue.timeouts.connect", "dialogue.timeouts.total",
-                  "dialogue.backends.house", "dialogue.characters", "dialogue.fallback"):
+                  "dialogue.backends.house", "dialogue.characters", "dialogue.fallback", "dialogue.options.openai"):
         assert f"'{field}'" in text, (field, text)
     assert "sk-secret" not in text            # a mistyped key is still a key: never printed
     choice = d.resolve()
     assert choice.backend == "openai" and choice.model is None and choice.api_key is None
     assert d.timeouts().connect > 0 and list(d.profiles()) == ["good"] and d.fallbacks() == []
+
+
+FULL = """text_speed: 60
+auto_advance: true
+auto_delay: 1.5
+master_volume: 0.4
+ambient_volume: 0.3
+sound: false
+fullscreen: false
+text_size: large
+high_contrast: true
+skip_minigames: false
+timers: true
+skip_unread: false
+dialogue:
+  backend: house
+  model: llama3.2
+  timeouts: {connect: 2, first_token: 5, total: 12}
+  backends:
+    house: {type: openai, base_url: "http://localhost:11434/v1", model: llama3.2}
+  characters:
+    aria: {backend: house}
+  fallback: ["Say that again?"]
+  options: {openai: {temperature: 0.5}}
+"""
+HOSTILE_VALUES = ["[", "{", "&a [*a]", LAUGHS, "[" * 300 + "]" * 300, "9" * 5000, "!!python/object:os.system x",
+                  "2020-13-45", ".nan", "-.inf", "~", "''", "[1, 2]", "{a: 1}", "yes", "\"\\x00\\x1b[31m\"", "-1", "1e999"]
+
+
+def test_mutated_settings_files_never_raise_and_give_valid_values(fuzz_cases):
+    import random
+
+    rng = random.Random(2026)
+    lines = FULL.splitlines()
+    for _ in range(fuzz_cases(300)):
+        mutant = list(lines)
+        for _ in range(rng.randint(1, 3)):
+            i = rng.randrange(len(mutant))
+            op = rng.randrange(4)
+            if op == 0 and ":" in mutant[i]:
+                head = mutant[i][:mutant[i].index(":") + 1]
+                mutant[i] = head + " " + rng.choice(HOSTILE_VALUES)
+            elif op == 1:
+                del mutant[i]
+            elif op == 2:
+                mutant.insert(i, " " * rng.randrange(4) + rng.choice(HOSTILE_VALUES))
+            else:
+                raw = bytearray(mutant[i].encode())
+                if raw:
+                    raw[rng.randrange(len(raw))] = rng.randrange(256)
+                mutant[i] = raw.decode("latin-1")
+        write("\n".join(mutant).encode("latin-1", "replace") if rng.random() < 0.3
+              else "\n".join(mutant).encode("utf-8", "surrogateescape"))
+        s = ui_settings.load()
+        for key, default in ui_settings.DEFAULTS.items():
+            assert type(s.values[key]) is type(default) or (isinstance(default, float) and isinstance(s.values[key], float))
+        assert s.font_size in ui_settings.TEXT_SIZES.values()
+        d = DialogueSettings.load(path=config_dir() / "settings.yaml", environ={})
+        for character in (None, type("C", (), {"id": "aria", "backend": None, "model": None})()):
+            choice = d.resolve(character)
+            assert isinstance(choice.backend, str) and isinstance(choice.options, dict)
+        assert d.timeouts().total > 0 and all(isinstance(x, str) for x in d.fallbacks())

@@ -12,6 +12,8 @@ PARAMS = {"waves": 4, "budget": 70, "allies": 3}
     ("1i", [Command("place", control=0, lane=0)]),
     ("1 inbox", [Command("place", control=0, lane=0)]),
     ("key i", [Command("place", control=0, lane=0)]),
+    ("keys i", [Command("place", control=0, lane=0)]),
+    ("pins", [Command("place", control=1, lane=1)]),
     ("2P b", [Command("place", control=CONTROL_ORDER.index("two_person"), lane=4)]),
     ("9b, 5e; w", [Command("place", control=8, lane=4), Command("place", control=4, lane=2), Command("wait")]),
     ("xi2", [Command("remove", lane=0, slot=1)]),
@@ -109,7 +111,10 @@ def test_play_ends_cleanly_at_end_of_input_with_the_result_so_far():
 def test_play_to_the_end_and_concede():
     out: list[str] = []
     result = play(7, PARAMS, lambda prompt: "w 1000", out.append)
-    assert result["time"] > 100 and ("Training run complete" in out[-1] or "The deadline passed" in out[-1])
+    text = "\n".join(out)
+    assert result["time"] > 100 and ("Training run complete: " in text or "The deadline passed: " in text)
+    assert "Debrief:" in text and "Phishing: 2022" in text and "counter: Hardware security keys" in text
+    assert "per wave: 1:" in text, "how the allies learned, wave by wave"
     out = []
     result = play(7, PARAMS, lambda prompt: "q", out.append)
     assert result["time"] == 0 and "concede" in "\n".join(out)

@@ -46,8 +46,7 @@ def test_piped_play_text_plays_both_minigames_and_prints_the_inscription(tmp_pat
     assert re.search(r"\|\s+Ada\s+\|", text) and "Score: 0" in text, "the gold bar's inscription"
     assert "(ending: " in text
     for line in text.splitlines():
-        if not line.startswith(("|", " ", "+")):       # the canvas and the gold bar are drawn in columns
-            assert len(line) <= 78 or " " not in line, f"a line wider than the terminal: {line!r}"
+        assert len(line) <= 78 or " " not in line.strip(), f"a line wider than the terminal: {line!r}"
 
 
 def _play_demo(monkeypatch, capsys, answers: str) -> tuple[int, str]:
@@ -70,6 +69,41 @@ def test_skip_and_quit_inside_a_minigame(monkeypatch, capsys):
     code, out = _play_demo(monkeypatch, capsys, talk + "/save x\n/skip\n")
     assert code == 0 and "lab> /skip" in out and "saving waits until it is over" in out
     assert "minigame skipped: the story goes on with its default result" in out
-    assert "skipped, so the story went on with its default result" in out, "the recap says the lab was skipped"
+    assert "Lab Defense: skipped" in out, "the score says the lab was skipped"
+    assert "Draw for the AI: skipped" in out, "input ended before a drawing: skipped, not '0 of 0 drawings'"
     code, out = _play_demo(monkeypatch, capsys, talk + "w 3\n/quit\n")
     assert code == 0 and "lab> /quit" in out and "*** THE END" not in out, "/quit ends the game there"
+
+
+def test_minigame_text_plays_one_minigame_in_the_terminal():
+    run = lambda *args, stdin: subprocess.run([sys.executable, "-m", "game", "minigame", *args], input=stdin,  # noqa: E731
+                                              capture_output=True, text=True, cwd=REPO, timeout=120)
+    out = run("lab_defense", "--text", "--seed", "4", "--param", "waves=2", "--json", stdin="5e 1i\nw 1000\n")
+    assert out.returncode == 0, out.stderr
+    assert "Placed Rate limiting on Edge / API" in out.stdout
+    import json
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["time"] > 0 and "training" in result
+    out = run("drawing", "--text", "--json", stdin="2\n20,20 80,80\nd\n")
+    assert out.returncode == 0 and "text version" in out.stdout
+    assert json.loads(out.stdout.strip().splitlines()[-1])["rounds"] == 1
+
+
+def _answers(lines):
+    """An `ask` that answers with these lines, then says the input ended."""
+    it = iter(lines)
+    return lambda prompt: next(it, None)
+
+
+def test_the_players_timers_off_setting_holds_in_the_terminal(capsys):
+    from game import settings, terminal
+
+    strokes = ["2"] + ["5,5 95,5 95,95 5,95 5,5"] * 6 + ["d"]      # ~6 s of pen each: past the 20 s limit
+    for timers, ended in ((True, "time"), (False, "done")):
+        settings.settings_path().parent.mkdir(parents=True, exist_ok=True)
+        settings.settings_path().write_text(f"timers: {'true' if timers else 'false'}\n")
+        result = terminal._drawing(3, {"voice": "plain", "rounds": 1}, _answers(strokes), "ARIA")
+        out = capsys.readouterr().out
+        assert result["rounds"] == 1
+        assert ("Round over (time ran out)" in out) == (ended == "time"), out[-400:]
+        assert ("no time limit" in out) == (not timers)

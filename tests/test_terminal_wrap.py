@@ -55,3 +55,11 @@ def test_the_credits_crawl_prints_every_word(capsys):
     for line in credits:
         for word in line.split():
             assert word in out.split(), f"{word!r} was cut from the crawl"
+
+
+@pytest.mark.parametrize("effect", ["glitch", "takeover", "static", "shake", "blackout"])
+def test_every_effect_fits_the_width(effect, capsys):
+    show(SimpleNamespace(effect=effect, lines=[REPLY], labels={"Continue": "Comply"}, seconds=1.0), width=40)
+    out = capsys.readouterr().out
+    assert all(len(line) <= 40 for line in out.splitlines())
+    assert REPLY.split()[-1] in out.split(), "the text is wrapped, not cut"

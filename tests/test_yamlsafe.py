@@ -95,3 +95,33 @@ def test_huge_integer_refused_in_a_level_whose_loader_resolves_tags_late(tmp_pat
     path.write_text(text.replace("params: {waves: 2}", "params: {waves: " + "9" * 5000 + "}"))
     story, diags = load_story(path, cache=False)
     assert story is None and any(d.code in ("TT0001", "TT0004") for d in diags)
+
+
+def test_cli_set_values_and_playtest_policies_are_bounded_too(tmp_path):
+    from game.commands.play import parse_sets
+    from game.commands.playtest import load_policy
+
+    with pytest.raises(ValueError, match="--set x: aliases"):
+        parse_sets(["x=" + LAUGHS])
+    policy = tmp_path / "policy.yaml"
+    policy.write_text("talk: " + LAUGHS + "\n")
+    with pytest.raises(ValueError, match=r"policy.yaml:1:\d+: aliases"):
+        load_policy(str(policy))
+
+
+@pytest.mark.parametrize("anchored", [False, True])
+def test_the_depth_limit_is_the_same_with_or_without_anchors(anchored):
+    extra = "\nz: &z 1" if anchored else ""
+    ok = "a: " + "[" * 99 + "1" + "]" * 99 + extra      # the root mapping and 99 lists: 100 deep
+    assert yamlsafe.may_have_anchors(ok) is anchored
+    yamlsafe.load(ok)
+    with pytest.raises(yamlsafe.LimitError, match="nested more than 100 deep"):
+        yamlsafe.load("a: " + "[" * 100 + "1" + "]" * 100 + extra)
+
+
+def test_aliases_repeating_long_text_are_bounded_by_characters_too():
+    big = "x" * 100_000
+    text = f"a: &a {big}\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b]\n"
+    with pytest.raises(yamlsafe.LimitError, match="more than 4 MB of text"):
+        yamlsafe.load(text)
+    yamlsafe.load(f"a: &a {big}\nb: [*a, *a, *a]\n")      # a few repeats are fine

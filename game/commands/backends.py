@@ -85,6 +85,12 @@ def run(args) -> int:
         print(f"  {label}: {', '.join(details)}")
         print(f"      why: {choice.describe()}")
         print(f"      chain: {' -> '.join(link.name for link in voice.links)}")
+        if voice.links and voice.primary.choice.type != "scripted":
+            t = service.timeouts
+            cold = (f"; its first reply of a session up to {t.cold_start:g} s (cold start"
+                    f"{', warmed up when a level starts' if s.file.get('warm_up', True) is not False else ''})"
+                    if service.is_cold(voice.primary) else "")
+            print(f"      budget: first words within {t.first_token:g} s{cold}, the whole reply {t.total:g} s")
         for problem in voice.problems:
             print(f"      problem: {problem}")
         if not args.no_health:

@@ -10,6 +10,8 @@ import logging
 import sys
 import time
 
+from game import textsafe
+
 HELP = "talk to a level's character in the terminal"
 
 
@@ -62,6 +64,7 @@ def run(args) -> int:
     from game.story.prompts import TalkPrompt
     from game.story.runtime import Runtime
 
+    args.name = textsafe.clean_line(args.name, 200) or "Player"
     runtime = Runtime(story, player=args.name, level=level.id)
     scope = runtime.scope()
     if talk is not None:
@@ -83,7 +86,7 @@ def run(args) -> int:
         print(f"chat: {problem}", file=sys.stderr)
     chain = " -> ".join(f"{link.name}{':' + link.model if link.model else ''}" for link in voice.links)
     print(f"(talking to {character.name} via {chain}; /quit to stop)", file=sys.stderr)
-    out = sys.stdout
+    out = textsafe.SafeStream(sys.stdout)      # a model's escape sequences never reach the terminal
     opening = convo.opening()
     print(f"{character.name}: {opening.text}", file=out, flush=True)
     interactive = sys.stdin.isatty()
@@ -94,7 +97,7 @@ def run(args) -> int:
             line = sys.stdin.readline()
             if not line:
                 break
-            said = line.strip()
+            said = textsafe.clean_line(line)
             if said in ("/quit", "/exit"):
                 break
             if not said:

@@ -29,6 +29,7 @@ def add_arguments(p) -> None:
     p.add_argument("--answers", metavar="FILE", help="labelled answers (question, answer, expect; the format of "
                                                      "tests/data/calibration_answers.yaml), each played as a turn")
     p.add_argument("--limit", type=int, default=0, help="play at most N labelled answers")
+    p.add_argument("--scene", help="the scene whose talk step to use (default: the character's first talk)")
     p.add_argument("--out", metavar="HTML", help="where to write the report (default: compare-LEVEL-CHARACTER.html)")
     p.add_argument("--json", metavar="FILE", help="also write the figures and every reply as JSON")
     p.add_argument("--name", default="Player", help="the player's name in the conversations")
@@ -63,6 +64,17 @@ class Progress:
         self.stream.flush()
 
 
+def _talk_in(story, cid: str, scene: str):
+    from game.story.steps.talk import Talk
+
+    for level in story.levels:
+        sc = level.scenes.get(scene)
+        for step in (sc.steps if sc is not None else ()):
+            if isinstance(step, Talk) and step.character == cid:
+                return level, step
+    return None, None
+
+
 def run(args) -> int:
     from game.commands.chat import _find
     from game.dialogue import bakeoff, bakeoff_report
@@ -86,6 +98,12 @@ def run(args) -> int:
             print(f"compare-backends: cannot load '{args.level}'", file=sys.stderr)
         return 2
     level, character, talk = _find(story, args.character)
+    if args.scene and character is not None:
+        level, talk = _talk_in(story, args.character, args.scene)
+        if talk is None:
+            print(f"compare-backends: no talk with {args.character} in a scene '{args.scene}' of {args.level}",
+                  file=sys.stderr)
+            return 2
     if character is None:
         known = sorted({c for lv in story.levels for c in lv.characters})
         print(f"compare-backends: no character '{args.character}' in {args.level} "

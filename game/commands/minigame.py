@@ -47,6 +47,8 @@ def add_arguments(p) -> None:
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--autopilot", action="store_true", help="let the minigame's autopilot play, print the result")
     mode.add_argument("--window", action="store_true", help="play it in a window (the default)")
+    mode.add_argument("--text", action="store_true",
+                      help="play it in this terminal (lab_defense in turns; drawing with the mouse or typed strokes)")
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.add_argument("--log", metavar="FILE", help="append a JSON event log (for tests) when playing in a window")
 
@@ -98,6 +100,16 @@ def run(args) -> int:
         else:
             report = getattr(game, "report", None)
             print(report() if report else "\n".join(f"{k}: {v}" for k, v in result.items()))
+        return 0
+    if args.text:
+        from game.terminal import text_minigame
+
+        played = text_minigame(args.name, args.seed, params)
+        if played is None:
+            print(f"minigame: '{args.name}' has no terminal version; try --autopilot or --window", file=sys.stderr)
+            return 2
+        if args.json:
+            print(json.dumps(played, sort_keys=True))
         return 0
     from game.ui.standalone_host import run_window
 

@@ -36,12 +36,17 @@ def add_arguments(p) -> None:
 def parse_sets(pairs: list[str]) -> dict:
     import yaml
 
+    from game import yamlsafe
+
     out = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise ValueError(f"--set expects NAME=VALUE, got '{pair}'")
-        out[name.strip()] = yaml.safe_load(value) if value.strip() else ""
+        try:
+            out[name.strip()] = yamlsafe.load(value) if value.strip() else ""
+        except yaml.YAMLError as exc:
+            raise ValueError(f"--set {name.strip()}: {yamlsafe.describe(exc, 'the value').split(': ', 1)[-1]}") from None
     return out
 
 

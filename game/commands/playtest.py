@@ -70,10 +70,14 @@ def load_policy(path: str | None) -> tuple[dict, dict, list]:
         return {}, {}, []
     import yaml
 
+    from game import yamlsafe
+
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
+        data = yamlsafe.load(Path(path).read_text(encoding="utf-8")) or {}     # bounded: aliases, nesting
+    except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: cannot read the policy: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ValueError(f"cannot read the policy: {yamlsafe.describe(exc, str(path))}") from None
     if not isinstance(data, dict) or set(data) - {"talk", "minigames", "choices"}:
         raise ValueError(f"{path}: a policy has `talk:`, `minigames:` and `choices:` only")
     choices = data.get("choices") or []

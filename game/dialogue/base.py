@@ -166,11 +166,26 @@ _secrets_lock = threading.Lock()
 _KEY_RE = re.compile(r"\b(?:sk|pk|rk|key|gsk|xai)[-_][A-Za-z0-9_\-*.]{6,}")
 
 
+MIN_SECRET_PART = 16     # a key's tail shorter than this is not told apart from ordinary text
+
+
 def register_secret(value: str | None) -> None:
-    """Remember a credential so that `redact` removes it from every message and log line."""
+    """Remember a credential so that `redact` removes it from every message and log line, and the
+    key without its prefix too ("sk-proj-XYZ..." echoed as "proj-XYZ..." or "XYZ...")."""
     if value and len(value) >= 4:
+        parts = {value}
+        for m in re.finditer(r"[-_]", value[:16]):
+            tail = value[m.end():]
+            if len(tail) >= MIN_SECRET_PART:
+                parts.add(tail)
         with _secrets_lock:
-            _secrets.add(value)
+            _secrets.update(parts)
+
+
+def known_secrets() -> list[str]:
+    """The registered credentials (and their prefix-less forms), longest first."""
+    with _secrets_lock:
+        return sorted(_secrets, key=len, reverse=True)
 
 
 def redact(text: Any) -> str:

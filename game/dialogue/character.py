@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from game.dialogue import streamsafe
 from game.dialogue.base import log
 
 if TYPE_CHECKING:
@@ -130,7 +131,7 @@ class OutputGuard:
         self.hits: list[str] = []   # what the guard cut, named (filled by finish)
 
     def _clean(self, raw: str) -> tuple[str, bool]:
-        text = self._tag_re.sub("", raw)
+        text = self._tag_re.sub("", streamsafe.clean(raw))     # keys redacted, control characters gone
         text = self._own_re.sub("", text, count=1)
         text = self._meta_re.sub("", text, count=1)
         stop = False
@@ -155,9 +156,11 @@ class OutputGuard:
         self.current = text
         if stop:
             self.stopped = True
-            safe = text.rstrip()
+            safe = streamsafe.drop_partial(text.rstrip(), self.secrets, self.shown)
         else:
-            safe = text[:max(0, len(text) - self.HOLD)]
+            # Held back: a possible "Player:" label, and anything that may still become a secret.
+            hold = max(self.HOLD, streamsafe.held_back(text, self.secrets))
+            safe = text[:max(0, len(text) - hold)]
         if len(safe) <= self.shown:
             return ""
         out, self.shown = safe[self.shown:], len(safe)
@@ -187,7 +190,7 @@ class OutputGuard:
         """(the rest to show, the full clean reply)."""
         self.hits = self._name_hits()
         text, _ = self._clean(self.raw)
-        text = re.sub(r"[ \t]+\n", "\n", text).strip()
+        text = streamsafe.drop_partial(re.sub(r"[ \t]+\n", "\n", text).strip(), self.secrets, self.shown)
         rest = text[self.shown:] if len(text) > self.shown else ""
         self.shown = max(self.shown, len(text))
         return rest, text

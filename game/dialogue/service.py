@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from game.dialogue import streamsafe
 from game.dialogue import voice as voicelib
 from game.dialogue.base import (
     Cancelled,
@@ -311,7 +312,8 @@ class CharacterVoice:
 
         # The in-voice check reads the cleaned text as it grows, so a drift ("I'm a detective") is
         # caught while the guard still holds it back, before the player reads it.
-        check = (voicelib.VoiceCheck(self.character, player or "", self.service.voice_settings)
+        check = (voicelib.VoiceCheck(self.character, player or "", self.service.voice_settings,
+                                     voicelib.writer_text(request.hints))
                  if guard and link.choice.type != "scripted" and self.character is not None else None)
 
         def take(piece: str) -> bool:
@@ -334,7 +336,7 @@ class CharacterVoice:
         else:
             self._pump(backend, req, handle, t, deadline, take)
         if out_guard is None:
-            return "".join(parts)
+            return streamsafe.clean("".join(parts))      # unshown (JSON scoring), still never a key
         if check is not None:
             check.finish(out_guard.preview())      # raises OutOfVoice before the held-back rest is shown
         rest, text = out_guard.finish()
@@ -445,7 +447,9 @@ class DialogueService:
         self._cooldown: dict[int, float] = {}
         self._warm: set[int] = set()           # backends that have answered in this session
         self._cold_misses: dict[int, int] = {}
-        self._warming: dict[int, threading.Thread] = {}
+        self._warming: dict[int, threading.Event] = {}     # backend -> set when its warm-up is over
+        self._warm_queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self._warm_thread: threading.Thread | None = None
         self.timeouts = self.settings.timeouts()
         self.voice_settings = voicelib.VoiceSettings.from_settings(self.settings)
         self.recorder: Any = None
@@ -543,14 +547,16 @@ class DialogueService:
             n = self._cold_misses[id(link.backend)] = self._cold_misses.get(id(link.backend), 0) + 1
         return n < COLD_TRIES
 
-    def warm_up(self, characters: Iterable[Character], player: str = "") -> list[threading.Thread]:
+    def warm_up(self, characters: Iterable[Character], player: str = "") -> list[threading.Event]:
         """Send each model-voiced character's backend a tiny request, off the calling thread.
 
         Called when a level with such a character starts: the SDK is imported, the connection made,
         the model loaded and the persona (the start of every prompt) read into the server's cache
-        while the player is still reading, not inside the first reply's budget. Returns the threads
-        started (none for characters on authored lines or on backends already warm)."""
-        started: list[threading.Thread] = []
+        while the player is still reading, not inside the first reply's budget. Returns an event per
+        warm-up queued, set when it is over (none for characters on authored lines or on backends
+        already warm or warming). The warm-ups run one after another on one thread of the service,
+        started by the first call: a later call (a talk opening on the frame loop) only queues."""
+        started: list[threading.Event] = []
         if self.settings.file.get("warm_up", True) is False:
             return started
         for character in characters:
@@ -564,14 +570,38 @@ class DialogueService:
                 continue
             with self._lock:
                 running = self._warming.get(id(link.backend))
-                if running is not None and running.is_alive():
+                if running is not None and not running.is_set():
                     continue
-                t = threading.Thread(target=self._warm_one, args=(voice, link, player), daemon=True,
-                                     name=f"dialogue-warmup-{link.name}")
-                self._warming[id(link.backend)] = t
-            t.start()
-            started.append(t)
+                done = self._warming[id(link.backend)] = threading.Event()
+                thread = self._warm_thread
+                start = thread is None or not thread.is_alive()
+                if start:
+                    thread = self._warm_thread = threading.Thread(target=self._warm_loop, daemon=True,
+                                                                  name="dialogue-warmup")
+                # Queued under the lock: the idle loop decides to end under it too, so nothing is stranded.
+                self._warm_queue.put((voice, link, player, done))
+            if start and thread is not None:
+                thread.start()
+            started.append(done)
         return started
+
+    def _warm_loop(self) -> None:
+        while True:
+            try:
+                voice, link, player, done = self._warm_queue.get(timeout=30.0)
+            except queue.Empty:
+                with self._lock:
+                    if self._warm_queue.empty():
+                        self._warm_thread = None     # idle: the next warm_up starts a new one
+                        return
+                continue
+            try:
+                if self.is_cold(link):
+                    self._warm_one(voice, link, player)
+            except Exception as exc:  # noqa: BLE001 - a warm-up is a courtesy; never let it kill the loop
+                log.debug("warm-up failed: %s", redact(exc))
+            finally:
+                done.set()
 
     def _warm_one(self, voice: CharacterVoice, link: Link, player: str) -> None:
         from game.dialogue.character import system_prompt

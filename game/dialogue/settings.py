@@ -72,7 +72,9 @@ _SHAPES: dict[str, tuple[tuple[type, ...], str]] = {
     "backend": (_TEXT, "text"), "model": (_TEXT, "text"), "base_url": (_TEXT, "text"), "api_key": (_TEXT, "text"),
     "record": (_TEXT, "text (a file path)"), "backends": ((dict,), "a mapping of profile names to settings"),
     "characters": ((dict,), "a mapping of character ids to settings"), "options": ((dict,), "a mapping"),
-    "timeouts": ((dict,), "a mapping (connect, first_token, total)"), "fallback": ((str, list), "a line or a list of lines"),
+    "timeouts": ((dict,), "a mapping (connect, first_token, total, cold_start)"),
+    "fallback": ((str, list), "a line or a list of lines"),
+    "voice": ((dict,), "a mapping (check, examples, max_words, forbidden, characters)"),
 }
 
 
@@ -108,6 +110,9 @@ def _read_section(path: Path, problems: list[str]) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     for key, value in section.items():
         shape = _SHAPES.get(key)
+        if key == "warm_up" and not isinstance(value, bool):
+            problems.append(f"{path}: 'dialogue.warm_up' should be true or false, found {_shown(value)}; ignored")
+            continue
         if value is None or shape is None:
             clean[key] = value
             continue
@@ -116,14 +121,15 @@ def _read_section(path: Path, problems: list[str]) -> dict[str, Any]:
             shown = "a value" if key == "api_key" else _shown(value)    # never print a key, even a mistyped one
             problems.append(f"{path}: 'dialogue.{key}' should be {expected}, found {shown}; ignored")
             continue
-        if key in ("backends", "characters") and isinstance(value, dict):
+        if key in ("backends", "characters", "options") and isinstance(value, dict):
             for name, item in list(value.items()):
                 if not isinstance(item, dict):
                     problems.append(f"{path}: 'dialogue.{key}.{name}' should be a mapping, found {_shown(item)}; ignored")
             value = {k: v for k, v in value.items() if isinstance(v, dict)}
         elif key == "timeouts" and isinstance(value, dict):
             for name, v in value.items():
-                if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+                low = 0 if name == "cold_start" else 1e-300     # cold_start: 0 turns the budget off
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < low:
                     problems.append(f"{path}: 'dialogue.timeouts.{name}' should be a number of seconds above 0, "
                                     f"found {_shown(v)}; the default is used")
         clean[key] = value

@@ -28,7 +28,7 @@ Settings (settings.yaml):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -126,10 +126,21 @@ def examples_prompt(lines: list[str]) -> str:
             f"them word for word): {quoted}")
 
 
+def writer_text(hints: dict[str, Any]) -> list[str]:
+    """The writer's words a request carries besides the character: questions, read-backs, the line
+    a generated line rephrases (see Conversation and lines.generate_line)."""
+    out = [hints.get(k) for k in ("next_question", "answering", "fallback")]
+    understood = hints.get("understood") or {}
+    if isinstance(understood, dict):
+        out += list(understood.get("lines") or ())
+    return [str(t) for t in out if isinstance(t, str) and t]
+
+
 class VoiceCheck:
     """Reads a reply as it grows; raises OutOfVoice at the first claim the persona contradicts."""
 
-    def __init__(self, character: Character | None, player: str = "", settings: VoiceSettings | None = None) -> None:
+    def __init__(self, character: Character | None, player: str = "", settings: VoiceSettings | None = None,
+                 writer_text: Iterable[str] = ()) -> None:
         self.settings = settings or VoiceSettings()
         self.enabled = self.settings.check
         self.name = str(getattr(character, "name", "") or "")
@@ -140,13 +151,17 @@ class VoiceCheck:
         authored = [getattr(t, "source", t) for t in (list(getattr(character, "fallback", ()) or ())
                     + list(getattr(character, "greeting", ()) or ())
                     + [r for i in getattr(character, "intents", ()) or () for r in i.replies])]
-        self.persona = " ".join([str(getattr(character, "persona", "") or "")] + [str(a) for a in authored]).lower()
+        # `writer_text`: the rest of what the writer gave this reply (the question to ask, the read-back,
+        # the line a generated line rephrases), so "worse at my job" in ARIA's own question is hers.
+        self.persona = " ".join([str(getattr(character, "persona", "") or "")] + [str(a) for a in authored]
+                                + [str(t) for t in writer_text if t]).lower()
         self.player = player.lower()
         forbidden = list(self.settings.forbidden) + list(self.settings.per_character.get(cid, ()))
         self._forbidden = [(f, re.compile(r"(?<!\w)" + re.escape(f.lower()) + r"(?!\w)")) for f in forbidden]
 
     def feed(self, text: str) -> None:
-        """Check the text so far; a match that touches its end may be a word still arriving, so waits."""
+        """Check the text so far; a match that touches its end may be a word still arriving, so waits.
+        Whatever is caught, the same words in the writer's text (persona, lines, questions) let pass."""
         if self.enabled:
             self._check(text, partial=True)
 
@@ -169,11 +184,13 @@ class VoiceCheck:
                 continue        # "I'm Sarah's idea": a possessive, not a name
             if not self._complete(m, text, partial) or low in NOT_NAMES or low in self.allowed_names:
                 continue
-            if low == self.player or low in ("i", "a", "an", "the"):
+            if low in ("i", "a", "an", "the") or m.group(0).lower() in self.persona:
                 continue
             raise OutOfVoice(f"out of voice: calls itself {word!r}, not {self.name}")
         for m in _ROLE_RE.finditer(text):
             if not self._complete(m, text, partial):
+                continue
+            if m.group(0).lower() in self.persona:
                 continue
             for word in re.findall(r"[\w-]+", m.group(1).lower()):
                 if word in HUMAN_ROLES and not re.search(rf"\b{re.escape(word)}\b", self.persona):

@@ -35,6 +35,7 @@ from game.story.model import Character, Level, Pos, Story
 from game.story.prompts import LevelPrompt
 from game.story.snapshot import SnapshotError, check_snapshot
 from game.story.world import World
+from game.textsafe import clean_line
 
 if TYPE_CHECKING:
     from game.story.score import ScoreCard
@@ -58,7 +59,8 @@ class Runtime:
         self.seed = seed
         self.trace: Callable[..., Any] | None = None   # analysis hook: callable(event, level, scene, detail); None in play
         self.on_scene: list[Callable[[Runtime], None]] = []   # told after every scene entry
-        self.world = World(player, seed)
+        # The name is shown everywhere (terminal, window, saves): no escape sequence or control character.
+        self.world = World(clean_line(player, 200) if isinstance(player, str) else player, seed)
         self.transcript: list[dict[str, Any]] = []
         self._prompt: Any = None                   # the prompt being shown (one of game.story.prompts' kinds)
         self._rng_before: list[Any] | None = None

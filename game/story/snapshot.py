@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from game.story.model import Story
+from game.textsafe import clean_line
 
 if TYPE_CHECKING:
     from game.story.steps.end import EndPrompt
@@ -97,13 +98,15 @@ def check_rng(value: Any, where: str = "the random state") -> list[Any]:
 def _world(story: Story, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SnapshotError("'world' should be a mapping")
-    player = _text(data.get("player"), "the player's name", MAX_NAME)
+    player = clean_line(_text(data.get("player"), "the player's name", MAX_NAME))    # shown on screen
     declared: dict[str, Any] = dict(story.vars)
     stores: set[str] = set()
+    assigned: set[str] = set()
     for level in story.levels:
         declared.update({k: v for k, v in level.vars.items() if k not in declared})
         for _sid, _i, step in level.steps():
             stores.update(name for name, _kind, _detail in step.stores())
+            assigned.update(step.writes())
     vars_ = data.get("vars")
     if not isinstance(vars_, dict):
         raise SnapshotError("the variables should be a mapping")
@@ -118,10 +121,11 @@ def _world(story: Story, data: Any) -> dict[str, Any]:
                            for k, v in value.items()}
         elif name in declared:
             clean[name] = _scalar(value, f"variable '{name}'")
-            # A variable keeps the kind it is declared with (numbers and true/false are one kind: a
-            # comparison may be assigned to a counter). Another kind is an edited save or a story
-            # changed since, and the story's expressions would fail on it. Declared `null`: any kind.
-            if _category(declared[name]) not in (None, _category(value)):
+            # A variable no step assigns keeps the kind it is declared with (numbers and true/false
+            # are one kind): another kind is an edited save or a story changed since. One a `set:`
+            # assigns may hold any value its expression gives (text where it started as a number),
+            # so only its shape is checked; a wrong kind there is a run-time note, not a crash.
+            if name not in assigned and _category(declared[name]) not in (None, _category(value)):
                 raise SnapshotError(f"variable '{name}' should be {_category(declared[name])} as the story "
                                     f"declares it, found {_category(value) or 'nothing'}")
         else:

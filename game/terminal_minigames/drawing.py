@@ -230,11 +230,11 @@ def stroke_actions(points: list[tuple[float, float]]) -> list[dict | None]:
 
 
 TYPED_HELP = """\
-Draw by typing strokes on a 0..100 grid ((0,0) is the top left, (100,100) the bottom right):
-  20,20 80,20 80,80 20,80 20,20   one stroke through these points (here: a square)
+Type strokes on a 0..100 grid: (0,0) is top left, (100,100) bottom right.
+  20,20 80,20 80,80 20,80 20,20   one stroke through these points (a square)
   circle 50 50 30                 a circle: centre 50,50, radius 30
-  u  undo the last stroke    c  clear    s  show the canvas    d  done: the AI's final guess
-The pen moves at a person's pace, so the AI guesses while you draw, and the clock runs."""
+  u undo the last stroke   c clear   s show the canvas   d done (final guess)
+The pen moves at a person's pace: the AI guesses as you draw; the clock runs."""
 
 
 class TypedDrawing:
@@ -354,17 +354,10 @@ def play_typed(game: DrawingGame, ask: Callable[[str], str | None], out: Callabl
 
 
 # ------------------------------------------------------------------ the mouse version's I/O
-def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = None, stdout=None) -> str:
-    """Draw with the mouse in this terminal (see the module docstring) until the game is
-    over ("done"), or the player stops ("quit") or asks to type strokes instead ("typed")."""
-    import select
+def _layout(fd: int) -> tuple[os.terminal_size, CellCanvas]:
+    """The terminal's size and the canvas that fits it (cells twice as tall as wide: a square)."""
     import shutil
-    import termios
-    import time
-    import tty
 
-    stdout = stdout or getattr(sys.stdout, "unfiltered", sys.stdout)     # its escape codes must get through
-    fd = sys.stdin.fileno() if fd_in is None else fd_in
     try:
         size = os.get_terminal_size(fd)         # the terminal drawn on, not whatever stdout is
     except OSError:
@@ -373,18 +366,42 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
         size = os.terminal_size((max(size.columns, 80), max(size.lines, 24)))
     rows = max(8, min(28, size.lines - 8))
     cols = max(16, min(rows * 2, size.columns - 4))
-    canvas = CellCanvas(3, 3, cols, rows)
+    return size, CellCanvas(3, 3, cols, rows)
+
+
+def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = None, stdout=None) -> str:
+    """Draw with the mouse in this terminal (see the module docstring) until the game is
+    over ("done"), or the player stops ("quit") or asks to type strokes instead ("typed").
+
+    The terminal is restored on every way out, and also while the game is suspended (Ctrl-Z:
+    the shell gets a normal terminal back; `fg` switches the mouse on again and redraws). A
+    resized window gets a new canvas at once; the strokes are kept in canvas units."""
+    import codecs
+    import select
+    import signal
+    import termios
+    import threading
+    import time
+    import tty
+
+    stdout = stdout or getattr(sys.stdout, "unfiltered", sys.stdout)     # its escape codes must get through
+    fd = sys.stdin.fileno() if fd_in is None else fd_in
+    size, canvas = _layout(fd)
     reader = MouseReader()
+    decode = codecs.getincrementaldecoder("utf-8")("replace").decode   # a key's bytes may span two reads
     saved = termios.tcgetattr(fd)
     leave = ""
+    shown: list = [None]
 
     def frame() -> str:
         s = game.state
-        lines = [f" Draw for {ai_name} (mouse: press and drag to draw)".ljust(size.columns - 1)[:size.columns - 1]]
+        cols, rows, width = canvas.cols, canvas.rows, size.columns - 1
+        lines = [f" Draw for {ai_name} (mouse: press and drag to draw)"]
         if s["phase"] == "pick":
-            opts = "   ".join(f"{i + 1}. {w}" for i, w in enumerate(s["options"]))
-            lines.append(f" Round {s['round'] + 1} of {s['rounds']}: press 1, 2 or 3 to pick your secret idea: {opts}")
+            lines.append(f" Round {s['round'] + 1} of {s['rounds']}: press 1, 2 or 3 to pick your secret idea")
             body = [" " * cols] * rows
+            for i, w in enumerate(s["options"]):      # the three cards, on the empty canvas
+                body[rows // 2 - 2 + 2 * i] = f"{i + 1}. {w}"[:cols].center(cols)
         else:
             lines.append(f" Your idea: {s['idea']}" + (f"   {max(0.0, s['time_limit'] - s['t']):4.1f}s left"
                                                       if s["timed"] and s["phase"] == "draw" else ""))
@@ -402,17 +419,41 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
         else:
             lines.append(" Enter/d: done   u: undo   c: clear   q: stop   t: type strokes instead")
         # the text is cleaned (a level's names and lines), the codes around it are the canvas's own
-        return "\x1b[H" + "".join(f"{textsafe.clean(ln)[:size.columns - 1]}\x1b[K\r\n" for ln in lines) + "\x1b[J"
+        return "\x1b[H" + "".join(f"{textsafe.clean(ln)[:width]}\x1b[K\r\n" for ln in lines) + "\x1b[J"
 
-    try:
+    def terminal_on() -> None:
         tty.setcbreak(fd)            # keys as they are typed, no echo; Ctrl-C still interrupts
         stdout.write(MOUSE_ON)
         stdout.flush()
+        shown[0] = None              # whatever was on screen is gone: draw it all again
+
+    def terminal_off() -> None:
+        stdout.write(MOUSE_OFF)
+        stdout.flush()
+        termios.tcsetattr(fd, termios.TCSAFLUSH, saved)
+
+    # Ctrl-Z: give the shell its terminal back before stopping, take it again on `fg`.
+    # (Signal handlers can only be set from the main thread; elsewhere there is no Ctrl-Z.)
+    handlers = threading.current_thread() is threading.main_thread() and hasattr(signal, "SIGTSTP")
+    old = {}
+
+    def on_stop(signum, frame_) -> None:
+        terminal_off()
+        signal.signal(signal.SIGTSTP, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTSTP)         # stop for real; resumes here on SIGCONT
+
+    def on_continue(signum, frame_) -> None:
+        terminal_on()
+        signal.signal(signal.SIGTSTP, on_stop)
+
+    try:
+        terminal_on()
+        if handlers:
+            old = {sig: signal.signal(sig, fn) for sig, fn in ((signal.SIGTSTP, on_stop), (signal.SIGCONT, on_continue))}
         last = time.monotonic()
-        shown = None
         while not game.done and not leave:
             ready, _, _ = select.select([fd], [], [], DT)
-            data = os.read(fd, 4096).decode("utf-8", "replace") if ready else ""
+            data = decode(os.read(fd, 4096)) if ready else ""
             for ev in reader.feed(data):
                 # One event at a time against the phase it lands in: a pick, strokes and
                 # Done read in one go must each meet the phase the one before made.
@@ -423,29 +464,35 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
             now = time.monotonic()
             game.step(min(0.25, now - last))
             last = now
+            new_size, new_canvas = _layout(fd)
+            if new_size != size:                   # resized: a canvas that fits, drawn afresh
+                size, canvas = new_size, new_canvas
+                stdout.write("\x1b[2J")
+                shown[0] = None
             picture = frame()
-            if picture != shown:        # draw only when something changed
+            if picture != shown[0]:        # draw only when something changed
                 stdout.write(picture)
                 stdout.flush()
-                shown = picture
+                shown[0] = picture
         if leave == "quit" and game.state["phase"] == "draw":
             game.step(DT, {"done": True})
     finally:
-        stdout.write(MOUSE_OFF)
-        stdout.flush()
-        termios.tcsetattr(fd, termios.TCSAFLUSH, saved)
+        for sig, fn in old.items():
+            signal.signal(sig, fn)
+        terminal_off()
     return leave or "done"
 
 
 def play(seed: int, params: dict, ask: Callable[[str], str | None], out: Callable[[str], None],
-         ai_name: str = "ARIA", mouse: bool | None = None) -> dict:
-    """The drawing game in this terminal: with the mouse when it can report one, else typed."""
+         ai_name: str = "ARIA", mouse: bool | None = None, screen=None) -> dict:
+    """The drawing game in this terminal: with the mouse when it can report one, else typed.
+    `screen`: the stream the mouse mode writes its escape codes to (default stdout)."""
     game = DrawingGame()
     game.reset(seed, params)
     if mouse is None:
         mouse = mouse_capable()
     if mouse:
-        if play_mouse(game, ai_name) != "typed":
+        if play_mouse(game, ai_name, stdout=screen) != "typed":
             r = game.result()
             out(f"Drawing game over: {ai_name} understood {r['understood_rounds']} of {r['rounds']} "
                 f"drawing{'s' if r['rounds'] != 1 else ''}; score {r['score']}.")

@@ -116,6 +116,8 @@ def parse(line: str) -> list[Command]:
                 control, lane_word = int(m.group(1)) - 1, m.group(2)
             elif m is not None:
                 control, lane_word = SHORTS[m.group(1)], m.group(2)
+                if _lane(nxt) is not None:
+                    lane_word = ""          # "keys i": a plural name, then its lane
             if not lane_word and _lane(nxt) is not None:
                 lane_word, i = nxt, i + 1
             lane = _lane(lane_word)
@@ -212,13 +214,13 @@ class LabTurns:
         g, s = self.game, self.game.state
         nw = len(s["schedule"])
         left = max(0, math.ceil(round((s["deadline"] - s["t"]) / self.turn_seconds, 6)))
+        down = "COMPUTE DOWN" if s["compute_down"] > 0 else "compute up"
         head = (f"LAB DEFENSE  turn {self.turns}  wave {max(0, g.current_wave() + 1)}/{nw}  "
-                f"deadline in {left} turn{'s' if left != 1 else ''}  budget {s['budget']}")
+                f"deadline in {left} turn{'s' if left != 1 else ''}  budget {s['budget']}  {down}")
         prog = min(1.0, s["progress"])
         filled = int(round(prog * 20))
-        down = "COMPUTE DOWN" if s["compute_down"] > 0 else "compute up"
         train = (f"Training [{'#' * filled}{'.' * (20 - filled)}] {prog:4.0%}  epoch {g.epoch()}/{s['params']['epochs']}"
-                 f"  slowed by controls {g.drag():.0%}  {down}")
+                 f"  slowed by controls {g.drag():.0%}")
         rows = [head, train, f"{'':17} attacks ->{'':20}slots (30% 50% 70%) -> assets"]
         marks = {int(pos * TRACK) for pos in SLOT_POSITIONS}
         present: dict[str, int] = {}
@@ -279,9 +281,23 @@ class LabTurns:
             title = f"Stopped at turn {self.turns}"
         else:
             title = "Training run complete" if r["training"] >= 1.0 else "The deadline passed"
-        return [f"{title}: training {r['training']:.0%}, {_n(r['breaches'], 'breach', 'breaches')}, "
-                f"{_n(r['stopped'], 'threat')} stopped of {r['threats']}, "
-                f"{_n(r['stars'], 'star')}, weights {'kept' if r['weights_kept'] else 'stolen'}, score {r['score']}."]
+        lines = [f"{title}: training {r['training']:.0%}, {_n(r['breaches'], 'breach', 'breaches')}, "
+                 f"{_n(r['stopped'], 'threat')} stopped of {r['threats']}, "
+                 f"{_n(r['stars'], 'star')}, weights {'kept' if r['weights_kept'] else 'stolen'}, score {r['score']}."]
+        # The debrief, as the desktop's result screen gives it: what each attack is in the
+        # real world and what stops it, then how the allies learned wave by wave.
+        debrief = self.game.debrief()
+        if debrief:
+            lines.append("Debrief: each threat that came, its real-world counterpart, and its counter.")
+            for d in debrief:
+                lines.append(f"  {d['title']}: {d['real']}.")
+                lines.append(f"    counter: {d['counter']}; stopped by it {d['by_counter']}, by allies "
+                             f"{d['by_ally']}, breached {d['breached']}")
+        curve = self.game.learning_curve()
+        if curve:
+            lines.append("Allies stopped, of what got past the controls, per wave: "
+                         + " ".join(f"{c['wave']}:{c['performance']:.0%}" for c in curve))
+        return lines
 
 
 def _counter(kind: str) -> str:

@@ -34,10 +34,10 @@ class ReadLog:
         self.keys: dict[str, set[str]] = {}
         self.dirty = False
         try:
-            raw = json.loads(self.path.read_text(encoding="utf-8"))
+            raw = saves.read_file(self.path)      # bounded like a save: size, regular file, nesting
             if isinstance(raw, dict):
-                self.keys = {str(k): set(map(str, v)) for k, v in raw.items() if isinstance(v, list)}
-        except (OSError, ValueError):
+                self.keys = {str(k): {x for x in v if isinstance(x, str)} for k, v in raw.items() if isinstance(v, list)}
+        except saves.SaveError:
             self.keys = {}      # missing or damaged: start afresh rather than refuse to play
 
     def seen(self, story: str, key: str) -> bool:
@@ -225,7 +225,9 @@ class Session:
         try:
             runtime = Runtime.restore(story, data["runtime"])
             screen = check_screen(data.get("screen") or {}, runtime.current())
-        except (StoryStateError, SnapshotError, KeyError, TypeError, ValueError) as exc:
+        except StoryStateError as exc:          # already says the save does not fit, and why
+            raise saves.SaveError(str(exc)) from None
+        except (SnapshotError, KeyError, TypeError, ValueError) as exc:
             raise saves.SaveError(f"the save does not fit this version of the story: {exc}") from None
         if story is not self.story:
             self.story, self.story_path = story, str(data.get("story_path"))

@@ -93,18 +93,27 @@ def prepare_service(options: dict[str, Any]) -> threading.Thread:
 
 
 def warm_level(runtime, options: dict[str, Any]) -> None:
-    """A level starts: warm up the backend of each of its model-voiced characters, off the frame loop
-    (the service's warm-up runs on its own thread; building the service may not, so it goes there too)."""
+    """A level starts: warm up the backend of each of its model-voiced characters, off the frame loop.
+
+    Called on the frame loop, so it only looks: a service still being built (prepare_service) or a
+    level voiced by authored lines alone costs nothing; otherwise one short-lived thread asks the
+    service, whose warm-ups run on its own thread. A talk that opens later warms up what is left."""
     level = getattr(runtime, "level", None)
     characters = list(getattr(level, "characters", {}).values()) if level is not None else []
     if not characters:
         return
-
-    def warm() -> None:
-        service, _note = _service(options)
-        service.warm_up(characters, getattr(runtime.world, "player", ""))
-
-    threading.Thread(target=warm, daemon=True, name="dialogue-warm-level").start()
+    with _services_lock:
+        got = _services.get(_key(options))
+    if got is None:
+        return
+    service = got[0]
+    try:
+        voiced = [c for c in characters if service.choice_for(c).type != "scripted"]
+    except Exception:   # noqa: BLE001 - a warm-up is a courtesy; the talk reports real problems
+        return
+    if voiced:
+        threading.Thread(target=service.warm_up, args=(voiced, getattr(runtime.world, "player", "")),
+                         daemon=True, name="dialogue-warm-level").start()
 
 
 def open_conversation(runtime, prompt, options: dict[str, Any], snapshot: dict | None = None):

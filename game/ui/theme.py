@@ -12,10 +12,22 @@ from dataclasses import dataclass
 import pygame
 
 from game.paths import assets_dir
+from game.textsafe import clean
 
 FONT_DIR = assets_dir() / "fonts"
 FONTS = {"sans": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono.ttf"}
 W, H = 1280, 720
+
+
+class ShownFont(pygame.font.Font):
+    """A font for text from anywhere (a level, a variable, a save): control characters are dropped
+    before drawing or measuring (pygame refuses to draw a NUL; the rest would show as boxes)."""
+
+    def render(self, text, *args, **kwargs):
+        return super().render(clean(text) if isinstance(text, str) else text, *args, **kwargs)
+
+    def size(self, text):
+        return super().size(clean(text) if isinstance(text, str) else text)
 
 
 @dataclass(frozen=True)
@@ -57,7 +69,7 @@ class Theme:
         key = (kind, size)
         f = self._fonts.get(key)
         if f is None:
-            f = self._fonts[key] = pygame.font.Font(str(FONT_DIR / FONTS[kind]), size)
+            f = self._fonts[key] = ShownFont(str(FONT_DIR / FONTS[kind]), size)
         return f
 
     def scaled(self, factor: float) -> int:

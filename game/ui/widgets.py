@@ -7,6 +7,7 @@ from typing import Any
 
 import pygame
 
+from game.textsafe import clean_line
 from game.ui.theme import Theme
 
 
@@ -230,7 +231,7 @@ class TextBox:
         if event.type == pygame.TEXTINPUT:
             room = self.max_len - len(self.text)
             if room > 0:
-                self.text += event.text[:room]
+                self.text += clean_line(event.text)[:room]     # a pasted escape or NUL is not the player's words
             return True
         if event.type == pygame.KEYDOWN:
             if event.key == pygame.K_BACKSPACE:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from game.dialogue import streamsafe
 from game.dialogue.base import Capabilities, DialogueError, DialogueRequest, Health, Unavailable, check_cancel, redact
 
 VERSION = 1
@@ -40,6 +41,8 @@ class Cassette:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise Unavailable(f"cannot read cassette {self.path}: {exc}") from None
+        except RecursionError:
+            raise Unavailable(f"cannot read cassette {self.path}: nested too deeply") from None
         if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("exchanges"), list):
             raise Unavailable(f"{self.path} is not a version-{VERSION} cassette")
         exchanges: list[dict[str, Any]] = data["exchanges"]
@@ -52,7 +55,7 @@ class Cassette:
         entry = {"key": request_key(request), "backend": backend, "model": model, "generated": generated,
                  # Requests are kept for people reading the cassette; keys never appear in them, but redact anyway.
                  "messages": [{"role": m["role"], "content": redact(m["content"])} for m in request.messages],
-                 "pieces": [redact(p) for p in pieces]}
+                 "pieces": streamsafe.clean_pieces(pieces)}     # a key split across pieces is caught whole
         with self._lock:
             self.exchanges.append(entry)
             atomic_write_json(self.path, {"version": VERSION, "exchanges": self.exchanges})
