@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from game.story.runtime import Runtime
     from game.story.steps.end import EndPrompt
 
-MAX_ANSWERS = 8        # the most recent decisions quoted; older ones are counted
+MAX_ANSWERS = 6        # the most recent decisions quoted; older ones are counted
 
 
 @dataclass
@@ -64,7 +64,7 @@ def _drawing(r: dict[str, Any]) -> str:
     else:
         s = "You drew for the AI"
     if idea:
-        s += f"; the last was {idea}" + (f", and it guessed \u201c{guess}\u201d" if guess else "")
+        s += f"; your last idea was \u201c{idea}\u201d" + (f" and it guessed \u201c{guess}\u201d" if guess else "")
     return s + "."
 
 

@@ -354,19 +354,29 @@ class App:
                 break
         if not self.screens or not self.screens[start].opaque:
             surface.fill((0, 0, 0))
-        for screen in self.screens[start:]:
+        # A menu opened from a menu replaces it on screen: the one below is not drawn at all,
+        # so its buttons never show through (the game behind is dimmed by the top one).
+        shown = self.screens[start:]
+        shown = [s for i, s in enumerate(shown) if s.opaque or i == len(shown) - 1]
+        for screen in shown:
             screen.draw(surface)
         self._draw_toasts(surface)
 
     def _draw_toasts(self, surface) -> None:
+        from game.ui.widgets import wrap
+
         y = 16
+        size = self.theme.scaled(0.7)
+        font = self.theme.font(size)
         for text, _left in self.toasts[-3:]:
-            font = self.theme.font(self.theme.scaled(0.7))
-            img = font.render(text, True, self.theme.pal.text)
-            rect = pygame.Rect(0, 0, min(W - 40, img.get_width() + 40), img.get_height() + 20)
+            # A long message wraps (at most four lines) instead of running off the window.
+            lines = wrap(font, text, W - 120)[:4]
+            imgs = [self.theme.render(line, size) for line in lines]
+            rect = pygame.Rect(0, 0, max(i.get_width() for i in imgs) + 40, font.get_linesize() * len(imgs) + 20)
             rect.topright = (W - 16, y)
             self.theme.panel(surface, rect, radius=8, alpha=240, edge=self.theme.pal.focus)
-            surface.blit(img, (rect.x + 20, rect.y + 10), pygame.Rect(0, 0, rect.w - 40, img.get_height()))
+            for n, img in enumerate(imgs):
+                surface.blit(img, (rect.x + 20, rect.y + 10 + n * font.get_linesize()))
             y = rect.bottom + 8
 
     def frame(self, dt: float, events: list | None = None, draw: bool = True) -> None:

@@ -12,13 +12,18 @@ import zlib
 import numpy as np
 import pygame
 
-KINDS = ["lab", "servers", "space", "office", "alert", "terminal"]
+KINDS = ["lab", "servers", "space", "office", "alert", "terminal", "dawn", "apartment", "cafeteria"]
+# Checked in this order: the first kind with a word in the name wins ("lab_dawn" is dawn, not the
+# night lab; "lab_cafeteria" is the cafeteria, not James's place).
 KEYWORDS = {
+    "dawn": ["dawn", "sunrise", "morning"],
+    "cafeteria": ["cafeteria", "canteen", "cafe", "kitchen", "table"],
+    "apartment": ["apartment", "couch", "home", "living", "flat"],
     "space": ["space", "star", "orbit", "void", "gold", "cosmos"],
     "servers": ["server", "rack", "cluster", "datacenter", "defense", "defence", "training"],
     "alert": ["alert", "breach", "alarm", "attack", "red"],
-    "office": ["office", "desk", "cafe", "home", "apartment", "studio", "james"],
-    "terminal": ["terminal", "console", "code", "demo", "villain"],
+    "terminal": ["terminal", "console", "code", "demo", "villain", "build"],
+    "office": ["office", "desk", "studio", "james"],
     "lab": ["lab", "night", "door", "briefing"],
 }
 _cache: dict[tuple[str, tuple[int, int], bool], pygame.Surface] = {}
@@ -44,9 +49,18 @@ def _gradient(size, top, bottom) -> pygame.Surface:
 
 def _glow(surface, centre, radius, colour, strength=90):
     """A soft additive light: a radial falloff premultiplied into the colour (BLEND_ADD ignores alpha)."""
-    yy, xx = np.mgrid[-radius:radius, -radius:radius]
-    fall = np.clip(1.0 - np.sqrt(xx * xx + yy * yy) / radius, 0.0, 1.0) ** 2 * (strength / 255.0)
-    arr = (fall.T[:, :, None] * np.array(colour)[None, None, :]).astype(np.uint8)
+    # float32 and broadcast axes (ogrid), not full float64 grids: a 520 px glow used to allocate
+    # ~60 MB of temporaries, which was most of the game's peak memory.
+    yy, xx = np.ogrid[-radius:radius, -radius:radius]
+    fall = np.sqrt((xx * xx + yy * yy).astype(np.float32))
+    fall *= np.float32(-1.0 / radius)
+    fall += np.float32(1.0)
+    np.clip(fall, 0.0, 1.0, out=fall)
+    fall *= fall
+    fall *= np.float32(strength / 255.0)
+    arr = np.empty((2 * radius, 2 * radius, 3), np.uint8)
+    for c in range(3):
+        arr[:, :, c] = fall.T * np.float32(colour[c])
     surface.blit(pygame.surfarray.make_surface(np.ascontiguousarray(arr)), (centre[0] - radius, centre[1] - radius),
                  special_flags=pygame.BLEND_RGB_ADD)
 
@@ -150,7 +164,67 @@ def _terminal(s, rng, w, h):
     _glow(s, (w // 2, h // 2), 520, (20, 80, 40), 50)
 
 
-PAINTERS = {"lab": _lab, "servers": _servers, "space": _space, "office": _office, "alert": _alert,
+def _dawn(s, rng, w, h):
+    """The lab as the sun comes up: the same room, a pink-orange sky in the windows, warm light."""
+    _lab(s, rng, w, h)
+    for i in range(3):
+        win = pygame.Rect(90 + i * 390, 70, 320, 250)
+        s.blit(_gradient(win.size, (250, 170, 120), (120, 110, 170)), win.topleft)
+        sun = (win.x + 160 + (i - 1) * 120, win.bottom - 20)
+        pygame.draw.circle(s, (255, 220, 150), sun, 34)
+        for b in range(7):
+            bh = 60 + (b * 37 + i * 23) % 120
+            pygame.draw.rect(s, (70, 60, 90), (win.x + b * 48, win.bottom - bh, 42, bh))
+        pygame.draw.rect(s, (90, 90, 120), win, 6)
+        pygame.draw.line(s, (90, 90, 120), (win.centerx, win.top), (win.centerx, win.bottom), 4)
+    _glow(s, (w // 2, 200), 520, (120, 70, 30), 60)
+
+
+def _apartment(s, rng, w, h):
+    """James's place: a warm living room, the couch, a lamp, a laptop on the coffee table."""
+    s.blit(_gradient((w, h), (60, 42, 40), (34, 24, 26)), (0, 0))
+    pygame.draw.rect(s, (44, 32, 32), (0, 470, w, h - 470))
+    window = pygame.Rect(820, 80, 340, 230)
+    s.blit(_gradient(window.size, (24, 30, 64), (60, 50, 90)), window.topleft)
+    _stars(s.subsurface(window), rng, 25, window.w, window.h)
+    pygame.draw.rect(s, (90, 66, 56), window, 8)
+    for x in range(140, 700, 160):   # posters of James's old games
+        r = pygame.Rect(x, 110, 110, 150)
+        pygame.draw.rect(s, (rng.randrange(90, 200), rng.randrange(40, 120), rng.randrange(60, 160)), r)
+        pygame.draw.rect(s, (30, 20, 20), r, 4)
+    couch = pygame.Rect(160, 360, 640, 150)
+    pygame.draw.rect(s, (110, 60, 50), couch, border_radius=26)
+    pygame.draw.rect(s, (130, 74, 60), (couch.x + 20, couch.y - 60, couch.w - 40, 90), border_radius=22)
+    for i in range(3):
+        pygame.draw.rect(s, (146, 86, 70), (couch.x + 30 + i * 200, couch.y + 10, 180, 60), border_radius=14)
+    pygame.draw.rect(s, (70, 48, 36), (300, 540, 420, 26), border_radius=6)   # coffee table
+    pygame.draw.rect(s, (40, 44, 56), (440, 506, 150, 36), border_radius=4)    # the laptop
+    pygame.draw.rect(s, (120, 200, 230), (450, 510, 130, 26))
+    pygame.draw.line(s, (90, 70, 50), (1000, 470), (1000, 330), 6)            # the lamp
+    pygame.draw.polygon(s, (240, 200, 130), [(960, 330), (1040, 330), (1020, 280), (980, 280)])
+    _glow(s, (1000, 320), 260, (255, 180, 100), 60)
+
+
+def _cafeteria(s, rng, w, h):
+    """The lab's cafeteria by day: long tables, trays, big bright windows."""
+    s.blit(_gradient((w, h), (196, 206, 214), (150, 160, 170)), (0, 0))
+    for i in range(4):
+        win = pygame.Rect(60 + i * 300, 50, 260, 230)
+        s.blit(_gradient(win.size, (150, 200, 240), (210, 230, 245)), win.topleft)
+        pygame.draw.rect(s, (110, 120, 130), win, 6)
+    pygame.draw.rect(s, (120, 116, 110), (0, 430, w, h - 430))
+    for row in range(2):
+        table = pygame.Rect(100 + row * 80, 420 + row * 120, 1000, 40)
+        pygame.draw.rect(s, (220, 214, 200), table, border_radius=8)
+        pygame.draw.rect(s, (150, 140, 130), table, 2, border_radius=8)
+        for k in range(6):
+            tray = pygame.Rect(table.x + 40 + k * 160, table.y + 8, 70, 24)
+            pygame.draw.rect(s, (rng.randrange(90, 200), 120, rng.randrange(90, 180)), tray, border_radius=4)
+    pygame.draw.rect(s, (80, 90, 100), (1100, 200, 120, 220), border_radius=6)    # coffee machine
+    pygame.draw.rect(s, (200, 60, 60), (1120, 220, 80, 40), border_radius=4)
+
+
+PAINTERS = {"dawn": _dawn, "apartment": _apartment, "cafeteria": _cafeteria, "lab": _lab, "servers": _servers, "space": _space, "office": _office, "alert": _alert,
             "terminal": _terminal}
 
 

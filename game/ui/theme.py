@@ -17,6 +17,37 @@ from game.textsafe import clean
 FONT_DIR = assets_dir() / "fonts"
 FONTS = {"sans": "DejaVuSans.ttf", "bold": "DejaVuSans-Bold.ttf", "mono": "DejaVuSansMono.ttf"}
 W, H = 1280, 720
+# Text on a panel stays readable whatever art lies behind it: a panel is never more
+# see-through than this, so even over white its colour keeps every palette's text colours
+# at WCAG AA contrast (4.5:1, checked in tests/test_ui_overlays.py with contrast()).
+MIN_PANEL_ALPHA = 232
+MIN_HINT_PX = 16        # the smallest text the game draws for players (hints, footers)
+
+
+def luminance(colour) -> float:
+    """WCAG relative luminance of an sRGB colour (0 black .. 1 white)."""
+    def channel(v: float) -> float:
+        v /= 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = colour[:3]
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(fg, bg) -> float:
+    """WCAG contrast ratio of two colours, 1..21; AA for body text is 4.5."""
+    a, b = sorted((luminance(fg), luminance(bg)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+def over(rgba, backdrop) -> tuple:
+    """An RGBA colour composited over an opaque backdrop."""
+    a = (rgba[3] if len(rgba) > 3 else 255) / 255
+    return tuple(round(c * a + d * (1 - a)) for c, d in zip(rgba[:3], backdrop[:3]))
+
+
+def worst_contrast(fg, rgba) -> float:
+    """The lowest contrast of `fg` on a panel of colour `rgba`, over any art (white and black bound it)."""
+    return min(contrast(fg, over(rgba, (255, 255, 255))), contrast(fg, over(rgba, (0, 0, 0))))
 
 
 class ShownFont(pygame.font.Font):
@@ -46,7 +77,7 @@ class Palette:
 
 
 DEFAULT = Palette(text=(232, 236, 246), dim=(150, 160, 182), accent=(110, 205, 255), focus=(255, 214, 102),
-                  panel=(12, 18, 34, 214), panel_edge=(70, 110, 170), shade=(4, 6, 14, 170),
+                  panel=(12, 18, 34, 236), panel_edge=(70, 110, 170), shade=(4, 6, 14, 170),
                   warn=(255, 128, 110), gold=(240, 196, 80), edge_width=2)
 HIGH_CONTRAST = Palette(text=(255, 255, 255), dim=(225, 225, 225), accent=(255, 255, 0), focus=(255, 255, 0),
                         panel=(0, 0, 0, 255), panel_edge=(255, 255, 255), shade=(0, 0, 0, 230),
@@ -73,8 +104,31 @@ class Theme:
         return f
 
     def scaled(self, factor: float) -> int:
-        """A size relative to the player's text size (titles, small print)."""
-        return max(12, int(round(self.base * factor)))
+        """A size relative to the player's text size (titles, small print); never below MIN_HINT_PX."""
+        return max(MIN_HINT_PX, int(round(self.base * factor)))
+
+    def fit(self, text: str, size: int, width: int, kind: str = "sans") -> tuple[str, int]:
+        """(text, size) that fits `width` pixels: a smaller size down to MIN_HINT_PX, then an ellipsis."""
+        while size > MIN_HINT_PX and self.font(size, kind).size(text)[0] > width:
+            size -= 1
+        font = self.font(size, kind)
+        if font.size(text)[0] <= width:
+            return text, size
+        while len(text) > 1 and font.size(text + "…")[0] > width:
+            text = text[:-1]
+        return text.rstrip() + "…", size
+
+    def hint(self, surface, text: str, pos, *, anchor: str = "midbottom", color=None, size: int | None = None,
+             max_width: int | None = None) -> pygame.Rect:
+        """Small print (a key hint, a footer) on its own plate, so it reads over any art."""
+        size = size or self.scaled(0.62)
+        text, size = self.fit(text, size, (max_width or W - 40) - 24)
+        img = self.render(text, size, color=color or self.pal.dim)
+        plate = img.get_rect(**{anchor: pos}).inflate(24, 8)
+        plate.clamp_ip(pygame.Rect(0, 0, W, H))
+        self.panel(surface, plate, radius=8, alpha=245, edge=self.pal.panel)
+        surface.blit(img, img.get_rect(center=plate.center))
+        return plate
 
     def speaker_color(self, color: str | None) -> tuple:
         if self.pal.high_contrast or not color:
@@ -87,7 +141,8 @@ class Theme:
 
     def panel(self, surface: pygame.Surface, rect: pygame.Rect, *, radius: int = 14, alpha: int | None = None,
               edge: tuple | None = None) -> None:
-        colour = self.pal.panel if alpha is None else (*self.pal.panel[:3], alpha)
+        alpha = self.pal.panel[3] if alpha is None else max(alpha, MIN_PANEL_ALPHA)
+        colour = (*self.pal.panel[:3], alpha)
         # Translucent boxes are cached by size and colour: allocating one per panel per frame
         # cost milliseconds and caused garbage-collection spikes (see benchmarks/frames.py).
         key = (rect.size, colour, radius)

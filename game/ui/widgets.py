@@ -35,6 +35,19 @@ def wrap(font: pygame.font.Font, text: str, width: int) -> list[str]:
     return lines
 
 
+def fit_size(measure: Callable[[int], int], room: int, start: int) -> int:
+    """The largest text size from `start` down whose `measure(size)` (a height) fits `room` pixels.
+
+    Never below the smallest size the game draws (theme.MIN_HINT_PX): past that, the caller's
+    own clipping or scrolling takes over."""
+    from game.ui.theme import MIN_HINT_PX
+
+    size = start
+    while size > MIN_HINT_PX and measure(size) > room:
+        size -= 1
+    return size
+
+
 class TypeText:
     """Text that types out at `speed` characters a second (0: at once).
 
@@ -176,7 +189,7 @@ class Menu:
 
     def measure(self, theme: Theme, *, size: int | None = None) -> int:
         """The menu's height when drawn (for centring before drawing)."""
-        font, small = theme.font(size), theme.font(theme.scaled(0.7))
+        font, small = theme.font(size), theme.font(self.note_size(theme, size))
         total = 0
         for i, item in enumerate(self.items):
             label = f"{i + 1}. {item.label}" if self.numbered and i < 9 else item.label
@@ -184,10 +197,17 @@ class Menu:
                 (small.get_linesize() if item.note else 0) + self.row_gap
         return total - self.row_gap if self.items else 0
 
+    @staticmethod
+    def note_size(theme: Theme, size: int | None) -> int:
+        """Notes are smaller than their label, also when the menu is drawn smaller to fit."""
+        from game.ui.theme import MIN_HINT_PX
+
+        return max(MIN_HINT_PX, min(theme.scaled(0.7), int((size or theme.base) * 0.8)))
+
     def draw(self, surface, theme: Theme, *, size: int | None = None) -> None:
         pal = theme.pal
         font = theme.font(size)
-        small = theme.font(theme.scaled(0.7))
+        small = theme.font(self.note_size(theme, size))
         y = self.y
         self.rects = []
         for i, item in enumerate(self.items):
@@ -210,7 +230,8 @@ class Menu:
                 pygame.draw.line(surface, pal.focus, (self.x + 44, ty - 3),
                                  (self.x + 44 + min(self.width - 80, font.size(lines[-1])[0]), ty - 3), 2)
             if item.note:
-                surface.blit(small.render(item.note, True, pal.dim), (self.x + 44, ty))
+                note, nsize = theme.fit(item.note, self.note_size(theme, size), self.width - 60)
+                surface.blit(theme.render(note, nsize, color=pal.dim), (self.x + 44, ty))
             y += h + self.row_gap
 
     @property

@@ -14,6 +14,7 @@ import pygame
 
 from game.minigames.drawing.closeness import closeness
 from game.minigames.drawing.game import CANVAS
+from game.plural import plural
 from game.ui.minigame_view import MinigameView
 
 BG = (20, 22, 30)
@@ -277,7 +278,7 @@ class View(MinigameView):
             shown = self.typed or "...or type your own idea and press Enter"
             self._text(surf, shown, "text", INK if self.typed else MUTED, (box.x + 14, box.centery), "midleft")
         else:
-            self._text(surf, "Your own ideas need a vision model: ask the designer to configure one.", "small",
+            self._text(surf, "Pick one of these ideas: press its number or click it.", "small",
                        MUTED, (640, 480), "center")
         if s.get("notice"):
             self._text(surf, s["notice"], "text", BAD, (640, 560), "center")
@@ -349,7 +350,7 @@ class View(MinigameView):
         self._text(surf, f"{self.ai_name} said: {said}", "line", TEXT, (box.x + 24, box.y + 60))
         near = closeness(h["guess"], h["idea"]) if h["guess"] else 0.0
         verdict = "understood!" if h["understood"] else ("close..." if near >= 0.4 else "not quite.")
-        self._text(surf, f"closeness {near:.2f}: {verdict}   +{h['score']} points", "text",
+        self._text(surf, f"closeness {near:.0%}: {verdict}   +{plural(h['score'], 'point')}", "text",
                    ACCENT if h["understood"] else WARM, (box.x + 24, box.y + 96))
         last = s["round"] + 1 >= s["rounds"]
         self.next_button.label = "Finish" if last else "Next drawing"
@@ -358,5 +359,8 @@ class View(MinigameView):
         self.next_button.draw(surf, self.fonts, hover=self.next_button.rect.collidepoint(self.mouse_pos))
         if last:
             r = self.game.result()
-            self._text(surf, f"Total {r['score']}   {self.ai_name}'s reward {r['reward']:.2f}", "text", MUTED,
-                       (box.x + 300, box.y + 146))
+            # Inside the box, beside the button: the total in points (the AI's reward is its business).
+            total = f"Total: {plural(r['score'], 'point')}"
+            room = box.right - 16 - (box.x + 300)
+            font = self.fonts["text"] if self.fonts["text"].size(total)[0] <= room else self.fonts["small"]
+            surf.blit(font.render(total, True, MUTED), (box.x + 300, box.y + 146))

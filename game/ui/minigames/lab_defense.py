@@ -47,6 +47,7 @@ ASSET_X = 800
 SIDE_X = 900
 TURN_SECONDS = 1.0
 SPEEDS = [0.5, 1.0, 2.0, 3.0]
+MIN_TEXT = 18     # pygame's default font at 18 is ~13 px high: the smallest the board's text goes
 
 THREAT_COLOURS = {
     "phishing": (255, 170, 70), "tailgater": (200, 160, 255), "poisoned_dependency": (255, 110, 140),
@@ -154,6 +155,7 @@ class View(MinigameView):
 
     # ------------------------------------------------------------------ text
     def font(self, size: int) -> pygame.font.Font:
+        size = max(size, MIN_TEXT)
         f = self._fonts.get(size)
         if f is None:
             if not pygame.font.get_init():
@@ -311,9 +313,18 @@ class View(MinigameView):
         return None
 
     # ---------------------------------------------------------------- update
+    def pace(self) -> float:
+        """The host's frame rate: at rest while the help is open, paused, or waiting for the next turn."""
+        from game.ui.screens.base import FULL, STILL
+
+        if self.game.done or self.help or (self.paused and not self.turn_based) or \
+                (self.turn_based and self.pending_turn <= 0):
+            return STILL
+        return FULL
+
     def update(self, dt: float) -> None:
-        if self.game.done:
-            return
+        if self.game.done or self.help:
+            return       # reading the help is a pause: no attack moves while it is open
         if self.turn_based:
             if self.pending_turn > 0:
                 step = min(self.pending_turn, dt * 8)  # a turn plays out quickly but visibly
@@ -475,26 +486,30 @@ class View(MinigameView):
         upcoming = [i for i in s["intel"] if not s["waves"][i["wave"]]["closed"]][-3:]
         if not upcoming:
             self.text(surf, "No attacks announced. Quiet for now.", (rect.x + 12, y), 18, DIM)
+        width = rect.width - 24
         for info in upcoming:
+            if y > rect.bottom - 22:
+                break          # no room for another wave's heading: never half of one
             started = s["t"] >= info["start"]
-            head = f"Wave {info['wave'] + 1}" + (" (final: a well-funded campaign)" if info["final"] else "")
-            head += "  now" if started else f"  in {info['start'] - s['t']:.0f}s"
-            self.text(surf, head, (rect.x + 12, y), 19, WARN if not started else TEXT)
+            # When first, then what: the timing is what a player must not miss when space runs out.
+            head = f"Wave {info['wave'] + 1}" + ("  now" if started else f"  in {info['start'] - s['t']:.0f}s")
+            head += "  (final: a well-funded campaign)" if info["final"] else ""
+            self.text(surf, self.fit(head, 19, width), (rect.x + 12, y), 19, WARN if not started else TEXT)
             y += 20
             for kind, lanes in info["kinds"].items():
-                if y > rect.bottom - 18:
+                if y > rect.bottom - 34:
                     break
                 draw_threat(surf, kind, rect.x + 24, y + 8, 7, THREAT_COLOURS[kind])
                 lane_names = "/".join(LANE_TITLES[LANES[li]].split()[0] for li in lanes)
                 new = kind in info["new"]
                 line = f"{THREATS[kind]['title']} x{info['counts'][kind]} via {lane_names}"
-                self.text(surf, line, (rect.x + 38, y), 17, TEXT)
+                self.text(surf, self.fit(line, 17, width - 26 - (44 if new else 0)), (rect.x + 38, y), 17, TEXT)
                 if new:
                     self.text(surf, "NEW", (rect.right - 44, y), 17, WARN)
                 y += 17
                 ctl = THREATS[kind]["counter"]
                 hint = f"counter: {CONTROLS[ctl]['short']} ({CONTROLS[ctl]['title']})" if ctl else "counter: 2 controls on its lane"
-                self.text(surf, hint, (rect.x + 38, y), 15, DIM)
+                self.text(surf, self.fit(hint, 15, width - 26), (rect.x + 38, y), 15, DIM)
                 y += 16
             y += 4
 
@@ -512,9 +527,11 @@ class View(MinigameView):
             col = TEXT if afford else DIM
             self.text(surf, f"{i + 1}", (rect.x + 12, y + 2), 19, ACCENT)
             self.text(surf, spec["short"], (rect.x + 30, y + 2), 19, col)
-            self.text(surf, spec["title"][:30], (rect.x + 88, y + 3), 16, col)
-            self.text(surf, f"{spec['cost']:>3}  -{spec['drag']:.0%}", (rect.right - 12, y + 3), 16,
-                      GOOD if afford else BAD, "topright")
+            cost = self.text(surf, f"{spec['cost']:>3}  -{spec['drag']:.0%}", (rect.right - 12, y + 3), 16,
+                             GOOD if afford else BAD, "topright")
+            # The whole name when it fits; else a smaller size; never a word cut in the middle unmarked.
+            room = cost.left - 8 - (rect.x + 88)
+            self.text(surf, self.fit(spec["title"], 16, room), (rect.x + 88, y + 3), 16, col)
 
     def _draw_allies(self, surf, s) -> None:
         rect = pygame.Rect(10, 546, 620, 150)
@@ -555,7 +572,7 @@ class View(MinigameView):
         shade = pygame.Surface((W, H), pygame.SRCALPHA)
         shade.fill((0, 0, 0, 150))
         surf.blit(shade, (0, 0))
-        self._panel(surf, rect, "How to play")
+        self._panel(surf, rect, "How to play  (the game is paused while this is open)")
         lines = [
             "Finish the training run before the deadline. Attacks come down five lanes toward the assets.",
             "Each threat has one hard counter: place it on the lane the intel says the threat will use.",

@@ -15,8 +15,8 @@ import pygame
 
 from game.ui import backgrounds
 from game.ui.screens.base import FULL, Screen
-from game.ui.theme import H, W
-from game.ui.widgets import wrap
+from game.ui.theme import MIN_HINT_PX, H, W
+from game.ui.widgets import fit_size, wrap
 
 
 def tally(runtime) -> list[dict]:
@@ -58,11 +58,18 @@ class EndingScreen(_Continue):
         th.text(surface, "THE END", (W // 2, 130), size=th.scaled(0.9), color=th.pal.dim, anchor="midtop")
         th.text(surface, p.title or p.ending.replace("_", " ").title(), (W // 2, 190), size=th.scaled(2.0),
                 kind="bold", color=th.pal.gold, anchor="midtop")
+        paras = [p.text or "", *p.epilogue]
+
+        def height(size):
+            font = th.font(size)
+            return sum(font.get_linesize() * len(wrap(font, para, 900)) + font.get_linesize() // 2 for para in paras)
+
+        size = fit_size(height, H - 80 - 310 - (40 if p.problem else 0), th.scaled(1.1))
         y = 310
-        font = th.font(th.scaled(1.1))
-        for para in [p.text or "", *p.epilogue]:
+        font = th.font(size)
+        for para in paras:
             for line in wrap(font, para, 900):
-                th.text(surface, line, (W // 2, y), size=th.scaled(1.1), anchor="midtop")
+                th.text(surface, line, (W // 2, y), size=size, anchor="midtop")
                 y += font.get_linesize()
             y += font.get_linesize() // 2
         if p.problem:
@@ -118,7 +125,7 @@ class ScoreScreen(_Continue):
                 lines.append(("gap", ""))
             height = sum(head.get_linesize() if s == "heading" else 8 if s == "gap" else body.get_linesize()
                          for s, _ in lines)
-            if height <= room or size <= 13:
+            if height <= room or size <= MIN_HINT_PX:
                 break
             size -= 1
         self._layout = (key, (size, lines))

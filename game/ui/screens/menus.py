@@ -9,7 +9,7 @@ from game import saves
 from game import settings as settings_mod
 from game.ui.screens.base import Screen
 from game.ui.theme import H, W
-from game.ui.widgets import Item, Menu, TextBox, wrap
+from game.ui.widgets import Item, Menu, TextBox, fit_size, wrap
 
 
 def _esc(event) -> bool:
@@ -21,9 +21,10 @@ class Overlay(Screen):
     title = ""
 
     def draw_frame(self, surface, rect: pygame.Rect) -> None:
+        """The game behind dimmed, then an opaque panel: nothing below shows through a menu."""
         th = self.theme
         th.shade(surface)
-        th.panel(surface, rect)
+        th.panel(surface, rect, alpha=255)
         th.text(surface, self.title, (rect.x + 36, rect.y + 24), size=th.scaled(1.2), kind="bold", color=th.pal.gold)
 
 
@@ -68,8 +69,11 @@ class PauseScreen(Overlay):
         return self.menu.handle(event)
 
     def draw(self, surface) -> None:
-        self.draw_frame(surface, pygame.Rect(W // 2 - 270, 40, 540, H - 80))
-        self.menu.draw(surface, self.theme, size=self.theme.scaled(0.85))
+        th = self.theme
+        frame = pygame.Rect(W // 2 - 270, 40, 540, H - 80)
+        self.draw_frame(surface, frame)
+        size = fit_size(lambda sz: self.menu.measure(th, size=sz), frame.bottom - 20 - self.menu.y, th.scaled(0.85))
+        self.menu.draw(surface, th, size=size)
 
     def describe(self):
         return {"screen": self.name, "items": [(i.label, i.enabled) for i in self.menu.items], "focus": self.menu.index}
@@ -104,16 +108,26 @@ class ConfirmScreen(Overlay):
         return self.menu.handle(event)
 
     def draw(self, surface) -> None:
+        # Laid out top to bottom from what it holds, so the question, the buttons and the key
+        # hint never overlap at any text size.
         th = self.theme
-        rect = pygame.Rect(W // 2 - 380, 180, 760, 380)
+        font = th.font()
+        lines = wrap(font, self.question, 760 - 80)
+        title_h = th.font(th.scaled(1.2), "bold").get_linesize()
+        hint_size = th.scaled(0.6)
+        body_h = font.get_linesize() * len(lines)
+        menu_h = self.menu.measure(th)
+        height = 24 + title_h + 20 + body_h + 24 + menu_h + 16 + th.font(hint_size).get_linesize() + 16
+        rect = pygame.Rect(W // 2 - 380, max(20, (H - height) // 2), 760, min(H - 40, height))
         self.draw_frame(surface, rect)
-        y = rect.y + 100
-        for line in wrap(th.font(), self.question, rect.w - 80):
+        y = rect.y + 24 + title_h + 20
+        for line in lines:
             th.text(surface, line, (rect.x + 40, y))
-            y += th.font().get_linesize()
-        th.text(surface, "Y: yes  ·  N or Esc: no", (rect.centerx, rect.bottom - 22), size=th.scaled(0.6),
-                color=th.pal.dim, anchor="midbottom")
+            y += font.get_linesize()
+        self.menu.y = y + 24
         self.menu.draw(surface, th)
+        th.text(surface, "Y: yes  ·  N or Esc: no", (rect.centerx, rect.bottom - 16), size=hint_size,
+                color=th.pal.dim, anchor="midbottom")
 
     def describe(self):
         return {"screen": self.name, "question": self.question}
@@ -222,15 +236,25 @@ class SaveLoadScreen(Overlay):
         frame = pygame.Rect(30, 20, W - 60, H - 40)
         self.draw_frame(surface, frame)
         small = th.scaled(0.58)
-        cw, ch = 288, 172
+        gap = 14
+        rows = -(-len(self.infos) // self.COLS)
+        top = frame.y + 86
+        hint_h = th.font(small).get_linesize() + 24
+        # The cards share the frame's inner width and height: none sticks out, whatever the count.
+        cw = (frame.w - 72 - gap * (self.COLS - 1)) // self.COLS
+        ch = min(172, (frame.bottom - hint_h - top - 12 * (rows - 1)) // rows)
         self.rects = []
         for i, info in enumerate(self.infos):
             col, row = i % self.COLS, i // self.COLS
-            r = pygame.Rect(frame.x + 36 + col * (cw + 14), frame.y + 86 + row * (ch + 12), cw, ch)
+            r = pygame.Rect(frame.x + 36 + col * (cw + gap), top + row * (ch + 12), cw, ch)
             self.rects.append(r)
             focused = i == self.index
             th.panel(surface, r, radius=10, alpha=235, edge=th.pal.focus if focused else th.pal.panel_edge)
-            thumb = pygame.Rect(r.x + 10, r.y + 10, 160, 90)
+            label = ("▶ " if focused else "") + (f"{i + 1}. " if info.slot.isdigit() else "") + info.label
+            label, lsize = th.fit(label, th.scaled(0.62), r.w - 24, "bold")
+            lrect = th.text(surface, label, (r.x + 12, r.y + 8), size=lsize, kind="bold",
+                            color=th.pal.focus if focused else th.pal.text)
+            thumb = pygame.Rect(r.x + 12, lrect.bottom + 6, 128, 72)
             img = self._thumbs.get(info.slot)
             if img is not None:
                 surface.blit(pygame.transform.smoothscale(img, thumb.size), thumb)
@@ -238,23 +262,27 @@ class SaveLoadScreen(Overlay):
                 pygame.draw.rect(surface, (30, 34, 50), thumb)
                 th.text(surface, "empty" if not info.exists else ("no picture" if info.ok else "✖"),
                         thumb.center, size=small, color=th.pal.dim, anchor="center")
-            label = ("▶ " if focused else "") + (f"{i + 1}. " if info.slot.isdigit() else "") + info.label
-            th.text(surface, label, (thumb.right + 10, r.y + 12), size=th.scaled(0.62), kind="bold",
-                    color=th.pal.focus if focused else th.pal.text)
             if not info.exists:
                 lines = ["Empty slot"]
             elif not info.ok:
                 lines = ["Unreadable:"] + wrap(th.font(small), info.error, cw - 24)[:2]
             else:
                 lines = [info.when, info.scene_title or info.scene, info.player]
-            y = r.y + 104
+            # Below the picture when they fit there, else beside it; a line that fits nowhere is left out.
+            x, y, width = r.x + 12, thumb.bottom + 4, r.w - 24
+            if th.font(small).get_linesize() * len(lines) > r.bottom - 4 - y:
+                x, y, width = thumb.right + 10, thumb.y, r.right - thumb.right - 20
             for line in lines:
+                if y + th.font(small).get_linesize() > r.bottom - 4:
+                    break
                 colour = th.pal.warn if (info.exists and not info.ok) else th.pal.dim
-                th.text(surface, line, (r.x + 12, y), size=small, color=colour)
+                line, lsize = th.fit(str(line), small, width)
+                th.text(surface, line, (x, y), size=lsize, color=colour)
                 y += th.font(small).get_linesize()
         hint = ("Enter: save here (asks before overwriting)" if self.mode == "save" else "Enter: load") + \
             "  ·  arrows or 1-9 pick  ·  Delete: delete  ·  Esc: back"
-        th.text(surface, hint, (W // 2, frame.bottom - 16), size=small, color=th.pal.dim, anchor="midbottom")
+        hint, hsize = th.fit(hint, small, frame.w - 60)
+        th.text(surface, hint, (W // 2, frame.bottom - 12), size=hsize, color=th.pal.dim, anchor="midbottom")
 
     def describe(self):
         return {"screen": self.name, "mode": self.mode, "index": self.index,

@@ -15,7 +15,7 @@ from game.ui import backgrounds
 from game.ui.screens.base import AMBIENT, FULL, Screen
 from game.ui.talk import open_conversation, outcome_of, reply_info, start_line
 from game.ui.theme import H, W
-from game.ui.widgets import Item, Menu, TextBox, TypeText, wrap
+from game.ui.widgets import Item, Menu, TextBox, TypeText, fit_size, wrap
 
 TEXT_W = 1120
 # A choice ignores keys for this long after it appears, and keys already held down when it
@@ -104,6 +104,7 @@ class PlayScreen(Screen):
                 self.app.log("generation_fallback", key=prompt.key, reason=why)
         self.read_before = self.session.read.seen(self.session.story.id, prompt.key)
         self.app.log("shown", kind="line", key=prompt.key, speaker=prompt.speaker, name=prompt.name,
+                     face=getattr(prompt, "face", "") or "", bg=self.bg,
                      text=self.type.text, scene=prompt.scene, read=self.read_before)
 
     def _show_choice(self, prompt, state: dict) -> None:
@@ -550,9 +551,26 @@ class PlayScreen(Screen):
             surface.blit(nimg, (tag.x + 18, tag.y + 8))
         return box
 
+    def face(self) -> str:
+        """The speaker's expression now: the line's `face:`, else "thinking" while a line is generated."""
+        p = self.prompt
+        if getattr(p, "face", ""):
+            return p.face
+        return "thinking" if self.handle_stream is not None else "neutral"
+
+    def _draw_portrait(self, surface, speaker: str, colour, bottom: int, size: int = 220) -> None:
+        from game.ui import portraits
+
+        if not speaker or speaker == "narrator" or self.session.runtime.character(speaker) is None:
+            return
+        img = portraits.portrait(speaker, self.face() if self.mode == "line" else "neutral", size, colour)
+        surface.blit(img, (W - 70 - size, bottom - size))
+
     def _draw_line(self, surface) -> None:
         th, p = self.theme, self.prompt
         colour = th.speaker_color(p.color)
+        h = max(190, self.type.height + 76)
+        self._draw_portrait(surface, p.speaker, colour, H - h - 24 + 30)
         box = self._dialogue_box(surface, p.name, colour, self.type.height)
         tx = box.x + 40
         self.type.color = None
@@ -586,9 +604,13 @@ class PlayScreen(Screen):
             bottom = box.y - 30
         else:
             bottom = H - 60
-        total = self.menu.measure(th)
-        self.menu.y = max(70, min(bottom - total, (bottom + 60) // 2 - total // 2))
-        self.menu.draw(surface, th)
+        # The options at the player's text size if they fit between the top and the question, else smaller.
+        room = bottom - 70 - th.font(th.scaled(0.7)).get_linesize() - 30
+        size = fit_size(lambda sz: self.menu.measure(th, size=sz), room, th.base)
+        total = self.menu.measure(th, size=size)
+        self.menu.y = max(70 + th.font(th.scaled(0.7)).get_linesize() + 30,
+                          min(bottom - total, (bottom + 60) // 2 - total // 2))
+        self.menu.draw(surface, th, size=size)
         hint = self.choice_hint or "Choose: ↓/↑ then Enter, a number key, or click"
         hint_img = th.render(hint, th.scaled(0.7), color=th.pal.text if self.choice_hint else th.pal.dim)
         plate = hint_img.get_rect(midbottom=(W // 2, self.menu.y - 14)).inflate(24, 8)
@@ -631,7 +653,11 @@ class PlayScreen(Screen):
         ai_colour = th.speaker_color(char.color if char else None)
         panel = pygame.Rect(110, 64, W - 220, 470)
         th.panel(surface, panel, radius=16)
-        th.text(surface, f"Talking with {ai_name}", (panel.x + 28, panel.y + 16), size=th.scaled(0.8), kind="bold",
+        from game.ui import portraits
+
+        face = "thinking" if self.handle_stream is not None else "neutral"
+        surface.blit(portraits.portrait(self.prompt.character, face, 48, ai_colour), (panel.x + 20, panel.y + 6))
+        th.text(surface, f"Talking with {ai_name}", (panel.x + 76, panel.y + 16), size=th.scaled(0.8), kind="bold",
                 color=ai_colour)
         done = self.conv.answered if self.conv else sum(1 for t in self.turns if t["who"] == "player")
         th.text(surface, f"turn {min(done + (0 if self.conv and self.conv.finished else 1), self.prompt.turns)}"
@@ -659,12 +685,17 @@ class PlayScreen(Screen):
             h = line_h * len(imgs) + label_font.get_linesize() + 10
             y -= h
             x = clip.x + (0 if is_ai else 60)
-            surface.blit(label_font.render(tag + extra, True, ai_colour if is_ai else th.pal.focus), (x, y))
+            # Only whole lines: a turn scrolling off the top loses its lines one by one instead of
+            # leaving half a line cut under the header.
+            if y >= clip.top:
+                surface.blit(label_font.render(tag + extra, True, ai_colour if is_ai else th.pal.focus), (x, y))
             ty = y + label_font.get_linesize()
             if not is_ai:
-                pygame.draw.line(surface, th.pal.focus, (x - 14, ty), (x - 14, ty + line_h * len(imgs)), 3)
+                top = max(ty, clip.top)
+                pygame.draw.line(surface, th.pal.focus, (x - 14, top), (x - 14, ty + line_h * len(imgs)), 3)
             for img in imgs:
-                surface.blit(img, (x, ty))
+                if ty >= clip.top:
+                    surface.blit(img, (x, ty))
                 ty += line_h
             if y < clip.top:
                 break
@@ -687,7 +718,7 @@ class PlayScreen(Screen):
         hint = "Enter: say it  ·  PageUp: take back a turn  ·  Esc: menu  ·  F1: help"
         if self.note:
             hint = self.note
-        th.text(surface, hint, (W // 2, input_rect.bottom + 12), size=small, color=th.pal.dim, anchor="midtop")
+        th.hint(surface, hint, (W // 2, input_rect.bottom + 8), anchor="midtop", size=small, max_width=W - 220)
 
     def _card(self, surface, title: str, lines: list[str], footer: str) -> None:
         th = self.theme
@@ -737,7 +768,7 @@ class PlayScreen(Screen):
         d = {"screen": self.name, "mode": self.mode, "scene": self.session.runtime.scene,
              "key": getattr(self.prompt, "key", ""), "skip": self.skip, "auto": self.auto}
         if self.mode == "line":
-            d.update(speaker=self.prompt.name, text=self.type.text, shown=int(self.type.shown), done=self.type.done,
+            d.update(speaker=self.prompt.name, face=self.face(), text=self.type.text, shown=int(self.type.shown), done=self.type.done,
                      generating=self.handle_stream is not None)
         elif self.mode == "choice":
             d.update(options=[i.label for i in self.menu.items],

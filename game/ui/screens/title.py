@@ -9,7 +9,7 @@ from game import saves
 from game.ui import backgrounds
 from game.ui.screens.base import AMBIENT, FULL, Screen
 from game.ui.theme import H, W
-from game.ui.widgets import Item, Menu, TextBox
+from game.ui.widgets import Item, Menu, TextBox, fit_size
 
 
 class TitleScreen(Screen):
@@ -90,10 +90,13 @@ class TitleScreen(Screen):
             pygame.draw.circle(surface, colour, (int(cx + r * math.cos(a)), int(cy + r * math.sin(a) * 0.45)), 3 if i % 9 else 6)
         th.text(surface, "TREACHEROUS", (90, 120), size=72, kind="bold", color=th.pal.text)
         th.text(surface, "TURN", (90, 200), size=72, kind="bold", color=th.pal.gold)
-        th.text(surface, self.app.session.story.title, (96, 288), size=th.scaled(0.8), color=th.pal.dim)
-        self.menu.draw(surface, th)
-        th.text(surface, "Arrows + Enter, or the mouse  ·  F1 help  ·  F11 fullscreen", (W // 2, H - 24),
-                size=th.scaled(0.6), color=th.pal.dim, anchor="midbottom")
+        subtitle = self.app.session.story.title
+        if subtitle and subtitle.strip().lower() != "treacherous turn":     # not the title said twice
+            th.text(surface, subtitle, (96, 288), size=th.scaled(0.8), color=th.pal.dim)
+        footer = th.hint(surface, "Arrows + Enter, or the mouse  ·  F1 help  ·  F11 fullscreen", (W // 2, H - 12))
+        # The player's text size for the menu, or smaller if that would run into the footer.
+        size = fit_size(lambda sz: self.menu.measure(th, size=sz), footer.top - 16 - self.menu.y, th.base)
+        self.menu.draw(surface, th, size=size)
 
     def describe(self):
         return {"screen": self.name, "items": [(i.label, i.enabled) for i in self.menu.items],
@@ -114,6 +117,8 @@ class NameScreen(Screen):
             self.app.pop(self)
             return True
         if self.box.handle(event):
+            if self.box.text.strip():
+                self.error = ""       # a name is being typed: the reminder has done its job
             text = self.box.take()
             if text is not None:
                 name = " ".join(text.split())
@@ -134,15 +139,28 @@ class NameScreen(Screen):
     def draw(self, surface) -> None:
         th = self.theme
         backgrounds.draw_live(surface, "lab", self.app.t, dim=True)
-        panel = pygame.Rect(W // 2 - 360, 210, 720, 300)
+        # Laid out top to bottom from the sizes in use, so nothing overlaps at any text size.
+        big, small, tiny = th.scaled(1.2), th.scaled(0.8), th.scaled(0.7)
+        heights = [th.font(big, "bold").get_linesize(), th.font().get_linesize(), th.font().get_linesize() + 24,
+                   th.font(small).get_linesize(), th.font(tiny).get_linesize()]
+        panel = pygame.Rect(W // 2 - 360, 0, 720, 34 + sum(heights) + 8 * 4 + 26)
+        panel.centery = H // 2
         th.panel(surface, panel)
-        th.text(surface, "Before we begin:", (panel.x + 40, panel.y + 34), size=th.scaled(1.2), kind="bold")
-        th.text(surface, "what should the lab call you?", (panel.x + 40, panel.y + 84), color=th.pal.dim)
-        self.box.draw(surface, th, pygame.Rect(panel.x + 40, panel.y + 140, panel.w - 80, 60), placeholder="Your name")
+        y = panel.y + 26
+        self.rects = {}
+        self.rects["title"] = th.text(surface, "Before we begin:", (panel.x + 40, y), size=big, kind="bold")
+        y += heights[0] + 4
+        self.rects["ask"] = th.text(surface, "what should the lab call you?", (panel.x + 40, y), color=th.pal.dim)
+        y += heights[1] + 10
+        self.rects["box"] = pygame.Rect(panel.x + 40, y, panel.w - 80, heights[2])
+        self.box.draw(surface, th, self.rects["box"], placeholder="Your name")
+        y += heights[2] + 8
         if self.error:
-            th.text(surface, "⚠ " + self.error, (panel.x + 40, panel.y + 214), size=th.scaled(0.8), color=th.pal.warn)
-        th.text(surface, "Enter to start  ·  Esc to go back", (panel.x + 40, panel.bottom - 40),
-                size=th.scaled(0.7), color=th.pal.dim)
+            error, esize = th.fit("⚠ " + self.error, small, panel.w - 80)
+            self.rects["error"] = th.text(surface, error, (panel.x + 40, y), size=esize, color=th.pal.warn)
+        y += heights[3] + 8
+        self.rects["hint"] = th.text(surface, "Enter to start  ·  Esc to go back", (panel.x + 40, y), size=tiny,
+                                     color=th.pal.dim)
 
     def describe(self):
         return {"screen": self.name, "text": self.box.text, "error": self.error}
