@@ -2,8 +2,6 @@
 line's `face:` picks it, and scenes get art that matches their names."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pygame
 import pytest
 import yaml
