@@ -40,6 +40,12 @@ EXCLUDES = [
     "torch",
     "nltk",
     "pydoc_data",
+    # the dev extra's tools (a build made in the dev venv would otherwise sweep some of them in)
+    "mypy",
+    "ast_serialize",
+    "ruff",
+    "pre_commit",
+    "build",
 ]
 
 
