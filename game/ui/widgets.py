@@ -182,8 +182,9 @@ class Menu:
             return False
         self.index = i
         self.picked = i
-        if self.items[i].action:
-            self.items[i].action()
+        action = self.items[i].action
+        if action:
+            action()
         return True
 
     def measure(self, theme: Theme, *, size: int | None = None) -> int:
