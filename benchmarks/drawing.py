@@ -30,8 +30,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from game.minigames.drawing import DrawingGame  # noqa: E402
 from game.minigames.drawing import data as D  # noqa: E402
 from game.minigames.drawing.game import load_examples  # noqa: E402
-from game.minigames.drawing.recognizer import EmbeddedRecognizer, RecognizerError, embedded  # noqa: E402
-from game.minigames.drawing.recognizer import META  # noqa: E402
+from game.minigames.drawing.recognizer import (  # noqa: E402
+    META,  # noqa: E402
+    EmbeddedRecognizer,
+    RecognizerError,
+    embedded,
+)
 from game.minigames.drawing.strokes import StrokeError, rasterize, rasterize_exact, read_ndjson, render, simplify  # noqa: E402
 
 

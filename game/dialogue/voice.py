@@ -222,9 +222,9 @@ class VoiceCheck:
                 if said.lower() in self.persona:
                     continue
                 raise OutOfVoice(f"out of voice: {what} ({said!r})")
-        said = [" ".join(m.group(0).lower().split()) for m in _SENTENCE_RE.finditer(text)]
+        sentences = [" ".join(m.group(0).lower().split()) for m in _SENTENCE_RE.finditer(text)]
         seen: dict[str, int] = {}
-        for sentence in said:
+        for sentence in sentences:
             if len(sentence) >= 8:
                 seen[sentence] = seen.get(sentence, 0) + 1
                 if seen[sentence] >= REPEATS:
