@@ -85,6 +85,8 @@ def _shown(value: Any) -> str:
 
 def _read_section(path: Path, problems: list[str]) -> dict[str, Any]:
     """settings.yaml's `dialogue:` mapping with every badly typed value left out (and reported)."""
+    import yaml
+
     from game import yamlsafe
 
     try:
@@ -95,7 +97,7 @@ def _read_section(path: Path, problems: list[str]) -> dict[str, Any]:
     except OSError as exc:
         problems.append(f"{path}: cannot read settings ({redact(exc.strerror or exc)}); using defaults")
         return {}
-    except yamlsafe.yaml.YAMLError as exc:
+    except yaml.YAMLError as exc:
         problems.append(f"cannot read settings: {redact(yamlsafe.describe(exc, str(path)))}; using defaults")
         return {}
     if raw is not None and not isinstance(raw, dict):
