@@ -91,7 +91,7 @@ class HotReload:
         self.watched = hot.mtimes(app.session.story)
         self.next_check = time.monotonic() + self.INTERVAL
         self.worker: threading.Thread | None = None
-        self.ready: tuple | None = None      # (story or None, diagnostics), set by the worker
+        self.ready: tuple[Any, list[Any]] | None = None    # (story or None, diagnostics), set by the worker
 
     def poll(self, force: bool = False) -> None:
         """Called every frame; cheap unless it is time to stat the files or a new version is ready."""
@@ -119,6 +119,7 @@ class HotReload:
     def _load(self, path: str) -> None:
         from game.story.loader import load_story
 
+        diags: list[Any]       # Diagnostics, or the text of a loader bug
         try:
             story, diags = load_story(path)
         except Exception as exc:   # noqa: BLE001 - a loader bug must not end the game being edited
@@ -133,7 +134,7 @@ class HotReload:
         return self.app.find(MinigameHost) is not None or (play is not None and play.handle_stream is not None)
 
     def _apply(self) -> None:
-        if self._busy():
+        if self._busy() or self.ready is None:
             return      # keep the new version until the player is between actions
         story, diags = self.ready
         self.ready, self.worker = None, None

@@ -7,6 +7,8 @@ A view that raises is reported and the default result is used: the story goes on
 """
 from __future__ import annotations
 
+from typing import Any
+
 import pygame
 
 from game.ui.screens.base import FULL, STILL, Screen
@@ -20,7 +22,7 @@ class MinigameHost(Screen):
         super().__init__(app)
         self.play, self.prompt = play, prompt
         self.failed = ""
-        self.view = None
+        self.view: Any = None      # the minigame's view, once built
         try:
             from game import minigames
 
