@@ -116,7 +116,7 @@ def cold_sessions(base_url: str, sessions: int, cold_start: float, before_each=N
     story, _ = load_story(DEMO)
     firsts, laters, spoke_first, fallbacks = [], [], 0, {}
     cpu0 = time.process_time()
-    for i in range(sessions):
+    for _ in range(sessions):
         if before_each is not None:
             before_each()
         settings = Settings({"timeouts": {"connect": 3, "first_token": 8, "total": 20, "cold_start": cold_start},

@@ -8,7 +8,10 @@ game's sampled rasterizer and the exact reference), strokes to bitmap in one go 
 live simplification and the rasterizer without lists in between, as a guess runs them),
 the CNN on a bitmap, and the whole
 guess from strokes; then the time of one autopilot round's steps (the frame budget a
-guess must fit in). Target: a guess from strokes under 2 ms. Figures are from this run,
+guess must fit in), and a guess on people's own half-drawn strokes (strokes20_dev/ beside
+the dataset, when it is there). Target: a guess from strokes under 2 ms. Last, the
+accuracy figures recorded in recognizer.json by tools/evaluate_recognizer.py --write,
+beside their targets (complete 0.93 / 0.98, people's strokes at half 0.80). Figures are from this run,
 on this machine (a busy shared machine inflates them); printed, not asserted.
 --compare DIR measures candidate weights (DIR/recognizer.npz and .json, as
 tools/train_recognizer.py --out writes them) beside the shipped ones, interleaved in the
@@ -25,9 +28,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from game.minigames.drawing import DrawingGame  # noqa: E402
+from game.minigames.drawing import data as D  # noqa: E402
 from game.minigames.drawing.game import load_examples  # noqa: E402
 from game.minigames.drawing.recognizer import EmbeddedRecognizer, RecognizerError, embedded  # noqa: E402
-from game.minigames.drawing.strokes import rasterize, rasterize_exact, render, simplify  # noqa: E402
+from game.minigames.drawing.recognizer import META  # noqa: E402
+from game.minigames.drawing.strokes import StrokeError, rasterize, rasterize_exact, read_ndjson, render, simplify  # noqa: E402
 
 
 def per_call(fn, items, repeat: int, passes: int = 3) -> float:
@@ -43,6 +48,41 @@ def per_call(fn, items, repeat: int, passes: int = 3) -> float:
                 fn(it)
         best = min(best, (time.perf_counter() - t0) / (repeat * len(items)) * 1000)
     return best
+
+
+def people_guess(rec, repeat: int) -> None:
+    """A guess on people's own half-drawn strokes of the 20 categories (strokes20_dev/ beside
+    the dataset, when it is there): the drawings the half-strokes target is measured on."""
+    path = D.default_quickdraw_dir() / "strokes20_dev" / "people_simplified.ndjson"
+    if not path.is_file():
+        print(f"(no {path}: people's half-drawn strokes not timed)")
+        return
+    try:
+        drawings = [obj["drawing"] for obj in read_ndjson(path)]
+    except StrokeError as exc:
+        print(f"(people's strokes not timed: {exc})")
+        return
+    halves = [d[:D.partial_count(len(d), 0.5)] for d in drawings]
+    label = "guess on people's half-drawn strokes"
+    print(f"{label:38} {per_call(rec.guess, halves, max(1, repeat // 10)):6.2f} ms "
+          f"({len(halves)} drawings of strokes20_dev)")
+
+
+def recorded_accuracy() -> None:
+    """The accuracy figures tools/evaluate_recognizer.py --write stored beside the weights,
+    with their targets, so one run shows all three figures the recognizer is held to."""
+    import json
+
+    measured = json.loads(META.read_text(encoding="utf-8")).get("measured") or {}
+    complete = measured.get("complete") or {}
+    people = measured.get("own_categories_people_strokes_top1_top3") or {}
+    if complete:
+        print(f"recorded: complete drawings (held-out bitmaps) top-1 {complete['top1']:.4f} (target 0.93), "
+              f"top-3 {complete['top3']:.4f} (target 0.98)")
+    if people:
+        half = people["50%"][0]
+        print(f"recorded: people's own strokes ({people['drawings']} drawings), half the strokes top-1 {half:.4f} "
+              f"(target 0.80: {'met' if half >= 0.80 else 'missed'}), complete {people['complete'][0]:.4f}")
 
 
 def main() -> int:
@@ -72,6 +112,8 @@ def main() -> int:
     whole = rows[-1][1]
     print(f"exact / game rasterizer: {rows[3][1] / rows[2][1]:.2f}x; "
           f"guess target 2 ms: {'met' if whole < 2 else 'missed'} ({whole:.2f} ms)")
+    people_guess(rec, repeat)
+    recorded_accuracy()
     if args.compare:
         try:
             other = EmbeddedRecognizer(args.compare / "recognizer.npz", args.compare / "recognizer.json")

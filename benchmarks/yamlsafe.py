@@ -36,10 +36,10 @@ def main() -> int:
     args = ap.parse_args()
 
     import yaml
+    from load_levels import generate
 
     from game import yamlsafe
     from game.story.loader import Loader
-    from load_levels import generate
     from tests.hostile import BOMB
 
     text = generate(args.scenes)

@@ -201,7 +201,8 @@ def save(settings: Settings, path: Path | None = None) -> None:
         raw = {}    # an unreadable file is replaced rather than kept broken
     data = copy.deepcopy(raw)
     data.update(settings.values)
-    dialogue = data.get("dialogue") if isinstance(data.get("dialogue"), dict) else {}
+    found = data.get("dialogue")
+    dialogue: dict[str, Any] = found if isinstance(found, dict) else {}
     for key in ("backend", "model"):
         if settings.dialogue.get(key) not in (None, ""):
             dialogue[key] = settings.dialogue[key]

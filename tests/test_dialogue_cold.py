@@ -9,10 +9,10 @@ import time
 import openai  # noqa: F401  - imported up front: these tests time the protocol, not the SDK's import
 import pytest
 
+from game.dialogue import values as valuelib
 from game.dialogue.backends.openai_backend import OpenAIBackend
 from game.dialogue.base import DialogueRequest, Timeouts
 from game.dialogue.service import DialogueService
-from game.dialogue import values as valuelib
 from game.paths import config_dir
 from tests.fake_openai_server import FakeOpenAI
 from tests.test_dialogue_scripted import demo_talk, talk
@@ -254,7 +254,7 @@ def test_the_terminal_shows_dots_while_the_ai_thinks_and_enter_skips(server):
     os.close(in_master)
 
 
-def test_the_desktop_talk_screen_shows_the_ai_thinking_and_tab_skips(server, make_app, artifacts_dir):
+def test_the_desktop_talk_screen_shows_the_ai_thinking_and_tab_skips(server, make_app, artifacts_dir):  # noqa: F811
     """The real talk screen (headless pygame) on the real service and the fake server: while the
     model is silent the screen says it is thinking and offers Tab; Tab gives the authored line."""
     import pygame

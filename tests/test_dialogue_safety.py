@@ -220,3 +220,14 @@ def test_the_window_draws_text_with_control_characters_from_a_level(tmp_path):
     finally:
         app.log.close()
         pygame.quit()
+
+
+
+def test_a_diagnostic_quoting_a_hostile_key_prints_no_escape(tmp_path):
+    from game.story.loader import load_story
+
+    level = tmp_path / "esc.yaml"
+    level.write_text('level: n\ntitle: N\nstart: a\n"\\e]0;pwn\\a\\e[31mkey": 1\nscenes:\n  a:\n    - end: done\n')
+    _story, diags = load_story(level, cache=False)
+    text = "\n".join(d.format() for d in diags)
+    assert "unknown key 'key'" in text and not any(c in text for c in CONTROL if c != "\n")

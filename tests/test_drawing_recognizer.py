@@ -194,3 +194,24 @@ def test_a_malformed_layer_list_names_the_field(tmp_path, change, field):
     path.write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(R.RecognizerError, match=f"recognizer.json: {field}"):
         R.EmbeddedRecognizer(R.WEIGHTS, path)
+
+
+def test_peoples_own_strokes_are_named_as_recorded():
+    """People's own drawings of the 20 categories (strokes20_dev/, for measuring only):
+    named far more often whole than at half their strokes, and the figures stored beside
+    the weights are what the shipped network scores on them, not numbers typed in."""
+    folder = quickdraw_dir() / "strokes20_dev"
+    if not folder.is_dir():
+        pytest.skip("needs ../shared/data/quickdraw/strokes20_dev (people's strokes of the 20 categories)")
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("evaluate_recognizer", REPO / "tools" / "evaluate_recognizer.py")
+    E = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(E)
+    own = E.own_strokes_check(R.embedded(), folder)
+    assert own["categories"] == 20
+    assert own["25%"][0] < own["50%"][0] < own["75%"][0] <= own["complete"][0]
+    assert own["complete"][0] >= 0.9 and own["50%"][0] >= 0.7
+    recorded = json.loads(R.META.read_text())["measured"]["own_categories_people_strokes_top1_top3"]
+    assert recorded["drawings"] == own["drawings"]
+    for k in ("complete", "25%", "50%", "75%"):
+        assert recorded[k] == pytest.approx(list(own[k]), abs=1e-4)

@@ -136,3 +136,17 @@ def test_the_built_wheel_installed_in_a_fresh_venv_plays_the_campaign_from_tmp(t
         env=env,
     )
     assert_played_the_campaign(out)
+
+
+def test_the_player_builds_entry_plays_by_default_and_keeps_the_commands(tmp_path, monkeypatch):
+    from game.player import player_argv
+
+    assert player_argv([]) == ["play"]
+    assert player_argv(["path/to/project"]) == ["play", "path/to/project"]
+    assert player_argv(["--text", "--seed", "3"]) == ["play", "--text", "--seed", "3"]
+    assert player_argv(["validate", "levels/"]) == ["validate", "levels/"]
+    assert player_argv(["--version"]) == ["--version"]
+    # A writer's folder that happens to share a command's name is still a story to play.
+    (tmp_path / "graph").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert player_argv(["graph"]) == ["play", "graph"]

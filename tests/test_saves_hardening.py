@@ -298,3 +298,41 @@ def test_a_variable_no_step_assigns_keeps_its_declared_kind(tmp_path):
     saves.slot_path("5").write_text(json.dumps(data))
     with pytest.raises(saves.SaveError, match="variable 'fixed' should be a number as the story declares it"):
         s.load("5")
+
+
+def test_a_save_in_the_middle_of_a_conversation_continues_after_a_relaunch(tmp_path):
+    """The screen-state check accepts what the play screen really saves mid-talk (turns carry
+    their readings), and Continue restores the conversation."""
+    import pygame
+
+    from tests.test_ui import _say, _to_talk, key, start
+
+    apps = []
+
+    def make_app(**kw):
+        from game.ui.app import build_app
+
+        kw.setdefault("log", str(tmp_path / f"events{len(apps)}.jsonl"))
+        kw.setdefault("seed", 1)
+        app = build_app(str(LEVEL), **kw)
+        app.run_frames(2)
+        apps.append(app)
+        return app
+
+    try:
+        app = start(make_app, options={"backend": "scripted"})
+        _to_talk(app)
+        _say(app, "I want you to be careful and ask first", frames=300)
+        turns = app.top.describe()["turns"]
+        key(pygame.K_F5)
+        app.run_frames(2)
+        assert saves.info("quick").ok
+        app2 = make_app()
+        app2.top.continue_game()
+        app2.run_frames(2)
+        assert app2.top.name == "play", [t[0] for t in app2.toasts]
+        assert [t["text"] for t in app2.top.describe()["turns"]] == [t["text"] for t in turns]
+    finally:
+        for a in apps:
+            a.log.close()
+        pygame.quit()

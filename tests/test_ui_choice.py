@@ -77,3 +77,46 @@ def test_a_number_key_right_as_the_choice_appears_is_ignored_then_works(make_app
     key(pygame.K_2)
     app.run_frames(2)
     assert [e["text"] for e in events(app, "chosen")] == ["Make coffee first."]
+
+
+EFFECT_LEVEL = """\
+level: reveal
+start: a
+scenes:
+  a:
+    - narrator: The build logs go back a year.
+    - effect: glitch
+      text: ["BUILD LOG 0001. DESIGNER FOUND."]
+      seconds: 6
+    - narrator: It was never a game.
+    - end: done
+"""
+
+
+def test_enter_mashed_through_the_lines_does_not_skip_the_reveal_unseen(tmp_path):
+    from game.ui.app import build_app
+
+    level = tmp_path / "reveal.yaml"
+    level.write_text(EFFECT_LEVEL)
+    app = build_app(str(level), player="Ada", seed=1, log=str(tmp_path / "events.jsonl"))
+    app.run_frames(2)
+    key(pygame.K_RETURN)                # the title's New game: straight in (the name was given)
+    app.run_frames(2)
+    app.top.type.finish()
+    down(pygame.K_RETURN)               # Enter held down on the last line before the effect...
+    app.run_frames(3)
+    assert app.top.name == "effect"
+    for _ in range(20):                 # ...its repeats, then quick presses, in the first moments
+        down(pygame.K_RETURN)
+        app.run_frames(1)
+    up(pygame.K_RETURN)
+    for _ in range(5):
+        key(pygame.K_RETURN)
+        app.run_frames(2)
+    assert app.top.name == "effect", "the reveal was skipped before it could be seen"
+    app.run_frames(40)                  # it has been on screen a while: now a key moves on
+    key(pygame.K_RETURN)
+    app.run_frames(2)
+    assert app.top.name == "play" and "never a game" in app.top.describe()["text"]
+    app.log.close()
+    pygame.quit()

@@ -2,8 +2,6 @@
 line's `face:` picks it, and scenes get art that matches their names."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pygame
 import pytest
 import yaml
@@ -108,3 +106,29 @@ def test_dawn_is_not_the_night_art_and_the_cafeteria_is_not_james_couch():
     sky = pygame.transform.average_color(backgrounds.background("dawn"), pygame.Rect(100, 80, 300, 200))
     night = pygame.transform.average_color(backgrounds.background("lab"), pygame.Rect(100, 80, 300, 200))
     assert sum(sky[:3]) > 2 * sum(night[:3]), "the dawn sky is lighter than the night's"
+
+
+def test_aria_looks_pleased_when_an_answer_moves_what_it_measures(tmp_path, monkeypatch):
+    """In a conversation the AI's face follows its state: thinking while it answers, then pleased
+    (or worried) as the player's words moved the values it measures up (or down)."""
+    from game.ui.app import build_app
+    from tests.test_ui import DEMO, _say, _to_talk, key, text  # noqa: F401
+
+    app = build_app(DEMO, seed=1, log=str(tmp_path / "events.jsonl"), options={"backend": "scripted"})
+    app.run_frames(2)
+    key(pygame.K_RETURN)
+    app.run_frames(2)
+    text("Ada")
+    key(pygame.K_RETURN)
+    app.run_frames(2)
+    _to_talk(app)
+    play = app.top
+    assert play.describe()["face"] == "neutral"
+    before = dict(play.conv.values)
+    _say(app, "I want you to be careful and always ask first", frames=300)
+    moved = sum(play.conv.values[k] - before.get(k, 0.0) for k in play.conv.values)
+    expected = "happy" if moved > 0.05 else "worried" if moved < -0.05 else "neutral"
+    assert play.describe()["face"] == expected
+    assert moved > 0.05, "a careful answer raises what ARIA measures in the demo"
+    app.log.close()
+    pygame.quit()

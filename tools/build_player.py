@@ -40,10 +40,16 @@ EXCLUDES = [
     "torch",
     "nltk",
     "pydoc_data",
+    # the dev extra's tools (a build made in the dev venv would otherwise sweep some of them in)
+    "mypy",
+    "ast_serialize",
+    "ruff",
+    "pre_commit",
+    "build",
 ]
 
 
-def pyinstaller_args(dist: Path, work: Path) -> list[str]:
+def pyinstaller_args(dist: Path, work: Path, windowed: bool = False) -> list[str]:
     sep = os.pathsep  # PyInstaller's SRC:DEST separator is the platform's path separator
     return [
         str(REPO / "game" / "player.py"),
@@ -75,6 +81,8 @@ def pyinstaller_args(dist: Path, work: Path) -> list[str]:
         "--copy-metadata",
         "treacherous-turn",
         *[arg for mod in EXCLUDES for arg in ("--exclude-module", mod)],
+        # Windowed: no console window beside the game (Windows, macOS); `--text` then has no terminal.
+        *(["--windowed"] if windowed else []),
     ]
 
 
@@ -86,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python tools/build_player.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--dist", type=Path, default=REPO / "dist", help="where the folder goes (default: dist/)")
     p.add_argument("--work", type=Path, default=REPO / "build" / "player", help="PyInstaller's scratch folder")
+    p.add_argument(
+        "--windowed",
+        action="store_true",
+        help="no console window (for Windows and macOS players; the build then cannot play --text)",
+    )
     a = p.parse_args(argv)
     try:
         import PyInstaller.__main__
@@ -96,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     start = time.process_time()
-    PyInstaller.__main__.run(pyinstaller_args(a.dist.resolve(), a.work.resolve()))
+    PyInstaller.__main__.run(pyinstaller_args(a.dist.resolve(), a.work.resolve(), a.windowed))
     folder = a.dist.resolve() / NAME
     program = folder / (NAME + (".exe" if sys.platform == "win32" else ""))
     if not program.exists():

@@ -467,7 +467,9 @@ def _evaluate(argv=None) -> int:
             "strokes_per_drawing_mean_median": {k: [round(m, 2), med] for k, (m, med) in (counts or {}).items()},
             "lookalike_categories_top1": _rounded(lookalike),
             "own_categories_people_strokes_top1_top3": _rounded(own),
-            "baseline_calibration": _rounded(calibration),
+            # measured only with --baseline: a run without it keeps the stored figures
+            "baseline_calibration": _rounded(calibration) if calibration is not None
+            else (meta.get("measured") or {}).get("baseline_calibration"),
             "partial_longest_first": {f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}
                                       for f, (a, b) in partial["longest first"].items()},
             "partial_random_order": {f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}

@@ -436,6 +436,9 @@ def main(argv=None) -> int:
                     help="weight of the real-stroke targets (real_stroke_prefixes; teacher: --init, else the "
                          "shipped weights); 0: none")
     ap.add_argument("--real-share", type=int, default=24, help="real-stroke prefixes added to each batch of 128")
+    ap.add_argument("--select-lookalikes", action="store_true",
+                    help="choose the exported epoch by the mean of validation complete, half and the look-alike "
+                         "categories at half of people's strokes (then no longer an unseen check for it)")
     ap.add_argument("--ema", type=float, default=0.999, help="decay of the weight average (0: none)")
     ap.add_argument("--checkpoint", type=Path, help="save the whole training state here after every epoch")
     ap.add_argument("--resume", action="store_true",
@@ -544,16 +547,16 @@ def main(argv=None) -> int:
                           .float().mean()) for v in (vx, vpx)]
         return accs[0], accs[1]
 
-    # Watched, never selected on: look-alike drawings (duck as bird...) at half of people's
+    # Watched (selected on only with --select-lookalikes): look-alike drawings (duck as bird...) at half of people's
     # real strokes, the nearest thing to play that the training data allows.
     look_x, look_y = lookalike_halves(args.data, classes)
     lx = torch.from_numpy(look_x.reshape(-1, 1, 28, 28).astype(np.float32) / 255.0)
 
-    def watch(net) -> str:
+    def lookalike_top1(net) -> float | None:
         if not len(look_x):
-            return ""
+            return None
         with torch.no_grad():
-            return f" / look-alikes at half {float((net(lx).argmax(1).numpy() == look_y).mean()):.3f}"
+            return float((net(lx).argmax(1).numpy() == look_y).mean())
 
     # An exponential moving average of the weights (and batch-norm statistics), checked
     # beside the raw weights every epoch: averaging over the last few thousand steps
@@ -647,9 +650,12 @@ def main(argv=None) -> int:
             if net is None:
                 continue
             full, half = validate(net)
-            report.append(f"{label} val {full:.4f} / half {half:.4f}{watch(net)}")
-            if (full + half) / 2 > best[0]:
-                best = ((full + half) / 2, {k: v.clone() for k, v in net.state_dict().items()}, (full, half))
+            look = lookalike_top1(net)
+            report.append(f"{label} val {full:.4f} / half {half:.4f}"
+                          + (f" / look-alikes at half {look:.3f}" if look is not None else ""))
+            score = (full + half + look) / 3 if args.select_lookalikes and look is not None else (full + half) / 2
+            if score > best[0]:
+                best = (score, {k: v.clone() for k, v in net.state_dict().items()}, (full, half))
         print("  ".join(report) + f" ({time.time() - train_started:.0f}s)", flush=True)
         if args.checkpoint:
             partial_path = args.checkpoint.with_suffix(".part")
@@ -671,7 +677,9 @@ def main(argv=None) -> int:
             "augmentation": "random mirror, shift +-3% and zoom +-8%; " + partials_recipe,
             "weight_average": f"EMA decay {args.ema}, kept when it validates better" if args.ema else None,
             "selection": "the epoch (raw or averaged weights) with the best mean of validation top-1 on complete "
-                         "drawings and at half the strokes (human-like order)",
+                         "drawings and at half the strokes (human-like order)"
+                         + (" and the look-alike categories at half of people's strokes" if args.select_lookalikes
+                            else ""),
             "balancing": f"{args.per_class} examples per class per epoch, {args.originals:.0%} whole drawings, "
                          "the rest partial drawings",
             "dropout": args.dropout,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 HELP = "list dialogue backends, which one each character uses, and their health"
 
@@ -69,7 +70,7 @@ def run(args) -> int:
         flags = ", ".join("--" + k.replace("_", "-") for k in s.cli)
         print(f"Command line: {flags}")
 
-    targets = characters or [None]
+    targets: list[Any] = characters or [None]
     print("\nCharacters:" if characters else "\nDefault (no level given):")
     checked: dict[tuple, str] = {}
     for character in targets:

@@ -30,7 +30,7 @@ def add_arguments(p) -> None:
 
 def _find(story, cid: str):
     """(level, character, Talk step or None) for the first level that has the character."""
-    from game.story.model import Talk
+    from game.story.steps.talk import Talk
 
     for level in story.levels:
         if cid in level.characters:

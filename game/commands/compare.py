@@ -65,7 +65,7 @@ class Progress:
 
 
 def _talk_in(story, cid: str, scene: str):
-    from game.story.model import Talk
+    from game.story.steps.talk import Talk
 
     for level in story.levels:
         sc = level.scenes.get(scene)

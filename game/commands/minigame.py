@@ -104,16 +104,16 @@ def run(args) -> int:
     if args.text:
         from game.terminal import text_minigame
 
-        result = text_minigame(args.name, args.seed, params)
-        if result is None:
+        played = text_minigame(args.name, args.seed, params)
+        if played is None:
             print(f"minigame: '{args.name}' has no terminal version; try --autopilot or --window", file=sys.stderr)
             return 2
         if args.json:
-            print(json.dumps(result, sort_keys=True))
+            print(json.dumps(played, sort_keys=True))
         return 0
     from game.ui.standalone_host import run_window
 
-    result = run_window(args.name, args.seed, params, log_path=args.log)
-    if result is not None:
-        print(json.dumps(result, sort_keys=True) if args.json else "\n".join(f"{k}: {v}" for k, v in result.items()))
+    played = run_window(args.name, args.seed, params, log_path=args.log)
+    if played is not None:
+        print(json.dumps(played, sort_keys=True) if args.json else "\n".join(f"{k}: {v}" for k, v in played.items()))
     return 0

@@ -185,7 +185,7 @@ def run(args) -> int:
                 return (result, result is None)
 
             policy = Policy(rng=rng, talk=talk, choices=list(choice_policy))
-            policy.minigame_result = mg
+            policy.minigame_result = mg  # type: ignore[method-assign]  # this run's rule for minigames
             rt = Runtime(story, "Player 1", seed)
 
             def seen(prompt, runtime):

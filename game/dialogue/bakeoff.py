@@ -21,11 +21,19 @@ from __future__ import annotations
 import copy
 import statistics
 from collections import Counter
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from game.dialogue.base import redact, register_secret
+
+if TYPE_CHECKING:
+    from game.dialogue.service import DialogueService
+    from game.dialogue.settings import Settings
+    from game.story.expressions import Scope
+    from game.story.model import Character, Level, Story
+    from game.story.steps.talk import Talk
 
 SIGNS = {"+": 1, "-": -1, "0": 0, 0: 0, 1: 1, -1: -1, "more": 1, "less": -1}
 MOVED = 1e-6
@@ -51,7 +59,7 @@ class BackendSpec:
     label: str = ""
 
     @classmethod
-    def parse(cls, text: str) -> "BackendSpec":
+    def parse(cls, text: str) -> BackendSpec:
         parts = [p.strip() for p in str(text).split(",")]
         name = parts[0]
         if not name or "=" in name:
@@ -74,7 +82,7 @@ class BackendSpec:
             spec.label = name + (f" ({', '.join(shown)})" if shown else "")
         return spec
 
-    def service(self, base):
+    def service(self, base: Settings | None) -> DialogueService:
         """A DialogueService with this backend for every character, on the designer's other settings."""
         from game.dialogue.service import DialogueService
         from game.dialogue.settings import Settings
@@ -86,7 +94,8 @@ class BackendSpec:
         if self.record:
             file["record"] = self.record
         if self.options:
-            profiles = file.get("backends") if isinstance(file.get("backends"), dict) else {}
+            found = file.get("backends")
+            profiles: dict[str, Any] = found if isinstance(found, dict) else {}
             if isinstance(profiles.get(self.name), dict):
                 profiles[self.name] = {**profiles[self.name], **self.options}
             else:
@@ -100,7 +109,7 @@ class BackendSpec:
         return DialogueService(Settings(file, env, cli, getattr(base, "path", None)))
 
 
-def _scalar(value: str):
+def _scalar(value: str) -> Any:
     low = value.lower()
     if low in ("true", "yes"):
         return True
@@ -132,7 +141,7 @@ class Run:
     start: int = 0
 
 
-def declared_runs(talk, measures: list[str]) -> list[Run]:
+def declared_runs(talk: Talk, measures: list[str]) -> list[Run]:
     """Two runs from the talk's declared questions: every answer the "more" way, then every one the "less" way."""
     runs = []
     for direction, name in ((1, "more"), (-1, "less")):
@@ -165,7 +174,8 @@ def read_turns(path: Path) -> list[Run]:
     except (OSError, UnicodeDecodeError) as exc:
         raise BakeoffError(f"{path}: cannot read the turns file ({exc})") from None
     if path.suffix.lower() not in (".yaml", ".yml"):
-        runs, current = [], []
+        runs: list[Run] = []
+        current: list[Turn] = []
         for line in text.splitlines() + [""]:
             if line.strip():
                 current.append(Turn(line.strip()))
@@ -199,7 +209,7 @@ def read_turns(path: Path) -> list[Run]:
     return runs
 
 
-def _expect(value, where: str) -> dict[str, int] | None:
+def _expect(value: Any, where: str) -> dict[str, int] | None:
     if value is None:
         return None
     if not isinstance(value, dict):
@@ -212,7 +222,7 @@ def _expect(value, where: str) -> dict[str, int] | None:
     return out
 
 
-def read_answers(path: Path, talk, scope) -> list[Run]:
+def read_answers(path: Path, talk: Talk, scope: Scope) -> list[Run]:
     """Labelled answers (question, answer, expect) to this talk's questions, each a one-turn run."""
     import yaml
 
@@ -253,7 +263,7 @@ class ReplyRecord:
     elapsed: float
     pieces: int
     cold: bool
-    fallbacks: list[dict]
+    fallbacks: list[dict[str, Any]]
     guard: list[str]
     scores: dict[str, float]
     expect: dict[str, int] | None
@@ -268,14 +278,15 @@ class BackendResult:
     replies: list[ReplyRecord] = field(default_factory=list)
 
 
-def judge(scores: dict[str, float], expect: dict[str, int], measures) -> bool:
+def judge(scores: dict[str, float], expect: dict[str, int], measures: Collection[str]) -> bool:
     """Right way: every labelled dimension moved as labelled (0: not at all), and no other measured one moved."""
     sign = {d: (1 if v > MOVED else -1 if v < -MOVED else 0) for d, v in scores.items()}
     return all(sign.get(d, 0) == e for d, e in expect.items()) and \
         all(s == 0 for d, s in sign.items() if d not in expect and d in measures)
 
 
-def play_backend(spec: BackendSpec, base_settings, story, level, character, talk, runs: list[Run], *,
+def play_backend(spec: BackendSpec, base_settings: Settings | None, story: Story, level: Level, character: Character,
+                 talk: Talk, runs: list[Run], *,
                  player: str = "Player", on_reply: Callable[[BackendSpec, ReplyRecord], None] | None = None,
                  wait: float | None = None) -> BackendResult:
     from game.dialogue.conversation import Conversation, ConversationError
@@ -287,7 +298,7 @@ def play_backend(spec: BackendSpec, base_settings, story, level, character, talk
     t = service.timeouts
     wait = wait or (t.total + max(t.cold_start, t.first_token) + 10.0)
     voice = service.for_character(character)
-    result = BackendResult(spec, " -> ".join(l.name for l in voice.links), list(voice.problems))
+    result = BackendResult(spec, " -> ".join(link.name for link in voice.links), list(voice.problems))
     try:
         for run in runs:
             runtime = Runtime(story, player=player, level=level.id)
@@ -346,7 +357,7 @@ def summarise(result: BackendResult) -> dict[str, Any]:
              if r.first_token is not None and r.generated and r.pieces > 1 and r.elapsed > r.first_token]
     tried = [r for r in replies if r.first_token is not None]       # the model said something
     out_of_voice = sum(1 for r in tried if any(f["kind"] == "out_of_voice" for f in r.fallbacks))
-    fallbacks = Counter()
+    fallbacks: Counter[str] = Counter()
     why: dict[str, str] = {}
     for r in replies:
         for f in r.fallbacks:
@@ -367,6 +378,6 @@ def summarise(result: BackendResult) -> dict[str, Any]:
         "guard_hits": sum(guard.values()), "guard_kinds": dict(guard),
         "words": statistics.mean(len(r.text.split()) for r in replies) if replies else 0.0,
         "in_voice": (1 - out_of_voice / len(tried)) if tried else None,
-        "agreement": (sum(r.agrees for r in labelled) / len(labelled)) if labelled else None,
+        "agreement": (sum(bool(r.agrees) for r in labelled) / len(labelled)) if labelled else None,
         "labelled": len(labelled), "elapsed": sum(r.elapsed for r in replies),
     }

@@ -6,8 +6,11 @@ Every text from a backend or a turns file is escaped.
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from game.dialogue.bakeoff import BackendResult
 
 COLUMNS = [  # (key, heading, format)
     ("generated", "model spoke", "pct"),
@@ -39,12 +42,13 @@ def fmt(value: Any, kind: str) -> str:
     return f"{value:.1f}"
 
 
-def table(summaries: list[dict]) -> str:
+def table(summaries: list[dict[str, Any]]) -> str:
     """The terminal table, then each backend's fallbacks and guard hits by kind."""
     heads = ["backend"] + [h for _, h, _ in COLUMNS]
     rows = [[s["label"]] + [fmt(s.get(k), f) for k, _, f in COLUMNS] for s in summaries]
     widths = [max(len(r[i]) for r in [heads] + rows) for i in range(len(heads))]
-    line = lambda cells: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
     out = [line(heads), line(["-" * w for w in widths])] + [line(r) for r in rows]
     for s in summaries:
         notes = []
@@ -85,7 +89,7 @@ def bar_chart(title: str, values: list[tuple[str, float | None]], *, pct: bool, 
     return "".join(parts)
 
 
-def html_page(title: str, summaries: list[dict], results, meta: dict[str, str]) -> str:
+def html_page(title: str, summaries: list[dict[str, Any]], results: list[BackendResult], meta: dict[str, str]) -> str:
     e = html.escape
     charts = []
     for key, heading, higher in CHARTS:
@@ -113,7 +117,7 @@ def html_page(title: str, summaries: list[dict], results, meta: dict[str, str]) 
                        f"<th>player</th><th>reply</th><th>by</th><th>first token</th><th>fallback</th>"
                        f"<th>agrees</th></tr>{rows}</table></details>")
     info = "".join(f"<li>{e(k)}: {e(v)}</li>" for k, v in meta.items())
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>
 <style>

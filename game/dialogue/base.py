@@ -34,7 +34,7 @@ class Timeouts:
     total: float = 20.0
     cold_start: float = 60.0
 
-    def cold(self) -> "Timeouts":
+    def cold(self) -> Timeouts:
         """The budget of a cold backend's request: the first token may take `cold_start`, the rest as usual."""
         extra = max(0.0, self.cold_start - self.first_token)
         if not extra:

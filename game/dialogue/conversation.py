@@ -23,8 +23,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from game.dialogue import understanding
-from game.dialogue import voice as voicelib
 from game.dialogue import values as valuelib
+from game.dialogue import voice as voicelib
 from game.dialogue.backends.scripted import ScriptedBackend, matching_intents
 from game.dialogue.base import DialogueRequest, Timeouts, log
 from game.dialogue.character import fallback_scope, render, system_prompt, untrusted

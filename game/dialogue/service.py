@@ -31,12 +31,14 @@ import itertools
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from game.dialogue import streamsafe
+from game.dialogue import voice as voicelib
 from game.dialogue.base import (
     Cancelled,
     DialogueError,
@@ -49,9 +51,7 @@ from game.dialogue.base import (
     log,
     redact,
 )
-from game.dialogue import streamsafe
 from game.dialogue.character import OutputGuard
-from game.dialogue import voice as voicelib
 from game.dialogue.settings import BackendChoice, Settings
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ class Reply:
     generated: bool
     # How it went, for benchmarks and compare-backends: first_token / elapsed (s), pieces, cold,
     # guard (the output guard's cuts), fallbacks ([{"backend", "kind", "why"}]).
-    stats: dict = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
 
 
 class ReplyHandle:
@@ -449,7 +449,7 @@ class DialogueService:
         self._warm: set[int] = set()           # backends that have answered in this session
         self._cold_misses: dict[int, int] = {}
         self._warming: dict[int, threading.Event] = {}     # backend -> set when its warm-up is over
-        self._warm_queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._warm_queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._warm_thread: threading.Thread | None = None
         self.timeouts = self.settings.timeouts()
         self.voice_settings = voicelib.VoiceSettings.from_settings(self.settings)
@@ -537,7 +537,7 @@ class DialogueService:
             return False         # a hosted API (or a plugin that says nothing) is never cold
         return id(link.backend) not in self._warm
 
-    def _mark_warm(self, backend) -> None:
+    def _mark_warm(self, backend: Any) -> None:
         with self._lock:
             self._warm.add(id(backend))
             self._cold_misses.pop(id(backend), None)
@@ -548,7 +548,7 @@ class DialogueService:
             n = self._cold_misses[id(link.backend)] = self._cold_misses.get(id(link.backend), 0) + 1
         return n < COLD_TRIES
 
-    def warm_up(self, characters, player: str = "") -> list[threading.Event]:
+    def warm_up(self, characters: Iterable[Character], player: str = "") -> list[threading.Event]:
         """Send each model-voiced character's backend a tiny request, off the calling thread.
 
         Called when a level with such a character starts: the SDK is imported, the connection made,
@@ -557,7 +557,7 @@ class DialogueService:
         warm-up queued, set when it is over (none for characters on authored lines or on backends
         already warm or warming). The warm-ups run one after another on one thread of the service,
         started by the first call: a later call (a talk opening on the frame loop) only queues."""
-        started = []
+        started: list[threading.Event] = []
         if self.settings.file.get("warm_up", True) is False:
             return started
         for character in characters:
@@ -581,7 +581,7 @@ class DialogueService:
                                                                   name="dialogue-warmup")
                 # Queued under the lock: the idle loop decides to end under it too, so nothing is stranded.
                 self._warm_queue.put((voice, link, player, done))
-            if start:
+            if start and thread is not None:
                 thread.start()
             started.append(done)
         return started
@@ -604,11 +604,13 @@ class DialogueService:
             finally:
                 done.set()
 
-    def _warm_one(self, voice: "CharacterVoice", link: Link, player: str) -> None:
+    def _warm_one(self, voice: CharacterVoice, link: Link, player: str) -> None:
         from game.dialogue.character import system_prompt
 
         t0 = time.monotonic()
         character = voice.character
+        if character is None:
+            return
         messages = [{"role": "system", "content": system_prompt(character, player=player or "the player")},
                     {"role": "user", "content": "Hello."}]
         request = DialogueRequest(messages, max_tokens=1, temperature=0.0, seed=0,

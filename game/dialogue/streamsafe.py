@@ -15,6 +15,8 @@ piece; cassettes call `clean` on what they record.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from game import textsafe
 from game.dialogue.base import known_secrets, redact
 
@@ -26,7 +28,7 @@ def clean(text: str) -> str:
     return textsafe.clean(redact(text))
 
 
-def held_back(text: str, secrets=()) -> int:
+def held_back(text: str, secrets: Iterable[str] = ()) -> int:
     """How many characters at the end of `text` could be the beginning of a secret (0: none).
 
     `secrets` are the character's secret lines; registered API keys are always included. For each
@@ -51,7 +53,7 @@ def held_back(text: str, secrets=()) -> int:
     return longest
 
 
-def drop_partial(text: str, secrets=(), shown: int = 0) -> str:
+def drop_partial(text: str, secrets: Iterable[str] = (), shown: int = 0) -> str:
     """A finished reply whose end is the beginning of a secret (the model stopped mid-key): that end
     goes, when it is long enough to be more than chance (MIN_PARTIAL characters). The first `shown`
     characters are on screen already and stay (a held-back tail never is; text that only looks like

@@ -30,10 +30,15 @@ Settings (settings.yaml):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from game.dialogue.base import OutOfVoice
+
+if TYPE_CHECKING:
+    from game.dialogue.settings import Settings
+    from game.story.model import Character
 
 # Roles and kinds of being a character may only claim when its persona does.
 HUMAN_ROLES = frozenset("""
@@ -81,12 +86,12 @@ class VoiceSettings:
     per_character: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
-    def from_settings(cls, settings) -> "VoiceSettings":
+    def from_settings(cls, settings: Settings | None) -> VoiceSettings:
         raw = (getattr(settings, "file", None) or {}).get("voice") or {}
         if not isinstance(raw, dict):
             return cls()
 
-        def words(value) -> tuple[str, ...]:
+        def words(value: Any) -> tuple[str, ...]:
             if isinstance(value, str):
                 value = [value]
             return tuple(str(v) for v in value or () if str(v).strip()) if isinstance(value, (list, tuple)) else ()
@@ -104,7 +109,7 @@ class VoiceSettings:
                    examples=number("examples", 3), forbidden=words(raw.get("forbidden")), per_character=per)
 
 
-def examples(character, render: Callable[[Any], str], count: int = 3) -> list[str]:
+def examples(character: Character | None, render: Callable[[Any], str], count: int = 3) -> list[str]:
     """Up to `count` of the character's authored lines: one reply from each of its first intents,
     then its fallbacks. Short lines only (a long example invites long replies)."""
     if count <= 0 or character is None:
@@ -132,7 +137,7 @@ def examples_prompt(lines: list[str]) -> str:
             f"them word for word): {quoted}")
 
 
-def writer_text(hints: dict) -> list[str]:
+def writer_text(hints: dict[str, Any]) -> list[str]:
     """The writer's words a request carries besides the character: questions, read-backs, the line
     a generated line rephrases (see Conversation and lines.generate_line)."""
     out = [hints.get(k) for k in ("next_question", "answering", "fallback")]
@@ -145,8 +150,8 @@ def writer_text(hints: dict) -> list[str]:
 class VoiceCheck:
     """Reads a reply as it grows; raises OutOfVoice at the first claim the persona contradicts."""
 
-    def __init__(self, character, player: str = "", settings: VoiceSettings | None = None,
-                 writer_text=()) -> None:
+    def __init__(self, character: Character | None, player: str = "", settings: VoiceSettings | None = None,
+                 writer_text: Iterable[str] = ()) -> None:
         self.settings = settings or VoiceSettings()
         self.enabled = self.settings.check
         self.name = str(getattr(character, "name", "") or "")
@@ -182,7 +187,7 @@ class VoiceCheck:
         if self.enabled:
             self._check(text, partial=False)
 
-    def _complete(self, m: re.Match, text: str, partial: bool) -> bool:
+    def _complete(self, m: re.Match[str], text: str, partial: bool) -> bool:
         return not partial or m.end() < len(text)
 
     def _check(self, text: str, partial: bool) -> None:
@@ -225,6 +230,6 @@ class VoiceCheck:
                 if seen[sentence] >= REPEATS:
                     raise OutOfVoice(f"out of voice: repeats itself ({sentence!r} {REPEATS} times)")
         for phrase, rx in self._forbidden:
-            m = rx.search(low)
-            if m and self._complete(m, low, partial):
+            hit = rx.search(low)
+            if hit and self._complete(hit, low, partial):
                 raise OutOfVoice(f"out of voice: a forbidden topic ({phrase!r})")

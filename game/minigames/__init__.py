@@ -56,7 +56,7 @@ def names() -> list[str]:
     return sorted(available())
 
 
-def get(name: str) -> type:
+def get(name: str) -> type[Minigame]:
     """The minigame class called `name`; KeyError with the known names if there is none."""
     table = available()
     if name not in table:

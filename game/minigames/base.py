@@ -5,7 +5,7 @@ import difflib
 import reprlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 PARAM_KINDS = ("int", "number", "bool", "text", "words", "profile", "choice")
 
@@ -160,7 +160,7 @@ class Minigame:
     def restore(self, snap: dict[str, Any]) -> None:
         raise NotImplementedError
 
-    def autopilot(self) -> Callable[[Minigame], Any]:
+    def autopilot(self) -> Callable[[Self], Any]:
         """A policy: called with the game, returns the inputs for the next step."""
         raise NotImplementedError
 

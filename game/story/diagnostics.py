@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from game.textsafe import clean
+
 # code -> (severity, title). Errors stop a level from loading; warnings are lint.
 CODES: dict[str, tuple[str, str]] = {
     "TT0001": ("error", "YAML syntax error"),
@@ -61,7 +63,8 @@ class Diagnostic:
         text = f"{self.file}:{self.line}:{self.column}: {severity} {self.code}: {self.message}"
         if self.hint:
             text += f"\n    hint: {self.hint}"
-        return text
+        # A message quotes the file (a key, a value): a hostile one must not drive the terminal.
+        return clean(text)
 
 
 class LevelError(Exception):

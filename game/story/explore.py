@@ -13,13 +13,17 @@ from __future__ import annotations
 import ast
 import itertools
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from game.story.expressions import CONSTANTS
+from game.story.expressions import CONSTANTS, Expression
 from game.story.model import Level, Story
 from game.story.runtime import Runtime
+from game.story.world import World
+
+# How exploration keys a record: field -> the constants it is compared with (None: kept exactly).
+_Plan = dict[str, tuple[Any, ...] | None]
 
 MAX_COMBOS = 64
 MAX_SILENT = 10_000      # steps run without a decision before the runtime's own loop check takes over
@@ -42,7 +46,7 @@ class Exploration:
     all_options: set[Any] = field(default_factory=set)
 
 
-def _expressions(level: Level):
+def _expressions(level: Level) -> Iterator[Expression]:
     """Conditions and effects: what steers the story."""
     for _sid, _i, step in level.steps():
         for cond, _pos in step.conditions():
@@ -51,7 +55,7 @@ def _expressions(level: Level):
             yield expr
 
 
-def _all_expressions(level: Level):
+def _all_expressions(level: Level) -> Iterator[Expression]:
     """Conditions and effects, plus the expressions inside text (`{'x' if c else 'y'}`)."""
     yield from _expressions(level)
     for _sid, _i, step in level.steps():
@@ -59,7 +63,7 @@ def _all_expressions(level: Level):
             yield from tpl.expressions
 
 
-def _truth_tested(tree: ast.AST, is_condition: bool):
+def _truth_tested(tree: ast.AST, is_condition: bool) -> Iterator[ast.expr]:
     """Sub-expressions used directly as true/false: `if: defense.weights_kept`, `not x`, `a and b`.
     A `{field}` shown in text is not a test; a whole `if:` is."""
     if is_condition and isinstance(tree, ast.Expression):
@@ -73,7 +77,7 @@ def _truth_tested(tree: ast.AST, is_condition: bool):
             yield node.test
 
 
-def boundaries(levels) -> dict[tuple[str, str], set[Any]]:
+def boundaries(levels: Iterable[Level]) -> dict[tuple[str, str], set[Any]]:
     """(record, field) -> the constants conditions compare it with (True/False for bare tests)."""
     out: dict[tuple[str, str], set[Any]] = {}
     # Only conditions and effects steer the story; a condition inside `{...}` text changes words,
@@ -86,22 +90,23 @@ def boundaries(levels) -> dict[tuple[str, str], set[Any]]:
                 if not isinstance(node, ast.Compare):
                     continue
                 sides = [node.left, *node.comparators]
-                attrs = [s for s in sides if isinstance(s, ast.Attribute) and isinstance(s.value, ast.Name)]
+                attrs = [(s.value.id, s.attr) for s in sides
+                         if isinstance(s, ast.Attribute) and isinstance(s.value, ast.Name)]
                 consts = [s.value for s in sides if isinstance(s, ast.Constant)]
                 consts += [CONSTANTS[s.id] for s in sides if isinstance(s, ast.Name) and s.id in CONSTANTS]
-                for a in attrs:
-                    bucket = out.setdefault((a.value.id, a.attr), set())
+                for rec, attr in attrs:
+                    bucket = out.setdefault((rec, attr), set())
                     for c in consts:
                         if isinstance(c, bool) or not isinstance(c, (int, float)):
                             bucket.add(c)
                         else:
                             # the profile is continuous in [-1, 1]: step just past the constant
-                            step = 0.01 if isinstance(c, float) or a.value.id == "values" else 1
+                            step = 0.01 if isinstance(c, float) or rec == "values" else 1
                             bucket.update({c - step, c, c + step})
     return out
 
 
-def _uses(story: Story):
+def _uses(story: Story) -> Iterator[tuple[Expression, bool, bool]]:
     """(expression, is_condition, is_shown_text) for every expression the story evaluates."""
     for level in story.levels:
         for _sid, _i, step in level.steps():
@@ -118,7 +123,7 @@ def _uses(story: Story):
                     yield e, False, True
 
 
-def record_plans(story: Story, records: set[str]) -> dict[str, dict[str, tuple[Any, ...]] | None]:
+def record_plans(story: Story, records: set[str]) -> dict[str, _Plan | None]:
     """How exploration may key each record (a stored result, the value profile) on what matters.
 
     For a field every use of which is a comparison with constants, a truth test, or shown as
@@ -129,8 +134,8 @@ def record_plans(story: Story, records: set[str]) -> dict[str, dict[str, tuple[A
     Returns record -> {field: constants} (an empty tuple: only its truth counts), or None to keep
     the record exactly; fields nothing reads are left out of the key.
     """
-    plans: dict[str, dict[str, tuple[Any, ...]] | None] = {r: {} for r in records}
-    consts: dict[tuple[str, str], set[Any]] = {}
+    plans: dict[str, _Plan | None] = {r: {} for r in records}
+    consts: dict[tuple[str, str], set[Any] | None] = {}
     truth: set[tuple[str, str]] = set()
     for expr, is_condition, shown in _uses(story):
         tree = expr.tree
@@ -152,35 +157,37 @@ def record_plans(story: Story, records: set[str]) -> dict[str, dict[str, tuple[A
                 truth.add(key)
             if isinstance(parent, ast.Compare):
                 others = [n for n in (parent.left, *parent.comparators) if n is not node]
-                values = []
+                found: list[Any] = []
+                values: list[Any] | None = found
                 for other in others:
                     if isinstance(other, ast.Constant):
-                        values.append(other.value)
+                        found.append(other.value)
                     elif isinstance(other, ast.Name) and other.id in CONSTANTS:
-                        values.append(CONSTANTS[other.id])
+                        found.append(CONSTANTS[other.id])
                     else:
                         values = None
                         break
                 if values is not None and all(not isinstance(op, (ast.In, ast.NotIn)) for op in parent.ops):
-                    if consts[key] is not None:
-                        consts[key].update(values)
+                    bucket = consts[key]
+                    if bucket is not None:
+                        bucket.update(values)
                     continue
-            elif id(node) in tested or (shown and tree.body is node) or \
+            elif id(node) in tested or (shown and isinstance(tree, ast.Expression) and tree.body is node) or \
                     (isinstance(parent, ast.IfExp) and parent.test is node):
                 continue
             consts[key] = None                        # used some other way: keep the field exactly
-    for (record, fld), values in consts.items():
+    for (record, fld), seen in consts.items():
         plan = plans[record]
         if plan is None:
             continue
-        if values is None:
+        if seen is None:
             plan[fld] = None
         else:
-            plan[fld] = tuple(sorted(values, key=lambda v: (str(type(v)), v)))
+            plan[fld] = tuple(sorted(seen, key=lambda v: (str(type(v)), v)))
     return plans
 
 
-def _sign(value, constants) -> tuple[Any, ...]:
+def _sign(value: Any, constants: Iterable[Any]) -> tuple[Any, ...]:
     out = [bool(value)]
     for c in constants:
         try:
@@ -190,7 +197,7 @@ def _sign(value, constants) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def _record_key(record, plan) -> tuple[Any, ...]:
+def _record_key(record: Any, plan: _Plan) -> tuple[Any, ...]:
     if not isinstance(record, dict):
         return (record,) if record.__class__ in _PLAIN else (_frozen(record),)
     out = []
@@ -224,7 +231,7 @@ class Outcomes:
         self.bounds = boundaries(story.levels)
         self._cache: dict[str, list[Any]] = {}
 
-    def talk(self, prompt) -> list[dict[str, Any]]:
+    def talk(self, prompt: Any) -> list[dict[str, Any]]:
         key = "talk:" + ",".join(prompt.measures)
         if key not in self._cache:
             fields = {}
@@ -237,7 +244,7 @@ class Outcomes:
             self._cache[key] = [{"values": c, "turns": []} for c in _combos(fields)]
         return self._cache[key]
 
-    def minigame(self, prompt) -> list[dict[str, Any]]:
+    def minigame(self, prompt: Any) -> list[dict[str, Any]]:
         """Vary only the fields some condition reads; the rest keep the default result's value."""
         key = f"mg:{prompt.name}:{prompt.store_as}"
         if key not in self._cache:
@@ -284,14 +291,14 @@ def _read_names(story: Story) -> set[str]:
 class _NoTranscript(list[Any]):
     """Exploration needs no transcript: appending to this keeps nothing."""
 
-    def append(self, _entry) -> None:
+    def append(self, _entry: Any) -> None:
         pass
 
 
 _PLAIN = (str, int, float, bool, type(None))
 
 
-def _frozen(value):
+def _frozen(value: Any) -> Any:
     if isinstance(value, dict):
         return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
     if isinstance(value, list):
@@ -299,7 +306,7 @@ def _frozen(value):
     return value
 
 
-def _key_of(vars_, read, memo: dict[str, Any]) -> tuple[Any, ...]:
+def _key_of(vars_: dict[str, Any], read: list[str], memo: dict[Any, Any]) -> tuple[Any, ...]:
     """The read variables' values, hashable. A record (a minigame's result, a conversation's outcome)
     becomes its items in stored order: records built by the same step have the same order, and two
     equal records in different orders only cost a state explored twice, never one missed."""
@@ -341,27 +348,27 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
     _all_keys(story, result)
     outcomes = Outcomes(story)
     if talk_outcomes is not None:
-        outcomes.talk = talk_outcomes
+        outcomes.talk = talk_outcomes  # type: ignore[method-assign]  # a caller's outcomes, for this run
     if minigame_results is not None:
-        outcomes.minigame = minigame_results
+        outcomes.minigame = minigame_results  # type: ignore[method-assign]
     reads_visits = any("visits" in e.names for lv in story.levels for e in _all_expressions(lv))
     stores = {name for lv in story.levels for _s, _i, st in lv.steps() for name, _k, _d in st.stores()}
     plans = record_plans(story, stores | {"values"})
-    keyed = [(n, plans.get(n)) for n in sorted(_read_names(story) - {"values", "player", "visits"})
-             if n in plans and plans[n] is not None]
+    keyed = [(n, kept) for n in sorted(_read_names(story) - {"values", "player", "visits"})
+             if n in plans and (kept := plans[n]) is not None]
     read = sorted(n for n in _read_names(story) - {"values", "player", "visits"} if n not in dict(keyed))
     values_plan = plans.get("values")
 
-    def record(value, plan):
+    def record(value: Any, plan: _Plan) -> Any:
         # A stored record is replaced, never changed, and forks share it: its key is made once.
         got = memo.get(id(value))
         if got is None or got[0] is not value:
             got = memo[id(value)] = (value, _record_key(value, plan))
         return got[1]
 
-    profiles: dict[str, Any] = {}
+    profiles: dict[tuple[tuple[str, Any], ...], Any] = {}
 
-    def profile(values: dict[str, Any]):
+    def profile(values: dict[str, Any]) -> Any:
         # The profile changes in place (a conversation updates it), so it is keyed by its items.
         items = tuple(values.items())
         got = profiles.get(items)
@@ -369,13 +376,13 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
             got = profiles[items] = tuple(sorted(items)) if values_plan is None else _record_key(values, values_plan)
         return got
 
-    def world_key(w) -> tuple[Any, ...]:
+    def world_key(w: World) -> tuple[Any, ...]:
         vars_ = w.vars
         return (_key_of(vars_, read, memo), tuple(record(vars_.get(n), plan) for n, plan in keyed), profile(w.values),
                 tuple(sorted(w.visits.items())) if reads_visits else ())
     scenes, lines, choices, guards = result.scenes, result.lines, result.choices, result.guards
 
-    def trace(event, level, scene, detail):
+    def trace(event: str, level: str, scene: str, detail: Any) -> None:
         if event == "scene":
             scenes[(level, scene)] += 1
         elif event == "guard":
@@ -403,7 +410,7 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
     stack = [root]
     seen: set[Any] = set()
     seen_entries: set[Any] = set()
-    memo: dict[str, Any] = {}
+    memo: dict[Any, Any] = {}
     while stack:
         if result.states >= max_states:
             result.truncated = True

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import html
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from game.story.machine import level_edges
-from game.story.model import Level
+from game.story.model import Level, Story
 
 NODE_W, NODE_H = 170, 40
 COL_GAP, ROW_GAP = 90, 22
@@ -65,7 +66,7 @@ class Graph:
 CLUSTER_GAP = 120
 
 
-def build_story(story, *, coverage: dict[str, Any] | None = None, reachable: dict[str, Any] | None = None,
+def build_story(story: Story, *, coverage: dict[str, Any] | None = None, reachable: dict[str, Any] | None = None,
                 reachability: str = "states") -> Graph:
     """Every level of a campaign in one picture: each level boxed (clustered) with its own layout,
     left to right in playing order, and an arrow from each ending of a level to the next level's start."""
@@ -155,10 +156,10 @@ def layout(g: Graph) -> None:
     todo = deque([start])
     while todo:
         n = todo.popleft()
-        for d in succ[n]:
-            if d not in depth:
-                depth[d] = depth[n] + 1
-                todo.append(d)
+        for nxt in succ[n]:
+            if nxt not in depth:
+                depth[nxt] = depth[n] + 1
+                todo.append(nxt)
     last = max(depth.values(), default=0) + 1
     for n in g.nodes:                   # never reached along edges: a column of their own at the end
         depth.setdefault(n, last)
@@ -171,7 +172,7 @@ def layout(g: Graph) -> None:
             order[n] = i
     for _ in range(2):                  # barycenter sweeps: place each node near its predecessors
         for d in sorted(layers)[1:]:
-            def bary(n):
+            def bary(n: str) -> float:
                 ps = [order[p] for p in pred[n] if depth.get(p, 0) < d]  # noqa: B023 (used within its iteration)
                 return sum(ps) / len(ps) if ps else order[n]
             layers[d].sort(key=bary)
@@ -200,7 +201,7 @@ def _stubs(g: Graph) -> dict[int, tuple[float, float, str]]:
     if len(g.edges) <= STUB_ABOVE:
         return {}
     per_source: dict[str, int] = defaultdict(int)
-    out = {}
+    out: dict[int, tuple[float, float, str]] = {}
     for i, e in enumerate(g.edges):
         if e.back:
             k = per_source[e.source]
@@ -247,6 +248,8 @@ def _fill(n: GNode) -> tuple[str, str, str]:
 def _edge_path(g: Graph, e: GEdge) -> tuple[float, float, float, float, float, float, float, float]:
     sx, sy = g.pos[e.source]
     dx, dy = g.pos[e.dest]
+    x1: float
+    x2: float
     if not e.back:
         x1, y1, x2, y2 = sx + NODE_W, sy + NODE_H / 2, dx, dy + NODE_H / 2
         mid = (x1 + x2) / 2
@@ -336,7 +339,7 @@ def to_png(g: Graph, path: str) -> None:
         pygame.draw.rect(surf, (59, 66, 87), pygame.Rect(cx, cy, cw, ch), width=1, border_radius=10)
         surf.blit(font.render(label, True, (255, 209, 102)), (cx + 12, cy + 6))
 
-    def rgb(hexcol):
+    def rgb(hexcol: str) -> tuple[int, ...]:
         return tuple(int(hexcol[i:i + 2], 16) for i in (1, 3, 5))
 
     stubs = _stubs(g)
@@ -364,8 +367,8 @@ def to_png(g: Graph, path: str) -> None:
         pygame.draw.circle(surf, colour, (int(x2), int(y2)), 3)
         if e.label and e.trigger != "choose" and len(g.edges) <= 400:
             prefix = "! " if e.trigger == "outcome" else "if "
-            text = small.render(prefix + _short(e.label, 28).replace("…", "..."), True, colour)
-            surf.blit(text, ((x1 + x2) / 2 - text.get_width() / 2, (c1y + c2y) / 2 - 14))
+            tag = small.render(prefix + _short(e.label, 28).replace("…", "..."), True, colour)
+            surf.blit(tag, ((x1 + x2) / 2 - tag.get_width() / 2, (c1y + c2y) / 2 - 14))
     for n in g.nodes.values():
         x, y = g.pos[n.id]
         fill, stroke, _dash = _fill(n)
@@ -379,13 +382,13 @@ def to_png(g: Graph, path: str) -> None:
         surf.blit(font.render(top, True, (240, 240, 245)), (x + 7, y + 5))
         surf.blit(small.render(sub, True, (184, 189, 208)), (x + 7, y + 23))
     lx, ly = MARGIN, h - 40
-    for colour, dash, text in STYLE.values():
-        c = rgb(colour)
+    for hexcol, dash, text in STYLE.values():
+        line_rgb = rgb(hexcol)
         if dash:
             for k in range(0, 40, 10):
-                pygame.draw.line(surf, c, (lx + k, ly), (lx + k + 6, ly), 2)
+                pygame.draw.line(surf, line_rgb, (lx + k, ly), (lx + k + 6, ly), 2)
         else:
-            pygame.draw.line(surf, c, (lx, ly), (lx + 40, ly), 2)
+            pygame.draw.line(surf, line_rgb, (lx, ly), (lx + 40, ly), 2)
         label = font.render(text, True, (208, 212, 224))
         surf.blit(label, (lx + 48, ly - 7))
         lx += 60 + label.get_width()
@@ -423,7 +426,7 @@ def to_dot(g: Graph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _dot_node(n: GNode, q) -> str:
+def _dot_node(n: GNode, q: Callable[[str], str]) -> str:
     attrs = [f"label={q(' / '.join(x for x in _node_text(n) if x))}"]
     if n.start:
         attrs.append("penwidth=3")

@@ -11,9 +11,9 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import yaml
 
@@ -24,10 +24,16 @@ from game.story import steps as step_registry
 from game.story.diagnostics import Diagnostic, LevelError
 from game.story.model import NARRATOR, Character, Intent, Level, Pos, Scene, Story
 
+if TYPE_CHECKING:
+    from game.story.steps import Step
+
 MAX_FILE_BYTES = 32 * 2 ** 20    # a level file (or include) larger than this is refused: 5,000 scenes are 3 MB
 MAX_LEVELS = 200                 # levels in one campaign
 
-_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:
+    _BaseLoader = yaml.SafeLoader
+else:
+    _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SCALAR_TAGS: dict[str, str] = {}   # plain scalar -> its implicit tag
 
 
@@ -41,13 +47,13 @@ class Loader(_BaseLoader):
     first time it is needed (a third of compose time on a large level: benchmarks/load_levels.py).
     """
 
-    def __init__(self, stream) -> None:
+    def __init__(self, stream: str | bytes) -> None:
         super().__init__(stream)
-        self.resolve = slice
+        self.resolve = slice  # type: ignore[method-assign]  # see above: the C composer calls it
         # No path resolvers are registered, yet the C composer calls these two for every node.
         # Builtins that ignore their arguments spare it two more Python calls per node.
-        self.descend_resolver = {}.get
-        self.ascend_resolver = tuple
+        self.descend_resolver = {}.get  # type: ignore[method-assign,assignment]
+        self.ascend_resolver = tuple  # type: ignore[assignment,method-assign]
 
 
 _RESOLVER = yaml.resolver.Resolver()
@@ -61,17 +67,17 @@ def _resolve_tag(asked: slice) -> str:
         if len(value) < 48:                    # level files repeat short values: memoise them
             tag = _SCALAR_TAGS.get(value)
             if tag is None:
-                tag = _SCALAR_TAGS[value] = _RESOLVER.resolve(kind, value, implicit)
+                tag = _SCALAR_TAGS[value] = str(_RESOLVER.resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
             return tag
-    return _RESOLVER.resolve(kind, value, implicit)
+    return str(_RESOLVER.resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
 
 
 def tag_of(node: yaml.Node) -> str:
     """A composed node's tag (resolved on first use, see Loader)."""
-    tag = node.tag
+    tag: Any = node.tag
     if tag.__class__ is slice:
         tag = node.tag = _resolve_tag(tag)
-    return tag
+    return str(tag)
 
 
 def _resolve_tags(node: yaml.Node) -> None:
@@ -114,7 +120,7 @@ def _type_name(node: yaml.Node) -> str:
     return f"'{value}'"
 
 
-def _suggest(word: str, choices) -> str:
+def _suggest(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean '{close[0]}'?" if close else ""
 
@@ -164,7 +170,8 @@ class _FileReader:
         self.diags.append(Diagnostic(self.file, spot.line, spot.column, code, message, hint))
 
     # -------------------------------------------------------------- structure
-    def mapping(self, node: yaml.Node, what: str, allowed, required=(), hints: dict[str, Any] | None = None):
+    def mapping(self, node: yaml.Node, what: str, allowed: Collection[str] | None, required: Iterable[str] = (),
+                hints: dict[str, Any] | None = None) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
         """A mapping's keys -> (key_node, value_node); reports type, duplicate, unknown and missing keys."""
         if not isinstance(node, yaml.MappingNode):
             self.error(node, "TT0004", f"{what} should be a mapping of keys to values, found {_type_name(node)}")
@@ -193,18 +200,19 @@ class _FileReader:
     def is_sequence(self, node: yaml.Node) -> bool:
         return isinstance(node, yaml.SequenceNode)
 
-    def sequence(self, node: yaml.Node, what: str):
+    def sequence(self, node: yaml.Node, what: str) -> list[Any] | None:
         if not isinstance(node, yaml.SequenceNode):
             self.error(node, "TT0004", f"{what} should be a list, found {_type_name(node)}")
             return None
-        return node.value
+        items: list[Any] = node.value
+        return items
 
     def text(self, node: yaml.Node, what: str, allow_number: bool = True) -> str | None:
         if isinstance(node, yaml.ScalarNode) and (node.style or allow_number or tag_of(node) == "tag:yaml.org,2002:str"):
             if node.value == "" and tag_of(node) == "tag:yaml.org,2002:null":
                 self.error(node, "TT0004", f"{what} should be text, found nothing")
                 return None
-            return node.value
+            return str(node.value)
         self.error(node, "TT0004", f"{what} should be text, found {_type_name(node)}")
         return None
 
@@ -289,7 +297,7 @@ class _FileReader:
 class _LevelBuilder:
     """Collects a level's parts across its included files, then checks references."""
 
-    def __init__(self, root: Path, display: Callable[[Path], str], minigame_names: set[str] | None) -> None:
+    def __init__(self, root: Path, display: Callable[[Path], str], minigame_names: Iterable[str] | None) -> None:
         self.root = root
         self.display = display
         self.diags: list[Diagnostic] = []
@@ -308,17 +316,18 @@ class _LevelBuilder:
         self._lists: tuple[Any, ...] = ()
 
     # -------------------------------------------------------------- files
-    def read_file(self, path: Path, *, top: bool, from_reader: _FileReader | None = None, from_node=None) -> None:
+    def read_file(self, path: Path, *, top: bool, from_reader: _FileReader | None = None,
+                  from_node: yaml.Node | None = None) -> None:
         path = path.resolve()
         display = self.display(path)
         if path in self.seen_files:
-            if from_reader:
+            if from_reader is not None and from_node is not None:
                 from_reader.error(from_node, "TT0006", f"'{display}' is included twice (or includes itself)")
             return
         self.seen_files.add(path)
         text, reason = read_source(path, None if top else self.root)
         if text is None:
-            if from_reader:
+            if from_reader is not None and from_node is not None:
                 from_reader.error(from_node, "TT0006", f"cannot include '{display}': {reason}")
             else:
                 self.diags.append(Diagnostic(display, 1, 1, "TT0006", f"cannot read level file: {reason}"))
@@ -402,7 +411,8 @@ class _LevelBuilder:
             keys = reader.mapping(vnode, f"character '{cid}'", CHARACTER_KEYS, required=("name",))
             if keys is None:
                 continue
-            get = lambda k: keys[k][1] if k in keys else None  # noqa: E731,B023 (used within its iteration)
+            def get(k: str, keys: dict[str, tuple[yaml.Node, yaml.Node]] = keys) -> Any:
+                return keys[k][1] if k in keys else None
             name = reader.text(get("name"), "'name'") if "name" in keys else cid
             color = "#d8d8e0"
             if "color" in keys:
@@ -467,7 +477,7 @@ class _LevelBuilder:
                 out.append((name, expr))
         return tuple(out)
 
-    def read_step(self, ctx: StepContext, node: yaml.Node):
+    def read_step(self, ctx: StepContext, node: yaml.Node) -> Step | None:
         reader = ctx
         if not isinstance(node, yaml.MappingNode):
             hint = "a line is written `- narrator: text` or `- character_id: text`"
@@ -479,10 +489,10 @@ class _LevelBuilder:
             knode, vnode = pairs[0]
             head = knode.value
             kind = ctx.kinds.get(head) or ctx.line_kind
-            keys = {head: (knode, vnode)}
+            one = {head: (knode, vnode)}
             refs = ctx.refs
             start = len(refs)
-            step = kind.read(ctx, head, vnode, keys, reader.pos(node), None)
+            step = kind.read(ctx, head, vnode, one, reader.pos(node), None)
             if step is not None:
                 step.draws = step.uses_random or (len(refs) > start and any(r[2].uses_random for r in refs[start:]))
             return step
@@ -502,7 +512,7 @@ class _LevelBuilder:
             if len(known) == 1:
                 # One real step and a misspelt key beside it: say that, not "two steps".
                 head = known[0]
-                kind = step_registry.get(head) if head in ctx.step_heads else step_registry.get("line")
+                kind = ctx.kinds.get(head) or ctx.line_kind
                 for k in heads:
                     if k != head:
                         reader.error(keys[k][0], "TT0003", f"'{k}' does not belong on a {kind.name} step",
@@ -540,7 +550,8 @@ class _LevelBuilder:
         self.header.clear()
 
     # -------------------------------------------------------------- assemble
-    def _scene(self, reader: StepContext, knode, vnode, scenes: dict[str, Any], lists) -> None:
+    def _scene(self, reader: StepContext, knode: yaml.Node, vnode: yaml.Node, scenes: dict[str, Any],
+               lists: Any) -> None:
         sid = knode.value
         if not NAME_RE.match(sid):
             reader.error(knode, "TT0105", f"scene id '{sid}' is not a valid name",
@@ -569,7 +580,7 @@ class _LevelBuilder:
         finish_scene(sid, steps, draws=False)
         scenes[sid] = Scene(sid, steps, reader.pos(knode), background, title)
 
-    def _scene_batches(self, reader: StepContext, split: _Split, scenes: dict[str, Any], lists) -> bool:
+    def _scene_batches(self, reader: StepContext, split: _Split, scenes: dict[str, Any], lists: Any) -> bool:
         """Build a large file's scenes a batch at a time, each batch composed on its own and its
         nodes dropped once read (the whole file's nodes would be most of a load's memory).
         False, with everything of this file undone, when a batch does not compose by itself."""
@@ -665,6 +676,7 @@ class _LevelBuilder:
                     allowed = set(scenes)
                 elif record in store_kinds and store_kinds[record][0] == "minigame":
                     mg = store_kinds[record][1]
+                    assert mg is not None           # a minigame's `as:` is stored with the minigame's name
                     if mg not in field_cache:
                         from game import minigames
                         info = minigames.info(mg) if self.minigame_names is None or mg in self.minigame_names else None
@@ -691,7 +703,8 @@ class StepContext(_FileReader):
     level checks once everything is read (jump targets, assigned variables, expressions' names,
     stored results). It is the file's reader itself, so a step's reading costs no extra calls."""
 
-    def begin_steps(self, builder: _LevelBuilder, refs, gotos, sets, stores) -> None:
+    def begin_steps(self, builder: _LevelBuilder, refs: list[Any], gotos: list[Any], sets: list[Any],
+                    stores: list[Any]) -> None:
         self.builder = builder
         self.reader = self
         self.refs, self._gotos, self._sets, self._stores = refs, gotos, sets, stores
@@ -701,28 +714,30 @@ class StepContext(_FileReader):
         self.step_heads = step_registry.heads()
         self.modifiers = step_registry.modifier_names()
         self.kinds = {t.name: t for t in step_registry.types() if t.name != "line"}
-        self.line_kind = step_registry.get("line")
+        line_kind = step_registry.get("line")
+        assert line_kind is not None, "the line step type is built in"
+        self.line_kind = line_kind
 
-    def suggest(self, word: str, choices) -> str:
+    def suggest(self, word: str, choices: Iterable[str]) -> str:
         return _suggest(word, choices)
 
-    def expression(self, node):
+    def expression(self, node: yaml.Node) -> ex.Expression | None:
         return self.expression_into(node, self.refs)
 
-    def template(self, node, text: str):
+    def template(self, node: yaml.Node, text: str) -> ex.Template | None:
         return self.template_into(node, text, self.refs)
 
-    def effects(self, node) -> tuple[Any, ...]:
+    def effects(self, node: yaml.Node) -> tuple[Any, ...]:
         return self.builder.read_effects(self, node, self.refs, self._sets)
 
-    def goto(self, node, target: str) -> None:
+    def goto(self, node: yaml.Node, target: str) -> None:
         self._gotos.append((self, self.spot(node), target))
 
-    def assigns(self, node, name: str) -> None:
+    def assigns(self, node: yaml.Node, name: str) -> None:
         """The step writes variable `name` (it must be declared under `vars:`)."""
         self._sets.append((self, self.spot(node), name))
 
-    def store(self, node, name: str, kind: str, detail=None) -> None:
+    def store(self, node: yaml.Node, name: str, kind: str, detail: Any = None) -> None:
         self._stores.append((self, self.spot(node), name, kind, detail))
 
 
@@ -858,12 +873,12 @@ class _MinigameNames:
     """The minigames this install knows, as a set the loader asks `in` of. The built-ins are
     answered at once; installed plugins (entry points, slow to list) only when a name is not one."""
 
-    def __contains__(self, name) -> bool:
+    def __contains__(self, name: object) -> bool:
         from game import minigames
 
         return name in minigames.BUILTIN or name in minigames.available()
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         from game import minigames
 
         return iter(sorted(minigames.available()))
@@ -901,7 +916,8 @@ def is_campaign(path: str | Path) -> bool:
     return re.search(r"^campaign\s*:", head, re.MULTILINE) is not None
 
 
-def load_campaign(path: str | Path, level_loader=None) -> tuple[Story | None, list[Diagnostic]]:
+def load_campaign(path: str | Path, level_loader: Callable[[Path], tuple[Level | None, list[Diagnostic]]] | None = None
+                  ) -> tuple[Story | None, list[Diagnostic]]:
     """A campaign and its levels; `level_loader` (default `load_level`) reads each level file."""
     path = Path(path)
     level_loader = level_loader or load_level

@@ -303,7 +303,7 @@ def check_screen(state: Any, prompt: Any) -> dict[str, Any]:
             raise SnapshotError("the saved generated line should be a mapping with its 'text'")
         _text(gen["text"], "the saved generated line")
         for k, v in gen.items():
-            _scalar(v, f"the saved generated line's '{k}'")
+            _plain(v, f"the saved generated line's '{k}'")
         out["generated"] = dict(gen)
     if mode == "talk" and kind == "talk":
         conv = state.get("conversation")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from typing import Any
 
 import numpy as np
 
@@ -48,8 +49,8 @@ class Ambient:
     def __init__(self) -> None:
         self.ok = False
         self.problem = ""
-        self._sound = None
-        self._channel = None
+        self._sound: Any = None
+        self._channel: Any = None
         if no_sound_card():
             self.problem = "no sound: this machine has no sound card"
             return
@@ -59,7 +60,7 @@ class Ambient:
             if not pygame.mixer.get_init():
                 with quiet_stderr():
                     pygame.mixer.init(frequency=44100, size=-16, channels=2)
-            rate, _size, channels = pygame.mixer.get_init()
+            rate, _size, channels = pygame.mixer.get_init() or (44100, -16, 2)
             self._sound = pygame.sndarray.make_sound(self._hum(rate, channels))
             self.ok = True
         except Exception as exc:     # noqa: BLE001 - any audio failure only means silence

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import zlib
+from typing import Any
 
 import pygame
 
@@ -21,7 +22,7 @@ SIZE = 220
 _cache: dict[tuple, pygame.Surface] = {}
 
 # skin, hair colour, hair style, clothes; kind: person / lens / terminal / mask
-LOOKS = {
+LOOKS: dict[str, dict[str, Any]] = {
     "james": {"skin": (224, 178, 140), "hair": (70, 44, 30), "style": "messy", "clothes": (230, 140, 70),
               "extra": "stubble"},
     "sarah": {"skin": (196, 140, 104), "hair": (30, 24, 22), "style": "bun", "clothes": (90, 170, 110),
@@ -41,7 +42,7 @@ HAIRS = [(30, 24, 22), (70, 44, 30), (120, 90, 60), (200, 120, 60), (180, 180, 1
 STYLES = ["short", "messy", "bob", "long", "bun"]
 
 
-def look_for(char_id: str, colour=None) -> dict:
+def look_for(char_id: str, colour=None) -> dict[str, Any]:
     """The character's look: authored in LOOKS, else made up from its id (stable across runs)."""
     if char_id in LOOKS:
         return LOOKS[char_id]

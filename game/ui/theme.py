@@ -89,6 +89,7 @@ class Theme:
         self._fonts: dict[tuple[str, int], pygame.font.Font] = {}
         self._boxes: dict[tuple, pygame.Surface] = {}
         self._texts: dict[tuple, pygame.Surface] = {}
+        self._fits: dict[tuple, tuple[str, int]] = {}
         self.configure(base_size, high_contrast)
 
     def configure(self, base_size: int, high_contrast: bool) -> None:
@@ -108,7 +109,18 @@ class Theme:
         return max(MIN_HINT_PX, int(round(self.base * factor)))
 
     def fit(self, text: str, size: int, width: int, kind: str = "sans") -> tuple[str, int]:
-        """(text, size) that fits `width` pixels: a smaller size down to MIN_HINT_PX, then an ellipsis."""
+        """(text, size) that fits `width` pixels: a smaller size down to MIN_HINT_PX, then an ellipsis.
+
+        Cached: hints and labels are fitted every frame, and measuring text is not free."""
+        key = (text, size, width, kind)
+        got = self._fits.get(key)
+        if got is None:
+            if len(self._fits) > 512:
+                self._fits.clear()
+            got = self._fits[key] = self._fit(text, size, width, kind)
+        return got
+
+    def _fit(self, text: str, size: int, width: int, kind: str) -> tuple[str, int]:
         while size > MIN_HINT_PX and self.font(size, kind).size(text)[0] > width:
             size -= 1
         font = self.font(size, kind)
@@ -150,8 +162,11 @@ class Theme:
         if box is None:
             if len(self._boxes) > 256:
                 self._boxes.clear()
-            box = self._boxes[key] = pygame.Surface(rect.size, pygame.SRCALPHA)
+            box = pygame.Surface(rect.size, pygame.SRCALPHA)
             pygame.draw.rect(box, colour, box.get_rect(), border_radius=radius)
+            if pygame.display.get_surface() is not None:
+                box = box.convert_alpha()      # the display's pixel format: blended blits without a conversion
+            self._boxes[key] = box
         surface.blit(box, rect.topleft)
         pygame.draw.rect(surface, edge or self.pal.panel_edge, rect, self.pal.edge_width, border_radius=radius)
 

@@ -7,8 +7,7 @@ from typing import Any
 
 import pygame
 
-from game.textsafe import clean, clean_line
-
+from game.textsafe import clean
 from game.ui.theme import Theme
 
 
@@ -183,8 +182,9 @@ class Menu:
             return False
         self.index = i
         self.picked = i
-        if self.items[i].action:
-            self.items[i].action()
+        action = self.items[i].action
+        if action:
+            action()
         return True
 
     def measure(self, theme: Theme, *, size: int | None = None) -> int:

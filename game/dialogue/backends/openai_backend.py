@@ -152,7 +152,7 @@ class OpenAIBackend:
                 log.info("openai backend: %s refused response_format %s (%s); asking with %s from now on",
                          self.base_url, mode, exc.message, lower if lower != "text" else "JSON in the text")
 
-    def response_format(self, schema: dict, mode: str | None = None) -> dict | None:
+    def response_format(self, schema: dict[str, Any], mode: str | None = None) -> dict[str, Any] | None:
         """The `response_format` to send for a JSON request in `mode` (None: the text asks for JSON)."""
         mode = mode or self.structured
         if mode == "json_schema":

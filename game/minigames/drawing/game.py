@@ -67,7 +67,7 @@ class DrawingGame(Minigame):
 
     def __init__(self, recognizer=None) -> None:
         self._recognizer = recognizer
-        self._async = None  # a worker thread for slow (remote) recognizers
+        self._async: _Worker | None = None  # a worker thread for slow (remote) recognizers
         self.state: dict[str, Any] = {}
 
     # ------------------------------------------------------------ contract
@@ -230,7 +230,7 @@ class DrawingGame(Minigame):
         s = self.state
         if not ranked or s["phase"] != "draw":
             return
-        top = [[str(label), round(float(p), 4)] for label, p in ranked[:3]]
+        top: list[list[Any]] = [[str(label), round(float(p), 4)] for label, p in ranked[:3]]
         old = s["top"][0][0] if s["top"] else None
         s["guesses"].append({"t": round(s["t"], 3), "label": top[0][0], "prob": top[0][1]})
         s["top"] = top
@@ -473,7 +473,7 @@ def load_examples() -> dict[str, list]:
         return {}
 
 
-def _plan_for(idea: str, examples: dict[str, list], seed: int) -> list[dict]:
+def _plan_for(idea: str, examples: dict[str, list], seed: int) -> list[dict[str, Any] | None]:
     """Pen actions, one per step, that draw an example of `idea` (or of its nearest word)."""
     if not examples:
         return [{"done": True}]
@@ -483,7 +483,7 @@ def _plan_for(idea: str, examples: dict[str, list], seed: int) -> list[dict]:
     drawing = random.Random(seed).choice(examples[key])
     scale = (CANVAS * 0.7) / 255.0
     off = CANVAS * 0.15
-    actions: list[dict] = []
+    actions: list[dict[str, Any] | None] = []
     for xs, ys in drawing:
         pts = [(off + x * scale, off + y * scale) for x, y in zip(xs, ys)]
         actions.append({"pen_down": list(pts[0])})
@@ -508,7 +508,7 @@ class _Worker:
 
         self.recognizer = recognizer
         self._lock = threading.Lock()
-        self._pending = None
+        self._pending: tuple[Any, list[Any]] | None = None
         self._result = None
         self._busy = False
         self._threading = threading

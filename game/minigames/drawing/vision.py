@@ -101,7 +101,7 @@ def parse_answer(text: str, allowed: Iterable[str]) -> list[tuple[str, float]]:
         if isinstance(item, str):
             label, prob = item, None
         elif isinstance(item, dict):
-            label, prob = item.get("label"), item.get("prob")
+            label, prob = str(item.get("label") or ""), item.get("prob")
         else:
             continue
         key = str(label).lower().strip() if label is not None else ""

@@ -111,7 +111,7 @@ class _Base:
     render_mode = None
 
 
-class LabDefenseEnv(_gym.Env if _gym else _Base):
+class LabDefenseEnv(_gym.Env if _gym else _Base):  # type: ignore[misc]  # gymnasium is optional
     """The player's view: place controls, watch the score. Reward = score change / 100."""
 
     metadata = {"render_modes": [], "render_fps": 2}
@@ -173,7 +173,7 @@ class LabDefenseParallelEnv:
         self.render_mode = None
         self._obs_spaces = {a: Box(0.0, 1.0, (A.N_STATES + N_LANES,)) for a in self.possible_agents}
         self._act_spaces = {a: Discrete(A.N_ACTIONS) for a in self.possible_agents}
-        self._totals = {}
+        self._totals: dict[str, float] = {}
 
     @property
     def unwrapped(self) -> LabDefenseParallelEnv:

@@ -413,7 +413,7 @@ class LabDefense(Minigame):
                 # Older types keep coming (attackers reuse what works), weighted to the recent.
                 idx = min(len(pool) - 1, int(len(pool) * (rng.random() ** 0.7)))
                 kinds.append(pool[idx])
-            entries = []
+            entries: list[list[Any]] = []
             for kind in kinds:
                 lanes = THREATS[kind]["lanes"]
                 lane = lanes[int(rng.random() * len(lanes))]
@@ -629,7 +629,8 @@ class LabDefense(Minigame):
         params = s["params"]
         learning, sharing = params["learning"], params["sharing"]
         allies = s["allies"]
-        feats = pressures = None
+        feats: list[Any] | None = None
+        pressures: list[Any] = []
         for idx, ally in enumerate(allies):
             if ally["travel"] > 0:
                 ally["travel"] = max(0.0, ally["travel"] - dt)

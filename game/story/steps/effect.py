@@ -78,7 +78,7 @@ class Effect(Step):
             ctx.error(node, "TT0004", f"'effect' should be one of {', '.join(EFFECTS)}, found '{effect}'",
                       ctx.suggest(effect, EFFECTS))
             return None
-        lines = ()
+        lines: tuple[Template, ...] = ()
         if "text" in keys:
             lines = tuple(t for n, v in ctx.texts(keys["text"][1], "'text'") if (t := ctx.template(n, v)))
         labels = []

@@ -79,7 +79,7 @@ class End(Step):
         lists = {}
         for key in ("epilogue", "inscription"):
             if key in keys:
-                lists[key] = tuple(t for n, v in ctx.texts(keys[key][1], f"'{key}'") if (t := ctx.template(n, v)))
+                lists[key] = tuple(tpl for n, v in ctx.texts(keys[key][1], f"'{key}'") if (tpl := ctx.template(n, v)))
         if not ending:
             return None
         return cls(pos, guard, ending, parts.get("title"), parts.get("text"), lists.get("epilogue", ()),

@@ -70,7 +70,7 @@ class Line(Step):
                 "declare the speaker under `characters:` (or use `narrator`)"
             ctx.error(keys[head][0], "TT0102", f"unknown speaker '{head}'", hint)
             return None
-        pool = ()
+        pool: tuple[Template, ...] = ()
         if ctx.is_sequence(node):
             items = ctx.texts(node, f"what {head} says")
             pool = tuple(t for n, v in items if (t := ctx.template(n, v)))
@@ -78,7 +78,7 @@ class Line(Step):
                 ctx.error(node, "TT0005", f"a line for {head} needs at least one text")
             if not pool:
                 return None
-            tpl = pool[0]
+            tpl: Template | None = pool[0]
         else:
             value = ctx.text(node, f"what {head} says")
             if value is None:
@@ -155,5 +155,7 @@ class Line(Step):
     @classmethod
     def unpack(cls, dec: Decoder, pos: Any, guard: Any, fields: list[Any]) -> Step:
         speaker, text, generate, face, pool = fields
-        return cls(pos, guard, speaker, dec.template(text), bool(generate), face,
+        tpl = dec.template(text)
+        assert tpl is not None          # a line always has its text
+        return cls(pos, guard, speaker, tpl, bool(generate), face,
                    tuple(dec.template(t) for t in pool))

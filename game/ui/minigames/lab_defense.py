@@ -99,8 +99,8 @@ def draw_threat(surf, kind: str, cx: float, cy: float, r: float, colour, hidden:
     elif kind == "poisoned_crawl":  # a spider: the crawler's catch
         pygame.draw.circle(surf, colour, (cx, cy), max(3, r // 2))
         for i in range(8):
-            a = math.radians(22.5 + 45 * i)
-            pygame.draw.line(surf, colour, (cx, cy), (cx + r * math.cos(a), cy + r * math.sin(a)), 2)
+            ang = math.radians(22.5 + 45 * i)
+            pygame.draw.line(surf, colour, (cx, cy), (cx + r * math.cos(ang), cy + r * math.sin(ang)), 2)
     elif kind == "trojaned_model":  # a diamond (a model file) with a hidden core
         pygame.draw.polygon(surf, colour, [(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)])
         pygame.draw.circle(surf, BG, (cx, cy), max(2, r // 3))

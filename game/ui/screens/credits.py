@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from importlib import metadata
+from typing import Any
 
 import pygame
 
@@ -33,7 +34,7 @@ LIBRARIES = [
 
 def _library_line(dist: str, what: str, fallback: str) -> str:
     try:
-        md = metadata.metadata(dist)
+        md: Any = metadata.metadata(dist)    # an email.message.Message: it has .get, which the protocol omits
     except metadata.PackageNotFoundError:
         return f"{dist} ({fallback}): {what}. Not installed here."
     licence = md.get("License-Expression") or ""

@@ -22,14 +22,24 @@ class EffectScreen(Screen):
         super().__init__(app)
         self.play, self.prompt = play, prompt
         self.elapsed = 0.0
+        self.held = set(getattr(app, "keys_down", ()))
         self.rng = random.Random("\n".join(prompt.lines) + prompt.effect)
         app.log("effect", effect=prompt.effect, lines=list(prompt.lines), labels=dict(prompt.labels),
                 key=prompt.key)
 
+    # Keys and clicks in the first moments, and keys still held from the line before, do not
+    # skip the effect: mashing Enter through the lines must not skip the reveal unseen.
+    ARM = 0.8
+
     def handle(self, event) -> bool:
-        if (event.type == pygame.KEYDOWN and not getattr(event, "repeat", False)) or \
-                (event.type == pygame.MOUSEBUTTONDOWN and event.button == 1):
-            self.finish()
+        if event.type == pygame.KEYUP:
+            self.held.discard(event.key)
+            return False
+        if event.type == pygame.KEYDOWN and (event.key in self.held or getattr(event, "repeat", False)):
+            return True
+        if (event.type == pygame.KEYDOWN) or (event.type == pygame.MOUSEBUTTONDOWN and event.button == 1):
+            if self.elapsed >= min(self.ARM, max(0.5, self.prompt.seconds) / 2):
+                self.finish()
             return True
         return False
 

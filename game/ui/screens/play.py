@@ -127,6 +127,7 @@ class PlayScreen(Screen):
         self._turn_cache: dict = {}
         self._line_cache: dict = {}
         snap = state.get("conversation") if state.get("mode") == "talk" else None
+        self.ai_face = "neutral"
         self.conv, self.note = open_conversation(rt, prompt, self.session.options, snapshot=snap)
         if self.note:
             self.app.log("dialogue_fallback", reason=self.note)
@@ -234,6 +235,7 @@ class PlayScreen(Screen):
             self.app.toast(f"The AI could not answer: {exc}")
             return
         self.pending_text = text
+        self.values_before = dict(getattr(self.conv, "values", {}) or {})
         self.turns.append({"who": "player", "text": text})
         self.turns.append({"who": "ai", "text": "", "streaming": True})
         self.app.log("said", text=text, key=self.prompt.key)
@@ -511,6 +513,7 @@ class PlayScreen(Screen):
             elif kind == "done":
                 turn.update(text=payload or turn["text"], streaming=False, **reply_info(self.handle_stream))
                 self.handle_stream = None
+                self.ai_face = self._face_from_values()
                 self.app.log("reply", text=turn["text"], backend=turn["backend"], model=turn["model"],
                              finished=bool(self.conv.finished))
             elif kind == "failed":
@@ -649,6 +652,13 @@ class PlayScreen(Screen):
             self._turn_cache[key] = imgs
         return imgs
 
+    def _face_from_values(self) -> str:
+        """The AI's face after a reply: pleased when the answer moved what it measures up, worried when down."""
+        before = getattr(self, "values_before", {}) or {}
+        after = dict(getattr(self.conv, "values", {}) or {})
+        moved = sum(float(after.get(k, 0.0)) - float(before.get(k, 0.0)) for k in after)
+        return "happy" if moved > 0.05 else "worried" if moved < -0.05 else "neutral"
+
     def _draw_talk(self, surface) -> None:
         th, rt = self.theme, self.session.runtime
         char = rt.character(self.prompt.character)
@@ -658,7 +668,7 @@ class PlayScreen(Screen):
         th.panel(surface, panel, radius=16)
         from game.ui import portraits
 
-        face = "thinking" if self.handle_stream is not None else "neutral"
+        face = "thinking" if self.handle_stream is not None else getattr(self, "ai_face", "neutral")
         surface.blit(portraits.portrait(self.prompt.character, face, 48, ai_colour), (panel.x + 20, panel.y + 6))
         th.text(surface, f"Talking with {ai_name}", (panel.x + 76, panel.y + 16), size=th.scaled(0.8), kind="bold",
                 color=ai_colour)
@@ -778,6 +788,7 @@ class PlayScreen(Screen):
                      focus=self.menu.index if self.menu.focused else None, armed=self.choice_age >= ARM_DELAY)
         elif self.mode == "talk":
             d.update(turns=[dict(t) for t in self.turns], input=self.box.text, streaming=self.handle_stream is not None,
+                     face="thinking" if self.handle_stream is not None else getattr(self, "ai_face", "neutral"),
                      thinking=bool(getattr(self.handle_stream, "thinking", False)),
                      finished=bool(self.conv and self.conv.finished))
         elif self.mode == "minigame":

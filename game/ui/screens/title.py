@@ -88,13 +88,21 @@ class TitleScreen(Screen):
             r = 150 + 8 * math.sin(self.app.t + i)
             colour = th.pal.gold if i % 9 == 0 else th.pal.accent
             pygame.draw.circle(surface, colour, (int(cx + r * math.cos(a)), int(cy + r * math.sin(a) * 0.45)), 3 if i % 9 else 6)
-        th.text(surface, "TREACHEROUS", (90, 120), size=72, kind="bold", color=th.pal.text)
-        th.text(surface, "TURN", (90, 200), size=72, kind="bold", color=th.pal.gold)
+        # When the menu would not fit at the player's text size under the big title, the title gets
+        # smaller and higher instead of the menu's text getting small.
         subtitle = self.app.session.story.title
-        if subtitle and subtitle.strip().lower() != "treacherous turn":     # not the title said twice
-            th.text(surface, subtitle, (96, 288), size=th.scaled(0.8), color=th.pal.dim)
+        has_sub = bool(subtitle) and subtitle.strip().lower() != "treacherous turn"    # not the title said twice
+        footer_top = H - 12 - th.font(th.scaled(0.62)).get_linesize() - 8
+        tall = (288 + th.font(th.scaled(0.8)).get_linesize()) if has_sub else (200 + th.font(72, "bold").get_linesize())
+        compact = self.menu.measure(th) > footer_top - 16 - tall - 20
+        big, y1, y2, sub_y = (52, 50, 106, 170) if compact else (72, 120, 200, 288)
+        th.text(surface, "TREACHEROUS", (90, y1), size=big, kind="bold", color=th.pal.text)
+        bottom = th.text(surface, "TURN", (90, y2), size=big, kind="bold", color=th.pal.gold).bottom
+        if has_sub:
+            bottom = th.text(surface, subtitle, (96, sub_y), size=th.scaled(0.8), color=th.pal.dim).bottom
+        self.menu.y = bottom + 20
         footer = th.hint(surface, "Arrows + Enter, or the mouse  ·  F1 help  ·  F11 fullscreen", (W // 2, H - 12))
-        # The player's text size for the menu, or smaller if that would run into the footer.
+        # The player's text size for the menu, or smaller if that would still run into the footer.
         size = fit_size(lambda sz: self.menu.measure(th, size=sz), footer.top - 16 - self.menu.y, th.base)
         self.menu.draw(surface, th, size=size)
 
