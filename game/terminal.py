@@ -26,7 +26,11 @@ class _Input:
         self.stream = stream
         self.closed = False
 
-    def ask(self, prompt: str) -> str | None:
+    def ask(self, prompt: str, fresh: bool = False) -> str | None:
+        """A line the player types. `fresh`: on a terminal, what was typed before the question
+        appeared is dropped (Enter or a digit hit ahead, while the story scrolled, picks nothing)."""
+        if fresh:
+            _drop_typeahead(self.stream)
         sys.stdout.write(prompt)
         sys.stdout.flush()
         line = self.stream.readline()
@@ -38,6 +42,17 @@ class _Input:
         if not self.stream.isatty():
             sys.stdout.write(line + "\n")   # echo piped input: transcripts read well
         return line
+
+
+def _drop_typeahead(stream) -> None:
+    try:
+        if not stream.isatty():
+            return                      # piped answers are the player's script, every line meant
+        import termios
+
+        termios.tcflush(stream.fileno(), termios.TCIFLUSH)
+    except (ImportError, OSError, ValueError, AttributeError):
+        pass                            # not a POSIX terminal: nothing to drop
 
 
 def width() -> int:
@@ -212,7 +227,7 @@ class _Session:
         labels = self.rt.world.labels
         for n, option in enumerate(prompt.options, 1):
             print(_wrap(labels.get(option["text"], option["text"]), f"  {n}. "))
-        answer = self.inp.ask("> ")
+        answer = self.inp.ask("> ", fresh=True)     # no option is picked by keys hit before it was shown
         if answer is None:
             print("(input ended before the story did)")
             return 0
@@ -253,7 +268,6 @@ class _Session:
         _print_score(rt, prompt)
         if prompt.inscription:
             _print_inscription(prompt.inscription)
-        print(f"(ending: {prompt.ending})")
         return 0
 
 
@@ -393,7 +407,13 @@ def _generated_line(service, rt: Runtime, prompt):
 
     char = rt.character(prompt.speaker)
     handle = generate_line(service, char, prompt.text, player=rt.world.player)
-    reply = handle.wait(timeout=30)
+    # The service always finishes within its budgets (a cold backend's first request included); the
+    # margin is for the fallback. The authored line stands if even that passes.
+    try:
+        reply = handle.wait(timeout=service.timeouts.cold().total + 10)
+    except TimeoutError:
+        handle.cancel()
+        return prompt.text, "scripted", None
     return reply.text, reply.backend, reply.model
 
 

@@ -343,3 +343,29 @@ def test_backends_says_what_budget_a_character_gets(server, capsys):
     assert "budget: first words within 8 s; its first reply of a session up to 45 s (cold start, warmed up" in out
     assert main(["backends", demo, "--backend", "scripted", "--no-health"]) == 0
     assert "budget:" not in capsys.readouterr().out
+
+
+def test_a_generated_line_on_a_cold_server_waits_for_it_or_is_skipped(server):
+    """`generate: true` lines use the same budgets: a cold server's first line is waited for (the
+    terminal's wait covers the cold-start budget), and a player who will not wait gets the writer's line."""
+    from game.dialogue.lines import generate_line
+    from game.terminal import _generated_line
+
+    server.cold_delay, server.serial = 1.5, True
+    svc = service(server.base_url, "{connect: 1, first_token: 0.5, total: 3, cold_start: 6}", "  warm_up: false\n")
+    rt, _ = demo_talk()
+
+    class LinePrompt:
+        speaker, text = "aria", "The lab hums. I hum with it."
+
+    text, backend, _model = _generated_line(svc, rt, LinePrompt)
+    assert backend == "openai" and text.startswith("Hello from the fake server.")
+    server.cold_delay, server.cold_requests = 20.0, 1
+    svc2 = service(server.base_url, "{connect: 1, first_token: 0.5, total: 3, cold_start: 30}", "  warm_up: false\n")
+    handle = generate_line(svc2, rt.character("aria"), LinePrompt.text, player="Sam")
+    deadline = time.monotonic() + 5
+    while not handle.thinking and time.monotonic() < deadline:
+        time.sleep(0.01)
+    handle.skip()
+    reply = handle.wait(5)
+    assert (reply.text, reply.backend) == (LinePrompt.text, "scripted")

@@ -28,7 +28,7 @@ def assert_played_the_campaign(out):
     assert out.returncode == 0, out.stdout[-1500:] + out.stderr
     for chapter in CHAPTERS:
         assert f"Chapter {CHAPTERS.index(chapter) + 1}: {chapter}" in out.stdout, f"{chapter} was not played"
-    assert "*** THE END:" in out.stdout and re.search(r"\(ending: \w+\)", out.stdout)
+    assert re.search(r"\*\*\* THE END: \w.+ \*\*\*", out.stdout)
 
 
 def test_play_with_no_level_plays_the_campaign_from_another_folder(tmp_path):

@@ -93,7 +93,7 @@ def test_resize_and_ctrl_z_in_a_shell(tmp_path):
         wait_for(lambda: flags() == ["1", "1", "1"], "mouse reports on again after fg")
         wait_for(lambda: "press 1, 2 or 3" in pane() and border() > 0, "the game drawn again")
         tmux("send-keys", "-t", name, "q")
-        wait_for(lambda: "(ending: done)" in pane(), "the story goes on to its end")
+        wait_for(lambda: "*** THE END" in pane(), "the story goes on to its end")
         # After a job was stopped bash drops the rest of its command line: ask for the status now.
         tmux("send-keys", "-t", name, "echo STATUS=$?", "Enter")
         out = wait_for(lambda: (lambda s: s if re.search(r"STATUS=\d", s) else "")(pane()), "the exit status")

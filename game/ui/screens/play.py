@@ -182,6 +182,8 @@ class PlayScreen(Screen):
     def advance(self) -> None:
         if self.mode == "line":
             if self.handle_stream is not None:
+                if getattr(self.handle_stream, "thinking", False):
+                    self.handle_stream.skip()     # a model still silent: the written line now
                 return       # still generating: the line is not there to read yet
             if not self.type.done:
                 self.type.finish()
@@ -581,7 +583,8 @@ class PlayScreen(Screen):
         small = th.scaled(0.6)
         hints = []
         if self.handle_stream is not None:
-            hints.append("generating…")
+            hints.append("thinking… (Enter: the written line)" if getattr(self.handle_stream, "thinking", False)
+                         else "generating…")
         if self.generated_done and self.generated_done.get("generated", True) and \
                 self.generated_done.get("backend") not in (None, "authored", "scripted"):
             hints.append(f"[generated · {self.generated_done.get('model') or self.generated_done.get('backend')}]")
