@@ -130,6 +130,11 @@ class MinigameInfo:
     # uses "skip minigame". A level may override it with `default:`.
     default_result: dict[str, Any]
     params: dict[str, Param] = field(default_factory=dict)  # accepted params, checked at load
+    # Whether a result could come out of the game at all. Exploration (lint, playtest
+    # --exhaustive) tries the combinations of the values a level's conditions test; this
+    # drops the ones the game never gives (a verdict of "none" with `understood` true),
+    # which would be states no player can reach. None: every combination is possible.
+    possible: Callable[[dict[str, Any]], bool] | None = None
 
 
 class Minigame:

@@ -265,8 +265,24 @@ class Outcomes:
                     fields[name] = sorted(vals, key=lambda v: (str(type(v)), v))
                 except TypeError:
                     fields[name] = list(vals)
-            self._cache[key] = [dict(prompt.default, **combo) for combo in _combos(fields)]
+            results = [dict(prompt.default, **combo) for combo in _combos(fields)]
+            possible = _possible(prompt.name)
+            if possible is not None:
+                # Only results the game can give; should none be (a level's default: that says
+                # more than the game), keep them all rather than explore nothing.
+                kept = [r for r in results if possible(r)]
+                # The default result is what a skipped minigame gives: reachable whatever it says.
+                default = dict(prompt.default)
+                results = (kept + ([default] if default not in kept and default in results else [])) or results
+            self._cache[key] = results
         return self._cache[key]
+
+
+def _possible(name: str) -> Callable[[dict[str, Any]], bool] | None:
+    from game.minigames import info
+
+    found = info(name)
+    return found.possible if found is not None else None
 
 
 def character_text_names(level: Level) -> set[str]:

@@ -62,6 +62,21 @@ def default_ideas() -> list[str]:
     return known_words()
 
 
+VERDICTS = ("all", "most", "some", "none")
+
+
+def possible_result(r: dict[str, Any]) -> bool:
+    """Whether the drawing game can give this result (see MinigameInfo.possible): the verdict is
+    one of VERDICTS, `understood` is the verdict being all or most, and only a game with no
+    drawing has no best idea (and so a verdict of none)."""
+    verdict = r.get("verdict")
+    if verdict not in VERDICTS:
+        return False
+    if bool(r.get("understood")) != (verdict in ("all", "most")):
+        return False
+    return bool(r.get("best_idea")) or verdict == "none"
+
+
 class DrawingGame(Minigame):
     NAME = "drawing"
 
@@ -95,6 +110,7 @@ class DrawingGame(Minigame):
             default_result={"reward": 0.0, "guess": "", "idea": "", "rounds": 0, "score": 0, "seconds": 0.0,
                             "understood": False, "understood_rounds": 0, "verdict": "none", "best_idea": "",
                             "best_guess": "", "best_closeness": 0.0, "guesser": "embedded"},
+            possible=possible_result,
             params={
                 "rounds": Param("int", "how many drawings", 1, 1, 10),
                 "timed": Param("bool", "false turns the time limit off", True),
