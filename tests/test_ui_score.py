@@ -94,3 +94,12 @@ def test_the_ending_card_shows_the_title_not_the_id(make_app):
     assert ending.prompt.title in drawn
     assert not any(t.startswith("Ending:") for t in drawn)
     assert ending.prompt.ending not in drawn or ending.prompt.ending == ending.prompt.title
+
+
+def test_the_drawing_recap_names_the_drawing_the_ai_got_not_the_last_one():
+    from game.story.recap import _drawing
+
+    got = _drawing({"rounds": 3, "understood_rounds": 1, "idea": "fish", "guess": "eye", "best_idea": "diamond"})
+    assert got == "The AI understood 1 of your 3 drawings; it got your \u201cdiamond\u201d."
+    missed = _drawing({"rounds": 3, "understood_rounds": 0, "idea": "fish", "guess": "eye", "best_idea": "fish"})
+    assert "0 of your 3 drawings; your last idea was \u201cfish\u201d and it guessed \u201ceye\u201d" in missed

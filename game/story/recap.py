@@ -63,7 +63,11 @@ def _drawing(r: dict[str, Any]) -> str:
         s = "The AI understood your drawing" if r["understood"] else "The AI did not understand your drawing"
     else:
         s = "You drew for the AI"
-    if idea:
+    best = r.get("best_idea")
+    if best and isinstance(understood, int) and understood > 0:
+        # judged over every round: name the drawing it got, not whichever came last
+        s += f"; it got your \u201c{best}\u201d" + (" best" if understood > 1 else "")
+    elif idea:
         s += f"; your last idea was \u201c{idea}\u201d" + (f" and it guessed \u201c{guess}\u201d" if guess else "")
     return s + "."
 
