@@ -54,7 +54,9 @@ def test_drawing_in_a_real_window_makes_the_ai_guess(tmp_path, artifacts_dir):
         time.sleep(0.3)
         x.screenshot(artifacts_dir / "2_guessing.png")
         assert not screenshot_is_blank(artifacts_dir / "2_guessing.png")
-        x.run("xdotool", "key", "--window", win, "Escape")
+        # Not checked: the game may close its window on the key press, before xdotool sends the
+        # key release to it (BadWindow); the exit status and the event log say what happened.
+        x.run("xdotool", "key", "--window", win, "Escape", check=False)
         proc.wait(15)
         assert proc.returncode == 0, proc.stderr.read()[-2000:]
         assert _events(log)[-1]["event"] == "minigame_finished"
