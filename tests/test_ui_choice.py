@@ -72,11 +72,13 @@ def test_a_number_key_right_as_the_choice_appears_is_ignored_then_works(make_app
     to_choice_mashing(app)
     key(pygame.K_2)                     # within the arming delay
     app.run_frames(1)
-    assert events(app, "chosen") == []
+    assert events(app, "chosen") == [] and events(app, "choice_armed") == []
     arm(app)
+    assert len(events(app, "choice_armed")) == 1, "the log says when a key starts to count"
     key(pygame.K_2)
     app.run_frames(2)
     assert [e["text"] for e in events(app, "chosen")] == ["Make coffee first."]
+    assert len(events(app, "choice_armed")) == 1
 
 
 EFFECT_LEVEL = """\

@@ -59,7 +59,8 @@ def test_play_save_quit_relaunch_load(tmp_path, artifacts_dir):
             time.sleep(0.3)
         wait_for(log1, lambda e: e["event"] == "shown" and e.get("kind") == "choice", what="the choice")
         shot("04_choice")
-        time.sleep(0.4)        # a choice ignores keys for its first moments (game/ui/screens/play.py ARM_DELAY)
+        # a choice ignores keys for its first moments (game/ui/screens/play.py ARM_DELAY)
+        wait_for(log1, lambda e: e["event"] == "choice_armed", what="the choice armed")
         key("3")
         wait_for(log1, lambda e: e["event"] == "chosen" and e["text"] == "Ask what it wants.", what="the choice made")
         for _ in range(6):

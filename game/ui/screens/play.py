@@ -445,7 +445,11 @@ class PlayScreen(Screen):
         if self.mode == "line":
             self._update_line(dt)
         elif self.mode == "choice":
+            armed = self.choice_age >= ARM_DELAY
             self.choice_age += dt
+            if not armed and self.choice_age >= ARM_DELAY:
+                # for the event log: from here a key picks (end-to-end tests wait for this, not a clock)
+                self.app.log("choice_armed", key=self.prompt.key)
         elif self.mode == "talk":
             self.box.update(dt)
             self._poll_talk()
