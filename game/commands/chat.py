@@ -41,16 +41,12 @@ def _find(story, cid: str):
 
 
 def run(args) -> int:
-    from game.story.loader import load_story
+    from game.commands import load_or_report
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
                         format="chat: %(message)s")
-    story, diags = load_story(args.level)
+    story = load_or_report(args.level, "chat")
     if story is None:
-        for d in diags:
-            print(d.format(), file=sys.stderr)
-        if not diags:
-            print(f"chat: cannot load '{args.level}'", file=sys.stderr)
         return 2
     level, character, talk = _find(story, args.character)
     if character is None:

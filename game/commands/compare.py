@@ -76,12 +76,12 @@ def _talk_in(story, cid: str, scene: str):
 
 
 def run(args) -> int:
+    from game.commands import load_or_report
     from game.commands.chat import _find
     from game.dialogue import bakeoff, bakeoff_report
     from game.dialogue.base import redact
     from game.dialogue.settings import Settings
     from game.paths import atomic_write_json, atomic_write_text
-    from game.story.loader import load_story
 
     logging.basicConfig(level=logging.INFO if args.verbose else logging.ERROR, stream=sys.stderr,
                         format="compare-backends: %(message)s")
@@ -90,12 +90,8 @@ def run(args) -> int:
     except bakeoff.BakeoffError as exc:
         print(f"compare-backends: {exc}", file=sys.stderr)
         return 2
-    story, diags = load_story(args.level)
+    story = load_or_report(args.level, "compare-backends")
     if story is None:
-        for d in diags:
-            print(d.format(), file=sys.stderr)
-        if not diags:
-            print(f"compare-backends: cannot load '{args.level}'", file=sys.stderr)
         return 2
     level, character, talk = _find(story, args.character)
     if args.scene and character is not None:
