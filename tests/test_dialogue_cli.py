@@ -82,3 +82,15 @@ def test_backends_lists_choices_reasons_and_health():
     assert out.returncode == 0 and "backend from default (no backend, API key or server configured" in out.stdout
     out = cli("backends", "levels/nope.yaml")
     assert out.returncode == 2 and "TT0006" in out.stderr
+
+
+def test_chat_names_only_the_backend_that_answered_when_the_server_is_down():
+    from tests.fake_openai_server import free_port
+
+    dead = f"http://127.0.0.1:{free_port()}/v1"          # nothing listens there
+    out = cli("chat", str(DEMO), "aria", "--backend", "openai", "--base-url", dead, "--turns", "1", stdin="hello\n")
+    assert out.returncode == 0, out.stderr
+    reply = [ln for ln in out.stdout.splitlines() if ln.startswith("ARIA [")]
+    assert len(reply) == 1 and reply[0].startswith("ARIA [scripted]: "), out.stdout
+    assert "[openai]" not in out.stdout, "no prefix left by the backend that never spoke"
+    assert "falling back to scripted" in out.stderr and "Traceback" not in out.stderr

@@ -111,20 +111,24 @@ def run(args) -> int:
 
 
 def _stream_reply(handle, name: str, out) -> None:
+    # The "ARIA [backend]: " prefix waits for the backend's first words: a backend that fails
+    # before saying anything leaves no dangling prefix; the one that answers is named.
     shown = False
+    prefix = ""
     try:
         while True:
             for kind, text in handle.poll():
                 if kind == "started":
                     if shown:
                         print("  (interrupted; another backend takes over)", file=out)
-                    print(f"{name} [{handle.backend}]: ", end="", file=out, flush=True)
+                    prefix = f"{name} [{handle.backend}]: "
                     shown = False
                 elif kind == "delta":
-                    print(text, end="", file=out, flush=True)
+                    print(prefix + text, end="", file=out, flush=True)
+                    prefix = ""
                     shown = True
                 elif kind in ("done", "failed"):
-                    print("" if kind == "done" else f"({text})", file=out, flush=True)
+                    print(prefix + ("" if kind == "done" else f"({text})"), file=out, flush=True)
                     return
             time.sleep(0.01)
     except KeyboardInterrupt:
