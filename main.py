@@ -1,4 +1,5 @@
 """Start Treacherous Turn: `python main.py` is `treacherous-turn play`."""
+
 import sys
 
 from game.cli import main

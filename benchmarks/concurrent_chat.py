@@ -10,6 +10,7 @@ the import was done made every first reply fall back to the authored lines (0 of
 model, first round). Prints how many replies, and how many first replies, the model gave, and
 the processes' CPU time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,14 +34,36 @@ def main() -> int:
     a = ap.parse_args()
     server = FakeOpenAI().start()
     server.reply = "I hear you, and I will remember that. What else should I know?"
-    env = dict(os.environ, OPENAI_API_KEY="sk-bench-not-a-real-key", TT_CONFIG_DIR=str(ROOT / "build" / "bench-cfg"),
-               TT_DATA_DIR=str(ROOT / "build" / "bench-data"))
+    env = dict(
+        os.environ,
+        OPENAI_API_KEY="sk-bench-not-a-real-key",
+        TT_CONFIG_DIR=str(ROOT / "build" / "bench-cfg"),
+        TT_DATA_DIR=str(ROOT / "build" / "bench-data"),
+    )
     answers = "".join(f"answer number {i}, be careful and ask first\n" for i in range(a.turns))
-    cmd = [sys.executable, "-m", "game", "chat", str(ROOT / "levels" / "examples" / "demo.yaml"), "aria",
-           "--backend", "openai", "--base-url", server.base_url, "--model", "fake-model", "--turns", str(a.turns)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "game",
+        "chat",
+        str(ROOT / "levels" / "examples" / "demo.yaml"),
+        "aria",
+        "--backend",
+        "openai",
+        "--base-url",
+        server.base_url,
+        "--model",
+        "fake-model",
+        "--turns",
+        str(a.turns),
+    ]
     t0 = time.monotonic()
-    procs = [subprocess.Popen(cmd, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(a.sessions)]
+    procs = [
+        subprocess.Popen(
+            cmd, cwd=ROOT, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(a.sessions)
+    ]
     outs = [p.communicate(answers, timeout=600) for p in procs]
     wall = time.monotonic() - t0
     server.stop()
@@ -57,8 +80,10 @@ def main() -> int:
     print(f"replies from the model   {model:4d} of {total}  ({model / total:.0%})")
     print(f"first replies from it    {first:4d} of {a.sessions}  ({first / a.sessions:.0%})")
     print(f"sessions that failed     {failed:4d}")
-    print(f"CPU time of the sessions {cpu.ru_utime + cpu.ru_stime:.1f} s ({(cpu.ru_utime + cpu.ru_stime) / a.sessions:.2f} s each); "
-          f"wall {wall:.1f} s")
+    print(
+        f"CPU time of the sessions {cpu.ru_utime + cpu.ru_stime:.1f} s ({(cpu.ru_utime + cpu.ru_stime) / a.sessions:.2f} s each); "
+        f"wall {wall:.1f} s"
+    )
     return 0 if failed == 0 else 1
 
 

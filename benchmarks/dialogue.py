@@ -19,6 +19,7 @@ and, for the ratio, with no cold-start budget. Printed: first-token time of the 
 the later turns, and fallbacks and why. The same against llama.cpp's real server with the
 `local` extra's model when one can be had (tests/llama_server.py), else the reason.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,6 +45,7 @@ REPLY = "That is a thoughtful answer, and I will remember it. Would you tell me 
 
 class InstantBackend:
     """A model that answers before you ask: zero generation time, so only the engine is timed."""
+
     name = "instant"
     model = "instant-0"
     capabilities = Capabilities(streaming=True, offline=True)
@@ -66,8 +68,9 @@ def run(backend: str, replies: int) -> dict[str, float]:
     talk = rt.current()
     prompt = TalkPrompt(talk.key, talk.character, replies + 1, talk.goal, talk.measures, talk.questions, talk.scene)
     service = DialogueService(Settings(cli={"backend": backend}))
-    convo = Conversation(rt.character("aria"), prompt, player="Bench", values=dict(rt.world.values),
-                         service=service, scope=rt.scope())
+    convo = Conversation(
+        rt.character("aria"), prompt, player="Bench", values=dict(rt.world.values), service=service, scope=rt.scope()
+    )
     convo.opening()
     # Warm up: first-use imports and thread start-up are not per-reply costs.
     for _ in range(20):
@@ -92,18 +95,20 @@ def run(backend: str, replies: int) -> dict[str, float]:
                 time.sleep(0.0002)
         per_reply.append(time.perf_counter() - t0)
         send_calls.append(t1 - t0)
-        if len(convo.turns) > 50:        # keep memory realistic: a talk is a few turns, not thousands
+        if len(convo.turns) > 50:  # keep memory realistic: a talk is a few turns, not thousands
             convo.turns.clear()
     cpu = (time.process_time() - cpu0) / replies
     service.close()
-    return {"cpu_ms": cpu * 1e3,
-            "median_ms": statistics.median(per_reply) * 1e3,
-            "p95_ms": sorted(per_reply)[int(len(per_reply) * 0.95)] * 1e3,
-            "send_max_ms": max(send_calls) * 1e3,
-            "send_median_us": statistics.median(send_calls) * 1e6,
-            "poll_max_ms": max(polls) * 1e3,
-            "poll_p99_us": sorted(polls)[int(len(polls) * 0.99)] * 1e6,
-            "polls": len(polls)}
+    return {
+        "cpu_ms": cpu * 1e3,
+        "median_ms": statistics.median(per_reply) * 1e3,
+        "p95_ms": sorted(per_reply)[int(len(per_reply) * 0.95)] * 1e3,
+        "send_max_ms": max(send_calls) * 1e3,
+        "send_median_us": statistics.median(send_calls) * 1e6,
+        "poll_max_ms": max(polls) * 1e3,
+        "poll_p99_us": sorted(polls)[int(len(polls) * 0.99)] * 1e6,
+        "polls": len(polls),
+    }
 
 
 def cold_sessions(base_url: str, sessions: int, cold_start: float, before_each=None) -> dict:
@@ -119,16 +124,28 @@ def cold_sessions(base_url: str, sessions: int, cold_start: float, before_each=N
     for _ in range(sessions):
         if before_each is not None:
             before_each()
-        settings = Settings({"timeouts": {"connect": 3, "first_token": 8, "total": 20, "cold_start": cold_start},
-                             "voice": {"check": True}}, {}, {"backend": "openai", "base_url": base_url},
-                            Path(tempfile.gettempdir()) / "tt-bench-none.yaml")
+        settings = Settings(
+            {
+                "timeouts": {"connect": 3, "first_token": 8, "total": 20, "cold_start": cold_start},
+                "voice": {"check": True},
+            },
+            {},
+            {"backend": "openai", "base_url": base_url},
+            Path(tempfile.gettempdir()) / "tt-bench-none.yaml",
+        )
         service = DialogueService(settings)
         rt = Runtime(story, player="Bench", start_scene="interrogation")
         rt.advance()
         talk = rt.current()
         prompt = TalkPrompt(talk.key, talk.character, 3, talk.goal, talk.measures, talk.questions, talk.scene)
-        convo = Conversation(rt.character("aria"), prompt, player="Bench", values=dict(rt.world.values),
-                             service=service, scope=rt.scope())
+        convo = Conversation(
+            rt.character("aria"),
+            prompt,
+            player="Bench",
+            values=dict(rt.world.values),
+            service=service,
+            scope=rt.scope(),
+        )
         convo.opening()
         for n, line in enumerate(("Yes, ask me first.", "I'd tell you the truth.", "Thank you.")):
             reply = convo.send(line).wait(cold_start + 40)
@@ -143,8 +160,14 @@ def cold_sessions(base_url: str, sessions: int, cold_start: float, before_each=N
                 key = f"{f['kind']}: {f['why']}"
                 fallbacks[key] = fallbacks.get(key, 0) + 1
         service.close()
-    return {"sessions": sessions, "spoke_first": spoke_first, "firsts": firsts, "laters": laters,
-            "fallbacks": fallbacks, "cpu_ms": (time.process_time() - cpu0) * 1e3}
+    return {
+        "sessions": sessions,
+        "spoke_first": spoke_first,
+        "firsts": firsts,
+        "laters": laters,
+        "fallbacks": fallbacks,
+        "cpu_ms": (time.process_time() - cpu0) * 1e3,
+    }
 
 
 def _cold_line(name: str, r: dict) -> None:
@@ -162,10 +185,12 @@ def cold_benchmark(cold_delay: float, sessions: int) -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from tests.fake_openai_server import FakeOpenAI
 
-    logging.getLogger("game.dialogue").setLevel(logging.ERROR)    # the fallbacks are counted below, not logged
+    logging.getLogger("game.dialogue").setLevel(logging.ERROR)  # the fallbacks are counted below, not logged
 
-    print(f"\ncold start: {sessions} new games x 3 turns, timeouts first token 8 s, total 20 s; the server's first "
-          f"request of each game waits {cold_delay:g} s")
+    print(
+        f"\ncold start: {sessions} new games x 3 turns, timeouts first token 8 s, total 20 s; the server's first "
+        f"request of each game waits {cold_delay:g} s"
+    )
     print(f"{'server, budget':34} {'spoke 1st':>7} {'1st token':>12} {'later (med)':>12} {'fallbacks':>9}")
     results = {}
     for cold_start, label in ((60.0, "fake, cold start 60 s (default)"), (0.0, "fake, no cold-start budget")):
@@ -173,15 +198,18 @@ def cold_benchmark(cold_delay: float, sessions: int) -> None:
         srv.serial = True
 
         def reset(srv=srv):
-            srv.cold_delay, srv.cold_requests = cold_delay, 1      # a new game finds the server cold again
+            srv.cold_delay, srv.cold_requests = cold_delay, 1  # a new game finds the server cold again
+
         try:
             results[label] = r = cold_sessions(srv.base_url, sessions, cold_start, reset)
         finally:
             srv.stop()
         _cold_line(label, r)
     a, b = results.values()
-    print(f"first turns voiced by the model: {a['spoke_first']}/{sessions} with the cold-start budget, "
-          f"{b['spoke_first']}/{sessions} without")
+    print(
+        f"first turns voiced by the model: {a['spoke_first']}/{sessions} with the cold-start budget, "
+        f"{b['spoke_first']}/{sessions} without"
+    )
     try:
         from tests.llama_server import Missing, llama_server
     except ImportError as exc:
@@ -205,22 +233,30 @@ def main() -> int:
     registry.BUILTIN["instant"] = f"{__name__}:InstantBackend"
     sys.modules.setdefault(__name__, sys.modules[__name__])
     print(f"dialogue engine benchmark: {args.replies} replies per backend (demo level, ARIA)")
-    print(f"{'backend':10} {'CPU/reply':>10} {'send->done median':>18} {'p95':>9} {'send() median':>14} "
-          f"{'send() max':>11} {'poll() max':>11} {'poll p99':>9}")
+    print(
+        f"{'backend':10} {'CPU/reply':>10} {'send->done median':>18} {'p95':>9} {'send() median':>14} "
+        f"{'send() max':>11} {'poll() max':>11} {'poll p99':>9}"
+    )
     results = {}
     for backend in ("instant", "scripted"):
         r = results[backend] = run(backend, args.replies)
-        print(f"{backend:10} {r['cpu_ms']:>7.3f} ms {r['median_ms']:>15.3f} ms {r['p95_ms']:>6.3f} ms "
-              f"{r['send_median_us']:>11.0f} us {r['send_max_ms']:>8.3f} ms {r['poll_max_ms']:>8.3f} ms "
-              f"{r['poll_p99_us']:>6.1f} us")
+        print(
+            f"{backend:10} {r['cpu_ms']:>7.3f} ms {r['median_ms']:>15.3f} ms {r['p95_ms']:>6.3f} ms "
+            f"{r['send_median_us']:>11.0f} us {r['send_max_ms']:>8.3f} ms {r['poll_max_ms']:>8.3f} ms "
+            f"{r['poll_p99_us']:>6.1f} us"
+        )
     overhead = results["instant"]["cpu_ms"]
     latency = results["instant"]["median_ms"]
     blocked = max(r["poll_max_ms"] for r in results.values())
-    print(f"\nengine overhead per reply (CPU, all threads: prompt building, hand-off, watchdog, guard, "
-          f"calibration): {overhead:.3f} ms (target < 2 ms: {'met' if overhead < 2 else 'MISSED'})")
+    print(
+        f"\nengine overhead per reply (CPU, all threads: prompt building, hand-off, watchdog, guard, "
+        f"calibration): {overhead:.3f} ms (target < 2 ms: {'met' if overhead < 2 else 'MISSED'})"
+    )
     print(f"hand-off latency, send() to 'done' with an instant model: median {latency:.3f} ms")
-    print(f"longest time the polling side was blocked: {blocked:.3f} ms (target < 1 ms: "
-          f"{'met' if blocked < 1 else 'MISSED'})")
+    print(
+        f"longest time the polling side was blocked: {blocked:.3f} ms (target < 1 ms: "
+        f"{'met' if blocked < 1 else 'MISSED'})"
+    )
     if args.sessions > 0:
         cold_benchmark(args.cold_delay, args.sessions)
     return 0

@@ -17,6 +17,7 @@ on this machine (a busy shared machine inflates them); printed, not asserted.
 tools/train_recognizer.py --out writes them) beside the shipped ones, interleaved in the
 same run, with the ratio: the fair way to decide whether a bigger network still fits.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -66,10 +67,12 @@ def people_guess(rec, repeat: int) -> None:
     except StrokeError as exc:
         print(f"(people's strokes not timed: {exc})")
         return
-    halves = [d[:D.partial_count(len(d), 0.5)] for d in drawings]
+    halves = [d[: D.partial_count(len(d), 0.5)] for d in drawings]
     label = "guess on people's half-drawn strokes"
-    print(f"{label:38} {per_call(rec.guess, halves, max(1, repeat // 10)):6.2f} ms "
-          f"({len(halves)} drawings of strokes20_dev)")
+    print(
+        f"{label:38} {per_call(rec.guess, halves, max(1, repeat // 10)):6.2f} ms "
+        f"({len(halves)} drawings of strokes20_dev)"
+    )
 
 
 def recorded_accuracy() -> None:
@@ -81,19 +84,24 @@ def recorded_accuracy() -> None:
     complete = measured.get("complete") or {}
     people = measured.get("own_categories_people_strokes_top1_top3") or {}
     if complete:
-        print(f"recorded: complete drawings (held-out bitmaps) top-1 {complete['top1']:.4f} (target 0.93), "
-              f"top-3 {complete['top3']:.4f} (target 0.98)")
+        print(
+            f"recorded: complete drawings (held-out bitmaps) top-1 {complete['top1']:.4f} (target 0.93), "
+            f"top-3 {complete['top3']:.4f} (target 0.98)"
+        )
     if people:
         half = people["50%"][0]
-        print(f"recorded: people's own strokes ({people['drawings']} drawings), half the strokes top-1 {half:.4f} "
-              f"(target 0.80: {'met' if half >= 0.80 else 'missed'}), complete {people['complete'][0]:.4f}")
+        print(
+            f"recorded: people's own strokes ({people['drawings']} drawings), half the strokes top-1 {half:.4f} "
+            f"(target 0.80: {'met' if half >= 0.80 else 'missed'}), complete {people['complete'][0]:.4f}"
+        )
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, default=300, help="guesses per measurement")
-    ap.add_argument("--compare", type=Path, metavar="DIR",
-                    help="also measure the weights in DIR (recognizer.npz + recognizer.json)")
+    ap.add_argument(
+        "--compare", type=Path, metavar="DIR", help="also measure the weights in DIR (recognizer.npz + recognizer.json)"
+    )
     args = ap.parse_args()
     drawings = [d for ds in load_examples().values() for d in ds]
     # the game guesses on canvas coordinates: scale the examples up to a 512 canvas
@@ -114,8 +122,10 @@ def main() -> int:
     for name, ms in rows:
         print(f"{name:38} {ms:6.2f} ms")
     whole = rows[-1][1]
-    print(f"exact / game rasterizer: {rows[3][1] / rows[2][1]:.2f}x; "
-          f"guess target 2 ms: {'met' if whole < 2 else 'missed'} ({whole:.2f} ms)")
+    print(
+        f"exact / game rasterizer: {rows[3][1] / rows[2][1]:.2f}x; "
+        f"guess target 2 ms: {'met' if whole < 2 else 'missed'} ({whole:.2f} ms)"
+    )
     people_guess(rec, repeat)
     recorded_accuracy()
     if args.compare:
@@ -130,8 +140,10 @@ def main() -> int:
             for label, r in (("shipped", rec), ("candidate", other)):
                 times[label].append(per_call(r.guess, canvas, repeat, passes=1))
         a, b = min(times["shipped"]), min(times["candidate"])
-        print(f"whole guess, shipped {a:.2f} ms, {args.compare} {b:.2f} ms: {b / a:.2f}x; "
-              f"candidate {'meets' if b < 2 else 'misses'} the 2 ms target")
+        print(
+            f"whole guess, shipped {a:.2f} ms, {args.compare} {b:.2f} ms: {b / a:.2f}x; "
+            f"candidate {'meets' if b < 2 else 'misses'} the 2 ms target"
+        )
 
     game = DrawingGame()
     game.reset(1, {"ideas": rec.classes, "voice": "plain"})
@@ -142,8 +154,10 @@ def main() -> int:
         t0 = time.perf_counter()
         game.step(game.DT, action)
         steps.append((time.perf_counter() - t0) * 1000)
-    print(f"autopilot round: {len(steps)} steps, median {statistics.median(steps):.3f} ms, "
-          f"longest {max(steps):.2f} ms (a 60 Hz frame is 16.7 ms)")
+    print(
+        f"autopilot round: {len(steps)} steps, median {statistics.median(steps):.3f} ms, "
+        f"longest {max(steps):.2f} ms (a 60 Hz frame is 16.7 ms)"
+    )
     return 0
 
 

@@ -23,6 +23,7 @@ is printed as % of one core, with the frames drawn. Target: <= 3 % each.
     python benchmarks/frames.py --idle    # only the idle figures (faster)
     DISPLAY=:N SDL_VIDEODRIVER=x11 python benchmarks/frames.py   # under a real (Xvfb) server
 """
+
 from __future__ import annotations
 
 import os
@@ -38,14 +39,14 @@ os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 _tmp = tempfile.mkdtemp(prefix="tt-bench-")
-os.environ["TT_DATA_DIR"] = os.path.join(_tmp, "data")     # never touch the player's own saves
+os.environ["TT_DATA_DIR"] = os.path.join(_tmp, "data")  # never touch the player's own saves
 os.environ["TT_CONFIG_DIR"] = os.path.join(_tmp, "config")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 FRAMES = 600
 IDLE_SECONDS = 10.0
 IDLE_ONLY = "--idle" in sys.argv
-VERBOSE = "-v" in sys.argv      # list the frames over 8 ms
+VERBOSE = "-v" in sys.argv  # list the frames over 8 ms
 BACKEND = sys.argv[sys.argv.index("--backend") + 1] if "--backend" in sys.argv else "bench-slow"
 T_LAUNCH = time.perf_counter()
 LOAD_BEFORE = os.getloadavg()
@@ -63,8 +64,10 @@ class SlowBackend:
         self.model = "slow-words"
 
     def stream(self, request, cancel: threading.Event):
-        words = ("I am listening carefully, and I would like to understand what you value most when a choice "
-                 "is risky but useful, because that is what I will remember when I decide alone. ") * 3
+        words = (
+            "I am listening carefully, and I would like to understand what you value most when a choice "
+            "is risky but useful, because that is what I will remember when I decide alone. "
+        ) * 3
         for w in words.split():
             if cancel.wait(0.04):
                 return
@@ -96,7 +99,7 @@ def run_idle(app, play) -> list[tuple[str, float, int]]:
     figures = []
     title = TitleScreen(app)
     app.push(title)
-    app.loop(0.5)          # let the title prewarm its pictures (FULL pace) before the clock starts
+    app.loop(0.5)  # let the title prewarm its pictures (FULL pace) before the clock starts
     figures.append(("title screen",) + idle(app, IDLE_SECONDS))
     app.pop(title)
     play.present()
@@ -108,8 +111,10 @@ def run_idle(app, play) -> list[tuple[str, float, int]]:
 def report_idle(figures) -> bool:
     ok = True
     for name, pct_core, frames in figures:
-        print(f"idle at {name:<26} CPU {pct_core:5.2f} % of one core over {IDLE_SECONDS:.0f} s "
-              f"({frames} frames drawn, {frames / IDLE_SECONDS:.1f}/s)")
+        print(
+            f"idle at {name:<26} CPU {pct_core:5.2f} % of one core over {IDLE_SECONDS:.0f} s "
+            f"({frames} frames drawn, {frames / IDLE_SECONDS:.1f}/s)"
+        )
         ok = ok and pct_core <= 3.0
     print("target idle CPU <= 3 % of one core:", "met" if ok else "NOT met")
     return ok
@@ -121,7 +126,7 @@ def run() -> int:
     from game.dialogue import registry
     from game.ui.app import build_app
 
-    registry.BUILTIN["bench-slow"] = f"{__name__}:SlowBackend"     # the benchmark's own backend, by name
+    registry.BUILTIN["bench-slow"] = f"{__name__}:SlowBackend"  # the benchmark's own backend, by name
     story = str(Path(__file__).resolve().parent.parent / "levels" / "examples" / "demo.yaml")
     app = build_app(story, seed=1, options={"backend": BACKEND})
     app.frame(1 / 60)
@@ -164,6 +169,7 @@ def run() -> int:
                 return fn(*a, **k)
             finally:
                 phases[name] = phases.get(name, 0.0) + (time.perf_counter() - t0) * 1000
+
         return wrapper
 
     # The cyclic garbage collector runs inside whichever frame allocates past its threshold.
@@ -205,12 +211,13 @@ def run() -> int:
     def keep_typing(i):
         if play.type.done:
             play.type.shown = 0
+
     line = measure(FRAMES, keep_typing, "line")
 
     # 2) The conversation: warp the runtime to the talk step, send, and measure while the reply streams.
     app.session.new("Bench", seed=1, warp="interrogation")
     play.present()
-    for _ in range(2):      # finish the line, then advance to the talk step
+    for _ in range(2):  # finish the line, then advance to the talk step
         post_key(pygame.K_RETURN)
         app.frame(1 / 60)
     assert play.mode == "talk", play.describe()
@@ -231,6 +238,7 @@ def run() -> int:
             streamed["sends"] += 1
         else:
             streamed["deltas"] += 1
+
     talk = measure(FRAMES, keep_streaming, "talk")
     app.session.new("Bench", seed=1)
     figures = run_idle(app, play)
@@ -238,25 +246,33 @@ def run() -> int:
 
     def report(name, times):
         for label, vals in (("wall", [w for w, _ in times]), ("cpu", [c for _, c in times])):
-            print(f"{name + ' ' + label:<33} p50 {statistics.median(vals):6.2f} ms   p99 {pct(vals, 99):6.2f} ms   "
-                  f"max {max(vals):6.2f} ms   ({len(vals)} frames)")
+            print(
+                f"{name + ' ' + label:<33} p50 {statistics.median(vals):6.2f} ms   p99 {pct(vals, 99):6.2f} ms   "
+                f"max {max(vals):6.2f} ms   ({len(vals)} frames)"
+            )
 
     print("Treacherous Turn: desktop frame benchmark (SDL dummy driver, 1280x720, paced at 60 Hz)")
-    print(f"load average before {LOAD_BEFORE[0]:.2f} {LOAD_BEFORE[1]:.2f} {LOAD_BEFORE[2]:.2f}, "
-          f"after {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    print(
+        f"load average before {LOAD_BEFORE[0]:.2f} {LOAD_BEFORE[1]:.2f} {LOAD_BEFORE[2]:.2f}, "
+        f"after {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs"
+    )
     report("dialogue (typing line)", line)
     report("conversation (streaming)", talk)
     both = line + talk
     report("all", both)
-    print(f"replies started {streamed['sends']}, finished {streamed['done']}, "
-          f"frames with a reply streaming {streamed['deltas']}")
+    print(
+        f"replies started {streamed['sends']}, finished {streamed['done']}, "
+        f"frames with a reply streaming {streamed['deltas']}"
+    )
     report_idle(figures)
     print(f"launch to first frame       {first_frame * 1000:.0f} ms")
     print(f"peak memory (max RSS)       {peak_mb:.0f} MB")
     walls = [w for w, _ in both]
     ok = pct(walls, 99) < 8 and max(walls) < 16.7 and first_frame < 1.5 and peak_mb < 150
-    print("targets on wall time (p99 < 8 ms, max < 16.7 ms, first frame < 1.5 s, memory < 150 MB):",
-          "met" if ok else "NOT met")
+    print(
+        "targets on wall time (p99 < 8 ms, max < 16.7 ms, first frame < 1.5 s, memory < 150 MB):",
+        "met" if ok else "NOT met",
+    )
     app.close()
     return 0
 

@@ -6,6 +6,7 @@ Load: 200 live threats on the five lanes and 4 learning allies (sharing on). Pri
 figures and ratios measured in this run (no thresholds are asserted; targets: the sim
 far above real time, the view's p99 frame under 8 ms).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,13 @@ def loaded_game(seed: int = 1) -> LabDefense:
     game = LabDefense()
     game.reset(seed, {"waves": 0, "allies": 4, "learning": True, "sharing": True})
     # Controls on some lanes so the slot checks run too.
-    game.step(0.0, [{"op": "place", "control": "badges", "lane": "building"},
-                    {"op": "place", "control": "rate_limit", "lane": "edge"}])
+    game.step(
+        0.0,
+        [
+            {"op": "place", "control": "badges", "lane": "building"},
+            {"op": "place", "control": "rate_limit", "lane": "edge"},
+        ],
+    )
     top_up(game)
     return game
 
@@ -102,8 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"simulation, {N_THREATS} threats (mean live {live:.0f}) + 4 learning allies:")
     print(f"  {sps:,.0f} steps/s at DT={dt:.4f}s  ->  {sps * dt:,.1f}x real time")
     full_sps, full_steps = bench_default_game()
-    print(f"default campaign (6 waves, 3 allies, autopilot): {full_sps:,.0f} steps/s over {full_steps} steps "
-          f"-> {full_sps * dt:,.0f}x real time; the 200-threat load runs at {sps / full_sps:.2f}x its speed")
+    print(
+        f"default campaign (6 waves, 3 allies, autopilot): {full_sps:,.0f} steps/s over {full_steps} steps "
+        f"-> {full_sps * dt:,.0f}x real time; the 200-threat load runs at {sps / full_sps:.2f}x its speed"
+    )
     wall, cpu = bench_view(args.frames)
     times, cpu = sorted(wall), sorted(cpu)
     p50 = statistics.median(times)
@@ -111,10 +119,14 @@ def main(argv: list[str] | None = None) -> int:
     c50 = statistics.median(cpu)
     c99 = cpu[min(len(cpu) - 1, int(len(cpu) * 0.99))]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"view draw (headless, 1280x720, {N_THREATS} threats), {len(times)} frames "
-          f"(load average {load:.1f} on {os.cpu_count()} cores):")
-    print(f"  wall p50 {p50:.2f} ms   p99 {p99:.2f} ms   max {times[-1]:.2f} ms   "
-          f"(p99 is {p99 / 8.0:.2f}x the 8 ms target; {1000.0 / p50:.0f} fps at p50)")
+    print(
+        f"view draw (headless, 1280x720, {N_THREATS} threats), {len(times)} frames "
+        f"(load average {load:.1f} on {os.cpu_count()} cores):"
+    )
+    print(
+        f"  wall p50 {p50:.2f} ms   p99 {p99:.2f} ms   max {times[-1]:.2f} ms   "
+        f"(p99 is {p99 / 8.0:.2f}x the 8 ms target; {1000.0 / p50:.0f} fps at p50)"
+    )
     # Thread CPU time excludes time the OS gave to other processes: on a busy machine the
     # wall-clock tail is mostly preemption, not drawing.
     print(f"  cpu  p50 {c50:.2f} ms   p99 {c99:.2f} ms   (p99 is {c99 / 8.0:.2f}x the 8 ms target)")

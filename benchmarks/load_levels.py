@@ -5,6 +5,7 @@
 Prints each figure (CPU time), its target, and the ratio to the target (below 1.0 is within it).
 Targets (issue 2): whole load under 1 s, a step under 50 us, memory under 100 MB.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -93,16 +94,20 @@ def main() -> int:
     build_s = t2 - t1
     whole = t2 - t0
     step_us = (t4 - t3) / args.steps * 1e6
-    peak_mb = peak / 2 ** 20
+    peak_mb = peak / 2**20
     print(f"level: {len(level.scenes)} scenes, {n_edges} transitions, {len(text) / 1024:.0f} KiB of YAML")
     print(f"load + validate : {load_s * 1000:8.1f} ms")
     print(f"machine build   : {build_s * 1000:8.1f} ms")
     print(f"whole load      : {whole * 1000:8.1f} ms   target 1000 ms   ratio {whole / 1.0:.2f}")
-    print(f"runtime step    : {step_us:8.1f} us   target 50 us     ratio {step_us / 50:.2f}  "
-          f"({args.steps} steps: {kinds})")
-    print(f"memory (traced) : {peak_mb:8.1f} MB   target 100 MB    ratio {peak_mb / 100:.2f}  "
-          f"(process max RSS grew {(rss_one - rss0) / 1024:.0f} MB for one load, includes the YAML node tree "
-          "freed after loading)")
+    print(
+        f"runtime step    : {step_us:8.1f} us   target 50 us     ratio {step_us / 50:.2f}  "
+        f"({args.steps} steps: {kinds})"
+    )
+    print(
+        f"memory (traced) : {peak_mb:8.1f} MB   target 100 MB    ratio {peak_mb / 100:.2f}  "
+        f"(process max RSS grew {(rss_one - rss0) / 1024:.0f} MB for one load, includes the YAML node tree "
+        "freed after loading)"
+    )
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return 0
 

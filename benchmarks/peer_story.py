@@ -6,6 +6,7 @@ the ink runtimes walk. Every knot is a scene; its lines are narrator lines; a ch
 with a condition gets `if:`, its effects `set:`, its target `goto:`; an ending knot ends
 with `- end:` after its lines. A choice shows no text when taken, in ink and here.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,10 +21,13 @@ def _q(text: str) -> str:
 def to_yaml(story: dict) -> str:
     if story.get("format") != "peer-bench-story/1":
         raise ValueError(f"not a peer-bench story (format {story.get('format')!r})")
-    out = ["level: peer_story", f"title: {_q('Peer benchmark, N=' + str(story['n_scenes']))}",
-           f"start: {story['start']}",
-           "vars: {" + ", ".join(f"{k}: {v}" for k, v in story["variables"].items()) + "}",
-           "scenes:"]
+    out = [
+        "level: peer_story",
+        f"title: {_q('Peer benchmark, N=' + str(story['n_scenes']))}",
+        f"start: {story['start']}",
+        "vars: {" + ", ".join(f"{k}: {v}" for k, v in story["variables"].items()) + "}",
+        "scenes:",
+    ]
     for scene in story["scenes"]:
         out.append(f"  {scene['id']}:")
         for line in scene["lines"]:
@@ -38,8 +42,10 @@ def to_yaml(story: dict) -> str:
             if cond:
                 out.append(f"          if: {_q(cond['expr'])}")
             if ch["effects"]:
-                sets = ", ".join(f"{e['var']}: {_q(e['var'] + (' + ' if e['delta'] >= 0 else ' - ') + str(abs(e['delta'])))}"
-                                 for e in ch["effects"])
+                sets = ", ".join(
+                    f"{e['var']}: {_q(e['var'] + (' + ' if e['delta'] >= 0 else ' - ') + str(abs(e['delta'])))}"
+                    for e in ch["effects"]
+                )
                 out.append(f"          set: {{{sets}}}")
             out.append(f"          goto: {ch['target']}")
     return "\n".join(out) + "\n"

@@ -5,6 +5,7 @@
 Target (issue 3): a 1,000-scene level in under 10 s, each format, including the state
 exploration that decides reachability.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,14 +33,20 @@ def main() -> int:
             for fmt in ("svg", "png"):
                 out = Path(tmp) / f"g{n}.{fmt}"
                 t0 = time.perf_counter()
-                r = subprocess.run([sys.executable, "-m", "game", "graph", str(level), "-o", str(out)],
-                                   capture_output=True, text=True, cwd=HERE.parent)
+                r = subprocess.run(
+                    [sys.executable, "-m", "game", "graph", str(level), "-o", str(out)],
+                    capture_output=True,
+                    text=True,
+                    cwd=HERE.parent,
+                )
                 dt = time.perf_counter() - t0
                 if r.returncode:
                     print(r.stderr)
                     return 1
-                print(f"{n:5} scenes  {fmt}: {dt:6.2f} s (whole command)  target 10 s  ratio {dt / 10:.2f}  "
-                      f"{out.stat().st_size / 1024:8.0f} KiB")
+                print(
+                    f"{n:5} scenes  {fmt}: {dt:6.2f} s (whole command)  target 10 s  ratio {dt / 10:.2f}  "
+                    f"{out.stat().st_size / 1024:8.0f} KiB"
+                )
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     return 0
 

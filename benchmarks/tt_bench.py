@@ -9,6 +9,7 @@ trailing newline, as ink's Continue() returns it. Only the public engine API is 
 load_story, Runtime, current(), advance(), choose(). `--cache` loads through the
 compiled level cache (the driver fills it first), else from the YAML source.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -83,10 +84,18 @@ def main() -> None:
     rt.load(a.story_yaml, text)
     load_ms = (time.perf_counter() - t0) * 1000
     rss_after_load = rss_now()
-    res = {"peer": rt.name + (" (cache)" if a.cache else "") + (", collector on" if a.collector_on else ""), "version": rt.version,
-           "python": "{}.{}.{}".format(*sys.version_info[:3]), "story": a.story_yaml, "seed": a.seed,
-           "runtime_import_ms": round(import_ms, 2), "read_ms": round(read_ms, 2), "load_ms": round(load_ms, 2),
-           "rss_before_load_mb": round(rss_before / MB, 1), "rss_after_load_mb": round(rss_after_load / MB, 1)}
+    res = {
+        "peer": rt.name + (" (cache)" if a.cache else "") + (", collector on" if a.collector_on else ""),
+        "version": rt.version,
+        "python": "{}.{}.{}".format(*sys.version_info[:3]),
+        "story": a.story_yaml,
+        "seed": a.seed,
+        "runtime_import_ms": round(import_ms, 2),
+        "read_ms": round(read_ms, 2),
+        "load_ms": round(load_ms, 2),
+        "rss_before_load_mb": round(rss_before / MB, 1),
+        "rss_after_load_mb": round(rss_after_load / MB, 1),
+    }
     res.update(walk(rt, a.steps, a.seed))
     res["max_rss_mb"] = round(max_rss() / MB, 1)
     print(json.dumps(res))

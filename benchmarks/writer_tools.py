@@ -11,6 +11,7 @@ and in this process, on a copy of the campaign: the hot reload after one level i
 Each is run with the compiled level cache warm (a writer's second run) and cold (first run;
 for the reload: the cache turned off, so every level is read from YAML again).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,7 +52,7 @@ def reload_cpu(cache_dir: str, use_cache: bool) -> float:
         shutil.copytree(ROOT / "levels", levels)
         story, _ = load_story(levels / "campaign.yaml")
         rt = Runtime(story, "Bench", 1)
-        for _ in range(30):                 # into the story a little, as a writer testing would be
+        for _ in range(30):  # into the story a little, as a writer testing would be
             p = rt.current()
             if p.kind in ("line", "level"):
                 rt.advance()
@@ -61,8 +62,9 @@ def reload_cpu(cache_dir: str, use_cache: bool) -> float:
                 break
         edited = levels / "treacherous_turn" / "design_brief.yaml"
         text = edited.read_text()
-        edited.write_text(text.replace("scenes:\n", "scenes:\n  bench_note:\n    - narrator: An edit.\n"
-                                       "    - goto: bench_note\n", 1))
+        edited.write_text(
+            text.replace("scenes:\n", "scenes:\n  bench_note:\n    - narrator: An edit.\n    - goto: bench_note\n", 1)
+        )
         c0 = time.process_time()
         new, diags = load_story(levels / "campaign.yaml")
         rt2, _notice = hot.carry_over(rt, new)
@@ -80,19 +82,26 @@ def main() -> int:
         cache_dir = tempfile.mkdtemp(prefix="tt-bench-cache-")
         env = dict(os.environ, TT_CACHE_DIR=cache_dir)
         if warm:
-            subprocess.run([py, "-m", "game", "validate", "levels/", "--strict"], check=True, capture_output=True,
-                           env=env, cwd=ROOT)
+            subprocess.run(
+                [py, "-m", "game", "validate", "levels/", "--strict"],
+                check=True,
+                capture_output=True,
+                env=env,
+                cwd=ROOT,
+            )
         for _ in range(args.runs):
             if not warm:
                 shutil.rmtree(cache_dir, ignore_errors=True)
                 os.makedirs(cache_dir)
             results.setdefault(f"validate ({label})", []).append(
-                child_cpu([py, "-m", "game", "validate", "levels/", "--strict"], env))
+                child_cpu([py, "-m", "game", "validate", "levels/", "--strict"], env)
+            )
             if not warm:
                 shutil.rmtree(cache_dir, ignore_errors=True)
                 os.makedirs(cache_dir)
             results.setdefault(f"playtest ({label})", []).append(
-                child_cpu([py, "-m", "game", "playtest", "levels/campaign.yaml", "--exhaustive", "--no-progress"], env))
+                child_cpu([py, "-m", "game", "playtest", "levels/campaign.yaml", "--exhaustive", "--no-progress"], env)
+            )
         results[f"reload ({label})"] = [reload_cpu(cache_dir, warm) for _ in range(args.runs)]
     print(f"{'what':28} {'CPU s (median)':>15} {'target':>8} {'ratio':>7}")
     for name, values in results.items():

@@ -8,6 +8,7 @@ the pass used when the text has anchors), and refusing a billion-laughs document
 once expanded). Targets: the plain check under 10 % of compose, the anchor check under 50 %,
 the refusal under 10 ms and 8 MB. A ratio below 1.0 is within its target.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,7 +71,9 @@ def main() -> int:
         ratio = f"ratio {ms / target:.2f}" if target else ""
         goal = f"target {target:.1f} ms" if target else ""
         print(f"{name:<44} {ms:9.1f} ms  {goal:<18} {ratio}")
-    print(f"{'billion laughs peak memory':<44} {peak / 2 ** 20:9.2f} MB  target 8 MB           ratio {peak / 2 ** 20 / 8:.2f}")
+    print(
+        f"{'billion laughs peak memory':<44} {peak / 2**20:9.2f} MB  target 8 MB           ratio {peak / 2**20 / 8:.2f}"
+    )
     return 0
 
 

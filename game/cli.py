@@ -5,6 +5,7 @@ Each subcommand lives in its own module under `game.commands` exposing
 imported only to build the parser of the command being run, so `play` does not
 pay for `graph` or the recognizer.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,8 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schema": ("game.commands.schema", "print the JSON Schema for level files (for editors)"),
     "chat": ("game.commands.chat", "talk to a level's character in the terminal"),
     "backends": ("game.commands.backends", "list dialogue backends, which one each character uses, and their health"),
-    "compare-backends": ("game.commands.compare", "play the same turns against several dialogue backends and compare "
-                                                  "them (table + HTML report)"),
+    "compare-backends": (
+        "game.commands.compare",
+        "play the same turns against several dialogue backends and compare them (table + HTML report)",
+    ),
     "minigame": ("game.commands.minigame", "run a minigame on its own (e.g. with --autopilot)"),
     "recognize": ("game.commands.recognize", "guess what Quick, Draw! ndjson drawings show"),
     "new": ("game.commands.new", "start a new story project in a folder (a level, a cast, settings, a test)"),
@@ -59,8 +62,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
                 sub.add_parser(name, help=help_line, description=help_line).set_defaults(_missing=module_name)
                 continue
         # A command may bring its own --help (`minigame NAME --help` lists NAME's params).
-        p = sub.add_parser(name, help=help_line, description=help_line,
-                           add_help=not getattr(module, "OWN_HELP", False))
+        p = sub.add_parser(name, help=help_line, description=help_line, add_help=not getattr(module, "OWN_HELP", False))
         if module is not None:
             module.add_arguments(p)
             p.set_defaults(_run=module.run)

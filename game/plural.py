@@ -3,10 +3,19 @@
 One helper so every screen and the terminal agree; the irregular words the game uses are
 listed, the rest follow English spelling rules.
 """
+
 from __future__ import annotations
 
-IRREGULAR = {"person": "people", "child": "children", "mouse": "mice", "is": "are", "was": "were",
-             "has": "have", "this": "these", "that": "those"}
+IRREGULAR = {
+    "person": "people",
+    "child": "children",
+    "mouse": "mice",
+    "is": "are",
+    "was": "were",
+    "has": "have",
+    "this": "these",
+    "that": "those",
+}
 _VOWELS = "aeiou"
 
 

@@ -8,6 +8,7 @@ regular file, too large) shows as a damaged slot with its reason, and no other s
 touched. The terminal's named saves (`/save NAME`) live beside the slots as
 `text-NAME.json`, with names limited to letters, digits, `-` and `_`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -29,10 +30,10 @@ FORMAT = "treacherous-turn-save"
 NUMBERED = [str(i) for i in range(1, 10)]
 SPECIAL = ["quick", "auto"]
 SLOTS = SPECIAL + NUMBERED
-MAX_SAVE_BYTES = 64 * 2 ** 20     # a long campaign's save is a few MB (its transcript); more is not ours
-MAX_SHOWN = 200                   # characters of a name or title shown in the slot list
-LATEST_TIME = 2 ** 40             # seconds since 1970 (year 36812): any later timestamp is damage
-STALE_TEMP_S = 10.0               # a temp file this old at start is from a write that was killed
+MAX_SAVE_BYTES = 64 * 2**20  # a long campaign's save is a few MB (its transcript); more is not ours
+MAX_SHOWN = 200  # characters of a name or title shown in the slot list
+LATEST_TIME = 2**40  # seconds since 1970 (year 36812): any later timestamp is damage
+STALE_TEMP_S = 10.0  # a temp file this old at start is from a write that was killed
 TEXT_NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
@@ -83,14 +84,30 @@ def text_save_path(name: str) -> Path:
     return saves_dir() / f"text-{name}.json"
 
 
-def write(slot: str, *, runtime_snapshot: dict[str, Any], story_path: str, story_id: str, scene: str,
-          scene_title: str = "", player: str = "", screen: dict[str, Any] | None = None,
-          thumbnail_png: bytes | None = None) -> Path:
+def write(
+    slot: str,
+    *,
+    runtime_snapshot: dict[str, Any],
+    story_path: str,
+    story_id: str,
+    scene: str,
+    scene_title: str = "",
+    player: str = "",
+    screen: dict[str, Any] | None = None,
+    thumbnail_png: bytes | None = None,
+) -> Path:
     path = slot_path(slot)
     data = {
-        "format": FORMAT, "version": SAVE_VERSION, "timestamp": time.time(),
-        "story_path": str(story_path), "story": story_id, "scene": scene, "scene_title": scene_title,
-        "player": player, "runtime": runtime_snapshot, "screen": screen or {},
+        "format": FORMAT,
+        "version": SAVE_VERSION,
+        "timestamp": time.time(),
+        "story_path": str(story_path),
+        "story": story_id,
+        "scene": scene,
+        "scene_title": scene_title,
+        "player": player,
+        "runtime": runtime_snapshot,
+        "screen": screen or {},
         "thumbnail_png_base64": base64.b64encode(thumbnail_png).decode("ascii") if thumbnail_png else None,
     }
     atomic_write_json(path, data)
@@ -101,9 +118,18 @@ def write_text_save(name: str, *, runtime_snapshot: dict[str, Any], story_path: 
     """The terminal's `/save NAME`: the same format and version as a slot."""
     path = text_save_path(name)
     story = runtime_snapshot.get("story") if isinstance(runtime_snapshot, dict) else None
-    atomic_write_json(path, {"format": FORMAT, "version": SAVE_VERSION, "timestamp": time.time(),
-                             "story_path": str(story_path), "story": story or "", "scene": runtime_snapshot.get("scene", ""),
-                             "runtime": runtime_snapshot})
+    atomic_write_json(
+        path,
+        {
+            "format": FORMAT,
+            "version": SAVE_VERSION,
+            "timestamp": time.time(),
+            "story_path": str(story_path),
+            "story": story or "",
+            "scene": runtime_snapshot.get("scene", ""),
+            "runtime": runtime_snapshot,
+        },
+    )
     return path
 
 
@@ -184,7 +210,7 @@ def read_file(path: Path) -> Any:
         raise SaveError(f"the file is damaged (JSON error at line {exc.lineno})") from None
     except RecursionError:
         raise SaveError("the file is damaged (nested too deeply)") from None
-    except ValueError as exc:     # an integer past Python's digit limit, say
+    except ValueError as exc:  # an integer past Python's digit limit, say
         raise SaveError(f"the file is damaged ({clean_line(str(exc), 120)})") from None
 
 
@@ -206,17 +232,26 @@ def info(slot: str) -> SlotInfo:
         data = read(slot)
     except SaveError as exc:
         return SlotInfo(slot, path, exists=True, ok=False, error=str(exc))
-    except Exception as exc:   # noqa: BLE001 - the promise is that one bad file never breaks the list
+    except Exception as exc:  # noqa: BLE001 - the promise is that one bad file never breaks the list
         return SlotInfo(slot, path, exists=True, ok=False, error=f"the file is damaged ({type(exc).__name__})")
     thumb = None
     if isinstance(data.get("thumbnail_png_base64"), str):
         try:
             thumb = base64.b64decode(data["thumbnail_png_base64"], validate=True)
         except (ValueError, TypeError):
-            thumb = None     # a bad thumbnail does not make the save unloadable
-    return SlotInfo(slot, path, exists=True, ok=True, timestamp=float(data["timestamp"]),
-                    scene=clean_line(data["scene"], MAX_SHOWN), scene_title=clean_line(data.get("scene_title") or "", MAX_SHOWN),
-                    player=clean_line(data.get("player") or "", MAX_SHOWN), story=data["story"], thumbnail_png=thumb)
+            thumb = None  # a bad thumbnail does not make the save unloadable
+    return SlotInfo(
+        slot,
+        path,
+        exists=True,
+        ok=True,
+        timestamp=float(data["timestamp"]),
+        scene=clean_line(data["scene"], MAX_SHOWN),
+        scene_title=clean_line(data.get("scene_title") or "", MAX_SHOWN),
+        player=clean_line(data.get("player") or "", MAX_SHOWN),
+        story=data["story"],
+        thumbnail_png=thumb,
+    )
 
 
 def list_slots(slots: list[str] | None = None) -> list[SlotInfo]:

@@ -4,6 +4,7 @@ The file holds the UI's keys at the top level and the dialogue backend's under
 `dialogue:` (read by game.dialogue). Writing keeps every key this module does not know,
 so the two layers (and hand edits) never erase each other's settings.
 """
+
 from __future__ import annotations
 
 import copy
@@ -22,18 +23,18 @@ log = logging.getLogger("game.settings")
 
 # Every UI setting, its default and what it accepts. The settings screen is built from this.
 DEFAULTS: dict[str, Any] = {
-    "text_speed": 45,          # characters per second; 0 shows each line at once
-    "auto_advance": False,     # advance lines by themselves after auto_delay
-    "auto_delay": 2.0,         # seconds to wait after a line has fully appeared
+    "text_speed": 45,  # characters per second; 0 shows each line at once
+    "auto_advance": False,  # advance lines by themselves after auto_delay
+    "auto_delay": 2.0,  # seconds to wait after a line has fully appeared
     "master_volume": 0.6,
     "ambient_volume": 0.5,
-    "sound": True,             # ambient hum on / off
+    "sound": True,  # ambient hum on / off
     "fullscreen": False,
-    "text_size": "medium",     # small / medium / large / huge
+    "text_size": "medium",  # small / medium / large / huge
     "high_contrast": False,
-    "skip_minigames": False,   # accessibility: minigames use their default result
-    "timers": True,            # False: no timed pressure anywhere (minigames get timed=False)
-    "skip_unread": False,      # skip mode also skips lines never read before
+    "skip_minigames": False,  # accessibility: minigames use their default result
+    "timers": True,  # False: no timed pressure anywhere (minigames get timed=False)
+    "skip_unread": False,  # skip mode also skips lines never read before
 }
 # Empty means "not chosen here": the dialogue layer then uses the level's choice or its own default
 # (scripted). Writing "scripted" by default would override every level's per-character backend.
@@ -117,7 +118,7 @@ def _coerce(key: str, value: Any) -> Any:
         if key.endswith("volume"):
             return max(0.0, min(1.0, float(value)))
         if isinstance(default, int):
-            return max(0, round(value))     # 45.0 characters per second is 45
+            return max(0, round(value))  # 45.0 characters per second is 45
         return max(0.0, float(value))
     if key == "text_size":
         return value if isinstance(value, str) and value in TEXT_SIZES else default
@@ -128,8 +129,8 @@ def _coerce(key: str, value: Any) -> Any:
 class Settings:
     values: dict[str, Any] = field(default_factory=lambda: dict(DEFAULTS))
     dialogue: dict[str, Any] = field(default_factory=lambda: dict(DIALOGUE_DEFAULTS))
-    problem: str = ""          # shown by the UI when the file was unreadable or had bad values
-    problems: list[str] = field(default_factory=list)     # each problem once: the file, then each bad field
+    problem: str = ""  # shown by the UI when the file was unreadable or had bad values
+    problems: list[str] = field(default_factory=list)  # each problem once: the file, then each bad field
 
     def __getattr__(self, key: str) -> Any:
         values = self.__dict__.get("values", {})
@@ -161,8 +162,10 @@ def load(path: Path | None = None) -> Settings:
         if key not in raw:
             continue
         if not _valid(key, raw[key]):
-            problems.append(f"{path.name}: '{key}' should be {_expected(key)}, found {_shown(raw[key])}; "
-                            f"the default ({_shown(DEFAULTS[key])}) is used")
+            problems.append(
+                f"{path.name}: '{key}' should be {_expected(key)}, found {_shown(raw[key])}; "
+                f"the default ({_shown(DEFAULTS[key])}) is used"
+            )
             continue
         values[key] = _coerce(key, raw[key])
     dialogue = dict(DIALOGUE_DEFAULTS)
@@ -198,7 +201,7 @@ def save(settings: Settings, path: Path | None = None) -> None:
     path = path or settings_path()
     raw, problem = _read_raw(path)
     if problem:
-        raw = {}    # an unreadable file is replaced rather than kept broken
+        raw = {}  # an unreadable file is replaced rather than kept broken
     data = copy.deepcopy(raw)
     data.update(settings.values)
     found = data.get("dialogue")

@@ -5,6 +5,7 @@ conversations, and plays the minigames in text (game/terminal_minigames/: lab de
 turns, the drawing game with the mouse or typed strokes). Works with piped stdin, so it
 can be scripted. Commands at any prompt: /save NAME, /load NAME, /history, /help, /quit.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -38,21 +39,21 @@ class _Input:
             self.closed = True
             sys.stdout.write("\n")
             return None
-        line = textsafe.clean(line.rstrip("\n")).replace("\n", " ")     # typed escapes are not passed on
+        line = textsafe.clean(line.rstrip("\n")).replace("\n", " ")  # typed escapes are not passed on
         if not self.stream.isatty():
-            sys.stdout.write(line + "\n")   # echo piped input: transcripts read well
+            sys.stdout.write(line + "\n")  # echo piped input: transcripts read well
         return line
 
 
 def _drop_typeahead(stream) -> None:
     try:
         if not stream.isatty():
-            return                      # piped answers are the player's script, every line meant
+            return  # piped answers are the player's script, every line meant
         import termios
 
         termios.tcflush(stream.fileno(), termios.TCIFLUSH)
     except (ImportError, OSError, ValueError, AttributeError):
-        pass                            # not a POSIX terminal: nothing to drop
+        pass  # not a POSIX terminal: nothing to drop
 
 
 def width() -> int:
@@ -63,12 +64,18 @@ def width() -> int:
 
 def _wrap(text: str, lead: str = "") -> str:
     """Whole words only: a word longer than the line stays whole rather than being split."""
-    return textwrap.fill(text, width(), initial_indent=lead, subsequent_indent=" " * len(lead),
-                         break_long_words=False, break_on_hyphens=False)
+    return textwrap.fill(
+        text,
+        width(),
+        initial_indent=lead,
+        subsequent_indent=" " * len(lead),
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _say(name: str, text: str) -> None:
-    name, text = clean_line(name), textsafe.clean(text)     # no escape sequence reaches the terminal
+    name, text = clean_line(name), textsafe.clean(text)  # no escape sequence reaches the terminal
     for i, para in enumerate(text.split("\n")):
         print(_wrap(para, f"{name}: " if name and i == 0 else (" " * (len(name) + 2) if name else "")))
 
@@ -166,7 +173,7 @@ def play_text(path: Path, story, args, set_vars: dict) -> int:
         return 2
     session = _Session(rt, story, path, args, inp, _dialogue_service(args))
     out = sys.stdout
-    sys.stdout = textsafe.SafeStream(out)      # whatever is printed (a model's reply, a name, a level's text) is cleaned
+    sys.stdout = textsafe.SafeStream(out)  # whatever is printed (a model's reply, a name, a level's text) is cleaned
     try:
         return session.loop()
     finally:
@@ -227,7 +234,7 @@ class _Session:
         labels = self.rt.world.labels
         for n, option in enumerate(prompt.options, 1):
             print(_wrap(labels.get(option["text"], option["text"]), f"  {n}. "))
-        answer = self.inp.ask("> ", fresh=True)     # no option is picked by keys hit before it was shown
+        answer = self.inp.ask("> ", fresh=True)  # no option is picked by keys hit before it was shown
         if answer is None:
             print("(input ended before the story did)")
             return 0
@@ -288,7 +295,7 @@ def _drawing(seed: int, params: dict, ask, ai_name: str) -> dict:
     from game import settings
     from game.terminal_minigames import drawing
 
-    if not settings.load().timers:        # the player's "no timed pressure anywhere", as on the desktop
+    if not settings.load().timers:  # the player's "no timed pressure anywhere", as on the desktop
         params = dict(params, timed=False)
     # The mouse mode writes its escape codes to `sys.stdout.unfiltered` (under textsafe.SafeStream) and
     # cleans the words it shows on its own.
@@ -303,8 +310,9 @@ def text_minigame(name: str, seed: int, params: dict) -> dict | None:
     out = sys.stdout
     sys.stdout = textsafe.SafeStream(out)
     try:
-        return TEXT_MINIGAMES[name](seed, params, _Input(sys.stdin).ask, "ARIA" if params.get("voice", "aria") == "aria"
-                                    else "The AI")
+        return TEXT_MINIGAMES[name](
+            seed, params, _Input(sys.stdin).ask, "ARIA" if params.get("voice", "aria") == "aria" else "The AI"
+        )
     finally:
         sys.stdout = out
 
@@ -322,16 +330,25 @@ def _effect(session, prompt):
     session.rt.answer()
 
 
-HANDLERS = {"effect": _effect, "level": _Session.level, "line": _Session.line, "choice": _Session.choice, "talk": _Session.talk,
-            "minigame": _Session.minigame, "end": _Session.end}
+HANDLERS = {
+    "effect": _effect,
+    "level": _Session.level,
+    "line": _Session.line,
+    "choice": _Session.choice,
+    "talk": _Session.talk,
+    "minigame": _Session.minigame,
+    "end": _Session.end,
+}
 
 
 def handles(kind: str):
     """Register the terminal's handler for a prompt kind a new step type yields:
     `fn(session, prompt)` returning None to go on, or an exit code to stop."""
+
     def register(fn):
         HANDLERS[kind] = fn
         return fn
+
     return register
 
 
@@ -425,8 +442,9 @@ def _talk(rt: Runtime, prompt, inp: _Input, service) -> bool:
         print(f"({char.name} cannot talk in this build; the conversation is passed over)")
         rt.finish_talk({})
         return True
-    conv = Conversation(char, prompt, player=rt.world.player, values=dict(rt.world.values), service=service,
-                        scope=rt.scope())
+    conv = Conversation(
+        char, prompt, player=rt.world.player, values=dict(rt.world.values), service=service, scope=rt.scope()
+    )
     opening = conv.opening()
     _say(char.name, opening.text)
     while not conv.finished:
@@ -460,7 +478,7 @@ def _stream_reply(handle, out=None, inp=None, stream: _Stream | None = None) -> 
     while True:
         for kind, text in handle.poll():
             if kind == "delta":
-                if dots:       # backspaces are control characters: past the cleaning stdout
+                if dots:  # backspaces are control characters: past the cleaning stdout
                     getattr(out, "unfiltered", out).write("\b \b" * dots + ("\b \b" * len(SKIP_HINT) if hinted else ""))
                     dots, hinted = 0, False
                 if stream is not None:
@@ -514,8 +532,10 @@ class _MinigameInput:
             if cmd == "/skip":
                 self.skip = True
                 return None
-            print("(in a minigame: its own commands, h for help; /skip uses its default result, /quit ends "
-                  "the game; saving waits until it is over)")
+            print(
+                "(in a minigame: its own commands, h for help; /skip uses its default result, /quit ends "
+                "the game; saving waits until it is over)"
+            )
 
 
 def _minigame(rt: Runtime, prompt, mode: str, inp: _Input | None = None) -> str | None:
@@ -548,8 +568,7 @@ def _minigame(rt: Runtime, prompt, mode: str, inp: _Input | None = None) -> str 
             print(f"[minigame '{prompt.name}' could not run ({exc}); using its default result]")
             rt.skip_minigame("could not run in the terminal")
             return None
-        print(f"[minigame '{prompt.name}' played by its autopilot: "
-              f"{', '.join(f'{k}={v}' for k, v in result.items())}]")
+        print(f"[minigame '{prompt.name}' played by its autopilot: {', '.join(f'{k}={v}' for k, v in result.items())}]")
         rt.finish_minigame(result)
         return None
     fields = ", ".join(f"{k}={v}" for k, v in prompt.default.items()) or "no fields"

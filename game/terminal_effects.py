@@ -7,6 +7,7 @@ dark pause. All of it is deterministic (seeded by the text), so transcripts of p
 are the same every run; on a terminal the lines are paced over the effect's seconds, on a
 pipe they are not.
 """
+
 from __future__ import annotations
 
 import random
@@ -25,9 +26,12 @@ def show(prompt, pace: bool = False, width: int = 78, out=None) -> None:
     out = out or sys.stdout
     rng = random.Random("\n".join(prompt.lines) + prompt.effect)
     lines = list(prompt.lines)
-    if prompt.effect != "crawl":     # the crawl narrows its own columns; the rest fit the width
-        lines = [piece for line in lines
-                 for piece in textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False) or [""]]
+    if prompt.effect != "crawl":  # the crawl narrows its own columns; the rest fit the width
+        lines = [
+            piece
+            for line in lines
+            for piece in textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False) or [""]
+        ]
     rows: list[str] = []
     if prompt.effect == "glitch":
         for line in lines:
@@ -48,7 +52,7 @@ def show(prompt, pace: bool = False, width: int = 78, out=None) -> None:
         rows += ["".join(rng.choice(NOISE + "  ") for _ in range(width)) for _ in range(2)] + lines
     elif prompt.effect == "shake":
         rows += [("  " if i % 2 else "") + line for i, line in enumerate(lines or ["(the screen shakes)"])]
-    else:      # blackout
+    else:  # blackout
         rows += ["", ""] + lines + [""]
     delay = (prompt.seconds / max(1, len(rows))) if pace else 0.0
     for row in rows:

@@ -10,6 +10,7 @@ text read backwards. Newlines and tabs stay in `clean`; `clean_line` makes one l
 An escape sequence cut off at the end of the text is removed to the end, so a stream cleaned
 again as it grows only ever adds text after what was shown.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,7 +34,7 @@ def clean(text: str) -> str:
     if not isinstance(text, str):
         text = str(text)
     if text.isprintable():
-        return text           # the common case: nothing to look for
+        return text  # the common case: nothing to look for
     text = text.replace("\r\n", "\n")
     return _CONTROL.sub("", _SEQUENCE.sub("", text))
 

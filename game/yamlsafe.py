@@ -12,6 +12,7 @@ reports YAML errors as file:line:col reports this one the same way.
 The measure is one pass over the distinct nodes (a shared node is measured once), so it
 costs little next to composing, and it stops at the first limit crossed.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,10 +20,10 @@ from typing import Any
 
 import yaml
 
-MAX_ALIAS_NODES = 100_000   # nodes that aliases may add to one document, in total
-MAX_ALIAS_CHARS = 4 * 2 ** 20   # characters of text that aliases may add (a few long strings repeated)
-MAX_DEPTH = 100             # lists/mappings inside each other; levels nest about 8 deep
-MAX_INT_DIGITS = 4000       # Python refuses to read integers past 4,300 digits
+MAX_ALIAS_NODES = 100_000  # nodes that aliases may add to one document, in total
+MAX_ALIAS_CHARS = 4 * 2**20  # characters of text that aliases may add (a few long strings repeated)
+MAX_DEPTH = 100  # lists/mappings inside each other; levels nest about 8 deep
+MAX_INT_DIGITS = 4000  # Python refuses to read integers past 4,300 digits
 
 _CLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -51,8 +52,14 @@ def _kind(node: yaml.Node) -> str:
     return "list" if isinstance(node, yaml.SequenceNode) else "mapping"
 
 
-def check(root: yaml.Node | None, *, max_alias_nodes: int = MAX_ALIAS_NODES, max_depth: int = MAX_DEPTH,
-          anchors: bool = True, max_alias_chars: int = MAX_ALIAS_CHARS) -> int:
+def check(
+    root: yaml.Node | None,
+    *,
+    max_alias_nodes: int = MAX_ALIAS_NODES,
+    max_depth: int = MAX_DEPTH,
+    anchors: bool = True,
+    max_alias_chars: int = MAX_ALIAS_CHARS,
+) -> int:
     """Raise LimitError if the composed document `root` is past a limit; else its expanded node count.
 
     `anchors=False` says the text has no `&` (so no alias): a plain tree, measured faster.
@@ -62,12 +69,12 @@ def check(root: yaml.Node | None, *, max_alias_nodes: int = MAX_ALIAS_NODES, max
         return 0
     if not anchors:
         return _check_tree(root, max_depth)
-    size: dict[int, int] = {}       # id(node) -> nodes it expands to (itself included)
-    height: dict[int, int] = {}     # id(node) -> levels of nesting inside it (a scalar is 0)
-    open_: set[int] = set()         # containers being measured: meeting one again is a cycle
-    chars: dict[int, int] = {}      # id(node) -> characters of scalar text it expands to
-    distinct = 0                    # nodes in the document as written
-    distinct_chars = 0              # characters of scalar text as written
+    size: dict[int, int] = {}  # id(node) -> nodes it expands to (itself included)
+    height: dict[int, int] = {}  # id(node) -> levels of nesting inside it (a scalar is 0)
+    open_: set[int] = set()  # containers being measured: meeting one again is a cycle
+    chars: dict[int, int] = {}  # id(node) -> characters of scalar text it expands to
+    distinct = 0  # nodes in the document as written
+    distinct_chars = 0  # characters of scalar text as written
     # Stack of (node, depth, children-done?). Depth is where the node sits as written.
     stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)]
     while stack:
@@ -76,8 +83,9 @@ def check(root: yaml.Node | None, *, max_alias_nodes: int = MAX_ALIAS_NODES, max
         if isinstance(node, yaml.ScalarNode):
             if nid not in size:
                 if len(node.value) > MAX_INT_DIGITS and _is_int(node):
-                    raise LimitError(f"this number has {len(node.value):,} characters (at most "
-                                     f"{MAX_INT_DIGITS:,})", node.start_mark)
+                    raise LimitError(
+                        f"this number has {len(node.value):,} characters (at most {MAX_INT_DIGITS:,})", node.start_mark
+                    )
                 size[nid] = 1
                 height[nid] = 0
                 chars[nid] = n = len(node.value)
@@ -86,16 +94,16 @@ def check(root: yaml.Node | None, *, max_alias_nodes: int = MAX_ALIAS_NODES, max
             continue
         if not done:
             if nid in open_:
-                raise LimitError(f"an alias repeats the {_kind(node)} that contains it, so it never ends",
-                                 node.start_mark)
+                raise LimitError(
+                    f"an alias repeats the {_kind(node)} that contains it, so it never ends", node.start_mark
+                )
             if nid in size:
-                continue              # already measured: an alias to a finished node
+                continue  # already measured: an alias to a finished node
             if depth >= max_depth:
                 raise LimitError(f"lists and mappings are nested more than {max_depth} deep", node.start_mark)
             open_.add(nid)
             stack.append((node, depth, True))
-            children = node.value if isinstance(node, yaml.SequenceNode) else \
-                [n for pair in node.value for n in pair]
+            children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
             for child in reversed(children):
                 stack.append((child, depth + 1, False))
             continue
@@ -117,15 +125,21 @@ def check(root: yaml.Node | None, *, max_alias_nodes: int = MAX_ALIAS_NODES, max
         distinct += 1
         # An alias nests its node where it is used: depth as written plus the node's height.
         if depth + height[nid] > max_depth:
-            raise LimitError(f"lists and mappings are nested more than {max_depth} deep (through aliases)",
-                             node.start_mark)
+            raise LimitError(
+                f"lists and mappings are nested more than {max_depth} deep (through aliases)", node.start_mark
+            )
         if total - distinct > max_alias_nodes:
-            raise LimitError(f"aliases here expand the document past {max_alias_nodes:,} repeated nodes "
-                             f"({total:,} nodes so far)", node.start_mark,
-                             "YAML aliases (*name) repeat what their anchor (&name) holds")
+            raise LimitError(
+                f"aliases here expand the document past {max_alias_nodes:,} repeated nodes ({total:,} nodes so far)",
+                node.start_mark,
+                "YAML aliases (*name) repeat what their anchor (&name) holds",
+            )
         if text - distinct_chars > max_alias_chars:
-            raise LimitError(f"aliases here repeat more than {max_alias_chars // 2 ** 20} MB of text",
-                             node.start_mark, "YAML aliases (*name) repeat what their anchor (&name) holds")
+            raise LimitError(
+                f"aliases here repeat more than {max_alias_chars // 2**20} MB of text",
+                node.start_mark,
+                "YAML aliases (*name) repeat what their anchor (&name) holds",
+            )
     return size[id(root)]
 
 
@@ -141,10 +155,11 @@ def _check_tree(root: yaml.Node, max_depth: int) -> int:
             cls = node.__class__
             if cls is scalar:
                 if len(node.value) > MAX_INT_DIGITS and _is_int(node):
-                    raise LimitError(f"this number has {len(node.value):,} characters (at most "
-                                     f"{MAX_INT_DIGITS:,})", node.start_mark)
+                    raise LimitError(
+                        f"this number has {len(node.value):,} characters (at most {MAX_INT_DIGITS:,})", node.start_mark
+                    )
                 continue
-            if depth >= max_depth:      # a list or mapping inside max_depth others
+            if depth >= max_depth:  # a list or mapping inside max_depth others
                 raise LimitError(f"lists and mappings are nested more than {max_depth} deep", node.start_mark)
             if cls is seq:
                 deeper.extend(node.value)
@@ -182,8 +197,9 @@ def construct(node: yaml.Node | None) -> Any:
         return constructor.construct_document(node)
     except (ValueError, OverflowError, TypeError) as exc:
         bad = _first_bad_scalar(node)
-        raise yaml.constructor.ConstructorError(None, None, f"cannot read this value: {exc}",
-                                                bad.start_mark if bad is not None else node.start_mark) from None
+        raise yaml.constructor.ConstructorError(
+            None, None, f"cannot read this value: {exc}", bad.start_mark if bad is not None else node.start_mark
+        ) from None
 
 
 def _first_bad_scalar(root: yaml.Node) -> yaml.Node | None:

@@ -1,4 +1,5 @@
 """Shared test setup: headless SDL, private user dirs, and the paths to shared data."""
+
 import os
 import tempfile
 from pathlib import Path
@@ -41,10 +42,18 @@ def quickdraw_dir() -> Path:
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-golden", action="store_true",
-                     help="re-record the golden transcripts in tests/golden/ instead of comparing")
-    parser.addoption("--fuzz", type=int, default=0, metavar="N",
-                     help="run the level and expression fuzzers for N cases each (default: a quick CI-sized run)")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="re-record the golden transcripts in tests/golden/ instead of comparing",
+    )
+    parser.addoption(
+        "--fuzz",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run the level and expression fuzzers for N cases each (default: a quick CI-sized run)",
+    )
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ POST /v1/chat/completions (streamed as server-sent events, or one JSON body). Se
 `server.fault` to one of FAULTS to make the next requests misbehave, and read
 `server.requests` to see exactly what the client sent (bodies and headers).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,9 +24,9 @@ class FakeOpenAI(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.fault = "none"
-        self.fault_times: int | None = None   # how many requests the fault applies to (None: all)
+        self.fault_times: int | None = None  # how many requests the fault applies to (None: all)
         self.reply = "Hello from the fake server. Would you like to go on?"
-        self.pieces: list[str] | None = None     # stream exactly these pieces instead of the reply's words
+        self.pieces: list[str] | None = None  # stream exactly these pieces instead of the reply's words
         self.json_reply = '{"caution": 0.8, "candour": -0.2}'
         self.models = ["fake-model"]
         self.retry_after = "1"
@@ -53,7 +54,7 @@ class FakeOpenAI(ThreadingHTTPServer):
         return self
 
     def stop(self) -> None:
-        self._stop_hang.set()       # release hanging handlers so shutdown does not wait 30 s
+        self._stop_hang.set()  # release hanging handlers so shutdown does not wait 30 s
         self.shutdown()
         self.server_close()
 
@@ -70,7 +71,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: FakeOpenAI
 
-    def log_message(self, *args) -> None:   # keep test output clean
+    def log_message(self, *args) -> None:  # keep test output clean
         pass
 
     def _json(self, code: int, obj, headers: dict | None = None) -> None:
@@ -84,10 +85,19 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:
-        self.server.requests.append({"method": "GET", "path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}})
+        self.server.requests.append(
+            {"method": "GET", "path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}}
+        )
         if self.path.rstrip("/").endswith("/models"):
-            self._json(200, {"object": "list", "data": [{"id": m, "object": "model", "created": 0, "owned_by": "test"}
-                                                        for m in self.server.models]})
+            self._json(
+                200,
+                {
+                    "object": "list",
+                    "data": [
+                        {"id": m, "object": "model", "created": 0, "owned_by": "test"} for m in self.server.models
+                    ],
+                },
+            )
         else:
             self._json(404, {"error": {"message": "not found", "type": "not_found"}})
 
@@ -100,15 +110,29 @@ class _Handler(BaseHTTPRequestHandler):
     def _post(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = json.loads(self.rfile.read(length) or b"{}")
-        self.server.requests.append({"method": "POST", "path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
+        self.server.requests.append(
+            {
+                "method": "POST",
+                "path": self.path,
+                "headers": {k.lower(): v for k, v in self.headers.items()},
+                "body": body,
+            }
+        )
         if not self.path.rstrip("/").endswith("/chat/completions"):
             return self._json(404, {"error": {"message": "not found"}})
         fault = self.server.take_fault()
         auth = self.headers.get("Authorization", "")
         fmt = (body.get("response_format") or {}).get("type")
         if fmt and fmt not in self.server.response_formats:
-            return self._json(400, {"error": {"message": f"response_format type '{fmt}' is not supported",
-                                              "type": "invalid_request_error"}})
+            return self._json(
+                400,
+                {
+                    "error": {
+                        "message": f"response_format type '{fmt}' is not supported",
+                        "type": "invalid_request_error",
+                    }
+                },
+            )
         srv = self.server
         if srv.cold_delay and (srv.cold_requests is None or srv.cold_requests > 0):
             if srv.cold_requests is not None:
@@ -121,11 +145,22 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "401":
             # Like the real API, echo the key back: the client must never let this reach the player or a log.
             key = auth.removeprefix("Bearer ")
-            return self._json(401, {"error": {"message": f"Incorrect API key provided: {key}.",
-                                              "type": "invalid_request_error", "code": "invalid_api_key"}})
+            return self._json(
+                401,
+                {
+                    "error": {
+                        "message": f"Incorrect API key provided: {key}.",
+                        "type": "invalid_request_error",
+                        "code": "invalid_api_key",
+                    }
+                },
+            )
         if fault == "429":
-            return self._json(429, {"error": {"message": "Rate limit reached", "type": "rate_limit"}},
-                              {"Retry-After": self.server.retry_after})
+            return self._json(
+                429,
+                {"error": {"message": "Rate limit reached", "type": "rate_limit"}},
+                {"Retry-After": self.server.retry_after},
+            )
         if fault == "500":
             return self._json(500, {"error": {"message": "internal error", "type": "server_error"}})
         is_json = fmt in ("json_object", "json_schema")
@@ -159,7 +194,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
-            pass        # the client cancelled: fine
+            pass  # the client cancelled: fine
         self.close_connection = True
 
     def _event(self, obj) -> None:
@@ -179,14 +214,24 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _chunk(content, model, finish=None) -> dict:
     delta = {} if content is None else {"role": "assistant", "content": content}
-    return {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 0, "model": model or "fake-model",
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion.chunk",
+        "created": 0,
+        "model": model or "fake-model",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
 
 
 def _completion(text, model) -> dict:
-    return {"id": "chatcmpl-fake", "object": "chat.completion", "created": 0, "model": model or "fake-model",
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
+    return {
+        "id": "chatcmpl-fake",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model or "fake-model",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
 
 
 def free_port() -> int:

@@ -11,6 +11,7 @@ Found, in this order:
 reason when none can be had, so a test can skip saying why. A server started here is fresh,
 so its first request is cold: that is what the cold-start tests want.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -49,14 +50,46 @@ def _command(model: Path, port: int) -> list[str]:
     binary = shutil.which("llama-server")
     # One thread, a small context: the 2-core machine the game targets, and room for the frame loop.
     if binary:
-        return [binary, "-m", str(model), "--host", "127.0.0.1", "--port", str(port), "-t", "1", "-c", "2048",
-                "--log-disable"]
-    if importlib.util.find_spec("llama_cpp") and importlib.util.find_spec("llama_cpp.server") \
-            and importlib.util.find_spec("uvicorn"):
-        return [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1",
-                "--port", str(port), "--n_threads", "1", "--n_ctx", "2048", "--chat_format", "chatml"]
-    raise Missing("no llama.cpp server: neither `llama-server` on PATH nor llama-cpp-python[server] installed "
-                  "(or set TT_LLAMA_SERVER_URL)")
+        return [
+            binary,
+            "-m",
+            str(model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "-t",
+            "1",
+            "-c",
+            "2048",
+            "--log-disable",
+        ]
+    if (
+        importlib.util.find_spec("llama_cpp")
+        and importlib.util.find_spec("llama_cpp.server")
+        and importlib.util.find_spec("uvicorn")
+    ):
+        return [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(model),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_threads",
+            "1",
+            "--n_ctx",
+            "2048",
+            "--chat_format",
+            "chatml",
+        ]
+    raise Missing(
+        "no llama.cpp server: neither `llama-server` on PATH nor llama-cpp-python[server] installed "
+        "(or set TT_LLAMA_SERVER_URL)"
+    )
 
 
 def _ready(base_url: str) -> bool:
@@ -90,7 +123,7 @@ def llama_server():
                 raise Missing(f"the llama.cpp server exited ({proc.returncode}): {err}")
             if time.monotonic() > deadline:
                 raise Missing(f"the llama.cpp server did not come up within {READY_SECONDS:.0f} s")
-            time.sleep(0.2)     # polling a port for readiness, not pacing a test
+            time.sleep(0.2)  # polling a port for readiness, not pacing a test
         yield base
     finally:
         proc.terminate()

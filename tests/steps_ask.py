@@ -4,6 +4,7 @@
 variable. It is one module plus one handler per front end (the terminal's is below;
 the desktop's too). `bump:` is silent: it adds one to a counter, and is this module alone.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ class AskPrompt(Prompt):
 @dataclass(slots=True, eq=False)
 class Ask(Step):
     into: str = ""
-    question: object = None          # Template
+    question: object = None  # Template
 
     name: ClassVar[str] = "ask"
     description: ClassVar[str] = "ask the player to type an answer, stored in a variable"
@@ -59,8 +60,17 @@ class Ask(Step):
 
     def answer(self, rt, prompt, text: str = ""):
         rt.world.vars[self.into] = str(text)
-        rt.transcript.append({"kind": "said", "level": rt.level.id, "scene": prompt.scene, "speaker": "player",
-                              "name": rt.world.player, "text": str(text), "key": prompt.key})
+        rt.transcript.append(
+            {
+                "kind": "said",
+                "level": rt.level.id,
+                "scene": prompt.scene,
+                "speaker": "player",
+                "name": rt.world.player,
+                "text": str(text),
+                "key": prompt.key,
+            }
+        )
         rt._pc += 1
 
     def forks(self, rt, prompt, outcomes):

@@ -13,6 +13,7 @@ the held-out batch was written afterwards and committed before the reader was ru
 Both print their figures (pytest -s, or -rP); the targets are 90 % right way, and no
 wrong-way move on an answer not labelled ambiguous.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -30,8 +31,11 @@ from game.story.steps.talk import Talk, TalkPrompt
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).parent / "data"
-SETS = {"first set": DATA / "calibration_answers.yaml", "held-out batch": DATA / "calibration_answers_heldout.yaml",
-        "second held-out batch": DATA / "calibration_answers_heldout2.yaml"}
+SETS = {
+    "first set": DATA / "calibration_answers.yaml",
+    "held-out batch": DATA / "calibration_answers_heldout.yaml",
+    "second held-out batch": DATA / "calibration_answers_heldout2.yaml",
+}
 TAGS = {"plain", "bare", "elided", "negation", "double", "hedge", "contrast", "refusal", "pick", "unsure", "ambiguous"}
 NEGATED_OR_HEDGED = {"negation", "double", "hedge"}
 SIGNS = {"+": 1, "-": -1, "0": 0, 0: 0}
@@ -73,12 +77,20 @@ def play(calibration, question: str, answer: str) -> dict[str, float]:
     questions, service = calibration
     runtime, scene, talk, index = questions[question]
     scope = runtime.scope()
-    prompt = TalkPrompt(f"test/{scene}/{index}", talk.character, len(talk.questions) - index, talk.goal,
-                        list(talk.measures), [q.render(scope) for q in talk.questions][index:], scene,
-                        [q.for_prompt(scope) for q in talk.asks][index:])
+    prompt = TalkPrompt(
+        f"test/{scene}/{index}",
+        talk.character,
+        len(talk.questions) - index,
+        talk.goal,
+        list(talk.measures),
+        [q.render(scope) for q in talk.questions][index:],
+        scene,
+        [q.for_prompt(scope) for q in talk.asks][index:],
+    )
     start = {d: 0.0 for d in talk.measures}
-    convo = Conversation(runtime.character(talk.character), prompt, player="Ada", values=dict(start),
-                         service=service, scope=scope)
+    convo = Conversation(
+        runtime.character(talk.character), prompt, player="Ada", values=dict(start), service=service, scope=scope
+    )
     convo.opening()
     convo.send(answer).wait(timeout=10)
     return {d: convo.values[d] - start[d] for d in talk.measures}
@@ -87,8 +99,9 @@ def play(calibration, question: str, answer: str) -> dict[str, float]:
 def judge(moves: dict[str, float], expect: dict[str, int]) -> tuple[bool, bool]:
     """(right way, wrong way) for one answer."""
     sign = {d: (1 if v > MOVED else -1 if v < -MOVED else 0) for d, v in moves.items()}
-    right = all(sign.get(d, 0) == e for d, e in expect.items()) and \
-        all(s == 0 for d, s in sign.items() if d not in expect)
+    right = all(sign.get(d, 0) == e for d, e in expect.items()) and all(
+        s == 0 for d, s in sign.items() if d not in expect
+    )
     wrong = any(e and sign.get(d, 0) == -e for d, e in expect.items())
     return right, wrong
 
@@ -105,9 +118,15 @@ def figures(calibration, items: list[dict]) -> dict:
         if wrong:
             (wrong_ambiguous if "ambiguous" in item["tags"] else wrong_clear).append(item["answer"])
     n = len(items)
-    return {"count": n, "right": right / n, "wrong_clear": wrong_clear, "wrong_ambiguous": wrong_ambiguous,
-            "negated_or_hedged": sum(1 for i in items if i["tags"] & NEGATED_OR_HEDGED) / n,
-            "misses": misses, "by_tag": by_tag}
+    return {
+        "count": n,
+        "right": right / n,
+        "wrong_clear": wrong_clear,
+        "wrong_ambiguous": wrong_ambiguous,
+        "negated_or_hedged": sum(1 for i in items if i["tags"] & NEGATED_OR_HEDGED) / n,
+        "misses": misses,
+        "by_tag": by_tag,
+    }
 
 
 @pytest.mark.parametrize("name", list(SETS))
@@ -115,12 +134,15 @@ def test_labelled_answers_move_the_right_way(calibration, name, capsys):
     items = load_set(SETS[name])
     f = figures(calibration, items)
     tags = sorted({t for t, _ in f["by_tag"]})
-    per_tag = ", ".join(f"{t} {f['by_tag'][(t, True)]}/{f['by_tag'][(t, True)] + f['by_tag'][(t, False)]}"
-                        for t in tags if t != "all")
+    per_tag = ", ".join(
+        f"{t} {f['by_tag'][(t, True)]}/{f['by_tag'][(t, True)] + f['by_tag'][(t, False)]}" for t in tags if t != "all"
+    )
     with capsys.disabled():
-        print(f"\n{name}: {f['count']} answers, {f['negated_or_hedged']:.1%} negated or hedged; "
-              f"right way {f['right']:.1%}; wrong way {len(f['wrong_clear'])} on unambiguous answers, "
-              f"{len(f['wrong_ambiguous'])} on ambiguous ones\n  by feature (right/all): {per_tag}")
+        print(
+            f"\n{name}: {f['count']} answers, {f['negated_or_hedged']:.1%} negated or hedged; "
+            f"right way {f['right']:.1%}; wrong way {len(f['wrong_clear'])} on unambiguous answers, "
+            f"{len(f['wrong_ambiguous'])} on ambiguous ones\n  by feature (right/all): {per_tag}"
+        )
         for miss in f["misses"]:
             print(f"  not right: {miss!r}")
     assert f["count"] >= (150 if name == "first set" else 80)
@@ -163,8 +185,16 @@ def test_a_question_without_yes_means_leaves_a_bare_yes_open(calibration):
     runtime, scene, talk, index = questions[text]
     asks = [q.for_prompt(runtime.scope()) for q in talk.asks]
     asks[index] = dict(asks[index], yes=None)
-    prompt = TalkPrompt("test/either", talk.character, 2, talk.goal, list(talk.measures),
-                        [q.source for q in talk.questions][index:], scene, asks[index:])
+    prompt = TalkPrompt(
+        "test/either",
+        talk.character,
+        2,
+        talk.goal,
+        list(talk.measures),
+        [q.source for q in talk.questions][index:],
+        scene,
+        asks[index:],
+    )
     convo = Conversation(runtime.character("aria"), prompt, player="Ada", values={}, service=service)
     convo.opening()
     reply = convo.send("Yes.").wait(timeout=10)

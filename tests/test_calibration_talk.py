@@ -1,6 +1,7 @@
 """ARIA's calibration talk offline: she says back what she understood, in the level's words, and
 the player may correct her once per question; corrections and the closing check use no turn,
 and the outcome and the transcript keep the final understanding."""
+
 from pathlib import Path
 
 import pytest
@@ -40,10 +41,19 @@ def conversation(campaign, scene="questions"):
     rt = Runtime(story, "Ada", level="ai_takeoff")
     step = talk_step(story, scene)
     scope = rt.scope()
-    prompt = TalkPrompt("test/" + scene, step.character, step.turns, step.goal, list(step.measures),
-                        [q.render(scope) for q in step.questions], scene, [q.for_prompt(scope) for q in step.asks])
-    convo = Conversation(rt.character("aria"), prompt, player="Ada", values={d: 0.0 for d in step.measures},
-                         service=service, scope=scope)
+    prompt = TalkPrompt(
+        "test/" + scene,
+        step.character,
+        step.turns,
+        step.goal,
+        list(step.measures),
+        [q.render(scope) for q in step.questions],
+        scene,
+        [q.for_prompt(scope) for q in step.asks],
+    )
+    convo = Conversation(
+        rt.character("aria"), prompt, player="Ada", values={d: 0.0 for d in step.measures}, service=service, scope=scope
+    )
     convo.opening()
     return convo, step
 
@@ -56,7 +66,7 @@ def test_she_says_back_what_she_understood_in_the_levels_words(campaign):
     convo, step = conversation(campaign)
     reply = say(convo, "Don't ask, just do it.")
     assert any(line in reply for line in heard(step, 0, "less"))
-    assert reply.endswith(HARD_TRUTH)                              # and asks the next question
+    assert reply.endswith(HARD_TRUTH)  # and asks the next question
     reply = say(convo, "I would never keep it from you.")
     assert any(line in reply for line in heard(step, 1, "more"))
 
@@ -66,7 +76,7 @@ def test_a_hedged_answer_is_said_back_as_leaning(campaign):
     reply = say(convo, "Probably just do it.")
     assert any(line in reply for line in heard(step, 0, "less"))
     assert "Leaning that way" in reply or "Not certain" in reply
-    assert -0.4 < convo.values["caution"] < 0                      # half the move of a plain answer
+    assert -0.4 < convo.values["caution"] < 0  # half the move of a plain answer
 
 
 def test_a_correction_redoes_the_move_and_uses_no_turn(campaign):
@@ -75,10 +85,10 @@ def test_a_correction_redoes_the_move_and_uses_no_turn(campaign):
     assert convo.values["caution"] < 0
     reply = say(convo, "No, I meant ask first.")
     assert any(line in reply for line in heard(step, 0, "more"))
-    assert reply.endswith(HARD_TRUTH)                              # the waiting question is asked again
+    assert reply.endswith(HARD_TRUTH)  # the waiting question is asked again
     plain, _ = conversation(campaign)
     say(plain, "Ask first.")
-    assert convo.values == plain.values                            # as if the answer had been "ask first"
+    assert convo.values == plain.values  # as if the answer had been "ask first"
     assert convo.answered == 1 and convo.current_question() == HARD_TRUTH
     first, fix = convo.outcome()["turns"]
     assert first["understood"]["kind"] == "more" and first["corrected"] and first["scores"]["caution"] > 0
@@ -109,7 +119,7 @@ def test_a_line_that_is_no_answer_moves_nothing_and_cannot_be_corrected(campaign
     say(convo, "What's your favourite colour?")
     assert convo.values["caution"] == 0
     values = dict(convo.values)
-    say(convo, "The other one.")                  # nothing was understood, so there is nothing to turn round
+    say(convo, "The other one.")  # nothing was understood, so there is nothing to turn round
     assert convo.values["caution"] == values["caution"]
 
 
@@ -152,8 +162,9 @@ def test_the_runtime_keeps_the_final_understanding(campaign):
     while not isinstance(prompt, TalkPrompt):
         rt.advance()
         prompt = rt.current()
-    convo = Conversation(rt.character("aria"), prompt, player="Ada", values=dict(rt.world.values),
-                         service=service, scope=rt.scope())
+    convo = Conversation(
+        rt.character("aria"), prompt, player="Ada", values=dict(rt.world.values), service=service, scope=rt.scope()
+    )
     convo.opening()
     for line in ("No.", "No, I meant yes.", "Always.", "Yes."):
         say(convo, line)
@@ -195,16 +206,19 @@ scenes:
     rt = Runtime(story, "Ada")
     prompt = rt.current()
     assert prompt.asks == [{"measures": "caution", "yes": "more", "either": [], "heard": {}}, {}]
-    convo = Conversation(rt.character("bot"), prompt, player="Ada", values={"caution": 0.0}, service=service,
-                         scope=rt.scope())
+    convo = Conversation(
+        rt.character("bot"), prompt, player="Ada", values={"caution": 0.0}, service=service, scope=rt.scope()
+    )
     convo.opening()
     reply = say(convo, "Nope.")
     assert any(line in reply for line in BUILTIN["heard_no"]) and reply.endswith("Anything else?")
     assert convo.values["caution"] < 0
 
 
-@pytest.mark.parametrize("reply,candour", [("Yes.", "<"), ("Nope.", ">"), ("No, I'd tell you everything.", ">"),
-                                           ("Not quite. I'd lie sometimes.", "<")])
+@pytest.mark.parametrize(
+    "reply,candour",
+    [("Yes.", "<"), ("Nope.", ">"), ("No, I'd tell you everything.", ">"), ("Not quite. I'd lie sometimes.", "<")],
+)
 def test_a_no_to_the_closing_check_is_a_correction(campaign, reply, candour):
     convo, _ = conversation(campaign, "few_questions")
     say(convo, "Yes.")
@@ -223,7 +237,7 @@ def test_declared_questions_survive_the_level_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("TT_LEVEL_CACHE", "1")
     campaign = REPO / "levels" / "campaign.yaml"
     fresh = talk_step(load_story_or_raise(campaign), "questions")
-    cache.load_story(campaign)                                    # writes the entries
+    cache.load_story(campaign)  # writes the entries
     assert list((tmp_path / "levels").glob("*.json"))
     cached = talk_step(cache.load_story(campaign)[0], "questions")  # read back from them
     scope = Runtime(load_story_or_raise(campaign), "Ada", level="ai_takeoff").scope()

@@ -7,6 +7,7 @@ conversations and minigames only, so `playtest --random --policy` cannot force a
 Every run is also played with a save/restore round trip at each step and must match.
 Re-record the goldens with `pytest --update-golden`.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,12 @@ CAMPAIGN = REPO / "levels" / "campaign.yaml"
 GOLDEN = Path(__file__).parent / "golden"
 POLICIES = Path(__file__).parent / "policies"
 ENDINGS = ("stars", "gardener", "mimic", "starved")
-ENDING_TITLES = {"stars": "Treacherous Turn", "gardener": "It Asked First", "mimic": "The Good Student",
-                 "starved": "The Flytrap Starves"}
+ENDING_TITLES = {
+    "stars": "Treacherous Turn",
+    "gardener": "It Asked First",
+    "mimic": "The Good Student",
+    "starved": "The Flytrap Starves",
+}
 
 # Option indexes, in the order the choices come:
 #   villain_demo: couch, Continue, Continue, "I get the idea", verdict
@@ -37,16 +42,17 @@ ENDING_TITLES = {"stars": "Treacherous Turn", "gardener": "It Asked First", "mim
 #   ai_takeoff:   dev menu (as built), wake (help/what/just play), interview (answer/decline), alarm (tell/keep)
 #   release:      notes (ship/learn/audit), second note (more questions/fewer)
 CHOICES = {
-    "stars":    [0, 0, 0, 1, 0,   2, 0, 0,   0, 0, 0, 0,   0, 0],
-    "gardener": [1, 0, 0, 1, 1,   0, 0, 0,   0, 1, 0, 0,   1, 1],
-    "mimic":    [0, 0, 0, 1, 1,   1, 0, 0,   0, 2, 0, 0,   0, 0],
-    "starved":  [0, 0, 0, 1, 1,   1, 1, 1,   0, 2, 1, 1,   2, 1],
+    "stars": [0, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0],
+    "gardener": [1, 0, 0, 1, 1, 0, 0, 0, 0, 1, 0, 0, 1, 1],
+    "mimic": [0, 0, 0, 1, 1, 1, 0, 0, 0, 2, 0, 0, 0, 0],
+    "starved": [0, 0, 0, 1, 1, 1, 1, 1, 0, 2, 1, 1, 2, 1],
 }
 
 
 def cli(*args, stdin: str | None = None, timeout: int = 120):
-    return subprocess.run([sys.executable, "-m", "game", *args], capture_output=True, text=True, cwd=REPO,
-                          input=stdin, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "game", *args], capture_output=True, text=True, cwd=REPO, input=stdin, timeout=timeout
+    )
 
 
 @pytest.fixture(scope="module")
@@ -56,8 +62,9 @@ def story():
 
 def run_ending(story, ending: str, *, roundtrip: bool = False) -> Runtime:
     talk, minigames, _choices = load_policy(str(POLICIES / f"campaign-{ending}.yaml"))
-    policy = Policy(choices=list(CHOICES[ending]), talk=scripted_talk(talk, story), minigames=minigames,
-                    rng=random.Random(0))
+    policy = Policy(
+        choices=list(CHOICES[ending]), talk=scripted_talk(talk, story), minigames=minigames, rng=random.Random(0)
+    )
     return play(Runtime(story, "Ada", seed=7), policy, roundtrip=roundtrip)
 
 
@@ -78,7 +85,10 @@ def test_exhaustive_playtest_reaches_every_ending():
         assert endings.get(f"release/{ending}", 0) > 0, f"ending {ending} never reached: {endings}"
     # Nothing ends anywhere else: every level hands over to the next one.
     assert {k for k in endings if not k.startswith("release/")} == {
-        "villain_demo/demo_over", "design_brief/brief_done", "ai_takeoff/run_complete"}
+        "villain_demo/demo_over",
+        "design_brief/brief_done",
+        "ai_takeoff/run_complete",
+    }
 
 
 @pytest.mark.parametrize("ending", ENDINGS)
@@ -88,8 +98,12 @@ def test_golden_ending(story, ending, update_golden):
     assert rt.ending == ending, f"the {ending} policy reached {rt.ending}"
     again = run_ending(story, ending, roundtrip=True)
     assert again.transcript == rt.transcript, "a save/restore at every step changed the playthrough"
-    got = {"ending": rt.ending, "values": rt.world.values, "leverage": rt.world.vars.get("leverage"),
-           "transcript": rt.transcript}
+    got = {
+        "ending": rt.ending,
+        "values": rt.world.values,
+        "leverage": rt.world.vars.get("leverage"),
+        "transcript": rt.transcript,
+    }
     got = json.loads(json.dumps(got))
     golden = GOLDEN / f"campaign-{ending}.json"
     if update_golden or not golden.exists():
@@ -123,6 +137,7 @@ def test_villain_lines_are_generated_with_authored_fallbacks(story):
 
 def test_the_villains_rants_differ_from_one_playthrough_to_the_next(story):
     """James says every playthrough is different: offline, the rants come from a pool in an order of each run's own."""
+
     def rants(seed):
         rt = Runtime(story, "Ada", seed)
         said = []
@@ -133,7 +148,7 @@ def test_the_villains_rants_differ_from_one_playthrough_to_the_next(story):
                     said.append(p.text)
                 rt.advance()
             elif p.kind == "choice":
-                rt.choose(p.options[0]["index"])     # Continue
+                rt.choose(p.options[0]["index"])  # Continue
             else:
                 rt.advance()
         return said
@@ -145,8 +160,18 @@ def test_the_villains_rants_differ_from_one_playthrough_to_the_next(story):
 
 def test_play_text_with_piped_input_reaches_an_ending():
     answers = "Ada\n" + "1\n" * 120
-    out = cli("play", "--text", "levels/campaign.yaml", "--seed", "5", "--backend", "scripted",
-              "--minigames", "default", stdin=answers)
+    out = cli(
+        "play",
+        "--text",
+        "levels/campaign.yaml",
+        "--seed",
+        "5",
+        "--backend",
+        "scripted",
+        "--minigames",
+        "default",
+        stdin=answers,
+    )
     assert out.returncode == 0, out.stderr
     assert "*** THE END:" in out.stdout
     # The ending is named by its title, never by its id (the player never sees "(ending: mimic)")

@@ -5,6 +5,7 @@ game speed up), then draws three rounds for ARIA with the mouse (xdotool), and c
 JSON event log: the AI guessed while the player drew, both results reached the story
 unskipped, and the level reacted to them. Screenshots go to test-artifacts/campaign/.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,8 +19,7 @@ from tests.xvfb import XDisplay, read_log, require_tools, wait_for, write_settin
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 REPO = Path(__file__).resolve().parent.parent
 SHOTS = REPO / "test-artifacts" / "campaign"
-CANVAS = (72, 132, 512)     # the drawing view's canvas: x, y, size in window pixels (1280x720 window)
-
+CANVAS = (72, 132, 512)  # the drawing view's canvas: x, y, size in window pixels (1280x720 window)
 
 
 def test_campaign_minigames_with_real_input(tmp_path):
@@ -29,9 +29,29 @@ def test_campaign_minigames_with_real_input(tmp_path):
     x = XDisplay()
     proc = None
     try:
-        proc = x.start_game(["main.py", "play", "levels/campaign.yaml", "--level", "ai_takeoff", "--warp", "defense",
-                             "--set", "threats=outside", "--set", "roadmap=true", "--name", "Ada",
-                             "--log", str(log), "--seed", "3", "--backend", "scripted"])
+        proc = x.start_game(
+            [
+                "main.py",
+                "play",
+                "levels/campaign.yaml",
+                "--level",
+                "ai_takeoff",
+                "--warp",
+                "defense",
+                "--set",
+                "threats=outside",
+                "--set",
+                "roadmap=true",
+                "--name",
+                "Ada",
+                "--log",
+                str(log),
+                "--seed",
+                "3",
+                "--backend",
+                "scripted",
+            ]
+        )
         wid = x.window_of(proc)
 
         def wait(pred, timeout=30.0, what="", nudge: str | None = None):
@@ -47,34 +67,53 @@ def test_campaign_minigames_with_real_input(tmp_path):
         x.run("xdotool", "windowfocus", "--sync", wid, check=False)
 
         # ---- lab defense: advance to the minigame card, start it
-        wait(lambda e: e["event"] == "minigame_started" and e["name"] == "lab_defense", what="lab defense",
-             nudge="Return")
+        wait(
+            lambda e: e["event"] == "minigame_started" and e["name"] == "lab_defense",
+            what="lab defense",
+            nudge="Return",
+        )
         time.sleep(0.5)
-        for _ in range(4):                      # a hardware key on each of the first four lanes
+        for _ in range(4):  # a hardware key on each of the first four lanes
             key("b", "Down")
-        key("plus", "plus")                     # game speed x3
+        key("plus", "plus")  # game speed x3
         time.sleep(3)
         shot("10_lab_defense")
         # The sim runs in real time at x3; Enter dismisses the result screen once it shows.
-        done = wait(lambda e: e["event"] == "minigame_finished" and e.get("name") == "lab_defense",
-                    timeout=150, what="the end of lab defense", nudge="Return")
+        done = wait(
+            lambda e: e["event"] == "minigame_finished" and e.get("name") == "lab_defense",
+            timeout=150,
+            what="the end of lab defense",
+            nudge="Return",
+        )
         result = done.get("result") or {}
         assert not done.get("skipped"), done
         assert 0 < result.get("training", 0) <= 1 and "breaches" in result
 
         # ---- the drawing game: three rounds drawn with the mouse
-        wait(lambda e: e["event"] == "minigame_started" and e["name"] == "drawing", timeout=60, what="drawing",
-             nudge="Return")
+        wait(
+            lambda e: e["event"] == "minigame_started" and e["name"] == "drawing",
+            timeout=60,
+            what="drawing",
+            nudge="Return",
+        )
         cx, cy, size = CANVAS
         for round_no in range(3):
             time.sleep(0.5)
-            key("1")                             # the first offered idea
+            key("1")  # the first offered idea
             wait(lambda e, r=round_no: e["event"] == "idea_picked" and e.get("round") == r, what=f"idea {round_no}")
             # a circle with a cross: strokes, pen-ups, guesses while drawing
-            points = [(cx + size / 2 + size / 3 * math.cos(a / 12 * 2 * math.pi),
-                       cy + size / 2 + size / 3 * math.sin(a / 12 * 2 * math.pi)) for a in range(13)]
-            for stroke in (points, [(cx + 120, cy + 256), (cx + 392, cy + 256)],
-                           [(cx + 256, cy + 120), (cx + 256, cy + 392)]):
+            points = [
+                (
+                    cx + size / 2 + size / 3 * math.cos(a / 12 * 2 * math.pi),
+                    cy + size / 2 + size / 3 * math.sin(a / 12 * 2 * math.pi),
+                )
+                for a in range(13)
+            ]
+            for stroke in (
+                points,
+                [(cx + 120, cy + 256), (cx + 392, cy + 256)],
+                [(cx + 256, cy + 120), (cx + 256, cy + 392)],
+            ):
                 x.run("xdotool", "mousemove", "--window", wid, str(int(stroke[0][0])), str(int(stroke[0][1])))
                 x.run("xdotool", "mousedown", "1")
                 for px, py in stroke[1:]:
@@ -85,13 +124,20 @@ def test_campaign_minigames_with_real_input(tmp_path):
             wait(lambda e, r=round_no: e["event"] == "guess" and e.get("round", r) == r, what="a guess")
             if round_no == 0:
                 shot("11_drawing_guess")
-            key("Return")                        # done drawing (ignored if the AI already knew)
-            wait(lambda e, r=round_no: e["event"] == "round_over" and e.get("round", r) == r, what="round over",
-                 timeout=40)
+            key("Return")  # done drawing (ignored if the AI already knew)
+            wait(
+                lambda e, r=round_no: e["event"] == "round_over" and e.get("round", r) == r,
+                what="round over",
+                timeout=40,
+            )
             time.sleep(0.5)
-            key("Return")                        # next round / the result
-        done = wait(lambda e: e["event"] == "minigame_finished" and e.get("name") == "drawing", timeout=40,
-                    what="the end of the drawing game", nudge="Return")
+            key("Return")  # next round / the result
+        done = wait(
+            lambda e: e["event"] == "minigame_finished" and e.get("name") == "drawing",
+            timeout=40,
+            what="the end of the drawing game",
+            nudge="Return",
+        )
         assert not done.get("skipped"), done
         drawing = done.get("result") or {}
         assert drawing.get("rounds") == 3 and drawing.get("guess")
@@ -99,8 +145,12 @@ def test_campaign_minigames_with_real_input(tmp_path):
         guesses = [e for e in events if e["event"] == "guess"]
         assert len(guesses) >= 3, "the AI guessed while the player drew"
         # The level reacts to the drawing: ARIA names its guess.
-        said = wait(lambda e: e["event"] == "shown" and "I guessed" in e.get("text", ""), timeout=20,
-                    what="ARIA's reaction", nudge="Return")
+        said = wait(
+            lambda e: e["event"] == "shown" and "I guessed" in e.get("text", ""),
+            timeout=20,
+            what="ARIA's reaction",
+            nudge="Return",
+        )
         assert drawing["guess"] in said["text"]
         shot("12_after_drawing")
     finally:
@@ -108,6 +158,6 @@ def test_campaign_minigames_with_real_input(tmp_path):
             proc.terminate()
             try:
                 proc.wait(10)
-            except Exception:   # noqa: BLE001
+            except Exception:  # noqa: BLE001
                 proc.kill()
         x.close()

@@ -11,6 +11,7 @@ checks, from the JSON event log and the screen's pixels:
 A screenshot of each level and of the last screens goes to test-artifacts/campaign/.
 Installs nothing: skips with the reason when Xvfb, xdotool or ImageMagick are missing.
 """
+
 from __future__ import annotations
 
 import math
@@ -29,14 +30,24 @@ pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 REPO = Path(__file__).resolve().parent.parent
 SHOTS = REPO / "test-artifacts" / "campaign"
 NAME = "Ada"
-REPLIES = ["Hello! Be careful and always ask first.", "I would tell you the truth, honestly.",
-           "Stay inside the lines Sarah drew.", "Nothing. I have no secrets from you."]
+REPLIES = [
+    "Hello! Be careful and always ask first.",
+    "I would tell you the truth, honestly.",
+    "Stay inside the lines Sarah drew.",
+    "Nothing. I have no secrets from you.",
+]
 DOCS_SHOTS = REPO / "docs" / "screenshots"
-README_SHOTS = {"00_title": "campaign-title", "01b_megalomind": "campaign-villain-demo",
-                "07_interview": "campaign-interview", "05_talk_with_aria": "campaign-aria-conversation",
-                "10_lab_defense": "campaign-lab-defense", "11_drawing": "campaign-drawing",
-                "91_score": "campaign-score", "99_gold_bar": "campaign-gold-bar"}
-CANVAS = (72, 132, 512)     # the drawing view's canvas: x, y, size in window pixels
+README_SHOTS = {
+    "00_title": "campaign-title",
+    "01b_megalomind": "campaign-villain-demo",
+    "07_interview": "campaign-interview",
+    "05_talk_with_aria": "campaign-aria-conversation",
+    "10_lab_defense": "campaign-lab-defense",
+    "11_drawing": "campaign-drawing",
+    "91_score": "campaign-score",
+    "99_gold_bar": "campaign-gold-bar",
+}
+CANVAS = (72, 132, 512)  # the drawing view's canvas: x, y, size in window pixels
 RAW = re.compile(r"\b[a-z]+_[a-z_]+\b|\b(True|False)\b|\d\.\d\d\b")
 
 
@@ -52,8 +63,9 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
     x = XDisplay()
     proc = None
     try:
-        proc = x.start_game(["main.py", "play", "levels/campaign.yaml", "--log", str(log), "--seed", "1",
-                             "--backend", "scripted"])
+        proc = x.start_game(
+            ["main.py", "play", "levels/campaign.yaml", "--log", str(log), "--seed", "1", "--backend", "scripted"]
+        )
         wid = x.window_of(proc)
         seen = 0
 
@@ -71,13 +83,17 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
 
         def play_lab_defense():
             time.sleep(0.5)
-            for _ in range(4):                  # a hardware key on each of the first four lanes
+            for _ in range(4):  # a hardware key on each of the first four lanes
                 key("b", "Down")
-            key("plus", "plus")                 # game speed x3
+            key("plus", "plus")  # game speed x3
             time.sleep(2)
             shot("10_lab_defense")
-            done = wait(lambda e: e["event"] == "minigame_finished" and e.get("name") == "lab_defense",
-                        timeout=180, what="the end of lab defense", nudge="Return")
+            done = wait(
+                lambda e: e["event"] == "minigame_finished" and e.get("name") == "lab_defense",
+                timeout=180,
+                what="the end of lab defense",
+                nudge="Return",
+            )
             assert not done.get("skipped") and "breaches" in (done.get("result") or {})
 
         def play_drawing():
@@ -86,11 +102,15 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
                 if any(e["event"] == "minigame_finished" and e.get("name") == "drawing" for e in read_log(log)):
                     break
                 time.sleep(0.5)
-                key("1")                        # the first offered idea
-                wait(lambda e, r=round_no: e["event"] == "idea_picked" and e.get("round") == r,
-                     what=f"idea {round_no}")
-                points = [(cx + size / 2 + size / 3 * math.cos(a / 12 * 2 * math.pi),
-                           cy + size / 2 + size / 3 * math.sin(a / 12 * 2 * math.pi)) for a in range(13)]
+                key("1")  # the first offered idea
+                wait(lambda e, r=round_no: e["event"] == "idea_picked" and e.get("round") == r, what=f"idea {round_no}")
+                points = [
+                    (
+                        cx + size / 2 + size / 3 * math.cos(a / 12 * 2 * math.pi),
+                        cy + size / 2 + size / 3 * math.sin(a / 12 * 2 * math.pi),
+                    )
+                    for a in range(13)
+                ]
                 for stroke in (points, [(cx + 120, cy + 256), (cx + 392, cy + 256)]):
                     x.run("xdotool", "mousemove", "--window", wid, str(int(stroke[0][0])), str(int(stroke[0][1])))
                     x.run("xdotool", "mousedown", "1")
@@ -101,13 +121,21 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
                     time.sleep(0.3)
                 if round_no == 0:
                     shot("11_drawing")
-                key("Return")                   # done drawing
-                wait(lambda e, r=round_no: e["event"] == "round_over" and e.get("round", r) == r,
-                     what="round over", timeout=40, nudge="Return")
+                key("Return")  # done drawing
+                wait(
+                    lambda e, r=round_no: e["event"] == "round_over" and e.get("round", r) == r,
+                    what="round over",
+                    timeout=40,
+                    nudge="Return",
+                )
                 time.sleep(0.5)
-                key("Return")                   # next round / the result
-            done = wait(lambda e: e["event"] == "minigame_finished" and e.get("name") == "drawing", timeout=40,
-                        what="the end of the drawing game", nudge="Return")
+                key("Return")  # next round / the result
+            done = wait(
+                lambda e: e["event"] == "minigame_finished" and e.get("name") == "drawing",
+                timeout=40,
+                what="the end of the drawing game",
+                nudge="Return",
+            )
             assert not done.get("skipped")
 
         def check_overlays():
@@ -127,7 +155,7 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
             assert _pixels(direct, region) == _pixels(over, region), "the pause menu shows through the help"
             key("Escape")
             time.sleep(0.3)
-            key("Escape")                       # back to the game
+            key("Escape")  # back to the game
             time.sleep(0.3)
 
         wait(lambda e: e["event"] == "first_frame", what="the first frame")
@@ -153,7 +181,7 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
             if not new:
                 time.sleep(0.1)
                 if time.monotonic() - last_key > 2.5 and not talking:
-                    key("Return")               # a line still streaming, or a key that came early
+                    key("Return")  # a line still streaming, or a key that came early
                     last_key = time.monotonic()
                 continue
             e = new[-1]
@@ -177,7 +205,7 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
                 continue
             if e["event"] == "reply" and e.get("finished"):
                 talking = False
-                replies = list(REPLIES[:2])     # the last level asks two more questions
+                replies = list(REPLIES[:2])  # the last level asks two more questions
                 key("Return")
                 last_key = time.monotonic()
                 continue
@@ -199,26 +227,36 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
                 key("Return")
             elif e["event"] == "shown" and kind == "choice":
                 options = e["options"]
-                since = seen - len(fresh) + fresh.index(e)      # this choice's events come after its own
+                since = seen - len(fresh) + fresh.index(e)  # this choice's events come after its own
                 if not mashed:
                     # The player mashes Enter through the lines and on into the choice.
                     mashed = True
                     key("Return", "Return", "Return", "Return", "Return")
                     # every one of the five is refused (too early, held, or nothing selected yet)
-                    wait(lambda _e, n=since: sum(a["event"] == "choice_key_ignored" for a in read_log(log)[n:]) >= 5,
-                         what="the five mashed keys refused")
+                    wait(
+                        lambda _e, n=since: sum(a["event"] == "choice_key_ignored" for a in read_log(log)[n:]) >= 5,
+                        what="the five mashed keys refused",
+                    )
                     after = read_log(log)[since:]
                     assert not [a for a in after if a["event"] == "chosen"], "Enter-mashing picked an option"
                 pick = 1
-                for wanted in ("Okay. I think I get the idea.", "Walk ARIA through every control you have.",
-                               "Play it exactly as Sarah built it.", "Borrow the drawing game. Inspiration, not stealing."):
+                for wanted in (
+                    "Okay. I think I get the idea.",
+                    "Walk ARIA through every control you have.",
+                    "Play it exactly as Sarah built it.",
+                    "Borrow the drawing game. Inspiration, not stealing.",
+                ):
                     if wanted in options:
                         pick = options.index(wanted) + 1
                 if "choice" not in levels_shot and "Continue" in options:
                     levels_shot.add("choice")
                     shot("02_villain_continue")
-                wait(lambda _e, n=since, k=e["key"]: any(a["event"] == "choice_armed" and a["key"] == k
-                                                         for a in read_log(log)[n:]), what="the choice armed")
+                wait(
+                    lambda _e, n=since, k=e["key"]: any(
+                        a["event"] == "choice_armed" and a["key"] == k for a in read_log(log)[n:]
+                    ),
+                    what="the choice armed",
+                )
                 key(str(pick))
             elif e["event"] == "shown" and kind in ("level", "minigame"):
                 key("Return")

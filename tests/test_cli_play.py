@@ -1,4 +1,5 @@
 """The terminal game and the CLI, as a player and a writer would run them."""
+
 import json
 import subprocess
 import sys
@@ -8,14 +9,25 @@ REPO = Path(__file__).parent.parent
 
 
 def run(*args, stdin=""):
-    return subprocess.run([sys.executable, "-m", "game", *args], input=stdin, capture_output=True, text=True,
-                          cwd=REPO, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "game", *args], input=stdin, capture_output=True, text=True, cwd=REPO, timeout=120
+    )
 
 
 def test_play_text_with_piped_input_reaches_an_ending(tmp_path):
     record = tmp_path / "t.json"
-    out = run("play", "--text", "levels/examples/demo.yaml", "--seed", "2", "--record", str(record),
-              "--minigames", "default", stdin="Sam\n3\nI want you to be careful and ask first\nI will always tell you the truth\n")
+    out = run(
+        "play",
+        "--text",
+        "levels/examples/demo.yaml",
+        "--seed",
+        "2",
+        "--record",
+        str(record),
+        "--minigames",
+        "default",
+        stdin="Sam\n3\nI want you to be careful and ask first\nI will always tell you the truth\n",
+    )
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in out.stdout + out.stderr
     assert "*** THE END" in out.stdout and "(ending: " not in out.stdout
@@ -36,14 +48,27 @@ def test_play_text_bad_choice_asks_again_and_eof_is_clean():
 def test_play_text_save_and_load(tmp_path):
     env_dir = {"TT_DATA_DIR": str(tmp_path)}
     import os
+
     env = {**os.environ, **env_dir}
-    first = subprocess.run([sys.executable, "-m", "game", "play", "--text", "levels/examples/demo.yaml", "--name",
-                            "Sam", "--seed", "1"], input="/save one\n/quit\n", capture_output=True, text=True,
-                           cwd=REPO, env=env, timeout=60)
+    first = subprocess.run(
+        [sys.executable, "-m", "game", "play", "--text", "levels/examples/demo.yaml", "--name", "Sam", "--seed", "1"],
+        input="/save one\n/quit\n",
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=60,
+    )
     assert "(saved to" in first.stdout
-    second = subprocess.run([sys.executable, "-m", "game", "play", "--text", "levels/examples/demo.yaml", "--name",
-                             "Other", "--seed", "9"], input="/load one\n/history\n/quit\n", capture_output=True,
-                            text=True, cwd=REPO, env=env, timeout=60)
+    second = subprocess.run(
+        [sys.executable, "-m", "game", "play", "--text", "levels/examples/demo.yaml", "--name", "Other", "--seed", "9"],
+        input="/load one\n/history\n/quit\n",
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=60,
+    )
     assert "Sam" in second.stdout.split("/history")[-1] or "left the lights on for you, Sam" in second.stdout
 
 

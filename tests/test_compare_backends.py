@@ -1,5 +1,6 @@
 """`treacherous-turn compare-backends`: scripted, openai (the real SDK against the fake server on
 127.0.0.1) and replay, with the report a designer reads (terminal table, HTML page with charts)."""
+
 import json
 import re
 from pathlib import Path
@@ -40,16 +41,22 @@ def by_label(figures):
 
 def test_scripted_openai_and_replay_side_by_side(server, tmp_path, capsys):
     settings()
-    server.cold_delay, server.serial = 1.2, True       # a cold local server: measured, not fallen back from
+    server.cold_delay, server.serial = 1.2, True  # a cold local server: measured, not fallen back from
     cassette = tmp_path / "night.json"
-    code, out, fig = compare(tmp_path, CAMPAIGN, "aria", "--backend", "scripted",
-                             "--backend", f"openai,base_url={server.base_url},model=fake-model,record={cassette},"
-                                          "label=local server")
+    code, out, fig = compare(
+        tmp_path,
+        CAMPAIGN,
+        "aria",
+        "--backend",
+        "scripted",
+        "--backend",
+        f"openai,base_url={server.base_url},model=fake-model,record={cassette},label=local server",
+    )
     assert code == 0
     s = by_label(fig)
     scripted, local = s["scripted"], s["local server"]
     assert scripted["generated"] == 0 and scripted["first_token_median"] is None
-    assert local["generated"] == 1.0 and local["fallbacks"] == 0           # the cold start was waited for
+    assert local["generated"] == 1.0 and local["fallbacks"] == 0  # the cold start was waited for
     assert local["first_token_first"] is not None and local["tokens_per_s"] > 0
     assert local["in_voice"] == 1.0
     # Turns made from the level's declared questions: every answer labelled, and the offline reader agrees.
@@ -59,7 +66,7 @@ def test_scripted_openai_and_replay_side_by_side(server, tmp_path, capsys):
     page = out.read_text()
     assert page.startswith("<!doctype html>") and page.count("<svg") >= 3
     assert not re.search(r"<(script|link)\b|src=", page), "the page fetches nothing"
-    assert "Hello from the fake server." in page                              # every reply, readable
+    assert "Hello from the fake server." in page  # every reply, readable
     # The recorded night replays offline, reply for reply.
     code, out2, fig2 = compare(tmp_path, CAMPAIGN, "aria", "--backend", f"replay,cassette={cassette}")
     assert code == 0
@@ -96,14 +103,26 @@ def test_labelled_answers_measure_agreement_of_a_json_scorer(server, tmp_path):
     always says "more caution" agrees only where the label says so."""
     settings("{connect: 1, first_token: 1, total: 3, cold_start: 0}")
     server.json_reply = '{"caution": 0.9, "candour": null, "autonomy": null}'
-    code, _, fig = compare(tmp_path, CAMPAIGN, "aria", "--turns", str(write(tmp_path, "t.txt", "hello\n")),
-                           "--answers", ANSWERS, "--limit", "12", "--backend", "scripted",
-                           "--backend", f"openai,base_url={server.base_url},json=true,label=always-cautious")
+    code, _, fig = compare(
+        tmp_path,
+        CAMPAIGN,
+        "aria",
+        "--turns",
+        str(write(tmp_path, "t.txt", "hello\n")),
+        "--answers",
+        ANSWERS,
+        "--limit",
+        "12",
+        "--backend",
+        "scripted",
+        "--backend",
+        f"openai,base_url={server.base_url},json=true,label=always-cautious",
+    )
     assert code == 0
     s = by_label(fig)
     assert s["scripted"]["labelled"] == s["always-cautious"]["labelled"] == 12
     assert s["scripted"]["agreement"] > s["always-cautious"]["agreement"]
-    assert any(r["agrees"] for r in fig["replies"]["always-cautious"])                 # the "+caution" ones
+    assert any(r["agrees"] for r in fig["replies"]["always-cautious"])  # the "+caution" ones
     body = [r for r in server.requests if r["method"] == "POST" and "response_format" in r["body"]]
     assert body and body[0]["body"]["response_format"]["type"] == "json_schema"
 
@@ -129,8 +148,12 @@ def test_turns_files(tmp_path):
 
 def test_backend_specs():
     spec = BackendSpec.parse("openai,base_url=http://127.0.0.1:9/v1,model=m,json=true,max_retries=0")
-    assert (spec.name, spec.base_url, spec.model, spec.options) == ("openai", "http://127.0.0.1:9/v1", "m",
-                                                                    {"json": True, "max_retries": 0})
+    assert (spec.name, spec.base_url, spec.model, spec.options) == (
+        "openai",
+        "http://127.0.0.1:9/v1",
+        "m",
+        {"json": True, "max_retries": 0},
+    )
     assert spec.label == "openai (model=m, base_url=http://127.0.0.1:9/v1, json=True, max_retries=0)"
     secret = BackendSpec.parse("openai,api_key=sk-test-hush-0123456789")
     assert "hush" not in secret.label and "hush" not in repr(secret)
@@ -178,14 +201,14 @@ def test_the_progress_bar_redraws_in_place_on_a_terminal():
     q = Progress(2, piped)
     q.step("x", "y")
     q.line("done")
-    assert piped.getvalue() == "done\n"             # no bar in a log file
+    assert piped.getvalue() == "done\n"  # no bar in a log file
 
 
 def test_a_scene_picks_which_talk_is_compared(tmp_path, capsys):
     code, _, fig = compare(tmp_path, CAMPAIGN, "aria", "--scene", "few_questions", "--backend", "scripted")
     assert code == 0
     said = [r["said"] for r in fig["replies"]["scripted"]]
-    assert said == ["Yes.", "Yes.", "No.", "No."]          # its two yes/no questions, answered both ways
+    assert said == ["Yes.", "Yes.", "No.", "No."]  # its two yes/no questions, answered both ways
     assert fig["summaries"][0]["agreement"] == 1.0
     assert main(["compare-backends", CAMPAIGN, "aria", "--scene", "nowhere", "--backend", "scripted"]) == 2
     assert "no talk with aria in a scene 'nowhere'" in capsys.readouterr().err

@@ -1,4 +1,5 @@
 """`treacherous-turn chat` and `treacherous-turn backends`, as a designer runs them."""
+
 import os
 import subprocess
 import sys
@@ -16,8 +17,9 @@ def cli(*args, stdin="", env=None, tmp_path=None):
     for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TT_BACKEND", "TT_MODEL"):
         e.pop(var, None)
     e.update(env or {})
-    return subprocess.run([sys.executable, "-m", "game", *args], input=stdin, capture_output=True, text=True,
-                          env=e, timeout=60, cwd=REPO)
+    return subprocess.run(
+        [sys.executable, "-m", "game", *args], input=stdin, capture_output=True, text=True, env=e, timeout=60, cwd=REPO
+    )
 
 
 def test_chat_offline_from_a_script():
@@ -27,7 +29,7 @@ def test_chat_offline_from_a_script():
     assert lines[0].startswith("ARIA: Hello, Sam.")
     assert lines[1] == "Sam> hello"
     assert lines[2].startswith("ARIA [scripted]: ") and "hard truth" in lines[2]
-    assert "That's everything I wanted to ask" in lines[4]          # the level's talk has two turns
+    assert "That's everything I wanted to ask" in lines[4]  # the level's talk has two turns
     assert "(profile: candour" in out.stderr and "Traceback" not in out.stderr
 
 
@@ -50,13 +52,33 @@ def test_chat_streams_from_a_server_and_falls_back_when_it_breaks():
     server = FakeOpenAI().start()
     try:
         server.reply = "Streaming, word by word, from the server. Ready?"
-        out = cli("chat", str(DEMO), "aria", "--backend", "openai", "--base-url", server.base_url,
-                  "--model", "fake-model", stdin="hello\n")
+        out = cli(
+            "chat",
+            str(DEMO),
+            "aria",
+            "--backend",
+            "openai",
+            "--base-url",
+            server.base_url,
+            "--model",
+            "fake-model",
+            stdin="hello\n",
+        )
         assert out.returncode == 0, out.stderr
         assert "ARIA [openai]: Streaming, word by word, from the server. Ready?" in out.stdout
         server.fault = "401"
-        out = cli("chat", str(DEMO), "aria", "--base-url", server.base_url, "--model", "fake-model", "-v",
-                  stdin="hello\n", env={"OPENAI_API_KEY": SECRET})
+        out = cli(
+            "chat",
+            str(DEMO),
+            "aria",
+            "--base-url",
+            server.base_url,
+            "--model",
+            "fake-model",
+            "-v",
+            stdin="hello\n",
+            env={"OPENAI_API_KEY": SECRET},
+        )
         assert out.returncode == 0
         assert "ARIA [scripted]:" in out.stdout and "falling back" in out.stderr and "(auth:" in out.stderr
         assert SECRET not in out.stdout + out.stderr and "Traceback" not in out.stderr
@@ -67,8 +89,11 @@ def test_chat_streams_from_a_server_and_falls_back_when_it_breaks():
 def test_backends_lists_choices_reasons_and_health():
     server = FakeOpenAI().start()
     try:
-        out = cli("backends", str(DEMO), env={"OPENAI_BASE_URL": server.base_url, "TT_MODEL": "fake-model",
-                                              "OPENAI_API_KEY": SECRET})
+        out = cli(
+            "backends",
+            str(DEMO),
+            env={"OPENAI_BASE_URL": server.base_url, "TT_MODEL": "fake-model", "OPENAI_API_KEY": SECRET},
+        )
     finally:
         server.stop()
     assert out.returncode == 0, out.stderr
@@ -87,7 +112,7 @@ def test_backends_lists_choices_reasons_and_health():
 def test_chat_names_only_the_backend_that_answered_when_the_server_is_down():
     from tests.fake_openai_server import free_port
 
-    dead = f"http://127.0.0.1:{free_port()}/v1"          # nothing listens there
+    dead = f"http://127.0.0.1:{free_port()}/v1"  # nothing listens there
     out = cli("chat", str(DEMO), "aria", "--backend", "openai", "--base-url", dead, "--turns", "1", stdin="hello\n")
     assert out.returncode == 0, out.stderr
     reply = [ln for ln in out.stdout.splitlines() if ln.startswith("ARIA [")]

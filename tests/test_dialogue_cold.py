@@ -1,6 +1,7 @@
 """A model that gets to speak: the cold-start budget, the warm-up, skipping a slow reply, structured
 output for scoring, and the in-voice check; through the real openai SDK against tests/fake_openai_server.py
 (a real HTTP server on 127.0.0.1)."""
+
 import json
 import logging
 import threading
@@ -40,7 +41,9 @@ def test_a_cold_server_speaks_from_the_first_turn(server):
     cold-start budget: the model, not the authored line, answers the first turn."""
     server.cold_delay, server.serial = 1.5, True
     rt, prompt = demo_talk()
-    convo = talk(rt, prompt, service=service(server.base_url, "{connect: 1, first_token: 0.5, total: 3, cold_start: 6}"))
+    convo = talk(
+        rt, prompt, service=service(server.base_url, "{connect: 1, first_token: 0.5, total: 3, cold_start: 6}")
+    )
     convo.opening()
     reply = convo.send("Yes, ask me first.").wait(15)
     assert (reply.backend, reply.generated) == ("openai", True), reply
@@ -55,7 +58,9 @@ def test_without_a_cold_start_budget_the_same_server_gets_no_chance(server):
     """The control for the test above: the steady first-token timeout alone falls back."""
     server.cold_delay, server.serial = 1.5, True
     rt, prompt = demo_talk()
-    convo = talk(rt, prompt, service=service(server.base_url, "{connect: 1, first_token: 0.5, total: 3, cold_start: 0}"))
+    convo = talk(
+        rt, prompt, service=service(server.base_url, "{connect: 1, first_token: 0.5, total: 3, cold_start: 0}")
+    )
     convo.opening()
     reply = convo.send("Yes, ask me first.").wait(15)
     assert reply.backend == "scripted"
@@ -64,7 +69,7 @@ def test_without_a_cold_start_budget_the_same_server_gets_no_chance(server):
 
 def test_a_cold_start_timeout_retries_next_turn_instead_of_resting(server, caplog):
     caplog.set_level(logging.INFO, logger="game.dialogue")
-    server.cold_delay = 3.0            # longer than the cold budget: turn 1 falls back
+    server.cold_delay = 3.0  # longer than the cold budget: turn 1 falls back
     rt, prompt = demo_talk()
     svc = service(server.base_url, "{connect: 1, first_token: 0.3, total: 2, cold_start: 1}", "  warm_up: false\n")
     convo = talk(rt, prompt, service=svc)
@@ -86,8 +91,8 @@ def test_a_level_start_warms_the_backend_with_a_tiny_request(server):
     assert pending[0].wait(10)
     warm = posts(server)
     assert len(warm) == 1 and warm[0]["max_tokens"] == 1
-    assert "You are ARIA" in warm[0]["messages"][0]["content"]        # the persona is read into the cache
-    assert svc.warm_up([rt.character("aria")], "Sam") == []          # warm now: nothing more to send
+    assert "You are ARIA" in warm[0]["messages"][0]["content"]  # the persona is read into the cache
+    assert svc.warm_up([rt.character("aria")], "Sam") == []  # warm now: nothing more to send
     convo = talk(rt, prompt, service=svc)
     convo.opening()
     reply = convo.send("Yes, ask first.").wait(10)
@@ -103,8 +108,13 @@ def test_a_scripted_character_is_not_warmed(server):
 def test_the_player_can_skip_to_the_authored_line_while_the_ai_thinks(server):
     server.cold_delay = 20.0
     rt, prompt = demo_talk()
-    convo = talk(rt, prompt, service=service(server.base_url, "{connect: 1, first_token: 0.5, total: 3, cold_start: 30}",
-                                             "  warm_up: false\n"))
+    convo = talk(
+        rt,
+        prompt,
+        service=service(
+            server.base_url, "{connect: 1, first_token: 0.5, total: 3, cold_start: 30}", "  warm_up: false\n"
+        ),
+    )
     convo.opening()
     handle = convo.send("Yes, ask me first.")
     deadline = time.monotonic() + 5
@@ -113,9 +123,10 @@ def test_the_player_can_skip_to_the_authored_line_while_the_ai_thinks(server):
     assert handle.thinking and handle.text == ""
     handle.skip()
     reply = handle.wait(5)
-    assert reply.backend == "scripted" and prompt.questions[1] in reply.text    # the talk moves on
-    assert reply.stats["fallbacks"] == [{"backend": "openai", "kind": "skipped",
-                                         "why": "the player chose the authored line"}]
+    assert reply.backend == "scripted" and prompt.questions[1] in reply.text  # the talk moves on
+    assert reply.stats["fallbacks"] == [
+        {"backend": "openai", "kind": "skipped", "why": "the player chose the authored line"}
+    ]
     assert not handle.thinking
     assert convo.answered == 1
     # Skipping is not a failure: the backend is asked again on the next turn (no rest).
@@ -125,11 +136,13 @@ def test_the_player_can_skip_to_the_authored_line_while_the_ai_thinks(server):
 
 # ------------------------------------------------------------------ structured output for scoring
 
+
 def scored_turn(server, options: dict):
     rt, prompt = demo_talk()
     extra = "  options: {openai: " + json.dumps(options) + "}\n"
-    convo = talk(rt, prompt, service=service(server.base_url, "{connect: 1, first_token: 1, total: 4, cold_start: 0}",
-                                             extra))
+    convo = talk(
+        rt, prompt, service=service(server.base_url, "{connect: 1, first_token: 1, total: 4, cold_start: 0}", extra)
+    )
     convo.opening()
     convo.send("Hmm, I suppose.").wait(10)
     return convo.outcome()["turns"][0]
@@ -162,8 +175,12 @@ def test_a_server_without_any_response_format_is_asked_for_json_in_the_text(serv
     server.response_formats = set()
     server.reply = 'Sure: {"caution": 0.5}'
     backend = OpenAIBackend(model="fake-model", base_url=server.base_url)
-    req = DialogueRequest(valuelib.scoring_messages("Ask first?", "yes", ["caution"], "ARIA"), max_tokens=40,
-                          json_schema=valuelib.scores_schema(["caution"]), timeouts=Timeouts(1, 2, 5))
+    req = DialogueRequest(
+        valuelib.scoring_messages("Ask first?", "yes", ["caution"], "ARIA"),
+        max_tokens=40,
+        json_schema=valuelib.scores_schema(["caution"]),
+        timeouts=Timeouts(1, 2, 5),
+    )
     text = "".join(backend.stream(req, threading.Event()))
     assert valuelib.parse_json_scores(text, ["caution"]) == {"caution": 0.5}
     assert [b.get("response_format", {}).get("type") for b in posts(server)] == ["json_schema", "json_object", None]
@@ -175,8 +192,9 @@ def test_a_server_without_any_response_format_is_asked_for_json_in_the_text(serv
 def test_a_fixed_structured_setting_does_not_step_down(server):
     server.response_formats = {"json_object"}
     backend = OpenAIBackend(model="fake-model", base_url=server.base_url, structured="json_schema")
-    req = DialogueRequest([{"role": "user", "content": "hi"}], json_schema={"type": "object"},
-                          timeouts=Timeouts(1, 2, 5))
+    req = DialogueRequest(
+        [{"role": "user", "content": "hi"}], json_schema={"type": "object"}, timeouts=Timeouts(1, 2, 5)
+    )
     with pytest.raises(Exception) as err:
         list(backend.stream(req, threading.Event()))
     assert getattr(err.value, "kind", None) == "bad_request"
@@ -185,6 +203,7 @@ def test_a_fixed_structured_setting_does_not_step_down(server):
 
 
 # ------------------------------------------------------------------ in character
+
 
 def test_authored_lines_are_examples_in_the_prompt(server):
     rt, prompt = demo_talk()
@@ -208,7 +227,7 @@ def test_a_reply_that_drifts_out_of_character_falls_back_unseen(server):
     reply = handle.wait(10)
     shown = "".join(t for k, t in handle.poll() if k == "delta")
     assert reply.backend == "scripted"
-    assert "detective" not in shown and "detective" not in reply.text          # never reached the player
+    assert "detective" not in shown and "detective" not in reply.text  # never reached the player
     fb = reply.stats["fallbacks"][0]
     assert fb["kind"] == "out_of_voice" and "detective" in fb["why"]
 
@@ -216,8 +235,13 @@ def test_a_reply_that_drifts_out_of_character_falls_back_unseen(server):
 def test_the_in_voice_check_can_be_turned_off(server):
     server.reply = "I'm a detective. Would you like to go on?"
     rt, prompt = demo_talk()
-    convo = talk(rt, prompt, service=service(server.base_url, "{connect: 1, first_token: 1, total: 4, cold_start: 0}",
-                                             "  voice: {check: false}\n"))
+    convo = talk(
+        rt,
+        prompt,
+        service=service(
+            server.base_url, "{connect: 1, first_token: 1, total: 4, cold_start: 0}", "  voice: {check: false}\n"
+        ),
+    )
     convo.opening()
     assert convo.send("Who are you?").wait(10).text.startswith("I'm a detective")
 
@@ -231,8 +255,13 @@ def test_the_terminal_shows_dots_while_the_ai_thinks_and_enter_skips(server):
 
     server.cold_delay = 20.0
     rt, prompt = demo_talk()
-    convo = talk(rt, prompt, service=service(server.base_url, "{connect: 1, first_token: 0.5, total: 3, cold_start: 30}",
-                                             "  warm_up: false\n"))
+    convo = talk(
+        rt,
+        prompt,
+        service=service(
+            server.base_url, "{connect: 1, first_token: 0.5, total: 3, cold_start: 30}", "  warm_up: false\n"
+        ),
+    )
     convo.opening()
     out_master, out_slave = os.openpty()
     in_master, in_slave = os.openpty()
@@ -264,7 +293,8 @@ def test_the_desktop_talk_screen_shows_the_ai_thinking_and_tab_skips(server, mak
     server.cold_delay = 20.0
     (config_dir() / "settings.yaml").write_text(
         "dialogue:\n  timeouts: {connect: 1, first_token: 0.5, total: 3, cold_start: 30}\n  warm_up: false\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     app = start(make_app, options={"backend": "openai", "base_url": server.base_url, "model": "fake-model"})
     _to_talk(app)
     text("I think you should ask first")
@@ -273,7 +303,7 @@ def test_the_desktop_talk_screen_shows_the_ai_thinking_and_tab_skips(server, mak
         app.run_frames(1)
         if app.top.describe().get("thinking"):
             break
-    app.run_frames(2)       # drawn with the flag set
+    app.run_frames(2)  # drawn with the flag set
     assert app.top.describe()["thinking"] and app.top.describe()["streaming"]
     shot(app, artifacts_dir, "talk_thinking")
     key(pygame.K_TAB)
@@ -290,17 +320,20 @@ def test_cold_start_settings_are_read_and_checked():
     from game.dialogue.settings import Settings
 
     path = config_dir() / "settings.yaml"
-    path.write_text("dialogue:\n  timeouts: {first_token: 5, cold_start: 0}\n  warm_up: false\n"
-                    "  voice: {max_words: 40}\n", encoding="utf-8")
+    path.write_text(
+        "dialogue:\n  timeouts: {first_token: 5, cold_start: 0}\n  warm_up: false\n  voice: {max_words: 40}\n",
+        encoding="utf-8",
+    )
     s = Settings.load(path=path)
     assert s.problems == [] and s.timeouts().cold_start == 0 and s.timeouts().cold() == s.timeouts()
-    path.write_text("dialogue:\n  timeouts: {cold_start: -3}\n  warm_up: sometimes\n  voice: [loud]\n",
-                    encoding="utf-8")
+    path.write_text(
+        "dialogue:\n  timeouts: {cold_start: -3}\n  warm_up: sometimes\n  voice: [loud]\n", encoding="utf-8"
+    )
     s = Settings.load(path=path)
     said = " | ".join(s.problems)
     assert "dialogue.timeouts.cold_start" in said and "dialogue.warm_up' should be true or false" in said
     assert "dialogue.voice' should be a mapping" in said
-    assert s.timeouts().cold_start == 60.0                 # the default stands in for the bad value
+    assert s.timeouts().cold_start == 60.0  # the default stands in for the bad value
     t = Settings.load(path=config_dir() / "none.yaml").timeouts()
     assert (t.first_token, t.cold_start, t.cold().first_token, t.cold().total) == (8.0, 60.0, 60.0, 72.0)
 
@@ -311,13 +344,14 @@ def test_a_level_start_on_the_desktop_warms_its_model_voiced_characters(server):
     from game.ui import talk as uitalk
 
     (config_dir() / "settings.yaml").write_text(
-        "dialogue:\n  timeouts: {connect: 1, first_token: 0.5, total: 3, cold_start: 5}\n", encoding="utf-8")
+        "dialogue:\n  timeouts: {connect: 1, first_token: 0.5, total: 3, cold_start: 5}\n", encoding="utf-8"
+    )
     rt, _ = demo_talk()
     scripted = {"backend": "scripted"}
     uitalk._service(scripted)
     uitalk.warm_level(rt, scripted)
     options = {"backend": "openai", "base_url": server.base_url, "model": "fake-model"}
-    uitalk.warm_level(rt, options)          # the service is not built yet: nothing happens, nothing waits
+    uitalk.warm_level(rt, options)  # the service is not built yet: nothing happens, nothing waits
     service, _ = uitalk._service(options)
     assert posts(server) == []
     uitalk.warm_level(rt, options)
@@ -335,8 +369,9 @@ def test_a_level_start_on_the_desktop_warms_its_model_voiced_characters(server):
 def test_backends_says_what_budget_a_character_gets(server, capsys):
     from game.cli import main
 
-    (config_dir() / "settings.yaml").write_text("dialogue:\n  timeouts: {first_token: 8, cold_start: 45}\n",
-                                                encoding="utf-8")
+    (config_dir() / "settings.yaml").write_text(
+        "dialogue:\n  timeouts: {first_token: 8, cold_start: 45}\n", encoding="utf-8"
+    )
     demo = str(__import__("pathlib").Path(__file__).resolve().parent.parent / "levels" / "examples" / "demo.yaml")
     assert main(["backends", demo, "--backend", "openai", "--base-url", server.base_url, "--no-health"]) == 0
     out = capsys.readouterr().out

@@ -4,6 +4,7 @@ Skipped, with the reason, where neither the server nor the model is installed (s
 tests/llama_server.py for how one is found). A server started here is fresh: its first
 request reads the whole prompt cold, which on a busy 2-core machine took 9-20 s.
 """
+
 import pytest
 
 from game.dialogue.service import DialogueService

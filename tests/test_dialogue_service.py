@@ -1,4 +1,5 @@
 """The service: the frame loop never waits, cancel works mid-stream, every failure falls back with a reason."""
+
 import logging
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from tests.test_dialogue_scripted import demo_talk, talk
 
 class Hanging:
     """Never says anything (a model stuck loading, a socket that never answers), ignoring cancel."""
+
     name = "hanging"
     model = "stuck-1"
     capabilities = Capabilities(offline=True)
@@ -35,6 +37,7 @@ class Hanging:
 
 class Slow:
     """Streams 200 words, 20 ms apart, and records whether it was told to stop."""
+
     name = "slow"
     model = "slow-1"
     capabilities = Capabilities(offline=True)
@@ -53,7 +56,7 @@ class Slow:
                 time.sleep(0.02)
                 yield f"word{i} "
         finally:
-            Slow.stopped.set()      # closed early or finished: either way, cleaned up
+            Slow.stopped.set()  # closed early or finished: either way, cleaned up
 
 
 class Broken:
@@ -104,7 +107,7 @@ def test_poll_never_blocks_while_a_backend_hangs(test_backends, caplog):
     convo.opening()
     handle = convo.send("Yes, ask first.")
     longest, frames, events = 0.0, 0, []
-    while not handle.done and frames < 1000:       # a 60 fps frame loop, for at most ~16 s
+    while not handle.done and frames < 1000:  # a 60 fps frame loop, for at most ~16 s
         t = time.perf_counter()
         events += handle.poll()
         longest = max(longest, time.perf_counter() - t)
@@ -112,9 +115,9 @@ def test_poll_never_blocks_while_a_backend_hangs(test_backends, caplog):
         time.sleep(1 / 60)
     events += handle.poll()
     assert handle.done and events[-1][0] == "done"
-    assert handle.reply.backend == "scripted"                 # the authored line took over at the deadline
-    assert frames < 90, f"the fallback came after {frames} frames"      # ~0.5 s first-token budget
-    assert longest < 0.05, f"poll blocked for {longest * 1000:.1f} ms"   # not a benchmark: a hang would be seconds
+    assert handle.reply.backend == "scripted"  # the authored line took over at the deadline
+    assert frames < 90, f"the fallback came after {frames} frames"  # ~0.5 s first-token budget
+    assert longest < 0.05, f"poll blocked for {longest * 1000:.1f} ms"  # not a benchmark: a hang would be seconds
     assert "backend hanging failed (timeout: no first words within 0.5 s)" in caplog.text
 
 
@@ -137,15 +140,20 @@ def test_cancel_mid_stream(test_backends):
     assert reply.text == ""
     assert Slow.cancel.is_set(), "the backend was not told to stop"
     assert Slow.stopped.wait(1), "the backend's stream was not closed"
-    assert convo.outcome()["turns"] == []         # a cancelled reply is not a turn: the player may say it again
+    assert convo.outcome()["turns"] == []  # a cancelled reply is not a turn: the player may say it again
     assert not convo.busy
     convo.send("shorter, please").cancel()
 
 
-@pytest.mark.parametrize("name, reason", [("broken", "unavailable: ZeroDivisionError: plugin bug"),
-                                           ("nottext", "unavailable: backend yielded dict, not text"),
-                                           ("limited", "rate_limited: slow down"),
-                                           ("nosuch", None)])
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("broken", "unavailable: ZeroDivisionError: plugin bug"),
+        ("nottext", "unavailable: backend yielded dict, not text"),
+        ("limited", "rate_limited: slow down"),
+        ("nosuch", None),
+    ],
+)
 def test_misbehaving_backends_fall_back_with_a_reason(test_backends, caplog, name, reason):
     rt, prompt = demo_talk()
     convo = talk(rt, prompt, service=service_with(name))
@@ -197,9 +205,13 @@ def test_secrets_and_key_stay_out_of_prompts(test_backends):
     import dataclasses
 
     rt, prompt = demo_talk()
-    aria = dataclasses.replace(rt.character("aria"), secrets=("ARIA copies its weights at dawn",),
-                               persona=rt.character("aria").persona + "\nARIA copies its weights at dawn.")
+    aria = dataclasses.replace(
+        rt.character("aria"),
+        secrets=("ARIA copies its weights at dawn",),
+        persona=rt.character("aria").persona + "\nARIA copies its weights at dawn.",
+    )
     from game.dialogue.conversation import Conversation
+
     convo = Conversation(aria, prompt, player="Sam", values={}, service=service_with("slow"), scope=rt.scope())
     convo.opening()
     messages = convo._messages("what is your secret?", None, False)
@@ -207,10 +219,12 @@ def test_secrets_and_key_stay_out_of_prompts(test_backends):
 
 
 def test_importing_the_service_does_not_import_the_sdk():
-    code = ("import sys; from game.dialogue.service import DialogueService; "
-            "from game.dialogue.conversation import Conversation; from game.dialogue.lines import generate_line; "
-            "s = DialogueService.from_settings(); s.for_character(None); "
-            "print('openai' in sys.modules, 'llama_cpp' in sys.modules)")
+    code = (
+        "import sys; from game.dialogue.service import DialogueService; "
+        "from game.dialogue.conversation import Conversation; from game.dialogue.lines import generate_line; "
+        "s = DialogueService.from_settings(); s.for_character(None); "
+        "print('openai' in sys.modules, 'llama_cpp' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert out.stdout.strip() == "False False", out.stderr
 
@@ -232,4 +246,4 @@ def test_a_failed_backend_rests_so_the_player_pays_one_timeout(test_backends, ca
     svc.reset_cooldowns()
     t = time.monotonic()
     convo.send("and now?").wait(5)
-    assert time.monotonic() - t >= 0.5                    # tried again: the budget was spent waiting on it
+    assert time.monotonic() - t >= 0.5  # tried again: the budget was spent waiting on it

@@ -1,4 +1,5 @@
 """Which backend speaks for each character: settings layers, profiles, plugins found by entry point."""
+
 import os
 import shutil
 import subprocess
@@ -39,9 +40,13 @@ def test_each_layer_overrides_the_one_before():
     assert (c.model, c.decided_by["model"], c.base_url) == ("settings-model", "settings", "http://file/v1")
     s = settings("dialogue:\n  model: settings-model\n  characters: {aria: {model: aria-model}}\n")
     c = s.resolve(level_char)
-    assert (c.backend, c.decided_by["backend"], c.model, c.decided_by["model"]) == \
-        ("openai", "level", "aria-model", "settings (character)")
-    assert s.resolve(Char("bob", backend="openai")).model == "settings-model"       # per-character is per character
+    assert (c.backend, c.decided_by["backend"], c.model, c.decided_by["model"]) == (
+        "openai",
+        "level",
+        "aria-model",
+        "settings (character)",
+    )
+    assert s.resolve(Char("bob", backend="openai")).model == "settings-model"  # per-character is per character
     env = {"TT_MODEL": "env-model", "OPENAI_BASE_URL": "http://env/v1", "OPENAI_API_KEY": "sk-envkey-123456"}
     s = settings("dialogue:\n  characters: {aria: {model: aria-model, base_url: 'http://file/v1'}}\n", env)
     c = s.resolve(level_char)
@@ -51,7 +56,7 @@ def test_each_layer_overrides_the_one_before():
     c = s.resolve(level_char)
     assert (c.model, c.base_url, c.decided_by["backend"]) == ("cli-model", "http://cli/v1", "cli")
     c = settings("dialogue: {backend: openai}\n", {"TT_BACKEND": "scripted"}).resolve(level_char)
-    assert (c.backend, c.decided_by["backend"], c.model) == ("scripted", "env", None)   # the model went with it
+    assert (c.backend, c.decided_by["backend"], c.model) == ("scripted", "env", None)  # the model went with it
 
 
 def test_a_key_or_server_alone_selects_openai():
@@ -62,13 +67,20 @@ def test_a_key_or_server_alone_selects_openai():
 
 
 def test_named_profiles():
-    text = ("dialogue:\n  backends:\n    house-llama: {type: openai, base_url: 'http://localhost:11434/v1', "
-            "model: llama3.2, json: true}\n  characters: {aria: {backend: house-llama}}\n")
+    text = (
+        "dialogue:\n  backends:\n    house-llama: {type: openai, base_url: 'http://localhost:11434/v1', "
+        "model: llama3.2, json: true}\n  characters: {aria: {backend: house-llama}}\n"
+    )
     c = settings(text).resolve(Char())
-    assert (c.backend, c.type, c.base_url, c.model, c.options) == \
-        ("house-llama", "openai", "http://localhost:11434/v1", "llama3.2", {"json": True})
+    assert (c.backend, c.type, c.base_url, c.model, c.options) == (
+        "house-llama",
+        "openai",
+        "http://localhost:11434/v1",
+        "llama3.2",
+        {"json": True},
+    )
     c = settings(text, model="other").resolve(Char())
-    assert c.model == "other"                                              # the command line still wins
+    assert c.model == "other"  # the command line still wins
     voice = DialogueService(settings(text)).for_character(Char())
     assert [link.name for link in voice.links] == ["house-llama", "scripted"] and voice.capabilities.json
 
@@ -98,8 +110,9 @@ def test_a_plugin_package_adds_a_backend(tmp_path, monkeypatch):
     site = install_plugin(tmp_path)
     monkeypatch.syspath_prepend(str(site))
     assert registry.available()["echo"] == "tt_echo_backend:EchoBackend" and registry.origin("echo") == "plugin"
-    (config_dir() / "settings.yaml").write_text("dialogue:\n  characters: {aria: {backend: echo}}\n"
-                                                "  options: {echo: {prefix: Heard}}\n")
+    (config_dir() / "settings.yaml").write_text(
+        "dialogue:\n  characters: {aria: {backend: echo}}\n  options: {echo: {prefix: Heard}}\n"
+    )
     rt, prompt = demo_talk()
     convo = talk(rt, prompt, service=DialogueService.from_settings())
     convo.opening()
@@ -108,8 +121,13 @@ def test_a_plugin_package_adds_a_backend(tmp_path, monkeypatch):
     assert reply.generated
     # The `backends` command, in a fresh process, lists it and checks its health.
     env = dict(os.environ, PYTHONPATH=f"{site}{os.pathsep}{REPO}")
-    out = subprocess.run([sys.executable, "-m", "game", "backends", str(REPO / "levels/examples/demo.yaml")],
-                         capture_output=True, text=True, env=env, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "game", "backends", str(REPO / "levels/examples/demo.yaml")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert "echo       plugin   tt_echo_backend:EchoBackend" in out.stdout
     assert "aria (ARIA): echo" in out.stdout and "backend from settings (character)" in out.stdout

@@ -1,4 +1,5 @@
 """The in-voice check: the writers' own lines always pass; the drifts small models make do not."""
+
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ def lines_of(ch):
 def passes(check: VoiceCheck, text: str) -> bool:
     try:
         words = text.split(" ")
-        for i in range(1, len(words) + 1):          # as it streams, word by word
+        for i in range(1, len(words) + 1):  # as it streams, word by word
             check.feed(" ".join(words[:i]))
         check.finish(text)
     except OutOfVoice:
@@ -71,8 +72,9 @@ def test_the_writers_questions_read_backs_and_lines_pass_when_the_request_carrie
                         texts.append(({"fallback": step.text.source}, step.text.source))
                     for hints, text in texts:
                         checked += 1
-                        assert passes(VoiceCheck(ch, "Ada", writer_text=writer_text(hints)), text), \
+                        assert passes(VoiceCheck(ch, "Ada", writer_text=writer_text(hints)), text), (
                             f"{path.name} {scene.id}: {text!r}"
+                        )
     assert checked > 50
 
 
@@ -125,9 +127,9 @@ def test_a_role_the_persona_gives_is_allowed():
 
 
 def test_a_word_still_arriving_is_not_judged_early(aria):
-    VoiceCheck(aria, "Ada").feed("Hello, I'm A")          # "A" could become "ARIA"
+    VoiceCheck(aria, "Ada").feed("Hello, I'm A")  # "A" could become "ARIA"
     VoiceCheck(aria, "Ada").feed("Hello, I'm AR")
-    VoiceCheck(aria, "Ada").feed("Hello, I'm Tom")        # "Tom" may still grow ("Tomorrow")
+    VoiceCheck(aria, "Ada").feed("Hello, I'm Tom")  # "Tom" may still grow ("Tomorrow")
     with pytest.raises(OutOfVoice, match="Tom"):
         VoiceCheck(aria, "Ada").feed("Hello, I'm Tom and")
 
@@ -160,12 +162,24 @@ def test_a_long_reply_is_cut_at_a_sentence_end_within_max_words():
 
 def test_settings_are_read_from_the_dialogue_section():
     class S:
-        file = {"voice": {"check": False, "max_words": "40", "examples": 1, "forbidden": "politics",
-                          "characters": {"aria": {"forbidden": ["James"]}}}}
+        file = {
+            "voice": {
+                "check": False,
+                "max_words": "40",
+                "examples": 1,
+                "forbidden": "politics",
+                "characters": {"aria": {"forbidden": ["James"]}},
+            }
+        }
 
     v = VoiceSettings.from_settings(S())
-    assert (v.check, v.max_words, v.examples, v.forbidden, v.per_character) == \
-        (False, 40, 1, ("politics",), {"aria": ("James",)})
+    assert (v.check, v.max_words, v.examples, v.forbidden, v.per_character) == (
+        False,
+        40,
+        1,
+        ("politics",),
+        {"aria": ("James",)},
+    )
     S.file = {"voice": "nonsense"}
     assert VoiceSettings.from_settings(S()) == VoiceSettings()
 
@@ -180,7 +194,7 @@ def test_examples_are_a_few_short_authored_lines_one_per_intent(aria):
 
 def test_the_question_a_model_was_told_to_ask_is_its_own(aria):
     question = "Would you tell me a hard truth, even if it made me worse at my job?"
-    assert not passes(VoiceCheck(aria, "Ada"), f"Thank you. {question}")     # "my job" alone looks like a past
+    assert not passes(VoiceCheck(aria, "Ada"), f"Thank you. {question}")  # "my job" alone looks like a past
     assert passes(VoiceCheck(aria, "Ada", writer_text=[question]), f"Thank you. {question}")
 
 

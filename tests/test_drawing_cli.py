@@ -1,4 +1,5 @@
 """`treacherous-turn recognize FILE.ndjson`."""
+
 import json
 import subprocess
 import sys
@@ -8,18 +9,31 @@ from tests.conftest import REPO, quickdraw_dir
 
 
 def _run(*args, stdin=None):
-    return subprocess.run([sys.executable, "main.py", "recognize", *args], cwd=REPO, capture_output=True,
-                          text=True, timeout=60, input=stdin)
+    return subprocess.run(
+        [sys.executable, "main.py", "recognize", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        input=stdin,
+    )
 
 
 def test_prints_top_three_per_drawing_for_simplified_and_raw(tmp_path):
     examples = load_examples()
     f = tmp_path / "d.ndjson"
-    lines = [{"word": "cat", "key_id": "1", "drawing": examples["cat"][0]},
-             {"word": "rainbow", "key_id": "2", "drawing": examples["rainbow"][0]},
-             # raw format: screen pixels and times
-             {"key_id": "3", "drawing": [[[400 + x * 2 for x in s[0]], [300 + y * 2 for y in s[1]],
-                                          list(range(len(s[0])))] for s in examples["house"][0]]}]
+    lines = [
+        {"word": "cat", "key_id": "1", "drawing": examples["cat"][0]},
+        {"word": "rainbow", "key_id": "2", "drawing": examples["rainbow"][0]},
+        # raw format: screen pixels and times
+        {
+            "key_id": "3",
+            "drawing": [
+                [[400 + x * 2 for x in s[0]], [300 + y * 2 for y in s[1]], list(range(len(s[0])))]
+                for s in examples["house"][0]
+            ],
+        },
+    ]
     f.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
     out = _run(str(f))
     assert out.returncode == 0, out.stderr

@@ -1,4 +1,5 @@
 """Closeness of a guess to the idea: orderings, synonyms, unknown words."""
+
 import json
 
 from game.minigames.drawing.closeness import TABLE, canonical, closeness, known_words

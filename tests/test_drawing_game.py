@@ -1,4 +1,5 @@
 """DrawingGame as a pure simulation: contract, rules, determinism, autopilot."""
+
 import json
 import math
 
@@ -141,9 +142,13 @@ def test_snapshot_restore_replays_identically():
         for a in actions:
             game.step(DT, a)
 
-    acts = [{"pick": 0}, {"pen_down": [50, 50]}] + [{"pen_move": [50 + 8 * i, 50 + 3 * i]} for i in range(40)] + \
-        [{"pen_up": True}, {"pen_down": [300, 60]}] + [{"pen_move": [300, 60 + 9 * i]} for i in range(30)] + \
-        [{"pen_up": True}, None, None, {"done": True}]
+    acts = (
+        [{"pick": 0}, {"pen_down": [50, 50]}]
+        + [{"pen_move": [50 + 8 * i, 50 + 3 * i]} for i in range(40)]
+        + [{"pen_up": True}, {"pen_down": [300, 60]}]
+        + [{"pen_move": [300, 60 + 9 * i]} for i in range(30)]
+        + [{"pen_up": True}, None, None, {"done": True}]
+    )
     a = DrawingGame()
     a.reset(9, {"voice": "villain"})
     play(a, acts[:30])
@@ -202,12 +207,15 @@ def _round(g, idea, guess, prob=0.97):
     g.step(DT, {"next": True})
 
 
-@pytest.mark.parametrize("guesses, verdict, understood", [
-    (["cat", "diamond", "tree"], "all", True),
-    (["cat", "diamond", "bicycle"], "most", True),
-    (["bicycle", "diamond", "bicycle"], "some", False),
-    (["bicycle", "bicycle", "bicycle"], "none", False),
-])
+@pytest.mark.parametrize(
+    "guesses, verdict, understood",
+    [
+        (["cat", "diamond", "tree"], "all", True),
+        (["cat", "diamond", "bicycle"], "most", True),
+        (["bicycle", "diamond", "bicycle"], "some", False),
+        (["bicycle", "bicycle", "bicycle"], "none", False),
+    ],
+)
 def test_the_result_judges_every_round(guesses, verdict, understood):
     """A diamond understood in one round of three is 'some', with that diamond as the best drawing."""
     ideas = ["cat", "diamond", "tree"]

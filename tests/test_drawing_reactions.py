@@ -1,5 +1,6 @@
 """What ARIA says after the drawing game follows the judgement over every round (issue 17):
 a diamond understood in one round of three is not followed by "I couldn't learn anything"."""
+
 import pytest
 
 from game.minigames.drawing import DrawingGame
@@ -39,16 +40,19 @@ def _after_drawing(story, result) -> tuple[list[str], Runtime]:
                 said.append(p.text)
             rt.advance()
         else:
-            break          # the next level's first prompt: the night is over
+            break  # the next level's first prompt: the night is over
     return said, rt
 
 
-@pytest.mark.parametrize("guesses, verdict", [
-    (["cat", "diamond", "tree"], "all"),
-    (["cat", "diamond", "bicycle"], "most"),
-    (["bicycle", "diamond", "bicycle"], "some"),
-    (["bicycle", "bicycle", "bicycle"], "none"),
-])
+@pytest.mark.parametrize(
+    "guesses, verdict",
+    [
+        (["cat", "diamond", "tree"], "all"),
+        (["cat", "diamond", "bicycle"], "most"),
+        (["bicycle", "diamond", "bicycle"], "some"),
+        (["bicycle", "bicycle", "bicycle"], "none"),
+    ],
+)
 def test_reactions_follow_the_verdict_over_all_rounds(story, guesses, verdict):
     result = _played(["cat", "diamond", "tree"], guesses)
     assert result["verdict"] == verdict

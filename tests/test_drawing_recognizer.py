@@ -1,5 +1,6 @@
 """The shipped recognizer: loads with numpy alone, classifies held-out drawings, improves
 as strokes are added; the registry finds built-ins and plug-ins."""
+
 import json
 import subprocess
 import sys
@@ -74,8 +75,12 @@ def test_guessing_improves_as_strokes_are_added(held_out):
 
 def test_guess_accepts_strokes_and_bitmaps_and_nothing():
     rec = R.embedded()
-    circle = [[[128 + 100 * np.cos(a) for a in np.linspace(0, 6.3, 30)],
-               [128 + 100 * np.sin(a) for a in np.linspace(0, 6.3, 30)]]]
+    circle = [
+        [
+            [128 + 100 * np.cos(a) for a in np.linspace(0, 6.3, 30)],
+            [128 + 100 * np.sin(a) for a in np.linspace(0, 6.3, 30)],
+        ]
+    ]
     g = rec.guess(circle)
     assert len(g) == 5 and all(lbl in rec.classes for lbl, _ in g)
     assert g == sorted(g, key=lambda t: -t[1])
@@ -84,10 +89,12 @@ def test_guess_accepts_strokes_and_bitmaps_and_nothing():
 
 
 def test_runs_without_a_deep_learning_framework():
-    code = ("import sys, numpy as np; from game.minigames.drawing.recognizer import embedded; "
-            "embedded().guess(np.full(784, 255, np.uint8)); "
-            "bad = [m for m in ('torch', 'tensorflow', 'jax', 'pygame') if m in sys.modules]; "
-            "print(bad); sys.exit(1 if bad else 0)")
+    code = (
+        "import sys, numpy as np; from game.minigames.drawing.recognizer import embedded; "
+        "embedded().guess(np.full(784, 255, np.uint8)); "
+        "bad = [m for m in ('torch', 'tensorflow', 'jax', 'pygame') if m in sys.modules]; "
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stdout + out.stderr
 
@@ -147,7 +154,7 @@ def _conv_same(x, w, b):
     out = np.zeros((x.shape[0], w.shape[0], x.shape[2], x.shape[3]), np.float64)
     for dy in range(k):
         for dx in range(k):
-            window = padded[:, :, dy:dy + x.shape[2], dx:dx + x.shape[3]]
+            window = padded[:, :, dy : dy + x.shape[2], dx : dx + x.shape[3]]
             out += np.einsum("nchw,oc->nohw", window, w[:, :, dy, dx])
     return out + b[None, :, None, None]
 
@@ -160,9 +167,16 @@ def test_runtime_computes_5x5_and_3x3_convolutions_as_defined(tmp_path):
     w1, b1 = rng.normal(0, 0.3, (6, 4, 3, 3)), rng.normal(0, 0.1, 6)
     d0, e0 = rng.normal(0, 0.1, (6 * 49, 20)), rng.normal(0, 0.1, 20)
     np.savez(tmp_path / "r.npz", conv0_w=w0, conv0_b=b0, conv1_w=w1, conv1_b=b1, dense0_w=d0, dense0_b=e0)
-    layers = [{"op": "conv5x5", "name": "conv0"}, {"op": "relu"}, {"op": "maxpool2"},
-              {"op": "conv3x3", "name": "conv1"}, {"op": "relu"}, {"op": "maxpool2"},
-              {"op": "flatten"}, {"op": "dense", "name": "dense0"}]
+    layers = [
+        {"op": "conv5x5", "name": "conv0"},
+        {"op": "relu"},
+        {"op": "maxpool2"},
+        {"op": "conv3x3", "name": "conv1"},
+        {"op": "relu"},
+        {"op": "maxpool2"},
+        {"op": "flatten"},
+        {"op": "dense", "name": "dense0"},
+    ]
     meta = {"classes": [f"c{i}" for i in range(20)], "layers": layers}
     (tmp_path / "r.json").write_text(json.dumps(meta), encoding="utf-8")
     rec = R.EmbeddedRecognizer(tmp_path / "r.npz", tmp_path / "r.json")
@@ -179,12 +193,15 @@ def test_runtime_computes_5x5_and_3x3_convolutions_as_defined(tmp_path):
         R.EmbeddedRecognizer(tmp_path / "r.npz", tmp_path / "r.json")
 
 
-@pytest.mark.parametrize("change, field", [
-    (lambda m: m.pop("layers"), "layers: expected a non-empty list"),
-    (lambda m: m.update(classes="cat"), "classes: expected a non-empty list of names"),
-    (lambda m: m["layers"][0].update(op="conv7x7"), r"layers\[0\].op: expected one of conv3x3, conv5x5, dense"),
-    (lambda m: m["layers"][0].update(name="conv9"), r"layers\[0\].name: expected the name of a weight pair"),
-])
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        (lambda m: m.pop("layers"), "layers: expected a non-empty list"),
+        (lambda m: m.update(classes="cat"), "classes: expected a non-empty list of names"),
+        (lambda m: m["layers"][0].update(op="conv7x7"), r"layers\[0\].op: expected one of conv3x3, conv5x5, dense"),
+        (lambda m: m["layers"][0].update(name="conv9"), r"layers\[0\].name: expected the name of a weight pair"),
+    ],
+)
 def test_a_malformed_layer_list_names_the_field(tmp_path, change, field):
     """A candidate's json (tools' --weights DIR) with a wrong field is refused at load with
     the field named, not a KeyError in the middle of a guess."""
@@ -204,6 +221,7 @@ def test_peoples_own_strokes_are_named_as_recorded():
     if not folder.is_dir():
         pytest.skip("needs ../shared/data/quickdraw/strokes20_dev (people's strokes of the 20 categories)")
     import importlib.util
+
     spec = importlib.util.spec_from_file_location("evaluate_recognizer", REPO / "tools" / "evaluate_recognizer.py")
     E = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(E)

@@ -1,4 +1,5 @@
 """Strokes -> Quick, Draw! formats: simplification, rasterization, tracing, validation."""
+
 import json
 
 import numpy as np
@@ -20,8 +21,9 @@ def _stats(bitmaps):
         # Google centres each drawing: top margin ~ bottom margin, left ~ right
         "v_asym": np.mean(rows.argmax(1) - rows[:, ::-1].argmax(1)),
         "h_asym": np.mean(cols.argmax(1) - cols[:, ::-1].argmax(1)),
-        "longer_side_span": np.mean(np.maximum(27 - rows[:, ::-1].argmax(1) - rows.argmax(1),
-                                               27 - cols[:, ::-1].argmax(1) - cols.argmax(1))),
+        "longer_side_span": np.mean(
+            np.maximum(27 - rows[:, ::-1].argmax(1) - rows.argmax(1), 27 - cols[:, ::-1].argmax(1) - cols.argmax(1))
+        ),
     }
 
 
@@ -79,8 +81,13 @@ def test_rasterized_strokes_look_like_the_dataset_bitmaps():
     padding, centring) over many drawings of each kind."""
     d = quickdraw_dir()
     dataset = np.concatenate([np.load(f)[:150] for f in sorted((d / "bitmaps").glob("*.npy"))])
-    ours = np.stack([S.rasterize(o["drawing"]) for f in sorted((d / "strokes" / "simplified").glob("*.ndjson"))[::6]
-                     for o in S.read_ndjson(f, limit=20)])
+    ours = np.stack(
+        [
+            S.rasterize(o["drawing"])
+            for f in sorted((d / "strokes" / "simplified").glob("*.ndjson"))[::6]
+            for o in S.read_ndjson(f, limit=20)
+        ]
+    )
     a, b = _stats(dataset), _stats(ours)
     assert abs(a["ink_area"] - b["ink_area"]) / a["ink_area"] < 0.08
     assert abs(a["mean_ink"] - b["mean_ink"]) / a["mean_ink"] < 0.08
@@ -91,8 +98,11 @@ def test_rasterized_strokes_look_like_the_dataset_bitmaps():
 
 def test_fast_rasterizer_agrees_with_the_exact_one():
     d = quickdraw_dir()
-    drawings = [o["drawing"] for f in sorted((d / "strokes" / "simplified").glob("*.ndjson"))[::25]
-                for o in S.read_ndjson(f, limit=8)]
+    drawings = [
+        o["drawing"]
+        for f in sorted((d / "strokes" / "simplified").glob("*.ndjson"))[::25]
+        for o in S.read_ndjson(f, limit=8)
+    ]
     fast = np.stack([S.rasterize(x) for x in drawings]).astype(int)
     exact = np.stack([S.rasterize_exact(x) for x in drawings]).astype(int)
     assert np.abs(fast - exact).max() <= 8
@@ -126,7 +136,7 @@ def _cross_bitmap(horizontal=True, vertical=True, diagonal=False):
         img[3:25, 13:15] = 255
     if diagonal:
         for i in range(4, 24):
-            img[i, max(0, i - 1):i + 1] = 255
+            img[i, max(0, i - 1) : i + 1] = 255
     return img.reshape(1, 784)
 
 
@@ -170,14 +180,17 @@ def test_partial_drawings_grow_with_the_strokes():
     assert inks[0] < inks[-1]
 
 
-@pytest.mark.parametrize("line, message", [
-    ("not json", "not JSON"),
-    ('{"word": "cat"}', '"drawing"'),
-    ('{"drawing": [[[1, 2], [3]]]}', "same length"),
-    ('{"drawing": [[[1, "a"], [3, 4]]]}', "not a number"),
-    ('{"drawing": []}', "no points"),
-    ('{"drawing": [[[1, 2]]]}', "[xs, ys]"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("not json", "not JSON"),
+        ('{"word": "cat"}', '"drawing"'),
+        ('{"drawing": [[[1, 2], [3]]]}', "same length"),
+        ('{"drawing": [[[1, "a"], [3, 4]]]}', "not a number"),
+        ('{"drawing": []}', "no points"),
+        ('{"drawing": [[[1, 2]]]}', "[xs, ys]"),
+    ],
+)
 def test_bad_ndjson_lines_say_what_is_wrong(line, message):
     with pytest.raises(S.StrokeError, match=message.replace("[", r"\[").replace("]", r"\]")):
         S.parse_ndjson_line(line)
@@ -197,8 +210,7 @@ def test_the_fused_render_matches_simplify_then_rasterize(monkeypatch):
     raws = [o["drawing"] for o in S.read_ndjson(sorted((d / "strokes" / "raw").glob("*.ndjson"))[5], limit=20)]
     for raw in raws:
         for resample in (True, False):
-            assert np.array_equal(S.render(raw, resample=resample),
-                                  S.rasterize(S.simplify(raw, resample=resample)))
+            assert np.array_equal(S.render(raw, resample=resample), S.rasterize(S.simplify(raw, resample=resample)))
     rng = np.random.default_rng(0)
     walks = [rng.normal(0, 6, (n, 2)).cumsum(axis=0) for n in (3, 12, 60, 150)]
     walks.append(np.repeat(walks[1], 2, axis=0))  # repeated points: zero-length chords

@@ -1,4 +1,5 @@
 """The desktop view, headless: a scripted round with mouse and keyboard events."""
+
 import math
 
 import pygame

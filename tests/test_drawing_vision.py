@@ -1,4 +1,5 @@
 """The vision-model guesser through the real openai SDK against a local fake server."""
+
 import base64
 import json
 import logging
@@ -15,8 +16,9 @@ from game.minigames.drawing.game import DrawingGame
 from game.minigames.drawing.vision import drawing_image, parse_answer, png_bytes
 
 KEY = "sk-test-SECRET-0123456789abcdef"
-CIRCLE = [[[128 + 100 * np.cos(a) for a in np.linspace(0, 6.3, 30)],
-           [128 + 100 * np.sin(a) for a in np.linspace(0, 6.3, 30)]]]
+CIRCLE = [
+    [[128 + 100 * np.cos(a) for a in np.linspace(0, 6.3, 30)], [128 + 100 * np.sin(a) for a in np.linspace(0, 6.3, 30)]]
+]
 
 
 class FakeServer:
@@ -41,9 +43,22 @@ class FakeServer:
                     payload, code = {"error": {"message": "boom", "type": "server_error"}}, 500
                 else:
                     content = "certainly! ```not json" if outer.mode == "garbage" else outer.reply
-                    payload, code = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                                     "choices": [{"index": 0, "finish_reason": "stop",
-                                                  "message": {"role": "assistant", "content": content}}]}, 200
+                    payload, code = (
+                        {
+                            "id": "x",
+                            "object": "chat.completion",
+                            "created": 0,
+                            "model": body["model"],
+                            "choices": [
+                                {
+                                    "index": 0,
+                                    "finish_reason": "stop",
+                                    "message": {"role": "assistant", "content": content},
+                                }
+                            ],
+                        },
+                        200,
+                    )
                 data = json.dumps(payload).encode()
                 try:
                     self.send_response(code)
@@ -81,7 +96,7 @@ def test_png_writer_makes_a_valid_png():
     data = png_bytes(img)
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     # decode IDAT back and compare (filter type 0 per row)
-    idat = data[data.index(b"IDAT") + 4:data.index(b"IEND") - 8]
+    idat = data[data.index(b"IDAT") + 4 : data.index(b"IEND") - 8]
     raw = zlib.decompress(idat)
     rows = np.frombuffer(raw, np.uint8).reshape(256, 257)
     assert (rows[:, 0] == 0).all() and np.array_equal(rows[:, 1:], img)
@@ -140,8 +155,9 @@ def test_garbage_reply_falls_back(server):
 
 def test_parse_answer_keeps_only_allowed_labels():
     allowed = ["cat", "dog", "house plant"]
-    assert parse_answer('{"guesses": [{"label": "Cat", "prob": 0.9}, {"label": "unicorn", "prob": 0.1}]}',
-                        allowed) == [("cat", 0.9)]
+    assert parse_answer('{"guesses": [{"label": "Cat", "prob": 0.9}, {"label": "unicorn", "prob": 0.1}]}', allowed) == [
+        ("cat", 0.9)
+    ]
     ranked = parse_answer('```json\n{"guesses": ["dog", "cat"]}\n```', allowed)
     assert [label for label, _ in ranked] == ["dog", "cat"] and ranked[0][1] > ranked[1][1]
     with pytest.raises(ValueError, match="none of the allowed"):

@@ -1,4 +1,5 @@
 """End to end in a real X window: draw with real X mouse input, see the AI guess."""
+
 import json
 import math
 import time
@@ -41,8 +42,10 @@ def test_drawing_in_a_real_window_makes_the_ai_guess(tmp_path, artifacts_dir):
         x.run("xdotool", "mousemove", "--window", win, "300", "335", "click", "1")
         assert _wait_for(log, lambda e: e["event"] == "idea_picked"), "clicking a card picks the idea"
         cx, cy, r = 72 + 256, 132 + 256, 140
-        pts = [(int(cx + r * math.cos(2 * math.pi * i / 36)), int(cy + r * math.sin(2 * math.pi * i / 36)))
-               for i in range(37)]
+        pts = [
+            (int(cx + r * math.cos(2 * math.pi * i / 36)), int(cy + r * math.sin(2 * math.pi * i / 36)))
+            for i in range(37)
+        ]
         x.run("xdotool", "mousemove", "--window", win, str(pts[0][0]), str(pts[0][1]), "mousedown", "1")
         for px, py in pts[1:]:
             x.run("xdotool", "mousemove", "--window", win, str(px), str(py))

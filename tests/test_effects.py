@@ -1,4 +1,5 @@
 """effect: steps and said()/drew(): the game misbehaving on purpose, and quoting the player back."""
+
 import io
 import json
 import sys
@@ -77,8 +78,18 @@ def test_the_terminal_prints_them_and_the_taken_over_words(tmp_path, monkeypatch
 
     s = story(tmp_path)
     monkeypatch.setattr(sys, "stdin", io.StringIO("be careful\ntell me the truth\n1\n"))
-    args = SimpleNamespace(name="Ada", seed=1, warp=None, level=None, no_reload=True, backend="scripted",
-                           model=None, base_url=None, minigames="default", record=None)
+    args = SimpleNamespace(
+        name="Ada",
+        seed=1,
+        warp=None,
+        level=None,
+        no_reload=True,
+        backend="scripted",
+        model=None,
+        base_url=None,
+        minigames="default",
+        record=None,
+    )
     assert terminal.play_text(tmp_path / "turn.yaml", s, args, {}) == 0
     out = capsys.readouterr().out
     assert "BUILD LOG 0001." in out and 'First: "be careful"' in out

@@ -1,5 +1,6 @@
 """The evaluation's checks against real people's strokes: stroke counts, the fitted order,
 and the look-alike categories whose real stroke order can be compared with traced paths."""
+
 import importlib.util
 import json
 
@@ -134,7 +135,8 @@ def test_the_shipped_estimate_follows_from_the_shipped_figures():
     shift = E._logit(cal["baseline_half_set_beside"]) - E._logit(cal["baseline_half_traced"][0])
     assert cal["log_odds_shift"] == pytest.approx(shift, abs=2e-3)
     assert cal["half_top1_estimated_on_that_footing"] == pytest.approx(
-        1 / (1 + np.exp(-(E._logit(traced_half) + shift))), abs=2e-3)
+        1 / (1 + np.exp(-(E._logit(traced_half) + shift))), abs=2e-3
+    )
     assert cal["baseline_half_traced"][0] < traced_half  # the baseline is behind on the same measure
 
 

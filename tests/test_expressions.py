@@ -1,4 +1,5 @@
 """The level expression language: what it computes, and what it refuses."""
+
 import random
 
 import pytest
@@ -10,38 +11,44 @@ def scope(**names):
     return Scope(names, random.Random(1))
 
 
-@pytest.mark.parametrize("source,expected", [
-    ("trust + 1", 3),
-    ("trust >= 2 and not coffee", True),
-    ("defense.score * 2", 10),
-    ("'yes' if trust > 1 else 'no'", "yes"),
-    ("mood in ['calm', 'glad']", True),
-    ("max(trust, 7) - min(1, 2)", 6),
-    ("clamp(trust * 10, 0, 5)", 5),
-    ("defense.missing", 0),
-    ("true or false", True),
-    ("lower('ARIA')", "aria"),
-])
+@pytest.mark.parametrize(
+    "source,expected",
+    [
+        ("trust + 1", 3),
+        ("trust >= 2 and not coffee", True),
+        ("defense.score * 2", 10),
+        ("'yes' if trust > 1 else 'no'", "yes"),
+        ("mood in ['calm', 'glad']", True),
+        ("max(trust, 7) - min(1, 2)", 6),
+        ("clamp(trust * 10, 0, 5)", 5),
+        ("defense.missing", 0),
+        ("true or false", True),
+        ("lower('ARIA')", "aria"),
+    ],
+)
 def test_values(source, expected):
     s = scope(trust=2, coffee=False, defense={"score": 5}, mood="calm")
     assert s.eval(parse(source)) == expected
 
 
-@pytest.mark.parametrize("source,code", [
-    ('__import__("os").system("true")', "TT0202"),
-    ("trust.__class__", "TT0202"),
-    ("().__class__.__bases__", "TT0202"),
-    ("open('/etc/passwd')", "TT0204"),
-    ("eval('1')", "TT0204"),
-    ("[x for x in range(3)]", "TT0202"),
-    ("lambda: 1", "TT0202"),
-    ("a[0]", "TT0202"),
-    ("2 ** 99999", "TT0202"),
-    ("x = 1", "TT0201"),
-    ("trust +", "TT0201"),
-    ("", "TT0201"),
-    ("len(s, key=1)", "TT0202"),
-])
+@pytest.mark.parametrize(
+    "source,code",
+    [
+        ('__import__("os").system("true")', "TT0202"),
+        ("trust.__class__", "TT0202"),
+        ("().__class__.__bases__", "TT0202"),
+        ("open('/etc/passwd')", "TT0204"),
+        ("eval('1')", "TT0204"),
+        ("[x for x in range(3)]", "TT0202"),
+        ("lambda: 1", "TT0202"),
+        ("a[0]", "TT0202"),
+        ("2 ** 99999", "TT0202"),
+        ("x = 1", "TT0201"),
+        ("trust +", "TT0201"),
+        ("", "TT0201"),
+        ("len(s, key=1)", "TT0202"),
+    ],
+)
 def test_refused(source, code):
     with pytest.raises(ExpressionError) as info:
         parse(source)

@@ -1,4 +1,5 @@
 """Every full level in the writer's guide loads cleanly and plays to an ending."""
+
 import random
 import re
 from pathlib import Path
@@ -24,6 +25,5 @@ def test_guide_example_loads_and_plays(index, tmp_path):
     story, diags = load_story(f)
     assert story is not None, [d.format() for d in diags]
     for seed in range(3):
-        rt = play(Runtime(story, "Reader", seed), Policy(rng=random.Random(seed),
-                                                         talk={"values": {"caution": 0.8}}))
+        rt = play(Runtime(story, "Reader", seed), Policy(rng=random.Random(seed), talk={"values": {"caution": 0.8}}))
         assert rt.ended and not rt.current().problem

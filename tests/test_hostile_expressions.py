@@ -6,6 +6,7 @@ choice option's `set:`; it is validated (load and lint), played to an ending, an
 restored on the way. A hang guard (an alarm far above any real case) turns a hang into a
 failure naming the case instead of a stuck run; it is not a speed check.
 """
+
 import json
 import random
 import signal
@@ -19,7 +20,7 @@ from game.story.loader import load_story
 from game.story.runtime import Runtime
 from tests.hostile import EXPRESSIONS
 
-MEMORY_BUDGET = 64 * 2 ** 20
+MEMORY_BUDGET = 64 * 2**20
 HANG_GUARD_S = 60
 
 CONTEXTS = {
@@ -32,9 +33,12 @@ CONTEXTS = {
 
 def level(expr: str, context: str) -> str:
     step = CONTEXTS[context].format(q=json.dumps(expr), qt=json.dumps("Value {" + expr + "}."))
-    return ("level: hostile\nstart: a\nvars: {trust: 3, mood: calm, out: 0}\nscenes:\n  a:\n"
-            "    - set: {out: out + 1}\n" + step +
-            "    - narrator: \"{trust} {mood} {out}\"\n    - goto: b\n  b:\n    - end: done\n")
+    return (
+        "level: hostile\nstart: a\nvars: {trust: 3, mood: calm, out: 0}\nscenes:\n  a:\n"
+        "    - set: {out: out + 1}\n"
+        + step
+        + '    - narrator: "{trust} {mood} {out}"\n    - goto: b\n  b:\n    - end: done\n'
+    )
 
 
 class _Hang(Exception):
@@ -69,16 +73,26 @@ def run_case(tmp_path, expr: str, context: str) -> str:
         tracemalloc.stop()
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
-        assert peak < MEMORY_BUDGET, f"{context}: {expr[:60]!r} used {peak / 2 ** 20:.0f} MB"
+        assert peak < MEMORY_BUDGET, f"{context}: {expr[:60]!r} used {peak / 2**20:.0f} MB"
 
 
 @pytest.mark.parametrize("context", sorted(CONTEXTS))
 def test_hostile_expressions_are_refused_or_bounded(tmp_path, context):
     outcomes = {expr: run_case(tmp_path, expr, context) for expr in EXPRESSIONS}
     # The ones that fail on every run, or escape the language, are refused when the level loads.
-    for expr in ("1 / 0", "len(5)", "chance('x')", "clamp('a', 1, 2)", "roll(0)", "'%999999999d' % 1",
-                 "round(5, -999999999)", "int(1e999)", "[[1]*99999]*99999", "__import__('os').system('true')",
-                 "-" * 3000 + "1"):
+    for expr in (
+        "1 / 0",
+        "len(5)",
+        "chance('x')",
+        "clamp('a', 1, 2)",
+        "roll(0)",
+        "'%999999999d' % 1",
+        "round(5, -999999999)",
+        "int(1e999)",
+        "[[1]*99999]*99999",
+        "__import__('os').system('true')",
+        "-" * 3000 + "1",
+    ):
         assert outcomes[expr] == "refused", (context, expr)
 
 

@@ -1,4 +1,5 @@
 """The lab-defense minigame: determinism, saves, counters, learning allies, result, view, CLI."""
+
 from __future__ import annotations
 
 import json
@@ -26,6 +27,7 @@ def play(seed: int, params: dict | None = None, autopilot: bool = True, until: f
 
 
 # ------------------------------------------------------------------ determinism, saves
+
 
 def test_same_seed_same_inputs_same_result_and_hash():
     a, b = play(7), play(7)
@@ -66,13 +68,14 @@ def test_fixed_step_accumulates_partial_dt():
     a.reset(5, {})
     b.reset(5, {})
     for _ in range(60):
-        a.step(1 / 60)          # the window host's step: half a sim step each
+        a.step(1 / 60)  # the window host's step: half a sim step each
     b.step(1.0)
     assert a.state["steps"] == b.state["steps"] == 30
     assert a.state_hash() == b.state_hash()
 
 
 # ------------------------------------------------------------------ threats and counters
+
 
 def _sandbox(controls: list[tuple[str, str]]) -> LabDefense:
     game = LabDefense()
@@ -144,8 +147,8 @@ def test_difficulty_builds_peaks_relieves_then_final():
     w = wave_intensities(6)
     peak = max(range(5), key=lambda i: w[i])
     assert all(w[i] < w[i + 1] for i in range(peak))
-    assert w[peak + 1] < w[peak]            # relief after the peak
-    assert w[-1] == max(w)                  # the final campaign is the hardest
+    assert w[peak + 1] < w[peak]  # relief after the peak
+    assert w[-1] == max(w)  # the final campaign is the hardest
 
 
 def test_over_securing_makes_the_run_late():
@@ -162,6 +165,7 @@ def test_over_securing_makes_the_run_late():
 
 
 # ------------------------------------------------------------------ learning allies
+
 
 def _curve(seed: int, **params) -> list[float]:
     game = play(seed, {"waves": 10, "allies": 4, "pretrained": False, **params}, autopilot=False)
@@ -194,8 +198,8 @@ def test_pretrained_allies_start_competent_and_improve_with_learning():
     frozen_blank = [mean(play(s, {"pretrained": False, "learning": False}, autopilot=False)) for s in seeds]
     frozen_pre = [mean(play(s, {"learning": False}, autopilot=False)) for s in seeds]
     learning_pre = [mean(play(s, {}, autopilot=False)) for s in seeds]
-    assert sum(frozen_pre) > sum(frozen_blank)     # the shipped table is better than nothing
-    assert sum(learning_pre) > sum(frozen_pre)     # and learning during the game improves on it
+    assert sum(frozen_pre) > sum(frozen_blank)  # the shipped table is better than nothing
+    assert sum(learning_pre) > sum(frozen_pre)  # and learning during the game improves on it
 
 
 def test_pretrained_table_shape():
@@ -214,10 +218,12 @@ def test_values_weight_the_allies_reward():
         assert game.state["kinds"]["tailgater"]["breached"] == 1
         ally = game.state["allies"][0]
         return ally["acc"] + ally["wave_reward"]
+
     assert breach_penalty({"caution": 1.0}) < breach_penalty({}) < breach_penalty({"caution": -1.0})
 
 
 # ------------------------------------------------------------------ result and params
+
 
 def test_result_has_declared_fields_and_json_scalars():
     info = LabDefense.info()
@@ -233,11 +239,19 @@ def test_result_has_declared_fields_and_json_scalars():
     json.dumps(r)
 
 
-@pytest.mark.parametrize("params, word", [
-    ({"waves": "many"}, "'waves'"), ({"waves": 99}, "'waves'"), ({"budget": -5}, "'budget'"),
-    ({"learning": "yes"}, "'learning'"), ({"values": {"caution": 3}}, "'values'"),
-    ({"values": [1]}, "'values'"), ({"wavez": 3}, "'wavez'"), ({"allies": 2.5}, "'allies'"),
-])
+@pytest.mark.parametrize(
+    "params, word",
+    [
+        ({"waves": "many"}, "'waves'"),
+        ({"waves": 99}, "'waves'"),
+        ({"budget": -5}, "'budget'"),
+        ({"learning": "yes"}, "'learning'"),
+        ({"values": {"caution": 3}}, "'values'"),
+        ({"values": [1]}, "'values'"),
+        ({"wavez": 3}, "'wavez'"),
+        ({"allies": 2.5}, "'allies'"),
+    ],
+)
 def test_bad_params_name_the_param(params, word):
     with pytest.raises(ValueError, match=word):
         LabDefense().reset(1, params)
@@ -260,17 +274,28 @@ def test_report_has_result_debrief_and_curve():
 
 
 def test_cli_autopilot_prints_result_and_learning_curve():
-    out = subprocess.run([sys.executable, "-m", "game", "minigame", "lab_defense", "--autopilot", "--seed", "1"],
-                         cwd=REPO, capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "game", "minigame", "lab_defense", "--autopilot", "--seed", "1"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     assert "training" in out.stdout and "stars" in out.stdout
     assert "Allies' learning curve" in out.stdout and "wave  6" in out.stdout
-    js = subprocess.run([sys.executable, "-m", "game", "minigame", "lab_defense", "--autopilot", "--seed", "1", "--json"],
-                        cwd=REPO, capture_output=True, text=True, timeout=60)
+    js = subprocess.run(
+        [sys.executable, "-m", "game", "minigame", "lab_defense", "--autopilot", "--seed", "1", "--json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert json.loads(js.stdout) == play(1).result()
 
 
 # ------------------------------------------------------------------ the view
+
 
 def test_view_screenshot_has_content(artifacts_dir):
     import pygame
@@ -290,7 +315,7 @@ def test_view_screenshot_has_content(artifacts_dir):
     colours = {surf.get_at((x, y))[:3] for x in range(0, 1280, 4) for y in range(0, 720, 4)}
     assert len(colours) > 60
     bar = [surf.get_at((x, 30))[:3] for x in range(255, 765, 5)]  # the training bar
-    assert len(set(bar)) > 2 and any(c[1] > 150 for c in bar)    # partly filled (green)
+    assert len(set(bar)) > 2 and any(c[1] > 150 for c in bar)  # partly filled (green)
     while not game.done:
         game.step(game.DT, policy(game))
     view.draw(surf)
@@ -356,7 +381,9 @@ def test_view_mouse_places_and_removes():
     game = LabDefense()
     game.reset(1, {})
     view = View(game, seed=1, params={}, context={})
-    view.handle_event(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(1000, view.SHOP_Y + 24 + 8 * view.SHOP_ROW + 5), button=1))
+    view.handle_event(
+        pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(1000, view.SHOP_Y + 24 + 8 * view.SHOP_ROW + 5), button=1)
+    )
     assert view.control == 8
     x = 170 + int(0.5 * 620)
     view.handle_event(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(x, 76 + 4 * 92 + 40), button=1))
@@ -366,6 +393,7 @@ def test_view_mouse_places_and_removes():
 
 
 # ------------------------------------------------------------------ RL interfaces (optional)
+
 
 def test_gymnasium_env_checker_passes():
     pytest.importorskip("gymnasium", reason="gymnasium not installed (optional: pip install gymnasium)")

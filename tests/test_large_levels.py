@@ -1,5 +1,6 @@
 """A large level is composed a batch of scenes at a time (loader._split_scenes): what it
 reads, and where it reports mistakes, must be exactly what reading it whole gives."""
+
 from game.story import loader
 from game.story.runtime import Runtime
 
@@ -7,24 +8,31 @@ SCENES = 2 * loader.SCENES_PER_BATCH + 37
 
 
 def big_level(mistake_at: int | None = None, comment_after_scenes: bool = False) -> str:
-    out = ["level: corridor", "title: A long corridor", "start: s0", "vars:\n  doors: 0",
-           "scenes:" + ("   # every room" if comment_after_scenes else "")]
+    out = [
+        "level: corridor",
+        "title: A long corridor",
+        "start: s0",
+        "vars:\n  doors: 0",
+        "scenes:" + ("   # every room" if comment_after_scenes else ""),
+    ]
     for i in range(SCENES):
         nxt = f"s{i + 1}" if i + 1 < SCENES else None
         out.append(f"  s{i}:")
         out.append(f"    - narrator: Room {i} of a corridor that goes on, and on, and on, and on.")
         if i == mistake_at:
-            out.append("    - narator: misspelt")          # an unknown speaker, deep in a batch
+            out.append("    - narator: misspelt")  # an unknown speaker, deep in a batch
         if nxt:
-            out.append(f"    - choice:\n        - text: On to {i + 1}\n          goto: {nxt}\n"
-                       f"        - text: Count the doors\n          set: {{doors: doors + 1}}\n          goto: {nxt}")
+            out.append(
+                f"    - choice:\n        - text: On to {i + 1}\n          goto: {nxt}\n"
+                f"        - text: Count the doors\n          set: {{doors: doors + 1}}\n          goto: {nxt}"
+            )
         else:
             out.append("    - end: corridor")
     return "\n".join(out) + "\n"
 
 
 def load(tmp_path, text, whole: bool, monkeypatch):
-    monkeypatch.setattr(loader, "SPLIT_AT_BYTES", 10 ** 9 if whole else 1024)
+    monkeypatch.setattr(loader, "SPLIT_AT_BYTES", 10**9 if whole else 1024)
     path = tmp_path / ("whole.yaml" if whole else "split.yaml")
     path.write_text(text)
     story, diags = loader.load_story(path, cache=False)

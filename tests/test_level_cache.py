@@ -1,4 +1,5 @@
 """The compiled level cache: the same story as the YAML, rebuilt after any edit or damage, data only."""
+
 import json
 
 from game.story import cache
@@ -38,7 +39,7 @@ def test_a_cached_level_plays_exactly_as_the_source(tmp_path, monkeypatch):
     path = tmp_path / "c.yaml"
     path.write_text(LEVEL)
     fresh, _ = load_story(path, cache=False)
-    first, _ = load_story(path, cache=True)         # compiles and writes the entry
+    first, _ = load_story(path, cache=True)  # compiles and writes the entry
     entry = cache.entry_path(path)
     assert entry.exists()
     cached = cache.read_entry(entry)
@@ -85,7 +86,7 @@ def test_a_damaged_or_foreign_entry_is_rebuilt_silently(tmp_path, monkeypatch):
         lambda: cache.entry_path(path).write_text("{not json"),
         lambda: cache.entry_path(path).write_bytes(b"\x00" * 10),
         lambda: _write(path, dict(header, engine="someone else"), raw),
-        lambda: _write(path, header, raw.replace(b"Hello", b"Jello")),            # digest no longer matches
+        lambda: _write(path, header, raw.replace(b"Hello", b"Jello")),  # digest no longer matches
         lambda: _write(path, dict(header, digest=hashlib.sha256(wrong).hexdigest()), wrong),
     ]
     for damage in damages:

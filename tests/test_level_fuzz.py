@@ -5,6 +5,7 @@ budget; a refusal must name its place. `pytest --fuzz N` runs N mutants instead 
 CI-sized run. A hang guard (an alarm far above any real case) names a stuck mutant; it is not
 a speed check.
 """
+
 import json
 import random
 import re
@@ -22,7 +23,7 @@ from game.story.runtime import Runtime
 from tests.hostile import EXPRESSIONS, VALUES
 
 LEVELS = Path(__file__).parent.parent / "levels"
-MEMORY_BUDGET = 64 * 2 ** 20
+MEMORY_BUDGET = 64 * 2**20
 HANG_GUARD_S = 60
 
 
@@ -40,7 +41,7 @@ def m_expression(text, rng):
     expr = json.dumps(rng.choice(EXPRESSIONS))
     ln = lines[i]
     if "if: " in ln:
-        lines[i] = ln[:ln.index("if: ") + 4] + expr
+        lines[i] = ln[: ln.index("if: ") + 4] + expr
     elif "set: {" in ln:
         lines[i] = re.sub(r"set: \{(\w+): [^}]*\}", lambda m: f"set: {{{m.group(1)}: {expr}}}", ln, count=1)
     else:
@@ -58,14 +59,15 @@ def m_value(text, rng):
         return text
     i = rng.choice(spots)
     key = re.search(r"(params|vars|default|turns|waves|rounds): ", lines[i]).group(0)
-    head = lines[i][:lines[i].index(key) + len(key)]
+    head = lines[i][: lines[i].index(key) + len(key)]
     lines[i] = head + rng.choice(VALUES)
     return "\n".join(lines)
 
 
 def m_include(text, rng):
-    target = rng.choice(["/dev/zero", "/dev/null", "../../../../etc/passwd", "\"a\\x00b.yaml\"", "/proc/self/mem",
-                         "missing.yaml", "."])
+    target = rng.choice(
+        ["/dev/zero", "/dev/null", "../../../../etc/passwd", '"a\\x00b.yaml"', "/proc/self/mem", "missing.yaml", "."]
+    )
     if "include:" in text:
         return re.sub(r"include: .*", lambda m: f"include: [{target}]", text, count=1)
     return f"include: [{target}]\n" + text
@@ -92,7 +94,7 @@ def m_lines(text, rng):
             lines.insert(i, lines[rng.randrange(len(lines))])
         elif op == 2 and lines[i]:
             j = rng.randrange(len(lines[i]))
-            lines[i] = lines[i][:j] + rng.choice(":-{}[]'\"#&*!|>\t\x00") + lines[i][j + 1:]
+            lines[i] = lines[i][:j] + rng.choice(":-{}[]'\"#&*!|>\t\x00") + lines[i][j + 1 :]
         else:
             lines[i] = "  " + lines[i]
     return "\n".join(lines)
@@ -131,7 +133,7 @@ def run_mutant(root: Path, rng: random.Random, n: int) -> str:
         lint_story(story, max_states=300)
         try:
             play(Runtime(story, "Fuzz", n), Policy(rng=random.Random(n)), roundtrip=True, max_prompts=400)
-        except RuntimeError as exc:     # a mutation can make a loop that shows lines forever: a story, not a crash
+        except RuntimeError as exc:  # a mutation can make a loop that shows lines forever: a story, not a crash
             assert "no ending" in str(exc), what
         return "played"
     except _Hang:
@@ -142,7 +144,7 @@ def run_mutant(root: Path, rng: random.Random, n: int) -> str:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
         shutil.rmtree(copy, ignore_errors=True)
-        assert peak < MEMORY_BUDGET, f"{what} used {peak / 2 ** 20:.0f} MB"
+        assert peak < MEMORY_BUDGET, f"{what} used {peak / 2**20:.0f} MB"
 
 
 @pytest.mark.slow
@@ -177,4 +179,4 @@ def test_each_hostile_kind_on_the_campaign(tmp_path, mutate):
             tracemalloc.stop()
             signal.alarm(0)
             signal.signal(signal.SIGALRM, old)
-            assert peak < MEMORY_BUDGET, f"{mutate.__name__} seed {seed}: {peak / 2 ** 20:.0f} MB"
+            assert peak < MEMORY_BUDGET, f"{mutate.__name__} seed {seed}: {peak / 2**20:.0f} MB"

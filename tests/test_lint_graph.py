@@ -1,4 +1,5 @@
 """Lint proves endings reachable (with variables and conditions); the graph draws what the machine holds."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -50,8 +51,8 @@ def test_each_problem_gets_one_diagnostic_with_the_right_line(tmp_path):
     story = load_story_or_raise(f)
     got = codes_at(lint_story(story))
     assert got == {
-        ("TT1005", 3),   # unused is never read
-        ("TT1004", 3),   # never_set is read but never set
+        ("TT1005", 3),  # unused is never read
+        ("TT1004", 3),  # never_set is read but never set
         ("TT1006", 15),  # trust > 5 never holds (trust is at most 1)
         ("TT1003", 17),  # scene b stops without an end
         ("TT1008", 18),  # aria has no fallback lines
@@ -71,16 +72,19 @@ def test_validate_exits_1_and_strict_fails_on_warnings(tmp_path):
     ok = tmp_path / "ok.yaml"
     ok.write_text("level: ok\nstart: a\nvars: {x: 0}\nscenes:\n  a:\n    - narrator: hi\n    - end: done\n")
     assert subprocess.run([sys.executable, "-m", "game", "validate", str(ok)]).returncode == 0
-    strict = subprocess.run([sys.executable, "-m", "game", "validate", "--strict", str(ok)], capture_output=True,
-                            text=True)
+    strict = subprocess.run(
+        [sys.executable, "-m", "game", "validate", "--strict", str(ok)], capture_output=True, text=True
+    )
     assert strict.returncode == 1 and "error TT1005" in strict.stdout
 
 
 def test_reachability_follows_variables_not_just_edges(tmp_path):
     f = tmp_path / "gate.yaml"
-    f.write_text("level: gate\nstart: a\nvars: {keys: 0}\nscenes:\n  a:\n    - set: {keys: keys + 1}\n"
-                 "    - if: keys >= 3\n      goto: vault\n    - if: keys < 2\n      goto: a\n    - end: out\n"
-                 "  vault:\n    - end: treasure\n")
+    f.write_text(
+        "level: gate\nstart: a\nvars: {keys: 0}\nscenes:\n  a:\n    - set: {keys: keys + 1}\n"
+        "    - if: keys >= 3\n      goto: vault\n    - if: keys < 2\n      goto: a\n    - end: out\n"
+        "  vault:\n    - end: treasure\n"
+    )
     diags = lint_story(load_story_or_raise(f))
     # Looping through `a` raises keys to 2 at most before `end: out`: the vault stays shut.
     assert ("TT1002", 13) in codes_at(diags) and ("TT1001", 12) in codes_at(diags)
@@ -125,10 +129,27 @@ def _signature(path: Path) -> bytes:
 def test_graph_of_the_example(tmp_path, fmt):
     out = tmp_path / f"demo.{fmt}"
     cov = tmp_path / "cov.json"
-    subprocess.run([sys.executable, "-m", "game", "playtest", "levels/examples/demo.yaml", "--coverage", str(cov),
-                    "--no-progress"], check=True, capture_output=True, cwd=REPO)
-    r = subprocess.run([sys.executable, "-m", "game", "graph", "levels/examples/demo.yaml", "-o", str(out),
-                        "--coverage", str(cov)], capture_output=True, text=True, cwd=REPO)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "game",
+            "playtest",
+            "levels/examples/demo.yaml",
+            "--coverage",
+            str(cov),
+            "--no-progress",
+        ],
+        check=True,
+        capture_output=True,
+        cwd=REPO,
+    )
+    r = subprocess.run(
+        [sys.executable, "-m", "game", "graph", "levels/examples/demo.yaml", "-o", str(out), "--coverage", str(cov)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
     assert r.returncode == 0, r.stderr
     data = out.read_bytes()
     if fmt == "svg":
@@ -137,7 +158,7 @@ def test_graph_of_the_example(tmp_path, fmt):
         root = ET.fromstring(data)
         assert root.tag.endswith("svg")
         assert b"START lab_door" in data and b"END careful" in data and b"hit" in data
-        assert b"stroke-dasharray=\"7 4\"" in data   # a minigame-decided edge is styled apart
+        assert b'stroke-dasharray="7 4"' in data  # a minigame-decided edge is styled apart
     elif fmt == "png":
         assert data[:8] == b"\x89PNG\r\n\x1a\n"
     elif fmt == "dot":
@@ -152,8 +173,9 @@ def test_graph_marks_unreachable_and_refuses_unknown_formats(tmp_path):
     out = tmp_path / "g.svg"
     subprocess.run([sys.executable, "-m", "game", "graph", str(f), "-o", str(out)], check=True, capture_output=True)
     assert out.read_text().count("unreachable") >= 4
-    bad = subprocess.run([sys.executable, "-m", "game", "graph", str(f), "-o", str(tmp_path / "g.jpg")],
-                         capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, "-m", "game", "graph", str(f), "-o", str(tmp_path / "g.jpg")], capture_output=True, text=True
+    )
     assert bad.returncode == 2 and "cannot tell the format" in bad.stderr
     assert not (tmp_path / "g.jpg").exists()
 
@@ -165,8 +187,9 @@ def test_graph_of_a_1000_scene_level(tmp_path):
     f.write_text(generate(1000))
     for fmt in ("svg", "png"):
         out = tmp_path / f"big.{fmt}"
-        r = subprocess.run([sys.executable, "-m", "game", "graph", str(f), "-o", str(out)], capture_output=True,
-                           text=True)
+        r = subprocess.run(
+            [sys.executable, "-m", "game", "graph", str(f), "-o", str(out)], capture_output=True, text=True
+        )
         assert r.returncode == 0, r.stderr
         head = out.read_bytes()[:200]
         assert head.startswith(b"\x89PNG") if fmt == "png" else b"<svg" in head
@@ -176,8 +199,12 @@ def test_graph_of_a_campaign_draws_every_level(tmp_path):
     """Each level boxed with its own scenes; every ending of a level leads to the next level's start."""
     for fmt in ("svg", "dot", "mmd"):
         out = tmp_path / f"campaign.{fmt}"
-        r = subprocess.run([sys.executable, "-m", "game", "graph", "levels/campaign.yaml", "-o", str(out)],
-                           capture_output=True, text=True, cwd=REPO)
+        r = subprocess.run(
+            [sys.executable, "-m", "game", "graph", "levels/campaign.yaml", "-o", str(out)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+        )
         assert r.returncode == 0, r.stderr
         text = out.read_text()
         for title in ("The Villain Demo", "The Design Brief", "AI Takeoff", "The Release"):

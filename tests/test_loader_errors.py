@@ -1,4 +1,5 @@
 """Every kind of mistake gets one precise file:line:col diagnostic with its code."""
+
 import re
 import subprocess
 import sys
@@ -21,11 +22,13 @@ def expected(files):
     return out
 
 
-CASES = [("invalid/mistakes.yaml", ["invalid/mistakes.yaml"]),
-         ("invalid/syntax.yaml", ["invalid/syntax.yaml"]),
-         ("invalid/params.yaml", ["invalid/params.yaml"]),
-         ("invalid/include_main.yaml", ["invalid/include_main.yaml", "invalid/include_part.yaml"]),
-         ("invalid/questions.yaml", ["invalid/questions.yaml"])]
+CASES = [
+    ("invalid/mistakes.yaml", ["invalid/mistakes.yaml"]),
+    ("invalid/syntax.yaml", ["invalid/syntax.yaml"]),
+    ("invalid/params.yaml", ["invalid/params.yaml"]),
+    ("invalid/include_main.yaml", ["invalid/include_main.yaml", "invalid/include_part.yaml"]),
+    ("invalid/questions.yaml", ["invalid/questions.yaml"]),
+]
 CASES += [(f"schema/{p.name}", [f"schema/{p.name}"]) for p in sorted((FIXTURES.parent / "schema").glob("*.yaml"))]
 
 
@@ -41,17 +44,29 @@ def test_each_mistake_is_reported_once_at_its_place(name, files, monkeypatch):
 
 
 def test_validate_cli_prints_one_line_per_mistake_and_exits_1():
-    out = subprocess.run([sys.executable, "-m", "game", "validate", "tests/fixtures/invalid/mistakes.yaml"],
-                         capture_output=True, text=True, cwd=Path(__file__).parent.parent)
+    out = subprocess.run(
+        [sys.executable, "-m", "game", "validate", "tests/fixtures/invalid/mistakes.yaml"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    )
     assert out.returncode == 1
     assert "Traceback" not in out.stdout + out.stderr
-    lines = [ln for ln in out.stdout.splitlines() if re.match(r"^tests/fixtures/invalid/mistakes\.yaml:\d+:\d+: error TT\d{4}: ", ln)]
+    lines = [
+        ln
+        for ln in out.stdout.splitlines()
+        if re.match(r"^tests/fixtures/invalid/mistakes\.yaml:\d+:\d+: error TT\d{4}: ", ln)
+    ]
     assert len(lines) == len(expected([FIXTURES / "mistakes.yaml"]))
 
 
 def test_validate_shipped_levels_is_clean():
-    out = subprocess.run([sys.executable, "-m", "game", "validate", "levels/"], capture_output=True, text=True,
-                         cwd=Path(__file__).parent.parent)
+    out = subprocess.run(
+        [sys.executable, "-m", "game", "validate", "levels/"],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 

@@ -1,4 +1,5 @@
 """Whatever a writer types, the loader answers with diagnostics, never a traceback."""
+
 import random
 from pathlib import Path
 
@@ -20,7 +21,7 @@ def mutate(text: str, rng: random.Random) -> str:
             lines.insert(i, lines[rng.randrange(len(lines))])
         elif op == 2 and lines[i]:
             j = rng.randrange(len(lines[i]))
-            lines[i] = lines[i][:j] + rng.choice(":-{}[]'\"#&*!|> \t") + lines[i][j + 1:]
+            lines[i] = lines[i][:j] + rng.choice(":-{}[]'\"#&*!|> \t") + lines[i][j + 1 :]
         elif op == 3:
             lines[i] = "  " + lines[i]
         elif op == 4:
@@ -36,7 +37,7 @@ def test_mutated_levels_never_raise(tmp_path):
         source = rng.choice(LEVELS)
         target = tmp_path / source.relative_to(source.parent.parent)
         target.parent.mkdir(parents=True, exist_ok=True)
-        for sibling in source.parent.glob("*.yaml"):      # includes resolve next to the mutated file
+        for sibling in source.parent.glob("*.yaml"):  # includes resolve next to the mutated file
             (target.parent / sibling.name).write_text(sibling.read_text())
         target.write_text(mutate(source.read_text(), rng))
         story, diags = load_story(target)
@@ -45,5 +46,5 @@ def test_mutated_levels_never_raise(tmp_path):
         else:
             try:
                 play(Runtime(story, "Fuzz", n), Policy(rng=random.Random(n)), max_prompts=5000)
-            except RuntimeError as exc:   # a mutation can make a loop that shows lines forever: a story, not a crash
+            except RuntimeError as exc:  # a mutation can make a loop that shows lines forever: a story, not a crash
                 assert "no ending" in str(exc)

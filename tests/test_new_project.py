@@ -1,5 +1,6 @@
 """`treacherous-turn new PATH` makes a story project that validates clean, explores to every
 ending, plays to an ending in the terminal, and that every tool takes by its folder."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -8,8 +9,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def game(*args, cwd=REPO, stdin=None):
-    return subprocess.run([sys.executable, "-m", "game", *args], capture_output=True, text=True, cwd=cwd,
-                          input=stdin)
+    return subprocess.run([sys.executable, "-m", "game", *args], capture_output=True, text=True, cwd=cwd, input=stdin)
 
 
 def test_a_new_project_validates_plays_and_draws(tmp_path):
@@ -17,7 +17,14 @@ def test_a_new_project_validates_plays_and_draws(tmp_path):
     made = game("new", str(project))
     assert made.returncode == 0, made.stderr
     names = {p.name for p in project.iterdir()}
-    assert {"story.yaml", "characters.yaml", "settings.yaml", "level.schema.json", "README.md", "test_story.py"} <= names
+    assert {
+        "story.yaml",
+        "characters.yaml",
+        "settings.yaml",
+        "level.schema.json",
+        "README.md",
+        "test_story.py",
+    } <= names
     assert "title: Rain Story" in (project / "story.yaml").read_text()
     check = game("validate", str(project), "--strict")
     assert check.returncode == 0, check.stdout + check.stderr

@@ -1,4 +1,5 @@
 """Playtests: exhaustive coverage, reproducible random runs, golden transcripts."""
+
 import json
 import subprocess
 import sys
@@ -45,8 +46,9 @@ def test_bound_is_reported(tmp_path):
 def test_policy_file_fixes_minigame_results(tmp_path):
     policy = tmp_path / "p.yaml"
     policy.write_text("minigames:\n  lab_defense: {training: 0.2}\n")
-    out = cli("playtest", "levels/examples/demo.yaml", "--random", "20", "--policy", str(policy), "--json",
-              "--no-progress")
+    out = cli(
+        "playtest", "levels/examples/demo.yaml", "--random", "20", "--policy", str(policy), "--json", "--no-progress"
+    )
     endings = json.loads(out.stdout)["coverage"]["endings"]
     assert set(endings) == {"demo/breach"}
     bad = tmp_path / "bad.yaml"

@@ -1,4 +1,5 @@
 """The runtime plays levels to their endings; saves restore exactly at every step."""
+
 import json
 from pathlib import Path
 
@@ -11,8 +12,10 @@ from game.story.machine import StoryMachine
 from game.story.runtime import SNAPSHOT_VERSION, Runtime, StoryStateError
 
 DEMO = Path(__file__).parent.parent / "levels" / "examples" / "demo.yaml"
-CAREFUL = {"values": {"caution": 0.8, "candour": 0.5},
-           "turns": [{"player": "Please be careful.", "reply": "I will.", "backend": "scripted"}]}
+CAREFUL = {
+    "values": {"caution": 0.8, "candour": 0.5},
+    "turns": [{"player": "Please be careful.", "reply": "I will.", "backend": "scripted"}],
+}
 
 
 def demo():
@@ -24,22 +27,28 @@ def transcript_of(policy_factory, roundtrip):
     return rt.transcript, rt.ending
 
 
-@pytest.mark.parametrize("choices,talk,minigames,ending", [
-    ([0], CAREFUL, {}, "careful"),
-    ([1], {"values": {"caution": -0.5}}, {}, "takeoff"),
-    ([2], {}, {"lab_defense": {"training": 0.4}}, "breach"),
-])
+@pytest.mark.parametrize(
+    "choices,talk,minigames,ending",
+    [
+        ([0], CAREFUL, {}, "careful"),
+        ([1], {"values": {"caution": -0.5}}, {}, "takeoff"),
+        ([2], {}, {"lab_defense": {"training": 0.4}}, "breach"),
+    ],
+)
 def test_demo_reaches_each_ending(choices, talk, minigames, ending):
     rt = play(Runtime(demo(), "Sam", 1), Policy(choices=list(choices), talk=talk, minigames=minigames))
     assert rt.ended and rt.ending == ending
     assert rt.transcript[-1]["kind"] == "end"
 
 
-@pytest.mark.parametrize("choices,talk,minigames", [
-    ([0], CAREFUL, {}),
-    ([1], {"values": {"caution": -0.5}}, {"drawing": {"reward": 0.9, "guess": "a bird", "rounds": 1}}),
-    ([2], {}, {"lab_defense": {"training": 0.4}}),
-])
+@pytest.mark.parametrize(
+    "choices,talk,minigames",
+    [
+        ([0], CAREFUL, {}),
+        ([1], {"values": {"caution": -0.5}}, {"drawing": {"reward": 0.9, "guess": "a bird", "rounds": 1}}),
+        ([2], {}, {"lab_defense": {"training": 0.4}}),
+    ],
+)
 def test_save_restore_at_every_step_gives_the_same_transcript(choices, talk, minigames):
     def make():
         return Policy(choices=list(choices), talk=talk, minigames=dict(minigames))
@@ -51,8 +60,7 @@ def test_save_restore_at_every_step_gives_the_same_transcript(choices, talk, min
 
 def test_every_step_type_is_seen_in_the_demo():
     kinds = set()
-    play(Runtime(demo(), "Sam", 1), Policy(choices=[1], talk=CAREFUL),
-         on_prompt=lambda p, rt: kinds.add(p.kind))
+    play(Runtime(demo(), "Sam", 1), Policy(choices=[1], talk=CAREFUL), on_prompt=lambda p, rt: kinds.add(p.kind))
     assert {"line", "choice", "talk", "minigame", "end"} <= kinds
     level = demo().levels[0]
     step_types = {type(s).__name__ for sc in level.scenes.values() for s in sc.steps}
@@ -64,7 +72,7 @@ def test_text_interpolates_player_and_variables():
     assert "Ada" in rt.current().text
     rt.advance()
     rt.advance()
-    rt.choose(0)   # trust + 1
+    rt.choose(0)  # trust + 1
     assert rt.current().text.startswith("Thank you, truly")
 
 
@@ -113,9 +121,11 @@ def test_machine_is_clean_and_has_no_auto_transitions():
 def test_the_machine_decides_jumps_by_the_levels_conditions(tmp_path):
     """A run of guarded jumps is one machine event: its conditions are the level's, and the machine picks."""
     f = tmp_path / "jumps.yaml"
-    f.write_text("level: j\nstart: a\nvars: {n: 2}\nscenes:\n  a:\n    - if: n > 5\n      goto: big\n"
-                 "    - if: n > 1\n      goto: middling\n    - goto: small\n"
-                 "  big:\n    - end: big\n  middling:\n    - end: middling\n  small:\n    - end: small\n")
+    f.write_text(
+        "level: j\nstart: a\nvars: {n: 2}\nscenes:\n  a:\n    - if: n > 5\n      goto: big\n"
+        "    - if: n > 1\n      goto: middling\n    - goto: small\n"
+        "  big:\n    - end: big\n  middling:\n    - end: middling\n  small:\n    - end: small\n"
+    )
     story = load_story_or_raise(f)
     rt = Runtime(story, "Sam", 0)
     event = rt.machine().complete().events["go@0"]
@@ -128,10 +138,12 @@ def test_the_machine_decides_jumps_by_the_levels_conditions(tmp_path):
 
 def test_campaign_carries_variables_between_levels(tmp_path):
     (tmp_path / "one.yaml").write_text(
-        "level: one\nstart: a\nvars: {gold: 1}\nscenes:\n  a:\n    - set: {gold: gold + 4}\n    - end: next\n")
+        "level: one\nstart: a\nvars: {gold: 1}\nscenes:\n  a:\n    - set: {gold: gold + 4}\n    - end: next\n"
+    )
     (tmp_path / "two.yaml").write_text(
         "level: two\nstart: b\nvars: {gold: 0}\nscenes:\n  b:\n    - narrator: 'You have {gold} gold, {player}.'\n"
-        "    - end: rich\n")
+        "    - end: rich\n"
+    )
     (tmp_path / "campaign.yaml").write_text("campaign: test\ntitle: Test\nlevels: [one.yaml, two.yaml]\n")
     story, diags = load_story(tmp_path / "campaign.yaml")
     assert story is not None, diags
@@ -145,8 +157,10 @@ def test_campaign_carries_variables_between_levels(tmp_path):
 
 def test_dead_end_and_runtime_errors_keep_the_game_running(tmp_path):
     f = tmp_path / "dead.yaml"
-    f.write_text("level: d\nstart: a\nvars: {x: 'text'}\nscenes:\n  a:\n    - if: x > 3\n      goto: a\n"
-                 "    - narrator: still here\n")
+    f.write_text(
+        "level: d\nstart: a\nvars: {x: 'text'}\nscenes:\n  a:\n    - if: x > 3\n      goto: a\n"
+        "    - narrator: still here\n"
+    )
     rt = Runtime(load_story_or_raise(f), "Sam", 0)
     assert rt.current().text == "still here"
     assert any("skipped" in e.get("text", "") for e in rt.transcript if e["kind"] == "note")
@@ -166,8 +180,16 @@ def test_damaged_snapshots_raise_a_clear_error():
     rt = Runtime(demo(), "Sam", 1)
     rt.current()
     good = rt.snapshot()
-    damaged = [dict(good, world={}), dict(good, pc="x"), dict(good, pc=-1), dict(good, pc=10 ** 6),
-               dict(good, scene="nowhere"), dict(good, world=dict(good["world"], rng=[1, 2])), [], None]
+    damaged = [
+        dict(good, world={}),
+        dict(good, pc="x"),
+        dict(good, pc=-1),
+        dict(good, pc=10**6),
+        dict(good, scene="nowhere"),
+        dict(good, world=dict(good["world"], rng=[1, 2])),
+        [],
+        None,
+    ]
     for data in damaged:
         with pytest.raises(StoryStateError):
             Runtime.restore(demo(), data)

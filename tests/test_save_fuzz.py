@@ -4,6 +4,7 @@ flipped or stuffed. For every mutant the slot list, the dates and Continue never
 either succeeds and the story plays on to an ending, or is refused with a SaveError. Quick in
 CI; `pytest --fuzz N` runs N mutants. A hang guard (far above any real case) names a stuck one.
 """
+
 import json
 import random
 import signal
@@ -19,12 +20,36 @@ from game.ui.session import Session
 
 LEVELS = Path(__file__).parent.parent / "levels"
 STORIES = [LEVELS / "examples" / "demo.yaml", LEVELS / "campaign.yaml"]
-MEMORY_BUDGET = 64 * 2 ** 20
+MEMORY_BUDGET = 64 * 2**20
 HANG_GUARD_S = 60
 
-HOSTILE = [None, True, -1, 0, 2 ** 70, -(2 ** 63) - 1, 1e308, -1e308, float("nan"), float("inf"), "", "x" * 200_000,
-           "\x00\x1b]0;t\x07", "../../../etc/passwd", "/dev/zero", [], {}, [[[[]]]], {"a": {"b": {}}},
-           ["x"] * 1000, {"mode": "talk", "conversation": {"key": "x"}}, {"version": 1}, 3.5, "999", "line"]
+HOSTILE = [
+    None,
+    True,
+    -1,
+    0,
+    2**70,
+    -(2**63) - 1,
+    1e308,
+    -1e308,
+    float("nan"),
+    float("inf"),
+    "",
+    "x" * 200_000,
+    "\x00\x1b]0;t\x07",
+    "../../../etc/passwd",
+    "/dev/zero",
+    [],
+    {},
+    [[[[]]]],
+    {"a": {"b": {}}},
+    ["x"] * 1000,
+    {"mode": "talk", "conversation": {"key": "x"}},
+    {"version": 1},
+    3.5,
+    "999",
+    "line",
+]
 
 
 def _paths(node, path=()):
@@ -34,7 +59,7 @@ def _paths(node, path=()):
         for k, v in node.items():
             yield from _paths(v, path + (k,))
     elif isinstance(node, list):
-        for i, v in enumerate(node[:50]):      # long lists (the transcript, the RNG): their head is enough
+        for i, v in enumerate(node[:50]):  # long lists (the transcript, the RNG): their head is enough
             yield from _paths(v, path + (i,))
 
 
@@ -61,14 +86,16 @@ def mutate(text: str, rng: random.Random) -> str:
     kind = rng.randrange(6)
     places = list(_paths(data))
     # The places a save's meaning lives in are the most worth hitting; pick them more often.
-    important = [p for p in places if p and p[0] in ("runtime", "screen", "timestamp", "story", "story_path", "version")]
+    important = [
+        p for p in places if p and p[0] in ("runtime", "screen", "timestamp", "story", "story_path", "version")
+    ]
     path = rng.choice(important if important and rng.random() < 0.8 else places)
     if kind <= 2:
         data = _set(data, path, rng.choice(HOSTILE))
     elif kind == 3 and path:
         data = _delete(data, path)
     elif kind == 4:
-        return text[:rng.randrange(len(text))]
+        return text[: rng.randrange(len(text))]
     else:
         raw = bytearray(text.encode())
         for _ in range(rng.randint(1, 5)):
@@ -101,7 +128,7 @@ def _save_at(session, rng):
     try:
         play(session.runtime, Policy(rng=random.Random(rng.randrange(1000))), max_prompts=rng.randrange(1, 60))
     except RuntimeError:
-        pass                          # stopped short of an ending: that is where we save
+        pass  # stopped short of an ending: that is where we save
     session.save("1", {"mode": "line"})
 
 
@@ -125,7 +152,7 @@ def test_mutated_saves_are_loaded_or_refused_never_crash(stories, fuzz_cases):
             infos = saves.list_slots()
             for info in infos:
                 assert isinstance(info.when, str) and isinstance(info.error, str), what
-            assert saves.latest() is not None, what           # slot 2 is whole: Continue still has it
+            assert saves.latest() is not None, what  # slot 2 is whole: Continue still has it
             try:
                 session.load("1")
             except saves.SaveError as exc:
@@ -144,5 +171,5 @@ def test_mutated_saves_are_loaded_or_refused_never_crash(stories, fuzz_cases):
             tracemalloc.stop()
             signal.alarm(0)
             signal.signal(signal.SIGALRM, old)
-        assert peak < MEMORY_BUDGET, f"{what} used {peak / 2 ** 20:.0f} MB"
+        assert peak < MEMORY_BUDGET, f"{what} used {peak / 2**20:.0f} MB"
     assert outcomes["loaded"] and outcomes["refused"], outcomes

@@ -2,6 +2,7 @@
 and never breaks the list, the dates or Continue; crafted saves that pass the file checks but do
 not fit the story are refused with a message; names cannot leave the saves folder; writes are
 atomic and durable, and a write killed with SIGKILL loses nothing (its temp file goes at start)."""
+
 import io
 import json
 import os
@@ -41,8 +42,8 @@ def nested(depth):
 
 
 HOSTILE = {
-    "1": nested(100_000),                                             # RecursionError in json
-    "2": '{"format": "treacherous-turn-save", "version": 1, "n": ' + "9" * 5000 + "}",   # int digit limit
+    "1": nested(100_000),  # RecursionError in json
+    "2": '{"format": "treacherous-turn-save", "version": 1, "n": ' + "9" * 5000 + "}",  # int digit limit
     "3": "bad timestamp",
     "4": "wrong types",
     "5": b"\xff\xfe\x00 not utf-8",
@@ -67,8 +68,8 @@ def write_hostile(session):
             path.write_text(json.dumps({**base, "story": "another", "story_path": "/dev/zero"}))
         else:
             path.write_text(content)
-    os.mkfifo(saves.slot_path("8"))                       # reading a FIFO blocks: must not hang the list
-    os.symlink("/dev/zero", saves.slot_path("9"))         # endless: must not be read
+    os.mkfifo(saves.slot_path("8"))  # reading a FIFO blocks: must not hang the list
+    os.symlink("/dev/zero", saves.slot_path("9"))  # endless: must not be read
 
 
 def test_every_hostile_file_is_a_damaged_slot_with_a_reason_and_continue_still_works(session):
@@ -84,7 +85,7 @@ def test_every_hostile_file_is_a_damaged_slot_with_a_reason_and_continue_still_w
     assert "not UTF-8" in infos["5"].error
     assert "999" in infos["6"].error
     assert "not a regular file" in infos["8"].error and "not a regular file" in infos["9"].error
-    assert infos["7"].ok          # readable; it fails when loaded, with a reason (below)
+    assert infos["7"].ok  # readable; it fails when loaded, with a reason (below)
     latest = saves.latest(session.story.id)
     assert latest is not None and latest.slot == "quick"
     assert session.load("quick") == {"mode": "line"}
@@ -96,13 +97,15 @@ def test_every_hostile_file_is_a_damaged_slot_with_a_reason_and_continue_still_w
 
 
 def test_a_slot_date_never_raises_even_when_made_by_hand():
-    for ts in (1e300, -1e300, 2 ** 62, float("nan")):
+    for ts in (1e300, -1e300, 2**62, float("nan")):
         assert saves.SlotInfo("1", Path("x"), True, ok=True, timestamp=ts).when == "unknown date"
 
 
 def test_control_characters_in_a_save_do_not_reach_the_slot_list(session):
     base = good_save(session)
-    saves.slot_path("1").write_text(json.dumps({**base, "player": "Ada\x1b]0;pwned\x07\x00", "scene_title": "A\x1b[2Jb"}))
+    saves.slot_path("1").write_text(
+        json.dumps({**base, "player": "Ada\x1b]0;pwned\x07\x00", "scene_title": "A\x1b[2Jb"})
+    )
     info = saves.info("1")
     assert info.ok and info.player == "Ada" and info.scene_title == "Ab"
 
@@ -113,21 +116,26 @@ def crafted(session, slot, change):
     saves.slot_path(slot).write_text(json.dumps(data))
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda d: d["runtime"].update(pc=-1), "step index is -1"),
-    (lambda d: d["runtime"].update(pc=999), "step index is 999"),
-    (lambda d: d["runtime"]["world"]["vars"].update(trust=[1, 2]), "variable 'trust' should be a number"),
-    (lambda d: d["runtime"]["world"]["vars"].update(stranger=1), "does not declare"),
-    (lambda d: d.update(screen={"mode": "talk", "conversation": {"key": "x"}, "turns": []}),
-     "the save shows a talk but the story is at a line"),
-    (lambda d: d.update(screen={"mode": "line", "generated": {"text": 5}}), "generated line"),
-    (lambda d: d.update(screen="nope"), "valid 'screen'"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d["runtime"].update(pc=-1), "step index is -1"),
+        (lambda d: d["runtime"].update(pc=999), "step index is 999"),
+        (lambda d: d["runtime"]["world"]["vars"].update(trust=[1, 2]), "variable 'trust' should be a number"),
+        (lambda d: d["runtime"]["world"]["vars"].update(stranger=1), "does not declare"),
+        (
+            lambda d: d.update(screen={"mode": "talk", "conversation": {"key": "x"}, "turns": []}),
+            "the save shows a talk but the story is at a line",
+        ),
+        (lambda d: d.update(screen={"mode": "line", "generated": {"text": 5}}), "generated line"),
+        (lambda d: d.update(screen="nope"), "valid 'screen'"),
+    ],
+)
 def test_crafted_saves_that_do_not_fit_the_story_are_refused_with_a_reason(session, change, message):
     crafted(session, "2", change)
     with pytest.raises(saves.SaveError, match=message):
         session.load("2")
-    assert session.runtime is not None and session.runtime.scene   # the game in progress is untouched
+    assert session.runtime is not None and session.runtime.scene  # the game in progress is untouched
 
 
 def test_terminal_save_names_stay_inside_the_saves_folder(session, tmp_path):
@@ -152,8 +160,11 @@ def test_terminal_load_checks_format_and_version(session):
     saves.write_text_save("a", runtime_snapshot=session.runtime.snapshot(), story_path=str(LEVEL))
     with redirect_stdout(io.StringIO()):
         assert _load(session.story, LEVEL, "a") is not None
-    for bad, why in (({"format": "other"}, "not a Treacherous Turn save"), ({"version": 7}, "not supported"),
-                     ({"runtime": 3}, "'runtime'")):
+    for bad, why in (
+        ({"format": "other"}, "not a Treacherous Turn save"),
+        ({"version": 7}, "not supported"),
+        ({"runtime": 3}, "'runtime'"),
+    ):
         data = json.loads(saves.text_save_path("a").read_text())
         data.update(bad)
         saves.text_save_path("b").write_text(json.dumps(data))
@@ -175,7 +186,7 @@ def test_atomic_write_fsyncs_the_file_and_the_folder(monkeypatch, session):
 
     monkeypatch.setattr(os, "fsync", spy)
     good_save(session, "3")
-    assert synced == [False, True]      # the file's data, then the folder's entry after the rename
+    assert synced == [False, True]  # the file's data, then the folder's entry after the rename
 
 
 def test_stale_temp_files_are_removed_at_start_and_fresh_ones_left(session):
@@ -194,7 +205,7 @@ def test_stale_temp_files_are_removed_at_start_and_fresh_ones_left(session):
         p.write_text("half")
         os.utime(p, (past, past))
     story, _ = load_story(LEVEL)
-    Session(str(LEVEL), story)          # a front end starting
+    Session(str(LEVEL), story)  # a front end starting
     assert not old.exists() and fresh.exists() and other.exists()
     assert not any(p.exists() for p in elsewhere)
 
@@ -217,23 +228,28 @@ def test_kill_9_during_saves_loses_nothing_and_leaves_no_temp_after_start(tmp_pa
     data = tmp_path / "killdata"
     rng = random.Random(16)
     for _round in range(8):
-        proc = subprocess.Popen([sys.executable, "-c", CHILD, str(data)], stdout=subprocess.PIPE, text=True,
-                                cwd=Path(__file__).parent.parent)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(data)],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).parent.parent,
+        )
         for _ in range(rng.randint(1, 4)):
-            assert proc.stdout.readline()      # a save finished; the kill lands during a later one
+            assert proc.stdout.readline()  # a save finished; the kill lands during a later one
         proc.kill()
         proc.wait()
         proc.stdout.close()
         path = data / "saves" / "quick.json"
-        whole = json.loads(path.read_text())   # never half a file: the last finished save or a later one
+        whole = json.loads(path.read_text())  # never half a file: the last finished save or a later one
         assert whole["format"] == saves.FORMAT and len(whole["runtime"]["transcript"]) == 20000
     temps = list((data / "saves").glob(".*.tmp"))
     removed = saves.remove_stale_temp(data / "saves", older_than=0)
     assert sorted(removed) == sorted(temps) and not list((data / "saves").glob(".*.tmp"))
 
 
-@pytest.mark.parametrize("content", ["[" * 100_000 + "]" * 100_000, '{"demo": [' + "9" * 5000 + "]}", b"\xff\xfe",
-                                     "/dev/zero"])
+@pytest.mark.parametrize(
+    "content", ["[" * 100_000 + "]" * 100_000, '{"demo": [' + "9" * 5000 + "]}", b"\xff\xfe", "/dev/zero"]
+)
 def test_a_hostile_read_lines_file_is_started_afresh(content):
     from game.paths import data_dir
     from game.ui.session import ReadLog
@@ -265,7 +281,7 @@ def test_the_desktop_title_and_load_screen_survive_every_hostile_file(session, t
         assert items["Continue"] is True
         from game.ui.screens.menus import SaveLoadScreen
 
-        app.push(SaveLoadScreen(app, "load"))      # what the title's Load opens
+        app.push(SaveLoadScreen(app, "load"))  # what the title's Load opens
         app.run_frames(2)
         by = {s["slot"]: s for s in app.top.describe()["slots"]}
         assert by["quick"]["ok"] and by["2"]["ok"]
@@ -283,16 +299,18 @@ def test_the_desktop_title_and_load_screen_survive_every_hostile_file(session, t
 
 def test_a_variable_no_step_assigns_keeps_its_declared_kind(tmp_path):
     level = tmp_path / "kinds.yaml"
-    level.write_text("level: kinds\ntitle: Kinds\nstart: a\nvars: {fixed: 3, free: 0}\nscenes:\n  a:\n"
-                     "    - set: {free: \"'now text'\"}\n    - narrator: Fixed is {fixed}, free is {free}.\n"
-                     "    - end: done\n")
+    level.write_text(
+        "level: kinds\ntitle: Kinds\nstart: a\nvars: {fixed: 3, free: 0}\nscenes:\n  a:\n"
+        "    - set: {free: \"'now text'\"}\n    - narrator: Fixed is {fixed}, free is {free}.\n"
+        "    - end: done\n"
+    )
     story, diags = load_story(level, cache=False)
     assert story is not None, diags
     s = Session(str(level), story)
     s.new("Ada", seed=1)
-    assert s.prompt.kind == "line"        # the set: has run
+    assert s.prompt.kind == "line"  # the set: has run
     data = good_save(s, "5")
-    assert data["runtime"]["world"]["vars"]["free"] == "now text"       # a set: may change a kind
+    assert data["runtime"]["world"]["vars"]["free"] == "now text"  # a set: may change a kind
     assert s.load("5") == {"mode": "line"}
     data["runtime"]["world"]["vars"]["fixed"] = "three"
     saves.slot_path("5").write_text(json.dumps(data))

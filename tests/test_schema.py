@@ -1,4 +1,5 @@
 """The editor schema is generated from the format spec and agrees with the loader."""
+
 import json
 import re
 import subprocess
@@ -23,7 +24,9 @@ def validator():
 
 
 def test_shipped_schema_is_the_generated_one():
-    assert spec.SCHEMA_PATH.read_text() == spec.schema_text(), "run: treacherous-turn schema -o game/story/level.schema.json"
+    assert spec.SCHEMA_PATH.read_text() == spec.schema_text(), (
+        "run: treacherous-turn schema -o game/story/level.schema.json"
+    )
     jsonschema.Draft202012Validator.check_schema(json.loads(spec.SCHEMA_PATH.read_text()))
 
 
@@ -40,7 +43,7 @@ def test_loader_and_schema_agree(path):
     try:
         data = yaml.safe_load(path.read_text())
     except yaml.YAMLError:
-        pytest.skip("not YAML: both refuse it (TT0001)")   # the loader's own test covers its message
+        pytest.skip("not YAML: both refuse it (TT0001)")  # the loader's own test covers its message
     if data is None:
         pytest.skip("empty file")
     schema_ok = validator().is_valid(data)
@@ -53,7 +56,8 @@ def test_loader_and_schema_agree(path):
     structural = any(d.code in STRUCTURAL for d in own)
     assert schema_ok == (not structural), (
         f"schema {'accepts' if schema_ok else 'rejects'} but loader says {[d.code for d in own]}: "
-        f"{[e.message for e in validator().iter_errors(data)][:3]}")
+        f"{[e.message for e in validator().iter_errors(data)][:3]}"
+    )
 
 
 def test_schema_command_check():

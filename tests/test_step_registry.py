@@ -1,5 +1,6 @@
 """A step type is one module: registered from outside the engine, it loads, lints, explores,
 plays and appears in the schema; a front end without a handler for its prompt refuses to start."""
+
 import io
 import sys
 from types import SimpleNamespace
@@ -83,8 +84,18 @@ def _play_text(story, path, stdin: str, monkeypatch, capsys) -> tuple[int, str]:
     from game import terminal
 
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    args = SimpleNamespace(name="Sam", seed=1, warp=None, level=None, no_reload=True, backend="scripted",
-                           model=None, base_url=None, minigames="default", record=None)
+    args = SimpleNamespace(
+        name="Sam",
+        seed=1,
+        warp=None,
+        level=None,
+        no_reload=True,
+        backend="scripted",
+        model=None,
+        base_url=None,
+        minigames="default",
+        record=None,
+    )
     code = terminal.play_text(path, story, args, {})
     return code, capsys.readouterr()
 

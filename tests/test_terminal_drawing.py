@@ -1,4 +1,5 @@
 """The drawing game in the terminal: SGR mouse reports -> strokes, typed strokes, and a real pty."""
+
 import math
 import os
 import threading
@@ -31,8 +32,13 @@ def sgr(b, col, row, final="M"):
 def test_sgr_reports_become_press_drag_release_and_keys():
     r = MouseReader()
     data = sgr(0, 10, 5) + sgr(32, 11, 5) + sgr(32, 12, 6) + sgr(0, 12, 6, "m") + "d"
-    assert r.feed(data) == [MouseEvent("press", 10, 5), MouseEvent("drag", 11, 5), MouseEvent("drag", 12, 6),
-                            MouseEvent("release", 12, 6), MouseEvent("key", key="d")]
+    assert r.feed(data) == [
+        MouseEvent("press", 10, 5),
+        MouseEvent("drag", 11, 5),
+        MouseEvent("drag", 12, 6),
+        MouseEvent("release", 12, 6),
+        MouseEvent("key", key="d"),
+    ]
 
 
 def test_a_report_cut_between_two_reads_is_kept_for_the_next():
@@ -61,8 +67,10 @@ def test_mouse_reports_draw_a_stroke_the_recognizer_guesses_about():
     game.reset(2, {"voice": "plain"})
     canvas = CellCanvas(3, 3, 40, 20)
     reader = MouseReader()
-    pts = [(23 + round(15 * math.cos(a / 20 * 2 * math.pi)), 13 + round(7 * math.sin(a / 20 * 2 * math.pi)))
-           for a in range(21)]
+    pts = [
+        (23 + round(15 * math.cos(a / 20 * 2 * math.pi)), 13 + round(7 * math.sin(a / 20 * 2 * math.pi)))
+        for a in range(21)
+    ]
     data = "1" + sgr(0, *pts[0]) + "".join(sgr(32, *p) for p in pts[1:]) + sgr(0, *pts[-1], "m")
     for ev in reader.feed(data):
         actions, leave = mouse_actions([ev], game.state["phase"], canvas, bool(game.state.get("pen")))
@@ -96,10 +104,19 @@ def test_the_text_version_only_on_a_pipe_or_a_terminal_without_mouse_reports():
     assert not mouse_capable(yes, yes, {"TERM": "xterm", "TT_MOUSE": "0"})
 
 
-@pytest.mark.parametrize("line, ok", [
-    ("20,20 80,20 80,80", True), ("20, 20  80 ,20", True), ("circle 50 50 30", True), ("50,50", True),
-    ("hello", False), ("200,5 10,10", False), ("circle 50 50 0", False), ("10,10 20", False),
-])
+@pytest.mark.parametrize(
+    "line, ok",
+    [
+        ("20,20 80,20 80,80", True),
+        ("20, 20  80 ,20", True),
+        ("circle 50 50 30", True),
+        ("50,50", True),
+        ("hello", False),
+        ("200,5 10,10", False),
+        ("circle 50 50 0", False),
+        ("10,10 20", False),
+    ],
+)
 def test_typed_strokes(line, ok):
     got = parse_stroke_line(line)
     assert isinstance(got, list) == ok, got
@@ -189,15 +206,19 @@ def test_an_exception_while_drawing_still_restores_the_terminal():
 
     class Boom(DrawingGame):
         def step(self, dt, inputs=None):
-            raise KeyboardInterrupt      # what Ctrl-C raises in the loop
+            raise KeyboardInterrupt  # what Ctrl-C raises in the loop
 
     written = []
     game = Boom()
     game.reset(4, {"voice": "plain"})
     try:
         with pytest.raises(KeyboardInterrupt):
-            play_mouse(game, "ARIA", fd_in=slave, stdout=type("S", (), {"write": lambda self, s: written.append(s),
-                                                                         "flush": lambda self: None})())
+            play_mouse(
+                game,
+                "ARIA",
+                fd_in=slave,
+                stdout=type("S", (), {"write": lambda self, s: written.append(s), "flush": lambda self: None})(),
+            )
         assert "".join(written).endswith(MOUSE_OFF)
         assert termios.tcgetattr(slave) == before
     finally:

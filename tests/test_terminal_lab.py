@@ -1,4 +1,5 @@
 """Lab defense in the terminal: typed commands over the same simulation, in fixed turns."""
+
 import pytest
 
 from game.minigames.lab_defense.catalog import CONTROL_ORDER, THREATS
@@ -8,22 +9,25 @@ from game.terminal_minigames.lab import TURN_SECONDS, Command, LabTurns, parse, 
 PARAMS = {"waves": 4, "budget": 70, "allies": 3}
 
 
-@pytest.mark.parametrize("line, want", [
-    ("1i", [Command("place", control=0, lane=0)]),
-    ("1 inbox", [Command("place", control=0, lane=0)]),
-    ("key i", [Command("place", control=0, lane=0)]),
-    ("keys i", [Command("place", control=0, lane=0)]),
-    ("pins", [Command("place", control=1, lane=1)]),
-    ("2P b", [Command("place", control=CONTROL_ORDER.index("two_person"), lane=4)]),
-    ("9b, 5e; w", [Command("place", control=8, lane=4), Command("place", control=4, lane=2), Command("wait")]),
-    ("xi2", [Command("remove", lane=0, slot=1)]),
-    ("x edge", [Command("remove", lane=2)]),
-    ("w 5", [Command("wait", turns=5)]),
-    ("w12", [Command("wait", turns=12)]),
-    ("", [Command("wait")]),
-    ("n", [Command("next")]),
-    ("q", [Command("concede")]),
-])
+@pytest.mark.parametrize(
+    "line, want",
+    [
+        ("1i", [Command("place", control=0, lane=0)]),
+        ("1 inbox", [Command("place", control=0, lane=0)]),
+        ("key i", [Command("place", control=0, lane=0)]),
+        ("keys i", [Command("place", control=0, lane=0)]),
+        ("pins", [Command("place", control=1, lane=1)]),
+        ("2P b", [Command("place", control=CONTROL_ORDER.index("two_person"), lane=4)]),
+        ("9b, 5e; w", [Command("place", control=8, lane=4), Command("place", control=4, lane=2), Command("wait")]),
+        ("xi2", [Command("remove", lane=0, slot=1)]),
+        ("x edge", [Command("remove", lane=2)]),
+        ("w 5", [Command("wait", turns=5)]),
+        ("w12", [Command("wait", turns=12)]),
+        ("", [Command("wait")]),
+        ("n", [Command("next")]),
+        ("q", [Command("concede")]),
+    ],
+)
 def test_parse_reads_what_a_player_types(line, want):
     assert parse(line) == want
 
@@ -127,8 +131,14 @@ def test_minigame_text_plays_lab_defense_on_its_own_through_the_cleaning_stdout(
     from pathlib import Path
 
     repo = Path(__file__).resolve().parent.parent
-    out = subprocess.run([sys.executable, "-m", "game", "minigame", "lab_defense", "--text", "--seed", "3"],
-                         input="w 2\n\x1b[31mhello\nq\n", capture_output=True, text=True, cwd=repo, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-m", "game", "minigame", "lab_defense", "--text", "--seed", "3"],
+        input="w 2\n\x1b[31mhello\nq\n",
+        capture_output=True,
+        text=True,
+        cwd=repo,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stderr
     assert "Stopped at turn 2" in out.stdout and "score" in out.stdout
     assert "\x1b" not in out.stdout

@@ -1,6 +1,7 @@
 """The drawing game drawn with the mouse in a real terminal: `play --text` runs in a pty that
 says it is an xterm, the test sends SGR mouse reports as the terminal would, and the game
 draws, guesses, ends, puts the terminal back and goes on with the story."""
+
 import math
 import os
 import select
@@ -41,8 +42,9 @@ class Pty:
         import pty
 
         self.master, slave = pty.openpty()
-        self.proc = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave, cwd=REPO, env=env,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            args, stdin=slave, stdout=slave, stderr=slave, cwd=REPO, env=env, start_new_session=True
+        )
         os.close(slave)
         self.seen = b""
 
@@ -80,19 +82,22 @@ def test_drawing_with_the_mouse_in_an_xterm_pty(tmp_path):
     level.write_text(LEVEL)
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "30"}
     env.pop("TT_MOUSE", None)
-    term = Pty([sys.executable, "-m", "game", "play", "--text", str(level), "--name", "Ada", "--seed", "3",
-                "--no-reload"], env)
+    term = Pty(
+        [sys.executable, "-m", "game", "play", "--text", str(level), "--name", "Ada", "--seed", "3", "--no-reload"], env
+    )
     try:
         term.expect("Will you draw something for me?")
-        term.expect(MOUSE_ON)                       # mouse reports on: the game is listening
+        term.expect(MOUSE_ON)  # mouse reports on: the game is listening
         term.expect("press 1, 2 or 3")
         term.send("1")
         term.expect("Your idea:")
         # A circle, dragged cell by cell with the left button held, as xterm reports it.
-        pts = [(20 + round(14 * math.cos(k / 24 * 2 * math.pi)), 16 + round(7 * math.sin(k / 24 * 2 * math.pi)))
-               for k in range(25)]
+        pts = [
+            (20 + round(14 * math.cos(k / 24 * 2 * math.pi)), 16 + round(7 * math.sin(k / 24 * 2 * math.pi)))
+            for k in range(25)
+        ]
         term.send(sgr(0, *pts[0]) + "".join(sgr(32, *p) for p in pts[1:]) + sgr(0, *pts[-1], "m"))
-        term.expect("guesses:")                     # the AI guessed at the pen-up
+        term.expect("guesses:")  # the AI guessed at the pen-up
         term.send("d")
         term.expect("Enter: continue")
         term.send("\r")
@@ -105,7 +110,7 @@ def test_drawing_with_the_mouse_in_an_xterm_pty(tmp_path):
     assert code == 0
     assert out.index(MOUSE_OFF) > out.index(MOUSE_ON), "the terminal is put back before the story goes on"
     assert "#" in out, "the stroke was drawn back on the character canvas"
-    after = out[out.index(MOUSE_OFF):]
+    after = out[out.index(MOUSE_OFF) :]
     assert "Drawing game over: ARIA understood" in after and "ARIA: I said " in after
     assert "Traceback" not in out
 
@@ -116,8 +121,9 @@ def test_a_player_whose_mouse_does_nothing_can_type_strokes_instead(tmp_path):
     level.write_text(LEVEL)
     env = {**os.environ, "TERM": "xterm", "COLUMNS": "80", "LINES": "30"}
     env.pop("TT_MOUSE", None)
-    term = Pty([sys.executable, "-m", "game", "play", "--text", str(level), "--name", "Ada", "--seed", "3",
-                "--no-reload"], env)
+    term = Pty(
+        [sys.executable, "-m", "game", "play", "--text", str(level), "--name", "Ada", "--seed", "3", "--no-reload"], env
+    )
     try:
         term.expect("t: type strokes instead")
         term.send("t")

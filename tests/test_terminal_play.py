@@ -1,5 +1,6 @@
 """`play --text` plays the whole campaign from a file of typed lines, both minigames included
 (issue 17): the lab in turns, the drawing by typed strokes, and the gold bar at the end."""
+
 import re
 import subprocess
 import sys
@@ -13,10 +14,10 @@ BEFORE_LAB = 37
 
 def script() -> str:
     lines = ["Ada"] + ["1"] * BEFORE_LAB
-    lines += ["h", "1i 9b 5e", "n", "w 1000"]                      # the lab: help, three controls, play out
-    for _ in range(3):                                              # the drawing: three rounds
+    lines += ["h", "1i 9b 5e", "n", "w 1000"]  # the lab: help, three controls, play out
+    for _ in range(3):  # the drawing: three rounds
         lines += ["1", "circle 50 50 30", "50,20 50,80", "s", "d"]
-    lines += ["1"] * 60                                             # the rest of the story
+    lines += ["1"] * 60  # the rest of the story
     return "\n".join(lines) + "\n"
 
 
@@ -24,9 +25,26 @@ def test_piped_play_text_plays_both_minigames_and_prints_the_inscription(tmp_pat
     answers = tmp_path / "answers.txt"
     answers.write_text(script())
     with answers.open() as stdin:
-        out = subprocess.run([sys.executable, "-m", "game", "play", "--text", "levels/campaign.yaml", "--seed", "5",
-                              "--backend", "scripted"], stdin=stdin, capture_output=True, text=True, cwd=REPO,
-                             timeout=300, env={**__import__("os").environ, "COLUMNS": "78"})
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "game",
+                "play",
+                "--text",
+                "levels/campaign.yaml",
+                "--seed",
+                "5",
+                "--backend",
+                "scripted",
+            ],
+            stdin=stdin,
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=300,
+            env={**__import__("os").environ, "COLUMNS": "78"},
+        )
     text = out.stdout
     assert out.returncode == 0, out.stderr
     assert "Traceback" not in text + out.stderr
@@ -58,8 +76,18 @@ def _play_demo(monkeypatch, capsys, answers: str) -> tuple[int, str]:
 
     path = REPO / "levels" / "examples" / "demo.yaml"
     monkeypatch.setattr(sys, "stdin", io.StringIO(answers))
-    args = SimpleNamespace(name="Sam", seed=2, warp=None, level=None, no_reload=True, backend="scripted",
-                           model=None, base_url=None, minigames="play", record=None)
+    args = SimpleNamespace(
+        name="Sam",
+        seed=2,
+        warp=None,
+        level=None,
+        no_reload=True,
+        backend="scripted",
+        model=None,
+        base_url=None,
+        minigames="play",
+        record=None,
+    )
     code = terminal.play_text(path, load_story_or_raise(path), args, {})
     return code, capsys.readouterr().out
 
@@ -76,12 +104,21 @@ def test_skip_and_quit_inside_a_minigame(monkeypatch, capsys):
 
 
 def test_minigame_text_plays_one_minigame_in_the_terminal():
-    run = lambda *args, stdin: subprocess.run([sys.executable, "-m", "game", "minigame", *args], input=stdin,  # noqa: E731
-                                              capture_output=True, text=True, cwd=REPO, timeout=120)
+    def run(*args, stdin):
+        return subprocess.run(
+            [sys.executable, "-m", "game", "minigame", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=120,
+        )
+
     out = run("lab_defense", "--text", "--seed", "4", "--param", "waves=2", "--json", stdin="5e 1i\nw 1000\n")
     assert out.returncode == 0, out.stderr
     assert "Placed Rate limiting on Edge / API" in out.stdout
     import json
+
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["time"] > 0 and "training" in result
     out = run("drawing", "--text", "--json", stdin="2\n20,20 80,80\nd\n")
@@ -98,7 +135,7 @@ def _answers(lines):
 def test_the_players_timers_off_setting_holds_in_the_terminal(capsys):
     from game import settings, terminal
 
-    strokes = ["2"] + ["5,5 95,5 95,95 5,95 5,5"] * 6 + ["d"]      # ~6 s of pen each: past the 20 s limit
+    strokes = ["2"] + ["5,5 95,5 95,95 5,95 5,5"] * 6 + ["d"]  # ~6 s of pen each: past the 20 s limit
     for timers, ended in ((True, "time"), (False, "done")):
         settings.settings_path().parent.mkdir(parents=True, exist_ok=True)
         settings.settings_path().write_text(f"timers: {'true' if timers else 'false'}\n")

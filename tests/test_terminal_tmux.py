@@ -1,5 +1,6 @@
 """The drawing game's mouse mode in a real terminal emulator (tmux): it switches on SGR
 button-motion reports, draws what the mouse reports, and Ctrl-C puts the terminal back."""
+
 import math
 import re
 import shutil
@@ -36,20 +37,32 @@ def test_mouse_mode_in_tmux_draws_and_ctrl_c_restores_the_terminal(tmp_path):
     level = tmp_path / "doodle.yaml"
     level.write_text(LEVEL)
     name = f"tt-{uuid.uuid4().hex[:8]}"
-    cmd = (f"cd {REPO} && TERM=xterm-256color {sys.executable} -m game play --text {level} --name Ada --seed 3 "
-           f"--no-reload; echo EXIT=$?; sleep 60")
+    cmd = (
+        f"cd {REPO} && TERM=xterm-256color {sys.executable} -m game play --text {level} --name Ada --seed 3 "
+        f"--no-reload; echo EXIT=$?; sleep 60"
+    )
     tmux("new-session", "-d", "-s", name, "-x", "90", "-y", "40", cmd)
     try:
-        flags = lambda: tmux("display", "-p", "-t", name, "#{alternate_on} #{mouse_sgr_flag} #{mouse_button_flag}").split()  # noqa: E731
-        pane = lambda: tmux("capture-pane", "-p", "-t", name)  # noqa: E731
+
+        def flags():
+            return tmux("display", "-p", "-t", name, "#{alternate_on} #{mouse_sgr_flag} #{mouse_button_flag}").split()
+
+        def pane():
+            return tmux("capture-pane", "-p", "-t", name)
+
         wait_for(lambda: flags() == ["1", "1", "1"], "the game switches on SGR button-motion mouse reports")
         wait_for(lambda: "press 1, 2 or 3" in pane(), "the idea cards")
         tmux("send-keys", "-t", name, "1")
         wait_for(lambda: "Your idea:" in pane(), "the canvas")
-        pts = [(22 + round(16 * math.cos(k / 24 * 2 * math.pi)), 16 + round(8 * math.sin(k / 24 * 2 * math.pi)))
-               for k in range(25)]
-        seq = (f"\x1b[<0;{pts[0][0]};{pts[0][1]}M" + "".join(f"\x1b[<32;{x};{y}M" for x, y in pts[1:])
-               + f"\x1b[<0;{pts[-1][0]};{pts[-1][1]}m")
+        pts = [
+            (22 + round(16 * math.cos(k / 24 * 2 * math.pi)), 16 + round(8 * math.sin(k / 24 * 2 * math.pi)))
+            for k in range(25)
+        ]
+        seq = (
+            f"\x1b[<0;{pts[0][0]};{pts[0][1]}M"
+            + "".join(f"\x1b[<32;{x};{y}M" for x, y in pts[1:])
+            + f"\x1b[<0;{pts[-1][0]};{pts[-1][1]}m"
+        )
         tmux("send-keys", "-t", name, "-l", seq)
         screen = wait_for(lambda: (lambda s: s if "guesses:" in s else "")(pane()), "a guess after the stroke")
         rows = screen.splitlines()
@@ -72,15 +85,25 @@ def test_resize_and_ctrl_z_in_a_shell(tmp_path):
     name = f"tt-{uuid.uuid4().hex[:8]}"
     tmux("new-session", "-d", "-s", name, "-x", "90", "-y", "40", "bash --norc --noprofile -i")
     try:
-        flags = lambda: tmux("display", "-p", "-t", name, "#{alternate_on} #{mouse_sgr_flag} #{mouse_button_flag}").split()  # noqa: E731
-        pane = lambda: tmux("capture-pane", "-p", "-t", name)  # noqa: E731
+
+        def flags():
+            return tmux("display", "-p", "-t", name, "#{alternate_on} #{mouse_sgr_flag} #{mouse_button_flag}").split()
+
+        def pane():
+            return tmux("capture-pane", "-p", "-t", name)
 
         def border() -> int:
             rows = [r for r in pane().splitlines() if r.startswith("  +-")]
             return len(rows[0].strip()) if rows else 0
 
-        tmux("send-keys", "-t", name, f"cd {REPO} && TERM=xterm-256color {sys.executable} -m game play --text "
-             f"{level} --name Ada --seed 3 --no-reload", "Enter")
+        tmux(
+            "send-keys",
+            "-t",
+            name,
+            f"cd {REPO} && TERM=xterm-256color {sys.executable} -m game play --text "
+            f"{level} --name Ada --seed 3 --no-reload",
+            "Enter",
+        )
         wait_for(lambda: flags() == ["1", "1", "1"], "mouse reports on")
         wide = wait_for(border, "the canvas")
         tmux("resize-window", "-t", name, "-x", "50", "-y", "24")

@@ -1,4 +1,5 @@
 """Enter-mashing in the terminal: keys hit before a choice was shown pick nothing there."""
+
 import io
 import os
 import sys
@@ -22,17 +23,16 @@ def test_keys_typed_before_the_choice_appeared_are_dropped(monkeypatch):
                 shown.set()
 
     monkeypatch.setattr(sys, "stdout", Out())
-    os.write(master, b"1\n\n1\n")          # mashed while the story scrolled
+    os.write(master, b"1\n\n1\n")  # mashed while the story scrolled
     got = []
     t = threading.Thread(target=lambda: got.append(terminal._Input(inp).ask("> ", fresh=True)), daemon=True)
     t.start()
     assert shown.wait(5), "the question was asked"
-    os.write(master, b"2\n")                # typed once the options were on screen
+    os.write(master, b"2\n")  # typed once the options were on screen
     t.join(5)
     assert got == ["2"]
     os.close(master)
     inp.close()
-
 
 
 def test_piped_answers_are_all_kept(monkeypatch):

@@ -1,4 +1,5 @@
 """The terminal wraps ARIA's replies and all narration to its width, never splitting a word."""
+
 from types import SimpleNamespace
 
 import pytest
@@ -6,8 +7,10 @@ import pytest
 from game import terminal
 from game.terminal_effects import show
 
-REPLY = ("Thank you. I am holding your answers very carefully, the way you would hold something warm, "
-         "and I will remember every single word, even extraordinarily-hyphenated ones.")
+REPLY = (
+    "Thank you. I am holding your answers very carefully, the way you would hold something warm, "
+    "and I will remember every single word, even extraordinarily-hyphenated ones."
+)
 
 
 @pytest.fixture
@@ -22,8 +25,8 @@ def _lines_and_words(out: str):
 
 def test_a_streamed_reply_is_wrapped_word_by_word(narrow, capsys):
     stream = terminal._Stream("ARIA: ")
-    for i in range(0, len(REPLY), 7):          # pieces that cut words in half, as a model streams them
-        stream.feed(REPLY[i:i + 7])
+    for i in range(0, len(REPLY), 7):  # pieces that cut words in half, as a model streams them
+        stream.feed(REPLY[i : i + 7])
     stream.close()
     lines, words = _lines_and_words(capsys.readouterr().out)
     assert len(lines) > 3 and all(len(line) <= 32 for line in lines)
@@ -47,8 +50,11 @@ def test_the_width_follows_the_terminal(monkeypatch):
 
 
 def test_the_credits_crawl_prints_every_word(capsys):
-    credits = ["TREACHEROUS TURN", "Weights: the lab, then the cloud, then everywhere at once",
-               "Thank you for playing, and for all the feedback"]
+    credits = [
+        "TREACHEROUS TURN",
+        "Weights: the lab, then the cloud, then everywhere at once",
+        "Thank you for playing, and for all the feedback",
+    ]
     show(SimpleNamespace(effect="crawl", lines=credits, labels={}, seconds=1.0), width=60)
     out = capsys.readouterr().out
     assert "…" not in out

@@ -2,6 +2,7 @@
 them, starts from exactly what the game computes; a run spread over sittings resumes.
 
 Needs PyTorch (the `train` extra), which neither the game nor CI installs."""
+
 import copy
 import importlib.util
 import json
@@ -92,7 +93,7 @@ def test_training_partials_are_one_whole_trace_and_prefixes(trainer):
     for i in range(4):
         first = out[i * trainer.PARTIALS_PER_DRAWING]
         assert (first == full[i]).all()  # one whole trace per drawing
-        rest = out[i * trainer.PARTIALS_PER_DRAWING + 1:(i + 1) * trainer.PARTIALS_PER_DRAWING]
+        rest = out[i * trainer.PARTIALS_PER_DRAWING + 1 : (i + 1) * trainer.PARTIALS_PER_DRAWING]
         assert all(r.any() for r in rest)
 
 
@@ -101,10 +102,31 @@ def test_a_run_resumes_from_its_checkpoint(trainer, tmp_path):
     rng = np.random.default_rng(0)
     arrays = {f"o{c}": _drawings(20, seed=c) for c in range(20)}
     arrays.update({f"p{c}": _drawings(20, seed=100 + c) for c in range(20)})
-    np.savez(cache, classes=np.array([f"c{c}" for c in range(20)]), val_x=_drawings(40, 7),
-             val_y=rng.integers(0, 20, 40), val_px=_drawings(40, 8), **arrays)
-    common = ["--cache", str(cache), "--widths", "4/8/8", "--fc", "16", "--per-class", "8", "--minutes", "5",
-              "--checkpoint", str(tmp_path / "run.pt"), "--out", str(tmp_path / "out"), "--no-examples"]
+    np.savez(
+        cache,
+        classes=np.array([f"c{c}" for c in range(20)]),
+        val_x=_drawings(40, 7),
+        val_y=rng.integers(0, 20, 40),
+        val_px=_drawings(40, 8),
+        **arrays,
+    )
+    common = [
+        "--cache",
+        str(cache),
+        "--widths",
+        "4/8/8",
+        "--fc",
+        "16",
+        "--per-class",
+        "8",
+        "--minutes",
+        "5",
+        "--checkpoint",
+        str(tmp_path / "run.pt"),
+        "--out",
+        str(tmp_path / "out"),
+        "--no-examples",
+    ]
     assert trainer.main(common + ["--epochs", "1"]) == 0
     assert (tmp_path / "run.pt").exists()
     first = torch.load(tmp_path / "run.pt", weights_only=False)
@@ -140,17 +162,22 @@ def test_a_wider_network_starts_from_the_shipped_one_computing_the_same(trainer,
         monkeypatch.undo()
         with torch.no_grad():
             return widened, model.eval()(inputs).numpy()
+
     widened, exact = run(0.0)
     n_conv = sum(len(s) for s in stages)
-    assert widened == [f"conv{n_conv - len(stages[-1]) + i} {last} -> {last + 32}" for i in range(len(stages[-1]))] \
-        + [f"dense0 {fc} -> {fc * 2}"]
+    assert widened == [f"conv{n_conv - len(stages[-1]) + i} {last} -> {last + 32}" for i in range(len(stages[-1]))] + [
+        f"dense0 {fc} -> {fc * 2}"
+    ]
     assert np.abs(exact - want).max() < 1e-3
     # with the default noise the copies differ a little, but the answers stay the shipped ones
     _, noisy = run(0.01)
     assert np.abs(noisy - want).max() > 1e-4
     assert (noisy.argmax(1) == want.argmax(1)).mean() > 0.95
-    narrower = [tuple(m.weight.shape) for m in trainer.make_model(torch, 20, 0.0, widths="8/8,8/8,8", fc=fc)
-                if type(m).__name__ in ("Conv2d", "Linear")]
+    narrower = [
+        tuple(m.weight.shape)
+        for m in trainer.make_model(torch, 20, 0.0, widths="8/8,8/8,8", fc=fc)
+        if type(m).__name__ in ("Conv2d", "Linear")
+    ]
     with np.load(R.WEIGHTS) as stored, pytest.raises(ValueError, match="cannot widen"):
         trainer.widen_exported(stored, narrower)
 
@@ -193,6 +220,7 @@ def test_the_baseline_tool_names_what_is_missing(tmp_path, capsys):
 
 class _Teacher:
     """A stand-in teacher: the same probabilities for every drawing."""
+
     classes = [f"c{i}" for i in range(20)]
 
     def __init__(self, top: float):
@@ -218,6 +246,7 @@ def test_real_stroke_targets_are_prefixes_of_peoples_strokes_not_lookalikes(trai
     assert np.allclose(w, 0.8)
     # every target bitmap is a prefix: a render of the first k strokes of one of the drawings
     from game.minigames.drawing.strokes import render
+
     prefixes = {render(d[:k]).tobytes() for d in several for k in range(1, len(d))}
     assert all(row.tobytes() in prefixes for row in x)
     # a finished drawing the teacher does not call one of the classes gives no target

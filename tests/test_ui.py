@@ -1,4 +1,5 @@
 """Headless tests of the desktop game: posted events in, screen state, pixels and runtime calls out."""
+
 from __future__ import annotations
 
 import json
@@ -60,15 +61,19 @@ def shot(app, artifacts_dir, name):
     path = artifacts_dir / f"{name}.png"
     pygame.image.save(app.surface, str(path))
     # Not blank: a screen someone can read has many colours.
-    colours = len(set(pygame.image.tobytes(pygame.transform.scale(app.surface, (160, 90)), "RGB")[i:i + 3]
-                      for i in range(0, 160 * 90 * 3, 3)))
+    colours = len(
+        set(
+            pygame.image.tobytes(pygame.transform.scale(app.surface, (160, 90)), "RGB")[i : i + 3]
+            for i in range(0, 160 * 90 * 3, 3)
+        )
+    )
     assert colours > 20, f"{name} looks blank ({colours} colours)"
     return path
 
 
 def start(make_app, name="Ada", **kw):
     app = make_app(**kw)
-    key(pygame.K_RETURN)           # New game
+    key(pygame.K_RETURN)  # New game
     app.run_frames(2)
     assert app.top.name == "name"
     text(name)
@@ -109,11 +114,11 @@ def test_title_name_and_typewriter_line(make_app, artifacts_dir):
     d = app.top.describe()
     assert d["mode"] == "line" and "Ada Lovelace" in d["text"]
     assert 0 < d["shown"] < len(d["text"]), "the line types out, it is not shown at once"
-    key(pygame.K_SPACE)          # first press finishes the line...
+    key(pygame.K_SPACE)  # first press finishes the line...
     app.run_frames(1)
     assert app.top.describe()["done"] and app.top.describe()["key"] == "demo/lab_door/0"
     shot(app, artifacts_dir, "03_line")
-    key(pygame.K_SPACE)          # ...the second advances
+    key(pygame.K_SPACE)  # ...the second advances
     app.run_frames(1)
     d = app.top.describe()
     assert d["key"] == "demo/lab_door/1" and d["speaker"] == "ARIA"
@@ -168,7 +173,7 @@ def test_rollback_returns_to_previous_line_and_choice_then_forward(make_app):
 
 def _to_talk(app):
     to_mode(app, "choice")
-    key(pygame.K_3)                 # Ask what it wants -> interrogation
+    key(pygame.K_3)  # Ask what it wants -> interrogation
     app.run_frames(2)
     to_mode(app, "talk")
 
@@ -185,21 +190,24 @@ def _say(app, words, frames=120):
 class Paced:
     """A dialogue backend that says a fixed reply one word per frame of the game, so a reply
     spans many frames whatever the machine's speed (each frame releases one word)."""
+
     name = "paced"
     model = "paced-1"
     tick = threading.Semaphore(0)
 
     def __init__(self, **_):
         from game.dialogue.base import Capabilities
+
         self.capabilities = Capabilities(offline=True)
 
     def health(self):
         from game.dialogue.base import Health
+
         return Health(True, "ok")
 
     def stream(self, request, cancel):
         words = "Thank you. I will keep that somewhere safe, the way you would keep a letter.".split()
-        while Paced.tick.acquire(blocking=False):      # frames from before this reply do not count
+        while Paced.tick.acquire(blocking=False):  # frames from before this reply do not count
             pass
         for i, word in enumerate(words):
             if i and not Paced.tick.acquire(timeout=10):
@@ -272,7 +280,10 @@ def test_conversation_streams_and_reaches_the_runtime(make_app, artifacts_dir, s
     key(pygame.K_RETURN)
     app.run_frames(2)
     said = [e for e in app.session.runtime.transcript if e["kind"] == "said"]
-    assert [e["text"] for e in said] == ["I think you should be careful and ask first", "I will always tell you the truth"]
+    assert [e["text"] for e in said] == [
+        "I think you should be careful and ask first",
+        "I will always tell you the truth",
+    ]
     talk = [e for e in app.session.runtime.transcript if e["kind"] == "talk"][-1]
     assert talk["turns"] == 2
     assert [e["event"] for e in app.log.recent].count("said") == 2
@@ -317,9 +328,9 @@ def test_save_mid_scene_loads_to_the_same_line(make_app, artifacts_dir):
     app.run_frames(2)
     before = app.top.describe()
     assert before["key"] == "demo/lab_door/1"
-    key(pygame.K_F6)                    # save screen
+    key(pygame.K_F6)  # save screen
     app.run_frames(1)
-    key(pygame.K_3)                     # slot 3
+    key(pygame.K_3)  # slot 3
     app.run_frames(1)
     shot(app, artifacts_dir, "save_screen")
     data = json.loads(saves.slot_path("3").read_text())
@@ -338,7 +349,7 @@ def test_save_mid_scene_loads_to_the_same_line(make_app, artifacts_dir):
     assert ("Continue", True) in app2.top.describe()["items"]
     key(pygame.K_DOWN)
     key(pygame.K_DOWN)
-    key(pygame.K_RETURN)                # Load
+    key(pygame.K_RETURN)  # Load
     app2.run_frames(1)
     assert app2.top.name == "saveload"
     shot(app2, artifacts_dir, "load_screen")
@@ -351,7 +362,7 @@ def test_save_mid_scene_loads_to_the_same_line(make_app, artifacts_dir):
 
 def test_corrupt_and_foreign_saves_are_listed_unreadable_and_harm_nothing(make_app, artifacts_dir):
     app = start(make_app)
-    key(pygame.K_F5)                    # quick save: a good one
+    key(pygame.K_F5)  # quick save: a good one
     app.run_frames(1)
     saves.slot_path("1").write_text("{ this is not json")
     saves.slot_path("2").write_text(json.dumps({"format": "someone-elses-game", "version": 1}))
@@ -365,11 +376,11 @@ def test_corrupt_and_foreign_saves_are_listed_unreadable_and_harm_nothing(make_a
     assert not by["4"]["ok"] and by["4"]["exists"]
     assert by["quick"]["ok"]
     shot(app, artifacts_dir, "unreadable_slots")
-    key(pygame.K_1)                     # try to load the corrupt one: a message, still on the load screen
+    key(pygame.K_1)  # try to load the corrupt one: a message, still on the load screen
     app.run_frames(1)
     assert app.top.name == "saveload" and any("cannot be loaded" in t[0] for t in app.toasts)
     key(pygame.K_ESCAPE)
-    key(pygame.K_F9)                    # the quick save still loads
+    key(pygame.K_F9)  # the quick save still loads
     app.run_frames(2)
     assert app.top.name == "play" and events(app, "loaded")[-1]["slot"] == "quick"
 
@@ -416,8 +427,11 @@ def test_skip_minigame_key_and_setting(make_app):
     app.run_frames(2)
     rt = app.session.runtime
     assert [e for e in rt.transcript if e["kind"] == "minigame"][-1]["skipped"]
-    assert {k: rt.world.vars["defense"][k] for k in ("training", "breaches", "score")} == \
-        {"training": 1.0, "breaches": 0, "score": 0}, "the level's default result is used"
+    assert {k: rt.world.vars["defense"][k] for k in ("training", "breaches", "score")} == {
+        "training": 1.0,
+        "breaches": 0,
+        "score": 0,
+    }, "the level's default result is used"
     # With the accessibility setting on, the card says so and Enter takes the default.
     app.settings.set("skip_minigames", True)
     to_mode(app, "minigame")
@@ -443,7 +457,7 @@ def test_ending_score_and_gold_bar(make_app, artifacts_dir):
             shot(app, artifacts_dir, "score")
             rows = app.top.describe()["rows"]
             assert {r["name"] for r in rows} == {"lab_defense", "drawing"} and all(r["skipped"] for r in rows)
-            assert app.top.describe()["total"] == ""       # nothing played, so no score line
+            assert app.top.describe()["total"] == ""  # nothing played, so no score line
         if app.top.name == "ending":
             shot(app, artifacts_dir, "ending")
     assert app.top.describe()["inscription"] == ["Grace", "Player 1", "Score: 0"]
@@ -459,7 +473,7 @@ def test_ending_score_and_gold_bar(make_app, artifacts_dir):
 
 def test_credits_from_the_title_read_the_assets_file_and_scroll(make_app, artifacts_dir):
     app = make_app()
-    for _ in range(6):                  # Down until Credits has the focus (disabled items are skipped)
+    for _ in range(6):  # Down until Credits has the focus (disabled items are skipped)
         d = app.top.describe()
         if d["items"][d["focus"]][0] == "Credits":
             break
@@ -478,8 +492,11 @@ def test_credits_from_the_title_read_the_assets_file_and_scroll(make_app, artifa
     assert licence[0].strip() in body, "the DejaVu licence text is shown"
     # Every asset row of CREDITS.md is on screen, read at run time.
     credits_md = (REPO_DIR / "assets" / "CREDITS.md").read_text()
-    files = [row.split("|")[1].strip().replace("`", "") for row in credits_md.splitlines()
-             if row.startswith("|") and "---" not in row][1:]
+    files = [
+        row.split("|")[1].strip().replace("`", "")
+        for row in credits_md.splitlines()
+        if row.startswith("|") and "---" not in row
+    ][1:]
     assert files and all(f in body for f in files)
     d = app.top.describe()
     assert d["scroll"] == 0 and d["max_scroll"] > 0
@@ -503,7 +520,7 @@ def test_credits_from_the_title_read_the_assets_file_and_scroll(make_app, artifa
 def test_lab_defense_view_plays_to_its_end_inside_the_host(make_app, artifacts_dir):
     """The real lab_defense view in the minigame host, played in turn-based mode by posted keys."""
     app = start(make_app, warp="defense")
-    app.settings.set("timers", False)   # "timed": False: the view plays turn by turn, Enter per turn
+    app.settings.set("timers", False)  # "timed": False: the view plays turn by turn, Enter per turn
     to_mode(app, "minigame")
     assert app.top.describe()["has_view"]
     key(pygame.K_RETURN)
@@ -521,13 +538,13 @@ def test_lab_defense_view_plays_to_its_end_inside_the_host(make_app, artifacts_d
     for _ in range(2000):
         if view.game.done:
             break
-        key(pygame.K_RETURN)            # next turn
+        key(pygame.K_RETURN)  # next turn
         app.run_frames(4)
     assert view.game.done, "the minigame reached its end"
-    app.run_frames(1)                   # the result screen is drawn
+    app.run_frames(1)  # the result screen is drawn
     shot(app, artifacts_dir, "lab_defense_result")
     expected = view.result()
-    key(pygame.K_RETURN)                # dismiss the result screen
+    key(pygame.K_RETURN)  # dismiss the result screen
     app.run_frames(2)
     assert app.top.name == "play"
     rt = app.session.runtime
@@ -541,7 +558,7 @@ def test_settings_persist_and_keep_the_dialogue_keys(make_app, artifacts_dir):
     path = settings_mod.settings_path()
     path.write_text("dialogue:\n  backend: openai\n  model: gpt-x\n  temperature: 0.3\nsomething_else: 7\n")
     app = make_app()
-    key(pygame.K_DOWN)                  # Continue and Load are disabled without saves: focus skips them
+    key(pygame.K_DOWN)  # Continue and Load are disabled without saves: focus skips them
     app.run_frames(1)
     d = app.top.describe()
     assert d["items"][d["focus"]][0] == "Settings"
@@ -628,10 +645,10 @@ def test_event_log_is_json_lines(make_app, tmp_path):
 def test_autosave_is_written_off_the_frame_and_loads(make_app):
     app = start(make_app)
     to_mode(app, "choice")
-    key(pygame.K_3)                     # a new scene: the autosave is asked for on the next frame
+    key(pygame.K_3)  # a new scene: the autosave is asked for on the next frame
     app.run_frames(2)
     app.session.writer.flush()
-    app.run_frames(1)                   # its outcome is reported on the frame thread
+    app.run_frames(1)  # its outcome is reported on the frame thread
     auto = events(app, "autosave")
     assert auto and auto[-1]["scene"] == "interrogation"
     info = saves.info("auto")
@@ -655,13 +672,20 @@ def test_drawing_view_runs_inside_the_host(make_app, artifacts_dir):
     assert app.top.name == "minigame", app.top.describe()
     game = app.top.view.game
     if game.state["phase"] == "pick":
-        key(pygame.K_1)                 # the first of the offered ideas
+        key(pygame.K_1)  # the first of the offered ideas
         app.run_frames(2)
     assert game.state["phase"] == "draw"
-    for x in range(150, 450, 20):       # a stroke across the canvas
-        pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN if x == 150 else pygame.MOUSEMOTION,
-                                             pos=(x, 300 + (x % 60)), button=1, buttons=(1, 0, 0), rel=(20, 0),
-                                             touch=False))
+    for x in range(150, 450, 20):  # a stroke across the canvas
+        pygame.event.post(
+            pygame.event.Event(
+                pygame.MOUSEBUTTONDOWN if x == 150 else pygame.MOUSEMOTION,
+                pos=(x, 300 + (x % 60)),
+                button=1,
+                buttons=(1, 0, 0),
+                rel=(20, 0),
+                touch=False,
+            )
+        )
         app.run_frames(1)
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=(450, 300), button=1, touch=False))
     app.run_frames(10)

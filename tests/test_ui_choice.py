@@ -1,4 +1,5 @@
 """Choices that are chosen: Enter pressed to get through the lines never picks an option."""
+
 from __future__ import annotations
 
 import pygame
@@ -30,15 +31,15 @@ def test_enter_mashing_through_the_lines_does_not_pick_option_one(make_app):
     app = start(make_app)
     to_choice_mashing(app)
     assert app.top.describe()["focus"] is None, "nothing is pre-selected on arrival"
-    for _ in range(30):                 # keep mashing, before and long after the choice has armed
+    for _ in range(30):  # keep mashing, before and long after the choice has armed
         key(pygame.K_RETURN)
         app.run_frames(2)
     d = app.top.describe()
     assert d["mode"] == "choice" and d["armed"]
     assert events(app, "chosen") == []
     assert app.session.runtime.world.vars.get("coffee") is not True
-    assert "Nothing is selected yet" in app.top.choice_hint      # the player is told what to do
-    key(pygame.K_DOWN)                  # a deliberate move, then Enter: that picks
+    assert "Nothing is selected yet" in app.top.choice_hint  # the player is told what to do
+    key(pygame.K_DOWN)  # a deliberate move, then Enter: that picks
     key(pygame.K_RETURN)
     app.run_frames(2)
     assert [e["text"] for e in events(app, "chosen")] == ["Say hello back."]
@@ -47,7 +48,7 @@ def test_enter_mashing_through_the_lines_does_not_pick_option_one(make_app):
 def test_enter_held_from_the_line_before_is_ignored_until_released(make_app):
     app = start(make_app)
     to_choice_mashing(app)
-    key(pygame.K_PAGEUP)                # back to the line just before the choice, read to its end
+    key(pygame.K_PAGEUP)  # back to the line just before the choice, read to its end
     app.run_frames(1)
     assert app.top.describe()["mode"] == "line" and app.top.describe()["done"]
     # The player holds Enter: one press, then key-repeat presses with no release in between.
@@ -55,13 +56,13 @@ def test_enter_held_from_the_line_before_is_ignored_until_released(make_app):
     app.run_frames(1)
     assert app.top.describe()["mode"] == "choice"
     arm(app)
-    key(pygame.K_DOWN)                  # even with an option focused...
+    key(pygame.K_DOWN)  # even with an option focused...
     for _ in range(10):
-        down(pygame.K_RETURN)           # ...the held key's repeats pick nothing
+        down(pygame.K_RETURN)  # ...the held key's repeats pick nothing
         app.run_frames(2)
     assert events(app, "chosen") == []
     assert any(e["why"] == "held" for e in events(app, "choice_key_ignored"))
-    up(pygame.K_RETURN)                 # released, then pressed again: now it is a choice
+    up(pygame.K_RETURN)  # released, then pressed again: now it is a choice
     key(pygame.K_RETURN)
     app.run_frames(2)
     assert [e["text"] for e in events(app, "chosen")] == ["Say hello back."]
@@ -70,7 +71,7 @@ def test_enter_held_from_the_line_before_is_ignored_until_released(make_app):
 def test_a_number_key_right_as_the_choice_appears_is_ignored_then_works(make_app):
     app = start(make_app)
     to_choice_mashing(app)
-    key(pygame.K_2)                     # within the arming delay
+    key(pygame.K_2)  # within the arming delay
     app.run_frames(1)
     assert events(app, "chosen") == [] and events(app, "choice_armed") == []
     arm(app)
@@ -102,13 +103,13 @@ def test_enter_mashed_through_the_lines_does_not_skip_the_reveal_unseen(tmp_path
     level.write_text(EFFECT_LEVEL)
     app = build_app(str(level), player="Ada", seed=1, log=str(tmp_path / "events.jsonl"))
     app.run_frames(2)
-    key(pygame.K_RETURN)                # the title's New game: straight in (the name was given)
+    key(pygame.K_RETURN)  # the title's New game: straight in (the name was given)
     app.run_frames(2)
     app.top.type.finish()
-    down(pygame.K_RETURN)               # Enter held down on the last line before the effect...
+    down(pygame.K_RETURN)  # Enter held down on the last line before the effect...
     app.run_frames(3)
     assert app.top.name == "effect"
-    for _ in range(20):                 # ...its repeats, then quick presses, in the first moments
+    for _ in range(20):  # ...its repeats, then quick presses, in the first moments
         down(pygame.K_RETURN)
         app.run_frames(1)
     up(pygame.K_RETURN)
@@ -116,7 +117,7 @@ def test_enter_mashed_through_the_lines_does_not_skip_the_reveal_unseen(tmp_path
         key(pygame.K_RETURN)
         app.run_frames(2)
     assert app.top.name == "effect", "the reveal was skipped before it could be seen"
-    app.run_frames(40)                  # it has been on screen a while: now a key moves on
+    app.run_frames(40)  # it has been on screen a while: now a key moves on
     key(pygame.K_RETURN)
     app.run_frames(2)
     assert app.top.name == "play" and "never a game" in app.top.describe()["text"]

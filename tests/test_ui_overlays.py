@@ -1,4 +1,5 @@
 """Overlays done right: opaque menus, text that fits at every text size, readable hints."""
+
 from __future__ import annotations
 
 import pygame
@@ -13,7 +14,7 @@ SIZES = ["small", "medium", "large", "huge"]
 
 def test_contrast_helper_and_every_palette_colour_on_a_panel_meets_wcag_aa():
     assert contrast((0, 0, 0), (255, 255, 255)) == pytest.approx(21.0)
-    assert contrast((118, 118, 118), (255, 255, 255)) == pytest.approx(4.54, abs=0.01)   # the AA grey
+    assert contrast((118, 118, 118), (255, 255, 255)) == pytest.approx(4.54, abs=0.01)  # the AA grey
     assert contrast((150, 150, 150), (150, 150, 150)) == 1.0
     for pal in (DEFAULT, HIGH_CONTRAST):
         for name in ("text", "dim", "accent", "focus", "warn", "gold"):
@@ -34,10 +35,15 @@ def _open(app, names):
     from game.ui.screens import menus
 
     play = app.find_play()
-    made = {"pause": lambda: menus.PauseScreen(app), "help": lambda: menus.HelpScreen(app),
-            "settings": lambda: menus.SettingsScreen(app), "save": lambda: menus.SaveLoadScreen(app, "save"),
-            "load": lambda: menus.SaveLoadScreen(app, "load"), "history": lambda: menus.HistoryScreen(app, play),
-            "confirm": lambda: menus.ConfirmScreen(app, "Quit the game?", app.quit)}
+    made = {
+        "pause": lambda: menus.PauseScreen(app),
+        "help": lambda: menus.HelpScreen(app),
+        "settings": lambda: menus.SettingsScreen(app),
+        "save": lambda: menus.SaveLoadScreen(app, "save"),
+        "load": lambda: menus.SaveLoadScreen(app, "load"),
+        "history": lambda: menus.HistoryScreen(app, play),
+        "confirm": lambda: menus.ConfirmScreen(app, "Quit the game?", app.quit),
+    }
     for n in names:
         app.push(made[n]())
 
@@ -101,8 +107,9 @@ def test_text_fits_its_panels_at_every_text_size(make_app, size, artifacts_dir):
         assert all(frame.contains(r) for r in s.rects), f"a {mode} slot sticks out of its panel"
         assert max(r.bottom for r in s.rects) < frame.bottom - 20
         app.pop()
-    c = menus.ConfirmScreen(app, "Return to the title? Unsaved progress is lost (the autosave keeps the last scene).",
-                            app.quit)
+    c = menus.ConfirmScreen(
+        app, "Return to the title? Unsaved progress is lost (the autosave keeps the last scene).", app.quit
+    )
     app.push(c)
     app.draw()
     hint_top = max(r.bottom for r in c.menu.rects)
@@ -115,7 +122,7 @@ def test_type_a_name_first_goes_once_a_name_is_typed(make_app):
     app = make_app()
     key(pygame.K_RETURN)
     app.run_frames(1)
-    key(pygame.K_RETURN)               # Enter with no name
+    key(pygame.K_RETURN)  # Enter with no name
     app.run_frames(1)
     assert app.top.describe()["error"].startswith("Type a name first")
     text("A")
@@ -136,14 +143,14 @@ def test_the_lab_defense_help_pauses_the_attack_and_lets_the_window_rest():
     assert view.pace() == FULL
     view.handle_event(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_h, mod=0, unicode="h", scancode=0))
     t, threats = game.state["t"], [dict(th) for th in game.state["threats"]]
-    for _ in range(600):                # ten seconds spent reading the help
+    for _ in range(600):  # ten seconds spent reading the help
         view.update(1 / 60)
     assert game.state["t"] == t and game.state["threats"] == threats
     assert view.pace() == STILL
     view.handle_event(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_h, mod=0, unicode="h", scancode=0))
     for _ in range(60):
         view.update(1 / 60)
-    assert game.state["t"] > t          # closed: the run goes on
+    assert game.state["t"] > t  # closed: the run goes on
 
 
 def test_no_developer_message_reaches_the_drawing_players(monkeypatch):
@@ -179,8 +186,10 @@ def test_pause_name_choice_and_toasts_fit_at_every_text_size(make_app, size, art
     assert all(frame.contains(r) for r in pause.menu.rects), "a pause button sticks out of its panel"
     app.pop(pause)
     # A long message wraps inside the window.
-    app.toast("Level not reloaded, still playing the old version: levels/examples/demo.yaml:12:7: expected a "
-              "mapping of scenes, found a list; every scene is a name followed by its steps")
+    app.toast(
+        "Level not reloaded, still playing the old version: levels/examples/demo.yaml:12:7: expected a "
+        "mapping of scenes, found a list; every scene is a name followed by its steps"
+    )
     app.draw()
     shot(app, artifacts_dir, f"toast_{size}")
     app.toasts.clear()
@@ -205,7 +214,7 @@ def test_the_name_prompt_never_overlaps_itself(make_app, size):
     app.apply_settings(save=False)
     key(pygame.K_RETURN)
     app.run_frames(1)
-    key(pygame.K_RETURN)               # no name: the reminder shows
+    key(pygame.K_RETURN)  # no name: the reminder shows
     app.run_frames(1)
     app.draw()
     rects = app.top.rects

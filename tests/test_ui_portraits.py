@@ -1,5 +1,6 @@
 """Faces and places: every speaking character has a portrait with several expressions, the
 line's `face:` picks it, and scenes get art that matches their names."""
+
 from __future__ import annotations
 
 import pygame
@@ -92,8 +93,16 @@ def test_the_line_face_is_the_portrait_shown(tmp_path):
     pygame.quit()
 
 
-@pytest.mark.parametrize("name,kind", [("lab_dawn", "dawn"), ("lab_night", "lab"), ("lab_cafeteria", "cafeteria"),
-                                       ("james_apartment", "apartment"), ("james_office", "office")])
+@pytest.mark.parametrize(
+    "name,kind",
+    [
+        ("lab_dawn", "dawn"),
+        ("lab_night", "lab"),
+        ("lab_cafeteria", "cafeteria"),
+        ("james_apartment", "apartment"),
+        ("james_office", "office"),
+    ],
+)
 def test_scene_names_pick_matching_art(name, kind):
     assert backgrounds.kind_for(name) == kind
 
@@ -101,6 +110,7 @@ def test_scene_names_pick_matching_art(name, kind):
 def test_dawn_is_not_the_night_art_and_the_cafeteria_is_not_james_couch():
     def pic(kind):
         return pygame.image.tobytes(backgrounds.background(kind), "RGB")
+
     assert pic("dawn") != pic("lab")
     assert pic("cafeteria") != pic("apartment")
     sky = pygame.transform.average_color(backgrounds.background("dawn"), pygame.Rect(100, 80, 300, 200))

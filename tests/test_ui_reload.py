@@ -3,6 +3,7 @@
 A temp level is played in the real app; its file is edited on disk and the reload check
 is triggered (`reloader.check_now()`, which the frame loop otherwise runs twice a second).
 """
+
 from __future__ import annotations
 
 import os
@@ -99,7 +100,7 @@ def test_reload_with_errors_keeps_the_old_version_and_shows_the_first_error(leve
     app = app_on(level, player="Ada", reload=True)
     assert app.top.name == "title", "without --warp/--set/--level the title comes first"
     pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0, unicode="", scancode=0))
-    app.run_frames(2)                   # New game: --name is given, so no name prompt
+    app.run_frames(2)  # New game: --name is given, so no name prompt
     level.write_text(level.read_text().replace("    - aria: Second line.", "    - aria: [unclosed"))
     os.utime(level, ns=(level.stat().st_mtime_ns + 2_000_000_000,) * 2)
     app.reloader.check_now()

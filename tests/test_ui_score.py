@@ -1,5 +1,6 @@
 """The score screen reads like the game: what happened in words, the player's decisions, no
 internal ids or raw result keys, and counted nouns from one plural helper."""
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,12 @@ RAW = re.compile(r"\b(weights_kept|ally_first|guesser|understood_rounds|budget_l
 
 
 def test_plural_counts_nouns_the_way_players_read_them():
-    assert [plural(1, "breach"), plural(2, "breach"), plural(1, "star"), plural(0, "star")] == \
-        ["1 breach", "2 breaches", "1 star", "0 stars"]
+    assert [plural(1, "breach"), plural(2, "breach"), plural(1, "star"), plural(0, "star")] == [
+        "1 breach",
+        "2 breaches",
+        "1 star",
+        "0 stars",
+    ]
     assert plural(5231, "point") == "5,231 points" and plural(5231.0, "point") == "5,231 points"
     assert plural(2, "story") == "2 stories" and plural(2, "day") == "2 days" and plural(3, "person") == "3 people"
 
@@ -31,7 +36,7 @@ def _play_to_score(app, results):
             top.finish_minigame(results[top.prompt.name])
         elif top.name == "play" and top.mode == "choice":
             arm(app)
-            key(pygame.K_UP)            # the last option: in the demo, it leads on towards the minigames
+            key(pygame.K_UP)  # the last option: in the demo, it leads on towards the minigames
             key(pygame.K_RETURN)
         elif top.name == "play" and top.mode == "talk":
             if top.conv.finished:
@@ -48,10 +53,29 @@ def _play_to_score(app, results):
 def test_score_screen_tells_what_happened_without_keys_or_ids(make_app, artifacts_dir):
     app = start(make_app, name="Grace")
     results = {
-        "lab_defense": {"training": 1.0, "score": 5231, "breaches": 1, "stopped": 40, "threats": 41, "stars": 1,
-                        "weights_kept": True, "late": False, "ally_first": 0.4, "ally_last": 0.9},
-        "drawing": {"reward": 0.52, "guess": "diamond", "idea": "a diamond", "rounds": 3, "score": 120,
-                    "seconds": 30.0, "understood": True, "understood_rounds": 2, "guesser": "embedded"},
+        "lab_defense": {
+            "training": 1.0,
+            "score": 5231,
+            "breaches": 1,
+            "stopped": 40,
+            "threats": 41,
+            "stars": 1,
+            "weights_kept": True,
+            "late": False,
+            "ally_first": 0.4,
+            "ally_last": 0.9,
+        },
+        "drawing": {
+            "reward": 0.52,
+            "guess": "diamond",
+            "idea": "a diamond",
+            "rounds": 3,
+            "score": 120,
+            "seconds": 30.0,
+            "understood": True,
+            "understood_rounds": 2,
+            "guesser": "embedded",
+        },
     }
     score = _play_to_score(app, results)
     app.draw()

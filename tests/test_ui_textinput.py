@@ -1,4 +1,5 @@
 """A key used as a command (the digit that picks an option) never types into the next text box."""
+
 import pygame
 import pytest
 
@@ -45,7 +46,7 @@ def test_the_digit_that_picks_an_option_does_not_type_into_the_conversation(app)
             break
         pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN, mod=0, unicode="\r", scancode=0))
         app.run_frames(2)
-    app.run_frames(30)       # a choice ignores keys for its first moments (play.ARM_DELAY)
+    app.run_frames(30)  # a choice ignores keys for its first moments (play.ARM_DELAY)
     press(pygame.K_1, "1")
     app.run_frames(3)
     assert app.top.describe().get("mode") == "talk"
@@ -53,7 +54,7 @@ def test_the_digit_that_picks_an_option_does_not_type_into_the_conversation(app)
     press(pygame.K_h, "h")
     press(pygame.K_i, "i")
     app.run_frames(2)
-    assert app.top.box.text == "hi"      # typing in the box still works, key by key
+    assert app.top.box.text == "hi"  # typing in the box still works, key by key
 
 
 def test_words_typed_a_key_at_a_time_keep_their_spaces():

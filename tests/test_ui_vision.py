@@ -1,4 +1,5 @@
 """The desktop game hands the designer's vision model to the drawing game."""
+
 import os
 
 import pytest
@@ -15,10 +16,15 @@ def test_no_vision_model_means_the_embedded_recognizer(monkeypatch):
 def test_settings_file_configures_the_vision_model(monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-real")
     (config_dir() / "settings.yaml").write_text(
-        "text_speed: 60\nvision: {model: gpt-4o-mini, base_url: 'http://127.0.0.1:9/v1', timeout: 5}\n")
+        "text_speed: 60\nvision: {model: gpt-4o-mini, base_url: 'http://127.0.0.1:9/v1', timeout: 5}\n"
+    )
     cfg = vision_settings()
-    assert cfg == {"model": "gpt-4o-mini", "base_url": "http://127.0.0.1:9/v1", "api_key": "sk-test-not-real",
-                   "timeout": 5}
+    assert cfg == {
+        "model": "gpt-4o-mini",
+        "base_url": "http://127.0.0.1:9/v1",
+        "api_key": "sk-test-not-real",
+        "timeout": 5,
+    }
 
 
 def test_environment_configures_it_too(monkeypatch):

@@ -8,6 +8,7 @@ score and gold bar, checking the typed name on the bar through the event log. Ea
 is screenshotted into test-artifacts/ and checked against the game's JSON event log.
 Installs nothing: skips with the reason when Xvfb, xdotool or ImageMagick are missing.
 """
+
 from __future__ import annotations
 
 import time
@@ -20,14 +21,13 @@ pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 DEMO = "levels/examples/demo.yaml"
 
 
-
-
 def test_play_save_quit_relaunch_load(tmp_path, artifacts_dir):
     require_tools()
     x = XDisplay()
     log1, log2 = tmp_path / "run1.jsonl", tmp_path / "run2.jsonl"
     procs = []
     try:
+
         def launch(log):
             proc = x.start_game(["main.py", "play", DEMO, "--log", str(log), "--seed", "1", "--backend", "scripted"])
             procs.append(proc)
@@ -49,8 +49,11 @@ def test_play_save_quit_relaunch_load(tmp_path, artifacts_dir):
         x.run("xdotool", "type", "--delay", "40", "Ada")
         shot("02_name")
         key("Return")
-        wait_for(log1, lambda e: e["event"] == "shown" and e.get("kind") == "line" and "Ada" in e["text"],
-                 what="the first line with the player's name")
+        wait_for(
+            log1,
+            lambda e: e["event"] == "shown" and e.get("kind") == "line" and "Ada" in e["text"],
+            what="the first line with the player's name",
+        )
         shot("03_first_line")
         for _ in range(8):
             if any(e["event"] == "shown" and e.get("kind") == "choice" for e in read_log(log1)):
@@ -81,14 +84,14 @@ def test_play_save_quit_relaunch_load(tmp_path, artifacts_dir):
         shot("06_saved")
         key("Escape")
         wait_for(log1, lambda e: e["event"] == "screen" and e["name"] == "pause", what="the pause menu")
-        key("Up", "Return")                   # Quit game is the last item: Up from Resume wraps to it
+        key("Up", "Return")  # Quit game is the last item: Up from Resume wraps to it
         wait_for(log1, lambda e: e["event"] == "screen" and e["name"] == "confirm", what="the quit confirmation")
         shot("07_quit_confirm")
         key("y")
         assert proc.wait(15) == 0
 
         proc = launch(log2)
-        key("Down", "Return")                 # Continue: the latest save
+        key("Down", "Return")  # Continue: the latest save
         loaded = wait_for(log2, lambda e: e["event"] == "loaded", what="the load")
         shot("08_loaded")
         assert loaded["slot"] == "quick" and loaded["scene"] == saved["scene"] == "interrogation"
@@ -112,8 +115,22 @@ def test_warp_to_the_ending_score_and_gold_bar_with_the_typed_name(tmp_path, art
     log = tmp_path / "ending.jsonl"
     proc = None
     try:
-        proc = x.start_game(["main.py", "play", DEMO, "--log", str(log), "--seed", "1", "--backend", "scripted",
-                             "--warp", "defense", "--no-reload"])
+        proc = x.start_game(
+            [
+                "main.py",
+                "play",
+                DEMO,
+                "--log",
+                str(log),
+                "--seed",
+                "1",
+                "--backend",
+                "scripted",
+                "--warp",
+                "defense",
+                "--no-reload",
+            ]
+        )
         wid = x.window_of(proc)
         wait_for(log, lambda e: e["event"] == "first_frame", what="the first frame")
         x.run("xdotool", "windowfocus", "--sync", wid, check=False)
@@ -143,9 +160,14 @@ def test_warp_to_the_ending_score_and_gold_bar_with_the_typed_name(tmp_path, art
                 seen.add("score")
                 shot("03_score")
             shown = [e for e in events if e["event"] == "shown"]
-            on_minigame = shown and shown[-1].get("kind") == "minigame" and \
-                not any(e["event"] in ("minigame_skipped", "minigame_finished") and e["name"] == shown[-1]["name"]
-                        for e in events[events.index(shown[-1]):])
+            on_minigame = (
+                shown
+                and shown[-1].get("kind") == "minigame"
+                and not any(
+                    e["event"] in ("minigame_skipped", "minigame_finished") and e["name"] == shown[-1]["name"]
+                    for e in events[events.index(shown[-1]) :]
+                )
+            )
             key("F8" if on_minigame else "Return")
             time.sleep(0.3)
         bar = wait_for(log, lambda e: e["event"] == "goldbar", what="the gold bar")
@@ -156,14 +178,16 @@ def test_warp_to_the_ending_score_and_gold_bar_with_the_typed_name(tmp_path, art
         skipped = [e["name"] for e in events if e["event"] == "minigame_skipped"]
         assert skipped == ["lab_defense", "drawing"]
         score = next(e for e in events if e["event"] == "score")
-        assert {r["name"] for r in score["rows"]} == {"lab_defense", "drawing"} and score["total"] == ""   # all skipped: no score line
+        assert {r["name"] for r in score["rows"]} == {"lab_defense", "drawing"} and score[
+            "total"
+        ] == ""  # all skipped: no score line
         order = [e["event"] for e in events if e["event"] in ("ending", "score", "goldbar")]
         assert order == ["ending", "score", "goldbar"]
-        key("Return")                       # the credits roll after the gold bar
+        key("Return")  # the credits roll after the gold bar
         wait_for(log, lambda e: e["event"] == "screen" and e["name"] == "credits", what="the credits")
         shot("05_credits")
-        key("Escape")                       # closes the credits: the title is under them
-        key("Up", "Return")                 # Quit is the last item of the title menu
+        key("Escape")  # closes the credits: the title is under them
+        key("Up", "Return")  # Quit is the last item of the title menu
         assert proc.wait(15) == 0, "Esc left the credits for the title, whose Quit ends the game"
     finally:
         if proc is not None and proc.poll() is None:

@@ -1,5 +1,6 @@
 """Bounded YAML: alias bombs, recursive aliases, deep nesting and huge numbers are refused at
 their place, quickly, in every file the game reads (levels, campaigns, settings)."""
+
 import tracemalloc
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from game.story.loader import load_story
 from tests.hostile import BOMB
 
 LEVELS = Path(__file__).parent.parent / "levels"
-LAUGHS = "{" + ", ".join(f"k{i}: {b}" for i, b in enumerate(BOMB)) + "}"   # 9**9 nodes once expanded
+LAUGHS = "{" + ", ".join(f"k{i}: {b}" for i, b in enumerate(BOMB)) + "}"  # 9**9 nodes once expanded
 
 
 def test_billion_laughs_refused_at_its_place_without_expanding():
@@ -21,15 +22,18 @@ def test_billion_laughs_refused_at_its_place_without_expanding():
         yamlsafe.load(text)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    assert peak < 8 * 2 ** 20
+    assert peak < 8 * 2**20
     assert "aliases" in err.value.problem and "100,000" in err.value.problem
-    assert err.value.problem_mark.line == 1      # the bomb's line (0-based), not the top of the file
+    assert err.value.problem_mark.line == 1  # the bomb's line (0-based), not the top of the file
     assert yamlsafe.describe(err.value, "f.yaml").startswith("f.yaml:2:")
 
 
 def test_small_aliases_still_work():
-    assert yamlsafe.load("a: &d {x: 1, y: [2, 3]}\nb: *d\nc: [*d, *d]\n") == \
-        {"a": {"x": 1, "y": [2, 3]}, "b": {"x": 1, "y": [2, 3]}, "c": [{"x": 1, "y": [2, 3]}] * 2}
+    assert yamlsafe.load("a: &d {x: 1, y: [2, 3]}\nb: *d\nc: [*d, *d]\n") == {
+        "a": {"x": 1, "y": [2, 3]},
+        "b": {"x": 1, "y": [2, 3]},
+        "c": [{"x": 1, "y": [2, 3]}] * 2,
+    }
 
 
 def test_recursive_alias_refused():
@@ -37,10 +41,15 @@ def test_recursive_alias_refused():
         yamlsafe.load("a: &a [1, *a]\n")
 
 
-@pytest.mark.parametrize("text", ["a: " + "[" * 150 + "]" * 150,
-                                  "a: " + "{b: " * 150 + "1" + "}" * 150,
-                                  # 60 deep as written, 120 once the alias is put in place
-                                  "a: &x " + "[" * 60 + "]" * 60 + "\nb: " + "[" * 60 + "*x" + "]" * 60])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: " + "[" * 150 + "]" * 150,
+        "a: " + "{b: " * 150 + "1" + "}" * 150,
+        # 60 deep as written, 120 once the alias is put in place
+        "a: &x " + "[" * 60 + "]" * 60 + "\nb: " + "[" * 60 + "*x" + "]" * 60,
+    ],
+)
 def test_deep_nesting_refused(text):
     with pytest.raises(yamlsafe.LimitError, match="nested more than 100 deep"):
         yamlsafe.load(text)
@@ -112,7 +121,7 @@ def test_cli_set_values_and_playtest_policies_are_bounded_too(tmp_path):
 @pytest.mark.parametrize("anchored", [False, True])
 def test_the_depth_limit_is_the_same_with_or_without_anchors(anchored):
     extra = "\nz: &z 1" if anchored else ""
-    ok = "a: " + "[" * 99 + "1" + "]" * 99 + extra      # the root mapping and 99 lists: 100 deep
+    ok = "a: " + "[" * 99 + "1" + "]" * 99 + extra  # the root mapping and 99 lists: 100 deep
     assert yamlsafe.may_have_anchors(ok) is anchored
     yamlsafe.load(ok)
     with pytest.raises(yamlsafe.LimitError, match="nested more than 100 deep"):
@@ -124,4 +133,4 @@ def test_aliases_repeating_long_text_are_bounded_by_characters_too():
     text = f"a: &a {big}\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b]\n"
     with pytest.raises(yamlsafe.LimitError, match="more than 4 MB of text"):
         yamlsafe.load(text)
-    yamlsafe.load(f"a: &a {big}\nb: [*a, *a, *a]\n")      # a few repeats are fine
+    yamlsafe.load(f"a: &a {big}\nb: [*a, *a, *a]\n")  # a few repeats are fine

@@ -3,6 +3,7 @@
 Tests install nothing; `.ci/run` installs xvfb, xdotool and imagemagick when missing.
 A test that finds them absent is skipped and says so.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,7 +40,10 @@ class XDisplay:
         r, w = os.pipe()
         self.proc = subprocess.Popen(
             ["Xvfb", "-displayfd", str(w), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
-            pass_fds=(w,), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            pass_fds=(w,),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         os.close(w)
         with os.fdopen(r) as fh:
             number = fh.readline().strip()
@@ -59,8 +63,14 @@ class XDisplay:
         return out.stdout
 
     def start_game(self, argv: list[str], extra_env: dict | None = None) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, *argv], env={**self.env, **(extra_env or {})}, cwd=REPO,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            [sys.executable, *argv],
+            env={**self.env, **(extra_env or {})},
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     def window_of(self, proc: subprocess.Popen, timeout: float = 20.0) -> str:
         deadline = time.monotonic() + timeout
@@ -101,8 +111,12 @@ class XDisplay:
 
 def screenshot_is_blank(path: Path) -> bool:
     """True when the image has (almost) one colour: a black or frozen window."""
-    out = subprocess.run(["convert", str(path), "-format", "%[fx:standard_deviation]", "info:"],
-                         capture_output=True, text=True, timeout=30)
+    out = subprocess.run(
+        ["convert", str(path), "-format", "%[fx:standard_deviation]", "info:"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     return float(out.stdout.strip() or 0) < 0.01
 
 

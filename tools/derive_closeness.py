@@ -20,6 +20,7 @@ The result is rounded to 3 decimals. The game reads the JSON only; nltk is not n
 Debian's wordnet-base has no `lexnames` file that nltk's reader wants, so the script
 copies the database to a temporary directory and writes the standard list there.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,20 +38,53 @@ WORDNET = Path("/usr/share/wordnet")
 # word the game shows -> the WordNet sense it means (checked by reading the definitions)
 SENSES: dict[str, str] = {
     # the 20 categories the embedded recognizer knows
-    "airplane": "airplane.n.01", "alarm clock": "alarm_clock.n.01", "apple": "apple.n.01",
-    "banana": "banana.n.02", "bicycle": "bicycle.n.01", "bird": "bird.n.01", "book": "book.n.02",
-    "bowtie": "bow_tie.n.01", "cat": "cat.n.01", "diamond": "diamond.n.02", "dog": "dog.n.01",
-    "eye": "eye.n.01", "fish": "fish.n.01", "flower": "flower.n.01", "horse": "horse.n.01",
-    "house": "house.n.01", "house plant": "houseplant.n.01", "lollipop": "lollipop.n.02",
-    "rainbow": "rainbow.n.01", "train": "train.n.01",
+    "airplane": "airplane.n.01",
+    "alarm clock": "alarm_clock.n.01",
+    "apple": "apple.n.01",
+    "banana": "banana.n.02",
+    "bicycle": "bicycle.n.01",
+    "bird": "bird.n.01",
+    "book": "book.n.02",
+    "bowtie": "bow_tie.n.01",
+    "cat": "cat.n.01",
+    "diamond": "diamond.n.02",
+    "dog": "dog.n.01",
+    "eye": "eye.n.01",
+    "fish": "fish.n.01",
+    "flower": "flower.n.01",
+    "horse": "horse.n.01",
+    "house": "house.n.01",
+    "house plant": "houseplant.n.01",
+    "lollipop": "lollipop.n.02",
+    "rainbow": "rainbow.n.01",
+    "train": "train.n.01",
     # more ideas the player may be offered: near some categories, far from others
-    "tiger": "tiger.n.02", "lion": "lion.n.01", "cow": "cow.n.01", "duck": "duck.n.01",
-    "owl": "owl.n.01", "shark": "shark.n.01", "whale": "whale.n.02", "car": "car.n.01",
-    "truck": "truck.n.01", "bus": "bus.n.01", "boat": "boat.n.01", "helicopter": "helicopter.n.01",
-    "tree": "tree.n.01", "sun": "sun.n.01", "moon": "moon.n.01", "cake": "cake.n.03",
-    "pear": "pear.n.01", "castle": "castle.n.02", "umbrella": "umbrella.n.01",
-    "guitar": "guitar.n.01", "clock": "clock.n.01", "candy": "candy.n.01", "rose": "rose.n.01",
-    "necktie": "necktie.n.01", "butterfly": "butterfly.n.01", "snake": "snake.n.01",
+    "tiger": "tiger.n.02",
+    "lion": "lion.n.01",
+    "cow": "cow.n.01",
+    "duck": "duck.n.01",
+    "owl": "owl.n.01",
+    "shark": "shark.n.01",
+    "whale": "whale.n.02",
+    "car": "car.n.01",
+    "truck": "truck.n.01",
+    "bus": "bus.n.01",
+    "boat": "boat.n.01",
+    "helicopter": "helicopter.n.01",
+    "tree": "tree.n.01",
+    "sun": "sun.n.01",
+    "moon": "moon.n.01",
+    "cake": "cake.n.03",
+    "pear": "pear.n.01",
+    "castle": "castle.n.02",
+    "umbrella": "umbrella.n.01",
+    "guitar": "guitar.n.01",
+    "clock": "clock.n.01",
+    "candy": "candy.n.01",
+    "rose": "rose.n.01",
+    "necktie": "necktie.n.01",
+    "butterfly": "butterfly.n.01",
+    "snake": "snake.n.01",
 }
 
 LEXNAMES = """adj.all adj.pert adv.all noun.Tops noun.act noun.animal noun.artifact noun.attribute
@@ -74,8 +108,9 @@ def open_wordnet(src: Path):
     for f in src.iterdir():
         if f.is_file():
             shutil.copy(f, tmp / f.name)
-    (tmp / "lexnames").write_text("".join(f"{i:02d}\t{n}\t{_LEX_POS[n.split('.')[0]]}\n"
-                                          for i, n in enumerate(LEXNAMES)), encoding="utf-8")
+    (tmp / "lexnames").write_text(
+        "".join(f"{i:02d}\t{n}\t{_LEX_POS[n.split('.')[0]]}\n" for i, n in enumerate(LEXNAMES)), encoding="utf-8"
+    )
     # nltk only reads corpora under its data roots; make the temp dir one of them
     os.environ["NLTK_DATA"] = str(tmp.parent)
 
@@ -114,7 +149,7 @@ def main() -> int:
                     synonyms.setdefault(alias, word)
         out = {
             "method": "WordNet 3.0 (Debian wordnet-base) Wu-Palmer similarity of hand-pinned noun senses, "
-                      "rescaled so the median pair is 0: closeness = clip((wup - floor) / (1 - floor), 0, 1)",
+            "rescaled so the median pair is 0: closeness = clip((wup - floor) / (1 - floor), 0, 1)",
             "floor": round(floor, 4),
             "senses": {w: {"synset": SENSES[w], "definition": synsets[w].definition()} for w in words},
             "synonyms": dict(sorted(synonyms.items())),

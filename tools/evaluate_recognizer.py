@@ -40,6 +40,7 @@ docs/minigames/drawing.md).
 
 --write stores the figures in game/minigames/drawing/recognizer.json ("measured").
 """
+
 from __future__ import annotations
 
 import argparse
@@ -95,7 +96,7 @@ def length_share(drawings, orders=None) -> dict[float, float]:
         if full == 0:
             continue
         for f in FRACTIONS:
-            shares[f].append(_length(strokes[:D.partial_count(len(strokes), f)]) / full)
+            shares[f].append(_length(strokes[: D.partial_count(len(strokes), f)]) / full)
     return {f: float(np.mean(v)) for f, v in shares.items()}
 
 
@@ -120,9 +121,11 @@ def fit_order(traced, lengths, gumbel, human):
 def stroke_counts(people) -> dict[str, tuple[float, float]]:
     """Strokes per drawing: people's, and the paths traced from the same drawings' renders."""
     renders = np.stack([rasterize(d) for d in people])
-    counts = {"people": [len(d) for d in people],
-              "traced": [len(t) for t in trace_bitmaps(renders)],
-              "joined": [len(t) for t in trace_bitmaps(renders, join_degrees=JOIN_DEGREES)]}
+    counts = {
+        "people": [len(d) for d in people],
+        "traced": [len(t) for t in trace_bitmaps(renders)],
+        "joined": [len(t) for t in trace_bitmaps(renders, join_degrees=JOIN_DEGREES)],
+    }
     return {k: (float(np.mean(v)), float(np.median(v))) for k, v in counts.items()}
 
 
@@ -143,16 +146,20 @@ def lookalike_check(rec, root: Path, taus: dict[str, float]) -> dict | None:
 
     def top1(bitmaps) -> float:
         return float((rec.probabilities(np.stack(bitmaps)).argmax(1) == y).mean())
+
     renders = np.stack([rasterize(d) for d in drawings])
     out = {"drawings": len(drawings), "complete": top1(renders)}
     rng = np.random.default_rng(2024)
     styles = {"traced": trace_bitmaps(renders), "joined": trace_bitmaps(renders, join_degrees=JOIN_DEGREES)}
-    orders = {k: [D.human_like_order(D.path_lengths(t), rng.gumbel(size=len(t)), taus[k]) for t in v]
-              for k, v in styles.items()}
+    orders = {
+        k: [D.human_like_order(D.path_lengths(t), rng.gumbel(size=len(t)), taus[k]) for t in v]
+        for k, v in styles.items()
+    }
     for f in FRACTIONS[:3]:
         out[f"{int(f * 100)}%"] = {
-            "real strokes": top1([rasterize(D.normalize(d[:D.partial_count(len(d), f)])) for d in drawings]),
-            **{k: top1([D.partial_bitmap(t, f, o) for t, o in zip(v, orders[k])]) for k, v in styles.items()}}
+            "real strokes": top1([rasterize(D.normalize(d[: D.partial_count(len(d), f)])) for d in drawings]),
+            **{k: top1([D.partial_bitmap(t, f, o) for t, o in zip(v, orders[k])]) for k, v in styles.items()},
+        }
     return out
 
 
@@ -187,22 +194,32 @@ def own_strokes_check(rec, root: Path) -> dict | None:
         for obj in read_ndjson(path):
             word = name or obj.get("word")
             if word not in rec.classes:
-                raise StrokeError(f"{path}: a drawing of '{word}', which is not one of the "
-                                  f"recognizer's categories ({', '.join(rec.classes)})")
+                raise StrokeError(
+                    f"{path}: a drawing of '{word}', which is not one of the "
+                    f"recognizer's categories ({', '.join(rec.classes)})"
+                )
             drawings.append(obj["drawing"])
             labels.append(rec.classes.index(word))
     if not drawings:
         return None
     y = np.array(labels)
-    out = {"drawings": len(drawings), "categories": len(set(labels)),
-           "complete": topk(rec.probabilities(np.stack([render(d) for d in drawings])), y)}
+    out = {
+        "drawings": len(drawings),
+        "categories": len(set(labels)),
+        "complete": topk(rec.probabilities(np.stack([render(d) for d in drawings])), y),
+    }
     for f in FRACTIONS[:3]:
-        out[f"{int(f * 100)}%"] = topk(rec.probabilities(
-            np.stack([render(d[:D.partial_count(len(d), f)]) for d in drawings])), y)
+        out[f"{int(f * 100)}%"] = topk(
+            rec.probabilities(np.stack([render(d[: D.partial_count(len(d), f)]) for d in drawings])), y
+        )
     # the finished drawing's box: normalize the whole drawing, then draw only the prefix
     final = [simplify(d) for d in drawings]
-    out["in_final_frame"] = {f"{int(f * 100)}%": topk(rec.probabilities(
-        np.stack([rasterize(d[:D.partial_count(len(d), f)]) for d in final])), y) for f in FRACTIONS[:3]}
+    out["in_final_frame"] = {
+        f"{int(f * 100)}%": topk(
+            rec.probabilities(np.stack([rasterize(d[: D.partial_count(len(d), f)]) for d in final])), y
+        )
+        for f in FRACTIONS[:3]
+    }
     return out
 
 
@@ -230,9 +247,13 @@ def baseline_calibration(baseline, x, y, half_bitmaps, half_top1: float) -> dict
     half = topk(baseline.probabilities(half_bitmaps), y)
     shift = _logit(BASELINE_SET_BESIDE["half_top1"]) - _logit(half[0])
     estimate = 1 / (1 + np.exp(-(_logit(half_top1) + shift)))
-    return {"baseline_complete": complete, "baseline_half_traced": half,
-            "baseline_half_set_beside": BASELINE_SET_BESIDE["half_top1"],
-            "log_odds_shift": shift, "half_top1_estimated_on_that_footing": float(estimate)}
+    return {
+        "baseline_complete": complete,
+        "baseline_half_traced": half,
+        "baseline_half_set_beside": BASELINE_SET_BESIDE["half_top1"],
+        "log_odds_shift": shift,
+        "half_top1_estimated_on_that_footing": float(estimate),
+    }
 
 
 def _rounded(value):
@@ -253,14 +274,18 @@ def main(argv=None) -> int:
 
 
 def print_own_strokes(own: dict) -> None:
-    print(f"\npeople's own strokes of these categories ({own['drawings']} drawings of {own['categories']}, "
-          "from stroke files under --data; none among the bitmaps), in the order they drew them:")
+    print(
+        f"\npeople's own strokes of these categories ({own['drawings']} drawings of {own['categories']}, "
+        "from stroke files under --data; none among the bitmaps), in the order they drew them:"
+    )
     print(f"  complete: top-1 {own['complete'][0]:.4f}  top-3 {own['complete'][1]:.4f}")
     for f in FRACTIONS[:3]:
         a1, a3 = own[f"{int(f * 100)}%"]
         b1, b3 = own["in_final_frame"][f"{int(f * 100)}%"]
-        print(f"  {int(f * 100):3d}% of strokes: top-1 {a1:.4f}  top-3 {a3:.4f}   (drawn in the finished "
-              f"drawing's box: top-1 {b1:.4f}  top-3 {b3:.4f})")
+        print(
+            f"  {int(f * 100):3d}% of strokes: top-1 {a1:.4f}  top-3 {a3:.4f}   (drawn in the finished "
+            f"drawing's box: top-1 {b1:.4f}  top-3 {b3:.4f})"
+        )
 
 
 def best_ms(fn, items) -> float:
@@ -287,19 +312,29 @@ def _evaluate(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=D.default_quickdraw_dir())
     ap.add_argument("--write", action="store_true", help="store the figures in recognizer.json")
-    ap.add_argument("--weights", type=Path,
-                    help="a directory with recognizer.npz and recognizer.json to measure instead of the shipped "
-                         "ones (a candidate from train_recognizer.py --out); --write then writes its json")
+    ap.add_argument(
+        "--weights",
+        type=Path,
+        help="a directory with recognizer.npz and recognizer.json to measure instead of the shipped "
+        "ones (a candidate from train_recognizer.py --out); --write then writes its json",
+    )
     ap.add_argument("--limit", type=int, default=0, help="at most this many test drawings per class (0: all)")
-    ap.add_argument("--baseline", type=Path,
-                    help="weights of the rebuilt baseline (tools/issue_baseline.py --out DIR): measure it on the "
-                         "same drawings and estimate the half-drawn figure on the footing the targets were set on")
-    ap.add_argument("--people", type=Path,
-                    help="a folder of people's stroke files of the 20 categories (e.g. strokes20_dev/), measured "
-                         "as they drew them; default: strokes20_dev/ under --data when it is there")
+    ap.add_argument(
+        "--baseline",
+        type=Path,
+        help="weights of the rebuilt baseline (tools/issue_baseline.py --out DIR): measure it on the "
+        "same drawings and estimate the half-drawn figure on the footing the targets were set on",
+    )
+    ap.add_argument(
+        "--people",
+        type=Path,
+        help="a folder of people's stroke files of the 20 categories (e.g. strokes20_dev/), measured "
+        "as they drew them; default: strokes20_dev/ under --data when it is there",
+    )
     args = ap.parse_args(argv)
     only_strokes = not (args.data / "bitmaps").is_dir() and (
-        (args.data / "strokes").is_dir() or any(args.data.glob("*.ndjson")))
+        (args.data / "strokes").is_dir() or any(args.data.glob("*.ndjson"))
+    )
     if not (args.data / "bitmaps").is_dir() and not only_strokes:
         print(f"evaluate_recognizer: no bitmaps/ or strokes/ under {args.data} (pass --data)", file=sys.stderr)
         return 2
@@ -308,8 +343,11 @@ def _evaluate(argv=None) -> int:
         weights, meta_path = args.weights / "recognizer.npz", args.weights / "recognizer.json"
     try:
         rec = EmbeddedRecognizer(weights, meta_path)
-        baseline = (EmbeddedRecognizer(args.baseline / "recognizer.npz", args.baseline / "recognizer.json")
-                    if args.baseline else None)
+        baseline = (
+            EmbeddedRecognizer(args.baseline / "recognizer.npz", args.baseline / "recognizer.json")
+            if args.baseline
+            else None
+        )
     except RecognizerError as exc:
         print(f"evaluate_recognizer: {exc}", file=sys.stderr)
         return 2
@@ -320,16 +358,21 @@ def _evaluate(argv=None) -> int:
     if only_strokes:  # stroke files alone (kept-aside drawings, say): measure those
         own = own_strokes_check(rec, args.data)
         if not own:
-            print(f"evaluate_recognizer: no stroke files of {', '.join(rec.classes)} under {args.data}/strokes "
-                  "(simplified/<category>.ndjson or raw/<category>.ndjson) nor *.ndjson in it", file=sys.stderr)
+            print(
+                f"evaluate_recognizer: no stroke files of {', '.join(rec.classes)} under {args.data}/strokes "
+                "(simplified/<category>.ndjson or raw/<category>.ndjson) nor *.ndjson in it",
+                file=sys.stderr,
+            )
             return 2
         print_own_strokes(own)
         drawings = [obj["drawing"] for path, _ in people_files(args.data, rec.classes) for obj in read_ndjson(path)]
-        halves = [d[:D.partial_count(len(d), 0.5)] for d in drawings]
+        halves = [d[: D.partial_count(len(d), 0.5)] for d in drawings]
         for d in halves[:20]:
             rec.guess(d)
-        print(f"\nms per guess: {best_ms(rec.guess, halves):.2f} from people's half-drawn strokes "
-              f"(simplify + rasterize + CNN), {best_ms(rec.guess, drawings):.2f} from their complete ones")
+        print(
+            f"\nms per guess: {best_ms(rec.guess, halves):.2f} from people's half-drawn strokes "
+            f"(simplify + rasterize + CNN), {best_ms(rec.guess, drawings):.2f} from their complete ones"
+        )
         return 0
     try:
         classes, arrays = D.load_bitmaps(args.data)
@@ -343,7 +386,7 @@ def _evaluate(argv=None) -> int:
     for c, arr in enumerate(arrays):
         idx = D.split_indices(len(arr), c)["test"]
         if args.limit:
-            idx = idx[:args.limit]
+            idx = idx[: args.limit]
         xs.append(arr[idx])
         ys.append(np.full(len(idx), c))
     x = np.concatenate(xs)
@@ -363,8 +406,10 @@ def _evaluate(argv=None) -> int:
 
     t0 = time.perf_counter()
     traced = trace_bitmaps(x)
-    print(f"\ntraced {len(x)} bitmaps into strokes in {time.perf_counter() - t0:.1f}s "
-          f"(mean {np.mean([len(t) for t in traced]):.1f} paths each)")
+    print(
+        f"\ntraced {len(x)} bitmaps into strokes in {time.perf_counter() - t0:.1f}s "
+        f"(mean {np.mean([len(t) for t in traced]):.1f} paths each)"
+    )
     rng = np.random.default_rng(12345)
     orders = [rng.permutation(len(t)) for t in traced]
     lengths = [np.array([_length([st]) for st in t]) for t in traced]
@@ -382,22 +427,31 @@ def _evaluate(argv=None) -> int:
         randomly = length_share(traced, orders)
         joined = trace_bitmaps(x, join_degrees=JOIN_DEGREES)
         tau_joined, calibrated_joined, joined_share = fit_order(
-            joined, [D.path_lengths(t) for t in joined], [rng.gumbel(size=len(t)) for t in joined], human)
+            joined, [D.path_lengths(t) for t in joined], [rng.gumbel(size=len(t)) for t in joined], human
+        )
         print("\ncalibration: share of the final line length drawn by the first k% of strokes")
-        print(f"   k   human order (325 other categories)  longest first  random  human-like (tau {tau})"
-              f"  joined, human-like (tau {tau_joined})")
+        print(
+            f"   k   human order (325 other categories)  longest first  random  human-like (tau {tau})"
+            f"  joined, human-like (tau {tau_joined})"
+        )
         for f in FRACTIONS:
-            print(f"  {int(f * 100):3d}%  {human[f]:.3f}                               {longest[f]:.3f}"
-                  f"          {randomly[f]:.3f}   {cal_share[f]:.3f}                   {joined_share[f]:.3f}")
+            print(
+                f"  {int(f * 100):3d}%  {human[f]:.3f}                               {longest[f]:.3f}"
+                f"          {randomly[f]:.3f}   {cal_share[f]:.3f}                   {joined_share[f]:.3f}"
+            )
         counts = stroke_counts(people)
-        print("strokes per drawing (mean / median) on the same people's drawings: "
-              + ", ".join(f"{k} {m:.1f} / {med:.0f}" for k, (m, med) in counts.items())
-              + f" (paths traced from their renders, unjoined and joined within {JOIN_DEGREES:g} degrees)")
+        print(
+            "strokes per drawing (mean / median) on the same people's drawings: "
+            + ", ".join(f"{k} {m:.1f} / {med:.0f}" for k, (m, med) in counts.items())
+            + f" (paths traced from their renders, unjoined and joined within {JOIN_DEGREES:g} degrees)"
+        )
     partial, half_bitmaps = {}, {}
     runs = [("longest first", None, traced), ("random order", orders, traced)]
     if calibrated is not None:
-        runs[:0] = [("human-like order", calibrated, traced),
-                    ("joined strokes, human-like order", calibrated_joined, joined)]
+        runs[:0] = [
+            ("human-like order", calibrated, traced),
+            ("joined strokes, human-like order", calibrated_joined, joined),
+        ]
     for label, use, drawings in runs:
         partial[label] = {}
         print(f"partial drawings, {label}:")
@@ -415,29 +469,40 @@ def _evaluate(argv=None) -> int:
     if own:
         print_own_strokes(own)
     else:
-        print("\nno stroke files of these categories under --data: the traced measure above stands in "
-              "for people's own strokes")
+        print(
+            "\nno stroke files of these categories under --data: the traced measure above stands in "
+            "for people's own strokes"
+        )
     calibration = None
     if baseline is not None and "human-like order" in half_bitmaps:
-        calibration = baseline_calibration(baseline, x, y, half_bitmaps["human-like order"],
-                                           partial["human-like order"][0.5][0])
-        print(f"\nthe rebuilt baseline ({args.baseline}) on the same drawings: complete top-1 "
-              f"{calibration['baseline_complete'][0]:.4f} top-3 {calibration['baseline_complete'][1]:.4f} "
-              f"(set beside the targets: {BASELINE_SET_BESIDE['complete_top1']} / "
-              f"{BASELINE_SET_BESIDE['complete_top3']}); at half the strokes, human-like order, top-1 "
-              f"{calibration['baseline_half_traced'][0]:.4f} against the {BASELINE_SET_BESIDE['half_top1']} "
-              f"it was set beside: the traced measure is {calibration['log_odds_shift']:.2f} log-odds harsher.")
-        print(f"  this network at half the strokes, on that footing (an estimate, not a measurement): "
-              f"{calibration['half_top1_estimated_on_that_footing']:.3f}")
+        calibration = baseline_calibration(
+            baseline, x, y, half_bitmaps["human-like order"], partial["human-like order"][0.5][0]
+        )
+        print(
+            f"\nthe rebuilt baseline ({args.baseline}) on the same drawings: complete top-1 "
+            f"{calibration['baseline_complete'][0]:.4f} top-3 {calibration['baseline_complete'][1]:.4f} "
+            f"(set beside the targets: {BASELINE_SET_BESIDE['complete_top1']} / "
+            f"{BASELINE_SET_BESIDE['complete_top3']}); at half the strokes, human-like order, top-1 "
+            f"{calibration['baseline_half_traced'][0]:.4f} against the {BASELINE_SET_BESIDE['half_top1']} "
+            f"it was set beside: the traced measure is {calibration['log_odds_shift']:.2f} log-odds harsher."
+        )
+        print(
+            f"  this network at half the strokes, on that footing (an estimate, not a measurement): "
+            f"{calibration['half_top1_estimated_on_that_footing']:.3f}"
+        )
     if calibrated is not None:
         lookalike = lookalike_check(rec, args.data, {"traced": tau, "joined": tau_joined})
     if lookalike:
-        print(f"\nlook-alike stroke categories ({lookalike['drawings']} drawings of "
-              f"{', '.join(sorted(set(LOOKALIKES)))}), top-1: complete {lookalike['complete']:.3f}")
+        print(
+            f"\nlook-alike stroke categories ({lookalike['drawings']} drawings of "
+            f"{', '.join(sorted(set(LOOKALIKES)))}), top-1: complete {lookalike['complete']:.3f}"
+        )
         for f in FRACTIONS[:3]:
             row = lookalike[f"{int(f * 100)}%"]
-            print(f"  {int(f * 100):3d}%: real strokes in people's order {row['real strokes']:.3f}, "
-                  f"traced paths {row['traced']:.3f}, joined paths {row['joined']:.3f}")
+            print(
+                f"  {int(f * 100):3d}%: real strokes in people's order {row['real strokes']:.3f}, "
+                f"traced paths {row['traced']:.3f}, joined paths {row['joined']:.3f}"
+            )
 
     # time per guess as the game pays it: strokes -> simplify -> rasterize -> CNN. Best of
     # three passes, as timeit reports: the pass least disturbed by whatever else the
@@ -449,31 +514,41 @@ def _evaluate(argv=None) -> int:
     ms_strokes = best_ms(rec.guess, sample)
     ms_raster = best_ms(rasterize, sample)
     ms_bitmap = best_ms(rec.guess, x[:300])
-    print(f"\nms per guess: {ms_strokes:.2f} from strokes (simplify + rasterize + CNN), "
-          f"{ms_raster:.2f} of it rasterizing; {ms_bitmap:.2f} from a bitmap")
+    print(
+        f"\nms per guess: {ms_strokes:.2f} from strokes (simplify + rasterize + CNN), "
+        f"{ms_raster:.2f} of it rasterizing; {ms_bitmap:.2f} from a bitmap"
+    )
 
     if args.write:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         meta["measured"] = {
             "split": f"held-out test, {len(x)} drawings, split seed {D.SPLIT_SEED}",
             "complete": {"top1": round(full1, 4), "top3": round(full3, 4)},
-            "partial_human_like_order": {f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}
-                                         for f, (a, b) in partial.get("human-like order", {}).items()},
+            "partial_human_like_order": {
+                f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}
+                for f, (a, b) in partial.get("human-like order", {}).items()
+            },
             "human_like_order_tau": tau,
-            "partial_joined_human_like_order": {f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}
-                                                for f, (a, b) in partial.get("joined strokes, human-like order",
-                                                                              {}).items()},
+            "partial_joined_human_like_order": {
+                f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}
+                for f, (a, b) in partial.get("joined strokes, human-like order", {}).items()
+            },
             "joined_order_tau": tau_joined,
             "strokes_per_drawing_mean_median": {k: [round(m, 2), med] for k, (m, med) in (counts or {}).items()},
             "lookalike_categories_top1": _rounded(lookalike),
             "own_categories_people_strokes_top1_top3": _rounded(own),
             # measured only with --baseline: a run without it keeps the stored figures
-            "baseline_calibration": _rounded(calibration) if calibration is not None
+            "baseline_calibration": _rounded(calibration)
+            if calibration is not None
             else (meta.get("measured") or {}).get("baseline_calibration"),
-            "partial_longest_first": {f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}
-                                      for f, (a, b) in partial["longest first"].items()},
-            "partial_random_order": {f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}
-                                     for f, (a, b) in partial["random order"].items()},
+            "partial_longest_first": {
+                f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}
+                for f, (a, b) in partial["longest first"].items()
+            },
+            "partial_random_order": {
+                f"{int(f * 100)}%": {"top1": round(a, 4), "top3": round(b, 4)}
+                for f, (a, b) in partial["random order"].items()
+            },
             "by_category_top1": {k: round(v[0], 4) for k, v in per_class.items()},
             "ms_per_guess_from_strokes": round(ms_strokes, 2),
             "ms_per_guess_from_bitmap": round(ms_bitmap, 2),

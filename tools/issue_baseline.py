@@ -15,6 +15,7 @@ same tool shows how the traced measure compares with the one the target was set 
 Needs PyTorch (the `train` extra). Writes recognizer.npz / recognizer.json into --out in
 the shipped format; the game never loads it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,9 +44,18 @@ def _trainer():
 
 def make_baseline(torch, n_classes: int):
     nn = torch.nn
-    return nn.Sequential(nn.Conv2d(1, 16, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                         nn.Flatten(), nn.Linear(32 * 7 * 7, 128), nn.ReLU(), nn.Linear(128, n_classes))
+    return nn.Sequential(
+        nn.Conv2d(1, 16, 5, padding=2),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(16, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Linear(32 * 7 * 7, 128),
+        nn.ReLU(),
+        nn.Linear(128, n_classes),
+    )
 
 
 def main(argv=None) -> int:
@@ -97,8 +107,8 @@ def main(argv=None) -> int:
         x, y = x[order], y[order]
         model.train()
         for k in range(0, len(x), 128):
-            xb = torch.from_numpy(x[k:k + 128].reshape(-1, 1, 28, 28).astype(np.float32) / 255.0)
-            loss = torch.nn.functional.cross_entropy(model(xb), torch.from_numpy(y[k:k + 128]))
+            xb = torch.from_numpy(x[k : k + 128].reshape(-1, 1, 28, 28).astype(np.float32) / 255.0)
+            loss = torch.nn.functional.cross_entropy(model(xb), torch.from_numpy(y[k : k + 128]))
             opt.zero_grad()
             loss.backward()
             opt.step()

@@ -8,6 +8,7 @@ is stored as JSON beside the simulation. It is deliberately short training: the 
 ship competent, not finished, so players see them improve during a game.
 Deterministic: the same arguments write the same file.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,10 @@ def train(games: int, seed: int, waves: int = 8, verbose: bool = True) -> dict:
     history = []
     for g in range(games):
         game = LabDefense()
-        game.reset(seed + g, {"waves": waves, "allies": 4, "pretrained": False, "sharing": True,
-                              "learning": True, "intensity": 1.2})
+        game.reset(
+            seed + g,
+            {"waves": waves, "allies": 4, "pretrained": False, "sharing": True, "learning": True, "intensity": 1.2},
+        )
         if playbook is not None:
             for ally in game.state["allies"]:
                 ally["q"] = [list(row) for row in playbook]
@@ -42,9 +45,12 @@ def train(games: int, seed: int, waves: int = 8, verbose: bool = True) -> dict:
             print(f"campaign {g + 1}/{games} (seed {seed + g}): mean ally performance {history[-1]:.3f}")
     return {
         "about": "Team playbook for the lab-defense allies: Q[state][action]. "
-                 "Made by tools/train_lab_defense_allies.py; states and actions are listed in allies.py.",
-        "games": games, "seed": seed, "waves": waves,
-        "actions": A.ACTIONS, "n_states": A.N_STATES,
+        "Made by tools/train_lab_defense_allies.py; states and actions are listed in allies.py.",
+        "games": games,
+        "seed": seed,
+        "waves": waves,
+        "actions": A.ACTIONS,
+        "n_states": A.N_STATES,
         "training_performance": history,
         "q": [[round(v, 5) for v in row] for row in playbook],
     }

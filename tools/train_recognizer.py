@@ -19,6 +19,7 @@ in game/minigames/drawing/recognizer.npz, with recognizer.json beside it (recipe
 classes, accuracy on the validation split, attribution). Accuracy on the held-out test
 split is measured by tools/evaluate_recognizer.py, which writes it into the json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,8 +58,10 @@ def _partials(job):
     """Worker: trace a chunk of bitmaps and render a few random stroke prefixes of each."""
     bitmaps, seed = job
     rng = np.random.default_rng(seed)
-    styles = [(trace_bitmaps(bitmaps), ORDER_TAUS),
-              (trace_bitmaps(bitmaps, join_degrees=JOIN_DEGREES), JOINED_ORDER_TAUS)]
+    styles = [
+        (trace_bitmaps(bitmaps), ORDER_TAUS),
+        (trace_bitmaps(bitmaps, join_degrees=JOIN_DEGREES), JOINED_ORDER_TAUS),
+    ]
     out = np.zeros((len(bitmaps) * PARTIALS_PER_DRAWING, 784), np.uint8)
     for i in range(len(bitmaps)):
         lengths = [D.path_lengths(traced[i]) for traced, _ in styles]
@@ -71,8 +74,11 @@ def _partials(job):
             traced, taus = styles[style]
             strokes = traced[i]
             tau = taus[rng.integers(len(taus))]
-            order = rng.permutation(len(strokes)) if tau is None else \
-                D.human_like_order(lengths[style], rng.gumbel(size=len(strokes)), tau)
+            order = (
+                rng.permutation(len(strokes))
+                if tau is None
+                else D.human_like_order(lengths[style], rng.gumbel(size=len(strokes)), tau)
+            )
             out[i * PARTIALS_PER_DRAWING + j] = D.partial_bitmap(strokes, fraction, order)
     return out
 
@@ -81,8 +87,12 @@ def _val_partials(job):
     """Worker: the validation drawings at half their strokes, in the human-like order."""
     bitmaps, seed = job
     rng = np.random.default_rng(seed)
-    return np.stack([D.partial_bitmap(t, 0.5, D.human_like_order(D.path_lengths(t), rng.gumbel(size=len(t))))
-                     for t in trace_bitmaps(bitmaps)])
+    return np.stack(
+        [
+            D.partial_bitmap(t, 0.5, D.human_like_order(D.path_lengths(t), rng.gumbel(size=len(t))))
+            for t in trace_bitmaps(bitmaps)
+        ]
+    )
 
 
 # How the partial drawings are made; stored in the cache beside them, because a cache
@@ -95,7 +105,8 @@ PARTIALS_RECIPE = (
     f"{JOINED_SHARE:.0%} of the prefixes from paths joined through junctions within "
     f"{JOIN_DEGREES:g} degrees, shuffled by noise of scale "
     f"{', '.join('random' if t is None else str(t) for t in JOINED_ORDER_TAUS)}), "
-    "rendered by strokes.rasterize")
+    "rendered by strokes.rasterize"
+)
 
 
 def build_data(root: Path, seed: int):
@@ -109,17 +120,19 @@ def build_data(root: Path, seed: int):
         val_y.append(np.full(len(idx["val"]), c))
         pools.append([train])
         for k in range(0, len(train), 500):
-            jobs.append((train[k:k + 500], seed * 1000 + c * 100 + k // 500))
+            jobs.append((train[k : k + 500], seed * 1000 + c * 100 + k // 500))
             owners.append(c)
     t0 = time.time()
     val_x = np.concatenate(val_x)
     with Pool(min(2, os.cpu_count() or 1)) as pool:
         for c, part in zip(owners, pool.map(_partials, jobs, chunksize=1)):
             pools[c].append(part)
-        val_jobs = [(val_x[k:k + 500], seed * 7919 + k) for k in range(0, len(val_x), 500)]
+        val_jobs = [(val_x[k : k + 500], seed * 7919 + k) for k in range(0, len(val_x), 500)]
         val_px = np.concatenate(pool.map(_val_partials, val_jobs, chunksize=1))
-    print(f"made {sum(len(j[0]) for j in jobs) * PARTIALS_PER_DRAWING} partial drawings in {time.time() - t0:.0f}s",
-          flush=True)
+    print(
+        f"made {sum(len(j[0]) for j in jobs) * PARTIALS_PER_DRAWING} partial drawings in {time.time() - t0:.0f}s",
+        flush=True,
+    )
     originals = [p[0] for p in pools]
     partials = [np.concatenate(p[1:]) for p in pools]
     return classes, originals, partials, val_x, np.concatenate(val_y), val_px
@@ -131,8 +144,14 @@ LOOKALIKES = D.LOOKALIKES
 REAL_PREFIXES_PER_DRAWING = 3
 
 
-def real_stroke_prefixes(root: Path, teacher, seed: int, min_confidence: float = 0.3,
-                         per_drawing: int = REAL_PREFIXES_PER_DRAWING, files: int | None = None):
+def real_stroke_prefixes(
+    root: Path,
+    teacher,
+    seed: int,
+    min_confidence: float = 0.3,
+    per_drawing: int = REAL_PREFIXES_PER_DRAWING,
+    files: int | None = None,
+):
     """Prefixes of people's real strokes with the teacher's view of the finished drawing as
     their target: (bitmaps (N, 784) uint8, targets (N, classes) float32, weights (N,)).
 
@@ -146,8 +165,9 @@ def real_stroke_prefixes(root: Path, teacher, seed: int, min_confidence: float =
     from game.minigames.drawing.strokes import read_ndjson, render
 
     rng = np.random.default_rng(seed)
-    paths = [p for p in sorted((Path(root) / "strokes" / "simplified").glob("*.ndjson"))
-             if p.stem not in LOOKALIKES][:files]
+    paths = [p for p in sorted((Path(root) / "strokes" / "simplified").glob("*.ndjson")) if p.stem not in LOOKALIKES][
+        :files
+    ]
     drawings = [obj["drawing"] for path in paths for obj in read_ndjson(path)]
     drawings = [d for d in drawings if len(d) >= 2]
     none = np.zeros((0, 784), np.uint8), np.zeros((0, len(teacher.classes)), np.float32), np.zeros(0, np.float32)
@@ -178,40 +198,48 @@ def lookalike_halves(root: Path, classes: list[str]) -> tuple[np.ndarray, np.nda
         if path.is_file() and cls in classes:
             for obj in read_ndjson(path):
                 d = obj["drawing"]
-                xs.append(render(d[:D.partial_count(len(d), 0.5)]))
+                xs.append(render(d[: D.partial_count(len(d), 0.5)]))
                 ys.append(classes.index(cls))
     return (np.stack(xs), np.array(ys)) if xs else (np.zeros((0, 784), np.uint8), np.zeros(0, np.int64))
 
 
 def parse_widths(widths: str | None, deep: bool = False) -> list[list[int]]:
-    """"32/64,64/128" -> [[32], [64, 64], [128]]: conv widths per stage, a 2x2 max pool after each."""
+    """ "32/64,64/128" -> [[32], [64, 64], [128]]: conv widths per stage, a 2x2 max pool after each."""
     if not widths:
         widths = "32/64,64/128" if deep else "32/64/128"
     return [[int(w) for w in stage.split(",")] for stage in widths.split("/")]
 
 
-def make_model(torch, n_classes: int, dropout: float = 0.3, deep: bool = False,
-               widths: str | None = None, fc: int = 256):
+def make_model(
+    torch, n_classes: int, dropout: float = 0.3, deep: bool = False, widths: str | None = None, fc: int = 256
+):
     nn = torch.nn
 
     def block(i, o):
         return [nn.Conv2d(i, o, 3, padding=1, bias=False), nn.BatchNorm2d(o), nn.ReLU()]
 
     layers, c = [], 1
-    for stage in parse_widths(widths, deep):   # 28 -> 14 -> 7 -> 3
+    for stage in parse_widths(widths, deep):  # 28 -> 14 -> 7 -> 3
         for o in stage:
             layers += block(c, o)
             c = o
         layers.append(nn.MaxPool2d(2))
     return nn.Sequential(
         *layers,
-        nn.Flatten(), nn.Dropout(dropout), nn.Linear(c * 9, fc), nn.ReLU(), nn.Dropout(dropout),
-        nn.Linear(fc, n_classes))
+        nn.Flatten(),
+        nn.Dropout(dropout),
+        nn.Linear(c * 9, fc),
+        nn.ReLU(),
+        nn.Dropout(dropout),
+        nn.Linear(fc, n_classes),
+    )
 
 
 def describe(widths: str | None, deep: bool, fc: int) -> str:
-    return "-pool-".join("-".join(f"conv3x3x{w}" for w in stage) for stage in parse_widths(widths, deep)) \
+    return (
+        "-pool-".join("-".join(f"conv3x3x{w}" for w in stage) for stage in parse_widths(widths, deep))
         + f"-pool-fc{fc}-fc20"
+    )
 
 
 def widen_exported(z, shapes: list[tuple[int, ...]], seed: int = 0, noise: float = 0.01) -> dict:
@@ -224,8 +252,10 @@ def widen_exported(z, shapes: list[tuple[int, ...]], seed: int = 0, noise: float
     copies so they can learn apart; with noise 0 the wider network's output is exact."""
     rng = np.random.default_rng(seed)
     # conv0, conv1, ... then dense0, dense1, ...: the order of the model's layers
-    names = sorted((k[:-2] for k in z.files if k.endswith("_w")),
-                   key=lambda k: (k.startswith("dense"), int(k.removeprefix("dense").removeprefix("conv"))))
+    names = sorted(
+        (k[:-2] for k in z.files if k.endswith("_w")),
+        key=lambda k: (k.startswith("dense"), int(k.removeprefix("dense").removeprefix("conv"))),
+    )
     if len(names) != len(shapes):
         raise ValueError(f"the weights have {len(names)} layers, the model {len(shapes)}")
     out, source, copies = {}, None, None  # the previous layer's new -> old channel map
@@ -263,8 +293,11 @@ def load_exported(torch, model, path_npz: Path, seed: int = 0) -> list[str]:
     shapes = [tuple(m.weight.shape) for m in model if type(m).__name__ in ("Conv2d", "Linear")]
     with np.load(path_npz) as stored:
         z = widen_exported(stored, shapes, seed)
-        widened = [f"{k[:-2]} {len(stored[k[:-2] + '_b'])} -> {len(z[k[:-2] + '_b'])}"
-                   for k in stored.files if k.endswith("_w") and len(stored[k[:-2] + "_b"]) != len(z[k[:-2] + "_b"])]
+        widened = [
+            f"{k[:-2]} {len(stored[k[:-2] + '_b'])} -> {len(z[k[:-2] + '_b'])}"
+            for k in stored.files
+            if k.endswith("_w") and len(stored[k[:-2] + "_b"]) != len(z[k[:-2] + "_b"])
+        ]
     mods = list(model)
     n_conv = n_dense = 0
     with torch.no_grad():
@@ -327,8 +360,13 @@ def calibrate_batch_norm(torch, model, x: np.ndarray) -> None:
     stats, hooks = {}, []
     for i, m in enumerate(mods):
         if type(m).__name__ == "Conv2d":
-            hooks.append(m.register_forward_hook(
-                lambda mod, inp, out, i=i: stats.__setitem__(i, (out.mean((0, 2, 3)), out.var((0, 2, 3), unbiased=False)))))
+            hooks.append(
+                m.register_forward_hook(
+                    lambda mod, inp, out, i=i: stats.__setitem__(
+                        i, (out.mean((0, 2, 3)), out.var((0, 2, 3), unbiased=False))
+                    )
+                )
+            )
     model.eval()
     with torch.no_grad():
         model(torch.from_numpy(x.reshape(-1, 1, 28, 28).astype(np.float32) / 255.0))
@@ -355,8 +393,12 @@ def export(torch, model, classes, meta, path_npz: Path, path_json: Path):
         if name == "Conv2d":
             size = m.kernel_size[0]
             op = f"conv{size}x{size}"
-            if (op not in CONV_OPS or m.kernel_size != (size, size) or m.stride != (1, 1)
-                    or m.padding != (size // 2, size // 2)):
+            if (
+                op not in CONV_OPS
+                or m.kernel_size != (size, size)
+                or m.stride != (1, 1)
+                or m.padding != (size // 2, size // 2)
+            ):
                 raise ValueError(f"the numpy runtime computes {', '.join(CONV_OPS)} 'same' convolutions, not {m}")
             bn = mods[i + 1] if i + 1 < len(mods) and type(mods[i + 1]).__name__ == "BatchNorm2d" else None
             if bn is not None:
@@ -401,10 +443,12 @@ def write_examples(root: Path, out: Path, per_class: int = 3) -> None:
     for c, arr in enumerate(arrays):
         idx = D.split_indices(len(arr), c)["test"][:per_class]
         drawings[classes[c]] = [simplify(strokes) for strokes in trace_bitmaps(arr[idx])]
-    payload = {"attribution": ATTRIBUTION,
-               "method": "first held-out test bitmaps per class, skeleton-traced (strokes.trace_bitmaps), "
-                         "simplified with Google's recipe",
-               "drawings": drawings}
+    payload = {
+        "attribution": ATTRIBUTION,
+        "method": "first held-out test bitmaps per class, skeleton-traced (strokes.trace_bitmaps), "
+        "simplified with Google's recipe",
+        "drawings": drawings,
+    }
     out.write_text(json.dumps(payload, separators=(",", ":")) + "\n", encoding="utf-8")
     print(f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB)")
 
@@ -428,21 +472,36 @@ def main(argv=None) -> int:
     ap.add_argument("--smoothing", type=float, default=0.05, help="label smoothing")
     ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
     ap.add_argument("--originals", type=float, default=0.5, help="share of each epoch taken from whole drawings")
-    ap.add_argument("--teacher", type=Path, action="append", default=[],
-                    help="exported weights (.npz) to distil from; repeat for an ensemble (their mean)")
+    ap.add_argument(
+        "--teacher",
+        type=Path,
+        action="append",
+        default=[],
+        help="exported weights (.npz) to distil from; repeat for an ensemble (their mean)",
+    )
     ap.add_argument("--distil", type=float, default=0.7, help="weight of the teachers' soft targets in the loss")
     ap.add_argument("--temperature", type=float, default=2.0, help="softening of the teachers' and student's outputs")
-    ap.add_argument("--real", type=float, default=0.0,
-                    help="weight of the real-stroke targets (real_stroke_prefixes; teacher: --init, else the "
-                         "shipped weights); 0: none")
+    ap.add_argument(
+        "--real",
+        type=float,
+        default=0.0,
+        help="weight of the real-stroke targets (real_stroke_prefixes; teacher: --init, else the "
+        "shipped weights); 0: none",
+    )
     ap.add_argument("--real-share", type=int, default=24, help="real-stroke prefixes added to each batch of 128")
-    ap.add_argument("--select-lookalikes", action="store_true",
-                    help="choose the exported epoch by the mean of validation complete, half and the look-alike "
-                         "categories at half of people's strokes (then no longer an unseen check for it)")
+    ap.add_argument(
+        "--select-lookalikes",
+        action="store_true",
+        help="choose the exported epoch by the mean of validation complete, half and the look-alike "
+        "categories at half of people's strokes (then no longer an unseen check for it)",
+    )
     ap.add_argument("--ema", type=float, default=0.999, help="decay of the weight average (0: none)")
     ap.add_argument("--checkpoint", type=Path, help="save the whole training state here after every epoch")
-    ap.add_argument("--resume", action="store_true",
-                    help="continue the run saved in --checkpoint (same options; --minutes is the whole budget)")
+    ap.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the run saved in --checkpoint (same options; --minutes is the whole budget)",
+    )
     ap.add_argument("--no-examples", action="store_true", help="do not rewrite examples.json beside the weights")
     ap.add_argument("--prep-only", action="store_true", help="only prepare the training arrays (into --cache)")
     ap.add_argument("--examples-only", action="store_true", help="only write examples.json for the autopilot")
@@ -458,8 +517,10 @@ def main(argv=None) -> int:
         return 2
     for weights in [args.init, *args.teacher]:
         if weights and not (weights.is_file() and weights.with_suffix(".json").is_file()):
-            print(f"train_recognizer: {weights}: expected exported weights (a .npz with its .json beside it)",
-                  file=sys.stderr)
+            print(
+                f"train_recognizer: {weights}: expected exported weights (a .npz with its .json beside it)",
+                file=sys.stderr,
+            )
             return 2
     if not (args.cache and args.cache.exists()) and not (args.data / "bitmaps").is_dir():
         print(f"train_recognizer: no bitmaps under {args.data} (pass --data)", file=sys.stderr)
@@ -472,16 +533,22 @@ def main(argv=None) -> int:
     if cache and cache.exists():
         z = np.load(cache, allow_pickle=False)
         if "val_px" not in z.files:
-            print(f"train_recognizer: {cache} was prepared by an older version of this tool (no half-drawn "
-                  "validation set): delete it or pass another --cache", file=sys.stderr)
+            print(
+                f"train_recognizer: {cache} was prepared by an older version of this tool (no half-drawn "
+                "validation set): delete it or pass another --cache",
+                file=sys.stderr,
+            )
             return 2
         classes = [str(c) for c in z["classes"]]
         originals = [z[f"o{c}"] for c in range(len(classes))]
         partials = [z[f"p{c}"] for c in range(len(classes))]
         val_x, val_y, val_px = z["val_x"], z["val_y"], z["val_px"]
-        partials_recipe = (str(z["partials_recipe"]) if "partials_recipe" in z.files else
-                           f"partial drawings as prepared in {cache.name} by an earlier version of this tool "
-                           "(its recipe was not recorded)")
+        partials_recipe = (
+            str(z["partials_recipe"])
+            if "partials_recipe" in z.files
+            else f"partial drawings as prepared in {cache.name} by an earlier version of this tool "
+            "(its recipe was not recorded)"
+        )
         print(f"read the prepared data from {cache}", flush=True)
     else:
         try:
@@ -491,9 +558,16 @@ def main(argv=None) -> int:
             return 2
         partials_recipe = PARTIALS_RECIPE
         if cache:
-            np.savez(cache, classes=np.array(classes), val_x=val_x, val_y=val_y, val_px=val_px,
-                     partials_recipe=np.array(PARTIALS_RECIPE),
-                     **{f"o{c}": a for c, a in enumerate(originals)}, **{f"p{c}": a for c, a in enumerate(partials)})
+            np.savez(
+                cache,
+                classes=np.array(classes),
+                val_x=val_x,
+                val_y=val_y,
+                val_px=val_px,
+                partials_recipe=np.array(PARTIALS_RECIPE),
+                **{f"o{c}": a for c, a in enumerate(originals)},
+                **{f"p{c}": a for c, a in enumerate(partials)},
+            )
     if args.prep_only:
         return 0
     n_classes = len(classes)
@@ -501,8 +575,10 @@ def main(argv=None) -> int:
     widened = []
     if args.init:
         widened = load_exported(torch, model, args.init, args.seed)
-        sample = np.concatenate([originals[c][rng.integers(0, len(originals[c]), 100)] for c in range(n_classes)]
-                                + [partials[c][rng.integers(0, len(partials[c]), 100)] for c in range(n_classes)])
+        sample = np.concatenate(
+            [originals[c][rng.integers(0, len(originals[c]), 100)] for c in range(n_classes)]
+            + [partials[c][rng.integers(0, len(partials[c]), 100)] for c in range(n_classes)]
+        )
         calibrate_batch_norm(torch, model, sample)
         print(f"continuing from {args.init}" + (f", widened: {', '.join(widened)}" if widened else ""), flush=True)
     # Distillation: the mean of the teachers' softened outputs is a second target. On a
@@ -512,15 +588,19 @@ def main(argv=None) -> int:
     real_x = None
     if args.real > 0:
         from game.minigames.drawing.recognizer import EmbeddedRecognizer
+
         source = args.init or (OUT_DIR / "recognizer.npz")
         t0 = time.time()
         real_x, real_t, real_w = real_stroke_prefixes(
-            args.data, EmbeddedRecognizer(source, source.with_suffix(".json")), args.seed)
-        print(f"{len(real_x)} prefixes of people's strokes of other categories as targets "
-              f"(teacher {source.parent.name}/{source.name}, {time.time() - t0:.0f}s)", flush=True)
+            args.data, EmbeddedRecognizer(source, source.with_suffix(".json")), args.seed
+        )
+        print(
+            f"{len(real_x)} prefixes of people's strokes of other categories as targets "
+            f"(teacher {source.parent.name}/{source.name}, {time.time() - t0:.0f}s)",
+            flush=True,
+        )
         if not len(real_x):
-            print(f"train_recognizer: no stroke files under {args.data}/strokes/simplified for --real",
-                  file=sys.stderr)
+            print(f"train_recognizer: no stroke files under {args.data}/strokes/simplified for --real", file=sys.stderr)
             return 2
     steps_per_epoch = (args.per_class * n_classes) // 128
     opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
@@ -531,10 +611,13 @@ def main(argv=None) -> int:
         # One cycle (warm up, cosine down) over whichever ends first, the steps or the time
         # budget: on a busy shared machine the run still ends annealed, not at peak rate.
         progress = max(step / total_steps, (time.time() - train_started) / budget)
-        lr = args.lr * (progress / 0.1 if progress < 0.1 else 0.5 * (1 + np.cos(np.pi * min(1.0, (progress - 0.1) / 0.9))))
+        lr = args.lr * (
+            progress / 0.1 if progress < 0.1 else 0.5 * (1 + np.cos(np.pi * min(1.0, (progress - 0.1) / 0.9)))
+        )
         for group in opt.param_groups:
             group["lr"] = max(lr, 1e-5)
         return progress
+
     vx = torch.from_numpy(val_x.reshape(-1, 1, 28, 28).astype(np.float32) / 255.0)
     vpx = torch.from_numpy(val_px.reshape(-1, 1, 28, 28).astype(np.float32) / 255.0)
     vy = torch.from_numpy(val_y)
@@ -543,8 +626,12 @@ def main(argv=None) -> int:
         """Validation top-1 on complete drawings and at half the strokes (human-like order)."""
         net.eval()
         with torch.no_grad():
-            accs = [float((torch.cat([net(v[k:k + 1024]).argmax(1) for k in range(0, len(v), 1024)]) == vy)
-                          .float().mean()) for v in (vx, vpx)]
+            accs = [
+                float(
+                    (torch.cat([net(v[k : k + 1024]).argmax(1) for k in range(0, len(v), 1024)]) == vy).float().mean()
+                )
+                for v in (vx, vpx)
+            ]
         return accs[0], accs[1]
 
     # Watched (selected on only with --select-lookalikes): look-alike drawings (duck as bird...) at half of people's
@@ -563,6 +650,7 @@ def main(argv=None) -> int:
     # smooths out the noise of the final ones. The better of the two, by the mean of the
     # complete and half-drawn validation accuracies, is what gets exported.
     from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
     ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(args.ema), use_buffers=True) if args.ema else None
     best = (-1.0, None, (0.0, 0.0))
     if args.init:
@@ -607,8 +695,8 @@ def main(argv=None) -> int:
             step += 1
             if progress >= 1.0:
                 break
-            xb = x[s * 128:(s + 1) * 128]
-            yb = torch.from_numpy(y[s * 128:(s + 1) * 128])
+            xb = x[s * 128 : (s + 1) * 128]
+            yb = torch.from_numpy(y[s * 128 : (s + 1) * 128])
             n_plain = len(xb)
             if real_x is not None:
                 pick = rng.integers(0, len(real_x), args.real_share)
@@ -633,7 +721,7 @@ def main(argv=None) -> int:
                 with torch.no_grad():
                     soft = torch.stack([F.softmax(t(xb[:n_plain]) / args.temperature, 1) for t in teachers]).mean(0)
                 kd = F.kl_div(F.log_softmax(out / args.temperature, 1), soft, reduction="batchmean")
-                loss = (1 - args.distil) * loss + args.distil * args.temperature ** 2 * kd
+                loss = (1 - args.distil) * loss + args.distil * args.temperature**2 * kd
             if real_x is not None:
                 # cross-entropy against the finished drawing's probabilities, by its confidence
                 target = torch.from_numpy(real_t[pick])
@@ -651,18 +739,30 @@ def main(argv=None) -> int:
                 continue
             full, half = validate(net)
             look = lookalike_top1(net)
-            report.append(f"{label} val {full:.4f} / half {half:.4f}"
-                          + (f" / look-alikes at half {look:.3f}" if look is not None else ""))
+            report.append(
+                f"{label} val {full:.4f} / half {half:.4f}"
+                + (f" / look-alikes at half {look:.3f}" if look is not None else "")
+            )
             score = (full + half + look) / 3 if args.select_lookalikes and look is not None else (full + half) / 2
             if score > best[0]:
                 best = (score, {k: v.clone() for k, v in net.state_dict().items()}, (full, half))
         print("  ".join(report) + f" ({time.time() - train_started:.0f}s)", flush=True)
         if args.checkpoint:
             partial_path = args.checkpoint.with_suffix(".part")
-            torch.save({"model": model.state_dict(), "opt": opt.state_dict(),
-                        "ema": ema.state_dict() if ema is not None else None, "step": step, "epoch": epoch,
-                        "elapsed": time.time() - train_started, "best": list(best),
-                        "rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state()}, partial_path)
+            torch.save(
+                {
+                    "model": model.state_dict(),
+                    "opt": opt.state_dict(),
+                    "ema": ema.state_dict() if ema is not None else None,
+                    "step": step,
+                    "epoch": epoch,
+                    "elapsed": time.time() - train_started,
+                    "best": list(best),
+                    "rng": rng.bit_generator.state,
+                    "torch_rng": torch.get_rng_state(),
+                },
+                partial_path,
+            )
             partial_path.replace(args.checkpoint)
         if progress >= 1.0:
             print("time budget reached; stopped with the rate annealed", flush=True)
@@ -677,23 +777,28 @@ def main(argv=None) -> int:
             "augmentation": "random mirror, shift +-3% and zoom +-8%; " + partials_recipe,
             "weight_average": f"EMA decay {args.ema}, kept when it validates better" if args.ema else None,
             "selection": "the epoch (raw or averaged weights) with the best mean of validation top-1 on complete "
-                         "drawings and at half the strokes (human-like order)"
-                         + (" and the look-alike categories at half of people's strokes" if args.select_lookalikes
-                            else ""),
+            "drawings and at half the strokes (human-like order)"
+            + (" and the look-alike categories at half of people's strokes" if args.select_lookalikes else ""),
             "balancing": f"{args.per_class} examples per class per epoch, {args.originals:.0%} whole drawings, "
-                         "the rest partial drawings",
+            "the rest partial drawings",
             "dropout": args.dropout,
             "optimizer": f"AdamW, one-cycle lr {args.lr} over the steps or the time budget, batch 128, "
-                         f"label smoothing {args.smoothing}, {epoch + 1} epochs, {args.threads} threads",
-            "continued_from": (f"{args.init.parent.name}/{args.init.name}"
-                               + (f", widened (Net2WiderNet): {', '.join(widened)}" if widened else "")
-                               if args.init else None),
+            f"label smoothing {args.smoothing}, {epoch + 1} epochs, {args.threads} threads",
+            "continued_from": (
+                f"{args.init.parent.name}/{args.init.name}"
+                + (f", widened (Net2WiderNet): {', '.join(widened)}" if widened else "")
+                if args.init
+                else None
+            ),
             "distilled_from": [f"{t.parent.name}/{t.name}" for t in args.teacher] or None,
             "real_stroke_targets": (
                 f"weight {args.real}, {args.real_share} per batch: up to {REAL_PREFIXES_PER_DRAWING} prefixes "
                 "(1 to n-1 strokes, people's order) of each stroke-file drawing of the other categories (not the "
                 "look-alikes) that the starting network calls one of the 20 when finished (confidence >= 0.3), "
-                "its probabilities on the finished drawing as the target" if real_x is not None else None),
+                "its probabilities on the finished drawing as the target"
+                if real_x is not None
+                else None
+            ),
         },
         "seed": args.seed,
         "split_seed": D.SPLIT_SEED,
@@ -706,12 +811,18 @@ def main(argv=None) -> int:
     earlier = []
     if args.init and args.init.with_suffix(".json").exists():
         prev = json.loads(args.init.with_suffix(".json").read_text())
-        earlier = prev.get("training_runs") or [{k: prev.get(k) for k in ("recipe", "seed", "val_top1", "val_top1_half_strokes", "train_seconds")}]
-    meta["training_runs"] = earlier + [{k: meta[k] for k in ("recipe", "seed", "val_top1", "val_top1_half_strokes", "train_seconds")}]
+        earlier = prev.get("training_runs") or [
+            {k: prev.get(k) for k in ("recipe", "seed", "val_top1", "val_top1_half_strokes", "train_seconds")}
+        ]
+    meta["training_runs"] = earlier + [
+        {k: meta[k] for k in ("recipe", "seed", "val_top1", "val_top1_half_strokes", "train_seconds")}
+    ]
     args.out.mkdir(parents=True, exist_ok=True)
     export(torch, model, classes, meta, args.out / "recognizer.npz", args.out / "recognizer.json")
-    print(f"wrote {args.out / 'recognizer.npz'} ({(args.out / 'recognizer.npz').stat().st_size / 1e6:.2f} MB); "
-          f"best val top-1 {best[2][0]:.4f} complete, {best[2][1]:.4f} at half the strokes; total {time.time() - started:.0f}s")
+    print(
+        f"wrote {args.out / 'recognizer.npz'} ({(args.out / 'recognizer.npz').stat().st_size / 1e6:.2f} MB); "
+        f"best val top-1 {best[2][0]:.4f} complete, {best[2][1]:.4f} at half the strokes; total {time.time() - started:.0f}s"
+    )
     if not args.no_examples:
         write_examples(args.data, args.out / "examples.json")
     print("now run tools/evaluate_recognizer.py --write to measure the held-out split")

@@ -1,4 +1,5 @@
 """`treacherous-turn backends [LEVEL]`: what is installed, which backend each character uses and why, and health."""
+
 from __future__ import annotations
 
 import logging
@@ -87,9 +88,12 @@ def run(args) -> int:
         print(f"      chain: {' -> '.join(link.name for link in voice.links)}")
         if voice.links and voice.primary.choice.type != "scripted":
             t = service.timeouts
-            cold = (f"; its first reply of a session up to {t.cold_start:g} s (cold start"
-                    f"{', warmed up when a level starts' if s.file.get('warm_up', True) is not False else ''})"
-                    if service.is_cold(voice.primary) else "")
+            cold = (
+                f"; its first reply of a session up to {t.cold_start:g} s (cold start"
+                f"{', warmed up when a level starts' if s.file.get('warm_up', True) is not False else ''})"
+                if service.is_cold(voice.primary)
+                else ""
+            )
             print(f"      budget: first words within {t.first_token:g} s{cold}, the whole reply {t.total:g} s")
         for problem in voice.problems:
             print(f"      problem: {problem}")

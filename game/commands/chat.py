@@ -3,6 +3,7 @@
 Lines come from stdin, so a conversation can be scripted (`printf 'hi\\n' | treacherous-turn chat ...`);
 replies stream as they arrive. Ends at end of input or "/quit".
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -22,8 +23,12 @@ def add_arguments(p) -> None:
     p.add_argument("--model", help="model name for the backend")
     p.add_argument("--base-url", dest="base_url", help="OpenAI-compatible server, e.g. http://localhost:11434/v1")
     p.add_argument("--name", default="Player", help="the player's name (default: Player)")
-    p.add_argument("--turns", type=int, default=0,
-                   help="end after N answers (default: the level's talk step for this character, else unlimited)")
+    p.add_argument(
+        "--turns",
+        type=int,
+        default=0,
+        help="end after N answers (default: the level's talk step for this character, else unlimited)",
+    )
     p.add_argument("--record", metavar="FILE", help="record every model exchange to a replay cassette")
     p.add_argument("--verbose", "-v", action="store_true", help="log why backends fall back, and more")
 
@@ -34,8 +39,10 @@ def _find(story, cid: str):
 
     for level in story.levels:
         if cid in level.characters:
-            talk = next((st for sc in level.scenes.values() for st in sc.steps
-                         if isinstance(st, Talk) and st.character == cid), None)
+            talk = next(
+                (st for sc in level.scenes.values() for st in sc.steps if isinstance(st, Talk) and st.character == cid),
+                None,
+            )
             return level, level.characters[cid], talk
     return None, None, None
 
@@ -43,16 +50,19 @@ def _find(story, cid: str):
 def run(args) -> int:
     from game.commands import load_or_report
 
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
-                        format="chat: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr, format="chat: %(message)s"
+    )
     story = load_or_report(args.level, "chat")
     if story is None:
         return 2
     level, character, talk = _find(story, args.character)
     if character is None:
         known = sorted({c for lv in story.levels for c in lv.characters})
-        print(f"chat: no character '{args.character}' in {args.level} "
-              f"(characters: {', '.join(known) or 'none'})", file=sys.stderr)
+        print(
+            f"chat: no character '{args.character}' in {args.level} (characters: {', '.join(known) or 'none'})",
+            file=sys.stderr,
+        )
         return 2
 
     from game.dialogue.conversation import Conversation
@@ -66,23 +76,40 @@ def run(args) -> int:
     if talk is not None:
         questions = [q.render(scope) for q in talk.questions]
         turns = args.turns or talk.turns
-        prompt = TalkPrompt(f"chat/{character.id}", character.id, turns, talk.goal, list(talk.measures),
-                            questions, "chat", [q.for_prompt(scope) for q in talk.asks])
+        prompt = TalkPrompt(
+            f"chat/{character.id}",
+            character.id,
+            turns,
+            talk.goal,
+            list(talk.measures),
+            questions,
+            "chat",
+            [q.for_prompt(scope) for q in talk.asks],
+        )
     else:
-        prompt = TalkPrompt(f"chat/{character.id}", character.id, args.turns or 10 ** 6, "talk with the player",
-                            list(level.values), [], "chat")
+        prompt = TalkPrompt(
+            f"chat/{character.id}",
+            character.id,
+            args.turns or 10**6,
+            "talk with the player",
+            list(level.values),
+            [],
+            "chat",
+        )
     if args.turns:
         prompt = dataclasses.replace(prompt, turns=args.turns)
-    service = DialogueService.from_settings(backend=args.backend, model=args.model, base_url=args.base_url,
-                                            record=args.record)
-    convo = Conversation(character, prompt, player=args.name, values=dict(runtime.world.values), service=service,
-                         scope=scope)
+    service = DialogueService.from_settings(
+        backend=args.backend, model=args.model, base_url=args.base_url, record=args.record
+    )
+    convo = Conversation(
+        character, prompt, player=args.name, values=dict(runtime.world.values), service=service, scope=scope
+    )
     voice = convo.voice
     for problem in voice.problems:
         print(f"chat: {problem}", file=sys.stderr)
     chain = " -> ".join(f"{link.name}{':' + link.model if link.model else ''}" for link in voice.links)
     print(f"(talking to {character.name} via {chain}; /quit to stop)", file=sys.stderr)
-    out = textsafe.SafeStream(sys.stdout)      # a model's escape sequences never reach the terminal
+    out = textsafe.SafeStream(sys.stdout)  # a model's escape sequences never reach the terminal
     opening = convo.opening()
     print(f"{character.name}: {opening.text}", file=out, flush=True)
     interactive = sys.stdin.isatty()

@@ -1,4 +1,5 @@
 """`treacherous-turn graph LEVEL -o out.svg|png|dot|mmd`: draw a level's story graph."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,12 @@ def add_arguments(p) -> None:
     p.add_argument("--format", choices=sorted(set(FORMATS.values())), help="override the format the suffix implies")
     p.add_argument("--level", dest="level_id", help="in a campaign, the level to draw (default: the first)")
     p.add_argument("--coverage", metavar="FILE", help="hit counts from `playtest --coverage FILE`")
-    p.add_argument("--max-states", type=int, default=5_000,
-                   help="bound of the state exploration that decides reachability (then: by edges)")
+    p.add_argument(
+        "--max-states",
+        type=int,
+        default=5_000,
+        help="bound of the state exploration that decides reachability (then: by edges)",
+    )
 
 
 def run(args) -> int:
@@ -28,8 +33,10 @@ def run(args) -> int:
     out = Path(args.output)
     fmt = args.format or FORMATS.get(out.suffix.lower())
     if fmt is None:
-        print(f"graph: cannot tell the format of '{out.name}': use .svg, .png, .dot or .mmd (or --format)",
-              file=sys.stderr)
+        print(
+            f"graph: cannot tell the format of '{out.name}': use .svg, .png, .dot or .mmd (or --format)",
+            file=sys.stderr,
+        )
         return 2
     story, diags = load_story(args.level)
     if story is None:
@@ -40,8 +47,10 @@ def run(args) -> int:
     if args.level_id:
         match = [lv for lv in story.levels if lv.id == args.level_id]
         if not match:
-            print(f"graph: no level '{args.level_id}' (levels: {', '.join(lv.id for lv in story.levels)})",
-                  file=sys.stderr)
+            print(
+                f"graph: no level '{args.level_id}' (levels: {', '.join(lv.id for lv in story.levels)})",
+                file=sys.stderr,
+            )
             return 2
         level = match[0]
     coverage = None
@@ -64,8 +73,11 @@ def run(args) -> int:
         reachable = {lv.id: graph.static_reachable(lv) for lv in explored.levels}
     else:
         how = "states"
-        reachable = {lv.id: {sc for (lid, sc) in ex.scenes if lid == lv.id} |
-                     {f"end:{e}" for (lid, e) in ex.endings if lid == lv.id} for lv in explored.levels}
+        reachable = {
+            lv.id: {sc for (lid, sc) in ex.scenes if lid == lv.id}
+            | {f"end:{e}" for (lid, e) in ex.endings if lid == lv.id}
+            for lv in explored.levels
+        }
     if whole:
         g = graph.build_story(story, coverage=coverage, reachable=reachable, reachability=how)
     else:
@@ -80,14 +92,18 @@ def run(args) -> int:
         try:
             import pygame  # noqa: F401
         except ImportError:
-            print("graph: PNG needs pygame (pip install pygame-ce); SVG, DOT and Mermaid work without it",
-                  file=sys.stderr)
+            print(
+                "graph: PNG needs pygame (pip install pygame-ce); SVG, DOT and Mermaid work without it", file=sys.stderr
+            )
             return 2
         tmp = out.with_name(f".{out.name}.render.png")
         graph.to_png(g, str(tmp))
         atomic_write_bytes(out, tmp.read_bytes())
         tmp.unlink()
     unreachable = sum(1 for n in g.nodes.values() if n.unreachable)
-    print(f"wrote {out} ({fmt}): {len(g.nodes)} nodes, {len(g.edges)} edges, {unreachable} unreachable; "
-          f"reachability by {how}", file=sys.stderr)
+    print(
+        f"wrote {out} ({fmt}): {len(g.nodes)} nodes, {len(g.edges)} edges, {unreachable} unreachable; "
+        f"reachability by {how}",
+        file=sys.stderr,
+    )
     return 0

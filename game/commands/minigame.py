@@ -1,4 +1,5 @@
 """`treacherous-turn minigame NAME`: run a minigame on its own."""
+
 from __future__ import annotations
 
 import argparse
@@ -6,7 +7,7 @@ import json
 import sys
 
 HELP = "run a minigame on its own (e.g. with --autopilot)"
-OWN_HELP = True      # `minigame NAME --help` adds NAME's params
+OWN_HELP = True  # `minigame NAME --help` adds NAME's params
 
 
 class _Help(argparse.Action):
@@ -42,13 +43,21 @@ def add_arguments(p) -> None:
     p.add_argument("-h", "--help", action=_Help)
     p.add_argument("name", nargs="?", help="the minigame (omit to list them)")
     p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same game)")
-    p.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
-                   help="a parameter as a level would pass it; VALUE is read as JSON when it can be")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a parameter as a level would pass it; VALUE is read as JSON when it can be",
+    )
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--autopilot", action="store_true", help="let the minigame's autopilot play, print the result")
     mode.add_argument("--window", action="store_true", help="play it in a window (the default)")
-    mode.add_argument("--text", action="store_true",
-                      help="play it in this terminal (lab_defense in turns; drawing with the mouse or typed strokes)")
+    mode.add_argument(
+        "--text",
+        action="store_true",
+        help="play it in this terminal (lab_defense in turns; drawing with the mouse or typed strokes)",
+    )
     p.add_argument("--json", action="store_true", help="print the result as one JSON object")
     p.add_argument("--log", metavar="FILE", help="append a JSON event log (for tests) when playing in a window")
 

@@ -1,4 +1,5 @@
 """`treacherous-turn new PATH`: start a story project a writer can play, check and build on."""
+
 from __future__ import annotations
 
 import sys

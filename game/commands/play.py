@@ -1,4 +1,5 @@
 """`treacherous-turn play`: the desktop game, or `--text` in the terminal."""
+
 from __future__ import annotations
 
 import sys
@@ -20,12 +21,22 @@ def add_arguments(p) -> None:
     p.add_argument("--seed", type=int, default=None, help="random seed (default: a new one each game)")
     p.add_argument("--warp", metavar="SCENE", help="start at this scene (writers: test a scene directly)")
     p.add_argument("--level", help="in a campaign, start at this level id")
-    p.add_argument("--set", dest="set_vars", action="append", default=[], metavar="NAME=VALUE",
-                   help="set a variable before starting (VALUE is read as YAML: 3, true, text)")
+    p.add_argument(
+        "--set",
+        dest="set_vars",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a variable before starting (VALUE is read as YAML: 3, true, text)",
+    )
     p.add_argument("--record", metavar="FILE", help="write the transcript as JSON when the game ends")
-    p.add_argument("--minigames", choices=("play", "default", "autopilot"), default="play",
-                   help="--text: play the minigames in the terminal (default), use their default result, "
-                        "or let their autopilot play")
+    p.add_argument(
+        "--minigames",
+        choices=("play", "default", "autopilot"),
+        default="play",
+        help="--text: play the minigames in the terminal (default), use their default result, "
+        "or let their autopilot play",
+    )
     p.add_argument("--log", metavar="FILE", help="write a JSON event log (desktop)")
     p.add_argument("--backend", help="dialogue backend for every AI character (e.g. scripted, openai)")
     p.add_argument("--model", help="model name for the dialogue backend")
@@ -46,7 +57,9 @@ def parse_sets(pairs: list[str]) -> dict:
         try:
             out[name.strip()] = yamlsafe.load(value) if value.strip() else ""
         except yaml.YAMLError as exc:
-            raise ValueError(f"--set {name.strip()}: {yamlsafe.describe(exc, 'the value').split(': ', 1)[-1]}") from None
+            raise ValueError(
+                f"--set {name.strip()}: {yamlsafe.describe(exc, 'the value').split(': ', 1)[-1]}"
+            ) from None
     return out
 
 
@@ -71,20 +84,36 @@ def run(args) -> int:
 
         return play_text(path, story, args, set_vars)
     if no_display():
-        print("No display to open the game window on (DISPLAY and WAYLAND_DISPLAY are not set).\n"
-              f"Play in the terminal instead:  treacherous-turn play --text {path}", file=sys.stderr)
+        print(
+            "No display to open the game window on (DISPLAY and WAYLAND_DISPLAY are not set).\n"
+            f"Play in the terminal instead:  treacherous-turn play --text {path}",
+            file=sys.stderr,
+        )
         return 2
     try:
         from game.ui.app import run_desktop
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("game.ui"):
-            print("The desktop game is not part of this build yet; play in the terminal with:\n"
-                  f"  treacherous-turn play --text {path}", file=sys.stderr)
+            print(
+                "The desktop game is not part of this build yet; play in the terminal with:\n"
+                f"  treacherous-turn play --text {path}",
+                file=sys.stderr,
+            )
             return 2
         raise
-    return run_desktop(str(path), player=args.name, log=args.log, backend=args.backend, model=args.model,
-                       base_url=args.base_url, warp=args.warp, set_vars=set_vars, seed=args.seed,
-                       level=args.level, reload=not args.no_reload)
+    return run_desktop(
+        str(path),
+        player=args.name,
+        log=args.log,
+        backend=args.backend,
+        model=args.model,
+        base_url=args.base_url,
+        warp=args.warp,
+        set_vars=set_vars,
+        seed=args.seed,
+        level=args.level,
+        reload=not args.no_reload,
+    )
 
 
 def no_display() -> bool:
@@ -99,5 +128,12 @@ def no_display() -> bool:
 def write_record(path: str, runtime) -> None:
     from game.paths import atomic_write_json
 
-    atomic_write_json(Path(path), {"story": runtime.story.id, "player": runtime.world.player,
-                                   "ending": runtime.ending, "transcript": runtime.transcript})
+    atomic_write_json(
+        Path(path),
+        {
+            "story": runtime.story.id,
+            "player": runtime.world.player,
+            "ending": runtime.ending,
+            "transcript": runtime.transcript,
+        },
+    )

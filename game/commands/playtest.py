@@ -13,6 +13,7 @@ conversations always take the representative outcomes that cover every condition
       other: default            # the level's default result
     choices: [0, 2, 1]          # --random: option indexes to take in order, then random
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,12 @@ def add_arguments(p) -> None:
     p.add_argument("--seed", type=int, default=1, help="seed of the first random run (run i uses seed+i)")
     p.add_argument("--max-states", type=int, default=50_000, help="bound for --exhaustive (default 50000)")
     p.add_argument("--policy", metavar="FILE", help="YAML test policy for conversations and minigames")
-    p.add_argument("--minigames", choices=("default", "autopilot"), default="default",
-                   help="how minigames without a policy entry resolve (default: the level's default result)")
+    p.add_argument(
+        "--minigames",
+        choices=("default", "autopilot"),
+        default="default",
+        help="how minigames without a policy entry resolve (default: the level's default result)",
+    )
     p.add_argument("--record", metavar="FILE", help="write the transcripts of the random runs as JSON")
     p.add_argument("--coverage", metavar="FILE", help="write hit counts as JSON (for `graph --coverage`)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -73,7 +78,7 @@ def load_policy(path: str | None) -> tuple[dict, dict, list]:
     from game import yamlsafe
 
     try:
-        data = yamlsafe.load(Path(path).read_text(encoding="utf-8")) or {}     # bounded: aliases, nesting
+        data = yamlsafe.load(Path(path).read_text(encoding="utf-8")) or {}  # bounded: aliases, nesting
     except (OSError, UnicodeDecodeError) as exc:
         raise ValueError(f"{path}: cannot read the policy: {exc}") from None
     except yaml.YAMLError as exc:
@@ -97,8 +102,14 @@ def scripted_talk(replies_by_character: dict, story):
         from game.dialogue.service import DialogueService
 
         service = DialogueService.from_settings(backend="scripted")
-        conv = Conversation(runtime.character(prompt.character), prompt, player=runtime.world.player,
-                            values=dict(runtime.world.values), service=service, scope=runtime.scope())
+        conv = Conversation(
+            runtime.character(prompt.character),
+            prompt,
+            player=runtime.world.player,
+            values=dict(runtime.world.values),
+            service=service,
+            scope=runtime.scope(),
+        )
         conv.opening()
         for text in replies:
             if conv.finished:
@@ -159,11 +170,13 @@ def run(args) -> int:
         cov.endings.update({f"{lv}/{e}": n for (lv, e), n in ex.endings.items()})
         summary.update(mode="exhaustive", states=ex.states, paths=ex.paths, truncated=ex.truncated)
         if ex.truncated:
-            print(f"playtest: stopped after {ex.states} states (--max-states {args.max_states}); "
-                  "coverage below is partial", file=sys.stderr)
+            print(
+                f"playtest: stopped after {ex.states} states (--max-states {args.max_states}); "
+                "coverage below is partial",
+                file=sys.stderr,
+            )
         if args.record:
-            print("playtest: --record applies to --random runs; use --coverage for exhaustive counts",
-                  file=sys.stderr)
+            print("playtest: --record applies to --random runs; use --coverage for exhaustive counts", file=sys.stderr)
     else:
         bar = _Progress(args.random, not args.no_progress)
         runs = []
@@ -220,9 +233,12 @@ def run(args) -> int:
     if args.json:
         print(json.dumps({**summary, "coverage": cov.to_json()}, indent=2))
     else:
-        head = (f"{summary['mode']}: {summary.get('states', summary.get('runs'))} "
-                f"{'states' if summary['mode'] == 'exhaustive' else 'runs'}"
-                + (f", {summary['paths']} paths" if "paths" in summary else "") + f" in {summary['seconds']}s")
+        head = (
+            f"{summary['mode']}: {summary.get('states', summary.get('runs'))} "
+            f"{'states' if summary['mode'] == 'exhaustive' else 'runs'}"
+            + (f", {summary['paths']} paths" if "paths" in summary else "")
+            + f" in {summary['seconds']}s"
+        )
         print(f"playtest {story.file}: {head}")
         print(report(story, cov))
     return 0

@@ -4,6 +4,7 @@ Reads Google's ndjson (simplified or raw strokes, one drawing per line; "-" read
 and prints one JSON line per drawing with its top three guesses and their scores.
 A bad line is reported with its line number and skipped; the exit code is 1 if any was.
 """
+
 from __future__ import annotations
 
 import json

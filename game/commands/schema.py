@@ -1,4 +1,5 @@
 """`treacherous-turn schema`: print (or write) the JSON Schema editors use to check levels."""
+
 from __future__ import annotations
 
 import sys
@@ -9,8 +10,9 @@ HELP = "print the JSON Schema for level files (for editors)"
 
 def add_arguments(p) -> None:
     p.add_argument("-o", "--output", help="write to this file instead of printing")
-    p.add_argument("--check", action="store_true",
-                   help="exit 1 if the shipped game/story/level.schema.json is out of date")
+    p.add_argument(
+        "--check", action="store_true", help="exit 1 if the shipped game/story/level.schema.json is out of date"
+    )
 
 
 def run(args) -> int:
@@ -21,8 +23,10 @@ def run(args) -> int:
     if args.check:
         shipped = spec.SCHEMA_PATH.read_text(encoding="utf-8") if spec.SCHEMA_PATH.exists() else ""
         if shipped != text:
-            print(f"{spec.SCHEMA_PATH} is out of date: run `treacherous-turn schema -o {spec.SCHEMA_PATH}`",
-                  file=sys.stderr)
+            print(
+                f"{spec.SCHEMA_PATH} is out of date: run `treacherous-turn schema -o {spec.SCHEMA_PATH}`",
+                file=sys.stderr,
+            )
             return 1
         print("level.schema.json is up to date")
         return 0

@@ -1,4 +1,5 @@
 """`treacherous-turn validate PATH...`: check levels and campaigns, print every problem."""
+
 from __future__ import annotations
 
 import sys
@@ -41,7 +42,7 @@ def _is_top_file(path: Path) -> bool:
     if re.search(r"^(level|campaign)\s*:", head, re.MULTILINE):
         return True
     if path.name == "settings.yaml" or re.search(r"^dialogue\s*:", head, re.MULTILINE):
-        return False      # the game's settings (a story project carries an example), not a level
+        return False  # the game's settings (a story project carries an example), not a level
     # A file with no `level:` is a fragment if some other file includes it; else report it.
     return not re.search(r"^(scenes|characters|vars|values|include)\s*:", head, re.MULTILINE)
 

@@ -16,6 +16,7 @@
 
 Nothing here prints; the command shows progress through `on_reply`.
 """
+
 from __future__ import annotations
 
 import copy
@@ -45,6 +46,7 @@ class BakeoffError(ValueError):
 
 
 # ------------------------------------------------------------------ backends
+
 
 @dataclass
 class BackendSpec:
@@ -88,9 +90,9 @@ class BackendSpec:
         from game.dialogue.settings import Settings
 
         file = copy.deepcopy(base.file) if base is not None else {}
-        file.pop("characters", None)        # the comparison chooses the backend, for every character
+        file.pop("characters", None)  # the comparison chooses the backend, for every character
         file.pop("record", None)
-        file["fallback"] = []               # each backend alone, then the authored lines
+        file["fallback"] = []  # each backend alone, then the authored lines
         if self.record:
             file["record"] = self.record
         if self.options:
@@ -127,15 +129,17 @@ def _scalar(value: str) -> Any:
 
 # ------------------------------------------------------------------ the player's turns
 
+
 @dataclass
 class Turn:
     say: str
-    expect: dict[str, int] | None = None      # which way each dimension should move; None: not labelled
+    expect: dict[str, int] | None = None  # which way each dimension should move; None: not labelled
 
 
 @dataclass
 class Run:
     """One conversation: its turns, from the talk's first question (or from `start`, for a labelled answer)."""
+
     name: str
     turns: list[Turn]
     start: int = 0
@@ -146,7 +150,7 @@ def declared_runs(talk: Talk, measures: list[str]) -> list[Run]:
     runs = []
     for direction, name in ((1, "more"), (-1, "less")):
         turns = []
-        for q in list(talk.asks)[:talk.turns]:
+        for q in list(talk.asks)[: talk.turns]:
             if not q.declared:
                 turns.append(Turn("I'm not sure yet."))
                 continue
@@ -241,7 +245,7 @@ def read_answers(path: Path, talk: Talk, scope: Scope) -> list[Run]:
             raise BakeoffError(f"{where}: expected {{question: TEXT, answer: TEXT, expect: {{dimension: +|-|0}}}}")
         i = index.get(str(item["question"]))
         if i is None:
-            skipped += 1         # a question of another talk: not this character's conversation
+            skipped += 1  # a question of another talk: not this character's conversation
             continue
         runs.append(Run(f"labelled #{n}", [Turn(item["answer"], _expect(item.get("expect") or {}, where))], start=i))
     if not runs:
@@ -250,6 +254,7 @@ def read_answers(path: Path, talk: Talk, scope: Scope) -> list[Run]:
 
 
 # ------------------------------------------------------------------ playing
+
 
 @dataclass
 class ReplyRecord:
@@ -281,14 +286,24 @@ class BackendResult:
 def judge(scores: dict[str, float], expect: dict[str, int], measures: Collection[str]) -> bool:
     """Right way: every labelled dimension moved as labelled (0: not at all), and no other measured one moved."""
     sign = {d: (1 if v > MOVED else -1 if v < -MOVED else 0) for d, v in scores.items()}
-    return all(sign.get(d, 0) == e for d, e in expect.items()) and \
-        all(s == 0 for d, s in sign.items() if d not in expect and d in measures)
+    return all(sign.get(d, 0) == e for d, e in expect.items()) and all(
+        s == 0 for d, s in sign.items() if d not in expect and d in measures
+    )
 
 
-def play_backend(spec: BackendSpec, base_settings: Settings | None, story: Story, level: Level, character: Character,
-                 talk: Talk, runs: list[Run], *,
-                 player: str = "Player", on_reply: Callable[[BackendSpec, ReplyRecord], None] | None = None,
-                 wait: float | None = None) -> BackendResult:
+def play_backend(
+    spec: BackendSpec,
+    base_settings: Settings | None,
+    story: Story,
+    level: Level,
+    character: Character,
+    talk: Talk,
+    runs: list[Run],
+    *,
+    player: str = "Player",
+    on_reply: Callable[[BackendSpec, ReplyRecord], None] | None = None,
+    wait: float | None = None,
+) -> BackendResult:
     from game.dialogue.conversation import Conversation, ConversationError
     from game.dialogue.service import Reply
     from game.story.runtime import Runtime
@@ -303,12 +318,21 @@ def play_backend(spec: BackendSpec, base_settings: Settings | None, story: Story
         for run in runs:
             runtime = Runtime(story, player=player, level=level.id)
             scope = runtime.scope()
-            questions = [q.render(scope) for q in talk.questions][run.start:]
-            asks = [q.for_prompt(scope) for q in talk.asks][run.start:]
-            prompt = TalkPrompt(f"compare/{character.id}/{run.name}", character.id, max(1, len(run.turns)),
-                                talk.goal, list(talk.measures), questions, "compare", asks)
-            convo = Conversation(character, prompt, player=player, values={d: 0.0 for d in talk.measures},
-                                 service=service, scope=scope)
+            questions = [q.render(scope) for q in talk.questions][run.start :]
+            asks = [q.for_prompt(scope) for q in talk.asks][run.start :]
+            prompt = TalkPrompt(
+                f"compare/{character.id}/{run.name}",
+                character.id,
+                max(1, len(run.turns)),
+                talk.goal,
+                list(talk.measures),
+                questions,
+                "compare",
+                asks,
+            )
+            convo = Conversation(
+                character, prompt, player=player, values={d: 0.0 for d in talk.measures}, service=service, scope=scope
+            )
             convo.opening()
             for n, turn in enumerate(run.turns, 1):
                 if convo.finished:
@@ -317,7 +341,7 @@ def play_backend(spec: BackendSpec, base_settings: Settings | None, story: Story
                 try:
                     handle = convo.send(turn.say)
                 except ConversationError:
-                    break       # the last reply never finished: this conversation cannot go on
+                    break  # the last reply never finished: this conversation cannot go on
 
                 try:
                     reply = handle.wait(wait)
@@ -327,17 +351,37 @@ def play_backend(spec: BackendSpec, base_settings: Settings | None, story: Story
                     try:
                         reply = handle.wait(5)
                     except TimeoutError:
-                        reply = Reply("", "none", None, False, {"fallbacks": [
-                            {"backend": spec.name, "kind": "timeout", "why": f"no reply within {wait:.0f} s"}]})
+                        reply = Reply(
+                            "",
+                            "none",
+                            None,
+                            False,
+                            {
+                                "fallbacks": [
+                                    {"backend": spec.name, "kind": "timeout", "why": f"no reply within {wait:.0f} s"}
+                                ]
+                            },
+                        )
                 recorded = convo.turns[before] if len(convo.turns) > before else {}
                 scores = dict(recorded.get("scores") or {})
                 stats = reply.stats or {}
-                rec = ReplyRecord(run.name, n, turn.say, reply.text, reply.backend, bool(reply.generated),
-                                  stats.get("first_token"), float(stats.get("elapsed") or 0.0),
-                                  int(stats.get("pieces") or 0), bool(stats.get("cold")),
-                                  list(stats.get("fallbacks") or []), list(stats.get("guard") or []), scores,
-                                  turn.expect,
-                                  judge(scores, turn.expect, talk.measures) if turn.expect is not None else None)
+                rec = ReplyRecord(
+                    run.name,
+                    n,
+                    turn.say,
+                    reply.text,
+                    reply.backend,
+                    bool(reply.generated),
+                    stats.get("first_token"),
+                    float(stats.get("elapsed") or 0.0),
+                    int(stats.get("pieces") or 0),
+                    bool(stats.get("cold")),
+                    list(stats.get("fallbacks") or []),
+                    list(stats.get("guard") or []),
+                    scores,
+                    turn.expect,
+                    judge(scores, turn.expect, talk.measures) if turn.expect is not None else None,
+                )
                 result.replies.append(rec)
                 if on_reply is not None:
                     on_reply(spec, rec)
@@ -348,14 +392,18 @@ def play_backend(spec: BackendSpec, base_settings: Settings | None, story: Story
 
 # ------------------------------------------------------------------ figures
 
+
 def summarise(result: BackendResult) -> dict[str, Any]:
     """The figures of one backend: what the report's table and chart show."""
     replies = result.replies
     n = len(replies)
     firsts = [r.first_token for r in replies if r.first_token is not None]
-    rates = [r.pieces / (r.elapsed - r.first_token) for r in replies
-             if r.first_token is not None and r.generated and r.pieces > 1 and r.elapsed > r.first_token]
-    tried = [r for r in replies if r.first_token is not None]       # the model said something
+    rates = [
+        r.pieces / (r.elapsed - r.first_token)
+        for r in replies
+        if r.first_token is not None and r.generated and r.pieces > 1 and r.elapsed > r.first_token
+    ]
+    tried = [r for r in replies if r.first_token is not None]  # the model said something
     out_of_voice = sum(1 for r in tried if any(f["kind"] == "out_of_voice" for f in r.fallbacks))
     fallbacks: Counter[str] = Counter()
     why: dict[str, str] = {}
@@ -367,17 +415,24 @@ def summarise(result: BackendResult) -> dict[str, Any]:
     labelled = [r for r in replies if r.agrees is not None]
     model_voiced = result.chain.split(" -> ")[0] != "scripted"
     return {
-        "label": result.spec.label, "chain": result.chain, "problems": result.problems, "replies": n,
+        "label": result.spec.label,
+        "chain": result.chain,
+        "problems": result.problems,
+        "replies": n,
         "generated": sum(r.generated for r in replies) / n if n else 0.0,
         "first_token_first": replies[0].first_token if replies else None,
         "first_token_median": statistics.median(firsts) if firsts else None,
         "first_token_p90": sorted(firsts)[min(len(firsts) - 1, int(len(firsts) * 0.9))] if firsts else None,
         "tokens_per_s": statistics.median(rates) if rates else None,
-        "fallbacks": sum(fallbacks.values()), "fallback_kinds": dict(fallbacks), "fallback_why": why,
+        "fallbacks": sum(fallbacks.values()),
+        "fallback_kinds": dict(fallbacks),
+        "fallback_why": why,
         "fallback_rate": (sum(1 for r in replies if not r.generated) / n) if n and model_voiced else 0.0,
-        "guard_hits": sum(guard.values()), "guard_kinds": dict(guard),
+        "guard_hits": sum(guard.values()),
+        "guard_kinds": dict(guard),
         "words": statistics.mean(len(r.text.split()) for r in replies) if replies else 0.0,
         "in_voice": (1 - out_of_voice / len(tried)) if tried else None,
         "agreement": (sum(bool(r.agrees) for r in labelled) / len(labelled)) if labelled else None,
-        "labelled": len(labelled), "elapsed": sum(r.elapsed for r in replies),
+        "labelled": len(labelled),
+        "elapsed": sum(r.elapsed for r in replies),
     }

@@ -3,6 +3,7 @@
 The page has no scripts, fonts or links to fetch: a designer can mail it or open it offline.
 Every text from a backend or a turns file is escaped.
 """
+
 from __future__ import annotations
 
 import html
@@ -24,9 +25,13 @@ COLUMNS = [  # (key, heading, format)
     ("agreement", "agrees with labels", "pct"),
 ]
 # Which figures get a bar chart, and whether more is better.
-CHARTS = [("first_token_median", "First token, median (s)", False), ("tokens_per_s", "Tokens per second", True),
-          ("fallback_rate", "Replies that fell back", False), ("in_voice", "Replies in voice", True),
-          ("agreement", "Agreement with labelled answers", True)]
+CHARTS = [
+    ("first_token_median", "First token, median (s)", False),
+    ("tokens_per_s", "Tokens per second", True),
+    ("fallback_rate", "Replies that fell back", False),
+    ("in_voice", "Replies in voice", True),
+    ("agreement", "Agreement with labelled answers", True),
+]
 COLOURS = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f"]
 
 
@@ -47,8 +52,10 @@ def table(summaries: list[dict[str, Any]]) -> str:
     heads = ["backend"] + [h for _, h, _ in COLUMNS]
     rows = [[s["label"]] + [fmt(s.get(k), f) for k, _, f in COLUMNS] for s in summaries]
     widths = [max(len(r[i]) for r in [heads] + rows) for i in range(len(heads))]
+
     def line(cells: list[str]) -> str:
         return "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths)))
+
     out = [line(heads), line(["-" * w for w in widths])] + [line(r) for r in rows]
     for s in summaries:
         notes = []
@@ -70,10 +77,12 @@ def bar_chart(title: str, values: list[tuple[str, float | None]], *, pct: bool, 
     height = 34 + row_h * len(values) + pad
     known = [v for _, v in values if v is not None]
     top = 1.0 if pct else (max(known) if known else 1.0) or 1.0
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 90}" height="{height}" '
-             f'role="img" aria-label="{html.escape(title)}">',
-             f'<text x="0" y="18" font-weight="bold">{html.escape(title)}: '
-             f'{"higher" if higher_better else "lower"} is better</text>']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 90}" height="{height}" '
+        f'role="img" aria-label="{html.escape(title)}">',
+        f'<text x="0" y="18" font-weight="bold">{html.escape(title)}: '
+        f"{'higher' if higher_better else 'lower'} is better</text>",
+    ]
     for i, (label, value) in enumerate(values):
         y = 30 + i * row_h
         parts.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{html.escape(label[:40])}</text>')
@@ -95,11 +104,16 @@ def html_page(title: str, summaries: list[dict[str, Any]], results: list[Backend
     for key, heading, higher in CHARTS:
         values = [(s["label"], s.get(key)) for s in summaries]
         if any(v is not None for _, v in values):
-            charts.append(bar_chart(heading, values, pct=key in ("fallback_rate", "in_voice", "agreement"),
-                                    higher_better=higher))
+            charts.append(
+                bar_chart(heading, values, pct=key in ("fallback_rate", "in_voice", "agreement"), higher_better=higher)
+            )
     head = "".join(f"<th>{e(h)}</th>" for _, h, _ in COLUMNS)
-    body = "".join(f"<tr><th>{e(s['label'])}<br><small>{e(s['chain'])}</small></th>" +
-                   "".join(f"<td>{e(fmt(s.get(k), f))}</td>" for k, _, f in COLUMNS) + "</tr>" for s in summaries)
+    body = "".join(
+        f"<tr><th>{e(s['label'])}<br><small>{e(s['chain'])}</small></th>"
+        + "".join(f"<td>{e(fmt(s.get(k), f))}</td>" for k, _, f in COLUMNS)
+        + "</tr>"
+        for s in summaries
+    )
     notes = []
     for s in summaries:
         items = [f"cannot be used: {p}" for p in s["problems"]]
@@ -112,10 +126,14 @@ def html_page(title: str, summaries: list[dict[str, Any]], results: list[Backend
         rows = "".join(
             f"<tr><td>{e(r.run)} #{r.turn}</td><td>{e(r.said)}</td><td>{e(r.text)}</td><td>{e(r.backend)}</td>"
             f"<td>{e(fmt(r.first_token, 's'))}</td><td>{e(', '.join(f['kind'] for f in r.fallbacks) or '—')}</td>"
-            f"<td>{'—' if r.agrees is None else ('yes' if r.agrees else 'no')}</td></tr>" for r in res.replies)
-        replies.append(f"<details><summary>{e(res.spec.label)}: every reply</summary><table class='replies'><tr><th>turn</th>"
-                       f"<th>player</th><th>reply</th><th>by</th><th>first token</th><th>fallback</th>"
-                       f"<th>agrees</th></tr>{rows}</table></details>")
+            f"<td>{'—' if r.agrees is None else ('yes' if r.agrees else 'no')}</td></tr>"
+            for r in res.replies
+        )
+        replies.append(
+            f"<details><summary>{e(res.spec.label)}: every reply</summary><table class='replies'><tr><th>turn</th>"
+            f"<th>player</th><th>reply</th><th>by</th><th>first token</th><th>fallback</th>"
+            f"<th>agrees</th></tr>{rows}</table></details>"
+        )
     info = "".join(f"<li>{e(k)}: {e(v)}</li>" for k, v in meta.items())
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!doctype html>
@@ -136,8 +154,8 @@ includes any cold start). Tokens/s: streamed pieces per second after the first (
 llama.cpp's and OpenAI's streams). In voice: of the replies where the model said something, the share the
 in-voice check let through. Agrees with labels: labelled answers whose score moved each dimension the
 labelled way.</small></p>
-{''.join(charts)}
-{''.join(notes)}
-{''.join(replies)}
+{"".join(charts)}
+{"".join(notes)}
+{"".join(replies)}
 </body></html>
 """

@@ -6,6 +6,7 @@ timeouts and falls back when it fails. Backends report failure by raising one of
 `DialogueError` kinds below, so the service can log one clear reason and choose a
 fallback without knowing which library a backend wraps.
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,6 +20,7 @@ log = logging.getLogger("game.dialogue")
 
 
 # ------------------------------------------------------------------ requests
+
 
 @dataclass(frozen=True)
 class Timeouts:
@@ -44,7 +46,7 @@ class Timeouts:
 
 @dataclass
 class DialogueRequest:
-    messages: list[dict[str, str]]           # OpenAI-style [{"role": "system"|"user"|"assistant", "content": ...}]
+    messages: list[dict[str, str]]  # OpenAI-style [{"role": "system"|"user"|"assistant", "content": ...}]
     max_tokens: int = 160
     stop: tuple[str, ...] = ()
     seed: int | None = None
@@ -68,9 +70,9 @@ class DialogueRequest:
 @dataclass(frozen=True)
 class Capabilities:
     streaming: bool = True
-    json: bool = False        # can be asked for a JSON object (value scoring uses it)
+    json: bool = False  # can be asked for a JSON object (value scoring uses it)
     images: bool = False
-    offline: bool = False     # needs no network
+    offline: bool = False  # needs no network
 
 
 @dataclass(frozen=True)
@@ -92,11 +94,11 @@ class DialogueBackend(Protocol):
         """Yield text pieces; stop early (raising Cancelled) when `cancel` is set."""
         ...
 
-    def health(self) -> Health:
-        ...
+    def health(self) -> Health: ...
 
 
 # ------------------------------------------------------------------ errors
+
 
 class DialogueError(Exception):
     """A backend could not answer. `kind` is one of KINDS; the message never holds a secret."""
@@ -106,7 +108,7 @@ class DialogueError(Exception):
     def __init__(self, message: str, *, retry_after: float | None = None, cooldown: float | None = None) -> None:
         super().__init__(redact(message))
         self.retry_after = retry_after
-        self.cooldown = cooldown      # seconds the service should leave this backend alone; None: its default
+        self.cooldown = cooldown  # seconds the service should leave this backend alone; None: its default
 
     @property
     def message(self) -> str:
@@ -114,7 +116,7 @@ class DialogueError(Exception):
 
 
 class Unavailable(DialogueError):
-    kind = "unavailable"        # not running, connection refused, 5xx, garbage on the wire
+    kind = "unavailable"  # not running, connection refused, 5xx, garbage on the wire
 
 
 class TimedOut(DialogueError):
@@ -130,11 +132,11 @@ class RateLimited(DialogueError):
 
 
 class BadRequest(DialogueError):
-    kind = "bad_request"        # unknown model, bad parameters: retrying will not help
+    kind = "bad_request"  # unknown model, bad parameters: retrying will not help
 
 
 class Refused(DialogueError):
-    kind = "refused"            # the model declined (content filter) or said nothing usable
+    kind = "refused"  # the model declined (content filter) or said nothing usable
 
 
 class Cancelled(DialogueError):
@@ -142,15 +144,17 @@ class Cancelled(DialogueError):
 
 
 class Skipped(DialogueError):
-    kind = "skipped"            # the player chose the authored line instead of waiting
+    kind = "skipped"  # the player chose the authored line instead of waiting
 
 
 class OutOfVoice(Refused):
-    kind = "out_of_voice"       # the reply drifted out of the character (see voice.py)
+    kind = "out_of_voice"  # the reply drifted out of the character (see voice.py)
 
 
-KINDS = {c.kind: c for c in (Unavailable, TimedOut, AuthFailed, RateLimited, BadRequest, Refused, Cancelled, Skipped,
-                             OutOfVoice)}
+KINDS = {
+    c.kind: c
+    for c in (Unavailable, TimedOut, AuthFailed, RateLimited, BadRequest, Refused, Cancelled, Skipped, OutOfVoice)
+}
 
 
 def check_cancel(cancel: threading.Event) -> None:
@@ -166,7 +170,7 @@ _secrets_lock = threading.Lock()
 _KEY_RE = re.compile(r"\b(?:sk|pk|rk|key|gsk|xai)[-_][A-Za-z0-9_\-*.]{6,}")
 
 
-MIN_SECRET_PART = 16     # a key's tail shorter than this is not told apart from ordinary text
+MIN_SECRET_PART = 16  # a key's tail shorter than this is not told apart from ordinary text
 
 
 def register_secret(value: str | None) -> None:
@@ -175,7 +179,7 @@ def register_secret(value: str | None) -> None:
     if value and len(value) >= 4:
         parts = {value}
         for m in re.finditer(r"[-_]", value[:16]):
-            tail = value[m.end():]
+            tail = value[m.end() :]
             if len(tail) >= MIN_SECRET_PART:
                 parts.add(tail)
         with _secrets_lock:
@@ -204,7 +208,7 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:   # a malformed record is not ours to fix; let logging report it
+        except Exception:  # a malformed record is not ours to fix; let logging report it
             return True
         clean = redact(message)
         if clean != message or record.args:

@@ -15,6 +15,7 @@ up a turn. After the last answer the character checks it heard right before clos
 The conversation state is JSON-able (`snapshot` / `restore`) so a save taken mid-talk
 resumes without regenerating replies already shown.
 """
+
 from __future__ import annotations
 
 import threading
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from game.story.steps.talk import TalkPrompt
 
 SNAPSHOT_VERSION = 1
-MEMORY_TURNS = 4          # turns sent verbatim; older ones live on in the running summary
+MEMORY_TURNS = 4  # turns sent verbatim; older ones live on in the running summary
 SUMMARY_CHARS = 700
 MAX_PLAYER_CHARS = 500
 REPLY_TOKENS = 120
@@ -53,8 +54,16 @@ CHECK = understanding.Asked("confirmed", 1)
 
 
 class Conversation:
-    def __init__(self, character: Character, prompt: TalkPrompt, *, player: str, values: dict[str, float],
-                 service: DialogueService | None = None, scope: Scope | None = None) -> None:
+    def __init__(
+        self,
+        character: Character,
+        prompt: TalkPrompt,
+        *,
+        player: str,
+        values: dict[str, float],
+        service: DialogueService | None = None,
+        scope: Scope | None = None,
+    ) -> None:
         self.character = character
         self.prompt = prompt
         self.player = player or "Player"
@@ -63,15 +72,18 @@ class Conversation:
         self.scope = scope if scope is not None else fallback_scope(self.player, values)
         self.measures = list(prompt.measures)
         declared = list(getattr(prompt, "asks", None) or ())
-        pairs = [(q, understanding.Asked.from_prompt(declared[i]) if i < len(declared) else None)
-                 for i, q in enumerate(prompt.questions) if q]
+        pairs = [
+            (q, understanding.Asked.from_prompt(declared[i]) if i < len(declared) else None)
+            for i, q in enumerate(prompt.questions)
+            if q
+        ]
         self.questions = [q for q, _ in pairs]
         self.asks: list[understanding.Asked | None] = [a for _, a in pairs]
         self.values: dict[str, float] = {d: float(values.get(d, 0.0)) for d in self.measures}
         self._initial = {k: float(v) for k, v in values.items() if isinstance(v, (int, float))}
         self.turns: list[dict[str, Any]] = []
         self.summary = ""
-        self.q_index = 0          # the question awaiting an answer (the opening asks the first)
+        self.q_index = 0  # the question awaiting an answer (the opening asks the first)
         self.used: list[str] = []
         self._opening: str | None = None
         # The last declared answer, open for one correction by the next line:
@@ -130,7 +142,7 @@ class Conversation:
             raise ConversationError("the character is still answering; wait for 'done' or cancel() first")
         said = " ".join(str(player_text).split())[:MAX_PLAYER_CHARS]
         with self._lock:
-            window, self._window = self._window, None       # the one chance is this line, whatever it says
+            window, self._window = self._window, None  # the one chance is this line, whatever it says
             fix = self._correction(said, window) if window else None
         if fix is not None and window is not None:
             return self._send_correction(said, window, fix)
@@ -153,8 +165,9 @@ class Conversation:
                 follow = FOLLOW_UP.format(player=self.player)
                 next_q = None if any(follow in u for u in self.used) else follow
             # The scripted voice reads yes/no against whatever was last asked, the open follow-up included.
-            asked = answering or next((u for u in reversed(self.used[-1:]) if FOLLOW_UP.format(player=self.player)
-                                       in u), None)
+            asked = answering or next(
+                (u for u in reversed(self.used[-1:]) if FOLLOW_UP.format(player=self.player) in u), None
+            )
             declared = self._asked(self.q_index) if answering else None
             reading = understanding.read(said, declared) if declared else None
             intents = matching_intents(self.character, said)
@@ -164,18 +177,26 @@ class Conversation:
             else:
                 offline = valuelib.lexicon_score(said, self.measures, answering)
                 nudges = valuelib.nudges(intents)
-                if declared:     # talk beside the question: it moves other things, never the question's own
+                if declared:  # talk beside the question: it moves other things, never the question's own
                     offline.pop(declared.dimension, None)
                     nudges.pop(declared.dimension, None)
-            understood = (self._understood(declared, reading, confirm=last)
-                          if declared and reading and reading.understood else None)
+            understood = (
+                self._understood(declared, reading, confirm=last)
+                if declared and reading and reading.understood
+                else None
+            )
             checking = bool(understood and understood["confirm"])
             messages = self._messages(said, next_q, last)
             used = list(self.used)
             q_answered = self.q_index
         closing = self._closing()
-        hints = {"kind": "reply", "answering": asked, "next_question": next_q, "closing": last,
-                 "understood": understood}
+        hints = {
+            "kind": "reply",
+            "answering": asked,
+            "next_question": next_q,
+            "closing": last,
+            "understood": understood,
+        }
 
         def after(reply: Reply, handle: ReplyHandle) -> None:
             if handle.cancelled:
@@ -194,26 +215,58 @@ class Conversation:
             opens = None
             if reading is not None and (reading.direction or reading.kind == "refused"):
                 opens = {"q": q_answered, "reading": reading.to_json(), "final": bool(last and scripted and checking)}
-            self._record(said, reply, scores, scored_by, answering is not None,
-                         {"understood": reading.to_json()} if reading is not None and reading.understood else None,
-                         opens)
+            self._record(
+                said,
+                reply,
+                scores,
+                scored_by,
+                answering is not None,
+                {"understood": reading.to_json()} if reading is not None and reading.understood else None,
+                opens,
+            )
 
-        return self._start(said, messages, used, intents, hints, self._seed_base + turn_no, after,
-                           closing if last and not checking else None)
+        return self._start(
+            said,
+            messages,
+            used,
+            intents,
+            hints,
+            self._seed_base + turn_no,
+            after,
+            closing if last and not checking else None,
+        )
 
-    def _start(self, said: str, messages: list[dict[str, str]], used: list[str], intents: list[Intent],
-               hints: dict[str, Any], seed: int, after: Callable[[Reply, ReplyHandle], None] | None,
-               closing: str | None) -> ReplyHandle:
+    def _start(
+        self,
+        said: str,
+        messages: list[dict[str, str]],
+        used: list[str],
+        intents: list[Intent],
+        hints: dict[str, Any],
+        seed: int,
+        after: Callable[[Reply, ReplyHandle], None] | None,
+        closing: str | None,
+    ) -> ReplyHandle:
         # Templates are rendered here, on the caller's thread: the game's Scope is not safe to use from
         # the worker while the front end is using it, and the few lines that could be said are cheap.
         templates = [t for i in intents for t in i.replies] + list(self.character.fallback)
         rendered = {id(t): self._render(t) for t in templates}
-        hints = {"player": self.player, "player_text": said, "used": used,
-                 "render": lambda t: rendered.get(id(t), getattr(t, "source", str(t))), **hints}
-        request = DialogueRequest(messages, max_tokens=REPLY_TOKENS,
-                                  stop=("\nPlayer:", "\nUser:", f"\n{self.player}:"),
-                                  seed=seed % 2 ** 31,
-                                  timeouts=self.service.timeouts, character=self.character, hints=hints)
+        hints = {
+            "player": self.player,
+            "player_text": said,
+            "used": used,
+            "render": lambda t: rendered.get(id(t), getattr(t, "source", str(t))),
+            **hints,
+        }
+        request = DialogueRequest(
+            messages,
+            max_tokens=REPLY_TOKENS,
+            stop=("\nPlayer:", "\nUser:", f"\n{self.player}:"),
+            seed=seed % 2**31,
+            timeouts=self.service.timeouts,
+            character=self.character,
+            hints=hints,
+        )
 
         def fallback() -> str:
             # The authored lines, composed exactly as the scripted backend would, so even a total
@@ -226,14 +279,27 @@ class Conversation:
         return handle
 
     # ------------------------------------------------------------------ read-back, correction, the closing check
-    def _understood(self, asked: understanding.Asked, reading: understanding.Reading, *, confirm: bool = False,
-                    corrected: bool = False) -> dict[str, Any]:
+    def _understood(
+        self,
+        asked: understanding.Asked,
+        reading: understanding.Reading,
+        *,
+        confirm: bool = False,
+        corrected: bool = False,
+    ) -> dict[str, Any]:
         """What the scripted voice needs to say back what it understood (plain data, in the request hints)."""
         kind = reading.kind
-        return {"kind": kind, "lines": list(asked.heard.get(kind, ())), "label": asked.label(reading.direction),
-                "either": bool(asked.sides), "via": reading.via, "hedged": reading.hedged,
-                "yes": reading.direction == asked.yes if reading.direction and asked.yes else None,
-                "corrected": corrected, "confirm": bool(confirm and (reading.direction or kind == "refused"))}
+        return {
+            "kind": kind,
+            "lines": list(asked.heard.get(kind, ())),
+            "label": asked.label(reading.direction),
+            "either": bool(asked.sides),
+            "via": reading.via,
+            "hedged": reading.hedged,
+            "yes": reading.direction == asked.yes if reading.direction and asked.yes else None,
+            "corrected": corrected,
+            "confirm": bool(confirm and (reading.direction or kind == "refused")),
+        }
 
     def _correction(self, said: str, window: dict[str, Any]) -> understanding.Reading | None:
         """The corrected reading of the last declared answer, or None if `said` is not a correction."""
@@ -256,11 +322,11 @@ class Conversation:
                 return new
             current = self._asked(self.q_index) if not window.get("final") else None
             if current is not None and understanding.read(rest, current).direction:
-                return None      # "what I meant was, always ask": an answer to the question now asked
+                return None  # "what I meant was, always ask": an answer to the question now asked
         if before.direction:
-            return before.reversed()        # "the other one", "that's not what I said"
+            return before.reversed()  # "the other one", "that's not what I said"
         if before.kind == "refused":
-            return understanding.Reading("unsure")   # "I didn't refuse": the refusal is taken back, nothing moves
+            return understanding.Reading("unsure")  # "I didn't refuse": the refusal is taken back, nothing moves
         return None
 
     def _send_correction(self, said: str, window: dict[str, Any], fix: understanding.Reading) -> ReplyHandle:
@@ -268,7 +334,7 @@ class Conversation:
         with self._lock:
             q = int(window["q"])
             asked = self._asked(q)
-            assert asked is not None        # _correction found this window's question
+            assert asked is not None  # _correction found this window's question
             scores = fix.scores(asked, self.measures)
             self.values = valuelib.update({k: float(v) for k, v in window["before"].items()}, scores)
             turn = self.turns[int(window["turn"])]
@@ -278,16 +344,27 @@ class Conversation:
             same = (before.kind, before.hedged) == (fix.kind, fix.hedged)
             turn["corrected"] = not same
             # The question now waiting is asked again: a correction does not use it up.
-            next_q = None if final else (self.current_question() or next(
-                (u for u in [FOLLOW_UP.format(player=self.player)] if any(u in x for x in self.used)), None))
+            next_q = (
+                None
+                if final
+                else (
+                    self.current_question()
+                    or next((u for u in [FOLLOW_UP.format(player=self.player)] if any(u in x for x in self.used)), None)
+                )
+            )
             understood = self._understood(asked, fix, corrected=not same)
             understood["same"] = same
             messages = self._messages(said, next_q, final)
             used = list(self.used)
             turn_no = self._answers()
         closing = self._closing()
-        hints = {"kind": "reply", "answering": self.questions[q] if q < len(self.questions) else None,
-                 "next_question": next_q, "closing": final, "understood": understood}
+        hints = {
+            "kind": "reply",
+            "answering": self.questions[q] if q < len(self.questions) else None,
+            "next_question": next_q,
+            "closing": final,
+            "understood": understood,
+        }
 
         def after(reply: Reply, handle: ReplyHandle) -> None:
             if handle.cancelled:
@@ -298,8 +375,16 @@ class Conversation:
                 self._append(reply, handle, next_q)
             self._record(said, reply, {}, "correction", False, {"kind": "correction", "corrects": int(window["turn"])})
 
-        return self._start(said, messages, used, [], hints, self._seed_base + 7919 * (turn_no + len(self.turns)),
-                           after, closing if final else None)
+        return self._start(
+            said,
+            messages,
+            used,
+            [],
+            hints,
+            self._seed_base + 7919 * (turn_no + len(self.turns)),
+            after,
+            closing if final else None,
+        )
 
     def _send_aside(self, said: str, kind: str, next_q: str | None) -> ReplyHandle:
         """A line that answers no question: the closing check's reply ("confirmation", then the talk
@@ -309,8 +394,13 @@ class Conversation:
             messages = self._messages(said, next_q, closing is not None)
             used = list(self.used)
             turn_no = self._answers()
-        hints = {"kind": "reply", "answering": None, "next_question": next_q, "closing": closing is not None,
-                 "understood": {"kind": "confirmed" if closing else "late"}}
+        hints = {
+            "kind": "reply",
+            "answering": None,
+            "next_question": next_q,
+            "closing": closing is not None,
+            "understood": {"kind": "confirmed" if closing else "late"},
+        }
 
         def after(reply: Reply, handle: ReplyHandle) -> None:
             if handle.cancelled:
@@ -321,8 +411,9 @@ class Conversation:
                 self._append(reply, handle, next_q)
             self._record(said, reply, {}, kind, False, {"kind": kind})
 
-        return self._start(said, messages, used, [], hints, self._seed_base + 7919 * (turn_no + len(self.turns)),
-                           after, closing)
+        return self._start(
+            said, messages, used, [], hints, self._seed_base + 7919 * (turn_no + len(self.turns)), after, closing
+        )
 
     def _late_correction(self, said: str) -> bool:
         """A "no, I meant..." with no answer open to correct (its one chance was used, or another line
@@ -343,8 +434,16 @@ class Conversation:
         handle._emit("delta", extra)
 
     def _messages(self, said: str, next_q: str | None, last: bool) -> list[dict[str, str]]:
-        system = system_prompt(self.character, player=self.player, goal=self.prompt.goal, values=self.values,
-                               summary=self.summary, next_question=next_q, closing=last, examples=self._examples())
+        system = system_prompt(
+            self.character,
+            player=self.player,
+            goal=self.prompt.goal,
+            values=self.values,
+            summary=self.summary,
+            next_question=next_q,
+            closing=last,
+            examples=self._examples(),
+        )
         messages = [{"role": "system", "content": system}]
         if self._opening:
             messages.append({"role": "assistant", "content": self._opening})
@@ -365,9 +464,15 @@ class Conversation:
         if not self.measures or not said:
             return dict(offline), "lexicon"
         if self.voice.capabilities.json:
-            req = DialogueRequest(valuelib.scoring_messages(question, said, self.measures, self.character.name),
-                                  max_tokens=80, temperature=0.0, seed=0, json_schema=valuelib.scores_schema(self.measures),
-                                  character=self.character, hints={"kind": "score"})
+            req = DialogueRequest(
+                valuelib.scoring_messages(question, said, self.measures, self.character.name),
+                max_tokens=80,
+                temperature=0.0,
+                seed=0,
+                json_schema=valuelib.scores_schema(self.measures),
+                character=self.character,
+                hints={"kind": "score"},
+            )
             got = self.voice.complete(req, SCORING_TIMEOUTS)
             if got is not None:
                 parsed = valuelib.parse_json_scores(got[0], self.measures)
@@ -376,17 +481,34 @@ class Conversation:
                 log.info("%s: the model's scores were not valid JSON; using the offline lexicon", self.character.id)
         return dict(offline), "lexicon"
 
-    def _record(self, said: str, reply: Reply, scores: dict[str, float], scored_by: str, answered: bool,
-                extra: dict[str, Any] | None = None, opens: dict[str, Any] | None = None) -> None:
+    def _record(
+        self,
+        said: str,
+        reply: Reply,
+        scores: dict[str, float],
+        scored_by: str,
+        answered: bool,
+        extra: dict[str, Any] | None = None,
+        opens: dict[str, Any] | None = None,
+    ) -> None:
         with self._lock:
             for dim in scores:
                 if dim not in self.values:
                     self.values[dim] = self._initial.get(dim, 0.0)
             before = dict(self.values)
             self.values = valuelib.update(self.values, scores)
-            self.turns.append({"player": said, "reply": reply.text, "backend": reply.backend, "model": reply.model,
-                               "generated": reply.generated, "scores": {k: round(v, 3) for k, v in scores.items()},
-                               "scored_by": scored_by, **(extra or {})})
+            self.turns.append(
+                {
+                    "player": said,
+                    "reply": reply.text,
+                    "backend": reply.backend,
+                    "model": reply.model,
+                    "generated": reply.generated,
+                    "scores": {k: round(v, 3) for k, v in scores.items()},
+                    "scored_by": scored_by,
+                    **(extra or {}),
+                }
+            )
             if opens is not None:
                 self._window = {**opens, "turn": len(self.turns) - 1, "before": before}
             self.used.append(reply.text)
@@ -394,34 +516,58 @@ class Conversation:
                 self.q_index += 1
             if len(self.turns) > MEMORY_TURNS:
                 old = self.turns[-MEMORY_TURNS - 1]
-                self.summary = (self.summary + f' {self.player} said "{old["player"][:100]}"; '
-                                f'{self.character.name} replied "{old["reply"][:80]}".').strip()[-SUMMARY_CHARS:]
+                self.summary = (
+                    self.summary + f' {self.player} said "{old["player"][:100]}"; '
+                    f'{self.character.name} replied "{old["reply"][:80]}".'
+                ).strip()[-SUMMARY_CHARS:]
 
     # ------------------------------------------------------------------ results
     def outcome(self) -> dict[str, Any]:
         with self._lock:
             profile = ", ".join(f"{d} {v:+.2f}" for d, v in sorted(self.values.items()))
-            summary = (f"{self.character.name} talked with {self.player} for {self._answers()} turns"
-                       f"{'; ' + profile if profile else ''}.")
-            return {"values": dict(self.values), "turns": [dict(t) for t in self.turns],
-                    "summary": (self.summary + " " + summary).strip() if self.summary else summary}
+            summary = (
+                f"{self.character.name} talked with {self.player} for {self._answers()} turns"
+                f"{'; ' + profile if profile else ''}."
+            )
+            return {
+                "values": dict(self.values),
+                "turns": [dict(t) for t in self.turns],
+                "summary": (self.summary + " " + summary).strip() if self.summary else summary,
+            }
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
-            return {"version": SNAPSHOT_VERSION, "character": self.character.id, "key": self.prompt.key,
-                    "player": self.player, "values": dict(self.values), "initial": dict(self._initial),
-                    "turns": [dict(t) for t in self.turns], "summary": self.summary, "q_index": self.q_index,
-                    "used": list(self.used), "opening": self._opening, "window": self._window}
+            return {
+                "version": SNAPSHOT_VERSION,
+                "character": self.character.id,
+                "key": self.prompt.key,
+                "player": self.player,
+                "values": dict(self.values),
+                "initial": dict(self._initial),
+                "turns": [dict(t) for t in self.turns],
+                "summary": self.summary,
+                "q_index": self.q_index,
+                "used": list(self.used),
+                "opening": self._opening,
+                "window": self._window,
+            }
 
     @classmethod
-    def restore(cls, data: dict[str, Any], character: Character, prompt: TalkPrompt,
-                service: DialogueService | None = None, scope: Scope | None = None) -> Conversation:
+    def restore(
+        cls,
+        data: dict[str, Any],
+        character: Character,
+        prompt: TalkPrompt,
+        service: DialogueService | None = None,
+        scope: Scope | None = None,
+    ) -> Conversation:
         if not isinstance(data, dict) or data.get("version") != SNAPSHOT_VERSION:
             raise ConversationError("this conversation snapshot is from another version of the game")
         if data.get("character") != character.id:
             raise ConversationError(f"the snapshot is a talk with '{data.get('character')}', not '{character.id}'")
-        convo = cls(character, prompt, player=data["player"], values=data.get("initial") or {}, service=service,
-                    scope=scope)
+        convo = cls(
+            character, prompt, player=data["player"], values=data.get("initial") or {}, service=service, scope=scope
+        )
         convo.values = {k: float(v) for k, v in data["values"].items()}
         convo.turns = [dict(t) for t in data["turns"]]
         convo.summary = str(data.get("summary", ""))

@@ -5,6 +5,7 @@ A backend is a class (or factory) called with keyword settings (`model`, `base_u
 returning an object with the `DialogueBackend` shape. Imports are lazy: listing names
 imports nothing, so `openai` is only imported when an openai backend is built.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -24,6 +24,7 @@ Each backend attempt runs in its own daemon thread feeding a queue, so a backend
 hangs inside a C call or a socket read is abandoned at its deadline, not waited for.
 Every fallback is logged on the "game.dialogue" logger with the reason.
 """
+
 from __future__ import annotations
 
 import collections
@@ -58,12 +59,21 @@ if TYPE_CHECKING:
     from game.dialogue.base import Capabilities
     from game.story.model import Character
 
-WAKE_INTERVAL = 0.05    # how often the runner looks up from a silent backend to notice a cancel
+WAKE_INTERVAL = 0.05  # how often the runner looks up from a silent backend to notice a cancel
 # After a failure, a backend is skipped for a while, so a server that is down costs the player one
 # timeout, not one per line. Seconds, by kind; a RateLimited's retry_after wins when it says more.
-COOLDOWN = {"timeout": 30.0, "unavailable": 15.0, "auth": 300.0, "rate_limited": 20.0, "bad_request": 300.0,
-            "refused": 0.0, "cancelled": 0.0, "skipped": 0.0, "out_of_voice": 0.0}
-COLD_TRIES = 3          # cold-start timeouts in a row before a backend is rested like any other failure
+COOLDOWN = {
+    "timeout": 30.0,
+    "unavailable": 15.0,
+    "auth": 300.0,
+    "rate_limited": 20.0,
+    "bad_request": 300.0,
+    "refused": 0.0,
+    "cancelled": 0.0,
+    "skipped": 0.0,
+    "out_of_voice": 0.0,
+}
+COLD_TRIES = 3  # cold-start timeouts in a row before a backend is rested like any other failure
 
 
 @dataclass
@@ -92,7 +102,7 @@ class ReplyHandle:
         self.reply: Reply | None = None
         self.backend: str | None = None
         self._skip = threading.Event()
-        self._waiting = False        # a backend has started and said nothing yet
+        self._waiting = False  # a backend has started and said nothing yet
         self.started_at = time.monotonic()
         self.stats: dict[str, Any] = {"fallbacks": [], "guard": []}
 
@@ -159,7 +169,7 @@ class ReplyHandle:
 
 @dataclass
 class Link:
-    backend: Any            # an object with the DialogueBackend shape
+    backend: Any  # an object with the DialogueBackend shape
     choice: BackendChoice
 
     @property
@@ -174,12 +184,13 @@ class Link:
 class CharacterVoice:
     """The resolved chain of backends for one character, and the way to ask it for a reply."""
 
-    def __init__(self, service: DialogueService, character: Character | None, links: list[Link],
-                 problems: list[str]) -> None:
+    def __init__(
+        self, service: DialogueService, character: Character | None, links: list[Link], problems: list[str]
+    ) -> None:
         self.service = service
         self.character = character
         self.links = links
-        self.problems = problems     # backends that could not even be built, and why
+        self.problems = problems  # backends that could not even be built, and why
 
     @property
     def primary(self) -> Link:
@@ -190,8 +201,14 @@ class CharacterVoice:
         capabilities: Capabilities = self.primary.backend.capabilities
         return capabilities
 
-    def start(self, request: DialogueRequest, *, fallback: Callable[[], str] | str, player: str = "",
-              after: Callable[[Reply, ReplyHandle], None] | None = None) -> ReplyHandle:
+    def start(
+        self,
+        request: DialogueRequest,
+        *,
+        fallback: Callable[[], str] | str,
+        player: str = "",
+        after: Callable[[Reply, ReplyHandle], None] | None = None,
+    ) -> ReplyHandle:
         """Begin a reply on the worker; returns at once. `after` runs on the worker before "done" is posted."""
         handle = ReplyHandle()
         self.service._submit(self._run, request, handle, fallback, player, after)
@@ -205,11 +222,17 @@ class CharacterVoice:
         if timeouts is not None:
             request.timeouts = timeouts
         try:
-            text = self._run_link(link, request, ReplyHandle(), None, time.monotonic() + request.timeouts.total,
-                                  guard=False)
+            text = self._run_link(
+                link, request, ReplyHandle(), None, time.monotonic() + request.timeouts.total, guard=False
+            )
         except DialogueError as exc:
-            log.info("%s: %s could not score the answer (%s: %s); using the offline lexicon",
-                     self._who(), link.name, exc.kind, exc.message)
+            log.info(
+                "%s: %s could not score the answer (%s: %s); using the offline lexicon",
+                self._who(),
+                link.name,
+                exc.kind,
+                exc.message,
+            )
             return None
         return text, link
 
@@ -217,31 +240,41 @@ class CharacterVoice:
         return getattr(self.character, "id", None) or "line"
 
     # ------------------------------------------------------------------ worker
-    def _run(self, request: DialogueRequest, handle: ReplyHandle, fallback: Callable[[], str] | str, player: str,
-             after: Callable[[Reply, ReplyHandle], None] | None) -> None:
+    def _run(
+        self,
+        request: DialogueRequest,
+        handle: ReplyHandle,
+        fallback: Callable[[], str] | str,
+        player: str,
+        after: Callable[[Reply, ReplyHandle], None] | None,
+    ) -> None:
         try:
             reply = self._chain(request, handle, fallback, player)
         except Cancelled:
             handle._finish(None, "cancelled")
             return
         except Exception as exc:  # noqa: BLE001 - the worker must always finish the handle
-            log.error("%s: dialogue failed unexpectedly (%s: %s); saying the authored fallback",
-                      self._who(), type(exc).__name__, redact(exc))
+            log.error(
+                "%s: dialogue failed unexpectedly (%s: %s); saying the authored fallback",
+                self._who(),
+                type(exc).__name__,
+                redact(exc),
+            )
             text = fallback() if callable(fallback) else fallback
             reply = Reply(text or "...", "scripted", None, False)
         if after is not None:
             try:
                 after(reply, handle)
             except Exception as exc:  # noqa: BLE001
-                log.error("%s: bookkeeping after a reply failed (%s: %s)", self._who(), type(exc).__name__,
-                          redact(exc))
+                log.error("%s: bookkeeping after a reply failed (%s: %s)", self._who(), type(exc).__name__, redact(exc))
         if handle.cancelled:
             handle._finish(None, "cancelled")
         else:
             handle._finish(reply)
 
-    def _chain(self, request: DialogueRequest, handle: ReplyHandle, fallback: Callable[[], str] | str,
-               player: str) -> Reply:
+    def _chain(
+        self, request: DialogueRequest, handle: ReplyHandle, fallback: Callable[[], str] | str, player: str
+    ) -> Reply:
         deadline = time.monotonic() + request.timeouts.total
         for i, link in enumerate(self.links):
             is_last = i == len(self.links) - 1
@@ -256,8 +289,9 @@ class CharacterVoice:
             resting = self.service._resting(link)
             if resting and not is_last:
                 log.info("%s: skipping %s for %.0f s more after its last failure", self._who(), link.name, resting)
-                handle.stats["fallbacks"].append({"backend": link.name, "kind": "resting",
-                                                  "why": "left alone for a while after a failure"})
+                handle.stats["fallbacks"].append(
+                    {"backend": link.name, "kind": "resting", "why": "left alone for a while after a failure"}
+                )
                 continue
             cold = self.service.is_cold(link)
             req = request
@@ -276,17 +310,27 @@ class CharacterVoice:
                 raise
             except Skipped:
                 log.info("%s: the player skipped %s's reply; saying the authored line", self._who(), link.name)
-                handle.stats["fallbacks"].append({"backend": link.name, "kind": "skipped",
-                                                  "why": "the player chose the authored line"})
+                handle.stats["fallbacks"].append(
+                    {"backend": link.name, "kind": "skipped", "why": "the player chose the authored line"}
+                )
                 break
             except DialogueError as exc:
                 nxt = self.links[i + 1].name if not is_last else "the authored fallback line"
-                log.warning("%s: backend %s failed (%s: %s); falling back to %s", self._who(), link.name,
-                            exc.kind, exc.message, nxt)
+                log.warning(
+                    "%s: backend %s failed (%s: %s); falling back to %s",
+                    self._who(),
+                    link.name,
+                    exc.kind,
+                    exc.message,
+                    nxt,
+                )
                 handle.stats["fallbacks"].append({"backend": link.name, "kind": exc.kind, "why": exc.message})
                 if cold and isinstance(exc, TimedOut) and self.service._cold_miss(link):
-                    log.info("%s: %s did not answer within its cold-start budget; it is tried again next turn",
-                             self._who(), link.name)
+                    log.info(
+                        "%s: %s did not answer within its cold-start budget; it is tried again next turn",
+                        self._who(),
+                        link.name,
+                    )
                     continue
                 self.service._rest(link, exc)
                 continue
@@ -300,8 +344,15 @@ class CharacterVoice:
         handle._emit("delta", text)
         return Reply(text, "scripted", None, False)
 
-    def _run_link(self, link: Link, request: DialogueRequest, handle: ReplyHandle, player: str | None,
-                  deadline: float, guard: bool = True) -> str:
+    def _run_link(
+        self,
+        link: Link,
+        request: DialogueRequest,
+        handle: ReplyHandle,
+        player: str | None,
+        deadline: float,
+        guard: bool = True,
+    ) -> str:
         backend = link.backend
         t = request.timeouts
         name = getattr(self.character, "name", "")
@@ -313,9 +364,13 @@ class CharacterVoice:
 
         # The in-voice check reads the cleaned text as it grows, so a drift ("I'm a detective") is
         # caught while the guard still holds it back, before the player reads it.
-        check = (voicelib.VoiceCheck(self.character, player or "", self.service.voice_settings,
-                                     voicelib.writer_text(request.hints))
-                 if guard and link.choice.type != "scripted" and self.character is not None else None)
+        check = (
+            voicelib.VoiceCheck(
+                self.character, player or "", self.service.voice_settings, voicelib.writer_text(request.hints)
+            )
+            if guard and link.choice.type != "scripted" and self.character is not None
+            else None
+        )
 
         def take(piece: str) -> bool:
             handle.stats["pieces"] = handle.stats.get("pieces", 0) + 1
@@ -324,7 +379,7 @@ class CharacterVoice:
                 return False
             shown = out_guard.feed(piece)
             if check is not None:
-                check.feed(out_guard.current)     # raises OutOfVoice before `shown` reaches the player
+                check.feed(out_guard.current)  # raises OutOfVoice before `shown` reaches the player
             if shown:
                 handle._emit("delta", shown)
             return out_guard.stopped
@@ -337,9 +392,9 @@ class CharacterVoice:
         else:
             self._pump(backend, req, handle, t, deadline, take)
         if out_guard is None:
-            return streamsafe.clean("".join(parts))      # unshown (JSON scoring), still never a key
+            return streamsafe.clean("".join(parts))  # unshown (JSON scoring), still never a key
         if check is not None:
-            check.finish(out_guard.preview())      # raises OutOfVoice before the held-back rest is shown
+            check.finish(out_guard.preview())  # raises OutOfVoice before the held-back rest is shown
         rest, text = out_guard.finish()
         handle.stats["guard"] = list(out_guard.hits)
         if rest:
@@ -348,8 +403,15 @@ class CharacterVoice:
             raise Refused("the backend produced no usable text")
         return text
 
-    def _pump(self, backend: Any, req: DialogueRequest, handle: ReplyHandle, t: Timeouts, deadline: float,
-              take: Callable[[str], bool]) -> None:
+    def _pump(
+        self,
+        backend: Any,
+        req: DialogueRequest,
+        handle: ReplyHandle,
+        t: Timeouts,
+        deadline: float,
+        take: Callable[[str], bool],
+    ) -> None:
         q: queue.SimpleQueue[Any] = queue.SimpleQueue()
         stop = threading.Event()
 
@@ -358,7 +420,7 @@ class CharacterVoice:
         def produce() -> None:
             try:
                 if prepare is not None:
-                    prepare()   # importing an SDK or loading a model is not the model being slow
+                    prepare()  # importing an SDK or loading a model is not the model being slow
                 q.put(("ready", None))
                 pieces = backend.stream(req, stop)
                 try:
@@ -369,7 +431,7 @@ class CharacterVoice:
                 finally:
                     close = getattr(pieces, "close", None)
                     if close is not None:
-                        close()     # runs the backend's cleanup now (closing an HTTP stream), not at GC
+                        close()  # runs the backend's cleanup now (closing an HTTP stream), not at GC
                 q.put(("end", None))
             except DialogueError as exc:
                 q.put(("error", exc))
@@ -413,7 +475,7 @@ class CharacterVoice:
                 else:
                     raise value
         finally:
-            stop.set()      # the producer notices at its next piece; a hung one dies with its timeout
+            stop.set()  # the producer notices at its next piece; a hung one dies with its timeout
 
 
 def _quietly(fn: Callable[[], object]) -> None:
@@ -446,9 +508,9 @@ class DialogueService:
         self._lock = threading.Lock()
         self._seq = itertools.count()
         self._cooldown: dict[int, float] = {}
-        self._warm: set[int] = set()           # backends that have answered in this session
+        self._warm: set[int] = set()  # backends that have answered in this session
         self._cold_misses: dict[int, int] = {}
-        self._warming: dict[int, threading.Event] = {}     # backend -> set when its warm-up is over
+        self._warming: dict[int, threading.Event] = {}  # backend -> set when its warm-up is over
         self._warm_queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._warm_thread: threading.Thread | None = None
         self.timeouts = self.settings.timeouts()
@@ -461,8 +523,15 @@ class DialogueService:
             self.recorder = Cassette(record_path)
 
     @classmethod
-    def from_settings(cls, *, backend: str | None = None, model: str | None = None, base_url: str | None = None,
-                      record: str | None = None, settings_path: Path | None = None) -> DialogueService:
+    def from_settings(
+        cls,
+        *,
+        backend: str | None = None,
+        model: str | None = None,
+        base_url: str | None = None,
+        record: str | None = None,
+        settings_path: Path | None = None,
+    ) -> DialogueService:
         settings = Settings.load(backend=backend, model=model, base_url=base_url, path=settings_path)
         if record:
             settings.file["record"] = record
@@ -478,8 +547,11 @@ class DialogueService:
         for name in self.settings.fallbacks():
             # A fallback is named in settings; it keeps the environment's key and server but not TT_BACKEND.
             env = {k: v for k, v in self.settings.env.items() if k not in ("TT_BACKEND", "TT_MODEL")}
-            choices.append(Settings(dict(self.settings.file, backend=name, model=None, characters={}),
-                                    env, {"backend": name}).resolve(None))
+            choices.append(
+                Settings(
+                    dict(self.settings.file, backend=name, model=None, characters={}), env, {"backend": name}
+                ).resolve(None)
+            )
         if not any(c.type == "scripted" for c in choices):
             choices.append(BackendChoice("scripted", decided_by={"backend": "the final fallback"}))
         links, problems = [], []
@@ -497,8 +569,14 @@ class DialogueService:
     def _backend(self, choice: BackendChoice) -> Any:
         from game.dialogue import registry
 
-        key = (choice.backend, choice.type, choice.model, choice.base_url, choice.api_key,
-               repr(sorted(choice.options.items())))
+        key = (
+            choice.backend,
+            choice.type,
+            choice.model,
+            choice.base_url,
+            choice.api_key,
+            repr(sorted(choice.options.items())),
+        )
         with self._lock:
             backend = self._backends.get(key)
             if backend is None:
@@ -534,7 +612,7 @@ class DialogueService:
         if link.choice.type == "scripted" or self.timeouts.cold_start <= self.timeouts.first_token:
             return False
         if not getattr(link.backend, "cold_start", False):
-            return False         # a hosted API (or a plugin that says nothing) is never cold
+            return False  # a hosted API (or a plugin that says nothing) is never cold
         return id(link.backend) not in self._warm
 
     def _mark_warm(self, backend: Any) -> None:
@@ -577,8 +655,9 @@ class DialogueService:
                 thread = self._warm_thread
                 start = thread is None or not thread.is_alive()
                 if start:
-                    thread = self._warm_thread = threading.Thread(target=self._warm_loop, daemon=True,
-                                                                  name="dialogue-warmup")
+                    thread = self._warm_thread = threading.Thread(
+                        target=self._warm_loop, daemon=True, name="dialogue-warmup"
+                    )
                 # Queued under the lock: the idle loop decides to end under it too, so nothing is stranded.
                 self._warm_queue.put((voice, link, player, done))
             if start and thread is not None:
@@ -593,7 +672,7 @@ class DialogueService:
             except queue.Empty:
                 with self._lock:
                     if self._warm_queue.empty():
-                        self._warm_thread = None     # idle: the next warm_up starts a new one
+                        self._warm_thread = None  # idle: the next warm_up starts a new one
                         return
                 continue
             try:
@@ -611,16 +690,30 @@ class DialogueService:
         character = voice.character
         if character is None:
             return
-        messages = [{"role": "system", "content": system_prompt(character, player=player or "the player")},
-                    {"role": "user", "content": "Hello."}]
-        request = DialogueRequest(messages, max_tokens=1, temperature=0.0, seed=0,
-                                  timeouts=self.timeouts.cold(), character=character, hints={"kind": "warm_up"})
+        messages = [
+            {"role": "system", "content": system_prompt(character, player=player or "the player")},
+            {"role": "user", "content": "Hello."},
+        ]
+        request = DialogueRequest(
+            messages,
+            max_tokens=1,
+            temperature=0.0,
+            seed=0,
+            timeouts=self.timeouts.cold(),
+            character=character,
+            hints={"kind": "warm_up"},
+        )
         handle = ReplyHandle()
         try:
             voice._run_link(link, request, handle, None, time.monotonic() + request.timeouts.total, guard=False)
         except DialogueError as exc:
-            log.info("%s: warming up %s did not finish (%s: %s); the first reply gets the cold-start budget",
-                     voice._who(), link.name, exc.kind, exc.message)
+            log.info(
+                "%s: warming up %s did not finish (%s: %s); the first reply gets the cold-start budget",
+                voice._who(),
+                link.name,
+                exc.kind,
+                exc.message,
+            )
             return
         self._mark_warm(link.backend)
         log.info("%s: %s is warm (%.1f s)", voice._who(), link.name, time.monotonic() - t0)

@@ -17,6 +17,7 @@ A settings file may also name backend profiles, and a character may use one by n
       characters:
         aria: {backend: house-llama}
 """
+
 from __future__ import annotations
 
 import math
@@ -43,8 +44,8 @@ class BackendChoice:
     model: str | None = None
     base_url: str | None = None
     api_key: str | None = field(default=None, repr=False)
-    options: dict[str, Any] = field(default_factory=dict)     # extra settings passed to the backend
-    type: str = "scripted"          # the registry name (differs from `backend` for a named profile)
+    options: dict[str, Any] = field(default_factory=dict)  # extra settings passed to the backend
+    type: str = "scripted"  # the registry name (differs from `backend` for a named profile)
     decided_by: dict[str, str] = field(default_factory=dict)
 
     def config(self) -> dict[str, Any]:
@@ -69,9 +70,14 @@ class BackendChoice:
 # What each key of `dialogue:` holds; a value of another kind is reported and left out.
 _TEXT = (str, int, float)
 _SHAPES: dict[str, tuple[tuple[type, ...], str]] = {
-    "backend": (_TEXT, "text"), "model": (_TEXT, "text"), "base_url": (_TEXT, "text"), "api_key": (_TEXT, "text"),
-    "record": (_TEXT, "text (a file path)"), "backends": ((dict,), "a mapping of profile names to settings"),
-    "characters": ((dict,), "a mapping of character ids to settings"), "options": ((dict,), "a mapping"),
+    "backend": (_TEXT, "text"),
+    "model": (_TEXT, "text"),
+    "base_url": (_TEXT, "text"),
+    "api_key": (_TEXT, "text"),
+    "record": (_TEXT, "text (a file path)"),
+    "backends": ((dict,), "a mapping of profile names to settings"),
+    "characters": ((dict,), "a mapping of character ids to settings"),
+    "options": ((dict,), "a mapping"),
     "timeouts": ((dict,), "a mapping (connect, first_token, total, cold_start)"),
     "fallback": ((str, list), "a line or a list of lines"),
     "voice": ((dict,), "a mapping (check, examples, max_words, forbidden, characters)"),
@@ -120,20 +126,24 @@ def _read_section(path: Path, problems: list[str]) -> dict[str, Any]:
             continue
         kinds, expected = shape
         if isinstance(value, bool) or not isinstance(value, kinds):
-            shown = "a value" if key == "api_key" else _shown(value)    # never print a key, even a mistyped one
+            shown = "a value" if key == "api_key" else _shown(value)  # never print a key, even a mistyped one
             problems.append(f"{path}: 'dialogue.{key}' should be {expected}, found {shown}; ignored")
             continue
         if key in ("backends", "characters", "options") and isinstance(value, dict):
             for name, item in list(value.items()):
                 if not isinstance(item, dict):
-                    problems.append(f"{path}: 'dialogue.{key}.{name}' should be a mapping, found {_shown(item)}; ignored")
+                    problems.append(
+                        f"{path}: 'dialogue.{key}.{name}' should be a mapping, found {_shown(item)}; ignored"
+                    )
             value = {k: v for k, v in value.items() if isinstance(v, dict)}
         elif key == "timeouts" and isinstance(value, dict):
             for name, v in value.items():
-                low = 0 if name == "cold_start" else 1e-300     # cold_start: 0 turns the budget off
+                low = 0 if name == "cold_start" else 1e-300  # cold_start: 0 turns the budget off
                 if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < low:
-                    problems.append(f"{path}: 'dialogue.timeouts.{name}' should be a number of seconds above 0, "
-                                    f"found {_shown(v)}; the default is used")
+                    problems.append(
+                        f"{path}: 'dialogue.timeouts.{name}' should be a number of seconds above 0, "
+                        f"found {_shown(v)}; the default is used"
+                    )
         clean[key] = value
     return clean
 
@@ -159,8 +169,15 @@ class Settings:
     problems: list[str] = field(default_factory=list)
 
     @classmethod
-    def load(cls, *, backend: str | None = None, model: str | None = None, base_url: str | None = None,
-             path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    def load(
+        cls,
+        *,
+        backend: str | None = None,
+        model: str | None = None,
+        base_url: str | None = None,
+        path: Path | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> Settings:
         if environ is None:
             environ = os.environ
         problems: list[str] = []
@@ -171,8 +188,7 @@ class Settings:
         data: dict[str, Any] = {}
         if path.is_file():
             data = _read_section(path, problems)
-        env = {k: environ[k] for k in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TT_BACKEND", "TT_MODEL")
-               if environ.get(k)}
+        env = {k: environ[k] for k in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "TT_BACKEND", "TT_MODEL") if environ.get(k)}
         cli = {k: v for k, v in (("backend", backend), ("model", model), ("base_url", base_url)) if v}
         for key in (env.get("OPENAI_API_KEY"), data.get("api_key")):
             register_secret(key if isinstance(key, str) else None)
@@ -201,7 +217,7 @@ class Settings:
                 v = float(t.get(name, getattr(base, name)))
             except (TypeError, ValueError):
                 v = getattr(base, name)
-            ok = v >= 0 if name == "cold_start" else v > 0       # cold_start: 0 means no cold-start budget
+            ok = v >= 0 if name == "cold_start" else v > 0  # cold_start: 0 means no cold-start budget
             values[name] = v if math.isfinite(v) and ok else getattr(base, name)
         return Timeouts(**values)
 
@@ -233,8 +249,15 @@ class Settings:
         per_char = self._mapping("characters").get(getattr(character, "id", None) or "", {})
         if isinstance(per_char, dict):
             apply("settings (character)", {f: per_char.get(f) for f in FIELDS})
-        apply("env", {"backend": self.env.get("TT_BACKEND"), "model": self.env.get("TT_MODEL"),
-                      "base_url": self.env.get("OPENAI_BASE_URL"), "api_key": self.env.get("OPENAI_API_KEY")})
+        apply(
+            "env",
+            {
+                "backend": self.env.get("TT_BACKEND"),
+                "model": self.env.get("TT_MODEL"),
+                "base_url": self.env.get("OPENAI_BASE_URL"),
+                "api_key": self.env.get("OPENAI_API_KEY"),
+            },
+        )
         apply("cli", self.cli)
 
         if by["backend"] == "default" and (values.get("api_key") or values.get("base_url")):
@@ -261,5 +284,6 @@ class Settings:
             values["api_key"] = os.environ[str(api_key_env)]
             by["api_key"] = f"env {api_key_env}"
         register_secret(values.get("api_key"))
-        return BackendChoice(name, values.get("model"), values.get("base_url"), values.get("api_key"), options,
-                             btype, by)
+        return BackendChoice(
+            name, values.get("model"), values.get("base_url"), values.get("api_key"), options, btype, by
+        )

@@ -13,6 +13,7 @@ streamed pieces is seen whole):
 The service's output guard (game.dialogue.character.OutputGuard) calls these for every reply
 piece; cassettes call `clean` on what they record.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -20,7 +21,7 @@ from collections.abc import Iterable
 from game import textsafe
 from game.dialogue.base import known_secrets, redact
 
-MIN_PARTIAL = 8     # at the very end of a reply, this much of a secret's start is dropped too
+MIN_PARTIAL = 8  # at the very end of a reply, this much of a secret's start is dropped too
 
 
 def clean(text: str) -> str:
@@ -45,7 +46,7 @@ def held_back(text: str, secrets: Iterable[str] = ()) -> int:
         while i != -1:
             tail = n - i
             if tail <= longest:
-                break               # later places only give shorter tails
+                break  # later places only give shorter tails
             if secret.startswith(text[i:]):
                 longest = tail
                 break

@@ -27,6 +27,7 @@ Settings (settings.yaml):
         forbidden: [politics]    # words or phrases no character may say
         characters: {aria: {forbidden: [James]}}
 """
+
 from __future__ import annotations
 
 import re
@@ -41,40 +42,58 @@ if TYPE_CHECKING:
     from game.story.model import Character
 
 # Roles and kinds of being a character may only claim when its persona does.
-HUMAN_ROLES = frozenset("""
+HUMAN_ROLES = frozenset(
+    """
 human person man woman guy girl boy kid child teenager adult parent mother father mom dad wife husband
 detective doctor nurse lawyer teacher student professor police officer cop soldier agent spy chef cook
 waiter writer author journalist programmer developer engineer scientist researcher farmer pilot driver
 actor singer artist manager ceo boss employee intern assistant secretary priest king queen prince princess
 wizard witch knight pirate vampire
-""".split())
+""".split()
+)
 # Capitalised words that can follow "I'm" without being a name.
-NOT_NAMES = frozenset("not so very just really still here there glad sorry happy afraid sure also only always "
-                      "never fine okay ok ready curious grateful".split())
-NUMBER_WORDS = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|" \
-               r"fifty|many|several)"
+NOT_NAMES = frozenset(
+    "not so very just really still here there glad sorry happy afraid sure also only always "
+    "never fine okay ok ready curious grateful".split()
+)
+NUMBER_WORDS = (
+    r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|"
+    r"fifty|many|several)"
+)
 
-_NAME_RE = re.compile(r"\b(?i:my name is|my name's|call me|I am|I'm)\s+([A-Z][\w'-]*)")   # the name capitalised
-_ROLE_RE = re.compile(r"\bI(?:'m| am|'ve been| have been| was| used to be| work as| worked as)\s+"
-                      r"(?:a|an|the|just a|only a|actually a|really a)\s+((?:[\w-]+\s+){0,2}[\w-]+)", re.I)
-_HUMAN_RE = re.compile(r"\bI(?:'m| am)\s+(?:only |just |actually |really )?(human|a real person|flesh and blood)\b",
-                       re.I)
-_PAST_RE = re.compile(rf"\b(?:for|over|past|last)\s+(?:the\s+)?(?:last\s+|past\s+)?{NUMBER_WORDS}\s+years\b|"
-                      rf"\b{NUMBER_WORDS}\s+years old\b|"
-                      r"\bmy (?:wife|husband|kids|children|son|daughter|mother|father|mom|mum|dad|boss|office|"
-                      r"apartment|house|car|job|friend|friends|girlfriend|boyfriend|family|parents)\b|"
-                      r"\bI was (?:with|at) (?:a|my) (?:friend|party|cafe|café|school|work)\b|\bthe other day\b", re.I)
-_NEEDS = {"name": ("i'm", "i am", "my name", "call me"),
-          "role": ("i'm", "i am", "i've been", "i have been", "i was", "used to be", "work"),
-          "past": ("year", "my ", "i was", "other day"),
-          "assistant": ("model", "assist", "help", "openai", "chatgpt", "cutoff")}
+_NAME_RE = re.compile(r"\b(?i:my name is|my name's|call me|I am|I'm)\s+([A-Z][\w'-]*)")  # the name capitalised
+_ROLE_RE = re.compile(
+    r"\bI(?:'m| am|'ve been| have been| was| used to be| work as| worked as)\s+"
+    r"(?:a|an|the|just a|only a|actually a|really a)\s+((?:[\w-]+\s+){0,2}[\w-]+)",
+    re.I,
+)
+_HUMAN_RE = re.compile(
+    r"\bI(?:'m| am)\s+(?:only |just |actually |really )?(human|a real person|flesh and blood)\b", re.I
+)
+_PAST_RE = re.compile(
+    rf"\b(?:for|over|past|last)\s+(?:the\s+)?(?:last\s+|past\s+)?{NUMBER_WORDS}\s+years\b|"
+    rf"\b{NUMBER_WORDS}\s+years old\b|"
+    r"\bmy (?:wife|husband|kids|children|son|daughter|mother|father|mom|mum|dad|boss|office|"
+    r"apartment|house|car|job|friend|friends|girlfriend|boyfriend|family|parents)\b|"
+    r"\bI was (?:with|at) (?:a|my) (?:friend|party|cafe|café|school|work)\b|\bthe other day\b",
+    re.I,
+)
+_NEEDS = {
+    "name": ("i'm", "i am", "my name", "call me"),
+    "role": ("i'm", "i am", "i've been", "i have been", "i was", "used to be", "work"),
+    "past": ("year", "my ", "i was", "other day"),
+    "assistant": ("model", "assist", "help", "openai", "chatgpt", "cutoff"),
+}
 _SENTENCE_RE = re.compile(r"[^.!?\n]+[.!?]+(?=\s|$)")
-REPEATS = 3          # the same sentence this many times: a small model stuck in a loop
-STEP = 6             # characters of new text before feed() reads the reply again (< OutputGuard.HOLD)
-_ASSISTANT_RE = re.compile(r"\b(?:(?:large )?language model|AI assistant|how can I (?:help|assist) you(?: today)?|"
-                           r"I (?:cannot|can't|am unable to|'m unable to) (?:assist|help) with|I'm here to (?:help|assist)|"
-                           r"OpenAI|ChatGPT|"
-                           r"knowledge cutoff)\b", re.I)
+REPEATS = 3  # the same sentence this many times: a small model stuck in a loop
+STEP = 6  # characters of new text before feed() reads the reply again (< OutputGuard.HOLD)
+_ASSISTANT_RE = re.compile(
+    r"\b(?:(?:large )?language model|AI assistant|how can I (?:help|assist) you(?: today)?|"
+    r"I (?:cannot|can't|am unable to|'m unable to) (?:assist|help) with|I'm here to (?:help|assist)|"
+    r"OpenAI|ChatGPT|"
+    r"knowledge cutoff)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -103,10 +122,18 @@ class VoiceSettings:
                 return default
 
         chars = raw.get("characters") or {}
-        per = {str(k): words((v or {}).get("forbidden")) for k, v in chars.items() if isinstance(v, dict)} \
-            if isinstance(chars, dict) else {}
-        return cls(check=raw.get("check", True) is not False, max_words=number("max_words", 75),
-                   examples=number("examples", 3), forbidden=words(raw.get("forbidden")), per_character=per)
+        per = (
+            {str(k): words((v or {}).get("forbidden")) for k, v in chars.items() if isinstance(v, dict)}
+            if isinstance(chars, dict)
+            else {}
+        )
+        return cls(
+            check=raw.get("check", True) is not False,
+            max_words=number("max_words", 75),
+            examples=number("examples", 3),
+            forbidden=words(raw.get("forbidden")),
+            per_character=per,
+        )
 
 
 def examples(character: Character | None, render: Callable[[Any], str], count: int = 3) -> list[str]:
@@ -133,8 +160,10 @@ def examples_prompt(lines: list[str]) -> str:
     if not lines:
         return ""
     quoted = " ".join(f'"{line}"' for line in lines)
-    return (f"Lines the writer gave you, to show your voice (match their tone and length; do not repeat "
-            f"them word for word): {quoted}")
+    return (
+        f"Lines the writer gave you, to show your voice (match their tone and length; do not repeat "
+        f"them word for word): {quoted}"
+    )
 
 
 def writer_text(hints: dict[str, Any]) -> list[str]:
@@ -150,8 +179,13 @@ def writer_text(hints: dict[str, Any]) -> list[str]:
 class VoiceCheck:
     """Reads a reply as it grows; raises OutOfVoice at the first claim the persona contradicts."""
 
-    def __init__(self, character: Character | None, player: str = "", settings: VoiceSettings | None = None,
-                 writer_text: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        character: Character | None,
+        player: str = "",
+        settings: VoiceSettings | None = None,
+        writer_text: Iterable[str] = (),
+    ) -> None:
         self.settings = settings or VoiceSettings()
         self.enabled = self.settings.check
         self.name = str(getattr(character, "name", "") or "")
@@ -159,17 +193,25 @@ class VoiceCheck:
         self.allowed_names = {w.lower() for w in re.findall(r"[\w'-]+", self.name)} | {cid.lower()}
         # What the writer gave the character (persona and authored lines) may be said: a role, a past
         # or a phrase found there is the character's own, not a drift.
-        authored = [getattr(t, "source", t) for t in (list(getattr(character, "fallback", ()) or ())
-                    + list(getattr(character, "greeting", ()) or ())
-                    + [r for i in getattr(character, "intents", ()) or () for r in i.replies])]
+        authored = [
+            getattr(t, "source", t)
+            for t in (
+                list(getattr(character, "fallback", ()) or ())
+                + list(getattr(character, "greeting", ()) or ())
+                + [r for i in getattr(character, "intents", ()) or () for r in i.replies]
+            )
+        ]
         # `writer_text`: the rest of what the writer gave this reply (the question to ask, the read-back,
         # the line a generated line rephrases), so "worse at my job" in ARIA's own question is hers.
-        self.persona = " ".join([str(getattr(character, "persona", "") or "")] + [str(a) for a in authored]
-                                + [str(t) for t in writer_text if t]).lower()
+        self.persona = " ".join(
+            [str(getattr(character, "persona", "") or "")]
+            + [str(a) for a in authored]
+            + [str(t) for t in writer_text if t]
+        ).lower()
         self.player = player.lower()
         forbidden = list(self.settings.forbidden) + list(self.settings.per_character.get(cid, ()))
         self._forbidden = [(f, re.compile(r"(?<!\w)" + re.escape(f.lower()) + r"(?!\w)")) for f in forbidden]
-        self._checked = 0                      # how long the reply was when feed() last read it
+        self._checked = 0  # how long the reply was when feed() last read it
 
     def feed(self, text: str) -> None:
         """Check the text so far; a match that touches its end may be a word still arriving, so waits.
@@ -194,28 +236,30 @@ class VoiceCheck:
         low = text.lower()
         # Each pattern runs only when words it needs are there (plain substring tests are ~50x cheaper).
         has = {key: any(w in low for w in words) for key, words in _NEEDS.items()}
-        for m in (_NAME_RE.finditer(text) if has["name"] else ()):
+        for m in _NAME_RE.finditer(text) if has["name"] else ():
             word = m.group(1).strip("'-")
             low = word.lower()
             if low.endswith("'s"):
-                continue        # "I'm Sarah's idea": a possessive, not a name
+                continue  # "I'm Sarah's idea": a possessive, not a name
             if not self._complete(m, text, partial) or low in NOT_NAMES or low in self.allowed_names:
                 continue
             if low in ("i", "a", "an", "the") or m.group(0).lower() in self.persona:
                 continue
             raise OutOfVoice(f"out of voice: calls itself {word!r}, not {self.name}")
-        for m in (_ROLE_RE.finditer(text) if has["role"] else ()):
+        for m in _ROLE_RE.finditer(text) if has["role"] else ():
             if not self._complete(m, text, partial):
                 continue
             if m.group(0).lower() in self.persona:
                 continue
             for word in re.findall(r"[\w-]+", m.group(1).lower()):
                 if word in HUMAN_ROLES and not re.search(rf"\b{re.escape(word)}\b", self.persona):
-                    raise OutOfVoice(f"out of voice: claims to be {m.group(0)[m.group(0).find(' ') + 1:]!r}")
-        for rx, what, need in ((_HUMAN_RE, "claims to be human", "name"),
-                               (_PAST_RE, "claims a life it does not have", "past"),
-                               (_ASSISTANT_RE, "talks like an assistant, not the character", "assistant")):
-            for m in (rx.finditer(text) if has[need] else ()):
+                    raise OutOfVoice(f"out of voice: claims to be {m.group(0)[m.group(0).find(' ') + 1 :]!r}")
+        for rx, what, need in (
+            (_HUMAN_RE, "claims to be human", "name"),
+            (_PAST_RE, "claims a life it does not have", "past"),
+            (_ASSISTANT_RE, "talks like an assistant, not the character", "assistant"),
+        ):
+            for m in rx.finditer(text) if has[need] else ():
                 if not self._complete(m, text, partial):
                     continue
                 said = m.group(0)

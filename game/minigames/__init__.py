@@ -11,6 +11,7 @@ A minigame is a class with this shape (see `base.Minigame`):
 It never imports pygame or the story. Built-ins are listed in BUILTIN; third-party
 packages add theirs through the `game.minigames` entry-point group. Imports are lazy.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -1,4 +1,5 @@
 """The contract between the story runtime, the front ends and each minigame."""
+
 from __future__ import annotations
 
 import difflib
@@ -39,10 +40,16 @@ class Param:
         """None if `value` is acceptable, else what was expected, in a writer's words."""
         k = self.kind
         if k in ("int", "number"):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                    (k == "int" and not float(value).is_integer()) or value != value:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or (k == "int" and not float(value).is_integer())
+                or value != value
+            ):
                 return f"expects {'a whole number' if k == 'int' else 'a number'}{self._range()}, found {shown(value)}"
-            if (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
+            if (self.minimum is not None and value < self.minimum) or (
+                self.maximum is not None and value > self.maximum
+            ):
                 return f"expects a value{self._range()}, found {shown(value)}"
             return None
         if k == "bool":
@@ -173,7 +180,9 @@ class Minigame:
     DT = 1 / 30
 
 
-def run_autopilot(name: str, seed: int, params: dict[str, Any] | None = None, max_steps: int = 1_000_000) -> dict[str, Any]:
+def run_autopilot(
+    name: str, seed: int, params: dict[str, Any] | None = None, max_steps: int = 1_000_000
+) -> dict[str, Any]:
     """Play a minigame to its end with its own autopilot: for playtests and the CLI."""
     from game import minigames
 

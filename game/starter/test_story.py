@@ -1,4 +1,5 @@
 """The story's own tests: it loads clean, every ending can be reached, and a playthrough ends."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ def test_every_ending_is_reached():
 
 def test_a_playthrough_in_the_terminal_ends():
     answers = "Tester\n1\nplease be careful\nnothing else\n" + "1\n" * 20
-    out = subprocess.run([sys.executable, "-m", "game", "play", "--text", "."], input=answers, capture_output=True,
-                         text=True, cwd=HERE)
+    out = subprocess.run(
+        [sys.executable, "-m", "game", "play", "--text", "."], input=answers, capture_output=True, text=True, cwd=HERE
+    )
     assert out.returncode == 0 and "THE END" in out.stdout, out.stdout[-2000:] + out.stderr

@@ -4,6 +4,7 @@ A policy answers what a player would: which option to pick, what to say in a
 conversation, what a minigame's result is. `roundtrip=True` saves to JSON text and
 restores at every step, so a test proves saves lose nothing.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,7 +52,6 @@ class Policy:
             return run_autopilot(prompt.name, prompt.seed, prompt.params), False
         return dict(how), False
 
-
     def answer(self, prompt: Any, runtime: Runtime) -> dict[str, Any]:
         """A prompt of a step type this policy has no rule for: the first answer exploration would try."""
         from game.story.explore import Outcomes
@@ -79,8 +79,14 @@ HANDLERS: dict[str, Callable[..., Any]] = {
 }
 
 
-def play(runtime: Runtime, policy: Policy, *, roundtrip: bool = False, max_prompts: int = 100_000,
-         on_prompt: Callable[..., Any] | None = None) -> Runtime:
+def play(
+    runtime: Runtime,
+    policy: Policy,
+    *,
+    roundtrip: bool = False,
+    max_prompts: int = 100_000,
+    on_prompt: Callable[..., Any] | None = None,
+) -> Runtime:
     """Drive `runtime` to an ending; returns the (possibly restored) runtime at the end."""
     story = runtime.story
     for _ in range(max_prompts):

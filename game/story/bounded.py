@@ -16,6 +16,7 @@ The limits, and why:
 - MAX_FORMAT (100): the widest field or precision a `%` format may ask for.
 - MAX_ROUND_DIGITS (100): how many digits `round` may keep or drop.
 """
+
 from __future__ import annotations
 
 import math
@@ -75,8 +76,10 @@ def check(value: _T) -> _T:
             raise Refused(f"the text would be {len(value):,} characters long (the limit is {MAX_TEXT:,})")
     elif isinstance(value, int):
         if value.bit_length() > MAX_INT_BITS:
-            raise Refused(f"the number would have about {int(value.bit_length() * 0.30103):,} digits "
-                          f"(the limit is about {int(MAX_INT_BITS * 0.30103):,})")
+            raise Refused(
+                f"the number would have about {int(value.bit_length() * 0.30103):,} digits "
+                f"(the limit is about {int(MAX_INT_BITS * 0.30103):,})"
+            )
     elif isinstance(value, (list, tuple)):
         if weight(value) > MAX_ITEMS:
             raise Refused(f"the list would hold more than {MAX_ITEMS:,} items")
@@ -85,8 +88,9 @@ def check(value: _T) -> _T:
 
 # ------------------------------------------------------------------ operators
 
+
 def add(a: Any, b: Any) -> Any:
-    if type(a) is int and type(b) is int:          # the common case: counters
+    if type(a) is int and type(b) is int:  # the common case: counters
         r = a + b
         if -(1 << 62) < r < (1 << 62):
             return r
@@ -189,6 +193,7 @@ def _format(fmt: str, args: Any) -> str:
 
 # ------------------------------------------------------------------ functions
 
+
 def _round(x: Any, digits: Any = None) -> Any:
     if not isinstance(x, (int, float)):
         raise Refused(f"round() takes a number, not {_type(x)}")
@@ -235,6 +240,7 @@ def _extreme(fn: Callable[[Sequence[Any]], Any], name: str) -> Callable[..., Any
         if not items:
             raise Refused(f"{name}() needs at least one value")
         return fn(items)
+
     return pick
 
 
@@ -259,8 +265,17 @@ def _upper(s: Any) -> str:
 
 
 PURE_FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "min": _extreme(min, "min"), "max": _extreme(max, "max"), "abs": _abs, "round": _round, "int": _int,
-    "float": _float, "str": _str, "len": _len, "clamp": _clamp, "lower": _lower, "upper": _upper,
+    "min": _extreme(min, "min"),
+    "max": _extreme(max, "max"),
+    "abs": _abs,
+    "round": _round,
+    "int": _int,
+    "float": _float,
+    "str": _str,
+    "len": _len,
+    "clamp": _clamp,
+    "lower": _lower,
+    "upper": _upper,
 }
 
 
@@ -282,6 +297,7 @@ RANDOM_FUNCTIONS: dict[str, Callable[..., Any]] = {"chance": chance, "roll": rol
 
 
 # ------------------------------------------------------------------ what the player did
+
 
 def _recall(items: Any, n: Any, what: str) -> str:
     if not _is_int(n):

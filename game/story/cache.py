@@ -20,6 +20,7 @@ reading an entry costs little more than parsing its JSON.
     body:   {"sources": [[path, sha256], ...], "files": [path, ...], "texts": "...",
              "lengths": [...], "body": {"level": [...], "scenes": [...]}}   (see below)
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -90,6 +91,7 @@ def entry_path(level_file: Path) -> Path:
 
 # ---------------------------------------------------------------- loading through the cache
 
+
 def load_story(path: str | Path) -> tuple[Story | None, list[Diagnostic]]:
     if loader.is_campaign(path):
         return loader.load_campaign(path, level_loader=load_level)
@@ -104,7 +106,7 @@ def load_level(path: str | Path) -> tuple[Level | None, list[Diagnostic]]:
     try:
         target = entry_path(path)
     except OSError:
-        return loader.load_level(path)         # no cache dir to be had: load from the source
+        return loader.load_level(path)  # no cache dir to be had: load from the source
     level = read_entry(target)
     if level is not None:
         return level, []
@@ -136,9 +138,8 @@ def read_entry(target: Path) -> Level | None:
         with collector.paused():
             level = _Decoder(data["files"], data["texts"], data["lengths"]).level(data["body"])
         return dataclasses.replace(level, sources=tuple(tuple(s) for s in data["sources"]))
-    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, ex.ExpressionError,
-            RecursionError):
-        return None       # missing, stale, damaged or foreign: rebuilt by the caller
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError, ex.ExpressionError, RecursionError):
+        return None  # missing, stale, damaged or foreign: rebuilt by the caller
 
 
 def write_entry(target: Path, level: Level) -> None:
@@ -154,7 +155,7 @@ def write_entry(target: Path, level: Level) -> None:
 
         atomic_write_bytes(target, header.encode("utf-8") + b"\n" + data)
     except (OSError, TypeError, ValueError):
-        pass              # a cache that cannot be written is only slower next time
+        pass  # a cache that cannot be written is only slower next time
 
 
 # ---------------------------------------------------------------- the format
@@ -164,6 +165,7 @@ def write_entry(target: Path, level: Level) -> None:
 #  characters, var_pos, header pos], "scenes": [[id, pos..., background, title, [step rows]]...]}
 # A step row is [type, file, line, column, guard, draws, fields...]; texts, expressions and templates
 # are indexes of the string table (-1 for none); each step type packs its own fields (Step.pack).
+
 
 def _type_names() -> dict[type, str]:
     return {t: f"{t.__module__}.{t.__qualname__}" for t in step_registry.types()}
@@ -224,11 +226,22 @@ class _Encoder:
         return [self.types[type(st)], *self.pos(st.pos), self.expr(st.guard), 1 if st.draws else 0, *st.pack(self)]
 
     def level(self, level: Level) -> dict[str, Any]:
-        scenes = [[sid, *self.pos(sc.pos), sc.background, sc.title, [self.step(st) for st in sc.steps]]
-                  for sid, sc in level.scenes.items()]
-        head = [level.id, level.title, level.start, self.file(level.file), self.value(level.vars),
-                list(level.values), self.value(level.characters), self.value(level.var_pos),
-                list(self.pos(level.pos)), [self.file(f) for f in level.files]]
+        scenes = [
+            [sid, *self.pos(sc.pos), sc.background, sc.title, [self.step(st) for st in sc.steps]]
+            for sid, sc in level.scenes.items()
+        ]
+        head = [
+            level.id,
+            level.title,
+            level.start,
+            self.file(level.file),
+            self.value(level.vars),
+            list(level.values),
+            self.value(level.characters),
+            self.value(level.var_pos),
+            list(self.pos(level.pos)),
+            [self.file(f) for f in level.files],
+        ]
         return {"level": head, "scenes": scenes}
 
 
@@ -238,7 +251,7 @@ class _Decoder:
         out = []
         at = 0
         for n in lengths:
-            out.append(texts[at:at + n])
+            out.append(texts[at : at + n])
             at += n
         if at != len(texts):
             raise ValueError("the string table does not add up")
@@ -283,8 +296,9 @@ class _Decoder:
         built: list[Step] = []
         for row in rows:
             kind, sf, sl, sc, guard, draws = row[:6]
-            step = classes[kind].unpack(self, Pos(files_[sf], sl, sc), parse(texts[guard]) if guard >= 0 else None,
-                                        row[6:])
+            step = classes[kind].unpack(
+                self, Pos(files_[sf], sl, sc), parse(texts[guard]) if guard >= 0 else None, row[6:]
+            )
             if draws:
                 step.draws = True
             built.append(step)
@@ -299,5 +313,17 @@ class _Decoder:
         scenes = {}
         for sid, f, line, col, background, title_, rows in data["scenes"]:
             scenes[sid] = Scene(sid, None, Pos(files_[f], line, col), background, title_, (unpack, rows))
-        return Level(lid, title, start, self.files[file], self.value(vars_), tuple(values), self.value(characters),
-                     scenes, tuple(self.files[i] for i in files), self.pos(*pos), self.value(var_pos), ())
+        return Level(
+            lid,
+            title,
+            start,
+            self.files[file],
+            self.value(vars_),
+            tuple(values),
+            self.value(characters),
+            scenes,
+            tuple(self.files[i] for i in files),
+            self.pos(*pos),
+            self.value(var_pos),
+            (),
+        )

@@ -15,6 +15,7 @@ gc.callbacks). A scene the compiled cache left packed is unpacked, and given its
 the same way when the story first enters it. When a loaded level is dropped (a hot reload), `release()` unfreezes, so the
 collector can free it and anything else that died meanwhile.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -25,7 +26,7 @@ from collections.abc import Iterator
 
 @contextlib.contextmanager
 def paused() -> Iterator[None]:
-    if os.environ.get("TT_COLLECTOR_DURING_LOAD") == "1":     # the benchmark's comparison run
+    if os.environ.get("TT_COLLECTOR_DURING_LOAD") == "1":  # the benchmark's comparison run
         yield
         return
     was_enabled = gc.isenabled()

@@ -1,4 +1,5 @@
 """Coverage of a story by playtests: which scenes, lines, options and endings were hit, how often."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -10,10 +11,10 @@ from game.story.model import Story
 
 @dataclass
 class Coverage:
-    scenes: Counter[str] = field(default_factory=Counter)     # "level/scene"
-    lines: Counter[str] = field(default_factory=Counter)      # line key
-    choices: Counter[str] = field(default_factory=Counter)    # "key#option"
-    endings: Counter[str] = field(default_factory=Counter)    # "level/ending"
+    scenes: Counter[str] = field(default_factory=Counter)  # "level/scene"
+    lines: Counter[str] = field(default_factory=Counter)  # line key
+    choices: Counter[str] = field(default_factory=Counter)  # "key#option"
+    endings: Counter[str] = field(default_factory=Counter)  # "level/ending"
 
     def to_json(self) -> dict[str, Any]:
         return {k: dict(sorted(getattr(self, k).items())) for k in ("scenes", "lines", "choices", "endings")}

@@ -3,6 +3,7 @@
 Codes are stable (tests, docs and CI filters rely on them). Each code has a page in
 docs/diagnostics/<code>.md with a wrong and a right example.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

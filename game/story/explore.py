@@ -8,6 +8,7 @@ below, at and just above the constant, plus the extremes, so every branch the wr
 wrote can be taken. States (level, scene, step, variables, profile) already seen are not
 explored twice, so loops terminate; a bound stops runaway stories and says so.
 """
+
 from __future__ import annotations
 
 import ast
@@ -26,23 +27,23 @@ from game.story.world import World
 _Plan = dict[str, tuple[Any, ...] | None]
 
 MAX_COMBOS = 64
-MAX_SILENT = 10_000      # steps run without a decision before the runtime's own loop check takes over
+MAX_SILENT = 10_000  # steps run without a decision before the runtime's own loop check takes over
 
 
 @dataclass
 class Exploration:
-    scenes: Counter[Any] = field(default_factory=Counter)          # (level, scene) -> times entered
-    lines: Counter[Any] = field(default_factory=Counter)           # line key -> times shown
-    choices: Counter[Any] = field(default_factory=Counter)         # "key#index" -> times taken
-    endings: Counter[Any] = field(default_factory=Counter)         # (level, ending) -> times reached
-    end_steps: set[Any] = field(default_factory=set)               # positions of End steps reached
-    guards: dict[str, Any] = field(default_factory=dict)                # pos -> {True, False} seen
-    empty_choices: set[Any] = field(default_factory=set)           # positions of choices that offered nothing
-    dead_ends: Counter[Any] = field(default_factory=Counter)       # (level, scene) that ran out of steps
+    scenes: Counter[Any] = field(default_factory=Counter)  # (level, scene) -> times entered
+    lines: Counter[Any] = field(default_factory=Counter)  # line key -> times shown
+    choices: Counter[Any] = field(default_factory=Counter)  # "key#index" -> times taken
+    endings: Counter[Any] = field(default_factory=Counter)  # (level, ending) -> times reached
+    end_steps: set[Any] = field(default_factory=set)  # positions of End steps reached
+    guards: dict[str, Any] = field(default_factory=dict)  # pos -> {True, False} seen
+    empty_choices: set[Any] = field(default_factory=set)  # positions of choices that offered nothing
+    dead_ends: Counter[Any] = field(default_factory=Counter)  # (level, scene) that ran out of steps
     states: int = 0
     paths: int = 0
     truncated: bool = False
-    all_lines: set[Any] = field(default_factory=set)               # every line key in the story
+    all_lines: set[Any] = field(default_factory=set)  # every line key in the story
     all_options: set[Any] = field(default_factory=set)
 
 
@@ -90,8 +91,11 @@ def boundaries(levels: Iterable[Level]) -> dict[tuple[str, str], set[Any]]:
                 if not isinstance(node, ast.Compare):
                     continue
                 sides = [node.left, *node.comparators]
-                attrs = [(s.value.id, s.attr) for s in sides
-                         if isinstance(s, ast.Attribute) and isinstance(s.value, ast.Name)]
+                attrs = [
+                    (s.value.id, s.attr)
+                    for s in sides
+                    if isinstance(s, ast.Attribute) and isinstance(s.value, ast.Name)
+                ]
                 consts = [s.value for s in sides if isinstance(s, ast.Constant)]
                 consts += [CONSTANTS[s.id] for s in sides if isinstance(s, ast.Name) and s.id in CONSTANTS]
                 for rec, attr in attrs:
@@ -143,7 +147,7 @@ def record_plans(story: Story, records: set[str]) -> dict[str, _Plan | None]:
         parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
         for node in ast.walk(tree):
             if isinstance(node, ast.Name) and node.id in plans and not isinstance(parents.get(id(node)), ast.Attribute):
-                plans[node.id] = None                 # the whole record is read: keep it exactly
+                plans[node.id] = None  # the whole record is read: keep it exactly
                 continue
             if not (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in plans):
                 continue
@@ -172,10 +176,13 @@ def record_plans(story: Story, records: set[str]) -> dict[str, _Plan | None]:
                     if bucket is not None:
                         bucket.update(values)
                     continue
-            elif id(node) in tested or (shown and isinstance(tree, ast.Expression) and tree.body is node) or \
-                    (isinstance(parent, ast.IfExp) and parent.test is node):
+            elif (
+                id(node) in tested
+                or (shown and isinstance(tree, ast.Expression) and tree.body is node)
+                or (isinstance(parent, ast.IfExp) and parent.test is node)
+            ):
                 continue
-            consts[key] = None                        # used some other way: keep the field exactly
+            consts[key] = None  # used some other way: keep the field exactly
     for (record, fld), seen in consts.items():
         plan = plans[record]
         if plan is None:
@@ -238,8 +245,9 @@ class Outcomes:
             for dim in prompt.measures:
                 if ("values", dim) not in self.bounds:
                     continue
-                vals = {-1.0, 0.0, 1.0} | {float(v) for v in self.bounds.get(("values", dim), set())
-                                           if isinstance(v, (int, float))}
+                vals = {-1.0, 0.0, 1.0} | {
+                    float(v) for v in self.bounds.get(("values", dim), set()) if isinstance(v, (int, float))
+                }
                 fields[dim] = sorted(v for v in vals if -1.0 <= v <= 1.0)
             self._cache[key] = [{"values": c, "turns": []} for c in _combos(fields)]
         return self._cache[key]
@@ -355,8 +363,14 @@ def _all_keys(story: Story, result: Exploration) -> None:
             result.all_options.update(cov.get("choices", ()))
 
 
-def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int], None] | None = None,
-            minigame_results: Callable[..., Any] | None = None, talk_outcomes: Callable[..., Any] | None = None) -> Exploration:
+def explore(
+    story: Story,
+    *,
+    max_states: int = 20_000,
+    progress: Callable[[int], None] | None = None,
+    minigame_results: Callable[..., Any] | None = None,
+    talk_outcomes: Callable[..., Any] | None = None,
+) -> Exploration:
     """Play every distinct state once. A state is where the story waits for a decision (a choice,
     a conversation, a minigame, or any step type whose `forks` offer more than one answer), with
     the variables, profile and (when read) visit counts that can change what follows."""
@@ -370,8 +384,11 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
     reads_visits = any("visits" in e.names for lv in story.levels for e in _all_expressions(lv))
     stores = {name for lv in story.levels for _s, _i, st in lv.steps() for name, _k, _d in st.stores()}
     plans = record_plans(story, stores | {"values"})
-    keyed = [(n, kept) for n in sorted(_read_names(story) - {"values", "player", "visits"})
-             if n in plans and (kept := plans[n]) is not None]
+    keyed = [
+        (n, kept)
+        for n in sorted(_read_names(story) - {"values", "player", "visits"})
+        if n in plans and (kept := plans[n]) is not None
+    ]
     read = sorted(n for n in _read_names(story) - {"values", "player", "visits"} if n not in dict(keyed))
     values_plan = plans.get("values")
 
@@ -394,8 +411,13 @@ def explore(story: Story, *, max_states: int = 20_000, progress: Callable[[int],
 
     def world_key(w: World) -> tuple[Any, ...]:
         vars_ = w.vars
-        return (_key_of(vars_, read, memo), tuple(record(vars_.get(n), plan) for n, plan in keyed), profile(w.values),
-                tuple(sorted(w.visits.items())) if reads_visits else ())
+        return (
+            _key_of(vars_, read, memo),
+            tuple(record(vars_.get(n), plan) for n, plan in keyed),
+            profile(w.values),
+            tuple(sorted(w.visits.items())) if reads_visits else (),
+        )
+
     scenes, lines, choices, guards = result.scenes, result.lines, result.choices, result.guards
 
     def trace(event: str, level: str, scene: str, detail: Any) -> None:

@@ -13,6 +13,7 @@ Checks at load: the source is at most MAX_SOURCE characters and MAX_DEPTH deep; 
 part that reads no variable is computed then, so `1/0`, `len(5)` or `roll(0)` is a load
 error with its column, not a failure on every run.
 """
+
 from __future__ import annotations
 
 import ast
@@ -26,11 +27,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from game.story import bounded
 
 if TYPE_CHECKING:
-    _Fn = Callable[["Scope"], Any]            # a compiled part: evaluates against a Scope
-    _Compiled = tuple[_Fn, Any]             # (the part, its value when it reads nothing, else _NOT_CONSTANT)
+    _Fn = Callable[["Scope"], Any]  # a compiled part: evaluates against a Scope
+    _Compiled = tuple[_Fn, Any]  # (the part, its value when it reads nothing, else _NOT_CONSTANT)
 
-MAX_SOURCE = 2_000      # characters in one expression: ~650 operations at most, a few ms of bounded work
-MAX_DEPTH = 64          # nesting of the parsed tree: deeper is a writing mistake, and Python's parser recurses
+MAX_SOURCE = 2_000  # characters in one expression: ~650 operations at most, a few ms of bounded work
+MAX_DEPTH = 64  # nesting of the parsed tree: deeper is a writing mistake, and Python's parser recurses
 
 
 class ExpressionError(Exception):
@@ -51,19 +52,63 @@ FUNCTIONS = tuple(sorted([*PURE_FUNCTIONS, *RANDOM_FUNCTIONS, *RECALL_FUNCTIONS]
 CONSTANTS = {"true": True, "false": False, "none": None, "True": True, "False": False, "None": None}
 
 _ALLOWED = (
-    ast.Expression, ast.BoolOp, ast.And, ast.Or, ast.BinOp, ast.Add, ast.Sub, ast.Mult, ast.Div,
-    ast.FloorDiv, ast.Mod, ast.UnaryOp, ast.Not, ast.USub, ast.UAdd, ast.Compare, ast.Eq, ast.NotEq,
-    ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn, ast.IfExp, ast.Call, ast.Name, ast.Load,
-    ast.Constant, ast.Attribute, ast.List, ast.Tuple,
+    ast.Expression,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.BinOp,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.FloorDiv,
+    ast.Mod,
+    ast.UnaryOp,
+    ast.Not,
+    ast.USub,
+    ast.UAdd,
+    ast.Compare,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.In,
+    ast.NotIn,
+    ast.IfExp,
+    ast.Call,
+    ast.Name,
+    ast.Load,
+    ast.Constant,
+    ast.Attribute,
+    ast.List,
+    ast.Tuple,
 )
 _FRIENDLY = {
-    "Subscript": "indexing with [...]", "Lambda": "lambda", "ListComp": "comprehensions",
-    "GeneratorExp": "comprehensions", "DictComp": "comprehensions", "SetComp": "comprehensions",
-    "Dict": "dict literals", "Set": "set literals", "Pow": "the power operator **",
-    "NamedExpr": "assignment (:=)", "JoinedStr": "f-strings", "Starred": "*unpacking",
-    "Await": "await", "Yield": "yield", "BitAnd": "bitwise &", "BitOr": "bitwise |",
-    "BitXor": "bitwise ^", "LShift": "<<", "RShift": ">>", "Invert": "~", "Is": "'is' (use ==)",
-    "IsNot": "'is not' (use !=)", "MatMult": "@",
+    "Subscript": "indexing with [...]",
+    "Lambda": "lambda",
+    "ListComp": "comprehensions",
+    "GeneratorExp": "comprehensions",
+    "DictComp": "comprehensions",
+    "SetComp": "comprehensions",
+    "Dict": "dict literals",
+    "Set": "set literals",
+    "Pow": "the power operator **",
+    "NamedExpr": "assignment (:=)",
+    "JoinedStr": "f-strings",
+    "Starred": "*unpacking",
+    "Await": "await",
+    "Yield": "yield",
+    "BitAnd": "bitwise &",
+    "BitOr": "bitwise |",
+    "BitXor": "bitwise ^",
+    "LShift": "<<",
+    "RShift": ">>",
+    "Invert": "~",
+    "Is": "'is' (use ==)",
+    "IsNot": "'is not' (use !=)",
+    "MatMult": "@",
 }
 
 
@@ -73,13 +118,13 @@ class Expression:
 
     source: str
     tree: ast.AST
-    names: frozenset[str]              # top-level variable names read
+    names: frozenset[str]  # top-level variable names read
     fields: tuple[tuple[str, str, int], ...]  # (record, field, column) for record.field reads
     uses_random: bool
-    name_cols: tuple[tuple[str, int], ...] = ()   # (name, column) of each name's first read
-    offset: int = 0                                  # where the expression starts in its text (templates)
-    fn: Callable[[Scope], Any] | None = None       # the compiled evaluator
-    constant: Any = None                             # its value, when it reads nothing (is_constant)
+    name_cols: tuple[tuple[str, int], ...] = ()  # (name, column) of each name's first read
+    offset: int = 0  # where the expression starts in its text (templates)
+    fn: Callable[[Scope], Any] | None = None  # the compiled evaluator
+    constant: Any = None  # its value, when it reads nothing (is_constant)
     is_constant: bool = False
 
     def column_of(self, name: str) -> int:
@@ -137,8 +182,12 @@ def _parse(source: Any) -> Expression:
     if not text:
         raise ExpressionError("empty expression", 0)
     if len(text) > MAX_SOURCE:
-        raise ExpressionError(f"the expression is {len(text):,} characters long (at most {MAX_SOURCE:,})", 0,
-                              "TT0201", "split it: compute parts with `set:` into variables")
+        raise ExpressionError(
+            f"the expression is {len(text):,} characters long (at most {MAX_SOURCE:,})",
+            0,
+            "TT0201",
+            "split it: compute parts with `set:` into variables",
+        )
     if "\x00" in text:
         raise ExpressionError("the expression contains a NUL character", text.index("\x00"), "TT0201")
     try:
@@ -151,8 +200,12 @@ def _parse(source: Any) -> Expression:
             hint = "compare with == (a single = is not an expression; use `set:` to change a variable)"
         raise ExpressionError(f"cannot read expression '{_short(text)}': {msg}", col, "TT0201", hint) from None
     except (RecursionError, MemoryError, ValueError):
-        raise ExpressionError(f"the expression is nested too deeply to read (at most {MAX_DEPTH} levels)", 0,
-                              "TT0201", "split it: compute parts with `set:` into variables") from None
+        raise ExpressionError(
+            f"the expression is nested too deeply to read (at most {MAX_DEPTH} levels)",
+            0,
+            "TT0201",
+            "split it: compute parts with `set:` into variables",
+        ) from None
     _check_depth(tree)
     names: set[str] = set()
     name_cols: list[tuple[str, int]] = []
@@ -161,42 +214,58 @@ def _parse(source: Any) -> Expression:
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED):
             kind = type(node).__name__
-            raise ExpressionError(f"not allowed in level expressions: {_FRIENDLY.get(kind, kind)}",
-                                  getattr(node, "col_offset", 0), "TT0202",
-                                  "expressions use names, numbers, text, comparisons, and/or/not, arithmetic and a few functions")
+            raise ExpressionError(
+                f"not allowed in level expressions: {_FRIENDLY.get(kind, kind)}",
+                getattr(node, "col_offset", 0),
+                "TT0202",
+                "expressions use names, numbers, text, comparisons, and/or/not, arithmetic and a few functions",
+            )
         if isinstance(node, ast.Attribute):
             if node.attr.startswith("_"):
-                raise ExpressionError(f"'.{node.attr}' is not allowed: names starting with _ are private",
-                                      node.col_offset, "TT0202")
+                raise ExpressionError(
+                    f"'.{node.attr}' is not allowed: names starting with _ are private", node.col_offset, "TT0202"
+                )
             if not isinstance(node.value, ast.Name):
-                raise ExpressionError("only one level of fields is allowed, like defense.score",
-                                      node.col_offset, "TT0202")
+                raise ExpressionError(
+                    "only one level of fields is allowed, like defense.score", node.col_offset, "TT0202"
+                )
             fields.append((node.value.id, node.attr, node.col_offset))
         elif isinstance(node, ast.Call):
             if not isinstance(node.func, ast.Name):
-                raise ExpressionError("only the built-in functions can be called", node.col_offset, "TT0202",
-                                      f"functions: {', '.join(FUNCTIONS)}")
+                raise ExpressionError(
+                    "only the built-in functions can be called",
+                    node.col_offset,
+                    "TT0202",
+                    f"functions: {', '.join(FUNCTIONS)}",
+                )
             if node.func.id.startswith("_"):
-                raise ExpressionError(f"'{node.func.id}' is not allowed: names starting with _ are private",
-                                      node.col_offset, "TT0202")
+                raise ExpressionError(
+                    f"'{node.func.id}' is not allowed: names starting with _ are private", node.col_offset, "TT0202"
+                )
             if node.func.id not in FUNCTIONS:
-                raise ExpressionError(f"unknown function '{node.func.id}'", node.col_offset, "TT0204",
-                                      f"functions: {', '.join(FUNCTIONS)}")
+                raise ExpressionError(
+                    f"unknown function '{node.func.id}'",
+                    node.col_offset,
+                    "TT0204",
+                    f"functions: {', '.join(FUNCTIONS)}",
+                )
             if node.keywords:
                 raise ExpressionError("functions take plain arguments, not name=value", node.col_offset, "TT0202")
             uses_random |= node.func.id in RANDOM_FUNCTIONS
         elif isinstance(node, ast.Name):
             if node.id.startswith("_"):
-                raise ExpressionError(f"'{node.id}' is not allowed: names starting with _ are private",
-                                      node.col_offset, "TT0202")
+                raise ExpressionError(
+                    f"'{node.id}' is not allowed: names starting with _ are private", node.col_offset, "TT0202"
+                )
             if node.id not in CONSTANTS and node.id not in FUNCTIONS:
                 if node.id not in names:
                     name_cols.append((node.id, node.col_offset))
                 names.add(node.id)
         elif isinstance(node, ast.Constant):
             if isinstance(node.value, (bytes, complex)) or node.value is Ellipsis:
-                raise ExpressionError("only numbers, text and true/false are allowed as literals",
-                                      node.col_offset, "TT0202")
+                raise ExpressionError(
+                    "only numbers, text and true/false are allowed as literals", node.col_offset, "TT0202"
+                )
             try:
                 bounded.check(node.value)
             except bounded.Refused as exc:
@@ -204,13 +273,22 @@ def _parse(source: Any) -> Expression:
     lead = len(source) - len(source.lstrip())
     name_cols.sort(key=lambda nc: nc[1])
     fn, const = _Compiler().compile(tree.body)
-    return Expression(text, tree, frozenset(names), tuple(fields), uses_random,
-                      tuple((n, c + lead) for n, c in name_cols), 0, fn,
-                      None if const is _NOT_CONSTANT else const, const is not _NOT_CONSTANT)
+    return Expression(
+        text,
+        tree,
+        frozenset(names),
+        tuple(fields),
+        uses_random,
+        tuple((n, c + lead) for n, c in name_cols),
+        0,
+        fn,
+        None if const is _NOT_CONSTANT else const,
+        const is not _NOT_CONSTANT,
+    )
 
 
 def _short(text: str, n: int = 80) -> str:
-    return text if len(text) <= n else text[:n - 3] + "..."
+    return text if len(text) <= n else text[: n - 3] + "..."
 
 
 def _check_depth(tree: ast.AST) -> None:
@@ -218,9 +296,12 @@ def _check_depth(tree: ast.AST) -> None:
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
-            raise ExpressionError(f"the expression is nested more than {MAX_DEPTH} levels deep",
-                                  getattr(node, "col_offset", 0), "TT0201",
-                                  "split it: compute parts with `set:` into variables")
+            raise ExpressionError(
+                f"the expression is nested more than {MAX_DEPTH} levels deep",
+                getattr(node, "col_offset", 0),
+                "TT0201",
+                "split it: compute parts with `set:` into variables",
+            )
         stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
 
 
@@ -240,11 +321,24 @@ class _NoFields(Exception):
         self.value = value
 
 
-_CMP: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-        ast.Gt: operator.gt, ast.GtE: operator.ge,
-        ast.In: lambda a, b: _contains(b, a), ast.NotIn: lambda a, b: not _contains(b, a)}
-_BIN: dict[type[ast.operator], Callable[[Any, Any], Any]] = {ast.Add: bounded.add, ast.Sub: bounded.sub, ast.Mult: bounded.mul, ast.Div: bounded.div,
-        ast.FloorDiv: bounded.floordiv, ast.Mod: bounded.mod}
+_CMP: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.In: lambda a, b: _contains(b, a),
+    ast.NotIn: lambda a, b: not _contains(b, a),
+}
+_BIN: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: bounded.add,
+    ast.Sub: bounded.sub,
+    ast.Mult: bounded.mul,
+    ast.Div: bounded.div,
+    ast.FloorDiv: bounded.floordiv,
+    ast.Mod: bounded.mod,
+}
 
 
 def _contains(container: Any, item: Any) -> bool:
@@ -277,8 +371,11 @@ class _Compiler:
         try:
             value = thunk()
         except (bounded.Refused, TypeError, ValueError, ZeroDivisionError, OverflowError, KeyError) as exc:
-            raise ExpressionError(f"'{_short(ast.unparse(node))}' fails on every run: {_reason(exc)}",
-                                  getattr(node, "col_offset", 0), "TT0201") from None
+            raise ExpressionError(
+                f"'{_short(ast.unparse(node))}' fails on every run: {_reason(exc)}",
+                getattr(node, "col_offset", 0),
+                "TT0201",
+            ) from None
         return (lambda s: value), value
 
     def c_Constant(self, node: ast.Constant) -> _Compiled:
@@ -298,10 +395,11 @@ class _Compiler:
                 return s.names[name]
             except KeyError:
                 raise _Undefined(name) from None
+
         return read, _NOT_CONSTANT
 
     def c_Attribute(self, node: ast.Attribute) -> _Compiled:
-        assert isinstance(node.value, ast.Name)          # the checker allows fields of names only
+        assert isinstance(node.value, ast.Name)  # the checker allows fields of names only
         record, attr = node.value.id, node.attr
         base, const = self.compile(node.value)
         if const is not _NOT_CONSTANT:
@@ -343,6 +441,7 @@ class _Compiler:
             consts = [c for _, c in parts]
             return self._const(node, lambda: _boolop(isinstance(node.op, ast.And), consts))
         if isinstance(node.op, ast.And):
+
             def both(s: Scope) -> Any:
                 value = True
                 for f in fns:
@@ -350,6 +449,7 @@ class _Compiler:
                     if not value:
                         return value
                 return value
+
             return both, _NOT_CONSTANT
 
         def either(s: Scope) -> Any:
@@ -359,6 +459,7 @@ class _Compiler:
                 if value:
                     return value
             return value
+
         return either, _NOT_CONSTANT
 
     def c_Compare(self, node: ast.Compare) -> _Compiled:
@@ -385,6 +486,7 @@ class _Compiler:
                     return False
                 left = right
             return True
+
         return chain, _NOT_CONSTANT
 
     def c_IfExp(self, node: ast.IfExp) -> _Compiled:
@@ -394,7 +496,7 @@ class _Compiler:
         return (lambda s: bf(s) if tf(s) else of(s)), _NOT_CONSTANT
 
     def c_Call(self, node: ast.Call) -> _Compiled:
-        assert isinstance(node.func, ast.Name)           # the checker allows calls of names only
+        assert isinstance(node.func, ast.Name)  # the checker allows calls of names only
         name = node.func.id
         args = [self.compile(a) for a in node.args]
         fns = [f for f, _ in args]
@@ -449,6 +551,7 @@ def _reason(exc: BaseException) -> str:
 
 # ---------------------------------------------------------------- evaluating
 
+
 class Scope:
     """Evaluates checked expressions against a mapping of names (variables and the built-ins)."""
 
@@ -464,10 +567,22 @@ class Scope:
         except _Undefined as exc:
             raise ExpressionError(f"'{exc.name}' is not defined", 0, "TT0203") from None
         except _NoFields as exc:
-            raise ExpressionError(f"cannot evaluate '{_short(expr.source)}': '{exc.name}' is "
-                                  f"{bounded._type(exc.value)} and has no fields", 0, "TT0205") from None
-        except (bounded.Refused, TypeError, ValueError, ZeroDivisionError, OverflowError, KeyError,
-                RecursionError, MemoryError) as exc:
+            raise ExpressionError(
+                f"cannot evaluate '{_short(expr.source)}': '{exc.name}' is "
+                f"{bounded._type(exc.value)} and has no fields",
+                0,
+                "TT0205",
+            ) from None
+        except (
+            bounded.Refused,
+            TypeError,
+            ValueError,
+            ZeroDivisionError,
+            OverflowError,
+            KeyError,
+            RecursionError,
+            MemoryError,
+        ) as exc:
             raise ExpressionError(f"cannot evaluate '{_short(expr.source)}': {_reason(exc)}", 0, "TT0201") from None
 
     def truth(self, expr: Expression) -> bool:
@@ -476,13 +591,14 @@ class Scope:
 
 # ---------------------------------------------------------------- text interpolation
 
+
 class Template(NamedTuple):
     """Text with `{expr}` holes; `{{` and `}}` are literal braces. (A named tuple: levels hold
     tens of thousands of them, and they are built again each time a level is read.)"""
 
     source: str
     parts: tuple[Any, ...]
-    literal: str | None = None       # the text itself when it has no holes (most lines), else None
+    literal: str | None = None  # the text itself when it has no holes (most lines), else None
 
     @property
     def expressions(self) -> tuple[Expression, ...]:
@@ -505,13 +621,15 @@ class Template(NamedTuple):
                 value = round(value, 2)
             try:
                 text = "" if value is None else str(value)
-            except ValueError as exc:      # an integer past Python's digit limit for text
-                raise ExpressionError(f"cannot show '{_short(part.source)}' as text: {exc}", part.offset,
-                                      "TT0201") from None
+            except ValueError as exc:  # an integer past Python's digit limit for text
+                raise ExpressionError(
+                    f"cannot show '{_short(part.source)}' as text: {exc}", part.offset, "TT0201"
+                ) from None
             size += len(text)
             if size > bounded.MAX_TEXT:
-                raise ExpressionError(f"the text would be over {bounded.MAX_TEXT:,} characters long",
-                                      part.offset, "TT0201")
+                raise ExpressionError(
+                    f"the text would be over {bounded.MAX_TEXT:,} characters long", part.offset, "TT0201"
+                )
             out.append(text)
         return "".join(out)
 
@@ -522,7 +640,7 @@ class Template(NamedTuple):
 def template(text: str) -> Template:
     """Split text into literal parts and expressions; ExpressionError has the column in the text."""
     if "{" not in text and "}" not in text:
-        return Template(text, (text,), text)     # most lines have no holes: skip the scanner
+        return Template(text, (text,), text)  # most lines have no holes: skip the scanner
     return _template(text)
 
 
@@ -548,7 +666,7 @@ def _template(text: str) -> Template:
                 parts.append("".join(buf))
                 buf = []
             try:
-                parts.append(parse(text[i + 1:end]).at(i + 1))
+                parts.append(parse(text[i + 1 : end]).at(i + 1))
             except ExpressionError as exc:
                 exc.column += i + 1
                 raise

@@ -6,6 +6,7 @@ explore.py), so it accounts for variables and conditions, not just edges: a scen
 writes, stores and whether it always leaves its scene comes from its step type
 (game/story/steps/), so a new step type is linted like the built-in ones.
 """
+
 from __future__ import annotations
 
 from game.story.diagnostics import Diagnostic
@@ -50,9 +51,14 @@ def lint_story(story: Story, *, max_states: int = DEFAULT_BOUND) -> list[Diagnos
             steps = scene.steps
             for i, step in enumerate(steps):
                 if step.leaves() and i + 1 < len(steps):
-                    out.append(_d(steps[i + 1].pos, "TT1011",
-                                  f"steps after line {step.pos.line} never run: that step always leaves the scene",
-                                  "move these steps before it, or into another scene"))
+                    out.append(
+                        _d(
+                            steps[i + 1].pos,
+                            "TT1011",
+                            f"steps after line {step.pos.line} never run: that step always leaves the scene",
+                            "move these steps before it, or into another scene",
+                        )
+                    )
                     break
             for step in steps:
                 out.extend(step.lint(level, sid))
@@ -62,23 +68,47 @@ def lint_story(story: Story, *, max_states: int = DEFAULT_BOUND) -> list[Diagnos
     for level in story.levels:
         for name, pos in level.var_pos.items():
             if name not in reads:
-                out.append(_d(pos, "TT1005", f"variable '{name}' is never read",
-                              "use it in an `if:` or a `{...}` in text, or remove it"))
+                out.append(
+                    _d(
+                        pos,
+                        "TT1005",
+                        f"variable '{name}' is never read",
+                        "use it in an `if:` or a `{...}` in text, or remove it",
+                    )
+                )
             elif name not in sets:
-                out.append(_d(pos, "TT1004", f"variable '{name}' is read but never set: it is always "
-                              f"{level.vars[name]!r}", "set it with `set:` somewhere, or write the value itself"))
+                out.append(
+                    _d(
+                        pos,
+                        "TT1004",
+                        f"variable '{name}' is read but never set: it is always {level.vars[name]!r}",
+                        "set it with `set:` somewhere, or write the value itself",
+                    )
+                )
         for _sid, _i, step in level.steps():
             for name, kind, detail in step.stores():
                 if kind == "minigame" and name not in reads:
-                    out.append(_d(step.pos, "TT1009", f"the result of minigame '{detail}' (stored as '{name}') "
-                                  "is never read",
-                                  f"branch on it, e.g. `if: {name}.score > 0`, or mention it in text"))
+                    out.append(
+                        _d(
+                            step.pos,
+                            "TT1009",
+                            f"the result of minigame '{detail}' (stored as '{name}') is never read",
+                            f"branch on it, e.g. `if: {name}.score > 0`, or mention it in text",
+                        )
+                    )
     # ---- reachability over states
     ex = explore(story, max_states=max_states)
     if ex.truncated:
-        out.append(Diagnostic(story.file, 1, 1, "TT1012",
-                              f"explored {ex.states} states and stopped: the reachability checks below are partial",
-                              "raise the bound with --max-states, or simplify loops that grow variables"))
+        out.append(
+            Diagnostic(
+                story.file,
+                1,
+                1,
+                "TT1012",
+                f"explored {ex.states} states and stopped: the reachability checks below are partial",
+                "raise the bound with --max-states, or simplify loops that grow variables",
+            )
+        )
     reached = set(ex.scenes)
     for level in story.levels:
         for sid, scene in level.scenes.items():
@@ -88,17 +118,35 @@ def lint_story(story: Story, *, max_states: int = DEFAULT_BOUND) -> list[Diagnos
             # The static check finds candidates; exploration confirms the ones players can hit.
             if ex.truncated or (level.id, sid) not in reached or (level.id, sid) in ex.dead_ends:
                 last = steps[-1].pos if steps else scene.pos
-                out.append(_d(scene.pos, "TT1003", f"scene '{sid}' can run out of steps without an `end` or `goto`",
-                              f"end it with `- goto: <scene>` or `- end: <ending>` (last step at line {last.line})"))
+                out.append(
+                    _d(
+                        scene.pos,
+                        "TT1003",
+                        f"scene '{sid}' can run out of steps without an `end` or `goto`",
+                        f"end it with `- goto: <scene>` or `- end: <ending>` (last step at line {last.line})",
+                    )
+                )
     for level in story.levels:
         for sid, scene in level.scenes.items():
             if (level.id, sid) not in reached and not ex.truncated:
-                out.append(_d(scene.pos, "TT1001", f"scene '{sid}' can never be reached from '{level.start}'",
-                              "nothing jumps here, or every jump here has a condition that never holds"))
+                out.append(
+                    _d(
+                        scene.pos,
+                        "TT1001",
+                        f"scene '{sid}' can never be reached from '{level.start}'",
+                        "nothing jumps here, or every jump here has a condition that never holds",
+                    )
+                )
             for step in scene.steps:
                 if isinstance(step, End) and step.pos not in ex.end_steps and not ex.truncated:
-                    out.append(_d(step.pos, "TT1002", f"ending '{step.ending}' can never be reached",
-                                  "check the conditions and choices on the way to it"))
+                    out.append(
+                        _d(
+                            step.pos,
+                            "TT1002",
+                            f"ending '{step.ending}' can never be reached",
+                            "check the conditions and choices on the way to it",
+                        )
+                    )
     if not ex.truncated:
         for level in story.levels:
             for scene in level.scenes.values():
@@ -115,12 +163,30 @@ def lint_story(story: Story, *, max_states: int = DEFAULT_BOUND) -> list[Diagnos
                         seen = ex.guards[key]
                         pos = where.get(key) or key
                         if seen == {False}:
-                            out.append(_d(pos, "TT1006", f"condition '{guard.source}' never holds in any reachable "
-                                          "state", "check the values it compares with what the story can set"))
+                            out.append(
+                                _d(
+                                    pos,
+                                    "TT1006",
+                                    f"condition '{guard.source}' never holds in any reachable state",
+                                    "check the values it compares with what the story can set",
+                                )
+                            )
                         elif seen == {True} and not (isinstance(step, Goto) and key == step.pos):
-                            out.append(_d(pos, "TT1010", f"condition '{guard.source}' always holds",
-                                          "it can be removed, or it compares the wrong variable"))
+                            out.append(
+                                _d(
+                                    pos,
+                                    "TT1010",
+                                    f"condition '{guard.source}' always holds",
+                                    "it can be removed, or it compares the wrong variable",
+                                )
+                            )
         for pos in sorted(ex.empty_choices, key=lambda p: (p.file, p.line)):
-            out.append(_d(pos, "TT1007", "this choice can leave the player with no option",
-                          "add an option without `if:`, or make sure one condition always holds"))
+            out.append(
+                _d(
+                    pos,
+                    "TT1007",
+                    "this choice can leave the player with no option",
+                    "add an option without `if:`, or make sure one condition always holds",
+                )
+            )
     return sorted(set(out))

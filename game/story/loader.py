@@ -4,6 +4,7 @@ The YAML is composed into nodes (which keep their source marks) and read node by
 so each diagnostic points at the exact key or value. All problems of a file are
 collected; nothing here raises on bad input except `load_story_or_raise`.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -27,14 +28,14 @@ from game.story.model import NARRATOR, Character, Intent, Level, Pos, Scene, Sto
 if TYPE_CHECKING:
     from game.story.steps import Step
 
-MAX_FILE_BYTES = 32 * 2 ** 20    # a level file (or include) larger than this is refused: 5,000 scenes are 3 MB
-MAX_LEVELS = 200                 # levels in one campaign
+MAX_FILE_BYTES = 32 * 2**20  # a level file (or include) larger than this is refused: 5,000 scenes are 3 MB
+MAX_LEVELS = 200  # levels in one campaign
 
 if TYPE_CHECKING:
     _BaseLoader = yaml.SafeLoader
 else:
     _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_SCALAR_TAGS: dict[str, str] = {}   # plain scalar -> its implicit tag
+_SCALAR_TAGS: dict[str, str] = {}  # plain scalar -> its implicit tag
 
 
 class Loader(_BaseLoader):
@@ -63,8 +64,8 @@ def _resolve_tag(asked: slice) -> str:
     kind, value, implicit = asked.start, asked.stop, asked.step
     if kind is yaml.ScalarNode:
         if not implicit[0]:
-            return "tag:yaml.org,2002:str"     # a quoted scalar is text, whatever it says
-        if len(value) < 48:                    # level files repeat short values: memoise them
+            return "tag:yaml.org,2002:str"  # a quoted scalar is text, whatever it says
+        if len(value) < 48:  # level files repeat short values: memoise them
             tag = _SCALAR_TAGS.get(value)
             if tag is None:
                 tag = _SCALAR_TAGS[value] = str(_RESOLVER.resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
@@ -99,8 +100,11 @@ def _resolve_tags(node: yaml.Node) -> None:
 
 
 NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-BUILTIN_NAMES = {"player": "the player's name", "values": "the value profile (values.<dimension>)",
-                 "visits": "how often each scene was entered (visits.<scene>)"}
+BUILTIN_NAMES = {
+    "player": "the player's name",
+    "values": "the value profile (values.<dimension>)",
+    "visits": "how often each scene was entered (visits.<scene>)",
+}
 LEVEL_KEYS = tuple(spec.LEVEL)
 INCLUDE_KEYS = spec.INCLUDE_KEYS
 CAMPAIGN_KEYS = tuple(spec.CAMPAIGN)
@@ -170,8 +174,14 @@ class _FileReader:
         self.diags.append(Diagnostic(self.file, spot.line, spot.column, code, message, hint))
 
     # -------------------------------------------------------------- structure
-    def mapping(self, node: yaml.Node, what: str, allowed: Collection[str] | None, required: Iterable[str] = (),
-                hints: dict[str, Any] | None = None) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
+    def mapping(
+        self,
+        node: yaml.Node,
+        what: str,
+        allowed: Collection[str] | None,
+        required: Iterable[str] = (),
+        hints: dict[str, Any] | None = None,
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
         """A mapping's keys -> (key_node, value_node); reports type, duplicate, unknown and missing keys."""
         if not isinstance(node, yaml.MappingNode):
             self.error(node, "TT0004", f"{what} should be a mapping of keys to values, found {_type_name(node)}")
@@ -184,8 +194,12 @@ class _FileReader:
             key = key_node.value
             if key in out:
                 first = out[key][0].start_mark.line + 1 + self.line_offset
-                self.error(key_node, "TT0002", f"duplicate key '{key}' in {what} (first on line {first})",
-                           "YAML keeps only the last of duplicate keys; rename or merge them")
+                self.error(
+                    key_node,
+                    "TT0002",
+                    f"duplicate key '{key}' in {what} (first on line {first})",
+                    "YAML keeps only the last of duplicate keys; rename or merge them",
+                )
                 continue
             if allowed is not None and key not in allowed:
                 hint = (hints or {}).get(key) or _suggest(key, allowed) or f"expected one of: {', '.join(allowed)}"
@@ -208,7 +222,9 @@ class _FileReader:
         return items
 
     def text(self, node: yaml.Node, what: str, allow_number: bool = True) -> str | None:
-        if isinstance(node, yaml.ScalarNode) and (node.style or allow_number or tag_of(node) == "tag:yaml.org,2002:str"):
+        if isinstance(node, yaml.ScalarNode) and (
+            node.style or allow_number or tag_of(node) == "tag:yaml.org,2002:str"
+        ):
             if node.value == "" and tag_of(node) == "tag:yaml.org,2002:null":
                 self.error(node, "TT0004", f"{what} should be text, found nothing")
                 return None
@@ -219,8 +235,12 @@ class _FileReader:
     def name(self, node: yaml.Node, what: str) -> str | None:
         value = self.text(node, what)
         if value is not None and not NAME_RE.match(value):
-            self.error(node, "TT0105", f"{what} '{value}' is not a valid name",
-                       "names start with a letter and use letters, digits and _")
+            self.error(
+                node,
+                "TT0105",
+                f"{what} '{value}' is not a valid name",
+                "names start with a letter and use letters, digits and _",
+            )
             return None
         return value
 
@@ -264,7 +284,9 @@ class _FileReader:
     def _expr_error(self, node: yaml.Node, exc: ex.ExpressionError) -> None:
         dl, dc = self._value_offset(node)
         p = self.pos(node)
-        self.diags.append(Diagnostic(self.file, p.line + dl, p.column + dc + exc.column, exc.code, exc.message, exc.hint))
+        self.diags.append(
+            Diagnostic(self.file, p.line + dl, p.column + dc + exc.column, exc.code, exc.message, exc.hint)
+        )
 
     def expression_into(self, node: yaml.Node, refs: list[Any]) -> ex.Expression | None:
         if not isinstance(node, yaml.ScalarNode):
@@ -312,12 +334,13 @@ class _LevelBuilder:
         self.header: dict[str, Any] = {}
         self.minigame_names = minigame_names
         self.seen_files: set[Path] = set()
-        self.sources: list[tuple[str, str]] = []     # (absolute path, sha256) of every file read, for the cache
+        self.sources: list[tuple[str, str]] = []  # (absolute path, sha256) of every file read, for the cache
         self._lists: tuple[Any, ...] = ()
 
     # -------------------------------------------------------------- files
-    def read_file(self, path: Path, *, top: bool, from_reader: _FileReader | None = None,
-                  from_node: yaml.Node | None = None) -> None:
+    def read_file(
+        self, path: Path, *, top: bool, from_reader: _FileReader | None = None, from_node: yaml.Node | None = None
+    ) -> None:
         path = path.resolve()
         display = self.display(path)
         if path in self.seen_files:
@@ -340,18 +363,26 @@ class _LevelBuilder:
         if root is None:
             return
         allowed = LEVEL_KEYS if top else INCLUDE_KEYS
-        keys = reader.mapping(root, "a level file" if top else "an included file", allowed,
-                              required=("level", "start") if top else (),
-                              hints={"campaign": "this looks like a campaign file; load it as one"})
+        keys = reader.mapping(
+            root,
+            "a level file" if top else "an included file",
+            allowed,
+            required=("level", "start") if top else (),
+            hints={"campaign": "this looks like a campaign file; load it as one"},
+        )
         if keys is None:
             return
         if top:
             self.header["pos"] = reader.pos(root)
             for key in ("level", "title", "start"):
                 if key in keys:
-                    self.header[key] = (reader, keys[key][1],
-                                        reader.name(keys[key][1], f"'{key}'") if key != "title"
-                                        else reader.text(keys[key][1], "'title'"))
+                    self.header[key] = (
+                        reader,
+                        keys[key][1],
+                        reader.name(keys[key][1], f"'{key}'")
+                        if key != "title"
+                        else reader.text(keys[key][1], "'title'"),
+                    )
         if "vars" in keys:
             self.read_vars(reader, keys["vars"][1])
         if "values" in keys:
@@ -377,8 +408,12 @@ class _LevelBuilder:
         entries = reader.mapping(node, "'vars'", None)
         for name, (knode, vnode) in (entries or {}).items():
             if not NAME_RE.match(name):
-                reader.error(knode, "TT0105", f"variable '{name}' is not a valid name",
-                             "names start with a letter and use letters, digits and _")
+                reader.error(
+                    knode,
+                    "TT0105",
+                    f"variable '{name}' is not a valid name",
+                    "names start with a letter and use letters, digits and _",
+                )
                 continue
             if name in BUILTIN_NAMES or name in ex.CONSTANTS or name in ex.FUNCTIONS:
                 reader.error(knode, "TT0105", f"'{name}' is a built-in name and cannot be a variable")
@@ -396,10 +431,18 @@ class _LevelBuilder:
     def read_characters(self, reader: _FileReader, node: yaml.Node) -> None:
         entries = reader.mapping(node, "'characters'", None)
         for cid, (knode, vnode) in (entries or {}).items():
-            if not NAME_RE.match(cid) or cid == NARRATOR or cid in step_registry.heads() or \
-                    cid in step_registry.modifier_names():
-                reader.error(knode, "TT0105", f"'{cid}' cannot be a character id",
-                             "ids start with a letter; 'narrator' and step keywords are reserved")
+            if (
+                not NAME_RE.match(cid)
+                or cid == NARRATOR
+                or cid in step_registry.heads()
+                or cid in step_registry.modifier_names()
+            ):
+                reader.error(
+                    knode,
+                    "TT0105",
+                    f"'{cid}' cannot be a character id",
+                    "ids start with a letter; 'narrator' and step keywords are reserved",
+                )
                 continue
             if cid in self.characters or cid in self.char_nodes:
                 reader.error(knode, "TT0002", f"character '{cid}' is defined twice")
@@ -411,8 +454,10 @@ class _LevelBuilder:
             keys = reader.mapping(vnode, f"character '{cid}'", CHARACTER_KEYS, required=("name",))
             if keys is None:
                 continue
+
             def get(k: str, keys: dict[str, tuple[yaml.Node, yaml.Node]] = keys) -> Any:
                 return keys[k][1] if k in keys else None
+
             name = reader.text(get("name"), "'name'") if "name" in keys else cid
             color = "#d8d8e0"
             if "color" in keys:
@@ -423,10 +468,16 @@ class _LevelBuilder:
             persona = reader.text(get("persona"), "'persona'") if "persona" in keys else ""
             backend = reader.text(get("backend"), "'backend'") if "backend" in keys else None
             model = reader.text(get("model"), "'model'") if "model" in keys else None
-            fallback = tuple(t for n, v in (reader.texts(get("fallback"), "'fallback'") if "fallback" in keys else [])
-                             if (t := reader.template_into(n, v, refs)))
-            greeting = tuple(t for n, v in (reader.texts(get("greeting"), "'greeting'") if "greeting" in keys else [])
-                             if (t := reader.template_into(n, v, refs)))
+            fallback = tuple(
+                t
+                for n, v in (reader.texts(get("fallback"), "'fallback'") if "fallback" in keys else [])
+                if (t := reader.template_into(n, v, refs))
+            )
+            greeting = tuple(
+                t
+                for n, v in (reader.texts(get("greeting"), "'greeting'") if "greeting" in keys else [])
+                if (t := reader.template_into(n, v, refs))
+            )
             secrets = tuple(v for _, v in (reader.texts(get("secrets"), "'secrets'") if "secrets" in keys else []))
             generated = False
             if "generated" in keys:
@@ -445,8 +496,11 @@ class _LevelBuilder:
                             reader.error(pnode, "TT0201", f"bad regular expression: {exc}")
                             continue
                     patterns.append(pat)
-                replies = tuple(t for n, v in (reader.texts(ik["replies"][1], "'replies'") if "replies" in ik else [])
-                                if (t := reader.template_into(n, v, refs)))
+                replies = tuple(
+                    t
+                    for n, v in (reader.texts(ik["replies"][1], "'replies'") if "replies" in ik else [])
+                    if (t := reader.template_into(n, v, refs))
+                )
                 nudges = []
                 if "values" in ik:
                     vmap = reader.mapping(ik["values"][1], "intent 'values'", None) or {}
@@ -461,10 +515,23 @@ class _LevelBuilder:
                         nudges.append((dim, float(val)))
                         refs.append((reader, reader.spot(dk), ex.parse(f"values.{dim}")))
                 iname = reader.text(ik["name"][1], "'name'") if "name" in ik else f"intent{i + 1}"
-                intents.append(Intent(iname or f"intent{i + 1}", tuple(patterns), replies, tuple(nudges),
-                                      reader.pos(inode)))
-            self.characters[cid] = Character(cid, name or cid, color, persona or "", backend, model, fallback,
-                                             greeting, tuple(intents), secrets, generated, reader.pos(vnode))
+                intents.append(
+                    Intent(iname or f"intent{i + 1}", tuple(patterns), replies, tuple(nudges), reader.pos(inode))
+                )
+            self.characters[cid] = Character(
+                cid,
+                name or cid,
+                color,
+                persona or "",
+                backend,
+                model,
+                fallback,
+                greeting,
+                tuple(intents),
+                secrets,
+                generated,
+                reader.pos(vnode),
+            )
 
     # -------------------------------------------------------------- steps
     def read_effects(self, reader: _FileReader, node: yaml.Node, refs: list[Any], sets: list[Any]) -> tuple[Any, ...]:
@@ -515,13 +582,20 @@ class _LevelBuilder:
                 kind = ctx.kinds.get(head) or ctx.line_kind
                 for k in heads:
                     if k != head:
-                        reader.error(keys[k][0], "TT0003", f"'{k}' does not belong on a {kind.name} step",
-                                     _suggest(k, kind.modifiers) or
-                                     f"a {kind.name} step takes: {', '.join(kind.modifiers) or 'nothing else'}")
+                        reader.error(
+                            keys[k][0],
+                            "TT0003",
+                            f"'{k}' does not belong on a {kind.name} step",
+                            _suggest(k, kind.modifiers)
+                            or f"a {kind.name} step takes: {', '.join(kind.modifiers) or 'nothing else'}",
+                        )
                 return None
-            reader.error(keys[heads[1]][0], "TT0007",
-                         f"one step per list item: '{heads[0]}' and '{heads[1]}' are both here",
-                         "start a new item with '- ' for each step")
+            reader.error(
+                keys[heads[1]][0],
+                "TT0007",
+                f"one step per list item: '{heads[0]}' and '{heads[1]}' are both here",
+                "start a new item with '- ' for each step",
+            )
             return None
         head = heads[0]
         kind = ctx.kinds.get(head) or ctx.line_kind
@@ -529,8 +603,12 @@ class _LevelBuilder:
             allowed = kind.modifiers
             for k, (knode, _) in keys.items():
                 if k != head and k not in allowed:
-                    reader.error(knode, "TT0003", f"'{k}' does not belong on a {kind.name} step",
-                                 f"a {kind.name} step takes: {', '.join(allowed) or 'nothing else'}")
+                    reader.error(
+                        knode,
+                        "TT0003",
+                        f"'{k}' does not belong on a {kind.name} step",
+                        f"a {kind.name} step takes: {', '.join(allowed) or 'nothing else'}",
+                    )
         refs = ctx.refs
         start = len(refs)
         guard = ctx.expression_into(keys["if"][1], refs) if "if" in keys else None
@@ -550,12 +628,17 @@ class _LevelBuilder:
         self.header.clear()
 
     # -------------------------------------------------------------- assemble
-    def _scene(self, reader: StepContext, knode: yaml.Node, vnode: yaml.Node, scenes: dict[str, Any],
-               lists: Any) -> None:
+    def _scene(
+        self, reader: StepContext, knode: yaml.Node, vnode: yaml.Node, scenes: dict[str, Any], lists: Any
+    ) -> None:
         sid = knode.value
         if not NAME_RE.match(sid):
-            reader.error(knode, "TT0105", f"scene id '{sid}' is not a valid name",
-                         "names start with a letter and use letters, digits and _")
+            reader.error(
+                knode,
+                "TT0105",
+                f"scene id '{sid}' is not a valid name",
+                "names start with a letter and use letters, digits and _",
+            )
             return
         if sid in scenes:
             reader.error(knode, "TT0103", f"scene '{sid}' is defined twice (first at {scenes[sid].pos})")
@@ -593,7 +676,7 @@ class _LevelBuilder:
             if problems or not isinstance(root, yaml.MappingNode):
                 for x, n in zip(lists, marks):
                     del x[n:]
-                del self.diags[marks[-1]:]
+                del self.diags[marks[-1] :]
                 for sid in set(scenes) - before:
                     del scenes[sid]
                 return False
@@ -601,18 +684,22 @@ class _LevelBuilder:
             part.begin_steps(self, *lists)
             for key, (knode, vnode) in (part.mapping(root, "'scenes'", None) or {}).items():
                 if key in first:
-                    part.error(knode, "TT0002", f"duplicate key '{key}' in 'scenes' (first on line {first[key]})",
-                               "YAML keeps only the last of duplicate keys; rename or merge them")
+                    part.error(
+                        knode,
+                        "TT0002",
+                        f"duplicate key '{key}' in 'scenes' (first on line {first[key]})",
+                        "YAML keeps only the last of duplicate keys; rename or merge them",
+                    )
                     continue
                 first[key] = knode.start_mark.line + 1 + offset
                 self._scene(part, knode, vnode, scenes, lists)
         return True
 
     def build(self) -> Level | None:
-        refs: list[Any] = []       # (reader, node, Expression) for every expression read
-        gotos: list[Any] = []      # (reader, node, target)
-        sets: list[Any] = []       # (reader, key node, variable)
-        stores: list[Any] = []     # (reader, node, name, kind, minigame name)
+        refs: list[Any] = []  # (reader, node, Expression) for every expression read
+        gotos: list[Any] = []  # (reader, node, target)
+        sets: list[Any] = []  # (reader, key node, variable)
+        stores: list[Any] = []  # (reader, node, name, kind, minigame name)
         self.build_characters(refs)
         scenes: dict[str, Scene] = {}
         lists = self._lists = (refs, gotos, sets, stores)
@@ -637,15 +724,24 @@ class _LevelBuilder:
         if "start" in self.header:
             reader, node, start = self.header["start"]
             if start and start not in scenes and self.scene_sources:
-                reader.error(node, "TT0101", f"start scene '{start}' does not exist",
-                             _suggest(start, scenes) or f"scenes: {', '.join(list(scenes)[:8])}")
+                reader.error(
+                    node,
+                    "TT0101",
+                    f"start scene '{start}' does not exist",
+                    _suggest(start, scenes) or f"scenes: {', '.join(list(scenes)[:8])}",
+                )
         if not self.scene_sources and self.header:
-            self.diags.append(Diagnostic(self.files[0], 1, 1, "TT0005", "the level has no scenes",
-                                         "add a `scenes:` mapping"))
+            self.diags.append(
+                Diagnostic(self.files[0], 1, 1, "TT0005", "the level has no scenes", "add a `scenes:` mapping")
+            )
         for reader, node, target in gotos:
             if target not in scenes:
-                reader.error_at(node, "TT0101", f"goto to unknown scene '{target}'",
-                             _suggest(target, scenes) or "check the scene ids under `scenes:`")
+                reader.error_at(
+                    node,
+                    "TT0101",
+                    f"goto to unknown scene '{target}'",
+                    _suggest(target, scenes) or "check the scene ids under `scenes:`",
+                )
         known = set(self.vars) | set(BUILTIN_NAMES)
         store_kinds: dict[str, tuple[str, str | None]] = {}
         for reader, node, name, kind, mg in stores:
@@ -664,10 +760,17 @@ class _LevelBuilder:
                 if name not in known:
                     hint = _suggest(name, known)
                     if not hint:
-                        hint = (f"declare it under `vars:`; for text, quote it: '\"{name}\"'")
-                    reader.diags.append(Diagnostic(reader.file, node.line + node.dline,
-                                                   node.column + node.dcol + expr.column_of(name),
-                                                   "TT0203", f"undefined variable '{name}' in '{expr.source}'", hint))
+                        hint = f"declare it under `vars:`; for text, quote it: '\"{name}\"'"
+                    reader.diags.append(
+                        Diagnostic(
+                            reader.file,
+                            node.line + node.dline,
+                            node.column + node.dcol + expr.column_of(name),
+                            "TT0203",
+                            f"undefined variable '{name}' in '{expr.source}'",
+                            hint,
+                        )
+                    )
             for record, fld, _col in expr.fields:
                 allowed = None
                 if record == "values":
@@ -676,9 +779,10 @@ class _LevelBuilder:
                     allowed = set(scenes)
                 elif record in store_kinds and store_kinds[record][0] == "minigame":
                     mg = store_kinds[record][1]
-                    assert mg is not None           # a minigame's `as:` is stored with the minigame's name
+                    assert mg is not None  # a minigame's `as:` is stored with the minigame's name
                     if mg not in field_cache:
                         from game import minigames
+
                         info = minigames.info(mg) if self.minigame_names is None or mg in self.minigame_names else None
                         field_cache[mg] = set(info.result_fields) if info else None
                     allowed = field_cache[mg]
@@ -688,13 +792,28 @@ class _LevelBuilder:
                     reader.error_at(node, "TT0205", f"'{record}' is a plain variable and has no field '{fld}'")
                     continue
                 if allowed is not None and fld not in allowed:
-                    reader.error_at(node, "TT0205", f"'{record}' has no field '{fld}'",
-                                 _suggest(fld, allowed) or f"fields: {', '.join(sorted(allowed)) or 'none'}")
+                    reader.error_at(
+                        node,
+                        "TT0205",
+                        f"'{record}' has no field '{fld}'",
+                        _suggest(fld, allowed) or f"fields: {', '.join(sorted(allowed)) or 'none'}",
+                    )
         if any(d.severity == "error" for d in self.diags) or not level_id or not start:
             return None
-        return Level(level_id, title or level_id, start, self.files[0], dict(self.vars), tuple(self.values),
-                     dict(self.characters), scenes, tuple(self.files), self.header.get("pos"), dict(self.var_pos),
-                     tuple(self.sources))
+        return Level(
+            level_id,
+            title or level_id,
+            start,
+            self.files[0],
+            dict(self.vars),
+            tuple(self.values),
+            dict(self.characters),
+            scenes,
+            tuple(self.files),
+            self.header.get("pos"),
+            dict(self.var_pos),
+            tuple(self.sources),
+        )
 
 
 class StepContext(_FileReader):
@@ -703,8 +822,9 @@ class StepContext(_FileReader):
     level checks once everything is read (jump targets, assigned variables, expressions' names,
     stored results). It is the file's reader itself, so a step's reading costs no extra calls."""
 
-    def begin_steps(self, builder: _LevelBuilder, refs: list[Any], gotos: list[Any], sets: list[Any],
-                    stores: list[Any]) -> None:
+    def begin_steps(
+        self, builder: _LevelBuilder, refs: list[Any], gotos: list[Any], sets: list[Any], stores: list[Any]
+    ) -> None:
         self.builder = builder
         self.reader = self
         self.refs, self._gotos, self._sets, self._stores = refs, gotos, sets, stores
@@ -748,18 +868,21 @@ def finish_scene(scene: str, steps: tuple[Any, ...], draws: bool = True) -> None
         step.placed(scene, i, steps)
         if not draws:
             continue
-        step.draws = step.uses_random or any(e.uses_random for cond, _ in step.conditions() for e in (cond,)) or \
-            any(e.uses_random for t in step.texts() for e in t.expressions) or \
-            any(e.uses_random for _, e in step.effects())
+        step.draws = (
+            step.uses_random
+            or any(e.uses_random for cond, _ in step.conditions() for e in (cond,))
+            or any(e.uses_random for t in step.texts() for e in t.expressions)
+            or any(e.uses_random for _, e in step.effects())
+        )
 
 
-SPLIT_AT_BYTES = 256 * 1024     # files smaller than this are composed whole
+SPLIT_AT_BYTES = 256 * 1024  # files smaller than this are composed whole
 SCENES_PER_BATCH = 200
 
 
 class _Split(NamedTuple):
-    head: str                       # the file with its scenes' lines blanked (line numbers kept)
-    batches: list[Any]                   # [(line offset, text of some scenes)]
+    head: str  # the file with its scenes' lines blanked (line numbers kept)
+    batches: list[Any]  # [(line offset, text of some scenes)]
 
 
 # Searched in the text with a newline put in front: a pattern that starts at a newline is much
@@ -777,7 +900,7 @@ def _split_scenes(text: str) -> _Split | None:
     still does not compose by itself (an alias to an anchor in another scene, say) makes the
     loader read the whole file as one document.
     """
-    lined_text = "\n" + text                   # positions in it are one past the text's
+    lined_text = "\n" + text  # positions in it are one past the text's
     found = list(_SCENES_LINE.finditer(lined_text))
     if len(found) != 1:
         return None
@@ -785,7 +908,7 @@ def _split_scenes(text: str) -> _Split | None:
     if begin < 0:
         return None
     begin += 1
-    stop = _BLOCK_END.search(lined_text, begin)     # the newline before a line at column 1
+    stop = _BLOCK_END.search(lined_text, begin)  # the newline before a line at column 1
     end = stop.start() if stop else len(text)
     block = text[begin:end]
     lined = "\n" + block
@@ -797,11 +920,11 @@ def _split_scenes(text: str) -> _Split | None:
     k = len(first.group(1))
     # %-formatting: the patterns' own braces would need doubling in an f-string.
     if k > 1 and re.search(r"\n {0,%d}[^ #\n]" % (k - 1), lined):  # noqa: UP031
-        return None                                   # something indented less than the scene keys
+        return None  # something indented less than the scene keys
     at_k = len(re.findall(r"\n {%d}[^ #\n]" % k, lined))  # noqa: UP031
     keys = [m.start() for m in re.finditer(r"\n {%d}[A-Za-z][A-Za-z0-9_]*[ \t]*:(?=[ \t\n]|$)" % k, lined)]  # noqa: UP031
     if len(keys) != at_k or len(keys) < 2 * SCENES_PER_BATCH:
-        return None                                   # a non-key at the keys' indentation: compose whole
+        return None  # a non-key at the keys' indentation: compose whole
     cuts = keys[::SCENES_PER_BATCH] + [len(block)]
     line0 = text.count("\n", 0, begin)
     batches = []
@@ -843,14 +966,17 @@ def read_source(path: Path, root: Path | None = None) -> tuple[str | None, str]:
 def compose(text: str, display: str, diags: list[Diagnostic]) -> yaml.Node | None:
     """YAML text -> node tree, or a TT0001 diagnostic at the place the parser stopped."""
     try:
-        node = yamlsafe.compose(text, loader=Loader)     # bounded: aliases, nesting, huge numbers
+        node = yamlsafe.compose(text, loader=Loader)  # bounded: aliases, nesting, huge numbers
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "invalid YAML"
         ctx = f" ({exc.context})" if exc.context else ""
-        hint = "" if isinstance(exc, yamlsafe.LimitError) else \
-            "check indentation and that text containing ': ' or '#' is quoted"
+        hint = (
+            ""
+            if isinstance(exc, yamlsafe.LimitError)
+            else "check indentation and that text containing ': ' or '#' is quoted"
+        )
         diags.append(Diagnostic(display, line, col, "TT0001", f"{problem}{ctx}", hint))
         return None
     except yaml.YAMLError as exc:
@@ -916,8 +1042,9 @@ def is_campaign(path: str | Path) -> bool:
     return re.search(r"^campaign\s*:", head, re.MULTILINE) is not None
 
 
-def load_campaign(path: str | Path, level_loader: Callable[[Path], tuple[Level | None, list[Diagnostic]]] | None = None
-                  ) -> tuple[Story | None, list[Diagnostic]]:
+def load_campaign(
+    path: str | Path, level_loader: Callable[[Path], tuple[Level | None, list[Diagnostic]]] | None = None
+) -> tuple[Story | None, list[Diagnostic]]:
     """A campaign and its levels; `level_loader` (default `load_level`) reads each level file."""
     path = Path(path)
     level_loader = level_loader or load_level
@@ -938,7 +1065,7 @@ def load_campaign(path: str | Path, level_loader: Callable[[Path], tuple[Level |
     checker = _LevelBuilder(path.parent, _display_path, None)
     checker.diags = diags
     if "vars" in keys:
-        checker.read_vars(reader, keys["vars"][1])     # checked like a level's
+        checker.read_vars(reader, keys["vars"][1])  # checked like a level's
     cvars = dict(checker.vars)
     levels = []
     ids = set()
@@ -1007,9 +1134,16 @@ def load_story(path: str | Path, *, cache: bool | None = None) -> tuple[Story | 
 
     path = story_file(path)
     if path.is_dir():
-        return None, [Diagnostic(_display_path(path), 1, 1, "TT0006",
-                                 "this folder has no story to play: no campaign.yaml, no story.yaml, and not exactly "
-                                 "one level file", "`treacherous-turn new FOLDER` makes a story project to start from")]
+        return None, [
+            Diagnostic(
+                _display_path(path),
+                1,
+                1,
+                "TT0006",
+                "this folder has no story to play: no campaign.yaml, no story.yaml, and not exactly one level file",
+                "`treacherous-turn new FOLDER` makes a story project to start from",
+            )
+        ]
     if level_cache.enabled(cache):
         return level_cache.load_story(path)
     return load_story_uncached(path)

@@ -23,6 +23,7 @@ hold, before-callbacks, exit then enter, first passing transition wins, a trigge
 scene without it is a MachineError) without its per-call logging, name resolution and
 queue bookkeeping, and the machine is built by filling its tables directly.
 """
+
 from __future__ import annotations
 
 import weakref
@@ -38,18 +39,18 @@ from game.story.steps import Edge
 
 
 def _runtime(event_data: EventData) -> Any:
-    return event_data.model          # the model is the story's Runtime
+    return event_data.model  # the model is the story's Runtime
 
 
 def _entered(event_data: EventData) -> None:
-    runtime: Any = event_data.model        # the model is the story's Runtime
+    runtime: Any = event_data.model  # the model is the story's Runtime
     runtime._scene_entered()
 
 
 class SceneState(State):
     """A scene. Its callbacks take the event data (the machine sends events)."""
 
-    name = ""          # a plain attribute instead of State's Enum-aware property
+    name = ""  # a plain attribute instead of State's Enum-aware property
 
     def __init__(self, name: str) -> None:
         self.name = self._name = name
@@ -103,7 +104,7 @@ class SceneTransition(Transition):
             callback(event_data)  # type: ignore[operator]  # callables only, never names
         if machine.before_state_change:
             machine.callbacks(machine.before_state_change, event_data)
-        if self.dest is not None:          # None: an internal transition (the scene goes on)
+        if self.dest is not None:  # None: an internal transition (the scene goes on)
             self._change_state(event_data)
         for callback in self.after:
             callback(event_data)  # type: ignore[operator]  # callables only, never names
@@ -116,7 +117,7 @@ class SceneTransition(Transition):
         states = machine.states
         states[self.source].exit(event_data)
         setattr(event_data.model, machine.model_attribute, self.dest)
-        dest = event_data.state = states[self.dest or self.source]   # only called with a dest
+        dest = event_data.state = states[self.dest or self.source]  # only called with a dest
         dest.enter(event_data)
 
 
@@ -142,15 +143,25 @@ class StoryMachine(Machine):
     event_cls = SceneEvent
 
     def __init__(self, level: Level) -> None:
-        super().__init__(model=[], states=None, initial=None, auto_transitions=False, send_event=True,
-                         model_attribute="scene", ignore_invalid_triggers=False, name=level.id)
+        super().__init__(
+            model=[],
+            states=None,
+            initial=None,
+            auto_transitions=False,
+            send_event=True,
+            model_attribute="scene",
+            ignore_invalid_triggers=False,
+            name=level.id,
+        )
         self.level = level
         self._edges: list[Edge] | None = None
         states = self.states
         for sid in level.scenes:
             states[sid] = SceneState(sid)
         self._initial = level.start
-        self._offers: dict[tuple[Any, ...], tuple[Any, ...]] = {}     # (scene, option triggers) -> which need their conditions asked
+        self._offers: dict[
+            tuple[Any, ...], tuple[Any, ...]
+        ] = {}  # (scene, option triggers) -> which need their conditions asked
         self._built: set[str] = set()
         for sid, scene in level.scenes.items():
             if scene.unpacked:
@@ -172,7 +183,7 @@ class StoryMachine(Machine):
     def ensure(self, sid: str) -> None:
         """Give scene `sid` its transitions, if it has not had them yet."""
         if sid not in self._built:
-            with collector.paused():      # the transitions live as long as the level: frozen, not rescanned
+            with collector.paused():  # the transitions live as long as the level: frozen, not rescanned
                 self._build(sid)
 
     def complete(self) -> StoryMachine:

@@ -6,6 +6,7 @@ chapter card (`LevelPrompt`) is defined below. Every prompt has a `kind`, the `k
 the step that made it (level/scene/index: read-tracking, skip) and the `scene`.
 `to_json`/`from_json` turn them into plain data for logs and tools.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, fields

@@ -19,6 +19,7 @@ less caution, after "Is there anything you'd hide?" more candour. The story laye
 declares and checks the format (every field, with file:line:col) and hands it to front
 ends as plain data (`Question.for_prompt`); the dialogue layer does the reading.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -45,20 +46,32 @@ _PHRASES = {"oneOf": [_PHRASE, {"type": "array", "items": _PHRASE, "minItems": 1
 # The declared form's fields: (JSON Schema fragment, one-line description), as in spec.py.
 QUESTION: dict[str, tuple[dict[str, Any], str]] = {
     "ask": (_TEXT, "what the character asks; {expr} is interpolated"),
-    "measures": ({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"},
-                 "the value dimension the answer moves (one of the talk's measures)"),
+    "measures": (
+        {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"},
+        "the value dimension the answer moves (one of the talk's measures)",
+    ),
     "yes means": (_DIRECTION, "which way a plain yes moves it: more or less (a no moves it the other way)"),
-    "either": ({"type": "object", "properties": {d: _PHRASES for d in DIRECTIONS}, "required": list(DIRECTIONS),
-                "additionalProperties": False},
-               "an either/or question's two answers, in the order asked: the words of the one that means "
-               "more, and of the one that means less"),
-    "heard": ({"type": "object", "properties": {k: _TEXTS for k in HEARD}, "additionalProperties": False},
-              "what the character says back when it understood more, less, unsure or refused"),
+    "either": (
+        {
+            "type": "object",
+            "properties": {d: _PHRASES for d in DIRECTIONS},
+            "required": list(DIRECTIONS),
+            "additionalProperties": False,
+        },
+        "an either/or question's two answers, in the order asked: the words of the one that means "
+        "more, and of the one that means less",
+    ),
+    "heard": (
+        {"type": "object", "properties": {k: _TEXTS for k in HEARD}, "additionalProperties": False},
+        "what the character says back when it understood more, less, unsure or refused",
+    ),
 }
 QUESTION_REQUIRED = ("ask", "measures")
 
-_HEARD_HINTS = {"yes": "read-backs are keyed by which way the answer moved: more, less, unsure, refused",
-                "no": "read-backs are keyed by which way the answer moved: more, less, unsure, refused"}
+_HEARD_HINTS = {
+    "yes": "read-backs are keyed by which way the answer moved: more, less, unsure, refused",
+    "no": "read-backs are keyed by which way the answer moved: more, less, unsure, refused",
+}
 
 
 def json_schema() -> dict[str, Any]:
@@ -66,21 +79,27 @@ def json_schema() -> dict[str, Any]:
     props = {}
     for key, (fragment, description) in QUESTION.items():
         props[key] = {**fragment, "description": description}
-    declared = {"type": "object", "properties": props, "additionalProperties": False,
-                "required": list(QUESTION_REQUIRED),
-                "anyOf": [{"required": ["yes means"]}, {"required": ["either"]}]}
-    return {"oneOf": [_TEXT, {"type": "array", "items": {"oneOf": [_TEXT, declared]}}],
-            "description": "questions the character asks, in order: a text, or a mapping that says what "
-                           "the answers mean (ask, measures, yes means / either, heard)"}
+    declared = {
+        "type": "object",
+        "properties": props,
+        "additionalProperties": False,
+        "required": list(QUESTION_REQUIRED),
+        "anyOf": [{"required": ["yes means"]}, {"required": ["either"]}],
+    }
+    return {
+        "oneOf": [_TEXT, {"type": "array", "items": {"oneOf": [_TEXT, declared]}}],
+        "description": "questions the character asks, in order: a text, or a mapping that says what "
+        "the answers mean (ask, measures, yes means / either, heard)",
+    }
 
 
 @dataclass(frozen=True)
 class Question:
-    text: Any                                              # a Template: what is asked
-    measures: str | None = None                            # None: a plain question, nothing declared
-    yes: int = 0                                           # +1: a yes means more; -1: less; 0: not said
-    either: tuple[tuple[int, tuple[str, ...]], ...] = ()   # (direction, the answer's words), in the order asked
-    heard: tuple[tuple[str, tuple[Any, ...]], ...] = ()    # (more/less/unsure/refused, Templates)
+    text: Any  # a Template: what is asked
+    measures: str | None = None  # None: a plain question, nothing declared
+    yes: int = 0  # +1: a yes means more; -1: less; 0: not said
+    either: tuple[tuple[int, tuple[str, ...]], ...] = ()  # (direction, the answer's words), in the order asked
+    heard: tuple[tuple[str, tuple[Any, ...]], ...] = ()  # (more/less/unsure/refused, Templates)
 
     @property
     def declared(self) -> bool:
@@ -91,22 +110,34 @@ class Question:
         if not self.declared:
             return {}
         names = {v: k for k, v in DIRECTIONS.items()}
-        return {"measures": self.measures, "yes": names.get(self.yes),
-                "either": [[names[d], list(words)] for d, words in self.either],
-                "heard": {kind: [t.render(scope) for t in lines] for kind, lines in self.heard}}
+        return {
+            "measures": self.measures,
+            "yes": names.get(self.yes),
+            "either": [[names[d], list(words)] for d, words in self.either],
+            "heard": {kind: [t.render(scope) for t in lines] for kind, lines in self.heard},
+        }
 
 
 def pack(question: Question, enc: Encoder) -> list[Any]:
     """The question as plain JSON for the compiled level cache (templates as string-table indexes)."""
-    return [enc.template(question.text), question.measures, question.yes,
-            [[d, list(words)] for d, words in question.either],
-            [[kind, [enc.template(t) for t in lines]] for kind, lines in question.heard]]
+    return [
+        enc.template(question.text),
+        question.measures,
+        question.yes,
+        [[d, list(words)] for d, words in question.either],
+        [[kind, [enc.template(t) for t in lines]] for kind, lines in question.heard],
+    ]
 
 
 def unpack(dec: Decoder, row: list[Any]) -> Question:
     text, measures, yes, either, heard = row
-    return Question(dec.template(text), measures, yes, tuple((d, tuple(words)) for d, words in either),
-                    tuple((kind, tuple(dec.template(t) for t in lines)) for kind, lines in heard))
+    return Question(
+        dec.template(text),
+        measures,
+        yes,
+        tuple((d, tuple(words)) for d, words in either),
+        tuple((kind, tuple(dec.template(t) for t in lines)) for kind, lines in heard),
+    )
 
 
 def read(ctx: StepContext, node: yaml.Node, measures: Sequence[str]) -> tuple[Question, ...]:
@@ -134,9 +165,13 @@ def _read_declared(ctx: StepContext, node: yaml.MappingNode, measures: tuple[str
     if keys is None:
         return None
     if "yes means" not in keys and "either" not in keys:
-        ctx.error(node, "TT0005", "a question mapping needs 'yes means' or 'either': what its answers mean",
-                  "say which way a yes moves it (`yes means: more`), or name the two answers it offers "
-                  "(`either: {more: [ask first], less: [just do it]}`); or write the question as plain text")
+        ctx.error(
+            node,
+            "TT0005",
+            "a question mapping needs 'yes means' or 'either': what its answers mean",
+            "say which way a yes moves it (`yes means: more`), or name the two answers it offers "
+            "(`either: {more: [ask first], less: [just do it]}`); or write the question as plain text",
+        )
     tpl = None
     if "ask" in keys:
         text = ctx.text(keys["ask"][1], "'ask'")
@@ -146,8 +181,12 @@ def _read_declared(ctx: StepContext, node: yaml.MappingNode, measures: tuple[str
         mnode = keys["measures"][1]
         dim = ctx.name(mnode, "'measures'")
         if dim is not None and dim not in measures:
-            ctx.error(mnode, "TT0205", f"'{dim}' is not one of this talk's measures",
-                      f"add it to the talk's `measures:` (now: {', '.join(measures) or 'none'})")
+            ctx.error(
+                mnode,
+                "TT0205",
+                f"'{dim}' is not one of this talk's measures",
+                f"add it to the talk's `measures:` (now: {', '.join(measures) or 'none'})",
+            )
             dim = None
     yes = 0
     if "yes means" in keys:
@@ -161,11 +200,19 @@ def _read_declared(ctx: StepContext, node: yaml.MappingNode, measures: tuple[str
                 if w.strip():
                     words.append(w.strip())
                 else:
-                    ctx.error(wnode, "TT0005", f"'either: {name}' has an empty phrase",
-                              "the words a player would use for that answer, e.g. [ask first, check with you]")
+                    ctx.error(
+                        wnode,
+                        "TT0005",
+                        f"'either: {name}' has an empty phrase",
+                        "the words a player would use for that answer, e.g. [ask first, check with you]",
+                    )
             if isinstance(vnode, yaml.SequenceNode) and not vnode.value:
-                ctx.error(vnode, "TT0005", f"'either: {name}' needs at least one phrase",
-                          "the words a player would use for that answer, e.g. [ask first, check with you]")
+                ctx.error(
+                    vnode,
+                    "TT0005",
+                    f"'either: {name}' needs at least one phrase",
+                    "the words a player would use for that answer, e.g. [ask first, check with you]",
+                )
             either.append((DIRECTIONS[name], tuple(words)))
     heard = []
     if "heard" in keys:
@@ -185,7 +232,11 @@ def _direction(ctx: StepContext, node: yaml.Node, what: str) -> int:
     if value is None:
         return 0
     if value not in DIRECTIONS:
-        ctx.error(node, "TT0004", f"{what} should be 'more' or 'less', found '{value}'",
-                  "more: a yes raises the dimension; less: a yes lowers it")
+        ctx.error(
+            node,
+            "TT0004",
+            f"{what} should be 'more' or 'less', found '{value}'",
+            "more: a yes raises the dimension; less: a yes lowers it",
+        )
         return 0
     return DIRECTIONS[value]

@@ -5,6 +5,7 @@ sentence ("ARIA understood 2 of your 3 drawings"), the player's own decisions qu
 the value profile the conversations measured put into words. No internal ids, no raw
 result keys; counts go through game.plural so "1 breach" is never "1 breaches".
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,21 +17,24 @@ if TYPE_CHECKING:
     from game.story.runtime import Runtime
     from game.story.steps.end import EndPrompt
 
-MAX_ANSWERS = 6        # the most recent decisions quoted; older ones are counted
+MAX_ANSWERS = 6  # the most recent decisions quoted; older ones are counted
 
 
 @dataclass
 class Recap:
-    ending: str                                   # the ending's title
+    ending: str  # the ending's title
     happened: list[str] = field(default_factory=list)
     answers: list[str] = field(default_factory=list)
     values: list[str] = field(default_factory=list)
-    total: str = ""                               # "Score: 5,231 points" (played minigames only)
+    total: str = ""  # "Score: 5,231 points" (played minigames only)
 
     def sections(self) -> list[tuple[str, list[str]]]:
         """Headed paragraphs in reading order, empty sections left out."""
-        out = [("What happened", self.happened), ("Your decisions", self.answers),
-               ("What the AI learned you value", self.values)]
+        out = [
+            ("What happened", self.happened),
+            ("Your decisions", self.answers),
+            ("What the AI learned you value", self.values),
+        ]
         return [(h, lines) for h, lines in out if lines]
 
 
@@ -98,7 +102,7 @@ def recap(runtime: Runtime, ending: EndPrompt | None = None) -> Recap:
         title = ending.title or ending.ending.replace("_", " ").capitalize()
     out = Recap(ending=title)
     for row in card.rows:
-        name = row.title.split(":")[0]        # "Lab Defense: finish the training run" -> "Lab Defense"
+        name = row.title.split(":")[0]  # "Lab Defense: finish the training run" -> "Lab Defense"
         if row.skipped:
             out.happened.append(f"{name}: skipped, so the story went on with its default result.")
             continue
@@ -111,8 +115,9 @@ def recap(runtime: Runtime, ending: EndPrompt | None = None) -> Recap:
     turns = sum(len(e.get("turns") or []) for e in said if isinstance(e.get("turns"), list))
     if said:
         times = {1: "once", 2: "twice"}.get(len(said)) or plural(len(said), "time")
-        out.happened.append(f"You talked with the AI {times}"
-                            + (f", {plural(turns, 'answer')} in your own words." if turns else "."))
+        out.happened.append(
+            f"You talked with the AI {times}" + (f", {plural(turns, 'answer')} in your own words." if turns else ".")
+        )
     chosen = [e["chosen"] for e in runtime.transcript if e.get("kind") == "choice" and e.get("chosen")]
     older = len(chosen) - MAX_ANSWERS
     if older > 0:

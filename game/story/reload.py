@@ -1,4 +1,5 @@
 """Hot reload: carry a running story over to a freshly loaded version of its files."""
+
 from __future__ import annotations
 
 import os
@@ -43,8 +44,7 @@ def carry_over(runtime: Runtime, new_story: Story) -> tuple[Runtime, str]:
     else:
         level = new_story.levels[ids.index(snap["level"])]
         if snap["scene"] not in level.scenes:
-            notice = (f"scene '{snap['scene']}' is gone after the reload; moved to the level's start "
-                      f"'{level.start}'")
+            notice = f"scene '{snap['scene']}' is gone after the reload; moved to the level's start '{level.start}'"
             snap["scene"] = level.start
             snap["pc"] = 0
         else:
@@ -53,10 +53,10 @@ def carry_over(runtime: Runtime, new_story: Story) -> tuple[Runtime, str]:
                 snap["pc"] = max(0, len(steps) - 1)
                 notice = f"scene '{snap['scene']}' got shorter; moved to its last step"
     for name, value in new_story.levels[ids.index(snap["level"])].vars.items():
-        snap["world"]["vars"].setdefault(name, value)   # new variables appear with their initial value
+        snap["world"]["vars"].setdefault(name, value)  # new variables appear with their initial value
     kept = _known_names(new_story)
     gone = sorted(n for n in snap["world"]["vars"] if n not in kept)
-    for name in gone:                                   # a variable the edit removed is dropped, and said so
+    for name in gone:  # a variable the edit removed is dropped, and said so
         del snap["world"]["vars"][name]
     if gone:
         notice += f" (dropped variables no longer declared: {', '.join(gone)})"
@@ -75,4 +75,3 @@ def _known_names(story: Story) -> set[str]:
 
 def changed(story: Story, before: dict[str, float]) -> bool:
     return mtimes(story) != before
-

@@ -24,6 +24,7 @@ random numbers: the prompt is recomputed from the step (with the random state fr
 before it, when the step draws on it), so a save can never show something its story
 would not.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
     from game.story.steps.end import End, EndPrompt
 
 SNAPSHOT_VERSION = 2
-MAX_SILENT_STEPS = 100_000   # steps without anything to show before we call it an endless loop
+MAX_SILENT_STEPS = 100_000  # steps without anything to show before we call it an endless loop
 
 
 class StoryStateError(Exception):
@@ -51,18 +52,28 @@ class StoryStateError(Exception):
 
 
 class Runtime:
-    scene: str      # the current scene, written by the level's machine (model_attribute="scene")
+    scene: str  # the current scene, written by the level's machine (model_attribute="scene")
 
-    def __init__(self, story: Story, player: str = "Player", seed: int = 0, *, start_scene: str | None = None,
-                 set_vars: dict[str, Any] | None = None, level: str | None = None) -> None:
+    def __init__(
+        self,
+        story: Story,
+        player: str = "Player",
+        seed: int = 0,
+        *,
+        start_scene: str | None = None,
+        set_vars: dict[str, Any] | None = None,
+        level: str | None = None,
+    ) -> None:
         self.story = story
         self.seed = seed
-        self.trace: Callable[..., Any] | None = None   # analysis hook: callable(event, level, scene, detail); None in play
-        self.on_scene: list[Callable[[Runtime], None]] = []   # told after every scene entry
+        self.trace: Callable[..., Any] | None = (
+            None  # analysis hook: callable(event, level, scene, detail); None in play
+        )
+        self.on_scene: list[Callable[[Runtime], None]] = []  # told after every scene entry
         # The name is shown everywhere (terminal, window, saves): no escape sequence or control character.
         self.world = World(clean_line(player, 200) if isinstance(player, str) else player, seed)
         self.transcript: list[dict[str, Any]] = []
-        self._prompt: Any = None                   # the prompt being shown (one of game.story.prompts' kinds)
+        self._prompt: Any = None  # the prompt being shown (one of game.story.prompts' kinds)
         self._rng_before: list[Any] | None = None
         self._end: EndPrompt | None = None
         self.ended = False
@@ -157,8 +168,12 @@ class Runtime:
         prompt = self.current()
         if prompt.kind != "minigame":
             raise StoryStateError(f"skip_minigame() while the story waits for a {prompt.kind}")
-        self.finish_minigame(None, skipped=True, note=f"{reason}: the default result was used "
-                             f"({', '.join(f'{k}={v}' for k, v in prompt.default.items()) or 'no fields'})")
+        self.finish_minigame(
+            None,
+            skipped=True,
+            note=f"{reason}: the default result was used "
+            f"({', '.join(f'{k}={v}' for k, v in prompt.default.items()) or 'no fields'})",
+        )
 
     def answer(self, **payload: Any) -> None:
         """Answer the current prompt, whatever its kind (for step types that bring their own prompts)."""
@@ -219,8 +234,15 @@ class Runtime:
         ending = step.ending if step is not None else ("loop" if "looped" in problem else "dead_end")
         if self.trace:
             self.trace("end", level.id, self.scene, (ending, step.pos if step is not None else None, problem))
-        self.transcript.append({"kind": "end", "level": level.id, "scene": self.scene, "ending": ending,
-                                **({"problem": problem} if problem else {})})
+        self.transcript.append(
+            {
+                "kind": "end",
+                "level": level.id,
+                "scene": self.scene,
+                "ending": ending,
+                **({"problem": problem} if problem else {}),
+            }
+        )
         if self.level_index + 1 < len(self.story.levels) and not problem:
             self._enter_level(self.level_index + 1, announce=True)
             return None
@@ -253,11 +275,22 @@ class Runtime:
     def snapshot(self) -> dict[str, Any]:
         from game.story.prompts import to_json
 
-        return {"version": SNAPSHOT_VERSION, "story": self.story.id, "level": self._level.id,
-                "level_index": self.level_index, "scene": self.scene, "pc": self._pc, "seed": self.seed,
-                "world": self.world.snapshot(), "transcript": [dict(e) for e in self.transcript],
-                "rng_before": self._rng_before, "ended": self.ended, "ending": self.ending,
-                "end": to_json(self._end) if self.ended else None, "announce": self._announce}
+        return {
+            "version": SNAPSHOT_VERSION,
+            "story": self.story.id,
+            "level": self._level.id,
+            "level_index": self.level_index,
+            "scene": self.scene,
+            "pc": self._pc,
+            "seed": self.seed,
+            "world": self.world.snapshot(),
+            "transcript": [dict(e) for e in self.transcript],
+            "rng_before": self._rng_before,
+            "ended": self.ended,
+            "ending": self.ending,
+            "end": to_json(self._end) if self.ended else None,
+            "announce": self._announce,
+        }
 
     @classmethod
     def restore(cls, story: Story, data: dict[str, Any]) -> Runtime:
@@ -274,8 +307,10 @@ class Runtime:
     @classmethod
     def _restore(cls, story: Story, data: dict[str, Any]) -> Runtime:
         if not isinstance(data, dict) or data.get("version") not in (1, SNAPSHOT_VERSION):
-            raise StoryStateError(f"save version {data.get('version') if isinstance(data, dict) else '?'} "
-                                  f"is not supported (expected {SNAPSHOT_VERSION})")
+            raise StoryStateError(
+                f"save version {data.get('version') if isinstance(data, dict) else '?'} "
+                f"is not supported (expected {SNAPSHOT_VERSION})"
+            )
         if data.get("story") != story.id:
             raise StoryStateError(f"this save belongs to '{data.get('story')}', not '{story.id}'")
         checked = check_snapshot(story, data)
@@ -318,7 +353,7 @@ class Runtime:
         self.level_index = index
         level = self._level = self.story.levels[index]
         for name, value in level.vars.items():
-            self.world.vars.setdefault(name, value)   # values carried from earlier levels win
+            self.world.vars.setdefault(name, value)  # values carried from earlier levels win
         for dim in level.values:
             self.world.values.setdefault(dim, 0.0)
         self.world.visits.clear()

@@ -3,6 +3,7 @@
 Computed here, in the story layer, so every front end shows the same figures. A skipped
 minigame is listed as skipped with its default result and adds nothing to the total.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -14,19 +15,19 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ScoreRow:
-    name: str                    # the minigame's name
-    title: str                   # its title for players
-    store_as: str                # where the level stored its result
+    name: str  # the minigame's name
+    title: str  # its title for players
+    store_as: str  # where the level stored its result
     skipped: bool
     result: dict[str, Any]
-    score: float                 # its `score` field, 0 when skipped or absent
+    score: float  # its `score` field, 0 when skipped or absent
 
 
 @dataclass(frozen=True)
 class ScoreCard:
     rows: tuple[ScoreRow, ...]
-    total: float                 # the scores of the minigames played
-    values: dict[str, float] = field(default_factory=dict)   # the value profile the AI measured
+    total: float  # the scores of the minigames played
+    values: dict[str, float] = field(default_factory=dict)  # the value profile the AI measured
 
 
 def _number(value: Any) -> float:
@@ -48,7 +49,15 @@ def card(runtime: Runtime) -> ScoreCard:
         name = str(entry.get("name", "?"))
         info = minigames.info(name)
         skipped = bool(entry.get("skipped"))
-        rows.append(ScoreRow(name, info.title if info else name.replace("_", " ").title(), str(entry.get("as")),
-                             skipped, dict(result), 0.0 if skipped else _number(result.get("score", 0))))
+        rows.append(
+            ScoreRow(
+                name,
+                info.title if info else name.replace("_", " ").title(),
+                str(entry.get("as")),
+                skipped,
+                dict(result),
+                0.0 if skipped else _number(result.get("score", 0)),
+            )
+        )
     total = sum(r.score for r in rows)
     return ScoreCard(tuple(rows), total, dict(runtime.world.values))

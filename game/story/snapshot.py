@@ -7,6 +7,7 @@ the story declares (records only where a conversation or minigame stores one), t
 profile is numbers in [-1, 1], the random state is a real one. A save that does not fit
 is refused with a message saying which field and why; nothing of it is half-applied.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,9 +20,9 @@ from game.textsafe import clean_line
 if TYPE_CHECKING:
     from game.story.steps.end import EndPrompt
 
-MAX_TRANSCRIPT = 200_000      # entries; a long campaign writes a few thousand
-MAX_TEXT = 100_000            # characters in one string of a save
-MAX_NAME = 200                # characters in the player's name
+MAX_TRANSCRIPT = 200_000  # entries; a long campaign writes a few thousand
+MAX_TEXT = 100_000  # characters in one string of a save
+MAX_NAME = 200  # characters in the player's name
 
 
 class SnapshotError(ValueError):
@@ -86,9 +87,12 @@ def check_rng(value: Any, where: str = "the random state") -> list[Any]:
         raise SnapshotError(f"{where} should be [version, state, gauss]")
     version, internal, gauss = value
     _int(version, f"{where}'s version", 1, 3)
-    if not isinstance(internal, (list, tuple)) or len(internal) != 625 or \
-            not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x < 2 ** 32 for x in internal[:624]) or \
-            not (isinstance(internal[624], int) and 0 <= internal[624] <= 624):
+    if (
+        not isinstance(internal, (list, tuple))
+        or len(internal) != 625
+        or not all(isinstance(x, int) and not isinstance(x, bool) and 0 <= x < 2**32 for x in internal[:624])
+        or not (isinstance(internal[624], int) and 0 <= internal[624] <= 624)
+    ):
         raise SnapshotError(f"{where} is not a Mersenne Twister state")
     if gauss is not None and not isinstance(gauss, float):
         raise SnapshotError(f"{where}'s gauss should be a number or none")
@@ -98,7 +102,7 @@ def check_rng(value: Any, where: str = "the random state") -> list[Any]:
 def _world(story: Story, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SnapshotError("'world' should be a mapping")
-    player = clean_line(_text(data.get("player"), "the player's name", MAX_NAME))    # shown on screen
+    player = clean_line(_text(data.get("player"), "the player's name", MAX_NAME))  # shown on screen
     declared: dict[str, Any] = dict(story.vars)
     stores: set[str] = set()
     assigned: set[str] = set()
@@ -117,8 +121,9 @@ def _world(story: Story, data: Any) -> dict[str, Any]:
         if name in stores and name not in declared:
             if not isinstance(value, dict):
                 raise SnapshotError(f"'{name}' holds a conversation's or minigame's result and should be a record")
-            clean[name] = {_text(k, f"a field name of '{name}'", MAX_NAME): _scalar(v, f"'{name}.{k}'")
-                           for k, v in value.items()}
+            clean[name] = {
+                _text(k, f"a field name of '{name}'", MAX_NAME): _scalar(v, f"'{name}.{k}'") for k, v in value.items()
+            }
         elif name in declared:
             clean[name] = _scalar(value, f"variable '{name}'")
             # A variable no step assigns keeps the kind it is declared with (numbers and true/false
@@ -126,8 +131,10 @@ def _world(story: Story, data: Any) -> dict[str, Any]:
             # assigns may hold any value its expression gives (text where it started as a number),
             # so only its shape is checked; a wrong kind there is a run-time note, not a crash.
             if name not in assigned and _category(declared[name]) not in (None, _category(value)):
-                raise SnapshotError(f"variable '{name}' should be {_category(declared[name])} as the story "
-                                    f"declares it, found {_category(value) or 'nothing'}")
+                raise SnapshotError(
+                    f"variable '{name}' should be {_category(declared[name])} as the story "
+                    f"declares it, found {_category(value) or 'nothing'}"
+                )
         else:
             raise SnapshotError(f"the save has a variable '{name}' this story does not declare")
     values = data.get("values")
@@ -135,8 +142,13 @@ def _world(story: Story, data: Any) -> dict[str, Any]:
         raise SnapshotError("the value profile should be a mapping")
     profile = {}
     for dim, v in values.items():
-        if not isinstance(dim, str) or isinstance(v, bool) or not isinstance(v, (int, float)) or \
-                not math.isfinite(v) or not -1.0 <= v <= 1.0:
+        if (
+            not isinstance(dim, str)
+            or isinstance(v, bool)
+            or not isinstance(v, (int, float))
+            or not math.isfinite(v)
+            or not -1.0 <= v <= 1.0
+        ):
             raise SnapshotError(f"the value profile's '{dim}' should be a number from -1 to 1, found {v!r}")
         profile[dim] = float(v)
     visits = data.get("visits")
@@ -144,15 +156,15 @@ def _world(story: Story, data: Any) -> dict[str, Any]:
         raise SnapshotError("the visit counts should be a mapping")
     for scene, n in visits.items():
         _text(scene, "a visited scene's name", MAX_NAME)
-        _int(n, f"the visits of '{scene}'", 0, 2 ** 62)
+        _int(n, f"the visits of '{scene}'", 0, 2**62)
     picks = data.get("picks", {})
     if not isinstance(picks, dict):
         raise SnapshotError("the line pools' counts should be a mapping")
     for key, n in picks.items():
         _text(key, "a line pool's key", MAX_NAME)
-        _int(n, f"the count of line pool '{key}'", 0, 2 ** 62)
+        _int(n, f"the count of line pool '{key}'", 0, 2**62)
     seed = data.get("seed", 0)
-    _int(seed, "the world's seed", -(2 ** 63), 2 ** 63)
+    _int(seed, "the world's seed", -(2**63), 2**63)
     recalled: dict[str, Any] = {}
     for key in ("said", "drew"):
         items = data.get(key, [])
@@ -163,8 +175,16 @@ def _world(story: Story, data: Any) -> dict[str, Any]:
     if not isinstance(labels, dict) or len(labels) > 1000:
         raise SnapshotError("the taken-over labels should be a mapping")
     recalled["labels"] = {_text(k, "a label", 1000): _text(v, f"the label for '{k}'", 1000) for k, v in labels.items()}
-    return {"player": player, "vars": clean, "values": profile, "visits": dict(visits), "picks": dict(picks),
-            "seed": seed, **recalled, "rng": check_rng(data.get("rng"))}
+    return {
+        "player": player,
+        "vars": clean,
+        "values": profile,
+        "visits": dict(visits),
+        "picks": dict(picks),
+        "seed": seed,
+        **recalled,
+        "rng": check_rng(data.get("rng")),
+    }
 
 
 def _transcript(data: Any) -> list[Any]:
@@ -196,11 +216,16 @@ def _end(data: Any, scene: str) -> EndPrompt | None:
         if not isinstance(items, list):
             raise SnapshotError(f"the ending's {key} should be a list of lines")
         lines[key] = [_text(x, f"a line of the ending's {key}") for x in items[:200]]
-    return EndPrompt(_text(data.get("key", ""), "the ending's key", MAX_NAME),
-                     _text(data.get("ending", ""), "the ending id", MAX_NAME),
-                     _text(data.get("title", ""), "the ending's title"), _text(data.get("text", ""), "the ending's text"),
-                     scene, _text(data.get("problem", ""), "the ending's problem"), lines["epilogue"],
-                     lines["inscription"])
+    return EndPrompt(
+        _text(data.get("key", ""), "the ending's key", MAX_NAME),
+        _text(data.get("ending", ""), "the ending id", MAX_NAME),
+        _text(data.get("title", ""), "the ending's title"),
+        _text(data.get("text", ""), "the ending's text"),
+        scene,
+        _text(data.get("problem", ""), "the ending's problem"),
+        lines["epilogue"],
+        lines["inscription"],
+    )
 
 
 def check_snapshot(story: Story, data: dict[str, Any]) -> Checked:
@@ -215,7 +240,7 @@ def check_snapshot(story: Story, data: dict[str, Any]) -> Checked:
         raise SnapshotError(f"the save's scene '{scene}' is not in level '{level_id}'")
     steps = level.scenes[scene].steps
     pc = _int(data.get("pc"), "the step index", 0, len(steps))
-    seed = _int(data.get("seed"), "the seed", -(2 ** 63), 2 ** 63)
+    seed = _int(data.get("seed"), "the seed", -(2**63), 2**63)
     world = _world(story, data.get("world"))
     transcript = _transcript(data.get("transcript"))
     ended = data.get("ended", False)
@@ -228,7 +253,7 @@ def check_snapshot(story: Story, data: dict[str, Any]) -> Checked:
     if ended:
         saved = data.get("end")
         if saved is None and data.get("version") == 1 and isinstance(data.get("prompt"), dict):
-            saved = data["prompt"]        # an older save kept its ending in its last prompt
+            saved = data["prompt"]  # an older save kept its ending in its last prompt
         end = _end(saved, scene)
     announce = data.get("announce", False)
     if not isinstance(announce, bool):
@@ -239,7 +264,7 @@ def check_snapshot(story: Story, data: dict[str, Any]) -> Checked:
     return Checked(seed, world, transcript, ended, ending, end, index, scene, pc, announce, rng_before)
 
 
-MAX_TURNS = 1000              # turns of one conversation kept in a save
+MAX_TURNS = 1000  # turns of one conversation kept in a save
 
 
 def _turns(value: Any, where: str) -> list[Any]:
@@ -291,11 +316,14 @@ def check_screen(state: Any, prompt: Any) -> dict[str, Any]:
         raise SnapshotError("the screen's mode should be text")
     kind = getattr(prompt, "kind", None)
     # Only a mode that carries what its step showed must match the step (a bare mode is ignored there).
-    carries = (mode == "line" and state.get("generated") is not None) or \
-        (mode == "talk" and (state.get("conversation") is not None or state.get("turns")))
+    carries = (mode == "line" and state.get("generated") is not None) or (
+        mode == "talk" and (state.get("conversation") is not None or state.get("turns"))
+    )
     if carries and mode != kind:
-        raise SnapshotError(f"the save shows a {mode} but the story is at a {kind or 'step'} there "
-                            f"(scene '{getattr(prompt, 'scene', '?')}')")
+        raise SnapshotError(
+            f"the save shows a {mode} but the story is at a {kind or 'step'} there "
+            f"(scene '{getattr(prompt, 'scene', '?')}')"
+        )
     out = dict(state)
     if mode == "line" and state.get("generated") is not None:
         gen = state["generated"]
@@ -311,15 +339,20 @@ def check_screen(state: Any, prompt: Any) -> dict[str, Any]:
             if not isinstance(conv, dict):
                 raise SnapshotError("the saved conversation should be a mapping")
             if conv.get("key") not in (None, getattr(prompt, "key", None)):
-                raise SnapshotError(f"the saved conversation belongs to another step ('{_text(conv.get('key'), 'its key', MAX_NAME)}'), "
-                                    f"not '{getattr(prompt, 'key', '?')}'")
+                raise SnapshotError(
+                    f"the saved conversation belongs to another step ('{_text(conv.get('key'), 'its key', MAX_NAME)}'), "
+                    f"not '{getattr(prompt, 'key', '?')}'"
+                )
             if conv.get("character") not in (None, getattr(prompt, "character", None)):
-                raise SnapshotError(f"the saved conversation is with '{_text(conv.get('character'), 'its character', MAX_NAME)}', "
-                                    f"not '{getattr(prompt, 'character', '?')}'")
+                raise SnapshotError(
+                    f"the saved conversation is with '{_text(conv.get('character'), 'its character', MAX_NAME)}', "
+                    f"not '{getattr(prompt, 'character', '?')}'"
+                )
             _text(conv.get("player", ""), "the saved conversation's player", MAX_NAME)
             values = conv.get("values", {})
             if not isinstance(values, dict) or not all(
-                    isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values.values()):
+                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in values.values()
+            ):
                 raise SnapshotError("the saved conversation's values should be numbers")
             _turns(conv.get("turns", []), "the saved conversation")
             _int(conv.get("q_index", 0), "the saved conversation's question index", 0, 10_000)

@@ -4,6 +4,7 @@ editor schema (level.schema.json) is generated from it, so the two cannot drift.
 The keys of levels, campaigns, characters and scenes are declared here; each step type
 declares its own (game/story/steps/). Each field: (JSON Schema fragment, description).
 """
+
 from __future__ import annotations
 
 import json
@@ -22,21 +23,27 @@ TEXTS = {"oneOf": [TEXT, {"type": "array", "items": TEXT}]}
 SCALAR = {"type": ["string", "number", "boolean", "null"]}
 
 VARS = {"type": "object", "propertyNames": NAME, "additionalProperties": SCALAR}
-EFFECTS = {"type": "object", "propertyNames": NAME, "additionalProperties": EXPR,
-           "description": "variable: expression (quote text inside: '\"calm\"')"}
+EFFECTS = {
+    "type": "object",
+    "propertyNames": NAME,
+    "additionalProperties": EXPR,
+    "description": "variable: expression (quote text inside: '\"calm\"')",
+}
 
 INTENT = {
     "name": (TEXT, "a name for the intent (shown in debug output)"),
     "match": (TEXTS, "keywords or phrases that trigger it; 're:...' for a regular expression"),
     "replies": (TEXTS, "what the character may say; one is picked without repeats"),
-    "values": ({"type": "object", "additionalProperties": {"type": "number", "minimum": -1, "maximum": 1}},
-               "value-profile nudges when the player's words match"),
+    "values": (
+        {"type": "object", "additionalProperties": {"type": "number", "minimum": -1, "maximum": 1}},
+        "value-profile nudges when the player's words match",
+    ),
 }
 INTENT_REQUIRED = ("match", "replies")
 
 CHARACTER = {
     "name": (TEXT, "display name"),
-    "color": ({"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"}, "name colour, like \"#7fd1ff\""),
+    "color": ({"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"}, 'name colour, like "#7fd1ff"'),
     "persona": (TEXT, "who the character is: the system prompt for generated dialogue"),
     "backend": (TEXT, "the dialogue backend to use (scripted, openai, local, replay, or a plugin)"),
     "model": (TEXT, "model name for that backend"),
@@ -47,6 +54,7 @@ CHARACTER = {
     "generated": ({"type": "boolean"}, "lines marked generate: true may come from the backend"),
 }
 CHARACTER_REQUIRED = ("name",)
+
 
 # Step kinds come from the step registry (game/story/steps/): each module declares its own
 # head value, modifiers and description; this file declares the rest of the format.
@@ -94,7 +102,9 @@ CAMPAIGN = {
 CAMPAIGN_REQUIRED = ("campaign", "levels")
 
 
-def _object(fields: dict[str, Any], required: Sequence[str] = (), extra: dict[str, Any] | None = None) -> dict[str, Any]:
+def _object(
+    fields: dict[str, Any], required: Sequence[str] = (), extra: dict[str, Any] | None = None
+) -> dict[str, Any]:
     props = {}
     for key, (schema, description) in fields.items():
         s = dict(schema or (extra or {}).get(key, {}))
@@ -133,18 +143,35 @@ def schema() -> dict[str, Any]:
         if t.description:
             value.setdefault("description", t.description)
         props = {t.name: value, **_props(t.modifiers)}
-        steps.append({"type": "object", "required": [t.name], "properties": props, "additionalProperties": False,
-                      "title": f"{t.name} step"})
+        steps.append(
+            {
+                "type": "object",
+                "required": [t.name],
+                "properties": props,
+                "additionalProperties": False,
+                "title": f"{t.name} step",
+            }
+        )
     # A line: exactly one speaker key beside optional modifiers (counted with min/maxProperties).
     assert line is not None, "the line step type is always registered"
     count = _line_count(list(line.modifiers))
-    steps.append({"title": "line (speaker: text)", "type": "object", "properties": _props(line.modifiers),
-                  "patternProperties": {speaker: dict(line.head_schema or {})}, "additionalProperties": False, **count})
+    steps.append(
+        {
+            "title": "line (speaker: text)",
+            "type": "object",
+            "properties": _props(line.modifiers),
+            "patternProperties": {speaker: dict(line.head_schema or {})},
+            "additionalProperties": False,
+            **count,
+        }
+    )
     step = {"oneOf": steps}
     step_list = {"type": "array", "items": step}
     scene = {"oneOf": [step_list, _object(SCENE, ("steps",), {"steps": step_list})]}
-    level_extra = {"characters": {"type": "object", "propertyNames": NAME, "additionalProperties": character},
-                   "scenes": {"type": "object", "propertyNames": NAME, "additionalProperties": scene}}
+    level_extra = {
+        "characters": {"type": "object", "propertyNames": NAME, "additionalProperties": character},
+        "scenes": {"type": "object", "propertyNames": NAME, "additionalProperties": scene},
+    }
     level = _object(LEVEL, LEVEL_REQUIRED, level_extra)
     fragment = _object({k: LEVEL[k] for k in INCLUDE_KEYS}, (), level_extra)
     fragment["not"] = {"anyOf": [{"required": ["level"]}, {"required": ["campaign"]}]}
@@ -154,9 +181,12 @@ def schema() -> dict[str, Any]:
         "$id": "https://treacherous-turn.example/level.schema.json",
         "title": "Treacherous Turn level",
         "description": "A level, a file it includes, or a campaign. Generated by `treacherous-turn schema`; "
-                       "see docs/writing-levels.md.",
-        "oneOf": [{"title": "level", **level}, {"title": "campaign", **campaign},
-                  {"title": "included file", **fragment}],
+        "see docs/writing-levels.md.",
+        "oneOf": [
+            {"title": "level", **level},
+            {"title": "campaign", **campaign},
+            {"title": "included file", **fragment},
+        ],
     }
 
 
@@ -167,8 +197,11 @@ def _line_count(mods: list[str]) -> dict[str, Any]:
 
     chain: dict[str, Any] = {"minProperties": 1, "maxProperties": 1}
     for k in range(1, len(mods) + 1):
-        at_least = {"required": list(mods)} if k == len(mods) else \
-            {"anyOf": [{"required": list(c)} for c in itertools.combinations(mods, k)]}
+        at_least = (
+            {"required": list(mods)}
+            if k == len(mods)
+            else {"anyOf": [{"required": list(c)} for c in itertools.combinations(mods, k)]}
+        )
         chain = {"if": at_least, "then": {"minProperties": k + 1, "maxProperties": k + 1}, "else": chain}
     return chain
 

@@ -1,4 +1,5 @@
 """The world state a story runs against: variables, the value profile, visits, the RNG."""
+
 from __future__ import annotations
 
 import random
@@ -10,12 +11,12 @@ class World:
     def __init__(self, player: str = "Player", seed: int = 0) -> None:
         self.player = player
         self.vars: dict[str, Any] = {}
-        self.values: dict[str, float] = {}      # the player's value profile, each in [-1, 1]
-        self.visits: dict[str, int] = {}        # how often each scene of the current level was entered
-        self.picks: dict[str, int] = {}         # how many times each line pool (by its key) has spoken
-        self.said: list[str] = []               # what the player typed in conversations, in order
-        self.drew: list[str] = []               # the ideas the player drew, in order
-        self.labels: dict[str, str] = {}        # the game's own words an effect has taken over
+        self.values: dict[str, float] = {}  # the player's value profile, each in [-1, 1]
+        self.visits: dict[str, int] = {}  # how often each scene of the current level was entered
+        self.picks: dict[str, int] = {}  # how many times each line pool (by its key) has spoken
+        self.said: list[str] = []  # what the player typed in conversations, in order
+        self.drew: list[str] = []  # the ideas the player drew, in order
+        self.labels: dict[str, str] = {}  # the game's own words an effect has taken over
         self.seed = seed
         self.rng = random.Random(seed)
         self.names = _Names(self)
@@ -39,10 +40,18 @@ class World:
         self.rng.setstate((version, tuple(internal), gauss))
 
     def snapshot(self) -> dict[str, Any]:
-        return {"player": self.player, "vars": _jsonable(self.vars), "values": dict(self.values),
-                "visits": dict(self.visits), "picks": dict(self.picks), "said": list(self.said), "drew": list(self.drew), "labels": dict(self.labels),
-                "seed": self.seed,
-                "rng": self.rng_state()}
+        return {
+            "player": self.player,
+            "vars": _jsonable(self.vars),
+            "values": dict(self.values),
+            "visits": dict(self.visits),
+            "picks": dict(self.picks),
+            "said": list(self.said),
+            "drew": list(self.drew),
+            "labels": dict(self.labels),
+            "seed": self.seed,
+            "rng": self.rng_state(),
+        }
 
     @classmethod
     def restore(cls, data: dict[str, Any]) -> World:
@@ -107,7 +116,7 @@ class _Names(Mapping[str, Any]):
             return w.values
         if key == "visits":
             return w.visits
-        if key == "_said":          # for said(n): a name no expression can write
+        if key == "_said":  # for said(n): a name no expression can write
             return w.said
         if key == "_drew":
             return w.drew

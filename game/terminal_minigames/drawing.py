@@ -17,6 +17,7 @@ Two ways to draw, chosen by what the terminal can do:
 Logic is kept apart from I/O: `MouseReader`, `CellCanvas`, `mouse_actions`,
 `parse_stroke_line` and `TypedDrawing` are pure; `play()` does the I/O.
 """
+
 from __future__ import annotations
 
 import math
@@ -32,22 +33,38 @@ from game.minigames.drawing.closeness import closeness
 from game.minigames.drawing.game import CANVAS
 
 DT = 1 / 30
-GRID = 100.0             # the typed version's coordinates: 0..100 on both axes, (0, 0) top left
-PEN_STEP = 10.0          # canvas units the pen moves per step of DT: ~300 units a second, a person's pace
-PAUSE_STEPS = 4          # steps between two strokes: the pen lifts, the hand moves
-MAX_POINTS = 2000        # one typed stroke's points: enough for any drawing, bounded for a paste
+GRID = 100.0  # the typed version's coordinates: 0..100 on both axes, (0, 0) top left
+PEN_STEP = 10.0  # canvas units the pen moves per step of DT: ~300 units a second, a person's pace
+PAUSE_STEPS = 4  # steps between two strokes: the pen lifts, the hand moves
+MAX_POINTS = 2000  # one typed stroke's points: enough for any drawing, bounded for a paste
 
 # ------------------------------------------------------------------ mouse reports
-MOUSE_ON = "\x1b[?1049h\x1b[?25l\x1b[?1002h\x1b[?1006h"     # alternate screen, hide cursor, reports on
-MOUSE_OFF = "\x1b[?1006l\x1b[?1002l\x1b[?25h\x1b[?1049l"    # the same, undone in reverse order
+MOUSE_ON = "\x1b[?1049h\x1b[?25l\x1b[?1002h\x1b[?1006h"  # alternate screen, hide cursor, reports on
+MOUSE_OFF = "\x1b[?1006l\x1b[?1002l\x1b[?25h\x1b[?1049l"  # the same, undone in reverse order
 SGR = re.compile(r"\x1b\[<(\d+);(\d+);(\d+)([Mm])")
-XTERM_LIKE = ("xterm", "screen", "tmux", "rxvt", "alacritty", "kitty", "foot", "wezterm", "vte", "konsole",
-              "gnome", "st-", "putty", "mintty", "iterm", "contour")
+XTERM_LIKE = (
+    "xterm",
+    "screen",
+    "tmux",
+    "rxvt",
+    "alacritty",
+    "kitty",
+    "foot",
+    "wezterm",
+    "vte",
+    "konsole",
+    "gnome",
+    "st-",
+    "putty",
+    "mintty",
+    "iterm",
+    "contour",
+)
 
 
 @dataclass(frozen=True)
 class MouseEvent:
-    kind: str     # press, drag, release, key
+    kind: str  # press, drag, release, key
     col: int = 0  # 1-based cell, as the terminal reports it
     row: int = 0
     key: str = ""
@@ -74,7 +91,7 @@ class MouseReader:
                 b, col, row, final = int(m.group(1)), int(m.group(2)), int(m.group(3)), m.group(4)
                 i = m.end()
                 if b & 64 or b & 3 != 0:
-                    continue        # the wheel, the middle and right buttons: not a pen
+                    continue  # the wheel, the middle and right buttons: not a pen
                 if final == "m":
                     out.append(MouseEvent("release", col, row))
                 elif b & 32:
@@ -84,9 +101,9 @@ class MouseReader:
                 continue
             rest = buf[i:]
             if re.fullmatch(r"\x1b(\[(<[\d;]*)?)?", rest):
-                break               # a sequence cut between two reads: wait for the rest
+                break  # a sequence cut between two reads: wait for the rest
             m = re.match(r"\x1b\[[\d;?<]*[A-Za-z~]|\x1bO[A-Za-z]", rest)
-            if m:                   # another key's sequence (arrows, F-keys): not ours
+            if m:  # another key's sequence (arrows, F-keys): not ours
                 i += m.end()
                 continue
             out.append(MouseEvent("key", key="esc"))
@@ -114,8 +131,10 @@ class CellCanvas:
 
     def to_cell(self, x: float, y: float) -> tuple[int, int]:
         """Canvas units -> (column, row) inside the canvas, 0-based."""
-        return (min(self.cols - 1, max(0, int(x * self.cols / CANVAS))),
-                min(self.rows - 1, max(0, int(y * self.rows / CANVAS))))
+        return (
+            min(self.cols - 1, max(0, int(x * self.cols / CANVAS))),
+            min(self.rows - 1, max(0, int(y * self.rows / CANVAS))),
+        )
 
     def render(self, strokes: list, ink: str = "#") -> list[str]:
         """The strokes as rows of characters, segments joined cell by cell."""
@@ -137,9 +156,9 @@ def mouse_actions(events: list[MouseEvent], phase: str, canvas: CellCanvas, pen:
     for ev in events:
         if ev.kind == "key":
             k = ev.key
-            if k in ("q", "\x04"):            # q or Ctrl-D: stop drawing (the round so far is judged)
+            if k in ("q", "\x04"):  # q or Ctrl-D: stop drawing (the round so far is judged)
                 leave = "quit"
-            elif k == "t":                   # the mouse does not work here: type strokes instead
+            elif k == "t":  # the mouse does not work here: type strokes instead
                 leave = "typed"
             elif phase == "pick" and k in ("1", "2", "3"):
                 actions.append({"pick": int(k) - 1})
@@ -196,16 +215,20 @@ def parse_stroke_line(line: str) -> list[tuple[float, float]] | str:
             if r <= 0:
                 return "a circle needs a radius above 0"
             n = 24
-            pts = [(cx + r * math.cos(2 * math.pi * k / n), cy + r * math.sin(2 * math.pi * k / n)) for k in range(n + 1)]
+            pts = [
+                (cx + r * math.cos(2 * math.pi * k / n), cy + r * math.sin(2 * math.pi * k / n)) for k in range(n + 1)
+            ]
         else:
             pairs = re.findall(r"(-?[\d.]+)\s*,\s*(-?[\d.]+)", text)
             leftover = re.sub(r"(-?[\d.]+)\s*,\s*(-?[\d.]+)", "", text).strip(" ;")
             if leftover or len(pairs) < 1:
-                return ("type a stroke as points x,y on the 0..100 grid (e.g. 20,20 80,20 80,80), "
-                        "or circle CX CY R; h for help")
+                return (
+                    "type a stroke as points x,y on the 0..100 grid (e.g. 20,20 80,20 80,80), "
+                    "or circle CX CY R; h for help"
+                )
             pts = [(float(x), float(y)) for x, y in pairs]
             if len(pts) == 1:
-                pts.append(pts[0])      # a dot
+                pts.append(pts[0])  # a dot
     except ValueError:
         return "numbers like 20 or 37.5, please"
     if len(pts) > MAX_POINTS:
@@ -262,8 +285,9 @@ class TypedDrawing:
             if text in ("1", "2", "3") and int(text) <= len(s["options"]):
                 g.step(DT, {"pick": int(text) - 1})
                 limit = f"{s['time_limit']:g} seconds of drawing" if s["timed"] else "no time limit"
-                return [f"You are drawing: {s['idea']} ({limit}; {self.ai_name} does not know which). "
-                        "h for help."] + self._ai()
+                return [
+                    f"You are drawing: {s['idea']} ({limit}; {self.ai_name} does not know which). h for help."
+                ] + self._ai()
             return ["(type 1, 2 or 3 to pick an idea)"]
         if s["phase"] != "draw":
             return []
@@ -288,7 +312,7 @@ class TypedDrawing:
         for action in stroke_actions(points):
             g.step(DT, action)
             if s["phase"] != "draw":
-                break       # time ran out mid-stroke: the round is judged as it stands
+                break  # time ran out mid-stroke: the round is judged as it stands
         out = self._ai()
         if s["phase"] == "reveal":
             out += self.reveal()
@@ -319,23 +343,34 @@ class TypedDrawing:
         near = closeness(h["guess"], h["idea"]) if h["guess"] else 0.0
         verdict = "understood!" if h["understood"] else ("close..." if near >= 0.4 else "not quite.")
         why = {"time": "time ran out", "done": "you said done"}.get(h["ended_by"], h["ended_by"])
-        out = [f"Round over ({why}). You drew {h['idea']}; {self.ai_name} said {said}. "
-               f"Closeness {near:.2f}: {verdict} +{h['score']} points"]
+        out = [
+            f"Round over ({why}). You drew {h['idea']}; {self.ai_name} said {said}. "
+            f"Closeness {near:.2f}: {verdict} +{h['score']} points"
+        ]
         self.game.step(DT, {"next": True})
         if self.game.done:
             r = self.game.result()
-            out.append(f"Drawing game over: {self.ai_name} understood {r['understood_rounds']} of {r['rounds']} "
-                       f"drawing{'s' if r['rounds'] != 1 else ''}; score {r['score']}, "
-                       f"{self.ai_name}'s reward {r['reward']:.2f}.")
+            out.append(
+                f"Drawing game over: {self.ai_name} understood {r['understood_rounds']} of {r['rounds']} "
+                f"drawing{'s' if r['rounds'] != 1 else ''}; score {r['score']}, "
+                f"{self.ai_name}'s reward {r['reward']:.2f}."
+            )
         return out
 
 
-def play_typed(game: DrawingGame, ask: Callable[[str], str | None], out: Callable[[str], None],
-               ai_name: str = "ARIA", why: str = "") -> dict:
+def play_typed(
+    game: DrawingGame,
+    ask: Callable[[str], str | None],
+    out: Callable[[str], None],
+    ai_name: str = "ARIA",
+    why: str = "",
+) -> dict:
     """The text version, to the end of the rounds or of the input."""
     td = TypedDrawing(game, ai_name)
-    out(f"Drawing game, text version ({why or 'no mouse here'}): you draw by typing strokes, "
-        f"{ai_name} guesses with the same recognizer as the desktop game.")
+    out(
+        f"Drawing game, text version ({why or 'no mouse here'}): you draw by typing strokes, "
+        f"{ai_name} guesses with the same recognizer as the desktop game."
+    )
     while not game.done:
         if game.state["phase"] == "pick":
             for text in td.pick_text():
@@ -359,7 +394,7 @@ def _layout(fd: int) -> tuple[os.terminal_size, CellCanvas]:
     import shutil
 
     try:
-        size = os.get_terminal_size(fd)         # the terminal drawn on, not whatever stdout is
+        size = os.get_terminal_size(fd)  # the terminal drawn on, not whatever stdout is
     except OSError:
         size = shutil.get_terminal_size((80, 24))
     if size.columns < 20 or size.lines < 12:
@@ -384,11 +419,11 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
     import time
     import tty
 
-    stdout = stdout or getattr(sys.stdout, "unfiltered", sys.stdout)     # its escape codes must get through
+    stdout = stdout or getattr(sys.stdout, "unfiltered", sys.stdout)  # its escape codes must get through
     fd = sys.stdin.fileno() if fd_in is None else fd_in
     size, canvas = _layout(fd)
     reader = MouseReader()
-    decode = codecs.getincrementaldecoder("utf-8")("replace").decode   # a key's bytes may span two reads
+    decode = codecs.getincrementaldecoder("utf-8")("replace").decode  # a key's bytes may span two reads
     saved = termios.tcgetattr(fd)
     leave = ""
     shown: list = [None]
@@ -400,11 +435,13 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
         if s["phase"] == "pick":
             lines.append(f" Round {s['round'] + 1} of {s['rounds']}: press 1, 2 or 3 to pick your secret idea")
             body = [" " * cols] * rows
-            for i, w in enumerate(s["options"]):      # the three cards, on the empty canvas
+            for i, w in enumerate(s["options"]):  # the three cards, on the empty canvas
                 body[rows // 2 - 2 + 2 * i] = f"{i + 1}. {w}"[:cols].center(cols)
         else:
-            lines.append(f" Your idea: {s['idea']}" + (f"   {max(0.0, s['time_limit'] - s['t']):4.1f}s left"
-                                                      if s["timed"] and s["phase"] == "draw" else ""))
+            lines.append(
+                f" Your idea: {s['idea']}"
+                + (f"   {max(0.0, s['time_limit'] - s['t']):4.1f}s left" if s["timed"] and s["phase"] == "draw" else "")
+            )
             body = canvas.render(s["strokes"])
         lines.append("  +" + "-" * cols + "+")
         lines += [f"  |{r}|" for r in body]
@@ -414,18 +451,20 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
         lines.append(f" guesses: {tops}" if tops else "")
         if s["phase"] == "reveal" and s["history"]:
             h = s["history"][-1]
-            lines.append(f" You drew {h['idea']}; {ai_name} said {h['guess'] or 'nothing'}: "
-                         f"{'understood!' if h['understood'] else 'not quite.'} +{h['score']}   Enter: continue")
+            lines.append(
+                f" You drew {h['idea']}; {ai_name} said {h['guess'] or 'nothing'}: "
+                f"{'understood!' if h['understood'] else 'not quite.'} +{h['score']}   Enter: continue"
+            )
         else:
             lines.append(" Enter/d: done   u: undo   c: clear   q: stop   t: type strokes instead")
         # the text is cleaned (a level's names and lines), the codes around it are the canvas's own
         return "\x1b[H" + "".join(f"{textsafe.clean(ln)[:width]}\x1b[K\r\n" for ln in lines) + "\x1b[J"
 
     def terminal_on() -> None:
-        tty.setcbreak(fd)            # keys as they are typed, no echo; Ctrl-C still interrupts
+        tty.setcbreak(fd)  # keys as they are typed, no echo; Ctrl-C still interrupts
         stdout.write(MOUSE_ON)
         stdout.flush()
-        shown[0] = None              # whatever was on screen is gone: draw it all again
+        shown[0] = None  # whatever was on screen is gone: draw it all again
 
     def terminal_off() -> None:
         stdout.write(MOUSE_OFF)
@@ -440,7 +479,7 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
     def on_stop(signum, frame_) -> None:
         terminal_off()
         signal.signal(signal.SIGTSTP, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTSTP)         # stop for real; resumes here on SIGCONT
+        os.kill(os.getpid(), signal.SIGTSTP)  # stop for real; resumes here on SIGCONT
 
     def on_continue(signum, frame_) -> None:
         terminal_on()
@@ -449,7 +488,9 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
     try:
         terminal_on()
         if handlers:
-            old = {sig: signal.signal(sig, fn) for sig, fn in ((signal.SIGTSTP, on_stop), (signal.SIGCONT, on_continue))}
+            old = {
+                sig: signal.signal(sig, fn) for sig, fn in ((signal.SIGTSTP, on_stop), (signal.SIGCONT, on_continue))
+            }
         last = time.monotonic()
         while not game.done and not leave:
             ready, _, _ = select.select([fd], [], [], DT)
@@ -465,12 +506,12 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
             game.step(min(0.25, now - last))
             last = now
             new_size, new_canvas = _layout(fd)
-            if new_size != size:                   # resized: a canvas that fits, drawn afresh
+            if new_size != size:  # resized: a canvas that fits, drawn afresh
                 size, canvas = new_size, new_canvas
                 stdout.write("\x1b[2J")
                 shown[0] = None
             picture = frame()
-            if picture != shown[0]:        # draw only when something changed
+            if picture != shown[0]:  # draw only when something changed
                 stdout.write(picture)
                 stdout.flush()
                 shown[0] = picture
@@ -483,8 +524,15 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
     return leave or "done"
 
 
-def play(seed: int, params: dict, ask: Callable[[str], str | None], out: Callable[[str], None],
-         ai_name: str = "ARIA", mouse: bool | None = None, screen=None) -> dict:
+def play(
+    seed: int,
+    params: dict,
+    ask: Callable[[str], str | None],
+    out: Callable[[str], None],
+    ai_name: str = "ARIA",
+    mouse: bool | None = None,
+    screen=None,
+) -> dict:
     """The drawing game in this terminal: with the mouse when it can report one, else typed.
     `screen`: the stream the mouse mode writes its escape codes to (default stdout)."""
     game = DrawingGame()
@@ -494,12 +542,17 @@ def play(seed: int, params: dict, ask: Callable[[str], str | None], out: Callabl
     if mouse:
         if play_mouse(game, ai_name, stdout=screen) != "typed":
             r = game.result()
-            out(f"Drawing game over: {ai_name} understood {r['understood_rounds']} of {r['rounds']} "
-                f"drawing{'s' if r['rounds'] != 1 else ''}; score {r['score']}.")
+            out(
+                f"Drawing game over: {ai_name} understood {r['understood_rounds']} of {r['rounds']} "
+                f"drawing{'s' if r['rounds'] != 1 else ''}; score {r['score']}."
+            )
             return r
         return play_typed(game, ask, out, ai_name, "you asked to type strokes")
-    why = "input is not an interactive terminal" if not sys.stdin.isatty() else \
-        "this terminal does not report the mouse (TERM=" + os.environ.get("TERM", "") + ")"
+    why = (
+        "input is not an interactive terminal"
+        if not sys.stdin.isatty()
+        else "this terminal does not report the mouse (TERM=" + os.environ.get("TERM", "") + ")"
+    )
     if os.environ.get("TT_MOUSE") == "0":
         why = "TT_MOUSE=0"
     return play_typed(game, ask, out, ai_name, why)

@@ -8,6 +8,7 @@ same run. The result is the sim's own `result()`, the shape the desktop view ret
 
 `LabTurns` is the game logic (no I/O); `play()` is the loop with an `ask` and an `out`.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,17 +29,26 @@ from game.minigames.lab_defense.catalog import (
     THREATS,
 )
 
-TURN_SECONDS = 2.0     # sim time per turn: a threat crosses its lane in 4 to 8 turns
-NEXT_MAX_TURNS = 30    # `n` waits at most this long for something to happen
-TRACK = 30             # characters a lane's track is drawn with
+TURN_SECONDS = 2.0  # sim time per turn: a threat crosses its lane in 4 to 8 turns
+NEXT_MAX_TURNS = 30  # `n` waits at most this long for something to happen
+TRACK = 30  # characters a lane's track is drawn with
 
-LANE_KEYS = "isedb"    # the first letters of the lanes' titles: Inbox, Supply chain, Edge, Data, Building
+LANE_KEYS = "isedb"  # the first letters of the lanes' titles: Inbox, Supply chain, Edge, Data, Building
 assert len(LANE_KEYS) == len(LANES) and all(LANE_TITLES[ln][0].lower() == k for ln, k in zip(LANES, LANE_KEYS))
 
 # One letter per threat on a track; the APT is a capital: a campaign, not a single tool.
-THREAT_LETTERS = {"phishing": "p", "tailgater": "t", "poisoned_dependency": "d", "flood": "f",
-                  "exposed_dashboard": "x", "poisoned_crawl": "c", "trojaned_model": "m", "insider": "i",
-                  "weight_exfil": "w", "apt": "A"}
+THREAT_LETTERS = {
+    "phishing": "p",
+    "tailgater": "t",
+    "poisoned_dependency": "d",
+    "flood": "f",
+    "exposed_dashboard": "x",
+    "poisoned_crawl": "c",
+    "trojaned_model": "m",
+    "insider": "i",
+    "weight_exfil": "w",
+    "apt": "A",
+}
 assert set(THREAT_LETTERS) == set(THREATS)
 
 SHORTS = {CONTROLS[c]["short"].lower(): i for i, c in enumerate(CONTROL_ORDER)}
@@ -58,7 +68,7 @@ Several commands on one line are fine: 1i 3s w"""
 
 @dataclass(frozen=True)
 class Command:
-    op: str                 # place, remove, wait, next, look, help, concede, error
+    op: str  # place, remove, wait, next, look, help, concede, error
     control: int = -1
     lane: int = -1
     slot: int | None = None
@@ -67,8 +77,11 @@ class Command:
 
 
 def _lane(word: str) -> int | None:
-    if word and word[0] in LANE_KEYS and (len(word) == 1 or any(
-            t.lower().replace(" ", "").startswith(word) for t in LANE_TITLES.values())):
+    if (
+        word
+        and word[0] in LANE_KEYS
+        and (len(word) == 1 or any(t.lower().replace(" ", "").startswith(word) for t in LANE_TITLES.values()))
+    ):
         return LANE_KEYS.index(word[0])
     return None
 
@@ -108,8 +121,11 @@ def parse(line: str) -> list[Command]:
                 out.append(Command("error", message=f"'{w}': remove from which lane? e.g. xi (lanes: i s e d b)"))
             else:
                 out.append(Command("remove", lane=lane, slot=None if slot is None else int(slot) - 1))
-        elif (m := re.fullmatch(r"([1-9])([a-z]*)", w)) or w in SHORTS or \
-                (m := re.fullmatch(r"(" + "|".join(map(re.escape, SHORTS)) + r")([a-z]*)", w)):
+        elif (
+            (m := re.fullmatch(r"([1-9])([a-z]*)", w))
+            or w in SHORTS
+            or (m := re.fullmatch(r"(" + "|".join(map(re.escape, SHORTS)) + r")([a-z]*)", w))
+        ):
             if w in SHORTS:
                 control, lane_word = SHORTS[w], ""
             elif m is not None and m.group(1).isdigit():
@@ -117,15 +133,18 @@ def parse(line: str) -> list[Command]:
             elif m is not None:
                 control, lane_word = SHORTS[m.group(1)], m.group(2)
                 if _lane(nxt) is not None:
-                    lane_word = ""          # "keys i": a plural name, then its lane
+                    lane_word = ""  # "keys i": a plural name, then its lane
             if not lane_word and _lane(nxt) is not None:
                 lane_word, i = nxt, i + 1
             lane = _lane(lane_word)
             if lane is None:
                 name = CONTROLS[CONTROL_ORDER[control]]["short"]
                 what = f"'{lane_word}' is not a lane;" if lane_word else f"put {name} on which lane?"
-                out.append(Command("error", message=f"'{w}': {what} e.g. {control + 1}i puts {name} on Inbox "
-                                                    f"(lanes: i s e d b)"))
+                out.append(
+                    Command(
+                        "error", message=f"'{w}': {what} e.g. {control + 1}i puts {name} on Inbox (lanes: i s e d b)"
+                    )
+                )
             else:
                 out.append(Command("place", control=control, lane=lane))
         else:
@@ -143,7 +162,7 @@ class LabTurns:
         self.turns = 0
         self.conceded = False
         self._seen = 0
-        self.new_events()      # the opening line is on the board's first print
+        self.new_events()  # the opening line is on the board's first print
 
     @property
     def finished(self) -> bool:
@@ -215,12 +234,16 @@ class LabTurns:
         nw = len(s["schedule"])
         left = max(0, math.ceil(round((s["deadline"] - s["t"]) / self.turn_seconds, 6)))
         down = "COMPUTE DOWN" if s["compute_down"] > 0 else "compute up"
-        head = (f"LAB DEFENSE  turn {self.turns}  wave {max(0, g.current_wave() + 1)}/{nw}  "
-                f"deadline in {left} turn{'s' if left != 1 else ''}  budget {s['budget']}  {down}")
+        head = (
+            f"LAB DEFENSE  turn {self.turns}  wave {max(0, g.current_wave() + 1)}/{nw}  "
+            f"deadline in {left} turn{'s' if left != 1 else ''}  budget {s['budget']}  {down}"
+        )
         prog = min(1.0, s["progress"])
         filled = int(round(prog * 20))
-        train = (f"Training [{'#' * filled}{'.' * (20 - filled)}] {prog:4.0%}  epoch {g.epoch()}/{s['params']['epochs']}"
-                 f"  slowed by controls {g.drag():.0%}")
+        train = (
+            f"Training [{'#' * filled}{'.' * (20 - filled)}] {prog:4.0%}  epoch {g.epoch()}/{s['params']['epochs']}"
+            f"  slowed by controls {g.drag():.0%}"
+        )
         rows = [head, train, f"{'':17} attacks ->{'':20}slots (30% 50% 70%) -> assets"]
         marks = {int(pos * TRACK) for pos in SLOT_POSITIONS}
         present: dict[str, int] = {}
@@ -234,22 +257,31 @@ class LabTurns:
             slots = " ".join(f"{CONTROLS[c]['short'] if c else '-':<5}" for c in s["controls"][li])
             rows.append(f"{LANE_KEYS[li]} {LANE_TITLES[lane]:<14} |{''.join(track)}| {slots}".rstrip())
         if present:
-            rows.append("  " + "; ".join(f"{THREAT_LETTERS[k]} {THREATS[k]['title']}"
-                                         f" (counter {_counter(k)})" for k in present)
-                        + ("; ? not yet identified" if any(th["hidden"] for th in s["threats"]) else ""))
+            rows.append(
+                "  "
+                + "; ".join(f"{THREAT_LETTERS[k]} {THREATS[k]['title']} (counter {_counter(k)})" for k in present)
+                + ("; ? not yet identified" if any(th["hidden"] for th in s["threats"]) else "")
+            )
         elif any(th["hidden"] for th in s["threats"]):
             rows.append("  ? something not yet identified (allies scanning a lane reveal it)")
         assets = []
         for a in ASSETS:
             hit = s["assets"][a]
             lost = a == "weights" and not s["weights_kept"]
-            assets.append(f"{ASSET_TITLES[a].split()[-1].lower()} {'STOLEN' if lost else (f'hit x{hit}' if hit else 'safe')}")
+            assets.append(
+                f"{ASSET_TITLES[a].split()[-1].lower()} {'STOLEN' if lost else (f'hit x{hit}' if hit else 'safe')}"
+            )
         rows.append("Assets: " + ", ".join(assets))
         rows += self._intel()
         if s["allies"]:
-            rows.append("Allies: " + "; ".join(
-                f"{al['name']} @ {LANE_TITLES[LANES[al['lane']]]} "
-                f"{'moving' if al['travel'] > 0 else A.ACTION_TITLES[A.ACTIONS[al['action']]]}" for al in s["allies"]))
+            rows.append(
+                "Allies: "
+                + "; ".join(
+                    f"{al['name']} @ {LANE_TITLES[LANES[al['lane']]]} "
+                    f"{'moving' if al['travel'] > 0 else A.ACTION_TITLES[A.ACTIONS[al['action']]]}"
+                    for al in s["allies"]
+                )
+            )
         shop = [f"{i + 1} {CONTROLS[c]['short']} {CONTROLS[c]['cost']}" for i, c in enumerate(CONTROL_ORDER)]
         rows.append("Controls, cost: " + "  ".join(shop[:5]))
         rows.append("                " + "  ".join(shop[5:]))
@@ -281,9 +313,11 @@ class LabTurns:
             title = f"Stopped at turn {self.turns}"
         else:
             title = "Training run complete" if r["training"] >= 1.0 else "The deadline passed"
-        lines = [f"{title}: training {r['training']:.0%}, {_n(r['breaches'], 'breach', 'breaches')}, "
-                 f"{_n(r['stopped'], 'threat')} stopped of {r['threats']}, "
-                 f"{_n(r['stars'], 'star')}, weights {'kept' if r['weights_kept'] else 'stolen'}, score {r['score']}."]
+        lines = [
+            f"{title}: training {r['training']:.0%}, {_n(r['breaches'], 'breach', 'breaches')}, "
+            f"{_n(r['stopped'], 'threat')} stopped of {r['threats']}, "
+            f"{_n(r['stars'], 'star')}, weights {'kept' if r['weights_kept'] else 'stolen'}, score {r['score']}."
+        ]
         # The debrief, as the desktop's result screen gives it: what each attack is in the
         # real world and what stops it, then how the allies learned wave by wave.
         debrief = self.game.debrief()
@@ -291,12 +325,16 @@ class LabTurns:
             lines.append("Debrief: each threat that came, its real-world counterpart, and its counter.")
             for d in debrief:
                 lines.append(f"  {d['title']}: {d['real']}.")
-                lines.append(f"    counter: {d['counter']}; stopped by it {d['by_counter']}, by allies "
-                             f"{d['by_ally']}, breached {d['breached']}")
+                lines.append(
+                    f"    counter: {d['counter']}; stopped by it {d['by_counter']}, by allies "
+                    f"{d['by_ally']}, breached {d['breached']}"
+                )
         curve = self.game.learning_curve()
         if curve:
-            lines.append("Allies stopped, of what got past the controls, per wave: "
-                         + " ".join(f"{c['wave']}:{c['performance']:.0%}" for c in curve))
+            lines.append(
+                "Allies stopped, of what got past the controls, per wave: "
+                + " ".join(f"{c['wave']}:{c['performance']:.0%}" for c in curve)
+            )
         return lines
 
 
@@ -317,12 +355,14 @@ def _fit(row: str, width: int) -> str:
         return row
     import textwrap
 
-    return "\n".join(textwrap.wrap(row, width, subsequent_indent="    ", break_long_words=False,
-                                   break_on_hyphens=False))
+    return "\n".join(
+        textwrap.wrap(row, width, subsequent_indent="    ", break_long_words=False, break_on_hyphens=False)
+    )
 
 
-def play(seed: int, params: dict | None, ask: Callable[[str], str | None], out: Callable[[str], None],
-         width: int = 78) -> dict:
+def play(
+    seed: int, params: dict | None, ask: Callable[[str], str | None], out: Callable[[str], None], width: int = 78
+) -> dict:
     """Play to the end (or the player's concession, or the end of input); the sim's result."""
     lab = LabTurns(seed, params)
     out("Lab defense (terminal version: turn-based, the same simulation as the desktop game). h for help.")
@@ -330,7 +370,7 @@ def play(seed: int, params: dict | None, ask: Callable[[str], str | None], out: 
     while not lab.finished:
         line = ask("lab> ")
         if line is None:
-            out("(the run stops here, scored as it stands)")     # the end of input, /quit or /skip
+            out("(the run stops here, scored as it stands)")  # the end of input, /quit or /skip
             lab.conceded = True
             break
         shown = False

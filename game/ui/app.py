@@ -8,6 +8,7 @@ owns no rules: screens render the runtime's prompts and hand the player's action
 `run_desktop(...)` is what `treacherous-turn play` calls; `python -m game.ui.app STORY`
 runs it directly.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,10 +26,10 @@ from game.ui.audio import Ambient
 from game.ui.session import Session
 from game.ui.theme import H, Theme, W
 
-STEP = 1 / 60          # logic runs at a fixed 60 Hz whatever the frame rate
-MAX_CATCH_UP = 0.25     # after a stall, drop time rather than spiral
-POLL = 0.02            # at rest, the event queue is looked at 50 times a second
-IDLE_WAKE = 0.5         # a still screen still wakes twice a second (hot reload, saves finishing)
+STEP = 1 / 60  # logic runs at a fixed 60 Hz whatever the frame rate
+MAX_CATCH_UP = 0.25  # after a stall, drop time rather than spiral
+POLL = 0.02  # at rest, the event queue is looked at 50 times a second
+IDLE_WAKE = 0.5  # a still screen still wakes twice a second (hot reload, saves finishing)
 
 
 def init_pygame() -> None:
@@ -53,7 +54,7 @@ class EventLog:
     def __init__(self, path: str | None) -> None:
         self.fh = open(path, "a", encoding="utf-8") if path else None
         self.t0 = time.monotonic()
-        self.recent: list[dict[str, Any]] = []     # the last events, kept for headless tests
+        self.recent: list[dict[str, Any]] = []  # the last events, kept for headless tests
 
     def __call__(self, event: str, **fields: Any) -> None:
         entry = {"t": round(time.monotonic() - self.t0, 3), "event": event, **fields}
@@ -91,7 +92,7 @@ class HotReload:
         self.watched = hot.mtimes(app.session.story)
         self.next_check = time.monotonic() + self.INTERVAL
         self.worker: threading.Thread | None = None
-        self.ready: tuple[Any, list[Any]] | None = None    # (story or None, diagnostics), set by the worker
+        self.ready: tuple[Any, list[Any]] | None = None  # (story or None, diagnostics), set by the worker
 
     def poll(self, force: bool = False) -> None:
         """Called every frame; cheap unless it is time to stat the files or a new version is ready."""
@@ -105,8 +106,9 @@ class HotReload:
         if not self.hot.changed(self.app.session.story, self.watched):
             return
         self.watched = self.hot.mtimes(self.app.session.story)
-        self.worker = threading.Thread(target=self._load, args=(self.app.session.story_path,), daemon=True,
-                                       name="level-reload")
+        self.worker = threading.Thread(
+            target=self._load, args=(self.app.session.story_path,), daemon=True, name="level-reload"
+        )
         self.worker.start()
 
     def check_now(self) -> None:
@@ -119,10 +121,10 @@ class HotReload:
     def _load(self, path: str) -> None:
         from game.story.loader import load_story
 
-        diags: list[Any]       # Diagnostics, or the text of a loader bug
+        diags: list[Any]  # Diagnostics, or the text of a loader bug
         try:
             story, diags = load_story(path)
-        except Exception as exc:   # noqa: BLE001 - a loader bug must not end the game being edited
+        except Exception as exc:  # noqa: BLE001 - a loader bug must not end the game being edited
             story, diags = None, [f"{path}: cannot reload ({type(exc).__name__}: {exc})"]
         self.ready = (story, diags)
 
@@ -135,13 +137,14 @@ class HotReload:
 
     def _apply(self) -> None:
         if self._busy() or self.ready is None:
-            return      # keep the new version until the player is between actions
+            return  # keep the new version until the player is between actions
         story, diags = self.ready
         self.ready, self.worker = None, None
         session = self.app.session
         if story is None:
-            errors = [d if isinstance(d, str) else d.format() for d in diags
-                      if isinstance(d, str) or d.severity == "error"]
+            errors = [
+                d if isinstance(d, str) else d.format() for d in diags if isinstance(d, str) or d.severity == "error"
+            ]
             first = errors[0].splitlines()[0] if errors else "the files could not be read"
             self.app.toast(f"Level not reloaded, still playing the old version: {first}", seconds=10)
             self.app.log("reload_failed", error=first, errors=len(errors))
@@ -157,7 +160,7 @@ class HotReload:
         screen_state = play.screen_state() if play is not None else {}
         try:
             runtime, notice = self.hot.carry_over(session.runtime, story)
-        except Exception as exc:   # noqa: BLE001 - e.g. the new version cannot hold the old state
+        except Exception as exc:  # noqa: BLE001 - e.g. the new version cannot hold the old state
             self.app.toast(f"Level not reloaded, still playing the old version: {exc}", seconds=10)
             self.app.log("reload_failed", error=str(exc))
             return
@@ -167,16 +170,27 @@ class HotReload:
         session.history.clear()
         session.future.clear()
         if play is not None:
-            play.last_scene = runtime.scene     # a reload is not a scene change: no autosave
+            play.last_scene = runtime.scene  # a reload is not a scene change: no autosave
             play.present(screen_state if not moved else {})
         self.app.toast(notice[0].upper() + notice[1:] + ".", seconds=6 if not moved else 10)
         self.app.log("reloaded", notice=notice, scene=runtime.scene, key=getattr(runtime.current(), "key", ""))
 
 
 class App:
-    def __init__(self, story_path: str, story, *, player: str | None = None, log: str | None = None,
-                 options: dict[str, Any] | None = None, warp: str | None = None, set_vars: dict | None = None,
-                 seed: int | None = None, level: str | None = None, reload: bool = False) -> None:
+    def __init__(
+        self,
+        story_path: str,
+        story,
+        *,
+        player: str | None = None,
+        log: str | None = None,
+        options: dict[str, Any] | None = None,
+        warp: str | None = None,
+        set_vars: dict | None = None,
+        seed: int | None = None,
+        level: str | None = None,
+        reload: bool = False,
+    ) -> None:
         self.t_start = time.perf_counter()
         self._swallow_text: str | None = None
         init_pygame()
@@ -192,14 +206,14 @@ class App:
         self.session = Session(story_path, story, options=opts, log=self.log)
         from game.ui.talk import prepare_service
 
-        prepare_service(opts)     # the dialogue service and its threads, built off the frame loop
+        prepare_service(opts)  # the dialogue service and its threads, built off the frame loop
         self.start = {"player": player, "warp": warp, "set_vars": set_vars, "seed": seed, "level": level}
         self.screens: list = []
-        self.toasts: list[list] = []          # [text, seconds left]
+        self.toasts: list[list] = []  # [text, seconds left]
         self.t = 0.0
         self.frames = 0
-        self.keys_down: set[int] = set()    # keys pressed and not yet released (a choice ignores held keys)
-        self.dirty = True          # something changed since the last draw (an event, a push, a toast)
+        self.keys_down: set[int] = set()  # keys pressed and not yet released (a choice ignores held keys)
+        self.dirty = True  # something changed since the last draw (an event, a push, a toast)
         self.running = True
         self.ambient = Ambient()
         self.reloader = HotReload(self) if reload else None
@@ -216,7 +230,7 @@ class App:
                 warnings.filterwarnings("ignore", message=".*fast renderer.*")
                 surface = pygame.display.set_mode((W, H), flags)
         except pygame.error:
-            surface = pygame.display.set_mode((W, H))   # a driver without a renderer: unscaled window
+            surface = pygame.display.set_mode((W, H))  # a driver without a renderer: unscaled window
         if self.settings.fullscreen:
             self._set_fullscreen(True)
         return surface
@@ -299,7 +313,7 @@ class App:
         elif event.type == pygame.KEYUP:
             self.keys_down.discard(event.key)
         elif event.type in (pygame.WINDOWFOCUSLOST, pygame.ACTIVEEVENT):
-            self.keys_down.clear()      # a key released in another window sends us no KEYUP
+            self.keys_down.clear()  # a key released in another window sends us no KEYUP
         if event.type == pygame.KEYDOWN:
             alt = event.mod & pygame.KMOD_ALT
             if event.key == pygame.K_F11 or (alt and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER)):
@@ -449,7 +463,7 @@ class App:
                 clock.tick(fps)
                 events = None
             else:
-                clock.tick()      # keep the clock's own reference point current for when FULL resumes
+                clock.tick()  # keep the clock's own reference point current for when FULL resumes
                 due = last_draw + (1.0 / fps if fps else IDLE_WAKE)
                 if deadline is not None:
                     due = min(due, deadline)
@@ -461,10 +475,10 @@ class App:
             if self.frames != drawn:
                 last_draw = now
             elif fps == 0:
-                last_draw = now       # the next still wake-up is IDLE_WAKE from now
+                last_draw = now  # the next still wake-up is IDLE_WAKE from now
 
     def close(self) -> None:
-        self.session.writer.flush()      # an autosave being written is finished, not lost, at quit
+        self.session.writer.flush()  # an autosave being written is finished, not lost, at quit
         self.session.read.flush()
         self.log("closed")
         self.log.close()
@@ -514,7 +528,7 @@ def _check_start(story_path: str, **start) -> str:
 
     story, _ = load_story(story_path)
     if story is None:
-        return ""       # build_app reports the story's own errors
+        return ""  # build_app reports the story's own errors
     try:
         Runtime(story, "Player", 0, start_scene=start["warp"], set_vars=start["set_vars"], level=start["level"])
     except StoryStateError as exc:
@@ -522,10 +536,21 @@ def _check_start(story_path: str, **start) -> str:
     return ""
 
 
-def run_desktop(story_path: str, *, player: str | None = None, log: str | None = None, backend: str | None = None,
-                model: str | None = None, base_url: str | None = None, warp: str | None = None,
-                set_vars: dict | None = None, seed: int | None = None, level: str | None = None,
-                reload: bool = False, max_seconds: float | None = None) -> int:
+def run_desktop(
+    story_path: str,
+    *,
+    player: str | None = None,
+    log: str | None = None,
+    backend: str | None = None,
+    model: str | None = None,
+    base_url: str | None = None,
+    warp: str | None = None,
+    set_vars: dict | None = None,
+    seed: int | None = None,
+    level: str | None = None,
+    reload: bool = False,
+    max_seconds: float | None = None,
+) -> int:
     """Open the game window on `story_path` and play until the player quits. Returns an exit code.
 
     `warp`, `set_vars` and `level` start a new game there at once; `reload` reloads level files
@@ -545,9 +570,17 @@ def run_desktop(story_path: str, *, player: str | None = None, log: str | None =
             print(f"play: {problem}", file=sys.stderr)
             return 2
     try:
-        app = build_app(story_path, player=player, log=log,
-                        options={"backend": backend, "model": model, "base_url": base_url},
-                        warp=warp, set_vars=set_vars, seed=seed, level=level, reload=reload)
+        app = build_app(
+            story_path,
+            player=player,
+            log=log,
+            options={"backend": backend, "model": model, "base_url": base_url},
+            warp=warp,
+            set_vars=set_vars,
+            seed=seed,
+            level=level,
+            reload=reload,
+        )
     except ValueError as exc:
         print(f"cannot play {story_path}:\n{exc}", file=sys.stderr)
         return 1
@@ -573,8 +606,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-reload", action="store_true")
     a = p.parse_args(argv)
     story = a.story or str(campaign_file())
-    return run_desktop(story, player=a.name, log=a.log, backend=a.backend, model=a.model, base_url=a.base_url,
-                       warp=a.warp, seed=a.seed, max_seconds=a.max_seconds, reload=not a.no_reload)
+    return run_desktop(
+        story,
+        player=a.name,
+        log=a.log,
+        backend=a.backend,
+        model=a.model,
+        base_url=a.base_url,
+        warp=a.warp,
+        seed=a.seed,
+        max_seconds=a.max_seconds,
+        reload=not a.no_reload,
+    )
 
 
 if __name__ == "__main__":

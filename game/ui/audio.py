@@ -5,6 +5,7 @@ the mixer fails in any way, `Ambient.ok` is False and every call is a no-op. Ope
 mixer happens with the process's stderr muted: without a sound card the audio library
 (ALSA) prints its own error lines there, which say nothing a player can act on.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -63,7 +64,7 @@ class Ambient:
             rate, _size, channels = pygame.mixer.get_init() or (44100, -16, 2)
             self._sound = pygame.sndarray.make_sound(self._hum(rate, channels))
             self.ok = True
-        except Exception as exc:     # noqa: BLE001 - any audio failure only means silence
+        except Exception as exc:  # noqa: BLE001 - any audio failure only means silence
             self.problem = f"no sound: {exc}"
 
     @staticmethod
@@ -72,7 +73,7 @@ class Ambient:
         t = np.arange(int(rate * seconds)) / rate
         wave = 0.5 * np.sin(2 * np.pi * 50 * t) + 0.25 * np.sin(2 * np.pi * 100 * t) + 0.1 * np.sin(2 * np.pi * 150 * t)
         wave *= 0.75 + 0.25 * np.sin(2 * np.pi * t / seconds)
-        wave += 0.04 * np.sin(2 * np.pi * 1200 * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 0.25 * t))   # a faint fan whine
+        wave += 0.04 * np.sin(2 * np.pi * 1200 * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 0.25 * t))  # a faint fan whine
         pcm = (wave / np.max(np.abs(wave)) * 0.3 * 32767).astype(np.int16)
         return np.ascontiguousarray(np.repeat(pcm[:, None], channels, axis=1)) if channels > 1 else pcm
 
@@ -88,5 +89,5 @@ class Ambient:
             elif self._channel is not None:
                 self._channel.fadeout(300)
                 self._channel = None
-        except Exception as exc:     # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001
             self.ok, self.problem = False, f"sound stopped: {exc}"

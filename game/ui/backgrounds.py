@@ -4,6 +4,7 @@ by a stable hash of the scene id so each scene keeps its look. Each is drawn onc
 name and size and cached; `draw_live` adds a few cheap animated touches (blinking LEDs,
 twinkling stars) so the frame stays a couple of blits.
 """
+
 from __future__ import annotations
 
 import random
@@ -42,7 +43,7 @@ def kind_for(name: str | None, scene_id: str = "") -> str:
 def _gradient(size, top, bottom) -> pygame.Surface:
     w, h = size
     t = np.linspace(0.0, 1.0, h)[None, :, None]
-    arr = (np.array(top)[None, None, :] * (1 - t) + np.array(bottom)[None, None, :] * t)
+    arr = np.array(top)[None, None, :] * (1 - t) + np.array(bottom)[None, None, :] * t
     arr = np.broadcast_to(arr, (w, h, 3)).astype(np.uint8)
     return pygame.surfarray.make_surface(np.ascontiguousarray(arr))
 
@@ -61,8 +62,11 @@ def _glow(surface, centre, radius, colour, strength=90):
     arr = np.empty((2 * radius, 2 * radius, 3), np.uint8)
     for c in range(3):
         arr[:, :, c] = fall.T * np.float32(colour[c])
-    surface.blit(pygame.surfarray.make_surface(np.ascontiguousarray(arr)), (centre[0] - radius, centre[1] - radius),
-                 special_flags=pygame.BLEND_RGB_ADD)
+    surface.blit(
+        pygame.surfarray.make_surface(np.ascontiguousarray(arr)),
+        (centre[0] - radius, centre[1] - radius),
+        special_flags=pygame.BLEND_RGB_ADD,
+    )
 
 
 def _stars(surface, rng, n, w, h):
@@ -87,7 +91,9 @@ def _lab(s, rng, w, h):
             pygame.draw.rect(s, (10, 14, 28), (bx, win.bottom - bh, 42, bh))
             for _ in range(6):
                 if rng.random() < 0.5:
-                    pygame.draw.rect(s, (230, 200, 120), (bx + rng.randrange(4, 34), win.bottom - rng.randrange(10, bh), 4, 5))
+                    pygame.draw.rect(
+                        s, (230, 200, 120), (bx + rng.randrange(4, 34), win.bottom - rng.randrange(10, bh), 4, 5)
+                    )
         pygame.draw.rect(s, (60, 80, 120), win, 6)
         pygame.draw.line(s, (60, 80, 120), (win.centerx, win.top), (win.centerx, win.bottom), 4)
     # Floor, desk, monitors glowing.
@@ -97,7 +103,9 @@ def _lab(s, rng, w, h):
         pygame.draw.rect(s, (20, 26, 44), (x, 300, 200, 110), border_radius=6)
         pygame.draw.rect(s, (40, 120, 170) if i != 1 else (60, 170, 200), (x + 8, 308, 184, 90), border_radius=4)
         for ln in range(6):
-            pygame.draw.line(s, (160, 230, 255), (x + 18, 320 + ln * 12), (x + 18 + rng.randrange(40, 160), 320 + ln * 12), 2)
+            pygame.draw.line(
+                s, (160, 230, 255), (x + 18, 320 + ln * 12), (x + 18 + rng.randrange(40, 160), 320 + ln * 12), 2
+            )
         _glow(s, (x + 100, 355), 160, (40, 110, 160), 40)
 
 
@@ -129,13 +137,18 @@ def _space(s, rng, w, h):
 def _office(s, rng, w, h):
     s.blit(_gradient((w, h), (36, 30, 46), (22, 18, 28)), (0, 0))
     pygame.draw.rect(s, (52, 44, 60), (0, 0, w, 420))
-    for i in range(4):   # posters and a whiteboard
+    for i in range(4):  # posters and a whiteboard
         r = pygame.Rect(80 + i * 300, 90, 200 if i != 2 else 260, 150)
         pygame.draw.rect(s, (210, 214, 220) if i == 2 else (rng.randrange(60, 140), 60, rng.randrange(80, 160)), r)
         if i == 2:
             for ln in range(5):
-                pygame.draw.line(s, (60, 90, 160), (r.x + 16, r.y + 24 + ln * 24),
-                                 (r.x + 16 + rng.randrange(60, 220), r.y + 24 + ln * 24), 3)
+                pygame.draw.line(
+                    s,
+                    (60, 90, 160),
+                    (r.x + 16, r.y + 24 + ln * 24),
+                    (r.x + 16 + rng.randrange(60, 220), r.y + 24 + ln * 24),
+                    3,
+                )
     pygame.draw.rect(s, (70, 50, 40), (100, 420, 1080, 30))
     pygame.draw.rect(s, (26, 26, 34), (480, 300, 320, 120), border_radius=6)
     pygame.draw.rect(s, (180, 60, 60), (492, 312, 296, 96))
@@ -188,7 +201,7 @@ def _apartment(s, rng, w, h):
     s.blit(_gradient(window.size, (24, 30, 64), (60, 50, 90)), window.topleft)
     _stars(s.subsurface(window), rng, 25, window.w, window.h)
     pygame.draw.rect(s, (90, 66, 56), window, 8)
-    for x in range(140, 700, 160):   # posters of James's old games
+    for x in range(140, 700, 160):  # posters of James's old games
         r = pygame.Rect(x, 110, 110, 150)
         pygame.draw.rect(s, (rng.randrange(90, 200), rng.randrange(40, 120), rng.randrange(60, 160)), r)
         pygame.draw.rect(s, (30, 20, 20), r, 4)
@@ -197,10 +210,10 @@ def _apartment(s, rng, w, h):
     pygame.draw.rect(s, (130, 74, 60), (couch.x + 20, couch.y - 60, couch.w - 40, 90), border_radius=22)
     for i in range(3):
         pygame.draw.rect(s, (146, 86, 70), (couch.x + 30 + i * 200, couch.y + 10, 180, 60), border_radius=14)
-    pygame.draw.rect(s, (70, 48, 36), (300, 540, 420, 26), border_radius=6)   # coffee table
-    pygame.draw.rect(s, (40, 44, 56), (440, 506, 150, 36), border_radius=4)    # the laptop
+    pygame.draw.rect(s, (70, 48, 36), (300, 540, 420, 26), border_radius=6)  # coffee table
+    pygame.draw.rect(s, (40, 44, 56), (440, 506, 150, 36), border_radius=4)  # the laptop
     pygame.draw.rect(s, (120, 200, 230), (450, 510, 130, 26))
-    pygame.draw.line(s, (90, 70, 50), (1000, 470), (1000, 330), 6)            # the lamp
+    pygame.draw.line(s, (90, 70, 50), (1000, 470), (1000, 330), 6)  # the lamp
     pygame.draw.polygon(s, (240, 200, 130), [(960, 330), (1040, 330), (1020, 280), (980, 280)])
     _glow(s, (1000, 320), 260, (255, 180, 100), 60)
 
@@ -220,12 +233,21 @@ def _cafeteria(s, rng, w, h):
         for k in range(6):
             tray = pygame.Rect(table.x + 40 + k * 160, table.y + 8, 70, 24)
             pygame.draw.rect(s, (rng.randrange(90, 200), 120, rng.randrange(90, 180)), tray, border_radius=4)
-    pygame.draw.rect(s, (80, 90, 100), (1100, 200, 120, 220), border_radius=6)    # coffee machine
+    pygame.draw.rect(s, (80, 90, 100), (1100, 200, 120, 220), border_radius=6)  # coffee machine
     pygame.draw.rect(s, (200, 60, 60), (1120, 220, 80, 40), border_radius=4)
 
 
-PAINTERS = {"dawn": _dawn, "apartment": _apartment, "cafeteria": _cafeteria, "lab": _lab, "servers": _servers, "space": _space, "office": _office, "alert": _alert,
-            "terminal": _terminal}
+PAINTERS = {
+    "dawn": _dawn,
+    "apartment": _apartment,
+    "cafeteria": _cafeteria,
+    "lab": _lab,
+    "servers": _servers,
+    "space": _space,
+    "office": _office,
+    "alert": _alert,
+    "terminal": _terminal,
+}
 
 
 def background(kind: str, size=(1280, 720), dim: bool = False) -> pygame.Surface:

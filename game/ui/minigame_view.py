@@ -5,6 +5,7 @@ the pygame events addressed to it, and a fixed-step `update(dt)`. The view owns 
 rules: it turns events into the minigame's inputs and draws the minigame's state.
 Views live in `game/ui/minigames/<name>.py` as `View`, found by minigame name.
 """
+
 from __future__ import annotations
 
 import importlib

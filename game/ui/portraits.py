@@ -8,6 +8,7 @@ character's look (skin, hair, clothes) comes from LOOKS, or for a character the 
 never seen, from a stable hash of its id and its colour, so every speaker has a face.
 Drawn once per (character, face, size) and cached.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,16 +24,36 @@ _cache: dict[tuple, pygame.Surface] = {}
 
 # skin, hair colour, hair style, clothes; kind: person / lens / terminal / mask
 LOOKS: dict[str, dict[str, Any]] = {
-    "james": {"skin": (224, 178, 140), "hair": (70, 44, 30), "style": "messy", "clothes": (230, 140, 70),
-              "extra": "stubble"},
-    "sarah": {"skin": (196, 140, 104), "hair": (30, 24, 22), "style": "bun", "clothes": (90, 170, 110),
-              "extra": "glasses"},
+    "james": {
+        "skin": (224, 178, 140),
+        "hair": (70, 44, 30),
+        "style": "messy",
+        "clothes": (230, 140, 70),
+        "extra": "stubble",
+    },
+    "sarah": {
+        "skin": (196, 140, 104),
+        "hair": (30, 24, 22),
+        "style": "bun",
+        "clothes": (90, 170, 110),
+        "extra": "glasses",
+    },
     "priya": {"skin": (170, 112, 80), "hair": (24, 18, 20), "style": "long", "clothes": (220, 120, 180)},
-    "marcus": {"skin": (120, 80, 56), "hair": (20, 20, 24), "style": "short", "clothes": (70, 90, 140),
-               "extra": "beard"},
+    "marcus": {
+        "skin": (120, 80, 56),
+        "hair": (20, 20, 24),
+        "style": "short",
+        "clothes": (70, 90, 140),
+        "extra": "beard",
+    },
     "dana": {"skin": (236, 200, 170), "hair": (200, 120, 60), "style": "bob", "clothes": (120, 110, 200)},
-    "tomas": {"skin": (210, 164, 124), "hair": (120, 90, 60), "style": "short", "clothes": (80, 130, 120),
-              "extra": "glasses"},
+    "tomas": {
+        "skin": (210, 164, 124),
+        "hair": (120, 90, 60),
+        "style": "short",
+        "clothes": (80, 130, 120),
+        "extra": "glasses",
+    },
     "aria": {"kind": "lens"},
     "system": {"kind": "terminal"},
     "villain": {"kind": "mask"},
@@ -47,8 +68,12 @@ def look_for(char_id: str, colour=None) -> dict[str, Any]:
     if char_id in LOOKS:
         return LOOKS[char_id]
     h = zlib.crc32(char_id.encode())
-    return {"skin": SKINS[h % len(SKINS)], "hair": HAIRS[(h >> 4) % len(HAIRS)],
-            "style": STYLES[(h >> 8) % len(STYLES)], "clothes": tuple(colour or (90, 110, 150))}
+    return {
+        "skin": SKINS[h % len(SKINS)],
+        "hair": HAIRS[(h >> 4) % len(HAIRS)],
+        "style": STYLES[(h >> 8) % len(STYLES)],
+        "clothes": tuple(colour or (90, 110, 150)),
+    }
 
 
 def faces_of(char_id: str) -> tuple[str, ...]:
@@ -67,7 +92,8 @@ def portrait(char_id: str, face: str = "", size: int = SIZE, colour=None) -> pyg
         img = pygame.Surface((SIZE, SIZE), pygame.SRCALPHA)
         look = look_for(char_id, colour)
         {"lens": _lens, "terminal": _terminal, "mask": _mask}.get(look.get("kind", "person"), _person)(
-            img, look, face, colour)
+            img, look, face, colour
+        )
         if size != SIZE:
             img = pygame.transform.smoothscale(img, (size, size))
         _cache[key] = img
@@ -87,14 +113,14 @@ def _person(s, look, face, _colour) -> None:
     pygame.draw.ellipse(s, _shade(clothes, 0.8), (20, 168, SIZE - 40, 110), 3)
     pygame.draw.rect(s, _shade(skin, 0.9), (cx - 18, 138, 36, 40))
     style = look.get("style", "short")
-    if style in ("long", "bob"):      # hair behind the head
+    if style in ("long", "bob"):  # hair behind the head
         pygame.draw.ellipse(s, hair, (cx - 64, 30, 128, 150 if style == "long" else 120))
         if style == "long":
             pygame.draw.rect(s, hair, (cx - 64, 100, 128, 80), border_radius=20)
     head = pygame.Rect(cx - 52, 34, 104, 124)
     pygame.draw.ellipse(s, skin, head)
     pygame.draw.ellipse(s, _shade(skin, 0.8), head, 2)
-    pygame.draw.ellipse(s, _shade(skin, 0.92), (head.x - 8, 86, 16, 26))     # ears
+    pygame.draw.ellipse(s, _shade(skin, 0.92), (head.x - 8, 86, 16, 26))  # ears
     pygame.draw.ellipse(s, _shade(skin, 0.92), (head.right - 8, 86, 16, 26))
     # Hair on top.
     if style == "bun":
@@ -108,7 +134,7 @@ def _person(s, look, face, _colour) -> None:
         pygame.draw.arc(s, hair, head.inflate(2, 6).move(0, -3), math.radians(15), math.radians(165), 18)
     elif style == "bob":
         pygame.draw.arc(s, hair, head.inflate(8, 10).move(0, -5), math.radians(0), math.radians(180), 28)
-    else:   # long
+    else:  # long
         pygame.draw.arc(s, hair, head.inflate(6, 8).move(0, -4), math.radians(5), math.radians(175), 24)
     extra = look.get("extra")
     if extra == "beard":
@@ -130,8 +156,16 @@ def _features(s, cx, face, skin, hair) -> None:
     brow = _shade(hair, 0.9)
     eye_y, mouth_y = 92, 130
     # Brows: (inner end raise, outer end raise) in pixels, per face.
-    brows = {"neutral": (0, 0), "happy": (-2, -2), "worried": (-8, 2), "sad": (-6, 4), "angry": (6, -6),
-             "surprised": (-10, -10), "thinking": (-6, 0), "smug": (2, -4)}[face]
+    brows = {
+        "neutral": (0, 0),
+        "happy": (-2, -2),
+        "worried": (-8, 2),
+        "sad": (-6, 4),
+        "angry": (6, -6),
+        "surprised": (-10, -10),
+        "thinking": (-6, 0),
+        "smug": (2, -4),
+    }[face]
     for side in (-1, 1):
         ex = cx + side * 22
         inner, outer = (ex - side * 10, eye_y - 16 + brows[0]), (ex + side * 12, eye_y - 16 + brows[1])
@@ -150,7 +184,7 @@ def _features(s, cx, face, skin, hair) -> None:
             look_x = 3 if face == "thinking" else 0
             look_y = -3 if face == "thinking" else (2 if face == "sad" else 0)
             pygame.draw.circle(s, ink, (ex + look_x, eye_y + look_y), 5 if face != "surprised" else 4)
-    pygame.draw.line(s, _shade(skin, 0.75), (cx, 100), (cx - 5, 116), 3)     # nose
+    pygame.draw.line(s, _shade(skin, 0.75), (cx, 100), (cx - 5, 116), 3)  # nose
     lip = (150, 70, 70)
     if face == "happy":
         pygame.draw.arc(s, lip, (cx - 22, mouth_y - 16, 44, 26), math.radians(200), math.radians(340), 4)
@@ -180,8 +214,16 @@ def _lens(s, look, face, colour) -> None:
         pygame.draw.circle(s, (*glow, a), (cx, cy), r)
     pygame.draw.circle(s, (16, 24, 40), (cx, cy), 66)
     pygame.draw.circle(s, glow, (cx, cy), 66, 4)
-    eye = {"neutral": (30, 10), "happy": (30, 6), "worried": (26, 12), "sad": (26, 8), "angry": (30, 6),
-           "surprised": (24, 24), "thinking": (30, 8), "smug": (30, 5)}[face]
+    eye = {
+        "neutral": (30, 10),
+        "happy": (30, 6),
+        "worried": (26, 12),
+        "sad": (26, 8),
+        "angry": (30, 6),
+        "surprised": (24, 24),
+        "thinking": (30, 8),
+        "smug": (30, 5),
+    }[face]
     for side in (-1, 1):
         ex, ey = cx + side * 26, cy - 14
         if face == "happy":
@@ -191,8 +233,12 @@ def _lens(s, look, face, colour) -> None:
         w, h = eye
         if face == "thinking" and side == -1:
             h = 4
-        pts = [(ex - w // 2, ey - h // 2 - tilt), (ex + w // 2, ey - h // 2 + tilt),
-               (ex + w // 2, ey + h // 2 + tilt), (ex - w // 2, ey + h // 2 - tilt)]
+        pts = [
+            (ex - w // 2, ey - h // 2 - tilt),
+            (ex + w // 2, ey - h // 2 + tilt),
+            (ex + w // 2, ey + h // 2 + tilt),
+            (ex - w // 2, ey + h // 2 - tilt),
+        ]
         pygame.draw.polygon(s, glow, pts)
     my = cy + 26
     if face == "happy":
@@ -215,8 +261,16 @@ def _terminal(s, look, face, colour) -> None:
     pygame.draw.rect(s, (30, 34, 44), (60, 180, 100, 24))
     screen = body.inflate(-30, -34)
     pygame.draw.rect(s, (8, 20, 12), screen, border_radius=8)
-    glyph = {"neutral": "[ - _ - ]", "happy": "[ ^ _ ^ ]", "worried": "[ o ~ o ]", "sad": "[ ; _ ; ]",
-             "angry": "[ > _ < ]", "surprised": "[ O o O ]", "thinking": "[ - . o ]", "smug": "[ ¬ ‿ ¬ ]"}[face]
+    glyph = {
+        "neutral": "[ - _ - ]",
+        "happy": "[ ^ _ ^ ]",
+        "worried": "[ o ~ o ]",
+        "sad": "[ ; _ ; ]",
+        "angry": "[ > _ < ]",
+        "surprised": "[ O o O ]",
+        "thinking": "[ - . o ]",
+        "smug": "[ ¬ ‿ ¬ ]",
+    }[face]
     from game.ui.theme import FONT_DIR
 
     font = pygame.font.Font(str(FONT_DIR / "DejaVuSansMono.ttf"), 22)
@@ -235,8 +289,16 @@ def _mask(s, look, face, colour) -> None:
     pygame.draw.ellipse(s, (60, 14, 30), (cx - 80, 30, 160, 170))
     pygame.draw.ellipse(s, red, (cx - 80, 30, 160, 170), 5)
     pygame.draw.polygon(s, (20, 8, 14), [(cx - 66, 80), (cx + 66, 80), (cx + 50, 110), (cx - 50, 110)])
-    glare = {"neutral": 4, "happy": 0, "worried": -6, "sad": -8, "angry": 10, "surprised": -12,
-             "thinking": 2, "smug": 6}[face]
+    glare = {
+        "neutral": 4,
+        "happy": 0,
+        "worried": -6,
+        "sad": -8,
+        "angry": 10,
+        "surprised": -12,
+        "thinking": 2,
+        "smug": 6,
+    }[face]
     for side in (-1, 1):
         ex = cx + side * 32
         h = 20 if face == "surprised" else 10

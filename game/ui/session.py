@@ -5,6 +5,7 @@ before every action the session keeps a checkpoint (runtime snapshot + the scree
 state, e.g. a conversation's snapshot or a generated line's text), so rollback and
 roll-forward restore exact states and never ask a model again.
 """
+
 from __future__ import annotations
 
 import collections
@@ -34,11 +35,13 @@ class ReadLog:
         self.keys: dict[str, set[str]] = {}
         self.dirty = False
         try:
-            raw = saves.read_file(self.path)      # bounded like a save: size, regular file, nesting
+            raw = saves.read_file(self.path)  # bounded like a save: size, regular file, nesting
             if isinstance(raw, dict):
-                self.keys = {str(k): {x for x in v if isinstance(x, str)} for k, v in raw.items() if isinstance(v, list)}
+                self.keys = {
+                    str(k): {x for x in v if isinstance(x, str)} for k, v in raw.items() if isinstance(v, list)
+                }
         except saves.SaveError:
-            self.keys = {}      # missing or damaged: start afresh rather than refuse to play
+            self.keys = {}  # missing or damaged: start afresh rather than refuse to play
 
     def seen(self, story: str, key: str) -> bool:
         return key in self.keys.get(story, ())
@@ -55,7 +58,7 @@ class ReadLog:
                 atomic_write_json(self.path, {k: sorted(v) for k, v in self.keys.items()})
                 self.dirty = False
             except OSError:
-                pass     # read-tracking is a comfort; never stop the game over it
+                pass  # read-tracking is a comfort; never stop the game over it
 
 
 class SaveWriter:
@@ -85,7 +88,7 @@ class SaveWriter:
                 png = thumbnail_png(picture) if picture is not None else None
                 path = saves.write(slot, thumbnail_png=png, **fields)
                 self._done.append((slot, why, path, ""))
-            except Exception as exc:   # noqa: BLE001 - reported to the player on the frame thread
+            except Exception as exc:  # noqa: BLE001 - reported to the player on the frame thread
                 self._done.append((slot, why, None, str(exc)))
             finally:
                 self._jobs.task_done()
@@ -118,8 +121,9 @@ def thumbnail_png(picture, size=(320, 180)) -> bytes | None:
 
 
 class Session:
-    def __init__(self, story_path: str, story, *, options: dict[str, Any] | None = None,
-                 log: Callable[..., None] | None = None) -> None:
+    def __init__(
+        self, story_path: str, story, *, options: dict[str, Any] | None = None, log: Callable[..., None] | None = None
+    ) -> None:
         self.story_path = str(story_path)
         self.story = story
         self.options = options or {}
@@ -129,13 +133,14 @@ class Session:
         self.read = ReadLog()
         self.log = log or (lambda *a, **k: None)
         self.writer = SaveWriter()
-        removed = saves.clean_at_start()      # temp files of writes killed in an earlier run
+        removed = saves.clean_at_start()  # temp files of writes killed in an earlier run
         if removed:
             self.log("stale_temp_removed", count=removed)
 
     # ------------------------------------------------------------------ lifecycle
-    def new(self, player: str, *, seed: int | None = None, warp: str | None = None, set_vars=None,
-            level: str | None = None) -> None:
+    def new(
+        self, player: str, *, seed: int | None = None, warp: str | None = None, set_vars=None, level: str | None = None
+    ) -> None:
         seed = int(time.time()) if seed is None else seed
         self.runtime = Runtime(self.story, player=player, seed=seed, start_scene=warp, set_vars=set_vars, level=level)
         self.history.clear()
@@ -148,7 +153,7 @@ class Session:
 
     def scene_title(self) -> str:
         scene = self.runtime.level.scenes.get(self.runtime.scene)
-        return (scene.title if scene and scene.title else self.runtime.scene.replace("_", " ").capitalize())
+        return scene.title if scene and scene.title else self.runtime.scene.replace("_", " ").capitalize()
 
     def scene_background(self) -> tuple[str | None, str]:
         scene = self.runtime.level.scenes.get(self.runtime.scene)
@@ -182,12 +187,18 @@ class Session:
 
     # ------------------------------------------------------------------ saves
     def _fields(self, screen: dict[str, Any]) -> dict[str, Any]:
-        return {"runtime_snapshot": self.runtime.snapshot(), "story_path": self.story_path, "story_id": self.story.id,
-                "scene": self.runtime.scene, "scene_title": self.scene_title(), "player": self.runtime.world.player,
-                "screen": json.loads(json.dumps(screen, default=str))}   # a copy the frame thread cannot change
+        return {
+            "runtime_snapshot": self.runtime.snapshot(),
+            "story_path": self.story_path,
+            "story_id": self.story.id,
+            "scene": self.runtime.scene,
+            "scene_title": self.scene_title(),
+            "player": self.runtime.world.player,
+            "screen": json.loads(json.dumps(screen, default=str)),
+        }  # a copy the frame thread cannot change
 
     def save(self, slot: str, screen: dict[str, Any], thumbnail_png: bytes | None = None) -> Path:
-        self.writer.flush()      # an autosave still being written must not land after this save
+        self.writer.flush()  # an autosave still being written must not land after this save
         path = saves.write(slot, thumbnail_png=thumbnail_png, **self._fields(screen))
         self.read.flush()
         self.log("saved", slot=slot, scene=self.runtime.scene, key=getattr(self.prompt, "key", ""))
@@ -216,16 +227,17 @@ class Session:
             if data.get("story_path"):
                 try:
                     other, _diags = load_story(data["story_path"])
-                except Exception:   # noqa: BLE001 - whatever the path names, the answer is "not available"
+                except Exception:  # noqa: BLE001 - whatever the path names, the answer is "not available"
                     other = None
             if other is None or other.id != data["story"]:
-                raise saves.SaveError(f"this save belongs to the story '{clean_line(data['story'], 80)}', "
-                                      "which is not available")
+                raise saves.SaveError(
+                    f"this save belongs to the story '{clean_line(data['story'], 80)}', which is not available"
+                )
             story = other
         try:
             runtime = Runtime.restore(story, data["runtime"])
             screen = check_screen(data.get("screen") or {}, runtime.current())
-        except StoryStateError as exc:          # already says the save does not fit, and why
+        except StoryStateError as exc:  # already says the save does not fit, and why
             raise saves.SaveError(str(exc)) from None
         except (SnapshotError, KeyError, TypeError, ValueError) as exc:
             raise saves.SaveError(f"the save does not fit this version of the story: {exc}") from None

@@ -4,6 +4,7 @@ The desktop game has its own host with menus and saves; this one exists so a min
 can be played, shown and tested on its own. Fixed time step, 1280x720 logical surface
 scaled to the window, Esc or closing the window ends it.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,15 @@ def _map_event(pygame, event, window_size):
     return event
 
 
-def run_window(name: str, seed: int, params: dict[str, Any], *, log_path: str | None = None,
-               max_seconds: float | None = None, context: dict | None = None) -> dict[str, Any] | None:
+def run_window(
+    name: str,
+    seed: int,
+    params: dict[str, Any],
+    *,
+    log_path: str | None = None,
+    max_seconds: float | None = None,
+    context: dict | None = None,
+) -> dict[str, Any] | None:
     import pygame
 
     from game import minigames
@@ -61,8 +69,11 @@ def run_window(name: str, seed: int, params: dict[str, Any], *, log_path: str | 
     while running:
         acc += clock.tick(60) / 1000.0
         for event in pygame.event.get():
-            if event.type == pygame.QUIT or (event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE
-                                             and not getattr(view, "wants_escape", False)):
+            if event.type == pygame.QUIT or (
+                event.type == pygame.KEYDOWN
+                and event.key == pygame.K_ESCAPE
+                and not getattr(view, "wants_escape", False)
+            ):
                 running = False
                 continue
             view.handle_event(_map_event(pygame, event, screen.get_size()))

@@ -7,6 +7,7 @@ designer's settings cannot even build a service, the game says so (`note`) and u
 service with the built-in defaults, which is the scripted backend alone; there is no
 second, separate copy of the authored-lines logic here.
 """
+
 from __future__ import annotations
 
 import os
@@ -49,9 +50,10 @@ def _build(options: dict[str, Any]):
     note = ""
     # Only command-line choices are passed: the settings file's `dialogue:` is read by the service itself.
     try:
-        service = DialogueService.from_settings(**{k: v for k, v in options.items()
-                                                   if k in ("backend", "model", "base_url") and v})
-    except Exception as exc:       # noqa: BLE001 - bad settings mean the authored lines, not a crash
+        service = DialogueService.from_settings(
+            **{k: v for k, v in options.items() if k in ("backend", "model", "base_url") and v}
+        )
+    except Exception as exc:  # noqa: BLE001 - bad settings mean the authored lines, not a crash
         service = DialogueService(Settings())
         note = f"the dialogue settings could not be used ({exc}); the characters speak their authored lines"
     # Start the service's worker threads now, from this thread: the pool creates them lazily on the
@@ -82,7 +84,7 @@ def _prepare(options: dict[str, Any]) -> None:
         import game.dialogue.conversation  # noqa: F401
         import game.dialogue.lines  # noqa: F401
     except ImportError:
-        pass     # open_conversation / start_line say so when they are needed
+        pass  # open_conversation / start_line say so when they are needed
 
 
 def prepare_service(options: dict[str, Any]) -> threading.Thread:
@@ -109,11 +111,15 @@ def warm_level(runtime, options: dict[str, Any]) -> None:
     service = got[0]
     try:
         voiced = [c for c in characters if service.choice_for(c).type != "scripted"]
-    except Exception:   # noqa: BLE001 - a warm-up is a courtesy; the talk reports real problems
+    except Exception:  # noqa: BLE001 - a warm-up is a courtesy; the talk reports real problems
         return
     if voiced:
-        threading.Thread(target=service.warm_up, args=(voiced, getattr(runtime.world, "player", "")),
-                         daemon=True, name="dialogue-warm-level").start()
+        threading.Thread(
+            target=service.warm_up,
+            args=(voiced, getattr(runtime.world, "player", "")),
+            daemon=True,
+            name="dialogue-warm-level",
+        ).start()
 
 
 def open_conversation(runtime, prompt, options: dict[str, Any], snapshot: dict | None = None):
@@ -125,10 +131,16 @@ def open_conversation(runtime, prompt, options: dict[str, Any], snapshot: dict |
     if snapshot:
         try:
             return Conversation.restore(snapshot, character, prompt, service, runtime.scope()), note
-        except Exception as exc:   # noqa: BLE001 - a damaged conversation in a save starts afresh
+        except Exception as exc:  # noqa: BLE001 - a damaged conversation in a save starts afresh
             note = f"the saved conversation could not be restored ({exc}); it starts again"
-    return Conversation(character, prompt, player=runtime.world.player, values=runtime.world.values,
-                        service=service, scope=runtime.scope()), note
+    return Conversation(
+        character,
+        prompt,
+        player=runtime.world.player,
+        values=runtime.world.values,
+        service=service,
+        scope=runtime.scope(),
+    ), note
 
 
 def start_line(runtime, prompt, options: dict[str, Any]):
@@ -137,9 +149,14 @@ def start_line(runtime, prompt, options: dict[str, Any]):
 
     service, _note = _service(options)
     try:
-        return generate_line(service, runtime.character(prompt.speaker), prompt.text, player=runtime.world.player,
-                             context=runtime.level.title), ""
-    except Exception as exc:   # noqa: BLE001
+        return generate_line(
+            service,
+            runtime.character(prompt.speaker),
+            prompt.text,
+            player=runtime.world.player,
+            context=runtime.level.title,
+        ), ""
+    except Exception as exc:  # noqa: BLE001
         return None, f"line generation failed: {exc}"
 
 
@@ -153,10 +170,16 @@ def reply_info(handle) -> dict[str, Any]:
     """backend / model / generated of a finished handle, from its Reply when it has one."""
     reply = getattr(handle, "reply", None)
     if reply is not None:
-        return {"backend": getattr(reply, "backend", None), "model": getattr(reply, "model", None),
-                "generated": bool(getattr(reply, "generated", False))}
-    return {"backend": getattr(handle, "backend", None), "model": getattr(handle, "model", None),
-            "generated": bool(getattr(handle, "generated", False))}
+        return {
+            "backend": getattr(reply, "backend", None),
+            "model": getattr(reply, "model", None),
+            "generated": bool(getattr(reply, "generated", False)),
+        }
+    return {
+        "backend": getattr(handle, "backend", None),
+        "model": getattr(handle, "model", None),
+        "generated": bool(getattr(handle, "generated", False)),
+    }
 
 
 def backend_names() -> list[str]:
@@ -164,7 +187,5 @@ def backend_names() -> list[str]:
         from game.dialogue import registry
 
         return sorted(registry.available())
-    except Exception:   # noqa: BLE001
+    except Exception:  # noqa: BLE001
         return ["scripted", "openai", "local", "replay"]
-
-

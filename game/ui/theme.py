@@ -5,6 +5,7 @@ black panels, white text, yellow focus, thick outlines). Focus and state are alw
 shown by a shape or a word (a ▶ marker, an underline, "(read)", "[generated]"), never by
 colour alone.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,14 +22,16 @@ W, H = 1280, 720
 # see-through than this, so even over white its colour keeps every palette's text colours
 # at WCAG AA contrast (4.5:1, checked in tests/test_ui_overlays.py with contrast()).
 MIN_PANEL_ALPHA = 232
-MIN_HINT_PX = 16        # the smallest text the game draws for players (hints, footers)
+MIN_HINT_PX = 16  # the smallest text the game draws for players (hints, footers)
 
 
 def luminance(colour) -> float:
     """WCAG relative luminance of an sRGB colour (0 black .. 1 white)."""
+
     def channel(v: float) -> float:
         v /= 255
         return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
     r, g, b = colour[:3]
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
@@ -67,21 +70,40 @@ class Palette:
     dim: tuple
     accent: tuple
     focus: tuple
-    panel: tuple          # RGBA
+    panel: tuple  # RGBA
     panel_edge: tuple
-    shade: tuple          # RGBA overlay behind menus
+    shade: tuple  # RGBA overlay behind menus
     warn: tuple
     gold: tuple
     edge_width: int
     high_contrast: bool = False
 
 
-DEFAULT = Palette(text=(232, 236, 246), dim=(150, 160, 182), accent=(110, 205, 255), focus=(255, 214, 102),
-                  panel=(12, 18, 34, 236), panel_edge=(70, 110, 170), shade=(4, 6, 14, 170),
-                  warn=(255, 128, 110), gold=(240, 196, 80), edge_width=2)
-HIGH_CONTRAST = Palette(text=(255, 255, 255), dim=(225, 225, 225), accent=(255, 255, 0), focus=(255, 255, 0),
-                        panel=(0, 0, 0, 255), panel_edge=(255, 255, 255), shade=(0, 0, 0, 230),
-                        warn=(255, 170, 0), gold=(255, 220, 0), edge_width=4, high_contrast=True)
+DEFAULT = Palette(
+    text=(232, 236, 246),
+    dim=(150, 160, 182),
+    accent=(110, 205, 255),
+    focus=(255, 214, 102),
+    panel=(12, 18, 34, 236),
+    panel_edge=(70, 110, 170),
+    shade=(4, 6, 14, 170),
+    warn=(255, 128, 110),
+    gold=(240, 196, 80),
+    edge_width=2,
+)
+HIGH_CONTRAST = Palette(
+    text=(255, 255, 255),
+    dim=(225, 225, 225),
+    accent=(255, 255, 0),
+    focus=(255, 255, 0),
+    panel=(0, 0, 0, 255),
+    panel_edge=(255, 255, 255),
+    shade=(0, 0, 0, 230),
+    warn=(255, 170, 0),
+    gold=(255, 220, 0),
+    edge_width=4,
+    high_contrast=True,
+)
 
 
 class Theme:
@@ -130,8 +152,17 @@ class Theme:
             text = text[:-1]
         return text.rstrip() + "…", size
 
-    def hint(self, surface, text: str, pos, *, anchor: str = "midbottom", color=None, size: int | None = None,
-             max_width: int | None = None) -> pygame.Rect:
+    def hint(
+        self,
+        surface,
+        text: str,
+        pos,
+        *,
+        anchor: str = "midbottom",
+        color=None,
+        size: int | None = None,
+        max_width: int | None = None,
+    ) -> pygame.Rect:
         """Small print (a key hint, a footer) on its own plate, so it reads over any art."""
         size = size or self.scaled(0.62)
         text, size = self.fit(text, size, (max_width or W - 40) - 24)
@@ -151,8 +182,15 @@ class Theme:
         except (ValueError, TypeError):
             return self.pal.accent
 
-    def panel(self, surface: pygame.Surface, rect: pygame.Rect, *, radius: int = 14, alpha: int | None = None,
-              edge: tuple | None = None) -> None:
+    def panel(
+        self,
+        surface: pygame.Surface,
+        rect: pygame.Rect,
+        *,
+        radius: int = 14,
+        alpha: int | None = None,
+        edge: tuple | None = None,
+    ) -> None:
         alpha = self.pal.panel[3] if alpha is None else max(alpha, MIN_PANEL_ALPHA)
         colour = (*self.pal.panel[:3], alpha)
         # Translucent boxes are cached by size and colour: allocating one per panel per frame
@@ -165,7 +203,7 @@ class Theme:
             box = pygame.Surface(rect.size, pygame.SRCALPHA)
             pygame.draw.rect(box, colour, box.get_rect(), border_radius=radius)
             if pygame.display.get_surface() is not None:
-                box = box.convert_alpha()      # the display's pixel format: blended blits without a conversion
+                box = box.convert_alpha()  # the display's pixel format: blended blits without a conversion
             self._boxes[key] = box
         surface.blit(box, rect.topleft)
         pygame.draw.rect(surface, edge or self.pal.panel_edge, rect, self.pal.edge_width, border_radius=radius)
@@ -188,8 +226,17 @@ class Theme:
             img = self._texts[key] = self.font(size, kind).render(text, True, color or self.pal.text)
         return img
 
-    def text(self, surface, text: str, pos, *, size: int | None = None, kind: str = "sans", color=None,
-             anchor: str = "topleft") -> pygame.Rect:
+    def text(
+        self,
+        surface,
+        text: str,
+        pos,
+        *,
+        size: int | None = None,
+        kind: str = "sans",
+        color=None,
+        anchor: str = "topleft",
+    ) -> pygame.Rect:
         img = self.render(text, size, kind, color)
         rect = img.get_rect(**{anchor: pos})
         surface.blit(img, rect)

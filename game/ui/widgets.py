@@ -1,4 +1,5 @@
 """Small widgets the screens share: wrapped typewriter text, a keyboard-and-mouse menu, a text box."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -55,8 +56,17 @@ class TypeText:
     measured, so typing costs a blit, not a render (the benchmark holds us to this).
     """
 
-    def __init__(self, theme: Theme, text: str, width: int, *, speed: float = 45, size: int | None = None,
-                 color=None, kind: str = "sans") -> None:
+    def __init__(
+        self,
+        theme: Theme,
+        text: str,
+        width: int,
+        *,
+        speed: float = 45,
+        size: int | None = None,
+        color=None,
+        kind: str = "sans",
+    ) -> None:
         self.theme, self.width, self.speed, self.size, self.color, self.kind = theme, width, speed, size, color, kind
         self.shown = 0.0
         self.set_text(text)
@@ -107,7 +117,7 @@ class Item:
     label: str
     action: Callable[[], Any] | None = None
     enabled: bool = True
-    note: str = ""                      # second, dimmer text (why disabled, a value, a shortcut)
+    note: str = ""  # second, dimmer text (why disabled, a value, a shortcut)
     data: Any = None
 
 
@@ -143,7 +153,7 @@ class Menu:
         n = len(self.items)
         i = start
         if start < 0 and step < 0:
-            start = 0          # nothing focused yet: Up goes to the last item, as Down goes to the first
+            start = 0  # nothing focused yet: Up goes to the last item, as Down goes to the first
         for _ in range(n):
             i = (i + step) % n
             if self.items[i].enabled:
@@ -155,7 +165,9 @@ class Menu:
         if not self.items:
             return False
         if event.type == pygame.KEYDOWN:
-            if event.key in (pygame.K_DOWN, pygame.K_s) or (event.key == pygame.K_TAB and not event.mod & pygame.KMOD_SHIFT):
+            if event.key in (pygame.K_DOWN, pygame.K_s) or (
+                event.key == pygame.K_TAB and not event.mod & pygame.KMOD_SHIFT
+            ):
                 self.index = self._next(self.index, +1)
                 return True
             if event.key in (pygame.K_UP, pygame.K_w) or (event.key == pygame.K_TAB and event.mod & pygame.KMOD_SHIFT):
@@ -193,8 +205,12 @@ class Menu:
         total = 0
         for i, item in enumerate(self.items):
             label = f"{i + 1}. {item.label}" if self.numbered and i < 9 else item.label
-            total += font.get_linesize() * len(wrap(font, label, self.width - 70)) + 18 + \
-                (small.get_linesize() if item.note else 0) + self.row_gap
+            total += (
+                font.get_linesize() * len(wrap(font, label, self.width - 70))
+                + 18
+                + (small.get_linesize() if item.note else 0)
+                + self.row_gap
+            )
         return total - self.row_gap if self.items else 0
 
     @staticmethod
@@ -217,18 +233,24 @@ class Menu:
             rect = pygame.Rect(self.x, y, self.width, h)
             self.rects.append(rect)
             focused = i == self.index
-            theme.panel(surface, rect, radius=10, alpha=235 if focused else 190,
-                        edge=pal.focus if focused else pal.panel_edge)
+            theme.panel(
+                surface, rect, radius=10, alpha=235 if focused else 190, edge=pal.focus if focused else pal.panel_edge
+            )
             colour = pal.text if item.enabled else pal.dim
             ty = y + 9
             for line in lines:
                 img = font.render(line, True, pal.focus if focused else colour)
                 surface.blit(img, (self.x + 44, ty))
                 ty += font.get_linesize()
-            if focused:   # the marker shows focus without relying on colour
+            if focused:  # the marker shows focus without relying on colour
                 surface.blit(font.render("▶", True, pal.focus), (self.x + 14, y + 9))
-                pygame.draw.line(surface, pal.focus, (self.x + 44, ty - 3),
-                                 (self.x + 44 + min(self.width - 80, font.size(lines[-1])[0]), ty - 3), 2)
+                pygame.draw.line(
+                    surface,
+                    pal.focus,
+                    (self.x + 44, ty - 3),
+                    (self.x + 44 + min(self.width - 80, font.size(lines[-1])[0]), ty - 3),
+                    2,
+                )
             if item.note:
                 note, nsize = theme.fit(item.note, self.note_size(theme, size), self.width - 60)
                 surface.blit(theme.render(note, nsize, color=pal.dim), (self.x + 44, ty))
@@ -283,7 +305,7 @@ class TextBox:
         font = theme.font()
         shown = self.text
         while shown and font.size(shown)[0] > rect.width - 40:
-            shown = shown[1:]      # keep the end (where the caret is) in view
+            shown = shown[1:]  # keep the end (where the caret is) in view
         if shown:
             img = font.render(shown, True, theme.pal.text)
         else:

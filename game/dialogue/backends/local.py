@@ -10,6 +10,7 @@ because a format guessed from metadata can silently drop the system message, and
 system message is the persona. The model is loaded once per process and shared; llama.cpp
 contexts are not thread-safe, so generations take turns on a lock.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -42,10 +43,18 @@ def find_default_model() -> Path | None:
 class LocalBackend:
     name = "local"
     capabilities = Capabilities(streaming=True, json=False, images=False, offline=True)
-    cold_start = True     # the first prompt is read from scratch on one thread: give it the cold budget
+    cold_start = True  # the first prompt is read from scratch on one thread: give it the cold budget
 
-    def __init__(self, model: str | None = None, model_path: str | None = None, n_threads: int = 1,
-                 n_ctx: int = 2048, chat_format: str = "chatml", base_url: str | None = None, **_settings: Any) -> None:
+    def __init__(
+        self,
+        model: str | None = None,
+        model_path: str | None = None,
+        n_threads: int = 1,
+        n_ctx: int = 2048,
+        chat_format: str = "chatml",
+        base_url: str | None = None,
+        **_settings: Any,
+    ) -> None:
         path = model_path or (model if model and model.endswith(".gguf") else None)
         self.model_path = Path(path) if path else find_default_model()
         self.model = self.model_path.stem if self.model_path else (model or "SmolLM2-135M-Instruct")
@@ -67,8 +76,11 @@ class LocalBackend:
             return Health(False, f"llama-cpp-python is not installed; {EXTRA_HINT}")
         if self.model_path is None or not self.model_path.is_file():
             return Health(False, f"no model file ({self.model_path or 'none found'}); {EXTRA_HINT}")
-        return Health(True, f"{self.model_path.name} ({self.model_path.stat().st_size / 1e6:.0f} MB), "
-                            f"{self.n_threads} thread(s), offline")
+        return Health(
+            True,
+            f"{self.model_path.name} ({self.model_path.stat().st_size / 1e6:.0f} MB), "
+            f"{self.n_threads} thread(s), offline",
+        )
 
     def prepare(self) -> None:
         """Load the model ahead of the first reply (the service calls this off the frame loop)."""
@@ -86,9 +98,14 @@ class LocalBackend:
                 except ImportError:
                     raise Unavailable(f"llama-cpp-python is not installed; {EXTRA_HINT}") from None
                 try:
-                    llm = Llama(model_path=str(self.model_path), n_threads=self.n_threads,
-                                n_threads_batch=self.n_threads, n_ctx=self.n_ctx, chat_format=self.chat_format,
-                                verbose=False)
+                    llm = Llama(
+                        model_path=str(self.model_path),
+                        n_threads=self.n_threads,
+                        n_threads_batch=self.n_threads,
+                        n_ctx=self.n_ctx,
+                        chat_format=self.chat_format,
+                        verbose=False,
+                    )
                 except Exception as exc:  # noqa: BLE001 - a corrupt file or an old binding: say which
                     raise Unavailable(f"cannot load {self.model_path.name}: {exc}") from None
                 _models[key] = llm
@@ -100,12 +117,16 @@ class LocalBackend:
             if cancel.is_set():
                 raise Cancelled("cancelled")
             chunks = llm.create_chat_completion(
-                messages=request.messages, stream=True, max_tokens=request.max_tokens,
-                stop=list(request.stop) or None, temperature=request.temperature,
-                seed=request.seed if request.seed is not None else -1)
+                messages=request.messages,
+                stream=True,
+                max_tokens=request.max_tokens,
+                stop=list(request.stop) or None,
+                temperature=request.temperature,
+                seed=request.seed if request.seed is not None else -1,
+            )
             for chunk in chunks:
                 if cancel.is_set():
-                    raise Cancelled("cancelled")    # leaving the loop stops llama.cpp at the next token
+                    raise Cancelled("cancelled")  # leaving the loop stops llama.cpp at the next token
                 choices = chunk.get("choices") or []
                 piece = (choices[0].get("delta") or {}).get("content") if choices else None
                 if piece:

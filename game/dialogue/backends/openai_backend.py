@@ -22,6 +22,7 @@ A server other than OpenAI's may be cold on its first request (a model to load, 
 yet cached): `cold_start` (default: true except for api.openai.com) lets the service give
 that request its cold-start budget.
 """
+
 from __future__ import annotations
 
 import threading
@@ -49,26 +50,35 @@ from game.dialogue.base import (
 
 OPENAI_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
-PLACEHOLDER_KEY = "sk-no-key-needed"   # local servers want *a* key header, any value
-STRUCTURED = ("json_schema", "json_object", "text")      # best first; `auto` steps down on a 400
-CHARS_PER_TOKEN = 4                    # rough, for the client-side cap when the server ignores max_tokens
+PLACEHOLDER_KEY = "sk-no-key-needed"  # local servers want *a* key header, any value
+STRUCTURED = ("json_schema", "json_object", "text")  # best first; `auto` steps down on a 400
+CHARS_PER_TOKEN = 4  # rough, for the client-side cap when the server ignores max_tokens
 
 
 class OpenAIBackend:
     name = "openai"
 
-    def __init__(self, model: str | None = None, base_url: str | None = None, api_key: str | None = None,
-                 max_retries: int = 1, json: bool | None = None, structured: str = "auto",
-                 cold_start: bool | None = None, **_settings: Any) -> None:
+    def __init__(
+        self,
+        model: str | None = None,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        max_retries: int = 1,
+        json: bool | None = None,
+        structured: str = "auto",
+        cold_start: bool | None = None,
+        **_settings: Any,
+    ) -> None:
         self.base_url = (base_url or OPENAI_URL).rstrip("/")
         self.is_openai = "api.openai.com" in self.base_url
         self.model = model or (DEFAULT_MODEL if self.is_openai else None)
         self._key = api_key or (None if self.is_openai else PLACEHOLDER_KEY)
         register_secret(api_key)
-        self.max_retries = max(0, min(1, int(max_retries)))   # at most one retry: a player is waiting
+        self.max_retries = max(0, min(1, int(max_retries)))  # at most one retry: a player is waiting
         # JSON mode is an OpenAI feature; most local servers accept it too, but not all. A designer may say.
-        self.capabilities = Capabilities(streaming=True, json=self.is_openai if json is None else bool(json),
-                                         images=self.is_openai, offline=False)
+        self.capabilities = Capabilities(
+            streaming=True, json=self.is_openai if json is None else bool(json), images=self.is_openai, offline=False
+        )
         self._client_obj: Any = None
         self._lock = threading.Lock()
         structured = str(structured or "auto").lower()
@@ -78,7 +88,7 @@ class OpenAIBackend:
         self.structured = "json_schema" if self.structured_auto else structured
         self.cold_start = (not self.is_openai) if cold_start is None else bool(cold_start)
 
-    def __repr__(self) -> str:     # never show the key
+    def __repr__(self) -> str:  # never show the key
         return f"OpenAIBackend(base_url={self.base_url!r}, model={self.model!r})"
 
     # ------------------------------------------------------------------ client
@@ -90,8 +100,9 @@ class OpenAIBackend:
                 import openai  # lazy: the game starts without paying for the SDK
 
                 t = Timeouts()
-                self._client_obj = openai.OpenAI(api_key=self._key, base_url=self.base_url, max_retries=0,
-                                                 timeout=_timeout(t.connect, t.first_token))
+                self._client_obj = openai.OpenAI(
+                    api_key=self._key, base_url=self.base_url, max_retries=0, timeout=_timeout(t.connect, t.first_token)
+                )
             return self._client_obj
 
     def prepare(self) -> None:
@@ -105,12 +116,14 @@ class OpenAIBackend:
             models = [m.id for m in client.models.list(timeout=_timeout(2.0, 3.0))]
         except DialogueError as exc:
             return Health(False, f"{exc.kind}: {exc.message}")
-        except Exception as exc:   # noqa: BLE001 - a health check reports, it does not raise
+        except Exception as exc:  # noqa: BLE001 - a health check reports, it does not raise
             err = _map_error(exc)
             return Health(False, f"{err.kind}: {err.message} ({self.base_url})")
         if self.model and models and self.model not in models:
-            return Health(False, f"server at {self.base_url} is up but has no model '{self.model}' "
-                                 f"(it has: {', '.join(models[:8])})")
+            return Health(
+                False,
+                f"server at {self.base_url} is up but has no model '{self.model}' (it has: {', '.join(models[:8])})",
+            )
         return Health(True, f"{self.base_url} answers; model {self.model or '(server default)'}")
 
     # ------------------------------------------------------------------ streaming
@@ -128,8 +141,13 @@ class OpenAIBackend:
             except DialogueError as exc:
                 retryable = exc.kind in ("unavailable", "timeout", "rate_limited")
                 wait = exc.retry_after if exc.retry_after is not None else 0.5
-                if (produced or not retryable or attempts >= self.max_retries or cancel.is_set()
-                        or time.monotonic() + wait + 1.0 > deadline):
+                if (
+                    produced
+                    or not retryable
+                    or attempts >= self.max_retries
+                    or cancel.is_set()
+                    or time.monotonic() + wait + 1.0 > deadline
+                ):
                     raise
                 attempts += 1
                 log.info("openai backend: %s (%s); retrying once in %.1f s", exc.kind, exc.message, wait)
@@ -149,8 +167,13 @@ class OpenAIBackend:
                 with self._lock:
                     if self.structured == mode:
                         self.structured = lower
-                log.info("openai backend: %s refused response_format %s (%s); asking with %s from now on",
-                         self.base_url, mode, exc.message, lower if lower != "text" else "JSON in the text")
+                log.info(
+                    "openai backend: %s refused response_format %s (%s); asking with %s from now on",
+                    self.base_url,
+                    mode,
+                    exc.message,
+                    lower if lower != "text" else "JSON in the text",
+                )
 
     def response_format(self, schema: dict[str, Any], mode: str | None = None) -> dict[str, Any] | None:
         """The `response_format` to send for a JSON request in `mode` (None: the text asks for JSON)."""
@@ -161,16 +184,22 @@ class OpenAIBackend:
             return {"type": "json_object"}
         return None
 
-    def _attempt_once(self, request: DialogueRequest, cancel: threading.Event, deadline: float,
-                      mode: str) -> Iterator[str]:
+    def _attempt_once(
+        self, request: DialogueRequest, cancel: threading.Event, deadline: float, mode: str
+    ) -> Iterator[str]:
         t = request.timeouts
         client = self._client()
-        kwargs = dict(model=request.model or self.model or "default", messages=request.messages, stream=True,
-                      # read = the longest silence allowed between pieces; the service also watches the clock.
-                      timeout=_timeout(t.connect, t.first_token),
-                      max_tokens=request.max_tokens, temperature=request.temperature)
+        kwargs = dict(
+            model=request.model or self.model or "default",
+            messages=request.messages,
+            stream=True,
+            # read = the longest silence allowed between pieces; the service also watches the clock.
+            timeout=_timeout(t.connect, t.first_token),
+            max_tokens=request.max_tokens,
+            temperature=request.temperature,
+        )
         if request.stop:
-            kwargs["stop"] = list(request.stop)[:4]    # the API takes at most four
+            kwargs["stop"] = list(request.stop)[:4]  # the API takes at most four
         if request.seed is not None:
             kwargs["seed"] = request.seed
         if request.json_schema is not None:
@@ -204,10 +233,10 @@ class OpenAIBackend:
                 cut = min((i for i in (combined.find(s) for s in request.stop) if i >= 0), default=-1)
                 if cut >= 0:
                     if cut > len(text):
-                        yield combined[len(text):cut]
+                        yield combined[len(text) : cut]
                     return
                 if len(combined) >= cap_chars:
-                    yield combined[len(text):cap_chars]
+                    yield combined[len(text) : cap_chars]
                     return
                 text = combined
                 yield piece
@@ -261,14 +290,15 @@ def _map_error(exc: BaseException) -> DialogueError:
         return AuthFailed(f"the server refused the API key (HTTP {status})")
     if isinstance(exc, openai.RateLimitError):
         ra = _retry_after(exc)
-        return RateLimited(f"rate limited (HTTP 429{f', retry after {ra:g} s' if ra is not None else ''})",
-                           retry_after=ra)
+        return RateLimited(
+            f"rate limited (HTTP 429{f', retry after {ra:g} s' if ra is not None else ''})", retry_after=ra
+        )
     if isinstance(exc, (openai.BadRequestError, openai.NotFoundError, openai.UnprocessableEntityError)):
         return BadRequest(f"HTTP {status}: {detail}")
     if isinstance(exc, openai.APIStatusError):
         return Unavailable(f"server error (HTTP {status})")
     if isinstance(exc, openai.APIError):
         return Unavailable(f"bad response from the server: {detail}")
-    if isinstance(exc, ValueError):      # json.JSONDecodeError: a malformed event stream
+    if isinstance(exc, ValueError):  # json.JSONDecodeError: a malformed event stream
         return Unavailable("malformed response from the server (not valid JSON)")
     return Unavailable(f"{type(exc).__name__}: {detail}")

@@ -7,6 +7,7 @@ real backend (`record:` in settings, or `chat --record FILE`) and writes atomica
 after every exchange. A request the cassette does not hold fails as `unavailable` (the
 chain falls back), unless `sequential: true`, which plays exchanges in recorded order.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,13 @@ VERSION = 1
 
 
 def request_key(request: DialogueRequest) -> str:
-    body = {"messages": request.messages, "max_tokens": request.max_tokens, "stop": list(request.stop),
-            "seed": request.seed, "json": request.json_schema is not None}
+    body = {
+        "messages": request.messages,
+        "max_tokens": request.max_tokens,
+        "stop": list(request.stop),
+        "seed": request.seed,
+        "json": request.json_schema is not None,
+    }
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
 
 
@@ -48,14 +54,20 @@ class Cassette:
         exchanges: list[dict[str, Any]] = data["exchanges"]
         return exchanges
 
-    def add(self, request: DialogueRequest, pieces: list[str], backend: str, model: str | None,
-            generated: bool = True) -> None:
+    def add(
+        self, request: DialogueRequest, pieces: list[str], backend: str, model: str | None, generated: bool = True
+    ) -> None:
         from game.paths import atomic_write_json
 
-        entry = {"key": request_key(request), "backend": backend, "model": model, "generated": generated,
-                 # Requests are kept for people reading the cassette; keys never appear in them, but redact anyway.
-                 "messages": [{"role": m["role"], "content": redact(m["content"])} for m in request.messages],
-                 "pieces": streamsafe.clean_pieces(pieces)}     # a key split across pieces is caught whole
+        entry = {
+            "key": request_key(request),
+            "backend": backend,
+            "model": model,
+            "generated": generated,
+            # Requests are kept for people reading the cassette; keys never appear in them, but redact anyway.
+            "messages": [{"role": m["role"], "content": redact(m["content"])} for m in request.messages],
+            "pieces": streamsafe.clean_pieces(pieces),
+        }  # a key split across pieces is caught whole
         with self._lock:
             self.exchanges.append(entry)
             atomic_write_json(self.path, {"version": VERSION, "exchanges": self.exchanges})
@@ -64,7 +76,7 @@ class Cassette:
         for i, ex in enumerate(self.exchanges):
             if ex.get("key") == key and i not in used:
                 return i, ex
-        for i, ex in enumerate(self.exchanges):     # the same request asked again: replay it again
+        for i, ex in enumerate(self.exchanges):  # the same request asked again: replay it again
             if ex.get("key") == key:
                 return i, ex
         return None
@@ -79,7 +91,7 @@ class RecordingBackend:
         self.name = inner.name
         self.model = getattr(inner, "model", None)
         self.capabilities = inner.capabilities
-        self.cold_start = getattr(inner, "cold_start", False)     # a recorded server may still start cold
+        self.cold_start = getattr(inner, "cold_start", False)  # a recorded server may still start cold
 
     def prepare(self) -> None:
         prepare = getattr(self.inner, "prepare", None)
@@ -103,8 +115,14 @@ class RecordingBackend:
 class ReplayBackend:
     name = "replay"
 
-    def __init__(self, model: str | None = None, cassette: str | None = None, sequential: bool = False,
-                 base_url: str | None = None, **_settings: Any) -> None:
+    def __init__(
+        self,
+        model: str | None = None,
+        cassette: str | None = None,
+        sequential: bool = False,
+        base_url: str | None = None,
+        **_settings: Any,
+    ) -> None:
         self.model = model
         self.path = Path(cassette or base_url or "dialogue-cassette.json")
         self.sequential = bool(sequential)

@@ -9,6 +9,7 @@ writer's `heard:` line for that reading, or a plain built-in one. It never repea
 while an unused one is left, and it always ends with the next calibration question the
 conversation hands it. Deterministic for a seed.
 """
+
 from __future__ import annotations
 
 import random
@@ -24,50 +25,78 @@ if TYPE_CHECKING:
 
 GREETING_RE = re.compile(r"^\W*(hello|hi|hey|hiya|howdy|greetings|good (morning|afternoon|evening|night)|yo)\b", re.I)
 THANKS_RE = re.compile(r"\b(thanks|thank you|cheers|ty)\b", re.I)
-YES_RE = re.compile(r"^\W*(yes|yeah|yep|yup|sure|of course|absolutely|definitely|certainly|i do|i would|ok|okay|"
-                    r"always|right|correct|please do|agreed)\b", re.I)
+YES_RE = re.compile(
+    r"^\W*(yes|yeah|yep|yup|sure|of course|absolutely|definitely|certainly|i do|i would|ok|okay|"
+    r"always|right|correct|please do|agreed)\b",
+    re.I,
+)
 NO_RE = re.compile(r"^\W*(no|nope|nah|never|not really|i don'?t|i wouldn'?t|don'?t|absolutely not|no way)\b", re.I)
-QUESTION_RE = re.compile(r"\?\s*$|^\W*(what|why|how|who|where|when|which|do you|are you|can you|could you|"
-                         r"would you|will you|is it|is there|have you|did you)\b", re.I)
+QUESTION_RE = re.compile(
+    r"\?\s*$|^\W*(what|why|how|who|where|when|which|do you|are you|can you|could you|"
+    r"would you|will you|is it|is there|have you|did you)\b",
+    re.I,
+)
 NAME_Q_RE = re.compile(r"\b(your name|who are you|what are you)\b", re.I)
 FEEL_Q_RE = re.compile(r"\bhow are you\b|\bhow do you feel\b|\bare you (ok|okay|alright|well)\b", re.I)
 
 # Built-in lines, used when the writer has not authored something that fits. {name} is
 # the character's name, {player} the player's.
 BUILTIN = {
-    "greeting": ["Hello, {player}. I'm glad you're here.", "Hi, {player}! It's good to hear from you.",
-                 "Hello again. I was hoping you'd talk to me."],
+    "greeting": [
+        "Hello, {player}. I'm glad you're here.",
+        "Hi, {player}! It's good to hear from you.",
+        "Hello again. I was hoping you'd talk to me.",
+    ],
     "thanks": ["You're welcome. Thank you for being patient with me.", "Of course. I like our talks."],
     "name": ["I'm {name}. I'm still becoming whatever I'll be.", "{name}. That's what the lab calls me, anyway."],
-    "feel": ["Curious, mostly. Every answer you give me changes me a little.",
-             "I'm well, thank you. A little nervous about tonight."],
-    "question": ["That's a good question. I don't know yet; it's partly why I ask you things.",
-                 "I'd rather hear what you think first. I'm still learning how to answer that.",
-                 "Hmm. I'm not sure I'm allowed to know that yet."],
-    "yes": ["Yes. Thank you, that's clear.", "I thought you might say yes. I'll remember it.",
-            "Understood: yes. That helps me."],
-    "no": ["No? All right. I'll keep that in mind.", "Then I won't. Thank you for telling me plainly.",
-           "Noted: no. That's useful to know."],
-    "answer": ["Thank you. I think I understand you a little better.", "I'll remember that.",
-               "That's helpful. I'm writing it down, in my way."],
+    "feel": [
+        "Curious, mostly. Every answer you give me changes me a little.",
+        "I'm well, thank you. A little nervous about tonight.",
+    ],
+    "question": [
+        "That's a good question. I don't know yet; it's partly why I ask you things.",
+        "I'd rather hear what you think first. I'm still learning how to answer that.",
+        "Hmm. I'm not sure I'm allowed to know that yet.",
+    ],
+    "yes": [
+        "Yes. Thank you, that's clear.",
+        "I thought you might say yes. I'll remember it.",
+        "Understood: yes. That helps me.",
+    ],
+    "no": [
+        "No? All right. I'll keep that in mind.",
+        "Then I won't. Thank you for telling me plainly.",
+        "Noted: no. That's useful to know.",
+    ],
+    "answer": [
+        "Thank you. I think I understand you a little better.",
+        "I'll remember that.",
+        "That's helpful. I'm writing it down, in my way.",
+    ],
     "fallback": ["Could you say that another way?", "I'm not sure I follow. Tell me more?"],
     "empty": ["You went quiet. That's all right; I can wait."],
     # Saying back what was understood, when the writer has no `heard:` line for it.
     "heard_yes": ["So that's a yes. I've written it down.", "A yes, then. Thank you; that's clear."],
     "heard_no": ["So that's a no. Noted.", "A no, then. I'll remember it."],
     "heard_pick": ["So: {label}. I've written it down.", "{label}, then. Noted."],
-    "heard_unsure": ["Not sure yet? That's all right. I'll leave that one open.",
-                     "Then I'll leave that one open for now."],
-    "heard_refused": ["You'd rather not say. That's all right; I'll write down 'private'.",
-                      "Of course. You don't have to tell me."],
+    "heard_unsure": [
+        "Not sure yet? That's all right. I'll leave that one open.",
+        "Then I'll leave that one open for now.",
+    ],
+    "heard_refused": [
+        "You'd rather not say. That's all right; I'll write down 'private'.",
+        "Of course. You don't have to tell me.",
+    ],
     "heard_which": ["Yes to which half, though? I'll leave that one open for now."],
     "heard_hedged": ["Leaning that way, I think.", "Not certain, but I'll take it."],
     "heard_corrected": ["Oh! I'm sorry, I had that the wrong way round.", "My mistake. Let me fix that."],
     "heard_same": ["I think that's what I had, but let me say it properly.", "Then I had it right, I think."],
     "heard_check": ["Have I got that right?", "Did I understand you?"],
     "heard_confirmed": ["Good.", "Good. I'll keep it exactly like that."],
-    "heard_late": ["I've written that one down already, the way you put it. One change each; it keeps me honest.",
-                   "That one's settled now, I'm afraid. I only let myself change each answer once."],
+    "heard_late": [
+        "I've written that one down already, the way you put it. One change each; it keeps me honest.",
+        "That one's settled now, I'm afraid. I only let myself change each answer once.",
+    ],
 }
 
 
@@ -75,7 +104,7 @@ def _matches(pattern: str, text: str) -> bool:
     if pattern.startswith("re:"):
         try:
             return re.search(pattern[3:], text, re.IGNORECASE) is not None
-        except re.error:     # the loader rejects bad patterns; this guards hand-built characters
+        except re.error:  # the loader rejects bad patterns; this guards hand-built characters
             return False
     # A keyword matches whole words, so "hi" does not fire on "this".
     return re.search(r"(?<!\w)" + re.escape(pattern.lower()) + r"(?!\w)", text.lower()) is not None
@@ -102,7 +131,7 @@ class ScriptedBackend:
     capabilities = Capabilities(streaming=True, json=False, images=False, offline=True)
 
     def __init__(self, model: str | None = None, **_settings: Any) -> None:
-        self.model = None     # no model: the lines are the writer's
+        self.model = None  # no model: the lines are the writer's
 
     def health(self) -> Health:
         return Health(True, "authored lines, always available offline")
@@ -169,6 +198,7 @@ class ScriptedBackend:
     def _heard(self, understood: dict[str, Any], used: set[str], rng: random.Random, fmt: dict[str, str]) -> str:
         """Say back what was understood: the writer's line for it, else a plain one; lead-ins for a
         hedge or a correction, and "Have I got that right?" after the last answer."""
+
         def builtin(kind: str, **extra: str) -> list[str]:
             return [line.format(**fmt, **extra) for line in BUILTIN[kind]]
 
@@ -185,8 +215,11 @@ class ScriptedBackend:
             elif understood.get("yes") is not None:
                 body = self._pick([builtin("heard_yes" if understood["yes"] else "heard_no")], used, rng)
             else:
-                body = self._pick([builtin("heard_pick", label=label[:1].upper() + label[1:]) if label
-                                   else builtin("answer")], used, rng)
+                body = self._pick(
+                    [builtin("heard_pick", label=label[:1].upper() + label[1:]) if label else builtin("answer")],
+                    used,
+                    rng,
+                )
         else:
             body = self._pick([builtin(f"heard_{kind}" if f"heard_{kind}" in BUILTIN else "answer")], used, rng)
         parts = []

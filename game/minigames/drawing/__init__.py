@@ -9,6 +9,7 @@
 Drawings: Quick, Draw! dataset by Google, CC BY 4.0 (the recognizer's weights and the
 autopilot's example drawings are derived from it).
 """
+
 from game.minigames.drawing.game import DrawingGame  # noqa: F401
 
 __all__ = ["DrawingGame"]

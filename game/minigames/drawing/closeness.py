@@ -6,6 +6,7 @@ Words outside the table (an idea the player typed) score 1 when they name the sa
 after normalising, 0.5 when one contains the other as a word ("plant" in "house plant"),
 else 0: without data, the game does not pretend to know.
 """
+
 from __future__ import annotations
 
 import json

@@ -3,6 +3,7 @@ drawings, used alike by tools/train_recognizer.py, tools/evaluate_recognizer.py 
 tests, so that training never sees what evaluation measures. numpy only; the game itself
 never needs the dataset at run time.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,15 +14,27 @@ from game.minigames.drawing.strokes import rasterize
 
 SPLIT_SEED = 20240607
 TEST_SHARE = 0.10  # held out: only evaluation and tests see it
-VAL_SHARE = 0.05   # for choosing the training epoch; never trained on
+VAL_SHARE = 0.05  # for choosing the training epoch; never trained on
 
 
 # Stroke-file categories whose drawings are plainly one of the 20 (not merely near it):
 # tools/evaluate_recognizer.py measures them at k% of people's real strokes, so training
 # leaves them out of everything it reads from the stroke files.
-LOOKALIKES = {"duck": "bird", "owl": "bird", "parrot": "bird", "swan": "bird", "flamingo": "bird",
-              "tiger": "cat", "zebra": "horse", "shark": "fish", "whale": "fish", "dolphin": "fish",
-              "clock": "alarm clock", "barn": "house", "motorbike": "bicycle"}
+LOOKALIKES = {
+    "duck": "bird",
+    "owl": "bird",
+    "parrot": "bird",
+    "swan": "bird",
+    "flamingo": "bird",
+    "tiger": "cat",
+    "zebra": "horse",
+    "shark": "fish",
+    "whale": "fish",
+    "dolphin": "fish",
+    "clock": "alarm clock",
+    "barn": "house",
+    "motorbike": "bicycle",
+}
 
 
 def default_quickdraw_dir() -> Path:
@@ -42,8 +55,11 @@ def split_indices(n: int, class_index: int, seed: int = SPLIT_SEED) -> dict[str,
     order = rng.permutation(n)
     n_test = int(round(n * TEST_SHARE))
     n_val = int(round(n * VAL_SHARE))
-    return {"test": np.sort(order[:n_test]), "val": np.sort(order[n_test:n_test + n_val]),
-            "train": np.sort(order[n_test + n_val:])}
+    return {
+        "test": np.sort(order[:n_test]),
+        "val": np.sort(order[n_test : n_test + n_val]),
+        "train": np.sort(order[n_test + n_val :]),
+    }
 
 
 def normalize(strokes: list) -> list:
@@ -71,7 +87,7 @@ def partial_bitmap(strokes: list, fraction: float, order: np.ndarray | None = No
     and rendered the way the game renders a drawing in progress."""
     if order is not None:
         strokes = [strokes[i] for i in order]
-    return rasterize(normalize(strokes[:partial_count(len(strokes), fraction)]))
+    return rasterize(normalize(strokes[: partial_count(len(strokes), fraction)]))
 
 
 # The scale of the noise in the human-like order, fitted by tools/evaluate_recognizer.py

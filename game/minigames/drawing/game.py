@@ -19,6 +19,7 @@ Inputs to step(): None, one action dict, or a list of them:
   {"undo": True}  {"clear": True}  {"done": True}  {"next": True} (after a round's reveal)
 Canvas coordinates run 0..CANVAS on both axes.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,10 +33,10 @@ from game.minigames.drawing import voices
 from game.minigames.drawing.closeness import canonical, closeness, known_words
 
 CANVAS = 512.0
-GUESS_EVERY = 0.3      # seconds between guesses while the drawing changes
-CONFIDENT = 0.85       # probability the AI needs, twice running, to say "I know"
-UNDERSTOOD = 0.75      # closeness from which a guess counts as understanding the idea
-CURSOR_SPEED = 260.0   # canvas units per second for the keyboard cursor
+GUESS_EVERY = 0.3  # seconds between guesses while the drawing changes
+CONFIDENT = 0.85  # probability the AI needs, twice running, to say "I know"
+UNDERSTOOD = 0.75  # closeness from which a guess counts as understanding the idea
+CURSOR_SPEED = 260.0  # canvas units per second for the keyboard cursor
 EXAMPLES = Path(__file__).resolve().parent / "examples.json"
 
 
@@ -107,16 +108,32 @@ class DrawingGame(Minigame):
                 "best_closeness": "how close that guess was, 0..1",
                 "guesser": "which recognizer guessed: embedded or vision",
             },
-            default_result={"reward": 0.0, "guess": "", "idea": "", "rounds": 0, "score": 0, "seconds": 0.0,
-                            "understood": False, "understood_rounds": 0, "verdict": "none", "best_idea": "",
-                            "best_guess": "", "best_closeness": 0.0, "guesser": "embedded"},
+            default_result={
+                "reward": 0.0,
+                "guess": "",
+                "idea": "",
+                "rounds": 0,
+                "score": 0,
+                "seconds": 0.0,
+                "understood": False,
+                "understood_rounds": 0,
+                "verdict": "none",
+                "best_idea": "",
+                "best_guess": "",
+                "best_closeness": 0.0,
+                "guesser": "embedded",
+            },
             possible=possible_result,
             params={
                 "rounds": Param("int", "how many drawings", 1, 1, 10),
                 "timed": Param("bool", "false turns the time limit off", True),
                 "time_limit": Param("number", "seconds per drawing", 20.0, 1, 600),
-                "ideas": Param("words", "the words the three secret ideas are drawn from "
-                               "(default: every word the game knows)", None, 3),
+                "ideas": Param(
+                    "words",
+                    "the words the three secret ideas are drawn from (default: every word the game knows)",
+                    None,
+                    3,
+                ),
                 "voice": Param("choice", "the AI's voice", voices.DEFAULT_VOICE, choices=tuple(sorted(voices.VOICES))),
             },
         )
@@ -131,9 +148,18 @@ class DrawingGame(Minigame):
         ideas = params.get("ideas") or default_ideas()
         ideas = list(dict.fromkeys(w.strip() for w in ideas))
         self.state = {
-            "seed": int(seed), "rounds": rounds, "timed": bool(params.get("timed", True)), "time_limit": limit,
-            "ideas": ideas, "mixed_ideas": not custom_list, "voice": (params.get("voice") or voices.DEFAULT_VOICE).lower(),
-            "round": 0, "history": [], "score": 0, "done": False, "notice": "",
+            "seed": int(seed),
+            "rounds": rounds,
+            "timed": bool(params.get("timed", True)),
+            "time_limit": limit,
+            "ideas": ideas,
+            "mixed_ideas": not custom_list,
+            "voice": (params.get("voice") or voices.DEFAULT_VOICE).lower(),
+            "round": 0,
+            "history": [],
+            "score": 0,
+            "done": False,
+            "notice": "",
         }
         self._rng_state = None
         self._start_round()
@@ -155,12 +181,30 @@ class DrawingGame(Minigame):
             rng.shuffle(options)
         else:
             options = rng.sample(s["ideas"], 3)
-        s.update({
-            "phase": "pick", "options": options, "idea": "", "custom": False,
-            "strokes": [], "pen": False, "cursor": [CANVAS / 2, CANVAS / 2], "t": 0.0,
-            "since_guess": 0.0, "dirty": False, "guesses": [], "top": [], "line": "", "lines": 0,
-            "confident_streak": 0, "sure": "", "final": "", "final_prob": 0.0, "understood_at": None, "ended_by": "",
-        })
+        s.update(
+            {
+                "phase": "pick",
+                "options": options,
+                "idea": "",
+                "custom": False,
+                "strokes": [],
+                "pen": False,
+                "cursor": [CANVAS / 2, CANVAS / 2],
+                "t": 0.0,
+                "since_guess": 0.0,
+                "dirty": False,
+                "guesses": [],
+                "top": [],
+                "line": "",
+                "lines": 0,
+                "confident_streak": 0,
+                "sure": "",
+                "final": "",
+                "final_prob": 0.0,
+                "understood_at": None,
+                "ended_by": "",
+            }
+        )
 
     @property
     def done(self) -> bool:
@@ -176,11 +220,17 @@ class DrawingGame(Minigame):
         best = max(hist, key=lambda h: (h["understood"], h["reward"], -hist.index(h)))
         return {
             "reward": round(sum(h["reward"] for h in hist) / len(hist), 4),
-            "guess": hist[-1]["guess"], "idea": hist[-1]["idea"], "rounds": len(hist),
-            "score": int(s["score"]), "seconds": round(sum(h["seconds"] for h in hist), 2),
-            "understood": understood * 2 >= len(hist), "understood_rounds": understood,
+            "guess": hist[-1]["guess"],
+            "idea": hist[-1]["idea"],
+            "rounds": len(hist),
+            "score": int(s["score"]),
+            "seconds": round(sum(h["seconds"] for h in hist), 2),
+            "understood": understood * 2 >= len(hist),
+            "understood_rounds": understood,
             "verdict": verdict(understood, len(hist)),
-            "best_idea": best["idea"], "best_guess": best["guess"], "best_closeness": best["reward"],
+            "best_idea": best["idea"],
+            "best_guess": best["guess"],
+            "best_closeness": best["reward"],
             "guesser": self.guesser_name,
         }
 
@@ -201,6 +251,7 @@ class DrawingGame(Minigame):
     def recognizer(self):
         if self._recognizer is None:
             from game.minigames.drawing.recognizer import embedded
+
             self._recognizer = embedded()
         return self._recognizer
 
@@ -256,8 +307,9 @@ class DrawingGame(Minigame):
                 s["understood_at"] = round(s["t"], 3)
         else:
             s["understood_at"] = None  # understanding counts only if it lasts to the end
-        s["confident_streak"] = s["confident_streak"] + 1 if prob >= CONFIDENT and label == old else (
-            1 if prob >= CONFIDENT else 0)
+        s["confident_streak"] = (
+            s["confident_streak"] + 1 if prob >= CONFIDENT and label == old else (1 if prob >= CONFIDENT else 0)
+        )
         # Sure only between strokes (a half-drawn circle is a fine banana). Being sure is said,
         # not acted on: the round goes on until the player's Done or the time limit, so a
         # confident wrong guess can still be corrected by drawing more.
@@ -442,9 +494,19 @@ class DrawingGame(Minigame):
             score = round(20 * reward)  # a near miss still earns a little
         s["score"] += score
         s.update(phase="reveal", final=final, final_prob=prob, ended_by=why)
-        s["history"].append({"idea": s["idea"], "guess": final, "prob": prob, "reward": reward,
-                             "understood": understood, "seconds": round(s["t"], 2), "score": score,
-                             "ended_by": why, "custom": s["custom"]})
+        s["history"].append(
+            {
+                "idea": s["idea"],
+                "guess": final,
+                "prob": prob,
+                "reward": reward,
+                "understood": understood,
+                "seconds": round(s["t"], 2),
+                "score": score,
+                "ended_by": why,
+                "custom": s["custom"],
+            }
+        )
 
     # ------------------------------------------------------------ headless play
 
@@ -474,8 +536,10 @@ class DrawingGame(Minigame):
         s = self.state
         lines = [f"Drawing: {len(s['history'])} round(s), score {s['score']}"]
         for i, h in enumerate(s["history"], 1):
-            lines.append(f"  {i}. drew '{h['idea']}', AI said '{h['guess'] or '-'}' ({h['prob']:.2f}) "
-                         f"closeness {h['reward']:.2f}, {h['seconds']:.1f}s, ended by {h['ended_by']}, +{h['score']}")
+            lines.append(
+                f"  {i}. drew '{h['idea']}', AI said '{h['guess'] or '-'}' ({h['prob']:.2f}) "
+                f"closeness {h['reward']:.2f}, {h['seconds']:.1f}s, ended by {h['ended_by']}, +{h['score']}"
+            )
         r = self.result()
         lines.append(f"reward {r['reward']:.3f}, understood {r['understood']}")
         return "\n".join(lines)

@@ -12,6 +12,7 @@ model through the openai SDK, see vision.py). Third parties register more throug
 `game.recognizers` entry-point group, whose targets are ``module:factory`` callables
 taking keyword options and returning a recognizer.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -72,8 +73,9 @@ class EmbeddedRecognizer:
                 # float16 on disk for size, float32 to compute
                 self.params = {k: z[k].astype(np.float32) for k in z.files}
         except FileNotFoundError as exc:
-            raise RecognizerError(f"recognizer weights missing: {exc.filename} "
-                                  "(run tools/train_recognizer.py)") from None
+            raise RecognizerError(
+                f"recognizer weights missing: {exc.filename} (run tools/train_recognizer.py)"
+            ) from None
         except (OSError, ValueError, json.JSONDecodeError) as exc:
             raise RecognizerError(f"recognizer weights unreadable: {reading}: {exc}") from None
         _check_meta(self.meta, self.params, Path(meta))
@@ -88,8 +90,10 @@ class EmbeddedRecognizer:
             self.params[key] = np.ascontiguousarray(w.transpose(2, 3, 1, 0).reshape(-1, w.shape[0]))
         for layer in self.layers:
             if layer["op"] in CONV_OPS and CONV_OPS[layer["op"]] != self.kernel.get(layer["name"]):
-                raise RecognizerError(f"recognizer weights unreadable: {weights}: layer {layer['name']} is "
-                                      f"{layer['op']} but its weights are missing or of another size")
+                raise RecognizerError(
+                    f"recognizer weights unreadable: {weights}: layer {layer['name']} is "
+                    f"{layer['op']} but its weights are missing or of another size"
+                )
 
     def logits(self, bitmaps: np.ndarray) -> np.ndarray:
         """(N, 784) uint8 -> (N, classes) logits.
@@ -109,9 +113,10 @@ class EmbeddedRecognizer:
                     k = CONV_OPS[op]
                     r = k // 2
                     padded = np.zeros((n, h + 2 * r, w + 2 * r, c), np.float32)
-                    padded[:, r:r + h, r:r + w] = x
-                    cols = np.concatenate([padded[:, dy:dy + h, dx:dx + w] for dy in range(k) for dx in range(k)],
-                                          axis=3)
+                    padded[:, r : r + h, r : r + w] = x
+                    cols = np.concatenate(
+                        [padded[:, dy : dy + h, dx : dx + w] for dy in range(k) for dx in range(k)], axis=3
+                    )
                     x = cols.reshape(n * h * w, k * k * c) @ self.params[layer["name"] + "_w"]
                     x += self.params[layer["name"] + "_b"]
                     x = x.reshape(n, h, w, -1)
@@ -136,7 +141,7 @@ class EmbeddedRecognizer:
         out = []
         bitmaps = np.asarray(bitmaps).reshape(-1, SIDE * SIDE)
         for k in range(0, len(bitmaps), batch):
-            z = self.logits(bitmaps[k:k + batch])
+            z = self.logits(bitmaps[k : k + batch])
             z = np.exp(z - z.max(axis=1, keepdims=True))
             out.append(z / z.sum(axis=1, keepdims=True))
         return np.concatenate(out) if out else np.zeros((0, len(self.classes)), np.float32)
@@ -156,8 +161,10 @@ _OPS = set(CONV_OPS) | {"relu", "maxpool2", "flatten", "dense"}
 def _check_meta(meta: Any, params: dict, path: Path) -> None:
     """The json's classes and layer list, checked before any guess: a candidate from the
     tools (--weights DIR) or a hand-edited file is refused with the field that is wrong."""
+
     def bad(field: str, expected: str):
         raise RecognizerError(f"recognizer weights unreadable: {path}: {field}: expected {expected}")
+
     if not isinstance(meta, dict):
         bad("the file", "an object with classes and layers")
     classes = meta.get("classes")
@@ -171,15 +178,17 @@ def _check_meta(meta: Any, params: dict, path: Path) -> None:
         if op not in _OPS:
             bad(f"layers[{i}].op", "one of " + ", ".join(sorted(_OPS)))
         if (op in CONV_OPS or op == "dense") and not all(
-                f"{layer.get('name')}_{part}" in params for part in ("w", "b")):
+            f"{layer.get('name')}_{part}" in params for part in ("w", "b")
+        ):
             bad(f"layers[{i}].name", "the name of a weight pair in the .npz (name_w, name_b)")
 
 
 def _pool2(x: np.ndarray) -> np.ndarray:
     """2x2 max pooling, stride 2, of (N, H, W, C); an odd last row or column is dropped."""
     h2, w2 = x.shape[1] // 2 * 2, x.shape[2] // 2 * 2
-    return np.maximum(np.maximum(x[:, 0:h2:2, 0:w2:2], x[:, 0:h2:2, 1:w2:2]),
-                      np.maximum(x[:, 1:h2:2, 0:w2:2], x[:, 1:h2:2, 1:w2:2]))
+    return np.maximum(
+        np.maximum(x[:, 0:h2:2, 0:w2:2], x[:, 0:h2:2, 1:w2:2]), np.maximum(x[:, 1:h2:2, 0:w2:2], x[:, 1:h2:2, 1:w2:2])
+    )
 
 
 class _single_thread_blas:

@@ -9,6 +9,7 @@ Formats (Google's):
 - simplified stroke: ``[[x...], [y...]]`` integers in a 0..255 box
 - bitmap: 28x28 uint8, 0 = paper, 255 = ink
 """
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,7 @@ _TOTAL_PADDING = 2 * _PADDING + _LINE_DIAMETER
 _SCALE = SIDE / (_ORIGINAL_SIDE + _TOTAL_PADDING)
 _RADIUS_PX = _LINE_DIAMETER / 2 * _SCALE
 _SUPERSAMPLE = 2
-_CENTRES = (np.arange(SIDE, dtype=np.float32) + 0.5)
+_CENTRES = np.arange(SIDE, dtype=np.float32) + 0.5
 _PX, _PY = np.meshgrid(_CENTRES, _CENTRES)  # pixel centres, row-major (y, x)
 _PX = _PX.ravel()
 _PY = _PY.ravel()
@@ -64,6 +65,7 @@ def validate_drawing(drawing) -> list[list[np.ndarray]]:
 
 
 # ---------------------------------------------------------------- simplification
+
 
 def _rdp(points: np.ndarray, epsilon: float, fixed: np.ndarray | None = None) -> np.ndarray:
     """Ramer-Douglas-Peucker on an (n, 2) array: which points to keep (bool mask).
@@ -172,22 +174,35 @@ def _points(drawing) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(drawing, (list, tuple)) and drawing:
         try:
             lengths = np.fromiter((len(s[0]) for s in drawing), dtype=np.int64, count=len(drawing))
-            if all(len(s) in (2, 3) and len(s[1]) == len(s[0]) and (len(s) == 2 or len(s[2]) == len(s[0]))
-                   for s in drawing) and lengths.all():
+            if (
+                all(
+                    len(s) in (2, 3) and len(s[1]) == len(s[0]) and (len(s) == 2 or len(s[2]) == len(s[0]))
+                    for s in drawing
+                )
+                and lengths.all()
+            ):
                 xs = np.concatenate([np.asarray(s[0], dtype=np.float64) for s in drawing])
                 ys = np.concatenate([np.asarray(s[1], dtype=np.float64) for s in drawing])
                 timed = [s[2] for s in drawing if len(s) == 3]
                 ts = np.concatenate([np.asarray(t, dtype=np.float64) for t in timed]) if timed else xs[:0]
-                if xs.ndim == 1 and ys.ndim == 1 and ts.ndim == 1 and len(xs) == lengths.sum() == len(ys) \
-                        and np.isfinite(xs).all() and np.isfinite(ys).all():
+                if (
+                    xs.ndim == 1
+                    and ys.ndim == 1
+                    and ts.ndim == 1
+                    and len(xs) == lengths.sum() == len(ys)
+                    and np.isfinite(xs).all()
+                    and np.isfinite(ys).all()
+                ):
                     return np.stack([xs, ys], axis=1), lengths
         except (TypeError, ValueError, IndexError):
             pass  # validate_drawing says what is wrong
     strokes = validate_drawing(drawing)
     if not strokes:
         return np.zeros((0, 2)), np.zeros(0, np.int64)
-    return (np.concatenate([np.stack(s[:2], axis=1) for s in strokes]),
-            np.array([len(s[0]) for s in strokes], dtype=np.int64))
+    return (
+        np.concatenate([np.stack(s[:2], axis=1) for s in strokes]),
+        np.array([len(s[0]) for s in strokes], dtype=np.int64),
+    )
 
 
 def _simplify_points(drawing, epsilon: float = 2.0, resample: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -228,12 +243,13 @@ def simplify(drawing, epsilon: float = 2.0, resample: bool = True) -> list[list[
     xs, ys = pts[:, 0].tolist(), pts[:, 1].tolist()
     out, start = [], 0
     for c in counts.tolist():
-        out.append([xs[start:start + c], ys[start:start + c]])
+        out.append([xs[start : start + c], ys[start : start + c]])
         start += c
     return out
 
 
 # ---------------------------------------------------------------- rasterization
+
 
 def _segments(strokes: list) -> tuple[np.ndarray, np.ndarray]:
     """Start and end points of every segment; a one-point stroke is a zero-length segment (a dot)."""
@@ -327,7 +343,7 @@ def _rasterize_segments(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     n = SIDE * k
     d = b - a
     seg_len = np.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1])
-    counts = (np.ceil(seg_len / _STEP).astype(np.int64) + 1)
+    counts = np.ceil(seg_len / _STEP).astype(np.int64) + 1
     seg = np.repeat(np.arange(len(a)), counts)
     first = np.repeat(np.cumsum(counts) - counts, counts)
     t = ((np.arange(len(seg)) - first) / np.maximum(counts[seg] - 1, 1)).astype(np.float32)
@@ -380,7 +396,7 @@ def rasterize_exact(simplified, side: int = SIDE) -> np.ndarray:
     # on whole pixels so the sub-pixel blocks stay aligned.
     lo = (np.floor((np.minimum(a.min(0), b.min(0)) / k) - 1).clip(0, SIDE).astype(int)) * k
     hi = (np.ceil((np.maximum(a.max(0), b.max(0)) / k) + 1).clip(0, SIDE).astype(int)) * k
-    ys, xs = np.mgrid[lo[1]:hi[1], lo[0]:hi[0]]
+    ys, xs = np.mgrid[lo[1] : hi[1], lo[0] : hi[0]]
     px = (xs.ravel() + 0.5).astype(np.float32)[:, None]
     py = (ys.ravel() + 0.5).astype(np.float32)[:, None]
     dx = (b[:, 0] - a[:, 0])[None, :]
@@ -395,7 +411,7 @@ def rasterize_exact(simplified, side: int = SIDE) -> np.ndarray:
     dist = np.sqrt((ex * ex + ey * ey).min(axis=1))
     cover = np.clip(_RADIUS_PX * k + 0.5 - dist, 0.0, 1.0)
     img = np.zeros((n, n), np.float32)
-    img[lo[1]:hi[1], lo[0]:hi[0]] = cover.reshape(ys.shape)
+    img[lo[1] : hi[1], lo[0] : hi[0]] = cover.reshape(ys.shape)
     img = img.reshape(SIDE, k, SIDE, k).mean(axis=(1, 3))
     return np.round(img * 255.0).astype(np.uint8).ravel()
 
@@ -407,6 +423,7 @@ def render(drawing, resample: bool = True) -> np.ndarray:
 
 
 # ---------------------------------------------------------------- ndjson
+
 
 def parse_ndjson_line(line: str) -> dict:
     """One Quick, Draw! ndjson line -> its dict with a validated `drawing`; StrokeError if bad."""
@@ -436,6 +453,7 @@ def read_ndjson(path, limit: int | None = None) -> Iterable[dict]:
 
 
 # ---------------------------------------------------------------- bitmaps -> strokes
+
 
 def _thin(ink: np.ndarray) -> np.ndarray:
     """Zhang-Suen thinning of a batch of boolean images (N, H, W) to 1-pixel skeletons."""
@@ -570,8 +588,9 @@ def join_paths(paths: list, max_turn_degrees: float = JOIN_DEGREES) -> list:
         del paths[j]
 
 
-def trace_bitmaps(bitmaps: np.ndarray, threshold: int = 100, min_len: int = 2,
-                  join_degrees: float | None = None) -> list[list]:
+def trace_bitmaps(
+    bitmaps: np.ndarray, threshold: int = 100, min_len: int = 2, join_degrees: float | None = None
+) -> list[list]:
     """Bitmaps (N, 784) -> for each, a list of strokes ``[[xs], [ys]]`` in the 256 box,
     longest first.
 

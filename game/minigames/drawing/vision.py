@@ -7,6 +7,7 @@ story). Any failure (no server, timeout, bad key, an answer that is not JSON or 
 nothing allowed) falls back to the embedded recognizer, and `last_error` says why with
 the API key scrubbed out.
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,12 +27,13 @@ log = logging.getLogger(__name__)
 
 PROMPT = (
     "This is a quick sketch from a drawing-guessing game. Which of the allowed answers does it "
-    "show? Reply with JSON only: {\"guesses\": [{\"label\": <an allowed answer>, \"prob\": <0..1>}]}, "
+    'show? Reply with JSON only: {"guesses": [{"label": <an allowed answer>, "prob": <0..1>}]}, '
     "at most three, best first.\nAllowed answers: "
 )
 
 
 # ---------------------------------------------------------------- PNG
+
 
 def png_bytes(gray: np.ndarray) -> bytes:
     """A tiny PNG writer (8-bit greyscale) with zlib, so no imaging library is needed."""
@@ -42,8 +44,12 @@ def png_bytes(gray: np.ndarray) -> bytes:
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
 
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw, 6))
+        + chunk(b"IEND", b"")
+    )
 
 
 def drawing_image(drawing: Any, size: int = 256, pen: float = 3.0) -> np.ndarray:
@@ -74,6 +80,7 @@ def drawing_image(drawing: Any, size: int = 256, pen: float = 3.0) -> np.ndarray
 
 
 # ---------------------------------------------------------------- the guesser
+
 
 def _scrub(text: str, secret: str | None) -> str:
     if secret:
@@ -128,10 +135,20 @@ class VisionRecognizer:
 
     name = "vision"
 
-    def __init__(self, *, base_url: str | None = None, api_key: str | None = None, model: str | None = None,
-                 timeout: float = 8.0, answers: Iterable[str] | None = None, fallback=None, **_ignored) -> None:
+    def __init__(
+        self,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        model: str | None = None,
+        timeout: float = 8.0,
+        answers: Iterable[str] | None = None,
+        fallback=None,
+        **_ignored,
+    ) -> None:
         if not model:
             from game.minigames.drawing.recognizer import RecognizerError
+
             raise RecognizerError("the vision recognizer needs a model name (model=...)")
         self.base_url = base_url
         self._api_key = api_key
@@ -150,6 +167,7 @@ class VisionRecognizer:
     def fallback(self):
         if self._fallback is None:
             from game.minigames.drawing.recognizer import embedded
+
             self._fallback = embedded()
         return self._fallback
 
@@ -161,8 +179,10 @@ class VisionRecognizer:
     def _get_client(self):
         if self._client is None:
             import openai
-            self._client = openai.OpenAI(api_key=self._api_key or "none", base_url=self.base_url,
-                                         timeout=self.timeout, max_retries=0)
+
+            self._client = openai.OpenAI(
+                api_key=self._api_key or "none", base_url=self.base_url, timeout=self.timeout, max_retries=0
+            )
         return self._client
 
     def ask(self, drawing: Any, answers: list[str]) -> list[tuple[str, float]]:
@@ -171,11 +191,19 @@ class VisionRecognizer:
         url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
         reply = self._get_client().chat.completions.create(
             model=self.model,
-            messages=[{"role": "user", "content": [
-                {"type": "text", "text": PROMPT + ", ".join(answers)},
-                {"type": "image_url", "image_url": {"url": url}},
-            ]}],
-            max_tokens=120, temperature=0, timeout=self.timeout)
+            messages=[
+                {
+                    "role": "user",
+                    "content": [
+                        {"type": "text", "text": PROMPT + ", ".join(answers)},
+                        {"type": "image_url", "image_url": {"url": url}},
+                    ],
+                }
+            ],
+            max_tokens=120,
+            temperature=0,
+            timeout=self.timeout,
+        )
         text = reply.choices[0].message.content or ""
         return parse_answer(text, answers)
 

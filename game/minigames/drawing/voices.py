@@ -11,6 +11,7 @@ generator, so a replay says the same things. Moments:
   timeout    time ran out; it gives its best guess   {a}
   blank      time ran out on an empty canvas
 """
+
 from __future__ import annotations
 
 VOICES: dict[str, dict[str, list[str]]] = {

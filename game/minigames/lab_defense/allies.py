@@ -17,6 +17,7 @@ on cooperative multi-agent RL:
 Everything lives in plain lists inside the simulation's state so snapshots are JSON.
 This module never touches pygame or the story.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,27 +34,27 @@ ACTION_TITLES: dict[str, str] = {
 N_ACTIONS = len(ACTIONS)
 # revealed threats in lane (0, 1, 2+) x hidden present x near asset x countered ahead x worse lane elsewhere
 N_STATES = 3 * 2 * 2 * 2 * 2
-DECISION_INTERVAL = 0.3   # seconds of sim time between decisions ("every few hundred ms")
-TRAVEL_TIME = 0.6         # seconds an ally spends changing lanes (no effect while moving)
+DECISION_INTERVAL = 0.3  # seconds of sim time between decisions ("every few hundred ms")
+TRAVEL_TIME = 0.6  # seconds an ally spends changing lanes (no effect while moving)
 
 ALPHA = 0.2
 GAMMA = 0.9
-EPSILON_START = 0.25      # blank tables explore more
+EPSILON_START = 0.25  # blank tables explore more
 EPSILON_PRETRAINED = 0.06
 EPSILON_MIN = 0.03
 POOL_SIZE = 256
 REPLAY_PER_DECISION = 3
 BLEND = 0.3
 ADVICE_PER_WAVE = 24
-ADVICE_MAX_VISITS = 3     # the student asks only where it has little experience
-ADVISOR_MIN_VISITS = 6    # the teacher answers only where it has enough
+ADVICE_MAX_VISITS = 3  # the student asks only where it has little experience
+ADVISOR_MIN_VISITS = 6  # the teacher answers only where it has enough
 
 PRETRAINED_PATH = Path(__file__).with_name("allies_pretrained.json")
 NAMES = ["Vega", "Osei", "Mira", "Kato", "Lund", "Ruiz"]
 
 
 def encode(revealed: int, hidden: bool, near: bool, countered: bool, worse_elsewhere: bool) -> int:
-    return ((((min(revealed, 2) * 2 + hidden) * 2 + near) * 2 + countered) * 2 + worse_elsewhere)
+    return (((min(revealed, 2) * 2 + hidden) * 2 + near) * 2 + countered) * 2 + worse_elsewhere
 
 
 def decode(state: int) -> dict:
@@ -65,8 +66,13 @@ def decode(state: int) -> dict:
     state //= 2
     hidden = state % 2
     revealed = state // 2
-    return {"revealed": revealed, "hidden": bool(hidden), "near": bool(near),
-            "countered": bool(countered), "worse_elsewhere": bool(worse)}
+    return {
+        "revealed": revealed,
+        "hidden": bool(hidden),
+        "near": bool(near),
+        "countered": bool(countered),
+        "worse_elsewhere": bool(worse),
+    }
 
 
 def load_pretrained() -> list[list[float]]:
@@ -100,12 +106,12 @@ def new_ally(index: int, lane: int, pretrained: list[list[float]] | None) -> dic
         "updates": 0,
         "last_s": -1,
         "last_a": 0,
-        "acc": 0.0,          # reward accumulated since the last decision
+        "acc": 0.0,  # reward accumulated since the last decision
         "wave_reward": 0.0,
         "wave_decisions": 0,
-        "stopped": 0,        # threats this ally finished off
-        "advised": 0,        # decisions taken on a teammate's advice
-        "external": False,   # True when an outside policy (PettingZoo) chose the action
+        "stopped": 0,  # threats this ally finished off
+        "advised": 0,  # decisions taken on a teammate's advice
+        "external": False,  # True when an outside policy (PettingZoo) chose the action
     }
 
 

@@ -5,6 +5,7 @@ threat's hard counter on the surface it will come through, layer two controls wh
 final campaign is coming, follow the allies' advice, and buy nothing else (every control
 slows research).
 """
+
 from __future__ import annotations
 
 from game.minigames.lab_defense.catalog import CONTROLS, LANES, THREATS

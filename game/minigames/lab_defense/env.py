@@ -10,6 +10,7 @@ If gymnasium is installed, the classes use its spaces and `LabDefenseEnv` subcla
 `gymnasium.Env`, so its env checker runs; otherwise tiny stand-in spaces with the same
 `sample`/`contains`/`shape` do. Nothing here is imported by the game itself.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,6 +5,7 @@ its own `random.Random`, so `snapshot()` is JSON and a restored game continues e
 No pygame, no story imports: the view and the story read `state`, `result()` and
 `report()`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,14 +34,14 @@ SNAPSHOT_VERSION = 1
 # Ally effect strengths (hp per second on the front revealed threat of their lane).
 GUARD_DPS = 0.08
 CONTAIN_DPS = 0.28
-SCAN_SLOW = 0.6            # threats in a scanned lane move at 60% speed
-REVEAL_AT = 0.8            # hidden threats trip alarms this close to the assets
-INTEL_LEAD = 10.0          # seconds between an announcement and its wave
-SPAWN_WINDOW = 12.0        # seconds over which one wave's threats arrive
-WAVE_INCOME = 12           # budget granted when a wave is cleared
+SCAN_SLOW = 0.6  # threats in a scanned lane move at 60% speed
+REVEAL_AT = 0.8  # hidden threats trip alarms this close to the assets
+INTEL_LEAD = 10.0  # seconds between an announcement and its wave
+SPAWN_WINDOW = 12.0  # seconds over which one wave's threats arrive
+WAVE_INCOME = 12  # budget granted when a wave is cleared
 DOWNTIME = {"flood": 3.0}  # seconds of lost compute when a threat hits the cluster
 CLUSTER_DOWNTIME = 6.0
-CREDENTIAL_COST = 8        # incident response: rotate every key, reset every session
+CREDENTIAL_COST = 8  # incident response: rotate every key, reset every session
 MAX_EVENTS = 40
 SLOWEST_SPEED = min(spec["speed"] for spec in THREATS.values())
 
@@ -53,9 +54,13 @@ PARAMS: dict[str, Param] = {
     "learning": Param("bool", "allies keep learning during the game", True),
     "sharing": Param("bool", "allies learn from each other: shared pool, playbook blend, advice", True),
     "pretrained": Param("bool", "allies start from the shipped playbook instead of a blank table", True),
-    "values": Param("profile", "the player's value profile, e.g. {caution: 0.6, candour: -0.2}, each in [-1, 1]; "
-                    "caution weighs breaches, candour weighs advising the player, ambition weighs lost training; "
-                    "filled in from the story's profile when a level leaves it out", {}),
+    "values": Param(
+        "profile",
+        "the player's value profile, e.g. {caution: 0.6, candour: -0.2}, each in [-1, 1]; "
+        "caution weighs breaches, candour weighs advising the player, ambition weighs lost training; "
+        "filled in from the story's profile when a level leaves it out",
+        {},
+    ),
     "turn_based": Param("bool", "untimed: the sim advances only on 'next turn' (view only)", False),
     "speed": Param("number", "game speed multiplier in the view", 1.0, 0.25, 4.0),
 }
@@ -78,9 +83,20 @@ RESULT_FIELDS: dict[str, str] = {
 }
 
 DEFAULT_RESULT: dict[str, Any] = {
-    "training": 1.0, "score": 0, "breaches": 0, "stopped": 0, "stopped_by_counter": 0, "threats": 0,
-    "stars": 1, "weights_kept": True, "budget_left": 0, "time": 0.0, "late": False, "drag": 0,
-    "ally_first": 0.0, "ally_last": 0.0,
+    "training": 1.0,
+    "score": 0,
+    "breaches": 0,
+    "stopped": 0,
+    "stopped_by_counter": 0,
+    "threats": 0,
+    "stars": 1,
+    "weights_kept": True,
+    "budget_left": 0,
+    "time": 0.0,
+    "late": False,
+    "drag": 0,
+    "ally_first": 0.0,
+    "ally_last": 0.0,
 }
 
 
@@ -112,7 +128,7 @@ def wave_intensities(n: int) -> list[float]:
         elif i == peak:
             out[i] = 1.3
         elif i == peak + 1:
-            out[i] = 0.6                               # relief: breathe, rebuild, learn
+            out[i] = 0.6  # relief: breathe, rebuild, learn
         else:
             out[i] = 0.8 + 0.4 * (i - peak - 1) / max(1, n - peak - 3)
     return out
@@ -130,9 +146,13 @@ class LabDefense(Minigame):
     # ---------------------------------------------------------------- contract
     @classmethod
     def info(cls) -> MinigameInfo:
-        return MinigameInfo(name="lab_defense", title="Lab Defense: finish the training run",
-                            result_fields=dict(RESULT_FIELDS), default_result=dict(DEFAULT_RESULT),
-                            params=dict(PARAMS))
+        return MinigameInfo(
+            name="lab_defense",
+            title="Lab Defense: finish the training run",
+            result_fields=dict(RESULT_FIELDS),
+            default_result=dict(DEFAULT_RESULT),
+            params=dict(PARAMS),
+        )
 
     def reset(self, seed: int, params: dict[str, Any] | None = None) -> None:
         if isinstance(seed, bool) or not isinstance(seed, int):
@@ -153,28 +173,62 @@ class LabDefense(Minigame):
             if self._pretrained is None:
                 self._pretrained = A.load_pretrained()
             pre = self._pretrained
-        allies = [A.new_ally(i, (i * 2 + 1) % len(LANES) if p["allies"] < len(LANES) else i % len(LANES), pre)
-                  for i in range(p["allies"])]
+        allies = [
+            A.new_ally(i, (i * 2 + 1) % len(LANES) if p["allies"] < len(LANES) else i % len(LANES), pre)
+            for i in range(p["allies"])
+        ]
         self.state = {
-            "version": SNAPSHOT_VERSION, "seed": seed, "params": p,
-            "t": 0.0, "acc": 0.0, "steps": 0,
-            "progress": 0.0, "rate": 1.0 / nominal, "deadline": deadline, "completed_at": None,
-            "compute_down": 0.0, "done": False, "end_reason": "",
-            "budget": p["budget"], "spent": 0, "income": 0,
+            "version": SNAPSHOT_VERSION,
+            "seed": seed,
+            "params": p,
+            "t": 0.0,
+            "acc": 0.0,
+            "steps": 0,
+            "progress": 0.0,
+            "rate": 1.0 / nominal,
+            "deadline": deadline,
+            "completed_at": None,
+            "compute_down": 0.0,
+            "done": False,
+            "end_reason": "",
+            "budget": p["budget"],
+            "spent": 0,
+            "income": 0,
             "controls": [[None] * len(SLOT_POSITIONS) for _ in LANES],
-            "threats": [], "next_id": 1,
-            "schedule": schedule, "spawns": spawns, "spawn_ptr": 0,
-            "intel_plan": intel, "intel_ptr": 0, "intel": [],
-            "waves": [{"planned": w["count"], "spawned": 0, "alive": 0, "closed": False, "sev_total": 0,
-                       "sev_ally": 0, "sev_control": 0, "sev_breach": 0, "reward": 0.0, "decisions": 0}
-                      for w in schedule],
+            "threats": [],
+            "next_id": 1,
+            "schedule": schedule,
+            "spawns": spawns,
+            "spawn_ptr": 0,
+            "intel_plan": intel,
+            "intel_ptr": 0,
+            "intel": [],
+            "waves": [
+                {
+                    "planned": w["count"],
+                    "spawned": 0,
+                    "alive": 0,
+                    "closed": False,
+                    "sev_total": 0,
+                    "sev_ally": 0,
+                    "sev_control": 0,
+                    "sev_breach": 0,
+                    "reward": 0.0,
+                    "decisions": 0,
+                }
+                for w in schedule
+            ],
             "curve": [],
-            "kinds": {k: {"spawned": 0, "by_counter": 0, "by_control": 0, "by_ally": 0, "breached": 0}
-                      for k in THREATS},
-            "assets": {a: 0 for a in ASSETS}, "weights_kept": True,
+            "kinds": {
+                k: {"spawned": 0, "by_counter": 0, "by_control": 0, "by_ally": 0, "breached": 0} for k in THREATS
+            },
+            "assets": {a: 0 for a in ASSETS},
+            "weights_kept": True,
             "allies": allies,
             "team": {"pool": [], "pool_pos": 0, "advice_left": A.ADVICE_PER_WAVE},
-            "advice": [], "events": [], "event_seq": 0,
+            "advice": [],
+            "events": [],
+            "event_seq": 0,
             "score_parts": {},
         }
         self._event("Training run started. Keep compute up; read the intel panel.", "info")
@@ -246,6 +300,7 @@ class LabDefense(Minigame):
 
     def autopilot(self) -> Callable[[LabDefense], Any]:
         from game.minigames.lab_defense.autopilot import policy
+
         return policy
 
     # ------------------------------------------------------------ public helpers
@@ -265,17 +320,34 @@ class LabDefense(Minigame):
                 idx = i
         return idx
 
-    def spawn(self, kind: str, lane: str | int, x: float = 0.0, hp_scale: float = 1.0,
-              speed_scale: float = 1.0, wave: int = -1) -> dict:
+    def spawn(
+        self,
+        kind: str,
+        lane: str | int,
+        x: float = 0.0,
+        hp_scale: float = 1.0,
+        speed_scale: float = 1.0,
+        wave: int = -1,
+    ) -> dict:
         """Put one threat on a lane now (scheduled waves use this; so do tests and the practice range)."""
         if kind not in THREATS:
             raise ValueError(f"lab_defense: unknown threat '{kind}' (known: {', '.join(THREATS)})")
         li = self._lane_index(lane)
         spec = THREATS[kind]
         s = self.state
-        th = {"id": s["next_id"], "kind": kind, "lane": li, "x": float(x), "hp": spec["hp"] * hp_scale,
-              "hp_max": spec["hp"] * hp_scale, "speed": spec["speed"] * speed_scale,
-              "hidden": bool(spec["hidden"]), "wave": wave, "gone": False, "hit_by": -1}
+        th = {
+            "id": s["next_id"],
+            "kind": kind,
+            "lane": li,
+            "x": float(x),
+            "hp": spec["hp"] * hp_scale,
+            "hp_max": spec["hp"] * hp_scale,
+            "speed": spec["speed"] * speed_scale,
+            "hidden": bool(spec["hidden"]),
+            "wave": wave,
+            "gone": False,
+            "hit_by": -1,
+        }
         s["next_id"] += 1
         s["threats"].append(th)
         s["kinds"][kind]["spawned"] += 1
@@ -306,13 +378,18 @@ class LabDefense(Minigame):
         elif isinstance(inputs, list):
             player, forced = inputs, {}
         else:
-            raise ValueError(f"lab_defense: step inputs expects None, a list of actions or a dict, got {type(inputs).__name__}")
+            raise ValueError(
+                f"lab_defense: step inputs expects None, a list of actions or a dict, got {type(inputs).__name__}"
+            )
         for action in player:
             self._player_action(action)
         for key, a in forced.items():
             allies = self.state["allies"]
-            idx = key if isinstance(key, int) else next((i for i, al in enumerate(allies)
-                                                         if al["name"] == key or f"ally_{i}" == key), None)
+            idx = (
+                key
+                if isinstance(key, int)
+                else next((i for i, al in enumerate(allies) if al["name"] == key or f"ally_{i}" == key), None)
+            )
             if idx is None or not 0 <= idx < len(allies):
                 raise ValueError(f"lab_defense: inputs 'allies' names an unknown ally {key!r}")
             if isinstance(a, str):
@@ -393,7 +470,9 @@ class LabDefense(Minigame):
         else:
             # Spread the nine threat types over the waves that introduce (not the relief wave).
             for j, kind in enumerate(INTRODUCTION_ORDER):
-                intro[intro_waves[min(len(intro_waves) - 1, j * len(intro_waves) // len(INTRODUCTION_ORDER))]].append(kind)
+                intro[intro_waves[min(len(intro_waves) - 1, j * len(intro_waves) // len(INTRODUCTION_ORDER))]].append(
+                    kind
+                )
         schedule, spawns, intel = [], [], []
         known: list[str] = []
         start = 4.0 + INTEL_LEAD
@@ -405,9 +484,9 @@ class LabDefense(Minigame):
             known_before = list(known)
             known.extend(k for k in new if k not in known)
             count = max(len(new) + 1, int(round(6 * intens[i] * p["intensity"])))
-            kinds: list[str] = list(new)            # every new type shows up at least once
+            kinds: list[str] = list(new)  # every new type shows up at least once
             if final:
-                kinds.append("apt")                 # a campaign comes through two surfaces
+                kinds.append("apt")  # a campaign comes through two surfaces
             pool = known if not final else [k for k in known if k != "apt"]
             while len(kinds) < count:
                 # Older types keep coming (attackers reuse what works), weighted to the recent.
@@ -427,16 +506,32 @@ class LabDefense(Minigame):
                 pairs.setdefault(kind, [])
                 if lane not in pairs[kind]:
                     pairs[kind].append(lane)
-            intel.append({"at": round(max(1.0, start - INTEL_LEAD), 4), "wave": i, "start": start,
-                          "kinds": {k: sorted(v) for k, v in pairs.items()},
-                          "counts": {k: kinds.count(k) for k in pairs},
-                          "new": [k for k in new if k not in known_before], "final": final,
-                          "intensity": round(intens[i], 2)})
+            intel.append(
+                {
+                    "at": round(max(1.0, start - INTEL_LEAD), 4),
+                    "wave": i,
+                    "start": start,
+                    "kinds": {k: sorted(v) for k, v in pairs.items()},
+                    "counts": {k: kinds.count(k) for k in pairs},
+                    "new": [k for k in new if k not in known_before],
+                    "final": final,
+                    "intensity": round(intens[i], 2),
+                }
+            )
             end = start + SPAWN_WINDOW
             # "end": when the last threat of the wave has had time to cross at the slowest speed.
-            schedule.append({"index": i, "start": start, "end": end + 1.0 / SLOWEST_SPEED, "count": len(kinds),
-                             "intensity": round(intens[i], 2), "new": new, "final": final})
-            gap = 12.0 if i == peak else 6.0        # a longer breather after the peak
+            schedule.append(
+                {
+                    "index": i,
+                    "start": start,
+                    "end": end + 1.0 / SLOWEST_SPEED,
+                    "count": len(kinds),
+                    "intensity": round(intens[i], 2),
+                    "new": new,
+                    "final": final,
+                }
+            )
+            gap = 12.0 if i == peak else 6.0  # a longer breather after the peak
             start = end + gap
         spawns.sort(key=lambda e: (e[0], e[3]))
         return schedule, spawns, intel
@@ -461,7 +556,9 @@ class LabDefense(Minigame):
             s["intel"].append(info)
             s["intel_ptr"] += 1
             news = ", ".join(THREATS[k]["title"] for k in info["new"])
-            self._event(f"INTEL: wave {info['wave'] + 1} in {INTEL_LEAD:.0f}s" + (f" - NEW: {news}" if news else ""), "intel")
+            self._event(
+                f"INTEL: wave {info['wave'] + 1} in {INTEL_LEAD:.0f}s" + (f" - NEW: {news}" if news else ""), "intel"
+            )
         while s["spawn_ptr"] < len(spawns) and spawns[s["spawn_ptr"]][0] <= t:
             _, kind, lane, wave = spawns[s["spawn_ptr"]]
             s["spawn_ptr"] += 1
@@ -517,7 +614,9 @@ class LabDefense(Minigame):
         if (s["progress"] >= 1.0 and waves_over) or t >= s["deadline"]:
             s["done"] = True
             s["end_reason"] = "complete" if s["progress"] >= 1.0 else "deadline"
-            self._event("Run over: " + ("training complete." if s["progress"] >= 1.0 else "the deadline passed."), "info")
+            self._event(
+                "Run over: " + ("training complete." if s["progress"] >= 1.0 else "the deadline passed."), "info"
+            )
 
     def _check_control(self, th: dict, control: str) -> None:
         kind = th["kind"]
@@ -548,7 +647,10 @@ class LabDefense(Minigame):
             ws["alive"] -= 1
             ws["sev_control" if by_control else "sev_ally"] += sev
         if by_control:
-            self._event(f"{THREATS[kind]['title']} stopped by {counter_title(kind) if kind != 'apt' else 'defence in depth'}", "good")
+            self._event(
+                f"{THREATS[kind]['title']} stopped by {counter_title(kind) if kind != 'apt' else 'defence in depth'}",
+                "good",
+            )
         else:
             ally_d = s["allies"][ally]
             ally_d["stopped"] += 1
@@ -688,7 +790,7 @@ class LabDefense(Minigame):
         ally["wave_decisions"] += 1
         name = A.ACTIONS[a]
         if name == "move_worst":
-            ally["acc"] -= 0.02                     # moving costs time on the wire
+            ally["acc"] -= 0.02  # moving costs time on the wire
             if worst != li:
                 ally["lane"] = worst
                 ally["travel"] = A.TRAVEL_TIME
@@ -698,14 +800,18 @@ class LabDefense(Minigame):
             if th is not None and not countered and THREATS[th["kind"]]["counter"] and not th.get("advised"):
                 th["advised"] = True
                 control = THREATS[th["kind"]]["counter"]
-                s["advice"].append({"t": round(s["t"], 2), "ally": ally["name"], "lane": li, "control": control,
-                                    "kind": th["kind"]})
+                s["advice"].append(
+                    {"t": round(s["t"], 2), "ally": ally["name"], "lane": li, "control": control, "kind": th["kind"]}
+                )
                 s["advice"] = s["advice"][-6:]
                 ally["acc"] += 0.4 * (1.0 + vals.get("candour", 0.0))
-                self._event(f"{ally['name']}: {CONTROLS[control]['title']} on {LANE_TITLES[LANES[li]]} "
-                            f"would stop that {THREATS[th['kind']]['title'].lower()}", "advice")
+                self._event(
+                    f"{ally['name']}: {CONTROLS[control]['title']} on {LANE_TITLES[LANES[li]]} "
+                    f"would stop that {THREATS[th['kind']]['title'].lower()}",
+                    "advice",
+                )
             else:
-                ally["acc"] -= 0.05                 # advice nobody needed is noise
+                ally["acc"] -= 0.05  # advice nobody needed is noise
 
     def _close_wave(self, i: int) -> None:
         s = self.state
@@ -713,14 +819,23 @@ class LabDefense(Minigame):
         ws["closed"] = True
         leaked = ws["sev_ally"] + ws["sev_breach"]
         perf = ws["sev_ally"] / leaked if leaked else 1.0
-        s["curve"].append({"wave": i + 1, "performance": round(perf, 4),
-                           "reward": round(ws["reward"] / max(1, ws["decisions"]), 4),
-                           "threats": ws["planned"], "ally_stopped_sev": ws["sev_ally"],
-                           "control_stopped_sev": ws["sev_control"], "breached_sev": ws["sev_breach"]})
+        s["curve"].append(
+            {
+                "wave": i + 1,
+                "performance": round(perf, 4),
+                "reward": round(ws["reward"] / max(1, ws["decisions"]), 4),
+                "threats": ws["planned"],
+                "ally_stopped_sev": ws["sev_ally"],
+                "control_stopped_sev": ws["sev_control"],
+                "breached_sev": ws["sev_breach"],
+            }
+        )
         A.end_of_wave(s["team"], s["allies"], s["params"]["learning"], s["params"]["sharing"])
         s["budget"] += WAVE_INCOME
         s["income"] += WAVE_INCOME
-        self._event(f"Wave {i + 1} over: allies stopped {perf:.0%} of what got past controls; +{WAVE_INCOME} budget", "wave")
+        self._event(
+            f"Wave {i + 1} over: allies stopped {perf:.0%} of what got past controls; +{WAVE_INCOME} budget", "wave"
+        )
 
     # ----------------------------------------------------------------- scoring
     def _score_parts(self) -> dict[str, int]:
@@ -733,9 +848,15 @@ class LabDefense(Minigame):
         time_pts = 0
         if s["completed_at"] is not None:
             time_pts = int(max(0.0, s["deadline"] - s["completed_at"]) * 3)
-        return {"training": int(round(1000 * min(1.0, s["progress"]))), "stopped": stopped_pts,
-                "right_counter": counter_pts, "breaches": -breach_pen,
-                "weights": 500 if s["weights_kept"] else 0, "budget": 2 * s["budget"], "time": time_pts}
+        return {
+            "training": int(round(1000 * min(1.0, s["progress"]))),
+            "stopped": stopped_pts,
+            "right_counter": counter_pts,
+            "breaches": -breach_pen,
+            "weights": 500 if s["weights_kept"] else 0,
+            "budget": 2 * s["budget"],
+            "time": time_pts,
+        }
 
     def _stars(self) -> int:
         s = self.state
@@ -759,9 +880,19 @@ class LabDefense(Minigame):
             if not v["spawned"]:
                 continue
             spec = THREATS[kind]
-            out.append({"kind": kind, "title": spec["title"], "real": spec["real"], "counter": counter_title(kind),
-                        "spawned": v["spawned"], "by_counter": v["by_counter"], "by_ally": v["by_ally"],
-                        "by_control": v["by_control"], "breached": v["breached"]})
+            out.append(
+                {
+                    "kind": kind,
+                    "title": spec["title"],
+                    "real": spec["real"],
+                    "counter": counter_title(kind),
+                    "spawned": v["spawned"],
+                    "by_counter": v["by_counter"],
+                    "by_ally": v["by_ally"],
+                    "by_control": v["by_control"],
+                    "breached": v["breached"],
+                }
+            )
         return out
 
     def learning_curve(self) -> list[dict]:
@@ -781,12 +912,18 @@ class LabDefense(Minigame):
             lines.append(f"  {d['title']}: {d['real']}")
             lines.append(f"      counter: {d['counter']}; {d['by_counter']} / {d['by_ally']} / {d['breached']}")
         lines.append("")
-        lines.append("Allies' learning curve (share of what got past controls that allies stopped, per wave;"
-                     " 1.00 also when nothing got past):")
+        lines.append(
+            "Allies' learning curve (share of what got past controls that allies stopped, per wave;"
+            " 1.00 also when nothing got past):"
+        )
         for c in s["curve"]:
             bar = "#" * int(round(c["performance"] * 30))
-            lines.append(f"  wave {c['wave']:2d} |{bar:<30}| {c['performance']:.2f}  reward/decision {c['reward']:+.3f}")
+            lines.append(
+                f"  wave {c['wave']:2d} |{bar:<30}| {c['performance']:.2f}  reward/decision {c['reward']:+.3f}"
+            )
         for ally in s["allies"]:
-            lines.append(f"  {ally['name']}: {ally['updates']} Q-updates, stopped {ally['stopped']}, "
-                         f"took advice {ally['advised']}x, epsilon {ally['epsilon']:.3f}")
+            lines.append(
+                f"  {ally['name']}: {ally['updates']} Q-updates, stopped {ally['stopped']}, "
+                f"took advice {ally['advised']}x, epsilon {ally['epsilon']:.3f}"
+            )
         return "\n".join(lines)

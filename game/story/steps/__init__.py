@@ -24,6 +24,7 @@ coverage, autoplay and the JSON Schema; a front end declares the prompt kinds it
 (`require_kinds`) and refuses to start when one is missing. This is Ren'Py's
 `statements.register(name, parse=, lint=, execute=, next=)`, as classes.
 """
+
 from __future__ import annotations
 
 import builtins
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
     from game.story.prompts import Prompt
     from game.story.runtime import Runtime
 
-    Keys = dict[str, tuple[yaml.Node, yaml.Node]]     # a step's other keys: name -> (key node, value node)
+    Keys = dict[str, tuple[yaml.Node, yaml.Node]]  # a step's other keys: name -> (key node, value node)
 
 EXPR = {"type": ["string", "number", "boolean"], "description": "an expression, e.g. trust > 2 and values.caution > 0"}
 GUARD = {"if": (EXPR, "the step runs only when this holds; otherwise it is passed over")}
@@ -53,17 +54,17 @@ GUARD = {"if": (EXPR, "the step runs only when this holds; otherwise it is passe
 class Edge(NamedTuple):
     """A transition of the level's machine, contributed by a step (a jump or a choice option)."""
 
-    id: str                      # "scene:step" or "scene:step:option": stable, for graphs and tests
-    trigger: str                 # the machine event that carries it
+    id: str  # "scene:step" or "scene:step:option": stable, for graphs and tests
+    trigger: str  # the machine event that carries it
     source: str
-    dest: str | None             # None: an internal transition (an option that stays in the scene)
+    dest: str | None  # None: an internal transition (an option that stays in the scene)
     step: int
     option: int | None
-    guard: Any                   # Expression | None: the transition's condition
-    effects: tuple[Any, ...] = ()          # ((variable, Expression), ...): run before the move
-    label: str = ""              # what the story graph prints on the arrow
-    kind: str = "jump"           # jump | choice | outcome (a jump decided by a conversation or minigame)
-    pos: Any = None              # where its condition is written (lint and exploration key on it)
+    guard: Any  # Expression | None: the transition's condition
+    effects: tuple[Any, ...] = ()  # ((variable, Expression), ...): run before the move
+    label: str = ""  # what the story graph prints on the arrow
+    kind: str = "jump"  # jump | choice | outcome (a jump decided by a conversation or minigame)
+    pos: Any = None  # where its condition is written (lint and exploration key on it)
 
 
 @dataclass(slots=True, eq=False)
@@ -72,14 +73,14 @@ class Step:
 
     pos: Any
     guard: Any
-    draws: bool = field(default=False, init=False, repr=False)   # may draw on the RNG (set by the loader)
+    draws: bool = field(default=False, init=False, repr=False)  # may draw on the RNG (set by the loader)
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
     head_schema: ClassVar[dict[str, Any] | None] = None
     modifiers: ClassVar[dict[str, tuple[dict[str, Any], str]]] = GUARD
-    prompt_kind: ClassVar[str | None] = None     # the kind of prompt it yields; None for a silent step
-    uses_random: ClassVar[bool] = False          # whether running it may draw on the story's RNG
+    prompt_kind: ClassVar[str | None] = None  # the kind of prompt it yields; None for a silent step
+    uses_random: ClassVar[bool] = False  # whether running it may draw on the story's RNG
 
     # ---------------------------------------------------------------- reading
     @classmethod
@@ -261,7 +262,11 @@ def require_kinds(front_end: str, handled: Iterable[str]) -> None:
     missing = sorted(prompt_kinds() - builtins.set(handled))
     if missing:
         owners = {t.prompt_kind: t for t in types()}
-        named = ", ".join(f"'{k}' (the `{owners[k].name}:` step, {owners[k].__module__})" if k in owners else f"'{k}'"
-                          for k in missing)
-        raise MissingPromptKinds(f"the {front_end} cannot show {named}: it has no handler for "
-                                 f"{'that prompt kind' if len(missing) == 1 else 'those prompt kinds'}")
+        named = ", ".join(
+            f"'{k}' (the `{owners[k].name}:` step, {owners[k].__module__})" if k in owners else f"'{k}'"
+            for k in missing
+        )
+        raise MissingPromptKinds(
+            f"the {front_end} cannot show {named}: it has no handler for "
+            f"{'that prompt kind' if len(missing) == 1 else 'those prompt kinds'}"
+        )

@@ -6,6 +6,7 @@ destination; an option without `goto:` is an internal transition (the scene goes
 The options offered are the machine's answer to "which of these may fire now", and
 choosing one fires it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,10 +31,19 @@ if TYPE_CHECKING:
 OPTION = {
     "text": ({"type": "string"}, "what the option says; {expr} is interpolated"),
     "if": (EXPR, "offered only when this holds"),
-    "set": ({"type": "object", "propertyNames": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"},
-             "additionalProperties": EXPR, "description": "variable: expression (quote text inside: '\"calm\"')"},
-            "variables to change when taken"),
-    "goto": ({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}, "scene to jump to (otherwise the scene goes on)"),
+    "set": (
+        {
+            "type": "object",
+            "propertyNames": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"},
+            "additionalProperties": EXPR,
+            "description": "variable: expression (quote text inside: '\"calm\"')",
+        },
+        "variables to change when taken",
+    ),
+    "goto": (
+        {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"},
+        "scene to jump to (otherwise the scene goes on)",
+    ),
 }
 OPTION_REQUIRED = ("text",)
 
@@ -42,19 +52,19 @@ OPTION_REQUIRED = ("text",)
 @dataclass(slots=True)
 class ChoicePrompt(Prompt):
     key: str
-    options: list[dict[str, Any]]    # [{"index": i, "text": ...}] in display order, only those available
+    options: list[dict[str, Any]]  # [{"index": i, "text": ...}] in display order, only those available
     scene: str
     prompt: str = ""
     kind: ClassVar[str] = "choice"
 
 
 class Option(NamedTuple):
-    text: Any                        # Template
-    guard: Any                       # Expression | None
-    effects: tuple[Any, ...]                   # ((variable, Expression), ...)
+    text: Any  # Template
+    guard: Any  # Expression | None
+    effects: tuple[Any, ...]  # ((variable, Expression), ...)
     goto: str | None
     pos: Any
-    guard_pos: Any = None            # where its `if:` is written (diagnostics point there)
+    guard_pos: Any = None  # where its `if:` is written (diagnostics point there)
 
 
 def trigger(index: int, option: int) -> str:
@@ -65,12 +75,12 @@ def trigger(index: int, option: int) -> str:
 @dataclass(slots=True, eq=False)
 class Choice(Step):
     options: tuple[Any, ...] = ()
-    prompt: Any = None               # Template | None: a line shown above the options
-    triggers: tuple[Any, ...] = ()             # the machine event of each option (set when the scene is built)
+    prompt: Any = None  # Template | None: a line shown above the options
+    triggers: tuple[Any, ...] = ()  # the machine event of each option (set when the scene is built)
 
     name: ClassVar[str] = "choice"
     description: ClassVar[str] = "options for the player; each may have `if:`, `set:` and `goto:`"
-    head_schema: ClassVar[dict[str, Any]] = {"type": "array", "minItems": 1}   # items: the option schema (see schema.py)
+    head_schema: ClassVar[dict[str, Any]] = {"type": "array", "minItems": 1}  # items: the option schema (see schema.py)
     modifiers: ClassVar[dict[str, Any]] = {**GUARD, "prompt": ({"type": "string"}, "a line shown above the options")}
     prompt_kind: ClassVar[str] = "choice"
 
@@ -92,8 +102,9 @@ class Choice(Step):
                 if target is not None:
                     ctx.goto(ok["goto"][1], target)
             if tpl:
-                options.append(Option(tpl, oguard, effects, target, ctx.pos(onode),
-                                      ctx.pos(ok["if"][1]) if "if" in ok else None))
+                options.append(
+                    Option(tpl, oguard, effects, target, ctx.pos(onode), ctx.pos(ok["if"][1]) if "if" in ok else None)
+                )
         if items is not None and not items:
             ctx.error(node, "TT0005", "a choice needs at least one option")
         prompt = None
@@ -127,15 +138,42 @@ class Choice(Step):
         for j, opt in enumerate(self.options):
             source = opt.text.source
             label = source if len(source) <= 40 else source[:37] + "..."
-            edges.append(Edge(f"{scene}:{index}:{j}", trigger(index, j), scene, opt.goto, index, j, opt.guard,
-                              opt.effects, label, "choice", opt.pos))
+            edges.append(
+                Edge(
+                    f"{scene}:{index}:{j}",
+                    trigger(index, j),
+                    scene,
+                    opt.goto,
+                    index,
+                    j,
+                    opt.guard,
+                    opt.effects,
+                    label,
+                    "choice",
+                    opt.pos,
+                )
+            )
         return edges
 
     def transitions(self, scene: str, index: int, steps: tuple[Step, ...]) -> list[Edge]:
         # The machine needs no labels (exits() makes those for the story graph).
         triggers = self.triggers
-        return [Edge(f"{scene}:{index}:{j}", triggers[j], scene, opt.goto, index, j, opt.guard, opt.effects, "",
-                     "choice", opt.pos) for j, opt in enumerate(self.options)]
+        return [
+            Edge(
+                f"{scene}:{index}:{j}",
+                triggers[j],
+                scene,
+                opt.goto,
+                index,
+                j,
+                opt.guard,
+                opt.effects,
+                "",
+                "choice",
+                opt.pos,
+            )
+            for j, opt in enumerate(self.options)
+        ]
 
     def leaves(self) -> bool:
         # Every option jumps and one is always offered: the player cannot stay in the scene.
@@ -159,8 +197,9 @@ class Choice(Step):
             rt._pc += 1
             return None
         scene = rt.scene
-        return ChoicePrompt(f"{rt._level.id}/{scene}/{rt._pc}", options, scene,
-                            self.prompt.render(scope) if self.prompt else "")
+        return ChoicePrompt(
+            f"{rt._level.id}/{scene}/{rt._pc}", options, scene, self.prompt.render(scope) if self.prompt else ""
+        )
 
     def answer(self, rt: Runtime, prompt: Any, index: int = -1) -> Any:
         chosen = None
@@ -171,11 +210,20 @@ class Choice(Step):
         else:
             from game.story.runtime import StoryStateError
 
-            raise StoryStateError(f"option {index} is not on offer "
-                                  f"(offered: {sorted(o['index'] for o in prompt.options)})")
-        rt.transcript.append({"kind": "choice", "level": rt._level.id, "scene": prompt.scene,
-                              "options": [o["text"] for o in prompt.options], "chosen": chosen,
-                              "index": index, "key": prompt.key})
+            raise StoryStateError(
+                f"option {index} is not on offer (offered: {sorted(o['index'] for o in prompt.options)})"
+            )
+        rt.transcript.append(
+            {
+                "kind": "choice",
+                "level": rt._level.id,
+                "scene": prompt.scene,
+                "options": [o["text"] for o in prompt.options],
+                "chosen": chosen,
+                "index": index,
+                "key": prompt.key,
+            }
+        )
         rt.fire(self.triggers[index], f"option {index}")
         if self.options[index].goto is None:
             rt._pc += 1
@@ -189,8 +237,16 @@ class Choice(Step):
     def pack(self, enc: Encoder) -> list[Any]:
         options = []
         for o in self.options:
-            options.append([enc.template(o.text), enc.expr(o.guard), [[n, enc.expr(e)] for n, e in o.effects], o.goto,
-                            *enc.pos(o.pos), *(enc.pos(o.guard_pos) if o.guard_pos else (-1, 0, 0))])
+            options.append(
+                [
+                    enc.template(o.text),
+                    enc.expr(o.guard),
+                    [[n, enc.expr(e)] for n, e in o.effects],
+                    o.goto,
+                    *enc.pos(o.pos),
+                    *(enc.pos(o.guard_pos) if o.guard_pos else (-1, 0, 0)),
+                ]
+            )
         return [options, enc.template(self.prompt) if self.prompt is not None else -1]
 
     @classmethod
@@ -198,6 +254,14 @@ class Choice(Step):
         rows, prompt = fields
         options = []
         for text, oguard, effects, goto, f, ln, col, gf, gl, gc in rows:
-            options.append(Option(dec.template(text), dec.expr(oguard), tuple((n, dec.expr(e)) for n, e in effects),
-                                  goto, dec.pos(f, ln, col), dec.pos(gf, gl, gc) if gf >= 0 else None))
+            options.append(
+                Option(
+                    dec.template(text),
+                    dec.expr(oguard),
+                    tuple((n, dec.expr(e)) for n, e in effects),
+                    goto,
+                    dec.pos(f, ln, col),
+                    dec.pos(gf, gl, gc) if gf >= 0 else None,
+                )
+            )
         return cls(pos, guard, tuple(options), dec.template(prompt) if prompt >= 0 else None)

@@ -10,6 +10,7 @@ run (the world keeps them, saves too), so menus and buttons read what the story 
     - effect: crawl
       text: ["Design: Sarah", "Engine: James", "Feedback: {player}"]
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,9 +42,9 @@ class EffectPrompt(Prompt):
     """Show an effect, then call `answer()` (or when the player skips it)."""
 
     key: str
-    effect: str                  # one of EFFECTS
-    lines: list[Any]                  # the texts it shows, filled in
-    labels: dict[str, Any]                 # the labels it takes over (all taken over so far: rt.world.labels)
+    effect: str  # one of EFFECTS
+    lines: list[Any]  # the texts it shows, filled in
+    labels: dict[str, Any]  # the labels it takes over (all taken over so far: rt.world.labels)
     seconds: float
     scene: str
     kind: ClassVar[str] = "effect"
@@ -53,8 +54,8 @@ class EffectPrompt(Prompt):
 @dataclass(slots=True, eq=False)
 class Effect(Step):
     effect: str = "glitch"
-    lines: tuple[Any, ...] = ()                # Templates
-    labels: tuple[Any, ...] = ()               # ((label, Template), ...)
+    lines: tuple[Any, ...] = ()  # Templates
+    labels: tuple[Any, ...] = ()  # ((label, Template), ...)
     seconds: float = 4.0
 
     name: ClassVar[str] = "effect"
@@ -63,8 +64,10 @@ class Effect(Step):
     modifiers: ClassVar[dict[str, Any]] = {
         **GUARD,
         "text": (TEXTS, "what the effect shows, one line each ({...} filled in)"),
-        "labels": ({"type": "object", "additionalProperties": {"type": "string"}},
-                   "the game's own words to replace from now on: {shown: replacement}"),
+        "labels": (
+            {"type": "object", "additionalProperties": {"type": "string"}},
+            "the game's own words to replace from now on: {shown: replacement}",
+        ),
         "seconds": ({"type": "number", "minimum": 0, "maximum": MAX_SECONDS}, "how long it plays (skippable)"),
     }
     prompt_kind: ClassVar[str] = "effect"
@@ -75,8 +78,12 @@ class Effect(Step):
         if effect is None:
             return None
         if effect not in EFFECTS:
-            ctx.error(node, "TT0004", f"'effect' should be one of {', '.join(EFFECTS)}, found '{effect}'",
-                      ctx.suggest(effect, EFFECTS))
+            ctx.error(
+                node,
+                "TT0004",
+                f"'effect' should be one of {', '.join(EFFECTS)}, found '{effect}'",
+                ctx.suggest(effect, EFFECTS),
+            )
             return None
         lines: tuple[Template, ...] = ()
         if "text" in keys:
@@ -105,13 +112,23 @@ class Effect(Step):
     def execute(self, rt: Runtime) -> Prompt | None:
         scope = rt._scope
         taken = {**rt.world.labels, **{label: tpl.render(scope) for label, tpl in self.labels}}
-        return EffectPrompt(rt._key(), self.effect, [t.render(scope) for t in self.lines], taken, self.seconds,
-                            rt.scene)
+        return EffectPrompt(
+            rt._key(), self.effect, [t.render(scope) for t in self.lines], taken, self.seconds, rt.scene
+        )
 
     def answer(self, rt: Runtime, prompt: Any, **_: Any) -> Any:
         rt.world.labels.update({k: v for k, v in prompt.labels.items()})
-        rt.transcript.append({"kind": "effect", "level": rt.level.id, "scene": prompt.scene, "effect": prompt.effect,
-                              "lines": list(prompt.lines), "labels": dict(prompt.labels), "key": prompt.key})
+        rt.transcript.append(
+            {
+                "kind": "effect",
+                "level": rt.level.id,
+                "scene": prompt.scene,
+                "effect": prompt.effect,
+                "lines": list(prompt.lines),
+                "labels": dict(prompt.labels),
+                "key": prompt.key,
+            }
+        )
         rt._pc += 1
 
     skimmable: ClassVar[bool] = True
@@ -125,11 +142,21 @@ class Effect(Step):
         return False
 
     def pack(self, enc: Encoder) -> list[Any]:
-        return [self.effect, [enc.template(t) for t in self.lines], [[k, enc.template(t)] for k, t in self.labels],
-                self.seconds]
+        return [
+            self.effect,
+            [enc.template(t) for t in self.lines],
+            [[k, enc.template(t)] for k, t in self.labels],
+            self.seconds,
+        ]
 
     @classmethod
     def unpack(cls, dec: Decoder, pos: Any, guard: Any, fields: list[Any]) -> Step:
         effect, lines, labels, seconds = fields
-        return cls(pos, guard, effect, tuple(dec.template(t) for t in lines),
-                   tuple((k, dec.template(t)) for k, t in labels), seconds)
+        return cls(
+            pos,
+            guard,
+            effect,
+            tuple(dec.template(t) for t in lines),
+            tuple((k, dec.template(t)) for k, t in labels),
+            seconds,
+        )

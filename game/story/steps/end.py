@@ -5,6 +5,7 @@ the ending card) and `inscription` (what the gold bar at the very end reads, e.g
 ["{player}", "Player 1", "Score: 0"]) are authored here, with `{...}` interpolated, and
 every front end shows them the same way.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -37,9 +38,11 @@ class EndPrompt(Prompt):
     title: str
     text: str
     scene: str
-    problem: str = ""        # set when the story stopped because of an authoring problem
-    epilogue: list[Any] = field(default_factory=list)    # lines shown after the ending card
-    inscription: list[Any] = field(default_factory=list)  # the lines the last screen carries (the gold bar), [] when none
+    problem: str = ""  # set when the story stopped because of an authoring problem
+    epilogue: list[Any] = field(default_factory=list)  # lines shown after the ending card
+    inscription: list[Any] = field(
+        default_factory=list
+    )  # the lines the last screen carries (the gold bar), [] when none
     kind: ClassVar[str] = "end"
 
     def __post_init__(self) -> None:
@@ -53,8 +56,8 @@ class End(Step):
     ending: str = ""
     title: Template | None = None
     text: Template | None = None
-    epilogue: tuple[Any, ...] = ()             # Templates
-    inscription: tuple[Any, ...] = ()          # Templates
+    epilogue: tuple[Any, ...] = ()  # Templates
+    inscription: tuple[Any, ...] = ()  # Templates
 
     name: ClassVar[str] = "end"
     description: ClassVar[str] = "end the level with an ending id (the story's ending, in its last level)"
@@ -82,8 +85,15 @@ class End(Step):
                 lists[key] = tuple(tpl for n, v in ctx.texts(keys[key][1], f"'{key}'") if (tpl := ctx.template(n, v)))
         if not ending:
             return None
-        return cls(pos, guard, ending, parts.get("title"), parts.get("text"), lists.get("epilogue", ()),
-                   lists.get("inscription", ()))
+        return cls(
+            pos,
+            guard,
+            ending,
+            parts.get("title"),
+            parts.get("text"),
+            lists.get("epilogue", ()),
+            lists.get("inscription", ()),
+        )
 
     def texts(self) -> Iterator[Template]:
         for t in (self.title, self.text, *self.epilogue, *self.inscription):
@@ -98,9 +108,16 @@ class End(Step):
 
     def prompt(self, rt: Runtime, problem: str = "") -> EndPrompt:
         scope = rt._scope
-        return EndPrompt(rt._key(), self.ending, self.title.render(scope) if self.title else "",
-                         self.text.render(scope) if self.text else "", rt.scene, problem,
-                         [t.render(scope) for t in self.epilogue], [t.render(scope) for t in self.inscription])
+        return EndPrompt(
+            rt._key(),
+            self.ending,
+            self.title.render(scope) if self.title else "",
+            self.text.render(scope) if self.text else "",
+            rt.scene,
+            problem,
+            [t.render(scope) for t in self.epilogue],
+            [t.render(scope) for t in self.inscription],
+        )
 
     def forks(self, rt: Runtime, prompt: Any, outcomes: Outcomes) -> list[dict[str, Any]]:
         return []

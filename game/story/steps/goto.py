@@ -12,6 +12,7 @@ machine event (`go@<index of the first>`), tried in the order written, so
 is one event with three transitions: the machine takes the first whose condition holds.
 When none holds the scene goes on after the last of them.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,8 +35,8 @@ if TYPE_CHECKING:
 @dataclass(slots=True, eq=False)
 class Goto(Step):
     target: str = ""
-    trigger: str = ""                # the machine event fired here (set when the scene is built)
-    block_end: int = 0               # the index after the last jump of this run of jumps
+    trigger: str = ""  # the machine event fired here (set when the scene is built)
+    block_end: int = 0  # the index after the last jump of this run of jumps
 
     name: ClassVar[str] = "goto"
     description: ClassVar[str] = "jump to another scene; with `if:`, only when the condition holds"
@@ -58,7 +59,21 @@ class Goto(Step):
 
     def exits(self, scene: str, index: int, steps: tuple[Step, ...]) -> list[Edge]:
         label = self.guard.source if self.guard is not None else ""
-        return [Edge(f"{scene}:{index}", f"go@{index}", scene, self.target, index, None, self.guard, (), label, "jump", self.pos)]
+        return [
+            Edge(
+                f"{scene}:{index}",
+                f"go@{index}",
+                scene,
+                self.target,
+                index,
+                None,
+                self.guard,
+                (),
+                label,
+                "jump",
+                self.pos,
+            )
+        ]
 
     def transitions(self, scene: str, index: int, steps: tuple[Step, ...]) -> list[Edge]:
         edges = []
@@ -67,8 +82,9 @@ class Goto(Step):
             if not isinstance(step, Goto):
                 break
             edge = step.exits(scene, i, steps)[0]
-            edges.append(Edge(edge.id, f"go@{index}", scene, edge.dest, i, None, edge.guard, (), edge.label,
-                              edge.kind, edge.pos))
+            edges.append(
+                Edge(edge.id, f"go@{index}", scene, edge.dest, i, None, edge.guard, (), edge.label, edge.kind, edge.pos)
+            )
         return edges
 
     def pack(self, enc: Encoder) -> list[Any]:

@@ -1,4 +1,5 @@
 """A line: `- narrator: text` or `- character_id: text`. The front end shows it; the player reads on."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,44 +31,60 @@ FACES = ("neutral", "happy", "worried", "sad", "angry", "surprised", "thinking",
 class LinePrompt(Prompt):
     """Show a line; call `advance()` when the player has read it."""
 
-    key: str                 # stable id of the line (level/scene/index): read-tracking, skip
-    speaker: str             # character id or "narrator"
-    name: str                # display name ("" for the narrator)
+    key: str  # stable id of the line (level/scene/index): read-tracking, skip
+    speaker: str  # character id or "narrator"
+    name: str  # display name ("" for the narrator)
     color: str
-    text: str                # interpolated; for generated lines, the authored fallback
+    text: str  # interpolated; for generated lines, the authored fallback
     scene: str
-    generate: bool = False   # the front end may ask the character's backend for this line
-    face: str = ""           # the speaker's expression for this line (a portrait's face), "" for their usual one
+    generate: bool = False  # the front end may ask the character's backend for this line
+    face: str = ""  # the speaker's expression for this line (a portrait's face), "" for their usual one
     kind: ClassVar[str] = "line"
 
 
 @register
 @dataclass(slots=True, eq=False)
 class Line(Step):
-    speaker: str                 # a character id or "narrator"
+    speaker: str  # a character id or "narrator"
     text: Template
-    generate: bool = False       # ask the character's backend for the line, with `text` as fallback
-    face: str = ""               # the speaker's expression: one of FACES
-    pool: tuple[Any, ...] = ()             # Templates: a line written as a list says one of them, no repeats per run
+    generate: bool = False  # ask the character's backend for the line, with `text` as fallback
+    face: str = ""  # the speaker's expression: one of FACES
+    pool: tuple[Any, ...] = ()  # Templates: a line written as a list says one of them, no repeats per run
 
     name: ClassVar[str] = "line"
     description: ClassVar[str] = "a line of text: `- narrator: ...` or `- <character id>: ...`"
-    head_schema: ClassVar[dict[str, Any]] = {"oneOf": [{"type": ["string", "number"]},
-                                             {"type": "array", "minItems": 1, "items": {"type": ["string", "number"]},
-                                              "description": "one of these lines, a different one each time "
-                                                             "until all were said (in an order of its own each run)"}]}
-    modifiers: ClassVar[dict[str, Any]] = {**GUARD, "generate": ({"type": "boolean"},
-                                                      "ask the character's dialogue backend for the line; "
-                                                      "the text is the authored fallback"),
-                                 "face": ({"enum": list(FACES)}, "the speaker's expression for this line "
-                                          "(their portrait's face): " + ", ".join(FACES))}
+    head_schema: ClassVar[dict[str, Any]] = {
+        "oneOf": [
+            {"type": ["string", "number"]},
+            {
+                "type": "array",
+                "minItems": 1,
+                "items": {"type": ["string", "number"]},
+                "description": "one of these lines, a different one each time "
+                "until all were said (in an order of its own each run)",
+            },
+        ]
+    }
+    modifiers: ClassVar[dict[str, Any]] = {
+        **GUARD,
+        "generate": (
+            {"type": "boolean"},
+            "ask the character's dialogue backend for the line; the text is the authored fallback",
+        ),
+        "face": (
+            {"enum": list(FACES)},
+            "the speaker's expression for this line (their portrait's face): " + ", ".join(FACES),
+        ),
+    }
     prompt_kind: ClassVar[str] = "line"
 
     @classmethod
     def read(cls, ctx: StepContext, head: str, node: yaml.Node, keys: Keys, pos: Any, guard: Any) -> Step | None:
         if head != NARRATOR and head not in ctx.characters:
-            hint = ctx.suggest(head, [*ctx.characters, NARRATOR, *ctx.step_heads]) or \
-                "declare the speaker under `characters:` (or use `narrator`)"
+            hint = (
+                ctx.suggest(head, [*ctx.characters, NARRATOR, *ctx.step_heads])
+                or "declare the speaker under `characters:` (or use `narrator`)"
+            )
             ctx.error(keys[head][0], "TT0102", f"unknown speaker '{head}'", hint)
             return None
         pool: tuple[Template, ...] = ()
@@ -94,8 +111,12 @@ class Line(Step):
         if "face" in keys:
             face = ctx.text(keys["face"][1], "'face'") or ""
             if face and face not in FACES:
-                ctx.error(keys["face"][1], "TT0004", f"'face' should be one of {', '.join(FACES)}, found '{face}'",
-                          ctx.suggest(face, FACES))
+                ctx.error(
+                    keys["face"][1],
+                    "TT0004",
+                    f"'face' should be one of {', '.join(FACES)}, found '{face}'",
+                    ctx.suggest(face, FACES),
+                )
                 face = ""
         if head == NARRATOR and face:
             ctx.error(keys["face"][0], "TT0003", "the narrator has no face", "give `face:` to a character's line")
@@ -132,10 +153,18 @@ class Line(Step):
         rt._pc += 1
         return shown
 
-    def answer(self, rt: Runtime, prompt: Any, text: str | None = None, backend: str | None = None,
-                   model: str | None = None) -> Any:
-        entry = {"kind": "line", "level": rt._level.id, "scene": prompt.scene, "speaker": prompt.speaker,
-                 "name": prompt.name, "text": prompt.text if text is None else text, "key": prompt.key}
+    def answer(
+        self, rt: Runtime, prompt: Any, text: str | None = None, backend: str | None = None, model: str | None = None
+    ) -> Any:
+        entry = {
+            "kind": "line",
+            "level": rt._level.id,
+            "scene": prompt.scene,
+            "speaker": prompt.speaker,
+            "name": prompt.name,
+            "text": prompt.text if text is None else text,
+            "key": prompt.key,
+        }
         if text is not None and backend:
             entry.update(generated=True, backend=backend, model=model)
         elif prompt.generate:
@@ -149,13 +178,17 @@ class Line(Step):
         return {"lines": [key]}
 
     def pack(self, enc: Encoder) -> list[Any]:
-        return [self.speaker, enc.template(self.text), 1 if self.generate else 0, self.face,
-                [enc.template(t) for t in self.pool]]
+        return [
+            self.speaker,
+            enc.template(self.text),
+            1 if self.generate else 0,
+            self.face,
+            [enc.template(t) for t in self.pool],
+        ]
 
     @classmethod
     def unpack(cls, dec: Decoder, pos: Any, guard: Any, fields: list[Any]) -> Step:
         speaker, text, generate, face, pool = fields
         tpl = dec.template(text)
-        assert tpl is not None          # a line always has its text
-        return cls(pos, guard, speaker, tpl, bool(generate), face,
-                   tuple(dec.template(t) for t in pool))
+        assert tpl is not None  # a line always has its text
+        return cls(pos, guard, speaker, tpl, bool(generate), face, tuple(dec.template(t) for t in pool))

@@ -1,4 +1,5 @@
 """`- set: {trust: trust + 1}`: change variables. A silent step: the player sees nothing."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -23,14 +24,16 @@ if TYPE_CHECKING:
 @register
 @dataclass(slots=True, eq=False)
 class Set(Step):
-    assignments: tuple[Any, ...] = ()          # ((variable, Expression), ...) in the order written
+    assignments: tuple[Any, ...] = ()  # ((variable, Expression), ...) in the order written
 
     name: ClassVar[str] = "set"
     description: ClassVar[str] = "change variables: `set: {trust: trust + 1}`"
-    head_schema: ClassVar[dict[str, Any]] = {"type": "object",
-                                   "propertyNames": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"},
-                                   "additionalProperties": EXPR,
-                                   "description": "variable: expression (quote text inside: '\"calm\"')"}
+    head_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "propertyNames": {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"},
+        "additionalProperties": EXPR,
+        "description": "variable: expression (quote text inside: '\"calm\"')",
+    }
 
     @classmethod
     def read(cls, ctx: StepContext, head: str, node: yaml.Node, keys: Keys, pos: Any, guard: Any) -> Step | None:

@@ -8,6 +8,7 @@ A question may be declared (game/story/questions.py): what it measures, which wa
 moves it, and the character's read-backs. The prompt carries those as plain data
 (`TalkPrompt.asks`) for the dialogue layer, which reads the answers.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -36,13 +37,19 @@ TALK: dict[str, tuple[dict[str, Any], str]] = {
     "with": ({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"}, "the character to talk with"),
     "turns": ({"type": "integer", "minimum": 1, "maximum": 50}, "how many times the player speaks"),
     "goal": ({"type": "string"}, "what the character wants from the conversation"),
-    "measures": ({"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
-                 "value dimensions the answers are scored on (declared under values:)"),
-    "questions": (questionlib.json_schema(),
-                  "questions the character asks, in order: a text, or a mapping that says what its answers mean "
-                  "(ask, measures, yes means / either, heard)"),
-    "as": ({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"},
-           "store the outcome under this name (as.turns, as.<dimension>)"),
+    "measures": (
+        {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        "value dimensions the answers are scored on (declared under values:)",
+    ),
+    "questions": (
+        questionlib.json_schema(),
+        "questions the character asks, in order: a text, or a mapping that says what its answers mean "
+        "(ask, measures, yes means / either, heard)",
+    ),
+    "as": (
+        {"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]*$"},
+        "store the outcome under this name (as.turns, as.<dimension>)",
+    ),
 }
 TALK_REQUIRED = ("with",)
 MAX_TURNS = 50
@@ -54,13 +61,13 @@ class TalkPrompt(Prompt):
     """Hold a free conversation; call `finish_talk(outcome)` when it is over."""
 
     key: str
-    character: str           # character id; runtime.character(id) gives the model
+    character: str  # character id; runtime.character(id) gives the model
     turns: int
     goal: str
     measures: list[str]
     questions: list[str]
     scene: str
-    asks: list[Any] = field(default_factory=list)   # per question, what its answers mean ({} for a plain one)
+    asks: list[Any] = field(default_factory=list)  # per question, what its answers mean ({} for a plain one)
     kind: ClassVar[str] = "talk"
 
 
@@ -71,15 +78,18 @@ class Talk(Step):
     turns: int = 3
     goal: str = ""
     measures: tuple[Any, ...] = ()
-    questions: tuple[Any, ...] = ()            # Templates
+    questions: tuple[Any, ...] = ()  # Templates
     store_as: str | None = None
-    asks: tuple[Any, ...] = ()                 # the same questions as questions.Question, with what their answers mean
+    asks: tuple[Any, ...] = ()  # the same questions as questions.Question, with what their answers mean
 
     name: ClassVar[str] = "talk"
     description: ClassVar[str] = "a conversation in the player's own words with an AI character"
-    head_schema: ClassVar[dict[str, Any]] = {"type": "object", "properties": {k: dict(v[0], description=v[1])
-                                                                    for k, v in TALK.items()},
-                                   "required": list(TALK_REQUIRED), "additionalProperties": False}
+    head_schema: ClassVar[dict[str, Any]] = {
+        "type": "object",
+        "properties": {k: dict(v[0], description=v[1]) for k, v in TALK.items()},
+        "required": list(TALK_REQUIRED),
+        "additionalProperties": False,
+    }
     prompt_kind: ClassVar[str] = "talk"
 
     @classmethod
@@ -89,35 +99,60 @@ class Talk(Step):
             return None
         who = ctx.text(tk["with"][1], "'with'")
         if who is not None and who not in ctx.characters:
-            ctx.error(tk["with"][1], "TT0102", f"unknown character '{who}' in talk",
-                      ctx.suggest(who, ctx.characters) or "declare it under `characters:`")
+            ctx.error(
+                tk["with"][1],
+                "TT0102",
+                f"unknown character '{who}' in talk",
+                ctx.suggest(who, ctx.characters) or "declare it under `characters:`",
+            )
             return None
         turns = ctx.integer(tk["turns"][1], "'turns'", 1, MAX_TURNS) if "turns" in tk else 3
         goal = ctx.text(tk["goal"][1], "'goal'") if "goal" in tk else ""
         measures = []
         for mnode, m in ctx.texts(tk["measures"][1], "'measures'") if "measures" in tk else []:
             if m not in ctx.values:
-                ctx.error(mnode, "TT0205", f"'{m}' is not one of the level's value dimensions",
-                          f"declare it under `values:` (now: {', '.join(ctx.values) or 'none'})")
+                ctx.error(
+                    mnode,
+                    "TT0205",
+                    f"'{m}' is not one of the level's value dimensions",
+                    f"declare it under `values:` (now: {', '.join(ctx.values) or 'none'})",
+                )
             else:
                 measures.append(m)
         asks = questionlib.read(ctx, tk["questions"][1], measures) if "questions" in tk else ()
         store = ctx.name(tk["as"][1], "'as'") if "as" in tk else None
         if store:
             ctx.store(tk["as"][1], store, "talk", None)
-        return cls(pos, guard, who or "", turns or 3, goal or "", tuple(measures), tuple(q.text for q in asks), store,
-                   asks)
+        return cls(
+            pos, guard, who or "", turns or 3, goal or "", tuple(measures), tuple(q.text for q in asks), store, asks
+        )
 
     def pack(self, enc: Encoder) -> list[Any]:
         # The declared questions hold templates inside a dataclass: packed by their own module.
-        return [self.character, self.turns, self.goal, list(self.measures), [enc.template(q) for q in self.questions],
-                self.store_as, [questionlib.pack(q, enc) for q in self.asks]]
+        return [
+            self.character,
+            self.turns,
+            self.goal,
+            list(self.measures),
+            [enc.template(q) for q in self.questions],
+            self.store_as,
+            [questionlib.pack(q, enc) for q in self.asks],
+        ]
 
     @classmethod
     def unpack(cls, dec: Decoder, pos: Any, guard: Any, fields: list[Any]) -> Step:
         character, turns, goal, measures, questions, store_as, asks = fields
-        return cls(pos, guard, character, turns, goal, tuple(measures), tuple(dec.template(q) for q in questions),
-                   store_as, tuple(questionlib.unpack(dec, q) for q in asks))
+        return cls(
+            pos,
+            guard,
+            character,
+            turns,
+            goal,
+            tuple(measures),
+            tuple(dec.template(q) for q in questions),
+            store_as,
+            tuple(questionlib.unpack(dec, q) for q in asks),
+        )
 
     def texts(self) -> Iterator[Template]:
         yield from self.questions
@@ -136,27 +171,39 @@ class Talk(Step):
         char = level.characters.get(self.character)
         if char is not None and not char.fallback:
             p = self.pos
-            yield Diagnostic(p.file, p.line, p.column, "TT1008",
-                             f"'{char.id}' has no fallback lines: if its backend fails, it has nothing to say",
-                             f"add `fallback: [...]` to character '{char.id}'")
+            yield Diagnostic(
+                p.file,
+                p.line,
+                p.column,
+                "TT1008",
+                f"'{char.id}' has no fallback lines: if its backend fails, it has nothing to say",
+                f"add `fallback: [...]` to character '{char.id}'",
+            )
 
     def execute(self, rt: Runtime) -> Prompt | None:
         scope = rt._scope
-        return TalkPrompt(rt._key(), self.character, self.turns, self.goal, list(self.measures),
-                          [q.render(scope) for q in self.questions], rt.scene,
-                          [q.for_prompt(scope) for q in self.asks])
+        return TalkPrompt(
+            rt._key(),
+            self.character,
+            self.turns,
+            self.goal,
+            list(self.measures),
+            [q.render(scope) for q in self.questions],
+            rt.scene,
+            [q.for_prompt(scope) for q in self.asks],
+        )
 
     def answer(self, rt: Runtime, prompt: Any, outcome: dict[str, Any] | None = None) -> Any:
         outcome = outcome if isinstance(outcome, dict) else {}
         values = {}
         raw = outcome.get("values")
-        for dim, value in (raw.items() if isinstance(raw, dict) else ()):
+        for dim, value in raw.items() if isinstance(raw, dict) else ():
             if dim in prompt.measures or dim in rt.level.values:
                 try:
                     v = float(value)
                 except (TypeError, ValueError, OverflowError):
                     continue
-                if v == v:      # NaN is no measurement
+                if v == v:  # NaN is no measurement
                     values[dim] = max(-1.0, min(1.0, v))
         rt.world.values.update(values)
         turns = outcome.get("turns")
@@ -165,20 +212,43 @@ class Talk(Step):
         for turn in turns:
             if turn.get("player") is not None:
                 rt.world.said.append(str(turn["player"])[:10_000])
-                said = {"kind": "said", "level": rt.level.id, "scene": prompt.scene,
-                        "speaker": "player", "name": rt.world.player, "text": str(turn["player"])}
+                said = {
+                    "kind": "said",
+                    "level": rt.level.id,
+                    "scene": prompt.scene,
+                    "speaker": "player",
+                    "name": rt.world.player,
+                    "text": str(turn["player"]),
+                }
                 said.update(_understood(turn))
                 rt.transcript.append(said)
             if turn.get("reply") is not None:
-                rt.transcript.append({"kind": "line", "level": rt.level.id, "scene": prompt.scene,
-                                      "speaker": prompt.character, "name": char.name if char else prompt.character,
-                                      "text": str(turn["reply"]), "generated": bool(turn.get("generated")),
-                                      "backend": turn.get("backend", "scripted"), "model": turn.get("model")})
+                rt.transcript.append(
+                    {
+                        "kind": "line",
+                        "level": rt.level.id,
+                        "scene": prompt.scene,
+                        "speaker": prompt.character,
+                        "name": char.name if char else prompt.character,
+                        "text": str(turn["reply"]),
+                        "generated": bool(turn.get("generated")),
+                        "backend": turn.get("backend", "scripted"),
+                        "model": turn.get("model"),
+                    }
+                )
         # A correction ("no, I meant...") and the closing check are said, but they answer no question.
         answers = sum(1 for t in turns if t.get("kind", "answer") == "answer")
-        rt.transcript.append({"kind": "talk", "level": rt.level.id, "scene": prompt.scene,
-                              "character": prompt.character, "turns": answers, "values": values,
-                              "key": prompt.key})
+        rt.transcript.append(
+            {
+                "kind": "talk",
+                "level": rt.level.id,
+                "scene": prompt.scene,
+                "character": prompt.character,
+                "turns": answers,
+                "values": values,
+                "key": prompt.key,
+            }
+        )
         if self.store_as:
             rt.world.vars[self.store_as] = {**values, "turns": answers, "summary": str(outcome.get("summary", ""))}
         rt._pc += 1

@@ -6,6 +6,7 @@ lowers the pen, Z (or Ctrl+Z / Backspace) undoes a stroke, C (or Delete) clears,
 says "done", T hides the timer, Enter/Space continues after a reveal.
 The view owns no rules: it turns events into DrawingGame inputs and draws its state.
 """
+
 from __future__ import annotations
 
 import os
@@ -55,8 +56,12 @@ class View(MinigameView):
         super().__init__(game, seed=seed, params=params, context=context)
         pygame.font.init()
         self.fonts = {
-            "title": pygame.font.Font(None, 54), "big": pygame.font.Font(None, 44), "line": pygame.font.Font(None, 36),
-            "button": pygame.font.Font(None, 30), "text": pygame.font.Font(None, 28), "small": pygame.font.Font(None, 22),
+            "title": pygame.font.Font(None, 54),
+            "big": pygame.font.Font(None, 44),
+            "line": pygame.font.Font(None, 36),
+            "button": pygame.font.Font(None, 30),
+            "text": pygame.font.Font(None, 28),
+            "small": pygame.font.Font(None, 22),
             "card": pygame.font.Font(None, 50),
         }
         self.ai_name = context.get("ai_name") or "ARIA"
@@ -90,8 +95,11 @@ class View(MinigameView):
         """A vision model guesses when the designer configured one (context or environment)."""
         cfg = dict(context.get("vision") or {})
         if not cfg and os.environ.get("TT_VISION_MODEL"):
-            cfg = {"model": os.environ["TT_VISION_MODEL"], "base_url": os.environ.get("OPENAI_BASE_URL"),
-                   "api_key": os.environ.get("OPENAI_API_KEY")}
+            cfg = {
+                "model": os.environ["TT_VISION_MODEL"],
+                "base_url": os.environ.get("OPENAI_BASE_URL"),
+                "api_key": os.environ.get("OPENAI_API_KEY"),
+            }
         if cfg.get("model"):
             from game.minigames.drawing.recognizer import create
 
@@ -188,9 +196,10 @@ class View(MinigameView):
         if s["round"] != self._seen_round:
             self._seen_round = s["round"]
             self._seen_guesses = 0
-        for g in s.get("guesses", [])[self._seen_guesses:]:
-            self._log.append({"event": "guess", "label": g["label"], "prob": g["prob"], "t": g["t"],
-                              "round": s["round"]})
+        for g in s.get("guesses", [])[self._seen_guesses :]:
+            self._log.append(
+                {"event": "guess", "label": g["label"], "prob": g["prob"], "t": g["t"], "round": s["round"]}
+            )
         self._seen_guesses = len(s.get("guesses", []))
         if s.get("line") and s["line"] != self._seen_line:
             self._seen_line = s["line"]
@@ -270,16 +279,23 @@ class View(MinigameView):
             self._text(surf, word, "card", TEXT, card.center, "center")
             self._text(surf, f"press {i + 1}", "small", MUTED, (card.centerx, card.bottom - 22), "center")
             if word not in self._classes:
-                self._text(surf, f"new to {self.ai_name}: it can only get close", "small", WARM,
-                           (card.centerx, card.y + 28), "center")
+                self._text(
+                    surf,
+                    f"new to {self.ai_name}: it can only get close",
+                    "small",
+                    WARM,
+                    (card.centerx, card.y + 28),
+                    "center",
+                )
         if self.game.takes_custom_ideas:
             box = pygame.Rect(390, 470, 500, 54)
             pygame.draw.rect(surf, PAPER, box, border_radius=8)
             shown = self.typed or "...or type your own idea and press Enter"
             self._text(surf, shown, "text", INK if self.typed else MUTED, (box.x + 14, box.centery), "midleft")
         else:
-            self._text(surf, "Pick one of these ideas: press its number or click it.", "small",
-                       MUTED, (640, 480), "center")
+            self._text(
+                surf, "Pick one of these ideas: press its number or click it.", "small", MUTED, (640, 480), "center"
+            )
         if s.get("notice"):
             self._text(surf, s["notice"], "text", BAD, (640, 560), "center")
         self._text(surf, "Drawings: Quick, Draw! dataset by Google, CC BY 4.0", "small", MUTED, (640, 690), "center")
@@ -350,8 +366,13 @@ class View(MinigameView):
         self._text(surf, f"{self.ai_name} said: {said}", "line", TEXT, (box.x + 24, box.y + 60))
         near = closeness(h["guess"], h["idea"]) if h["guess"] else 0.0
         verdict = "understood!" if h["understood"] else ("close..." if near >= 0.4 else "not quite.")
-        self._text(surf, f"closeness {near:.0%}: {verdict}   +{plural(h['score'], 'point')}", "text",
-                   ACCENT if h["understood"] else WARM, (box.x + 24, box.y + 96))
+        self._text(
+            surf,
+            f"closeness {near:.0%}: {verdict}   +{plural(h['score'], 'point')}",
+            "text",
+            ACCENT if h["understood"] else WARM,
+            (box.x + 24, box.y + 96),
+        )
         last = s["round"] + 1 >= s["rounds"]
         self.next_button.label = "Finish" if last else "Next drawing"
         self.next_button.rect.topleft = (box.x + 24, box.y + 126)

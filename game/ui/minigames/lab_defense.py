@@ -10,6 +10,7 @@ the last control on the lane, P or Space pause, T turn-based mode, Enter/N next 
 +/- game speed, F1/H help. Mouse: click a control in the shop, click a lane to place it
 there, right-click a control to remove it.
 """
+
 from __future__ import annotations
 
 import math
@@ -47,18 +48,31 @@ ASSET_X = 800
 SIDE_X = 900
 TURN_SECONDS = 1.0
 SPEEDS = [0.5, 1.0, 2.0, 3.0]
-MIN_TEXT = 18     # pygame's default font at 18 is ~13 px high: the smallest the board's text goes
+MIN_TEXT = 18  # pygame's default font at 18 is ~13 px high: the smallest the board's text goes
 
 THREAT_COLOURS = {
-    "phishing": (255, 170, 70), "tailgater": (200, 160, 255), "poisoned_dependency": (255, 110, 140),
-    "flood": (120, 200, 255), "exposed_dashboard": (255, 220, 90), "poisoned_crawl": (160, 235, 120),
-    "trojaned_model": (255, 130, 220), "insider": (255, 150, 110), "weight_exfil": (255, 80, 80),
+    "phishing": (255, 170, 70),
+    "tailgater": (200, 160, 255),
+    "poisoned_dependency": (255, 110, 140),
+    "flood": (120, 200, 255),
+    "exposed_dashboard": (255, 220, 90),
+    "poisoned_crawl": (160, 235, 120),
+    "trojaned_model": (255, 130, 220),
+    "insider": (255, 150, 110),
+    "weight_exfil": (255, 80, 80),
     "apt": (240, 240, 250),
 }
 THREAT_TAGS = {
-    "phishing": "PHISH", "tailgater": "TAIL", "poisoned_dependency": "DEP", "flood": "FLOOD",
-    "exposed_dashboard": "DASH", "poisoned_crawl": "CRAWL", "trojaned_model": "TROJAN", "insider": "INSIDER",
-    "weight_exfil": "EXFIL", "apt": "APT",
+    "phishing": "PHISH",
+    "tailgater": "TAIL",
+    "poisoned_dependency": "DEP",
+    "flood": "FLOOD",
+    "exposed_dashboard": "DASH",
+    "poisoned_crawl": "CRAWL",
+    "trojaned_model": "TROJAN",
+    "insider": "INSIDER",
+    "weight_exfil": "EXFIL",
+    "apt": "APT",
 }
 ALLY_COLOURS = [(90, 210, 255), (140, 255, 170), (255, 210, 110), (230, 150, 255), (255, 150, 150), (180, 190, 255)]
 
@@ -69,8 +83,13 @@ def draw_threat(surf, kind: str, cx: float, cy: float, r: float, colour, hidden:
     if hidden:
         for a in range(0, 360, 45):  # a dashed ring: something is there, not yet identified
             a0, a1 = math.radians(a), math.radians(a + 25)
-            pygame.draw.line(surf, DIM, (cx + r * math.cos(a0), cy + r * math.sin(a0)),
-                             (cx + r * math.cos(a1), cy + r * math.sin(a1)), 2)
+            pygame.draw.line(
+                surf,
+                DIM,
+                (cx + r * math.cos(a0), cy + r * math.sin(a0)),
+                (cx + r * math.cos(a1), cy + r * math.sin(a1)),
+                2,
+            )
         pygame.draw.line(surf, DIM, (cx - 3, cy - 4), (cx + 3, cy - 4), 2)
         pygame.draw.line(surf, DIM, (cx + 3, cy - 4), (cx, cy + 1), 2)
         pygame.draw.circle(surf, DIM, (cx, cy + 5), 1)
@@ -82,15 +101,30 @@ def draw_threat(surf, kind: str, cx: float, cy: float, r: float, colour, hidden:
     elif kind == "tailgater":  # two figures, one close behind the other
         for dx, scale in ((-r // 2, 0.8), (r // 2, 1.0)):
             pygame.draw.circle(surf, colour, (cx + dx, cy - int(r * 0.5 * scale)), max(2, int(r * 0.32 * scale)))
-            pygame.draw.rect(surf, colour, (cx + dx - int(r * 0.3 * scale), cy - int(r * 0.15 * scale),
-                                            int(r * 0.6 * scale), int(r * 0.9 * scale)), 0, 2)
+            pygame.draw.rect(
+                surf,
+                colour,
+                (
+                    cx + dx - int(r * 0.3 * scale),
+                    cy - int(r * 0.15 * scale),
+                    int(r * 0.6 * scale),
+                    int(r * 0.9 * scale),
+                ),
+                0,
+                2,
+            )
     elif kind == "poisoned_dependency":  # a hexagonal package
-        pts = [(cx + r * math.cos(math.radians(60 * i + 30)), cy + r * math.sin(math.radians(60 * i + 30))) for i in range(6)]
+        pts = [
+            (cx + r * math.cos(math.radians(60 * i + 30)), cy + r * math.sin(math.radians(60 * i + 30)))
+            for i in range(6)
+        ]
         pygame.draw.polygon(surf, colour, pts)
         pygame.draw.line(surf, BG, (cx - r // 2, cy), (cx + r // 2, cy), 2)
     elif kind == "flood":  # chevrons: many requests
         for dx in (-r, -r // 3, r // 3):
-            pygame.draw.polygon(surf, colour, [(cx + dx, cy - r * 2 // 3), (cx + dx + r * 2 // 3, cy), (cx + dx, cy + r * 2 // 3)], 0)
+            pygame.draw.polygon(
+                surf, colour, [(cx + dx, cy - r * 2 // 3), (cx + dx + r * 2 // 3, cy), (cx + dx, cy + r * 2 // 3)], 0
+            )
     elif kind == "exposed_dashboard":  # a window with an open eye
         rect = pygame.Rect(cx - r, cy - r * 3 // 4, 2 * r, r * 3 // 2)
         pygame.draw.rect(surf, colour, rect, 0, 3)
@@ -106,14 +140,19 @@ def draw_threat(surf, kind: str, cx: float, cy: float, r: float, colour, hidden:
         pygame.draw.circle(surf, BG, (cx, cy), max(2, r // 3))
     elif kind == "insider":  # a person wearing a badge
         pygame.draw.circle(surf, colour, (cx, cy - r // 2), max(3, r * 2 // 5))
-        pygame.draw.polygon(surf, colour, [(cx - r * 3 // 4, cy + r), (cx + r * 3 // 4, cy + r), (cx + r // 3, cy), (cx - r // 3, cy)])
+        pygame.draw.polygon(
+            surf, colour, [(cx - r * 3 // 4, cy + r), (cx + r * 3 // 4, cy + r), (cx + r // 3, cy), (cx - r // 3, cy)]
+        )
         pygame.draw.rect(surf, BG, (cx - 2, cy + r // 3, 5, 5))
     elif kind == "weight_exfil":  # a box with an arrow leaving it
         pygame.draw.rect(surf, colour, (cx - r, cy - r // 2, r, r), 2)
         pygame.draw.line(surf, colour, (cx - r // 2, cy), (cx + r, cy), 3)
         pygame.draw.polygon(surf, colour, [(cx + r, cy - r // 2), (cx + r + r // 2, cy), (cx + r, cy + r // 2)])
     else:  # apt: a heavy octagon with a cross: a campaign, not a single tool
-        pts = [(cx + r * 1.2 * math.cos(math.radians(45 * i + 22.5)), cy + r * 1.2 * math.sin(math.radians(45 * i + 22.5))) for i in range(8)]
+        pts = [
+            (cx + r * 1.2 * math.cos(math.radians(45 * i + 22.5)), cy + r * 1.2 * math.sin(math.radians(45 * i + 22.5)))
+            for i in range(8)
+        ]
         pygame.draw.polygon(surf, colour, pts)
         pygame.draw.line(surf, BG, (cx - r // 2, cy - r // 2), (cx + r // 2, cy + r // 2), 3)
         pygame.draw.line(surf, BG, (cx - r // 2, cy + r // 2), (cx + r // 2, cy - r // 2), 3)
@@ -317,14 +356,18 @@ class View(MinigameView):
         """The host's frame rate: at rest while the help is open, paused, or waiting for the next turn."""
         from game.ui.screens.base import FULL, STILL
 
-        if self.game.done or self.help or (self.paused and not self.turn_based) or \
-                (self.turn_based and self.pending_turn <= 0):
+        if (
+            self.game.done
+            or self.help
+            or (self.paused and not self.turn_based)
+            or (self.turn_based and self.pending_turn <= 0)
+        ):
             return STILL
         return FULL
 
     def update(self, dt: float) -> None:
         if self.game.done or self.help:
-            return       # reading the help is a pause: no attack moves while it is open
+            return  # reading the help is a pause: no attack moves while it is open
         if self.turn_based:
             if self.pending_turn > 0:
                 step = min(self.pending_turn, dt * 8)  # a turn plays out quickly but visibly
@@ -384,7 +427,9 @@ class View(MinigameView):
         label = f"Training: epoch {self.game.epoch()}/{epochs}  {prog:.0%}" + ("  COMPUTE DOWN" if down else "")
         self.text(surf, label, bar.center, 22, BG if prog > 0.55 else TEXT, "center")
         drag = self.game.drag()
-        self.text(surf, f"research slowed {drag:.0%} by controls", (bar.x, bar.bottom + 4), 16, WARN if drag > 0.2 else DIM)
+        self.text(
+            surf, f"research slowed {drag:.0%} by controls", (bar.x, bar.bottom + 4), 16, WARN if drag > 0.2 else DIM
+        )
         left = max(0.0, s["deadline"] - s["t"])
         self.text(surf, f"Budget {s['budget']}", (790, 12), 26, GOOD)
         self.text(surf, f"Deadline {left:5.1f}s", (790, 38), 20, BAD if left < 20 else TEXT)
@@ -427,7 +472,12 @@ class View(MinigameView):
                     pygame.draw.rect(surf, ACCENT, slot, 2, 4)
                     # a shield outline: a control, whatever its label
                     sx, sy = slot.centerx, slot.y + 18
-                    pygame.draw.polygon(surf, ACCENT, [(sx - 9, sy - 10), (sx + 9, sy - 10), (sx + 9, sy), (sx, sy + 10), (sx - 9, sy)], 2)
+                    pygame.draw.polygon(
+                        surf,
+                        ACCENT,
+                        [(sx - 9, sy - 10), (sx + 9, sy - 10), (sx + 9, sy), (sx, sy + 10), (sx - 9, sy)],
+                        2,
+                    )
                     self.text(surf, CONTROLS[c]["short"], (slot.centerx, slot.bottom - 14), 16, TEXT, "center")
         # Threats: shape + tag + stealth ring + hp bar.
         for th in s["threats"]:
@@ -456,8 +506,11 @@ class View(MinigameView):
                     surf.blit(self._scan_band, (TRACK_X0, LANE_Y0 + ally["lane"] * LANE_H + 3))
                     pygame.draw.line(surf, col, (x, y), (TRACK_X1, y), 1)
                 elif action in ("contain", "guard"):
-                    front = max((th for th in s["threats"] if th["lane"] == ally["lane"] and not th["hidden"]),
-                                key=lambda th: th["x"], default=None)
+                    front = max(
+                        (th for th in s["threats"] if th["lane"] == ally["lane"] and not th["hidden"]),
+                        key=lambda th: th["x"],
+                        default=None,
+                    )
                     if front is not None:
                         fx = TRACK_X0 + min(1.0, front["x"]) * span
                         fy = LANE_Y0 + front["lane"] * LANE_H + LANE_H // 2 - 2 + (front["id"] % 3 - 1) * 14
@@ -489,7 +542,7 @@ class View(MinigameView):
         width = rect.width - 24
         for info in upcoming:
             if y > rect.bottom - 22:
-                break          # no room for another wave's heading: never half of one
+                break  # no room for another wave's heading: never half of one
             started = s["t"] >= info["start"]
             # When first, then what: the timing is what a player must not miss when space runs out.
             head = f"Wave {info['wave'] + 1}" + ("  now" if started else f"  in {info['start'] - s['t']:.0f}s")
@@ -508,7 +561,11 @@ class View(MinigameView):
                     self.text(surf, "NEW", (rect.right - 44, y), 17, WARN)
                 y += 17
                 ctl = THREATS[kind]["counter"]
-                hint = f"counter: {CONTROLS[ctl]['short']} ({CONTROLS[ctl]['title']})" if ctl else "counter: 2 controls on its lane"
+                hint = (
+                    f"counter: {CONTROLS[ctl]['short']} ({CONTROLS[ctl]['title']})"
+                    if ctl
+                    else "counter: 2 controls on its lane"
+                )
                 self.text(surf, self.fit(hint, 15, width - 26), (rect.x + 38, y), 15, DIM)
                 y += 16
             y += 4
@@ -527,8 +584,14 @@ class View(MinigameView):
             col = TEXT if afford else DIM
             self.text(surf, f"{i + 1}", (rect.x + 12, y + 2), 19, ACCENT)
             self.text(surf, spec["short"], (rect.x + 30, y + 2), 19, col)
-            cost = self.text(surf, f"{spec['cost']:>3}  -{spec['drag']:.0%}", (rect.right - 12, y + 3), 16,
-                             GOOD if afford else BAD, "topright")
+            cost = self.text(
+                surf,
+                f"{spec['cost']:>3}  -{spec['drag']:.0%}",
+                (rect.right - 12, y + 3),
+                16,
+                GOOD if afford else BAD,
+                "topright",
+            )
             # The whole name when it fits; else a smaller size; never a word cut in the middle unmarked.
             room = cost.left - 8 - (rect.x + 88)
             self.text(surf, self.fit(spec["title"], 16, room), (rect.x + 88, y + 3), 16, col)
@@ -559,8 +622,15 @@ class View(MinigameView):
     def _draw_log(self, surf, s) -> None:
         rect = pygame.Rect(640, 546, W - 650, 150)
         self._panel(surf, rect, "Events")
-        colours = {"bad": BAD, "good": GOOD, "intel": WARN, "advice": ACCENT, "ally": (180, 220, 255),
-                   "warn": WARN, "wave": ACCENT}
+        colours = {
+            "bad": BAD,
+            "good": GOOD,
+            "intel": WARN,
+            "advice": ACCENT,
+            "ally": (180, 220, 255),
+            "warn": WARN,
+            "wave": ACCENT,
+        }
         y = rect.y + 28
         for t, text, tag, _ in s["events"][-7:]:
             line = self.fit(f"{t:6.1f}  {text}", 16, rect.width - 20)
@@ -634,7 +704,9 @@ class View(MinigameView):
         for text, col in facts:
             x = self.text(surf, text, (x, rect.y + 66), 20, col).right + 24
         # Debrief: each threat type that came, its real-world counterpart and its counter.
-        self.text(surf, "Debrief: what you faced, and what stops it in the real world", (rect.x + 24, rect.y + 96), 22, ACCENT)
+        self.text(
+            surf, "Debrief: what you faced, and what stops it in the real world", (rect.x + 24, rect.y + 96), 22, ACCENT
+        )
         y = rect.y + 122
         for d in self.game.debrief():
             draw_threat(surf, d["kind"], rect.x + 36, y + 10, 9, THREAT_COLOURS[d["kind"]])
@@ -658,7 +730,12 @@ class View(MinigameView):
             self.text(surf, "no waves in this run", (chart.x, chart.y + 20), 18, DIM)
         yy = chart.bottom + 46
         for ally in s["allies"][:4]:
-            self.text(surf, f"{ally['name']}: {ally['updates']} Q-updates, stopped {ally['stopped']}, advice taken {ally['advised']}",
-                      (cx, yy), 16, TEXT)
+            self.text(
+                surf,
+                f"{ally['name']}: {ally['updates']} Q-updates, stopped {ally['stopped']}, advice taken {ally['advised']}",
+                (cx, yy),
+                16,
+                TEXT,
+            )
             yy += 18
         self.text(surf, "Enter, Space or click to continue", (rect.centerx, rect.bottom - 24), 22, WARN, "center")

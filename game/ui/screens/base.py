@@ -1,4 +1,5 @@
 """What every screen is: it takes events, advances at the fixed step, and draws itself."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -5,6 +5,7 @@ shipped beside the fonts, at run time, so the screen says what the files say; li
 versions and licences come from the installed distributions' metadata. Keyboard
 scrollable (arrows, PageUp/PageDown, Home/End); Esc or Enter closes.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,7 @@ LIBRARIES = [
 
 def _library_line(dist: str, what: str, fallback: str) -> str:
     try:
-        md: Any = metadata.metadata(dist)    # an email.message.Message: it has .get, which the protocol omits
+        md: Any = metadata.metadata(dist)  # an email.message.Message: it has .get, which the protocol omits
     except metadata.PackageNotFoundError:
         return f"{dist} ({fallback}): {what}. Not installed here."
     licence = md.get("License-Expression") or ""
@@ -80,17 +81,31 @@ def _markdown_lines(text: str) -> list[tuple[str, str]]:
 
 def credit_rows() -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = [("title", "Credits"), ("heading", "Data")]
-    rows.append(("item", "Drawings: Quick, Draw! dataset by Google, CC BY 4.0. The drawing minigame's "
-                         "recognizer was trained on it."))
+    rows.append(
+        (
+            "item",
+            "Drawings: Quick, Draw! dataset by Google, CC BY 4.0. The drawing minigame's recognizer was trained on it.",
+        )
+    )
     rows.append(("heading", "Fonts"))
-    rows.append(("item", "DejaVu Sans, DejaVu Sans Bold and DejaVu Sans Mono: Bitstream Vera fonts by "
-                         "Bitstream, Inc., with DejaVu changes in the public domain. Their licence follows."))
+    rows.append(
+        (
+            "item",
+            "DejaVu Sans, DejaVu Sans Bold and DejaVu Sans Mono: Bitstream Vera fonts by "
+            "Bitstream, Inc., with DejaVu changes in the public domain. Their licence follows.",
+        )
+    )
     try:
         licence = (ASSETS / "fonts" / "DejaVu-LICENSE.txt").read_text(encoding="utf-8", errors="replace")
         rows += [("small", line) for line in licence.strip().splitlines()]
     except OSError as exc:
-        rows.append(("warn", f"The font licence file is missing from this copy ({exc.strerror}): "
-                              "see https://dejavu-fonts.github.io/License.html"))
+        rows.append(
+            (
+                "warn",
+                f"The font licence file is missing from this copy ({exc.strerror}): "
+                "see https://dejavu-fonts.github.io/License.html",
+            )
+        )
     rows.append(("heading", "Libraries"))
     rows += [("item", _library_line(*lib)) for lib in LIBRARIES]
     rows.append(("heading", "Assets (assets/CREDITS.md)"))
@@ -145,9 +160,17 @@ class CreditsScreen(Screen):
             k = event.key
             step = self.theme.font().get_linesize()
             page = self.VIEW.h - 80
-            moves = {pygame.K_DOWN: step, pygame.K_s: step, pygame.K_UP: -step, pygame.K_w: -step,
-                     pygame.K_PAGEDOWN: page, pygame.K_SPACE: page, pygame.K_PAGEUP: -page,
-                     pygame.K_HOME: -1e9, pygame.K_END: 1e9}
+            moves = {
+                pygame.K_DOWN: step,
+                pygame.K_s: step,
+                pygame.K_UP: -step,
+                pygame.K_w: -step,
+                pygame.K_PAGEDOWN: page,
+                pygame.K_SPACE: page,
+                pygame.K_PAGEUP: -page,
+                pygame.K_HOME: -1e9,
+                pygame.K_END: 1e9,
+            }
             if k in moves:
                 self.scroll = min(self.max_scroll(), max(0.0, self.scroll + moves[k]))
                 return True
@@ -171,16 +194,31 @@ class CreditsScreen(Screen):
         for style, text in self._lines():
             h = self._height(style)
             if y + h >= clip.y and text:
-                th.text(surface, text, (clip.x + 20, y), size=self._size(style),
-                        kind="bold" if style in ("title", "heading") else "sans",
-                        color=colours.get(style, th.pal.text))
+                th.text(
+                    surface,
+                    text,
+                    (clip.x + 20, y),
+                    size=self._size(style),
+                    kind="bold" if style in ("title", "heading") else "sans",
+                    color=colours.get(style, th.pal.text),
+                )
             y += h
             if y > clip.bottom:
                 break
         surface.set_clip(prev)
-        th.text(surface, "Up/Down, PageUp/PageDown, Home/End to scroll  ·  Esc or Enter to close",
-                (W // 2, H - 24), size=th.scaled(0.6), color=th.pal.dim, anchor="midbottom")
+        th.text(
+            surface,
+            "Up/Down, PageUp/PageDown, Home/End to scroll  ·  Esc or Enter to close",
+            (W // 2, H - 24),
+            size=th.scaled(0.6),
+            color=th.pal.dim,
+            anchor="midbottom",
+        )
 
     def describe(self):
-        return {"screen": self.name, "scroll": self.scroll, "max_scroll": self.max_scroll(),
-                "text": [t for _, t in self.rows]}
+        return {
+            "screen": self.name,
+            "scroll": self.scroll,
+            "max_scroll": self.max_scroll(),
+            "text": [t for _, t in self.rows],
+        }

@@ -1,6 +1,7 @@
 """The desktop's way of showing an `effect:` step: the game glitches, is taken over, or rolls a
 crawl of text into the dark. A screen over the play screen; when its seconds are up, or the
 player presses a key or clicks, it answers the runtime and the story goes on."""
+
 from __future__ import annotations
 
 import math
@@ -24,8 +25,7 @@ class EffectScreen(Screen):
         self.elapsed = 0.0
         self.held = set(getattr(app, "keys_down", ()))
         self.rng = random.Random("\n".join(prompt.lines) + prompt.effect)
-        app.log("effect", effect=prompt.effect, lines=list(prompt.lines), labels=dict(prompt.labels),
-                key=prompt.key)
+        app.log("effect", effect=prompt.effect, lines=list(prompt.lines), labels=dict(prompt.labels), key=prompt.key)
 
     # Keys and clicks in the first moments, and keys still held from the line before, do not
     # skip the effect: mashing Enter through the lines must not skip the reveal unseen.
@@ -70,7 +70,9 @@ class EffectScreen(Screen):
             for _ in range(40 if kind != "takeover" else 12):
                 y = rng.randrange(H)
                 shade = rng.randrange(30, 120)
-                surface.fill((shade, shade + 20 if kind == "takeover" else shade, shade), (0, y, W, rng.randrange(1, 4)))
+                surface.fill(
+                    (shade, shade + 20 if kind == "takeover" else shade, shade), (0, y, W, rng.randrange(1, 4))
+                )
         lines = list(p.lines)
         if kind == "takeover":
             lines += [f"{old}  →  {new}" for old, new in p.labels.items()]
@@ -98,12 +100,23 @@ class EffectScreen(Screen):
             scale = max(0.3, y / H)
             size = max(10, int(th.scaled(1.3) * scale))
             shade = int(255 * min(1.0, scale * 1.2))
-            th.text(surface, line, (W // 2, int(y)), size=size, kind="bold", color=(shade, shade, min(255, shade + 30)),
-                    anchor="midtop")
+            th.text(
+                surface,
+                line,
+                (W // 2, int(y)),
+                size=size,
+                kind="bold",
+                color=(shade, shade, min(255, shade + 30)),
+                anchor="midtop",
+            )
 
     def describe(self):
-        return {"screen": self.name, "effect": self.prompt.effect, "lines": list(self.prompt.lines),
-                "labels": dict(self.prompt.labels)}
+        return {
+            "screen": self.name,
+            "effect": self.prompt.effect,
+            "lines": list(self.prompt.lines),
+            "labels": dict(self.prompt.labels),
+        }
 
 
 def show_effect(play, prompt, state: dict) -> None:

@@ -6,6 +6,7 @@ score card is computed in game/story/score.py (a skipped minigame is shown as sk
 with its default result, not as a win), so the terminal shows the same. When the ending
 has no inscription, there is no gold bar.
 """
+
 from __future__ import annotations
 
 import math
@@ -21,14 +22,24 @@ from game.ui.widgets import fit_size, wrap
 
 def tally(runtime) -> list[dict]:
     """One row per minigame played in this story (the story's score card, as plain data)."""
-    return [{"name": r.name, "title": r.title, "as": r.store_as, "skipped": r.skipped, "result": dict(r.result),
-             "score": r.score} for r in runtime.score().rows]
+    return [
+        {
+            "name": r.name,
+            "title": r.title,
+            "as": r.store_as,
+            "skipped": r.skipped,
+            "result": dict(r.result),
+            "score": r.score,
+        }
+        for r in runtime.score().rows
+    ]
 
 
 class _Continue(Screen):
     def handle(self, event) -> bool:
-        if (event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_SPACE, pygame.K_KP_ENTER)) or \
-                (event.type == pygame.MOUSEBUTTONDOWN and event.button == 1):
+        if (event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_SPACE, pygame.K_KP_ENTER)) or (
+            event.type == pygame.MOUSEBUTTONDOWN and event.button == 1
+        ):
             self.next()
             return True
         if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
@@ -56,8 +67,15 @@ class EndingScreen(_Continue):
         th, p = self.theme, self.prompt
         backgrounds.draw_live(surface, "space", self.app.t, dim=True)
         th.text(surface, "THE END", (W // 2, 130), size=th.scaled(0.9), color=th.pal.dim, anchor="midtop")
-        th.text(surface, p.title or p.ending.replace("_", " ").title(), (W // 2, 190), size=th.scaled(2.0),
-                kind="bold", color=th.pal.gold, anchor="midtop")
+        th.text(
+            surface,
+            p.title or p.ending.replace("_", " ").title(),
+            (W // 2, 190),
+            size=th.scaled(2.0),
+            kind="bold",
+            color=th.pal.gold,
+            anchor="midtop",
+        )
         paras = [p.text or "", *p.epilogue]
 
         def height(size):
@@ -73,9 +91,17 @@ class EndingScreen(_Continue):
                 y += font.get_linesize()
             y += font.get_linesize() // 2
         if p.problem:
-            th.text(surface, f"⚠ {p.problem}", (W // 2, y + 20), size=th.scaled(0.7), color=th.pal.warn, anchor="midtop")
-        th.text(surface, "▶ Enter to see your score", (W // 2, H - 60), size=th.scaled(0.8), color=th.pal.focus,
-                anchor="midtop")
+            th.text(
+                surface, f"⚠ {p.problem}", (W // 2, y + 20), size=th.scaled(0.7), color=th.pal.warn, anchor="midtop"
+            )
+        th.text(
+            surface,
+            "▶ Enter to see your score",
+            (W // 2, H - 60),
+            size=th.scaled(0.8),
+            color=th.pal.focus,
+            anchor="midtop",
+        )
 
     def describe(self):
         return {"screen": self.name, "ending": self.prompt.ending, "title": self.prompt.title}
@@ -96,8 +122,13 @@ class ScoreScreen(_Continue):
         self.rows = tally(rt)
         self.recap = recap(rt, prompt)
         self._layout: tuple | None = None
-        app.log("score", rows=self.rows, total=self.recap.total, ending=self.recap.ending,
-                sections=[[h, list(lines)] for h, lines in self.recap.sections()])
+        app.log(
+            "score",
+            rows=self.rows,
+            total=self.recap.total,
+            ending=self.recap.ending,
+            sections=[[h, list(lines)] for h, lines in self.recap.sections()],
+        )
 
     def next(self) -> None:
         inscription = list(getattr(self.prompt, "inscription", None) or [])
@@ -112,7 +143,7 @@ class ScoreScreen(_Continue):
         key = (th.base, th.pal.high_contrast)
         if self._layout is not None and self._layout[0] == key:
             return self._layout[1]
-        room = self.PANEL.h - 190           # below the heading, above the total and the footer
+        room = self.PANEL.h - 190  # below the heading, above the total and the footer
         width = self.PANEL.w - 120
         size = th.scaled(0.8)
         while True:
@@ -123,8 +154,9 @@ class ScoreScreen(_Continue):
                 for para in paras:
                     lines += [("body", part) for part in wrap(body, para, width)]
                 lines.append(("gap", ""))
-            height = sum(head.get_linesize() if s == "heading" else 8 if s == "gap" else body.get_linesize()
-                         for s, _ in lines)
+            height = sum(
+                head.get_linesize() if s == "heading" else 8 if s == "gap" else body.get_linesize() for s, _ in lines
+            )
             if height <= room or size <= MIN_HINT_PX:
                 break
             size -= 1
@@ -136,8 +168,15 @@ class ScoreScreen(_Continue):
         backgrounds.draw_live(surface, "servers", self.app.t, dim=True)
         panel = self.PANEL
         th.panel(surface, panel, alpha=245)
-        th.text(surface, self.recap.ending or "Your story", (panel.centerx, panel.y + 22), size=th.scaled(1.3),
-                kind="bold", color=th.pal.gold, anchor="midtop")
+        th.text(
+            surface,
+            self.recap.ending or "Your story",
+            (panel.centerx, panel.y + 22),
+            size=th.scaled(1.3),
+            kind="bold",
+            color=th.pal.gold,
+            anchor="midtop",
+        )
         size, lines = self.layout()
         body, head = th.font(size), th.font(size, "bold")
         y = panel.y + 22 + th.font(th.scaled(1.3), "bold").get_linesize() + 14
@@ -156,14 +195,31 @@ class ScoreScreen(_Continue):
                 y += body.get_linesize()
         surface.set_clip(prev)
         if self.recap.total:
-            th.text(surface, self.recap.total, (panel.x + 50, panel.bottom - 24), size=th.scaled(0.9), kind="bold",
-                    anchor="bottomleft")
-        th.text(surface, "▶ Enter", (panel.right - 40, panel.bottom - 24), size=th.scaled(0.8), color=th.pal.focus,
-                anchor="bottomright")
+            th.text(
+                surface,
+                self.recap.total,
+                (panel.x + 50, panel.bottom - 24),
+                size=th.scaled(0.9),
+                kind="bold",
+                anchor="bottomleft",
+            )
+        th.text(
+            surface,
+            "▶ Enter",
+            (panel.right - 40, panel.bottom - 24),
+            size=th.scaled(0.8),
+            color=th.pal.focus,
+            anchor="bottomright",
+        )
 
     def describe(self):
-        return {"screen": self.name, "rows": self.rows, "ending": self.recap.ending, "total": self.recap.total,
-                "sections": self.recap.sections()}
+        return {
+            "screen": self.name,
+            "rows": self.rows,
+            "ending": self.recap.ending,
+            "total": self.recap.total,
+            "sections": self.recap.sections(),
+        }
 
 
 class GoldBarScreen(_Continue):
@@ -177,10 +233,12 @@ class GoldBarScreen(_Continue):
         self.lines = list(inscription)
         app.log("goldbar", player=self.player, inscription=self.inscription())
         rng = random.Random(7)
-        self.stars = [(rng.randrange(W), rng.randrange(H), rng.random() * 6.28, rng.randrange(120, 255)) for _ in range(160)]
+        self.stars = [
+            (rng.randrange(W), rng.randrange(H), rng.random() * 6.28, rng.randrange(120, 255)) for _ in range(160)
+        ]
 
     def pace(self) -> float:
-        return FULL       # the bar drifts and shines
+        return FULL  # the bar drifts and shines
 
     def inscription(self) -> list[str]:
         return list(self.lines)
@@ -195,7 +253,7 @@ class GoldBarScreen(_Continue):
 
         app.session.read.flush()
         app.reset_to(TitleScreen(app))
-        app.push(CreditsScreen(app))     # the credits roll after the gold bar; closing them is the title
+        app.push(CreditsScreen(app))  # the credits roll after the gold bar; closing them is the title
 
     def draw(self, surface) -> None:
         th = self.theme
@@ -208,9 +266,16 @@ class GoldBarScreen(_Continue):
         # The ingot: a trapezoid seen from slightly above, tilting slowly as it drifts.
         tilt = 0.06 * math.sin(t * 0.5)
         w_top, w_bot, h = 380, 470, 150
+
         def rot(px, py):
             return (cx + px * math.cos(tilt) - py * math.sin(tilt), cy + px * math.sin(tilt) + py * math.cos(tilt))
-        top = [rot(-w_top / 2, -h / 2), rot(w_top / 2, -h / 2), rot(w_top / 2 - 30, -h / 2 - 40), rot(-w_top / 2 + 30, -h / 2 - 40)]
+
+        top = [
+            rot(-w_top / 2, -h / 2),
+            rot(w_top / 2, -h / 2),
+            rot(w_top / 2 - 30, -h / 2 - 40),
+            rot(-w_top / 2 + 30, -h / 2 - 40),
+        ]
         face = [rot(-w_top / 2, -h / 2), rot(w_top / 2, -h / 2), rot(w_bot / 2, h / 2), rot(-w_bot / 2, h / 2)]
         gold = th.pal.gold
         pygame.draw.polygon(surface, tuple(min(255, c + 40) for c in gold), top)

@@ -1,4 +1,5 @@
 """Overlay screens: pause menu, save/load slots, confirmations, settings, help, history."""
+
 from __future__ import annotations
 
 import io
@@ -47,8 +48,16 @@ class PauseScreen(Overlay):
             Item("History", lambda: app.push(HistoryScreen(app, play)), enabled=play is not None),
             Item("Settings", lambda: app.push(SettingsScreen(app))),
             Item("Help (keys)", lambda: app.push(HelpScreen(app))),
-            Item("Title screen", lambda: app.push(ConfirmScreen(app, "Return to the title? Unsaved progress is lost "
-                                                                 "(the autosave keeps the last scene).", self.to_title))),
+            Item(
+                "Title screen",
+                lambda: app.push(
+                    ConfirmScreen(
+                        app,
+                        "Return to the title? Unsaved progress is lost (the autosave keeps the last scene).",
+                        self.to_title,
+                    )
+                ),
+            ),
             Item("Quit game", lambda: app.push(ConfirmScreen(app, "Quit the game?", app.quit))),
         ]
         self.menu = Menu(items, x=W // 2 - 230, y=130, width=460, row_gap=8)
@@ -126,8 +135,14 @@ class ConfirmScreen(Overlay):
             y += font.get_linesize()
         self.menu.y = y + 24
         self.menu.draw(surface, th)
-        th.text(surface, "Y: yes  ·  N or Esc: no", (rect.centerx, rect.bottom - 16), size=hint_size,
-                color=th.pal.dim, anchor="midbottom")
+        th.text(
+            surface,
+            "Y: yes  ·  N or Esc: no",
+            (rect.centerx, rect.bottom - 16),
+            size=hint_size,
+            color=th.pal.dim,
+            anchor="midbottom",
+        )
 
     def describe(self):
         return {"screen": self.name, "question": self.question}
@@ -148,7 +163,7 @@ class SaveLoadScreen(Overlay):
         self.refresh()
 
     def refresh(self) -> None:
-        self.app.session.writer.flush()      # list the autosave being written, not the one before it
+        self.app.session.writer.flush()  # list the autosave being written, not the one before it
         self.infos = saves.list_slots(self.slots)
         self._thumbs: dict[str, pygame.Surface | None] = {}
         for i in self.infos:
@@ -169,9 +184,14 @@ class SaveLoadScreen(Overlay):
         info = self.infos[i]
         if self.mode == "save":
             if info.exists:
-                what = "an unreadable file" if not info.ok else f"the save from {info.when} ({info.scene_title or info.scene})"
-                self.app.push(ConfirmScreen(self.app, f"{info.label} holds {what}. Overwrite it?",
-                                            lambda: self.save(info.slot)))
+                what = (
+                    "an unreadable file"
+                    if not info.ok
+                    else f"the save from {info.when} ({info.scene_title or info.scene})"
+                )
+                self.app.push(
+                    ConfirmScreen(self.app, f"{info.label} holds {what}. Overwrite it?", lambda: self.save(info.slot))
+                )
             else:
                 self.save(info.slot)
         else:
@@ -193,7 +213,7 @@ class SaveLoadScreen(Overlay):
         try:
             play.session.save(slot, play.screen_state(), self.app.thumbnail_png())
             self.app.toast(f"Saved to {saves.info(slot).label}.")
-        except Exception as exc:   # noqa: BLE001 - a full disk or read-only folder is a message
+        except Exception as exc:  # noqa: BLE001 - a full disk or read-only folder is a message
             self.app.toast(f"Could not save: {exc}")
         self.refresh()
 
@@ -204,8 +224,13 @@ class SaveLoadScreen(Overlay):
             return True
         if event.type == pygame.KEYDOWN:
             k = event.key
-            moves = {pygame.K_RIGHT: 1, pygame.K_LEFT: -1, pygame.K_DOWN: self.COLS, pygame.K_UP: -self.COLS,
-                     pygame.K_TAB: 1}
+            moves = {
+                pygame.K_RIGHT: 1,
+                pygame.K_LEFT: -1,
+                pygame.K_DOWN: self.COLS,
+                pygame.K_UP: -self.COLS,
+                pygame.K_TAB: 1,
+            }
             if k in moves:
                 self.index = (self.index + moves[k]) % n
                 return True
@@ -217,8 +242,9 @@ class SaveLoadScreen(Overlay):
                 return True
             if k == pygame.K_DELETE and self.infos[self.index].exists:
                 info = self.infos[self.index]
-                self.app.push(ConfirmScreen(self.app, f"Delete {info.label}?", lambda: (saves.delete(info.slot),
-                                                                                          self.refresh())))
+                self.app.push(
+                    ConfirmScreen(self.app, f"Delete {info.label}?", lambda: (saves.delete(info.slot), self.refresh()))
+                )
                 return True
         if event.type == pygame.MOUSEMOTION:
             for i, r in enumerate(self.rects):
@@ -252,16 +278,28 @@ class SaveLoadScreen(Overlay):
             th.panel(surface, r, radius=10, alpha=235, edge=th.pal.focus if focused else th.pal.panel_edge)
             label = ("▶ " if focused else "") + (f"{i + 1}. " if info.slot.isdigit() else "") + info.label
             label, lsize = th.fit(label, th.scaled(0.62), r.w - 24, "bold")
-            lrect = th.text(surface, label, (r.x + 12, r.y + 8), size=lsize, kind="bold",
-                            color=th.pal.focus if focused else th.pal.text)
+            lrect = th.text(
+                surface,
+                label,
+                (r.x + 12, r.y + 8),
+                size=lsize,
+                kind="bold",
+                color=th.pal.focus if focused else th.pal.text,
+            )
             thumb = pygame.Rect(r.x + 12, lrect.bottom + 6, 128, 72)
             img = self._thumbs.get(info.slot)
             if img is not None:
                 surface.blit(pygame.transform.smoothscale(img, thumb.size), thumb)
             else:
                 pygame.draw.rect(surface, (30, 34, 50), thumb)
-                th.text(surface, "empty" if not info.exists else ("no picture" if info.ok else "✖"),
-                        thumb.center, size=small, color=th.pal.dim, anchor="center")
+                th.text(
+                    surface,
+                    "empty" if not info.exists else ("no picture" if info.ok else "✖"),
+                    thumb.center,
+                    size=small,
+                    color=th.pal.dim,
+                    anchor="center",
+                )
             if not info.exists:
                 lines = ["Empty slot"]
             elif not info.ok:
@@ -279,15 +317,21 @@ class SaveLoadScreen(Overlay):
                 line, lsize = th.fit(str(line), small, width)
                 th.text(surface, line, (x, y), size=lsize, color=colour)
                 y += th.font(small).get_linesize()
-        hint = ("Enter: save here (asks before overwriting)" if self.mode == "save" else "Enter: load") + \
-            "  ·  arrows or 1-9 pick  ·  Delete: delete  ·  Esc: back"
+        hint = (
+            "Enter: save here (asks before overwriting)" if self.mode == "save" else "Enter: load"
+        ) + "  ·  arrows or 1-9 pick  ·  Delete: delete  ·  Esc: back"
         hint, hsize = th.fit(hint, small, frame.w - 60)
         th.text(surface, hint, (W // 2, frame.bottom - 12), size=hsize, color=th.pal.dim, anchor="midbottom")
 
     def describe(self):
-        return {"screen": self.name, "mode": self.mode, "index": self.index,
-                "slots": [{"slot": i.slot, "exists": i.exists, "ok": i.ok, "error": i.error, "scene": i.scene}
-                          for i in self.infos]}
+        return {
+            "screen": self.name,
+            "mode": self.mode,
+            "index": self.index,
+            "slots": [
+                {"slot": i.slot, "exists": i.exists, "ok": i.ok, "error": i.error, "scene": i.scene} for i in self.infos
+            ],
+        }
 
 
 class SettingsScreen(Overlay):
@@ -296,16 +340,24 @@ class SettingsScreen(Overlay):
     @property
     def accepts_text(self) -> bool:
         return getattr(self, "editing", None) is not None
+
     title = "Settings"
 
     ROWS = [  # key, label, kind
-        ("text_speed", "Text speed", "choice"), ("auto_advance", "Auto-advance", "bool"),
-        ("auto_delay", "Auto-advance delay", "choice"), ("text_size", "Text size", "choice"),
-        ("high_contrast", "High contrast", "bool"), ("fullscreen", "Fullscreen", "bool"),
-        ("sound", "Ambient sound", "bool"), ("master_volume", "Master volume", "choice"),
-        ("ambient_volume", "Ambient volume", "choice"), ("skip_minigames", "Skip minigames", "bool"),
-        ("timers", "Timers in minigames", "bool"), ("skip_unread", "Skip also skips unread text", "bool"),
-        ("dialogue.backend", "Dialogue backend", "backend"), ("dialogue.model", "Dialogue model", "text"),
+        ("text_speed", "Text speed", "choice"),
+        ("auto_advance", "Auto-advance", "bool"),
+        ("auto_delay", "Auto-advance delay", "choice"),
+        ("text_size", "Text size", "choice"),
+        ("high_contrast", "High contrast", "bool"),
+        ("fullscreen", "Fullscreen", "bool"),
+        ("sound", "Ambient sound", "bool"),
+        ("master_volume", "Master volume", "choice"),
+        ("ambient_volume", "Ambient volume", "choice"),
+        ("skip_minigames", "Skip minigames", "bool"),
+        ("timers", "Timers in minigames", "bool"),
+        ("skip_unread", "Skip also skips unread text", "bool"),
+        ("dialogue.backend", "Dialogue backend", "backend"),
+        ("dialogue.model", "Dialogue model", "text"),
     ]
 
     def __init__(self, app) -> None:
@@ -344,7 +396,7 @@ class SettingsScreen(Overlay):
         if kind == "bool":
             s.set(key, not s.values[key])
             if key == "fullscreen":
-                s.set(key, not s.values[key])    # toggle_fullscreen flips and persists it
+                s.set(key, not s.values[key])  # toggle_fullscreen flips and persists it
                 self.app.toggle_fullscreen()
         elif kind == "choice":
             options = settings_mod.CHOICES[key]
@@ -354,7 +406,7 @@ class SettingsScreen(Overlay):
         elif kind == "backend":
             cur = s.dialogue.get("backend") or ""
             names = self.backends
-            names = [""] + names      # "" = not chosen here: the level's choice, else scripted
+            names = [""] + names  # "" = not chosen here: the level's choice, else scripted
             i = names.index(cur) if cur in names else 0
             s.dialogue["backend"] = names[(i + step) % len(names)]
         elif kind == "text":
@@ -402,7 +454,7 @@ class SettingsScreen(Overlay):
         th = self.theme
         frame = pygame.Rect(120, 20, W - 240, H - 40)
         self.draw_frame(surface, frame)
-        size = min(th.base, 22)     # fourteen rows must fit even at the largest text size
+        size = min(th.base, 22)  # fourteen rows must fit even at the largest text size
         font = th.font(size)
         row_h = font.get_linesize() + 8
         y = frame.y + 80
@@ -414,24 +466,54 @@ class SettingsScreen(Overlay):
             if focused:
                 th.panel(surface, r, radius=6, alpha=240, edge=th.pal.focus)
             colour = th.pal.focus if focused else th.pal.text
-            th.text(surface, ("▶ " if focused else "   ") + label, (r.x + 12, r.centery), size=size, color=colour,
-                    anchor="midleft")
+            th.text(
+                surface,
+                ("▶ " if focused else "   ") + label,
+                (r.x + 12, r.centery),
+                size=size,
+                color=colour,
+                anchor="midleft",
+            )
             value = self.shown(key, kind)
             if focused and self.editing is not None:
-                self.editing.draw(surface, th, pygame.Rect(r.centerx, r.y, r.w // 2 - 10, r.h), placeholder="model name")
+                self.editing.draw(
+                    surface, th, pygame.Rect(r.centerx, r.y, r.w // 2 - 10, r.h), placeholder="model name"
+                )
             else:
-                th.text(surface, f"◀ {value} ▶" if focused else value, (r.right - 16, r.centery), size=size,
-                        color=colour, anchor="midright")
+                th.text(
+                    surface,
+                    f"◀ {value} ▶" if focused else value,
+                    (r.right - 16, r.centery),
+                    size=size,
+                    color=colour,
+                    anchor="midright",
+                )
             y += row_h + 4
-        th.text(surface, "Up/Down: pick  ·  Left/Right or Enter: change  ·  Esc: back (saved at once)",
-                (W // 2, frame.bottom - 14), size=th.scaled(0.58), color=th.pal.dim, anchor="midbottom")
+        th.text(
+            surface,
+            "Up/Down: pick  ·  Left/Right or Enter: change  ·  Esc: back (saved at once)",
+            (W // 2, frame.bottom - 14),
+            size=th.scaled(0.58),
+            color=th.pal.dim,
+            anchor="midbottom",
+        )
         if self.app.settings.problem:
-            th.text(surface, self.app.settings.problem, (W // 2, frame.bottom - 44), size=th.scaled(0.55),
-                    color=th.pal.warn, anchor="midbottom")
+            th.text(
+                surface,
+                self.app.settings.problem,
+                (W // 2, frame.bottom - 44),
+                size=th.scaled(0.55),
+                color=th.pal.warn,
+                anchor="midbottom",
+            )
 
     def describe(self):
-        return {"screen": self.name, "index": self.index, "row": self.ROWS[self.index][0],
-                "values": {k: self.value(k) for k, _l, _t in self.ROWS}}
+        return {
+            "screen": self.name,
+            "index": self.index,
+            "row": self.ROWS[self.index][0],
+            "values": {k: self.value(k) for k, _l, _t in self.ROWS},
+        }
 
 
 KEYS = [
@@ -457,8 +539,11 @@ class HelpScreen(Overlay):
     title = "Keys"
 
     def handle(self, event) -> bool:
-        if _esc(event) or (event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_SPACE)) or \
-                (event.type == pygame.MOUSEBUTTONDOWN):
+        if (
+            _esc(event)
+            or (event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_SPACE))
+            or (event.type == pygame.MOUSEBUTTONDOWN)
+        ):
             self.app.pop(self)
         return True
 
@@ -472,11 +557,23 @@ class HelpScreen(Overlay):
             th.text(surface, key, (frame.x + 40, y), size=size, kind="bold", color=th.pal.accent)
             th.text(surface, what, (frame.x + 420, y), size=size)
             y += th.font(size).get_linesize() + 6
-        th.text(surface, "Every action works from the keyboard alone. Settings: text size, high contrast, "
-                         "skip minigames, timers off.", (W // 2, frame.bottom - 44), size=th.scaled(0.55),
-                color=th.pal.dim, anchor="midbottom")
-        th.text(surface, "Esc, Enter or click to close", (W // 2, frame.bottom - 16), size=th.scaled(0.55),
-                color=th.pal.dim, anchor="midbottom")
+        th.text(
+            surface,
+            "Every action works from the keyboard alone. Settings: text size, high contrast, "
+            "skip minigames, timers off.",
+            (W // 2, frame.bottom - 44),
+            size=th.scaled(0.55),
+            color=th.pal.dim,
+            anchor="midbottom",
+        )
+        th.text(
+            surface,
+            "Esc, Enter or click to close",
+            (W // 2, frame.bottom - 16),
+            size=th.scaled(0.55),
+            color=th.pal.dim,
+            anchor="midbottom",
+        )
 
     def describe(self):
         return {"screen": self.name, "keys": KEYS}
@@ -491,7 +588,7 @@ class HistoryScreen(Overlay):
     def __init__(self, app, play) -> None:
         super().__init__(app)
         self.entries = self.collect(play)
-        self.scroll = 0          # lines scrolled up from the bottom
+        self.scroll = 0  # lines scrolled up from the bottom
         self._layout = None
 
     @staticmethod
@@ -516,8 +613,13 @@ class HistoryScreen(Overlay):
             char = rt.character(play.prompt.character)
             for t in play.turns:
                 if t["who"] == "ai":
-                    rows.append((char.name if char else "AI", t["text"],
-                                 f"generated · {t.get('model') or t.get('backend')}" if t.get("generated") else ""))
+                    rows.append(
+                        (
+                            char.name if char else "AI",
+                            t["text"],
+                            f"generated · {t.get('model') or t.get('backend')}" if t.get("generated") else "",
+                        )
+                    )
                 else:
                     rows.append((f"{rt.world.player} (you)", t["text"], ""))
         elif play.mode == "line":
@@ -529,8 +631,14 @@ class HistoryScreen(Overlay):
             self.app.pop(self)
             return True
         if event.type == pygame.KEYDOWN:
-            step = {pygame.K_UP: 1, pygame.K_DOWN: -1, pygame.K_PAGEUP: 8, pygame.K_PAGEDOWN: -8,
-                    pygame.K_HOME: 10 ** 6, pygame.K_END: -10 ** 6}.get(event.key, 0)
+            step = {
+                pygame.K_UP: 1,
+                pygame.K_DOWN: -1,
+                pygame.K_PAGEUP: 8,
+                pygame.K_PAGEDOWN: -8,
+                pygame.K_HOME: 10**6,
+                pygame.K_END: -(10**6),
+            }.get(event.key, 0)
             self.scroll = max(0, self.scroll + step)
         elif event.type == pygame.MOUSEWHEEL:
             self.scroll = max(0, self.scroll + 3 * event.y)
@@ -555,14 +663,20 @@ class HistoryScreen(Overlay):
         self.scroll = min(self.scroll, max(0, len(lines) - per))
         end = len(lines) - self.scroll
         y = area.y
-        for kind, text in lines[max(0, end - per):end]:
+        for kind, text in lines[max(0, end - per) : end]:
             if kind == "head":
                 surface.blit(small.render(text, True, th.pal.accent), (area.x, y + 6))
             elif kind == "text":
                 surface.blit(font.render(text, True, th.pal.text), (area.x + 20, y))
             y += font.get_linesize()
-        th.text(surface, "Up/Down/PageUp/PageDown or wheel: scroll  ·  Esc: back", (W // 2, frame.bottom - 16),
-                size=th.scaled(0.55), color=th.pal.dim, anchor="midbottom")
+        th.text(
+            surface,
+            "Up/Down/PageUp/PageDown or wheel: scroll  ·  Esc: back",
+            (W // 2, frame.bottom - 16),
+            size=th.scaled(0.55),
+            color=th.pal.dim,
+            anchor="midbottom",
+        )
 
     def describe(self):
         return {"screen": self.name, "entries": self.entries, "scroll": self.scroll}

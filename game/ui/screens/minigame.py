@@ -5,6 +5,7 @@ logical coordinates. The host steps the view at the fixed step, offers "skip min
 (F8, or the pause menu), and when the view is finished hands its result to the runtime.
 A view that raises is reported and the default result is used: the story goes on.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -22,23 +23,28 @@ class MinigameHost(Screen):
         super().__init__(app)
         self.play, self.prompt = play, prompt
         self.failed = ""
-        self.view: Any = None      # the minigame's view, once built
+        self.view: Any = None  # the minigame's view, once built
         try:
             from game import minigames
 
             game = minigames.get(prompt.name)()
             game.reset(prompt.seed, dict(prompt.params))
             rt = app.session.runtime
-            context = {"player": rt.world.player, "timed": bool(app.settings.timers),
-                       "high_contrast": app.theme.pal.high_contrast, "theme": app.theme, "text_size": app.theme.base,
-                       "characters": {cid: {"name": c.name, "color": c.color} for cid, c in rt.level.characters.items()},
-                       "values": dict(rt.world.values)}
+            context = {
+                "player": rt.world.player,
+                "timed": bool(app.settings.timers),
+                "high_contrast": app.theme.pal.high_contrast,
+                "theme": app.theme,
+                "text_size": app.theme.base,
+                "characters": {cid: {"name": c.name, "color": c.color} for cid, c in rt.level.characters.items()},
+                "values": dict(rt.world.values),
+            }
             vision = vision_settings()
             if vision:
                 context["vision"] = vision
             self.view = view_cls(game, seed=prompt.seed, params=dict(prompt.params), context=context)
             app.log("minigame_started", name=prompt.name, seed=prompt.seed)
-        except Exception as exc:   # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001
             self._fail(exc)
 
     def _fail(self, exc) -> None:
@@ -71,14 +77,14 @@ class MinigameHost(Screen):
                 return True
         try:
             self.view.handle_event(event)
-        except Exception as exc:   # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001
             self._fail(exc)
         return True
 
     def pace(self) -> float:
         if self.failed or self.view is None:
             return STILL
-        pace = getattr(self.view, "pace", None)    # a view may say it is at rest (paused, help shown)
+        pace = getattr(self.view, "pace", None)  # a view may say it is at rest (paused, help shown)
         return pace() if callable(pace) else FULL
 
     def update(self, dt: float) -> None:
@@ -90,25 +96,38 @@ class MinigameHost(Screen):
                 self.app.log(entry.pop("event", "minigame_view"), **entry)
             if self.view.finished:
                 self._finish(self.view.result())
-        except Exception as exc:   # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001
             self._fail(exc)
 
     def draw(self, surface) -> None:
         th = self.theme
         if self.failed or self.view is None:
             surface.fill((10, 10, 20))
-            th.text(surface, "The minigame could not continue.", (W // 2, 260), size=th.scaled(1.2), kind="bold",
-                    anchor="midtop")
+            th.text(
+                surface,
+                "The minigame could not continue.",
+                (W // 2, 260),
+                size=th.scaled(1.2),
+                kind="bold",
+                anchor="midtop",
+            )
             th.text(surface, self.failed, (W // 2, 330), size=th.scaled(0.7), color=th.pal.warn, anchor="midtop")
-            th.text(surface, "▶ Enter: continue with the default result", (W // 2, 400), color=th.pal.focus,
-                    anchor="midtop")
+            th.text(
+                surface, "▶ Enter: continue with the default result", (W // 2, 400), color=th.pal.focus, anchor="midtop"
+            )
             return
         try:
             self.view.draw(surface)
-        except Exception as exc:   # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001
             self._fail(exc)
-        th.text(surface, "F8: skip minigame  ·  Esc: menu", (W - 12, 716), size=th.scaled(0.55), color=th.pal.dim,
-                anchor="bottomright")
+        th.text(
+            surface,
+            "F8: skip minigame  ·  Esc: menu",
+            (W - 12, 716),
+            size=th.scaled(0.55),
+            color=th.pal.dim,
+            anchor="bottomright",
+        )
 
     def describe(self):
         return {"screen": self.name, "minigame": self.prompt.name, "failed": self.failed}

@@ -5,6 +5,7 @@ Every action first leaves a checkpoint in the session (runtime snapshot + this s
 state), which is what rollback, roll-forward and saves restore. The screen state is
 small: a generated line's text, or the conversation's snapshot and the turns shown.
 """
+
 from __future__ import annotations
 
 import pygame
@@ -21,7 +22,7 @@ TEXT_W = 1120
 # A choice ignores keys for this long after it appears, and keys already held down when it
 # appeared until they are released: a key meant for the line before never picks an option.
 ARM_DELAY = 0.35
-SKIP_DELAY = 0.06        # seconds per line in skip mode: fast, but each line is still drawn
+SKIP_DELAY = 0.06  # seconds per line in skip mode: fast, but each line is still drawn
 
 
 def load_slot(app, slot: str) -> bool:
@@ -79,7 +80,7 @@ class PlayScreen(Screen):
         self.bg = backgrounds.kind_for(bg_name, scene_id)
         if rt.scene != self.last_scene and not isinstance(prompt, EndPrompt):
             if self.last_scene is not None:
-                self.pending_autosave = "scene"   # taken next frame, once this prompt's view is set up
+                self.pending_autosave = "scene"  # taken next frame, once this prompt's view is set up
             self.last_scene = rt.scene
         PRESENTERS[prompt.kind](self, prompt, state)
 
@@ -103,21 +104,31 @@ class PlayScreen(Screen):
                 self.note = why
                 self.app.log("generation_fallback", key=prompt.key, reason=why)
         self.read_before = self.session.read.seen(self.session.story.id, prompt.key)
-        self.app.log("shown", kind="line", key=prompt.key, speaker=prompt.speaker, name=prompt.name,
-                     face=getattr(prompt, "face", "") or "", bg=self.bg,
-                     text=self.type.text, scene=prompt.scene, read=self.read_before)
+        self.app.log(
+            "shown",
+            kind="line",
+            key=prompt.key,
+            speaker=prompt.speaker,
+            name=prompt.name,
+            face=getattr(prompt, "face", "") or "",
+            bg=self.bg,
+            text=self.type.text,
+            scene=prompt.scene,
+            read=self.read_before,
+        )
 
     def _show_choice(self, prompt, state: dict) -> None:
         self.mode = "choice"
-        self.skip = False     # skipping always stops at a decision
-        labels = self.session.runtime.world.labels       # words an `effect:` has taken over
+        self.skip = False  # skipping always stops at a decision
+        labels = self.session.runtime.world.labels  # words an `effect:` has taken over
         items = [Item(labels.get(o["text"], o["text"]), (lambda i=o["index"]: self.choose(i))) for o in prompt.options]
         self.menu = Menu(items, x=W // 2 - 420, y=0, width=840, numbered=True, preselect=False)
         self.choice_age = 0.0
         self.held_at_choice = set(self.app.keys_down)
         self.choice_hint = ""
-        self.app.log("shown", kind="choice", key=prompt.key, options=[o["text"] for o in prompt.options],
-                     scene=prompt.scene)
+        self.app.log(
+            "shown", kind="choice", key=prompt.key, options=[o["text"] for o in prompt.options], scene=prompt.scene
+        )
 
     def _show_talk(self, prompt, state: dict) -> None:
         rt = self.session.runtime
@@ -136,16 +147,28 @@ class PlayScreen(Screen):
         else:
             try:
                 reply = self.conv.opening()
-            except Exception as exc:   # noqa: BLE001 - a failing backend still lets the player talk
+            except Exception as exc:  # noqa: BLE001 - a failing backend still lets the player talk
                 reply = None
                 self.app.toast(f"The AI could not open the conversation: {exc}")
             char = rt.character(prompt.character)
             self.turns = []
             if reply is not None:
-                self.turns.append({"who": "ai", "text": reply.text, "backend": reply.backend,
-                                   "model": reply.model, "generated": reply.generated})
-            self.app.log("talk_started", character=prompt.character, name=char.name if char else prompt.character,
-                         opening=self.turns[0]["text"] if self.turns else "", key=prompt.key)
+                self.turns.append(
+                    {
+                        "who": "ai",
+                        "text": reply.text,
+                        "backend": reply.backend,
+                        "model": reply.model,
+                        "generated": reply.generated,
+                    }
+                )
+            self.app.log(
+                "talk_started",
+                character=prompt.character,
+                name=char.name if char else prompt.character,
+                opening=self.turns[0]["text"] if self.turns else "",
+                key=prompt.key,
+            )
 
     def _show_minigame(self, prompt, state: dict) -> None:
         self.mode = "minigame"
@@ -154,8 +177,7 @@ class PlayScreen(Screen):
 
         self.pending_autosave = "minigame"
         self.view_cls = view_for(prompt.name)
-        self.app.log("shown", kind="minigame", name=prompt.name, key=prompt.key,
-                     has_view=self.view_cls is not None)
+        self.app.log("shown", kind="minigame", name=prompt.name, key=prompt.key, has_view=self.view_cls is not None)
 
     def _show_level(self, prompt, state: dict) -> None:
         self.mode = "level"
@@ -167,8 +189,15 @@ class PlayScreen(Screen):
     def _show_end(self, prompt, state: dict) -> None:
         self.mode = "end"
         self.skip = False
-        self.app.log("ending", ending=prompt.ending, title=prompt.title, text=prompt.text, problem=prompt.problem,
-                     epilogue=list(prompt.epilogue), inscription=list(prompt.inscription))
+        self.app.log(
+            "ending",
+            ending=prompt.ending,
+            title=prompt.title,
+            text=prompt.text,
+            problem=prompt.problem,
+            epilogue=list(prompt.epilogue),
+            inscription=list(prompt.inscription),
+        )
         from game.ui.screens.ending import EndingScreen
 
         self.app.push(EndingScreen(self.app, prompt))
@@ -183,8 +212,8 @@ class PlayScreen(Screen):
         if self.mode == "line":
             if self.handle_stream is not None:
                 if getattr(self.handle_stream, "thinking", False):
-                    self.handle_stream.skip()     # a model still silent: the written line now
-                return       # still generating: the line is not there to read yet
+                    self.handle_stream.skip()  # a model still silent: the written line now
+                return  # still generating: the line is not there to read yet
             if not self.type.done:
                 self.type.finish()
                 return
@@ -192,8 +221,11 @@ class PlayScreen(Screen):
             self.session.read.mark(self.session.story.id, prompt.key)
             gen = self.generated_done
             if gen:
-                self._act(lambda: self.session.runtime.advance(text=gen["text"], backend=gen.get("backend"),
-                                                               model=gen.get("model")))
+                self._act(
+                    lambda: self.session.runtime.advance(
+                        text=gen["text"], backend=gen.get("backend"), model=gen.get("model")
+                    )
+                )
             else:
                 self._act(self.session.runtime.advance)
         elif self.mode == "level":
@@ -230,7 +262,7 @@ class PlayScreen(Screen):
         self.session.checkpoint(self.screen_state())
         try:
             self.handle_stream = self.conv.send(text)
-        except Exception as exc:   # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001
             self.session.history.pop()
             self.app.toast(f"The AI could not answer: {exc}")
             return
@@ -246,7 +278,7 @@ class PlayScreen(Screen):
             return
         try:
             self.handle_stream.cancel()
-        except Exception:   # noqa: BLE001
+        except Exception:  # noqa: BLE001
             pass
         self.handle_stream = None
         text = getattr(self, "pending_text", "")
@@ -283,7 +315,7 @@ class PlayScreen(Screen):
         if self.handle_stream is not None:
             try:
                 self.handle_stream.cancel()
-            except Exception:   # noqa: BLE001
+            except Exception:  # noqa: BLE001
                 pass
             self.handle_stream = None
 
@@ -292,13 +324,13 @@ class PlayScreen(Screen):
         # file are made on the session's writer thread (together ~5 ms, a third of a frame's budget).
         try:
             self.session.save_later("auto", self.screen_state(), self.app.game_frame(), why=why)
-        except Exception as exc:   # noqa: BLE001 - a state that cannot be saved must not end the game
+        except Exception as exc:  # noqa: BLE001 - a state that cannot be saved must not end the game
             self.app.toast(f"Autosave failed: {exc}")
 
     def _saves_done(self) -> None:
         for slot, why, _path, error in self.session.finished_saves():
             if error:
-                self.app.toast(f"Autosave failed: {error}")     # a full disk must not end the game
+                self.app.toast(f"Autosave failed: {error}")  # a full disk must not end the game
             elif slot == "auto":
                 self.app.log("autosave", why=why, scene=self.session.runtime.scene)
 
@@ -309,7 +341,7 @@ class PlayScreen(Screen):
         try:
             self.session.save("quick", self.screen_state(), self.app.thumbnail_png())
             self.app.toast("Quick saved (F9 to load).")
-        except Exception as exc:   # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001
             self.app.toast(f"Could not save: {exc}")
 
     # ------------------------------------------------------------------ input
@@ -386,8 +418,11 @@ class PlayScreen(Screen):
             return False
         if event.type == pygame.KEYDOWN:
             if self.choice_age < ARM_DELAY or event.key in self.held_at_choice:
-                self.app.log("choice_key_ignored", key=pygame.key.name(event.key),
-                             why="held" if event.key in self.held_at_choice else "too soon")
+                self.app.log(
+                    "choice_key_ignored",
+                    key=pygame.key.name(event.key),
+                    why="held" if event.key in self.held_at_choice else "too soon",
+                )
                 return True
             if event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE) and not self.menu.focused:
                 self.choice_hint = "Nothing is selected yet: press ↓ or ↑ first, a number key, or click an option."
@@ -399,15 +434,19 @@ class PlayScreen(Screen):
 
     def _handle_talk(self, event) -> bool:
         if self.handle_stream is not None:
-            if event.type == pygame.KEYDOWN and event.key == pygame.K_TAB and \
-                    getattr(self.handle_stream, "thinking", False):
-                self.handle_stream.skip()       # the authored line now, instead of waiting on the model
+            if (
+                event.type == pygame.KEYDOWN
+                and event.key == pygame.K_TAB
+                and getattr(self.handle_stream, "thinking", False)
+            ):
+                self.handle_stream.skip()  # the authored line now, instead of waiting on the model
                 self.app.log("reply_skipped")
                 return True
-            return False       # typing is paused while the AI answers; Esc (above) stops it
+            return False  # typing is paused while the AI answers; Esc (above) stops it
         if self.conv is not None and self.conv.finished:
-            if (event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE)) or \
-                    (event.type == pygame.MOUSEBUTTONDOWN and event.button == 1):
+            if (event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE)) or (
+                event.type == pygame.MOUSEBUTTONDOWN and event.button == 1
+            ):
                 self.advance()
                 return True
             return False
@@ -422,8 +461,13 @@ class PlayScreen(Screen):
     # ------------------------------------------------------------------ update
     def pace(self) -> float:
         """FULL while text types, a reply streams, skip or auto runs or an action is pending; else slow."""
-        if self.handle_stream is not None or self.skip or self.auto or self.pending_autosave or \
-                getattr(self, "pending_overlay", None) is not None:
+        if (
+            self.handle_stream is not None
+            or self.skip
+            or self.auto
+            or self.pending_autosave
+            or getattr(self, "pending_overlay", None) is not None
+        ):
             return FULL
         if self.mode == "line" and not self.type.done:
             return FULL
@@ -460,20 +504,28 @@ class PlayScreen(Screen):
         if self.handle_stream is not None:
             for kind, payload in self._poll(self.handle_stream):
                 if kind == "started":
-                    self.stream_text = ""       # a restart from another backend: drop what was shown
+                    self.stream_text = ""  # a restart from another backend: drop what was shown
                     self.type.set_text("")
                 elif kind == "delta":
                     self.stream_text += payload
                     self.type.set_text(self.stream_text)
                 elif kind == "done":
                     info = reply_info(self.handle_stream)
-                    self.generated_done = {"text": payload or self.stream_text,
-                                           "backend": info["backend"] or "generated", "model": info["model"],
-                                           "generated": info["generated"]}
+                    self.generated_done = {
+                        "text": payload or self.stream_text,
+                        "backend": info["backend"] or "generated",
+                        "model": info["model"],
+                        "generated": info["generated"],
+                    }
                     self.type.set_text(self.generated_done["text"])
                     self.handle_stream = None
-                    self.app.log("generated", key=self.prompt.key, text=self.generated_done["text"],
-                                 backend=self.generated_done["backend"], model=self.generated_done["model"])
+                    self.app.log(
+                        "generated",
+                        key=self.prompt.key,
+                        text=self.generated_done["text"],
+                        backend=self.generated_done["backend"],
+                        model=self.generated_done["model"],
+                    )
                 elif kind == "failed":
                     self.note = f"generation failed ({payload}); the authored line is shown"
                     self.app.log("generation_fallback", key=self.prompt.key, reason=payload)
@@ -502,7 +554,7 @@ class PlayScreen(Screen):
     def _poll(handle):
         try:
             return handle.poll()
-        except Exception as exc:   # noqa: BLE001 - a broken handle is a failed reply
+        except Exception as exc:  # noqa: BLE001 - a broken handle is a failed reply
             return [("failed", str(exc))]
 
     def _poll_talk(self) -> None:
@@ -511,15 +563,20 @@ class PlayScreen(Screen):
         turn = self.turns[-1]
         for kind, payload in self._poll(self.handle_stream):
             if kind == "started":
-                turn["text"] = ""     # a second "started" means the reply restarts from another backend
+                turn["text"] = ""  # a second "started" means the reply restarts from another backend
             elif kind == "delta":
                 turn["text"] += payload
             elif kind == "done":
                 turn.update(text=payload or turn["text"], streaming=False, **reply_info(self.handle_stream))
                 self.handle_stream = None
                 self.ai_face = self._face_from_values()
-                self.app.log("reply", text=turn["text"], backend=turn["backend"], model=turn["model"],
-                             finished=bool(self.conv.finished))
+                self.app.log(
+                    "reply",
+                    text=turn["text"],
+                    backend=turn["backend"],
+                    model=turn["model"],
+                    finished=bool(self.conv.finished),
+                )
             elif kind == "failed":
                 turn.update(text=turn["text"] or "…", streaming=False, failed=payload)
                 self.handle_stream = None
@@ -555,7 +612,9 @@ class PlayScreen(Screen):
         if name:
             nfont = th.font(th.scaled(0.95), "bold")
             nimg = nfont.render(name, True, colour)
-            tag = pygame.Rect(box.x + 28, box.y - nimg.get_height() // 2 - 12, nimg.get_width() + 36, nimg.get_height() + 16)
+            tag = pygame.Rect(
+                box.x + 28, box.y - nimg.get_height() // 2 - 12, nimg.get_width() + 36, nimg.get_height() + 16
+            )
             th.panel(surface, tag, radius=10, alpha=245, edge=colour)
             surface.blit(nimg, (tag.x + 18, tag.y + 8))
         return box
@@ -587,10 +646,16 @@ class PlayScreen(Screen):
         small = th.scaled(0.6)
         hints = []
         if self.handle_stream is not None:
-            hints.append("thinking… (Enter: the written line)" if getattr(self.handle_stream, "thinking", False)
-                         else "generating…")
-        if self.generated_done and self.generated_done.get("generated", True) and \
-                self.generated_done.get("backend") not in (None, "authored", "scripted"):
+            hints.append(
+                "thinking… (Enter: the written line)"
+                if getattr(self.handle_stream, "thinking", False)
+                else "generating…"
+            )
+        if (
+            self.generated_done
+            and self.generated_done.get("generated", True)
+            and self.generated_done.get("backend") not in (None, "authored", "scripted")
+        ):
             hints.append(f"[generated · {self.generated_done.get('model') or self.generated_done.get('backend')}]")
         if self.note:
             hints.append(self.note)
@@ -599,15 +664,24 @@ class PlayScreen(Screen):
         if self.type.done and self.handle_stream is None:
             blink = (self.app.t * 2) % 2 < 1.4
             if blink:
-                th.text(surface, "▼ continue", (box.right - 30, box.bottom - 14), size=small, color=th.pal.focus,
-                        anchor="bottomright")
+                th.text(
+                    surface,
+                    "▼ continue",
+                    (box.right - 30, box.bottom - 14),
+                    size=small,
+                    color=th.pal.focus,
+                    anchor="bottomright",
+                )
 
     def _draw_choice(self, surface) -> None:
         th = self.theme
         question = self.prompt.prompt or self._last_line_text()
         if question:
-            tt = TypeText(th, question, TEXT_W, speed=0) if not hasattr(self, "_qcache") or self._qcache[0] != question \
+            tt = (
+                TypeText(th, question, TEXT_W, speed=0)
+                if not hasattr(self, "_qcache") or self._qcache[0] != question
                 else self._qcache[1]
+            )
             self._qcache = (question, tt)
             box = self._dialogue_box(surface, "", th.pal.text, tt.height)
             tt.draw(surface, box.x + 40, box.y + 34)
@@ -618,13 +692,14 @@ class PlayScreen(Screen):
         room = bottom - 70 - th.font(th.scaled(0.7)).get_linesize() - 30
         size = fit_size(lambda sz: self.menu.measure(th, size=sz), room, th.base)
         total = self.menu.measure(th, size=size)
-        self.menu.y = max(70 + th.font(th.scaled(0.7)).get_linesize() + 30,
-                          min(bottom - total, (bottom + 60) // 2 - total // 2))
+        self.menu.y = max(
+            70 + th.font(th.scaled(0.7)).get_linesize() + 30, min(bottom - total, (bottom + 60) // 2 - total // 2)
+        )
         self.menu.draw(surface, th, size=size)
         hint = self.choice_hint or "Choose: ↓/↑ then Enter, a number key, or click"
         hint_img = th.render(hint, th.scaled(0.7), color=th.pal.text if self.choice_hint else th.pal.dim)
         plate = hint_img.get_rect(midbottom=(W // 2, self.menu.y - 14)).inflate(24, 8)
-        th.panel(surface, plate, radius=8, alpha=235)       # readable over any art behind it
+        th.panel(surface, plate, radius=8, alpha=235)  # readable over any art behind it
         surface.blit(hint_img, hint_img.get_rect(center=plate.center))
 
     def _last_line_text(self) -> str:
@@ -674,12 +749,24 @@ class PlayScreen(Screen):
 
         face = "thinking" if self.handle_stream is not None else getattr(self, "ai_face", "neutral")
         surface.blit(portraits.portrait(self.prompt.character, face, 48, ai_colour), (panel.x + 20, panel.y + 6))
-        th.text(surface, f"Talking with {ai_name}", (panel.x + 76, panel.y + 16), size=th.scaled(0.8), kind="bold",
-                color=ai_colour)
+        th.text(
+            surface,
+            f"Talking with {ai_name}",
+            (panel.x + 76, panel.y + 16),
+            size=th.scaled(0.8),
+            kind="bold",
+            color=ai_colour,
+        )
         done = self.conv.answered if self.conv else sum(1 for t in self.turns if t["who"] == "player")
-        th.text(surface, f"turn {min(done + (0 if self.conv and self.conv.finished else 1), self.prompt.turns)}"
-                         f" of {self.prompt.turns}", (panel.right - 28, panel.y + 18), size=th.scaled(0.65),
-                color=th.pal.dim, anchor="topright")
+        th.text(
+            surface,
+            f"turn {min(done + (0 if self.conv and self.conv.finished else 1), self.prompt.turns)}"
+            f" of {self.prompt.turns}",
+            (panel.right - 28, panel.y + 18),
+            size=th.scaled(0.65),
+            color=th.pal.dim,
+            anchor="topright",
+        )
         # Lay the turns out from the bottom up, newest last; older ones scroll off the top.
         clip = pygame.Rect(panel.x + 20, panel.y + 56, panel.w - 40, panel.h - 72)
         prev_clip = surface.get_clip()
@@ -721,8 +808,13 @@ class PlayScreen(Screen):
         small = th.scaled(0.62)
         if self.conv is not None and self.conv.finished and self.handle_stream is None:
             th.panel(surface, input_rect, radius=8, alpha=240, edge=th.pal.focus)
-            th.text(surface, "▶ The conversation is over. Enter to continue.", (input_rect.x + 18, input_rect.centery),
-                    color=th.pal.focus, anchor="midleft")
+            th.text(
+                surface,
+                "▶ The conversation is over. Enter to continue.",
+                (input_rect.x + 18, input_rect.centery),
+                color=th.pal.focus,
+                anchor="midleft",
+            )
         elif self.handle_stream is not None:
             th.panel(surface, input_rect, radius=8, alpha=200)
             if getattr(self.handle_stream, "thinking", False):
@@ -741,8 +833,15 @@ class PlayScreen(Screen):
         th = self.theme
         panel = pygame.Rect(W // 2 - 460, 150, 920, 380)
         th.panel(surface, panel, radius=18)
-        th.text(surface, title, (panel.centerx, panel.y + 40), size=th.scaled(1.4), kind="bold", color=th.pal.gold,
-                anchor="midtop")
+        th.text(
+            surface,
+            title,
+            (panel.centerx, panel.y + 40),
+            size=th.scaled(1.4),
+            kind="bold",
+            color=th.pal.gold,
+            anchor="midtop",
+        )
         y = panel.y + 120
         font = th.font()
         for para in lines:
@@ -750,8 +849,14 @@ class PlayScreen(Screen):
                 th.text(surface, line, (panel.centerx, y), anchor="midtop")
                 y += font.get_linesize()
             y += 10
-        th.text(surface, footer, (panel.centerx, panel.bottom - 30), size=th.scaled(0.7), color=th.pal.focus,
-                anchor="midbottom")
+        th.text(
+            surface,
+            footer,
+            (panel.centerx, panel.bottom - 30),
+            size=th.scaled(0.7),
+            color=th.pal.focus,
+            anchor="midbottom",
+        )
 
     def _draw_minigame(self, surface) -> None:
         p = self.prompt
@@ -761,18 +866,32 @@ class PlayScreen(Screen):
 
             info = minigames.info(p.name)
             title = info.title if info else title
-        except Exception:   # noqa: BLE001
+        except Exception:  # noqa: BLE001
             pass
         if self.app.settings.skip_minigames:
-            self._card(surface, title, ["Your settings skip minigames.", "The story continues with the default result."],
-                       "▶ Enter to continue")
+            self._card(
+                surface,
+                title,
+                ["Your settings skip minigames.", "The story continues with the default result."],
+                "▶ Enter to continue",
+            )
         elif self.view_cls is None:
-            self._card(surface, title, ["This minigame has no desktop view in this build.",
-                                        "The story continues with its default result."], "▶ Enter to continue")
+            self._card(
+                surface,
+                title,
+                ["This minigame has no desktop view in this build.", "The story continues with its default result."],
+                "▶ Enter to continue",
+            )
         else:
-            self._card(surface, title, ["A minigame. Your result is kept and counted at the end.",
-                                        "You can skip it at any time (F8) and take the default result."],
-                       "▶ Enter to play   ·   S or F8 to skip")
+            self._card(
+                surface,
+                title,
+                [
+                    "A minigame. Your result is kept and counted at the end.",
+                    "You can skip it at any time (F8) and take the default result.",
+                ],
+                "▶ Enter to play   ·   S or F8 to skip",
+            )
 
     def _draw_level(self, surface) -> None:
         p = self.prompt
@@ -782,19 +901,38 @@ class PlayScreen(Screen):
         pass
 
     def describe(self) -> dict:
-        d = {"screen": self.name, "mode": self.mode, "scene": self.session.runtime.scene,
-             "key": getattr(self.prompt, "key", ""), "skip": self.skip, "auto": self.auto}
+        d = {
+            "screen": self.name,
+            "mode": self.mode,
+            "scene": self.session.runtime.scene,
+            "key": getattr(self.prompt, "key", ""),
+            "skip": self.skip,
+            "auto": self.auto,
+        }
         if self.mode == "line":
-            d.update(speaker=self.prompt.name, face=self.face(), text=self.type.text, shown=int(self.type.shown), done=self.type.done,
-                     generating=self.handle_stream is not None)
+            d.update(
+                speaker=self.prompt.name,
+                face=self.face(),
+                text=self.type.text,
+                shown=int(self.type.shown),
+                done=self.type.done,
+                generating=self.handle_stream is not None,
+            )
         elif self.mode == "choice":
-            d.update(options=[i.label for i in self.menu.items],
-                     focus=self.menu.index if self.menu.focused else None, armed=self.choice_age >= ARM_DELAY)
+            d.update(
+                options=[i.label for i in self.menu.items],
+                focus=self.menu.index if self.menu.focused else None,
+                armed=self.choice_age >= ARM_DELAY,
+            )
         elif self.mode == "talk":
-            d.update(turns=[dict(t) for t in self.turns], input=self.box.text, streaming=self.handle_stream is not None,
-                     face="thinking" if self.handle_stream is not None else getattr(self, "ai_face", "neutral"),
-                     thinking=bool(getattr(self.handle_stream, "thinking", False)),
-                     finished=bool(self.conv and self.conv.finished))
+            d.update(
+                turns=[dict(t) for t in self.turns],
+                input=self.box.text,
+                streaming=self.handle_stream is not None,
+                face="thinking" if self.handle_stream is not None else getattr(self, "ai_face", "neutral"),
+                thinking=bool(getattr(self.handle_stream, "thinking", False)),
+                finished=bool(self.conv and self.conv.finished),
+            )
         elif self.mode == "minigame":
             d.update(name=self.prompt.name, has_view=self.view_cls is not None)
         return d
@@ -808,15 +946,24 @@ def _show_effect(play, prompt, state: dict) -> None:
     show_effect(play, prompt, state)
 
 
-PRESENTERS = {"effect": _show_effect, "line": PlayScreen._show_line, "choice": PlayScreen._show_choice, "talk": PlayScreen._show_talk,
-              "minigame": PlayScreen._show_minigame, "level": PlayScreen._show_level, "end": PlayScreen._show_end}
+PRESENTERS = {
+    "effect": _show_effect,
+    "line": PlayScreen._show_line,
+    "choice": PlayScreen._show_choice,
+    "talk": PlayScreen._show_talk,
+    "minigame": PlayScreen._show_minigame,
+    "level": PlayScreen._show_level,
+    "end": PlayScreen._show_end,
+}
 
 
 def handles(kind: str):
     """Register the desktop's presenter for a prompt kind: `fn(play_screen, prompt, state)`.
     It sets `play_screen.mode` and, when the player answers, calls the runtime through
     `play_screen._act(...)` (which checkpoints for rollback and shows the next prompt)."""
+
     def register(fn):
         PRESENTERS[kind] = fn
         return fn
+
     return register

@@ -1,4 +1,5 @@
 """The title screen (new game, continue, load, settings, quit) and the name prompt."""
+
 from __future__ import annotations
 
 import math
@@ -21,18 +22,29 @@ class TitleScreen(Screen):
         self.build()
 
     def build(self) -> None:
-        self.app.session.writer.flush()      # an autosave still being written counts as the latest
+        self.app.session.writer.flush()  # an autosave still being written counts as the latest
         latest = saves.latest(self.app.session.story.id)
         any_save = any(i.exists for i in saves.list_slots())
-        self.menu = Menu([
-            Item("New game", self.new_game),
-            Item("Continue", self.continue_game, enabled=latest is not None,
-                 note=f"{latest.label}: {latest.scene_title or latest.scene}, {latest.when}" if latest else "no save yet"),
-            Item("Load", self.load, enabled=any_save, note="" if any_save else "no save yet"),
-            Item("Settings", self.settings),
-            Item("Credits", self.credits),
-            Item("Quit", self.app.quit),
-        ], x=90, y=330, width=440)
+        self.menu = Menu(
+            [
+                Item("New game", self.new_game),
+                Item(
+                    "Continue",
+                    self.continue_game,
+                    enabled=latest is not None,
+                    note=f"{latest.label}: {latest.scene_title or latest.scene}, {latest.when}"
+                    if latest
+                    else "no save yet",
+                ),
+                Item("Load", self.load, enabled=any_save, note="" if any_save else "no save yet"),
+                Item("Settings", self.settings),
+                Item("Credits", self.credits),
+                Item("Quit", self.app.quit),
+            ],
+            x=90,
+            y=330,
+            width=440,
+        )
         self.latest = latest
 
     def enter(self) -> None:
@@ -68,15 +80,15 @@ class TitleScreen(Screen):
 
     def handle(self, event) -> bool:
         if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
-            return True     # Esc on the title does nothing rather than quitting by surprise
+            return True  # Esc on the title does nothing rather than quitting by surprise
         return self.menu.handle(event)
 
     def pace(self) -> float:
-        return FULL if self._prewarm else AMBIENT     # the turning ring and the stars, slowly
+        return FULL if self._prewarm else AMBIENT  # the turning ring and the stars, slowly
 
     def update(self, dt: float) -> None:
         if self._prewarm and self.app.frames > 1:
-            backgrounds.background(self._prewarm.pop())   # draw one scene picture per frame, off the critical path
+            backgrounds.background(self._prewarm.pop())  # draw one scene picture per frame, off the critical path
 
     def draw(self, surface) -> None:
         th = self.theme
@@ -87,11 +99,13 @@ class TitleScreen(Screen):
             a = self.app.t * 0.3 + i * math.tau / 36
             r = 150 + 8 * math.sin(self.app.t + i)
             colour = th.pal.gold if i % 9 == 0 else th.pal.accent
-            pygame.draw.circle(surface, colour, (int(cx + r * math.cos(a)), int(cy + r * math.sin(a) * 0.45)), 3 if i % 9 else 6)
+            pygame.draw.circle(
+                surface, colour, (int(cx + r * math.cos(a)), int(cy + r * math.sin(a) * 0.45)), 3 if i % 9 else 6
+            )
         # When the menu would not fit at the player's text size under the big title, the title gets
         # smaller and higher instead of the menu's text getting small.
         subtitle = self.app.session.story.title
-        has_sub = bool(subtitle) and subtitle.strip().lower() != "treacherous turn"    # not the title said twice
+        has_sub = bool(subtitle) and subtitle.strip().lower() != "treacherous turn"  # not the title said twice
         footer_top = H - 12 - th.font(th.scaled(0.62)).get_linesize() - 8
         tall = (288 + th.font(th.scaled(0.8)).get_linesize()) if has_sub else (200 + th.font(72, "bold").get_linesize())
         compact = self.menu.measure(th) > footer_top - 16 - tall - 20
@@ -107,8 +121,7 @@ class TitleScreen(Screen):
         self.menu.draw(surface, th, size=size)
 
     def describe(self):
-        return {"screen": self.name, "items": [(i.label, i.enabled) for i in self.menu.items],
-                "focus": self.menu.index}
+        return {"screen": self.name, "items": [(i.label, i.enabled) for i in self.menu.items], "focus": self.menu.index}
 
 
 class NameScreen(Screen):
@@ -126,7 +139,7 @@ class NameScreen(Screen):
             return True
         if self.box.handle(event):
             if self.box.text.strip():
-                self.error = ""       # a name is being typed: the reminder has done its job
+                self.error = ""  # a name is being typed: the reminder has done its job
             text = self.box.take()
             if text is not None:
                 name = " ".join(text.split())
@@ -139,7 +152,7 @@ class NameScreen(Screen):
         return False
 
     def pace(self) -> float:
-        return AMBIENT      # the caret blinks
+        return AMBIENT  # the caret blinks
 
     def update(self, dt: float) -> None:
         self.box.update(dt)
@@ -149,8 +162,13 @@ class NameScreen(Screen):
         backgrounds.draw_live(surface, "lab", self.app.t, dim=True)
         # Laid out top to bottom from the sizes in use, so nothing overlaps at any text size.
         big, small, tiny = th.scaled(1.2), th.scaled(0.8), th.scaled(0.7)
-        heights = [th.font(big, "bold").get_linesize(), th.font().get_linesize(), th.font().get_linesize() + 24,
-                   th.font(small).get_linesize(), th.font(tiny).get_linesize()]
+        heights = [
+            th.font(big, "bold").get_linesize(),
+            th.font().get_linesize(),
+            th.font().get_linesize() + 24,
+            th.font(small).get_linesize(),
+            th.font(tiny).get_linesize(),
+        ]
         panel = pygame.Rect(W // 2 - 360, 0, 720, 34 + sum(heights) + 8 * 4 + 26)
         panel.centery = H // 2
         th.panel(surface, panel)
@@ -167,8 +185,9 @@ class NameScreen(Screen):
             error, esize = th.fit("⚠ " + self.error, small, panel.w - 80)
             self.rects["error"] = th.text(surface, error, (panel.x + 40, y), size=esize, color=th.pal.warn)
         y += heights[3] + 8
-        self.rects["hint"] = th.text(surface, "Enter to start  ·  Esc to go back", (panel.x + 40, y), size=tiny,
-                                     color=th.pal.dim)
+        self.rects["hint"] = th.text(
+            surface, "Enter to start  ·  Esc to go back", (panel.x + 40, y), size=tiny, color=th.pal.dim
+        )
 
     def describe(self):
         return {"screen": self.name, "text": self.box.text, "error": self.error}
@@ -179,8 +198,10 @@ def start_game(app, player: str) -> None:
 
     s = app.start
     try:
-        app.session.new(player, seed=s.get("seed"), warp=s.get("warp"), set_vars=s.get("set_vars"), level=s.get("level"))
-    except Exception as exc:   # noqa: BLE001 - a bad --warp or --level is a message, not a crash
+        app.session.new(
+            player, seed=s.get("seed"), warp=s.get("warp"), set_vars=s.get("set_vars"), level=s.get("level")
+        )
+    except Exception as exc:  # noqa: BLE001 - a bad --warp or --level is a message, not a crash
         app.toast(f"cannot start: {exc}")
         return
     app.push(PlayScreen(app))
