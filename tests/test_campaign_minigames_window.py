@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.xvfb import XDisplay, read_log, require_tools, wait_for, write_settings
+from tests.xvfb import XDisplay, defend_the_lab, read_log, require_tools, wait_for, write_settings
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 REPO = Path(__file__).resolve().parent.parent
@@ -72,11 +72,8 @@ def test_campaign_minigames_with_real_input(tmp_path):
             what="lab defense",
             nudge="Return",
         )
-        time.sleep(0.5)
-        for _ in range(4):  # a hardware key on each of the first four lanes
-            key("b", "Down")
-        key("plus", "plus")  # game speed x3
-        time.sleep(3)
+        defend_the_lab(log, key)
+        time.sleep(3)  # let the attack run a little, so the picture shows it under way
         shot("10_lab_defense")
         # The sim runs in real time at x3; Enter dismisses the result screen once it shows.
         done = wait(
@@ -114,13 +111,8 @@ def test_campaign_minigames_with_real_input(tmp_path):
                 [(cx + 120, cy + 256), (cx + 392, cy + 256)],
                 [(cx + 256, cy + 120), (cx + 256, cy + 392)],
             ):
-                x.run("xdotool", "mousemove", "--window", wid, str(int(stroke[0][0])), str(int(stroke[0][1])))
-                x.run("xdotool", "mousedown", "1")
-                for px, py in stroke[1:]:
-                    x.run("xdotool", "mousemove", "--window", wid, str(int(px)), str(int(py)))
-                    time.sleep(0.03)
-                x.run("xdotool", "mouseup", "1")
-                time.sleep(0.3)
+                x.stroke(wid, stroke)
+                time.sleep(0.3)  # a pen-up pause, as a person makes between strokes
             wait(lambda e, r=round_no: e["event"] == "guess" and e.get("round", r) == r, what="a guess")
             if round_no == 0:
                 shot("11_drawing_guess")

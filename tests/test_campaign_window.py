@@ -24,7 +24,7 @@ from pathlib import Path
 import pygame
 import pytest
 
-from tests.xvfb import XDisplay, read_log, require_tools, wait_for, write_settings
+from tests.xvfb import XDisplay, defend_the_lab, read_log, require_tools, wait_for, write_settings
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 REPO = Path(__file__).resolve().parent.parent
@@ -82,11 +82,8 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
             return lambda e: e["event"] == "screen" and e["name"] == name
 
         def play_lab_defense():
-            time.sleep(0.5)
-            for _ in range(4):  # a hardware key on each of the first four lanes
-                key("b", "Down")
-            key("plus", "plus")  # game speed x3
-            time.sleep(2)
+            defend_the_lab(log, key)
+            time.sleep(2)  # let the attack run a little, so the picture shows it under way
             shot("10_lab_defense")
             done = wait(
                 lambda e: e["event"] == "minigame_finished" and e.get("name") == "lab_defense",
@@ -112,13 +109,8 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
                     for a in range(13)
                 ]
                 for stroke in (points, [(cx + 120, cy + 256), (cx + 392, cy + 256)]):
-                    x.run("xdotool", "mousemove", "--window", wid, str(int(stroke[0][0])), str(int(stroke[0][1])))
-                    x.run("xdotool", "mousedown", "1")
-                    for px, py in stroke[1:]:
-                        x.run("xdotool", "mousemove", "--window", wid, str(int(px)), str(int(py)))
-                        time.sleep(0.03)
-                    x.run("xdotool", "mouseup", "1")
-                    time.sleep(0.3)
+                    x.stroke(wid, stroke)
+                    time.sleep(0.3)  # a pen-up pause, as a person makes between strokes
                 if round_no == 0:
                     shot("11_drawing")
                 key("Return")  # done drawing
@@ -138,25 +130,31 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
             )
             assert not done.get("skipped")
 
+        def press_until_drawn(name, *screens):
+            """Press `name`, then wait until the window has flipped to this stack of screens
+            (the game logs "drawn" after the flip), so a screenshot shows it."""
+            mark = len(read_log(log))
+            key(name)
+            wait_for(
+                log,
+                lambda e: e["event"] == "drawn" and e["screens"][-len(screens) :] == list(screens),
+                what=f"{' over '.join(reversed(screens))} on the display",
+                since=mark,
+            )
+
         def check_overlays():
             """Help over the pause menu looks exactly like help over the game: nothing shows through."""
             region = pygame.Rect(110, 30, 1060, 660)
-            key("F1")
-            wait(screen("help"), what="help over the game")
+            press_until_drawn("F1", "play", "help")
             direct = shot("20_help_over_game")
-            key("Escape")
-            time.sleep(0.3)
-            key("Escape")
-            wait(screen("pause"), what="the pause menu")
+            press_until_drawn("Escape", "play")
+            press_until_drawn("Escape", "play", "pause")
             shot("21_pause")
-            key("F1")
-            time.sleep(0.1)
+            press_until_drawn("F1", "pause", "help")
             over = shot("22_help_over_pause")
             assert _pixels(direct, region) == _pixels(over, region), "the pause menu shows through the help"
-            key("Escape")
-            time.sleep(0.3)
-            key("Escape")  # back to the game
-            time.sleep(0.3)
+            press_until_drawn("Escape", "pause")
+            press_until_drawn("Escape", "play")  # back to the game
 
         wait(lambda e: e["event"] == "first_frame", what="the first frame")
         x.run("xdotool", "windowfocus", "--sync", wid, check=False)

@@ -221,3 +221,22 @@ def test_the_name_prompt_never_overlaps_itself(make_app, size):
     order = [rects[k] for k in ("title", "ask", "box", "error", "hint")]
     for upper, lower in zip(order, order[1:]):
         assert upper.bottom <= lower.top, (upper, lower)
+
+
+def test_the_log_says_when_a_screen_reaches_the_display(make_app):
+    """ "drawn" is logged after the flip that first shows a stack of screens, once per change:
+    the real-window tests take their screenshots on it instead of sleeping."""
+    from tests.test_ui import events
+
+    app = start(make_app)
+    assert events(app, "drawn")[-1]["screens"][-1] == "play"
+    before = len(events(app, "drawn"))
+    app.run_frames(5)
+    assert len(events(app, "drawn")) == before, "an unchanged stack is not logged again"
+    key(pygame.K_F1)
+    app.run_frames(1)
+    assert events(app, "drawn")[-1]["screens"][-2:] == ["play", "help"]
+    key(pygame.K_ESCAPE)
+    app.run_frames(1)
+    assert events(app, "drawn")[-1]["screens"][-1] == "play"
+    assert len(events(app, "drawn")) == before + 2

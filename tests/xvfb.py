@@ -89,6 +89,17 @@ class XDisplay:
             self.run("xdotool", "key", *(["--window", window] if window else ["--delay", "50"]), name)
             time.sleep(pause)
 
+    def stroke(self, window: str, points, pace: float = 0.03) -> None:
+        """A pen stroke with the real mouse: press at the first point, move through the rest,
+        release. `pace` spaces the moves as a hand would, so the game's frames see a line
+        drawn over time (guesses while drawing), not one jump."""
+        self.run("xdotool", "mousemove", "--window", window, str(int(points[0][0])), str(int(points[0][1])))
+        self.run("xdotool", "mousedown", "1")
+        for px, py in points[1:]:
+            self.run("xdotool", "mousemove", "--window", window, str(int(px)), str(int(py)))
+            time.sleep(pace)
+        self.run("xdotool", "mouseup", "1")
+
     def shot(self, path: Path, settle: float = 0.35) -> Path:
         """A screenshot that must not be blank."""
         time.sleep(settle)
@@ -128,12 +139,13 @@ def read_log(path: Path) -> list[dict]:
         return []
 
 
-def wait_for(path: Path, pred, timeout: float = 20.0, what: str = "", nudge=None) -> dict:
-    """The first logged event matching `pred`; `nudge()` is called every 1.5 s while waiting."""
+def wait_for(path: Path, pred, timeout: float = 20.0, what: str = "", nudge=None, since: int = 0) -> dict:
+    """The first logged event matching `pred` (from the `since`-th on: events logged before an
+    action cannot answer for it); `nudge()` is called every 1.5 s while waiting."""
     deadline = time.monotonic() + timeout
     last = time.monotonic()
     while time.monotonic() < deadline:
-        for e in read_log(path):
+        for e in read_log(path)[since:]:
             if pred(e):
                 return e
         if nudge and time.monotonic() - last > 1.5:
@@ -142,3 +154,13 @@ def wait_for(path: Path, pred, timeout: float = 20.0, what: str = "", nudge=None
         time.sleep(0.1)
     tail = [e.get("event") for e in read_log(path)][-15:]
     pytest.fail(f"timed out waiting for {what}; last events: {tail}")
+
+
+def defend_the_lab(log: Path, key) -> None:
+    """Lab defense's opening moves, once its screen is on the display: a hardware key on
+    each of the first four lanes, then the game speed to x3 (the campaign tests play it
+    through at that speed)."""
+    wait_for(log, lambda e: e["event"] == "drawn" and e["screens"][-1] == "minigame", what="lab defense on the display")
+    for _ in range(4):
+        key("b", "Down")
+    key("plus", "plus")

@@ -212,6 +212,7 @@ class App:
         self.toasts: list[list] = []  # [text, seconds left]
         self.t = 0.0
         self.frames = 0
+        self._shown_screens: list[str] = []  # the screen stack last flipped to the display
         self.keys_down: set[int] = set()  # keys pressed and not yet released (a choice ignores held keys)
         self.dirty = True  # something changed since the last draw (an event, a push, a toast)
         self.running = True
@@ -418,6 +419,12 @@ class App:
         self.frames += 1
         if self.frames == 1:
             self.log("first_frame", seconds=round(time.perf_counter() - self.t_start, 3))
+        # The stack of screens as it is now on the display: logged once per change, after the
+        # flip, so a test (or a recording tool) knows when a screen is visible, not only pushed.
+        shown = [s.name for s in self.screens]
+        if shown != self._shown_screens:
+            self._shown_screens = shown
+            self.log("drawn", screens=shown)
 
     def run_frames(self, n: int, dt: float = STEP) -> None:
         for _ in range(n):
