@@ -147,21 +147,30 @@ class Session:
         self.future.clear()
         self.log("new_game", player=player, story=self.story.id, seed=seed)
 
+    def _playing(self) -> Runtime:
+        """The runtime of the game on: what follows is asked for only once new() or load() has
+        made one (the play screen exists only then)."""
+        if self.runtime is None:
+            raise RuntimeError("no game started: call new() or load() first")
+        return self.runtime
+
     @property
     def prompt(self):
-        return self.runtime.current()
+        return self._playing().current()
 
     def scene_title(self) -> str:
-        scene = self.runtime.level.scenes.get(self.runtime.scene)
-        return scene.title if scene and scene.title else self.runtime.scene.replace("_", " ").capitalize()
+        rt = self._playing()
+        scene = rt.level.scenes.get(rt.scene)
+        return scene.title if scene and scene.title else rt.scene.replace("_", " ").capitalize()
 
     def scene_background(self) -> tuple[str | None, str]:
-        scene = self.runtime.level.scenes.get(self.runtime.scene)
-        return (scene.background if scene else None), self.runtime.scene
+        rt = self._playing()
+        scene = rt.level.scenes.get(rt.scene)
+        return (scene.background if scene else None), rt.scene
 
     # ------------------------------------------------------------------ rollback
     def state(self, screen: dict[str, Any]) -> dict[str, Any]:
-        return {"runtime": self.runtime.snapshot(), "screen": dict(screen)}
+        return {"runtime": self._playing().snapshot(), "screen": dict(screen)}
 
     def checkpoint(self, screen: dict[str, Any]) -> None:
         """Call before acting on the runtime. A new action makes the old future unreachable."""
@@ -187,13 +196,14 @@ class Session:
 
     # ------------------------------------------------------------------ saves
     def _fields(self, screen: dict[str, Any]) -> dict[str, Any]:
+        rt = self._playing()
         return {
-            "runtime_snapshot": self.runtime.snapshot(),
+            "runtime_snapshot": rt.snapshot(),
             "story_path": self.story_path,
             "story_id": self.story.id,
-            "scene": self.runtime.scene,
+            "scene": rt.scene,
             "scene_title": self.scene_title(),
-            "player": self.runtime.world.player,
+            "player": rt.world.player,
             "screen": json.loads(json.dumps(screen, default=str)),
         }  # a copy the frame thread cannot change
 
@@ -201,7 +211,7 @@ class Session:
         self.writer.flush()  # an autosave still being written must not land after this save
         path = saves.write(slot, thumbnail_png=thumbnail_png, **self._fields(screen))
         self.read.flush()
-        self.log("saved", slot=slot, scene=self.runtime.scene, key=getattr(self.prompt, "key", ""))
+        self.log("saved", slot=slot, scene=self._playing().scene, key=getattr(self.prompt, "key", ""))
         return path
 
     def save_later(self, slot: str, screen: dict[str, Any], picture=None, why: str = "") -> None:
