@@ -3,6 +3,7 @@ lint and exhaustive playtests do not walk states no player can reach."""
 
 import pytest
 
+from game import minigames
 from game.minigames.base import run_autopilot
 from game.minigames.drawing.game import VERDICTS, possible_result
 from game.story.explore import Outcomes, explore
@@ -26,21 +27,7 @@ def test_impossible_drawing_results_are_refused():
 def test_the_campaigns_drawing_is_explored_with_each_verdict_and_nothing_impossible(monkeypatch):
     monkeypatch.chdir(__file__.rsplit("/tests/", 1)[0])
     story = load_story_or_raise("levels/campaign.yaml")
-    info_default = {
-        "reward": 0.0,
-        "guess": "",
-        "idea": "",
-        "rounds": 0,
-        "score": 0,
-        "seconds": 0.0,
-        "understood": False,
-        "understood_rounds": 0,
-        "verdict": "none",
-        "best_idea": "",
-        "best_guess": "",
-        "best_closeness": 0.0,
-        "guesser": "embedded",
-    }
+    info_default = dict(minigames.info("drawing").default_result)  # what a skipped game gives
     prompt = MinigamePrompt("k", "drawing", {}, "drawing", info_default, 0, "s")
     results = Outcomes(story).minigame(prompt)
     assert {r["verdict"] for r in results} == set(VERDICTS), "every branch the level wrote is tried"
