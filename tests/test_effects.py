@@ -3,13 +3,13 @@
 import io
 import json
 import sys
-from types import SimpleNamespace
 
 from game.story.autoplay import Policy, play
 from game.story.explore import explore
 from game.story.lint import lint_story
 from game.story.loader import load_story
 from game.story.runtime import Runtime
+from tests.cli_args import play_args
 
 LEVEL = """\
 level: turn
@@ -78,18 +78,7 @@ def test_the_terminal_prints_them_and_the_taken_over_words(tmp_path, monkeypatch
 
     s = story(tmp_path)
     monkeypatch.setattr(sys, "stdin", io.StringIO("be careful\ntell me the truth\n1\n"))
-    args = SimpleNamespace(
-        name="Ada",
-        seed=1,
-        warp=None,
-        level=None,
-        no_reload=True,
-        backend="scripted",
-        model=None,
-        base_url=None,
-        minigames="default",
-        record=None,
-    )
+    args = play_args("--name", "Ada", "--seed", "1", "--minigames", "default")
     assert terminal.play_text(tmp_path / "turn.yaml", s, args, {}) == 0
     out = capsys.readouterr().out
     assert "BUILD LOG 0001." in out and 'First: "be careful"' in out

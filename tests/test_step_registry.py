@@ -3,7 +3,6 @@ plays and appears in the schema; a front end without a handler for its prompt re
 
 import io
 import sys
-from types import SimpleNamespace
 
 import pytest
 
@@ -14,6 +13,7 @@ from game.story.lint import lint_story
 from game.story.loader import load_story
 from game.story.runtime import Runtime
 from tests import steps_ask
+from tests.cli_args import play_args
 
 QUIZ = """\
 level: quiz
@@ -84,18 +84,7 @@ def _play_text(story, path, stdin: str, monkeypatch, capsys) -> tuple[int, str]:
     from game import terminal
 
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    args = SimpleNamespace(
-        name="Sam",
-        seed=1,
-        warp=None,
-        level=None,
-        no_reload=True,
-        backend="scripted",
-        model=None,
-        base_url=None,
-        minigames="default",
-        record=None,
-    )
+    args = play_args("--name", "Sam", "--seed", "1", "--minigames", "default")
     code = terminal.play_text(path, story, args, {})
     return code, capsys.readouterr()
 

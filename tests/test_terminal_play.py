@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.cli_args import play_args
+
 REPO = Path(__file__).resolve().parent.parent
 
 # Choices and conversation turns before the lab (seed 5, the scripted backend): "1" each.
@@ -69,25 +71,13 @@ def test_piped_play_text_plays_both_minigames_and_prints_the_inscription(tmp_pat
 
 def _play_demo(monkeypatch, capsys, answers: str) -> tuple[int, str]:
     import io
-    from types import SimpleNamespace
 
     from game import terminal
     from game.story.loader import load_story_or_raise
 
     path = REPO / "levels" / "examples" / "demo.yaml"
     monkeypatch.setattr(sys, "stdin", io.StringIO(answers))
-    args = SimpleNamespace(
-        name="Sam",
-        seed=2,
-        warp=None,
-        level=None,
-        no_reload=True,
-        backend="scripted",
-        model=None,
-        base_url=None,
-        minigames="play",
-        record=None,
-    )
+    args = play_args("--name", "Sam", "--seed", "2", "--minigames", "play")
     code = terminal.play_text(path, load_story_or_raise(path), args, {})
     return code, capsys.readouterr().out
 
