@@ -17,11 +17,14 @@ class Screen:
     # An opaque screen hides everything below it; overlays (menus, help) draw over the one below.
     opaque = True
     name = "screen"
-    # True while the screen types the player's words (TEXTINPUT goes to a text box).
-    accepts_text = False
 
     def __init__(self, app) -> None:
         self.app = app
+
+    @property
+    def accepts_text(self) -> bool:
+        """True while the screen types the player's words (TEXTINPUT goes to a text box)."""
+        return False
 
     @property
     def theme(self):
