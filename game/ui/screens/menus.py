@@ -41,7 +41,12 @@ class PauseScreen(Overlay):
         in_game = play is not None and not ended
         items = [Item("Resume", self.close)]
         if minigame is not None:
-            items.append(Item("Skip this minigame", lambda: (self.close(), minigame.skip()), note="default result"))
+
+            def skip_minigame() -> None:
+                self.close()
+                minigame.skip()
+
+            items.append(Item("Skip this minigame", skip_minigame, note="default result"))
         items += [
             Item("Save", lambda: app.push(SaveLoadScreen(app, "save")), enabled=in_game and minigame is None),
             Item("Load", lambda: app.push(SaveLoadScreen(app, "load"))),
@@ -242,9 +247,12 @@ class SaveLoadScreen(Overlay):
                 return True
             if k == pygame.K_DELETE and self.infos[self.index].exists:
                 info = self.infos[self.index]
-                self.app.push(
-                    ConfirmScreen(self.app, f"Delete {info.label}?", lambda: (saves.delete(info.slot), self.refresh()))
-                )
+
+                def delete() -> None:
+                    saves.delete(info.slot)
+                    self.refresh()
+
+                self.app.push(ConfirmScreen(self.app, f"Delete {info.label}?", delete))
                 return True
         if event.type == pygame.MOUSEMOTION:
             for i, r in enumerate(self.rects):
@@ -589,7 +597,7 @@ class HistoryScreen(Overlay):
         super().__init__(app)
         self.entries = self.collect(play)
         self.scroll = 0  # lines scrolled up from the bottom
-        self._layout = None
+        self._layout: tuple[int, list[tuple[str, str]]] | None = None  # (text size, wrapped lines)
 
     @staticmethod
     def collect(play) -> list[tuple[str, str, str]]:
