@@ -8,6 +8,9 @@ small: a generated line's text, or the conversation's snapshot and the turns sho
 
 from __future__ import annotations
 
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
 import pygame
 
 from game import saves
@@ -17,6 +20,10 @@ from game.ui.screens.base import AMBIENT, FULL, Screen
 from game.ui.talk import open_conversation, outcome_of, reply_info, start_line
 from game.ui.theme import H, W
 from game.ui.widgets import Item, Menu, TextBox, TypeText, fit_size, wrap
+
+if TYPE_CHECKING:
+    from game.dialogue.conversation import Conversation
+    from game.dialogue.service import ReplyHandle
 
 TEXT_W = 1120
 # A choice ignores keys for this long after it appears, and keys already held down when it
@@ -47,13 +54,15 @@ class PlayScreen(Screen):
         return getattr(self, "mode", None) == "talk"
 
     name = "play"
+    # A choice's question as typed text (question, text), set when a choice is first drawn.
+    _qcache: tuple[str, TypeText]
 
     def __init__(self, app, state: dict | None = None) -> None:
         super().__init__(app)
         self.session = app.session
         self.skip = False
         self.auto = False
-        self.last_scene = None
+        self.last_scene: str | None = None  # entering another scene autosaves
         self.pending_autosave = ""
         self.present(state or {})
 
@@ -70,12 +79,12 @@ class PlayScreen(Screen):
         state = state or {}
         rt = self.session.runtime
         self.prompt = prompt = rt.current()
-        self.handle_stream = None
-        self.generated_done = None
-        self.conv = None
+        self.handle_stream: ReplyHandle | None = None  # a generated line or a reply, while it streams
+        self.generated_done: dict[str, Any] | None = None  # a generated line once it is complete
+        self.conv: Conversation | None = None
         self.note = ""
         self.wait = 0.0
-        self.menu = None
+        self.menu: Menu | None = None  # the options, while a choice is shown
         bg_name, scene_id = self.session.scene_background()
         self.bg = backgrounds.kind_for(bg_name, scene_id)
         if rt.scene != self.last_scene and not isinstance(prompt, EndPrompt):
@@ -121,7 +130,7 @@ class PlayScreen(Screen):
         self.mode = "choice"
         self.skip = False  # skipping always stops at a decision
         labels = self.session.runtime.world.labels  # words an `effect:` has taken over
-        items = [Item(labels.get(o["text"], o["text"]), (lambda i=o["index"]: self.choose(i))) for o in prompt.options]
+        items = [Item(labels.get(o["text"], o["text"]), partial(self.choose, o["index"])) for o in prompt.options]
         self.menu = Menu(items, x=W // 2 - 420, y=0, width=840, numbered=True, preselect=False)
         self.choice_age = 0.0
         self.held_at_choice = set(self.app.keys_down)
@@ -259,9 +268,12 @@ class PlayScreen(Screen):
         self._act(lambda: self.session.runtime.skip_minigame(reason))
 
     def say(self, text: str) -> None:
+        conv = self.conv
+        if conv is None:  # no conversation on screen: nobody to answer
+            return
         self.session.checkpoint(self.screen_state())
         try:
-            self.handle_stream = self.conv.send(text)
+            self.handle_stream = conv.send(text)
         except Exception as exc:  # noqa: BLE001
             self.session.history.pop()
             self.app.toast(f"The AI could not answer: {exc}")
@@ -413,6 +425,9 @@ class PlayScreen(Screen):
         return False
 
     def _handle_choice(self, event) -> bool:
+        menu = self.menu
+        if menu is None:  # not showing a choice
+            return False
         if event.type == pygame.KEYUP:
             self.held_at_choice.discard(event.key)
             return False
@@ -424,13 +439,13 @@ class PlayScreen(Screen):
                     why="held" if event.key in self.held_at_choice else "too soon",
                 )
                 return True
-            if event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE) and not self.menu.focused:
+            if event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_SPACE) and not menu.focused:
                 self.choice_hint = "Nothing is selected yet: press ↓ or ↑ first, a number key, or click an option."
                 self.app.log("choice_key_ignored", key=pygame.key.name(event.key), why="nothing selected")
                 return True
         if event.type == pygame.MOUSEBUTTONDOWN and self.choice_age < ARM_DELAY:
             return True
-        return self.menu.handle(event)
+        return menu.handle(event)
 
     def _handle_talk(self, event) -> bool:
         if self.handle_stream is not None:
@@ -575,7 +590,7 @@ class PlayScreen(Screen):
                     text=turn["text"],
                     backend=turn["backend"],
                     model=turn["model"],
-                    finished=bool(self.conv.finished),
+                    finished=bool(self.conv and self.conv.finished),
                 )
             elif kind == "failed":
                 turn.update(text=turn["text"] or "…", streaming=False, failed=payload)
@@ -674,6 +689,9 @@ class PlayScreen(Screen):
                 )
 
     def _draw_choice(self, surface) -> None:
+        menu = self.menu
+        if menu is None:  # not showing a choice
+            return
         th = self.theme
         question = self.prompt.prompt or self._last_line_text()
         if question:
@@ -690,15 +708,15 @@ class PlayScreen(Screen):
             bottom = H - 60
         # The options at the player's text size if they fit between the top and the question, else smaller.
         room = bottom - 70 - th.font(th.scaled(0.7)).get_linesize() - 30
-        size = fit_size(lambda sz: self.menu.measure(th, size=sz), room, th.base)
-        total = self.menu.measure(th, size=size)
-        self.menu.y = max(
+        size = fit_size(lambda sz: menu.measure(th, size=sz), room, th.base)
+        total = menu.measure(th, size=size)
+        menu.y = max(
             70 + th.font(th.scaled(0.7)).get_linesize() + 30, min(bottom - total, (bottom + 60) // 2 - total // 2)
         )
-        self.menu.draw(surface, th, size=size)
+        menu.draw(surface, th, size=size)
         hint = self.choice_hint or "Choose: ↓/↑ then Enter, a number key, or click"
         hint_img = th.render(hint, th.scaled(0.7), color=th.pal.text if self.choice_hint else th.pal.dim)
-        plate = hint_img.get_rect(midbottom=(W // 2, self.menu.y - 14)).inflate(24, 8)
+        plate = hint_img.get_rect(midbottom=(W // 2, menu.y - 14)).inflate(24, 8)
         th.panel(surface, plate, radius=8, alpha=235)  # readable over any art behind it
         surface.blit(hint_img, hint_img.get_rect(center=plate.center))
 
@@ -918,7 +936,7 @@ class PlayScreen(Screen):
                 done=self.type.done,
                 generating=self.handle_stream is not None,
             )
-        elif self.mode == "choice":
+        elif self.mode == "choice" and self.menu is not None:
             d.update(
                 options=[i.label for i in self.menu.items],
                 focus=self.menu.index if self.menu.focused else None,
