@@ -173,6 +173,34 @@ def test_joined_traces_draw_the_same_ink():
         assert np.array_equal(D.partial_bitmap(a, 1.0), D.partial_bitmap(b, 1.0))
 
 
+def test_smoothing_turns_a_pixel_staircase_into_a_line():
+    # A diagonal traced as 4-connected steps: each corner is a right angle.
+    stairs = np.array([(i // 2 + i % 2, i // 2) for i in range(13)], dtype=float)
+    smooth = S.smooth_path(stairs, 1)
+    assert (smooth[0] == stairs[0]).all() and (smooth[-1] == stairs[-1]).all()  # ends stay put
+    # the inner points lie nearly on the diagonal; the steps sat half a pixel off it
+    off = lambda p: np.abs(p[1:-1, 0] - p[1:-1, 1] - 0.5).max()  # noqa: E731
+    assert off(stairs) == 0.5
+    assert off(smooth) < 0.2
+    assert (S.smooth_path(stairs, 0) == stairs).all()
+    # a closed loop stays closed and is averaged all round
+    ring = np.array([(0, 0), (0, 1), (0, 2), (1, 2), (2, 2), (2, 1), (2, 0), (1, 0), (0, 0)], dtype=float)
+    round_ring = S.smooth_path(ring, 1)
+    assert (round_ring[0] == round_ring[-1]).all()
+    assert np.allclose(round_ring[:-1].mean(axis=0), ring[:-1].mean(axis=0))
+    assert not (round_ring[0] == ring[0]).all()  # the corner was rounded too
+
+
+def test_smoothed_traces_keep_their_paths_and_their_place():
+    d = quickdraw_dir()
+    classes, arrays = D.load_bitmaps(d)
+    x = np.concatenate([a[D.split_indices(len(a), c)["test"][:3]] for c, a in enumerate(arrays)])
+    for plain, smooth in zip(S.trace_bitmaps(x), S.trace_bitmaps(x, smooth=1)):
+        assert [len(s[0]) for s in plain] == [len(s[0]) for s in smooth]
+        a, b = D.partial_bitmap(plain, 1.0).astype(float), D.partial_bitmap(smooth, 1.0).astype(float)
+        assert np.corrcoef(a, b)[0, 1] > 0.8
+
+
 def test_partial_drawings_grow_with_the_strokes():
     strokes = [[[0, 100], [0, 0]], [[0, 0], [0, 100]], [[0, 100], [100, 100]], [[100, 100], [0, 100]]]
     inks = [D.partial_bitmap(strokes, f).astype(bool).sum() for f in (0.25, 0.5, 0.75, 1.0)]

@@ -87,7 +87,7 @@ def test_a_continued_run_starts_from_the_shipped_network_in_training_mode_too(tr
 def test_training_partials_are_one_whole_trace_and_prefixes(trainer):
     """Each training drawing gives one whole trace and several non-empty stroke prefixes."""
     bitmap = np.load(quickdraw_dir() / "bitmaps" / "cat.npy")[:4]
-    out = trainer._partials((bitmap, 3))
+    out = trainer._partials((bitmap, 3, 0.0))
     assert out.shape == (4 * trainer.PARTIALS_PER_DRAWING, 784)
     full = [D.partial_bitmap(t, 1.0) for t in trace_bitmaps(bitmap)]
     for i in range(4):
@@ -95,6 +95,17 @@ def test_training_partials_are_one_whole_trace_and_prefixes(trainer):
         assert (first == full[i]).all()  # one whole trace per drawing
         rest = out[i * trainer.PARTIALS_PER_DRAWING + 1 : (i + 1) * trainer.PARTIALS_PER_DRAWING]
         assert all(r.any() for r in rest)
+
+
+def test_smoothed_partials_are_drawn_from_smoothed_paths(trainer):
+    """--smoothed 1 makes every prefix from averaged paths; the whole trace stays the plain one."""
+    bitmap = np.load(quickdraw_dir() / "bitmaps" / "cat.npy")[:4]
+    plain, smooth = trainer._partials((bitmap, 3, 0.0)), trainer._partials((bitmap, 3, 1.0))
+    n = trainer.PARTIALS_PER_DRAWING
+    assert (plain[::n] == smooth[::n]).all()
+    rest = [i for i in range(len(plain)) if i % n]
+    assert sum(not np.array_equal(plain[i], smooth[i]) for i in rest) > len(rest) // 2
+    assert "averaged over 1 pixel" in trainer.recipe_for(0.5) and trainer.recipe_for(0.0) == trainer.PARTIALS_RECIPE
 
 
 def test_a_run_resumes_from_its_checkpoint(trainer, tmp_path):

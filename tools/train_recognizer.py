@@ -52,16 +52,25 @@ ORDER_TAUS = (0.0, 0.5, D.HUMAN_ORDER_TAU, D.HUMAN_ORDER_TAU, 2.0, None)
 # the same way. Two trace styles keep the model from learning the look of one tracer.
 JOINED_SHARE = 0.5
 JOINED_ORDER_TAUS = (1.0, D.JOINED_ORDER_TAU, D.JOINED_ORDER_TAU, 3.0, None)
+# `--smoothed S`: that share of the prefixes is drawn from paths averaged over this many
+# pixels either side (strokes.smooth_path), so a zoomed-up fragment is a pen line rather
+# than a pixel staircase. 0, the default, is the recipe of the shipped weights.
+SMOOTH_REACH = 1
 
 
 def _partials(job):
     """Worker: trace a chunk of bitmaps and render a few random stroke prefixes of each."""
-    bitmaps, seed = job
+    bitmaps, seed, smoothed = job
     rng = np.random.default_rng(seed)
     styles = [
         (trace_bitmaps(bitmaps), ORDER_TAUS),
         (trace_bitmaps(bitmaps, join_degrees=JOIN_DEGREES), JOINED_ORDER_TAUS),
     ]
+    if smoothed:
+        styles += [
+            (trace_bitmaps(bitmaps, smooth=SMOOTH_REACH), ORDER_TAUS),
+            (trace_bitmaps(bitmaps, join_degrees=JOIN_DEGREES, smooth=SMOOTH_REACH), JOINED_ORDER_TAUS),
+        ]
     out = np.zeros((len(bitmaps) * PARTIALS_PER_DRAWING, 784), np.uint8)
     for i in range(len(bitmaps)):
         lengths = [D.path_lengths(traced[i]) for traced, _ in styles]
@@ -71,6 +80,8 @@ def _partials(job):
             # fifth to nine tenths of the strokes, in either trace style.
             fraction = 1.0 if j == 0 else float(rng.uniform(0.15, 0.9))
             style = int(j > 0 and rng.random() < JOINED_SHARE)
+            if smoothed and j > 0 and rng.random() < smoothed:
+                style += 2
             traced, taus = styles[style]
             strokes = traced[i]
             tau = taus[rng.integers(len(taus))]
@@ -109,7 +120,16 @@ PARTIALS_RECIPE = (
 )
 
 
-def build_data(root: Path, seed: int):
+def recipe_for(smoothed: float) -> str:
+    """PARTIALS_RECIPE as changed by --smoothed."""
+    if not smoothed:
+        return PARTIALS_RECIPE
+    return PARTIALS_RECIPE + (
+        f"; {smoothed:.0%} of the prefixes from paths averaged over {SMOOTH_REACH} pixel(s) either side"
+    )
+
+
+def build_data(root: Path, seed: int, smoothed: float = 0.0):
     classes, arrays = D.load_bitmaps(root)
     pools, val_x, val_y = [], [], []
     jobs, owners = [], []
@@ -120,7 +140,7 @@ def build_data(root: Path, seed: int):
         val_y.append(np.full(len(idx["val"]), c))
         pools.append([train])
         for k in range(0, len(train), 500):
-            jobs.append((train[k : k + 500], seed * 1000 + c * 100 + k // 500))
+            jobs.append((train[k : k + 500], seed * 1000 + c * 100 + k // 500, smoothed))
             owners.append(c)
     t0 = time.time()
     val_x = np.concatenate(val_x)
@@ -471,6 +491,9 @@ def main(argv=None) -> int:
     ap.add_argument("--fc", type=int, default=256, help="width of the hidden dense layer")
     ap.add_argument("--smoothing", type=float, default=0.05, help="label smoothing")
     ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
+    ap.add_argument(
+        "--smoothed", type=float, default=0.0, help="share of the partial drawings made from smoothed paths"
+    )
     ap.add_argument("--originals", type=float, default=0.5, help="share of each epoch taken from whole drawings")
     ap.add_argument(
         "--teacher",
@@ -552,11 +575,11 @@ def main(argv=None) -> int:
         print(f"read the prepared data from {cache}", flush=True)
     else:
         try:
-            classes, originals, partials, val_x, val_y, val_px = build_data(args.data, args.seed)
+            classes, originals, partials, val_x, val_y, val_px = build_data(args.data, args.seed, args.smoothed)
         except FileNotFoundError:
             print(f"train_recognizer: no bitmaps/*.npy under {args.data} (pass --data)", file=sys.stderr)
             return 2
-        partials_recipe = PARTIALS_RECIPE
+        partials_recipe = recipe_for(args.smoothed)
         if cache:
             np.savez(
                 cache,
@@ -564,7 +587,7 @@ def main(argv=None) -> int:
                 val_x=val_x,
                 val_y=val_y,
                 val_px=val_px,
-                partials_recipe=np.array(PARTIALS_RECIPE),
+                partials_recipe=np.array(partials_recipe),
                 **{f"o{c}": a for c, a in enumerate(originals)},
                 **{f"p{c}": a for c, a in enumerate(partials)},
             )

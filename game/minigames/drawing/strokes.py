@@ -588,8 +588,33 @@ def join_paths(paths: list, max_turn_degrees: float = JOIN_DEGREES) -> list:
         del paths[j]
 
 
+def smooth_path(arr: np.ndarray, reach: int) -> np.ndarray:
+    """A pixel path (P, 2) averaged over `reach` pixels either side, its ends kept.
+
+    A skeleton path steps from pixel to pixel; a pen stroke does not. A closed path wraps
+    round. Near the ends the window shrinks so the path still starts and ends where it did."""
+    n = len(arr)
+    if reach <= 0 or n < 3:
+        return arr
+    closed = n > 3 and tuple(arr[0]) == tuple(arr[-1])
+    if closed:
+        ring = arr[:-1]
+        m = len(ring)
+        idx = (np.arange(m)[:, None] + np.arange(-reach, reach + 1)[None, :]) % m
+        out = ring[idx].mean(axis=1)
+        return np.vstack([out, out[:1]])
+    k = np.minimum(np.minimum(np.arange(n), np.arange(n)[::-1]), reach)
+    csum = np.vstack([np.zeros((1, 2)), np.cumsum(arr, axis=0)])
+    i = np.arange(n)
+    return (csum[i + k + 1] - csum[i - k]) / (2 * k + 1)[:, None]
+
+
 def trace_bitmaps(
-    bitmaps: np.ndarray, threshold: int = 100, min_len: int = 2, join_degrees: float | None = None
+    bitmaps: np.ndarray,
+    threshold: int = 100,
+    min_len: int = 2,
+    join_degrees: float | None = None,
+    smooth: int = 0,
 ) -> list[list]:
     """Bitmaps (N, 784) -> for each, a list of strokes ``[[xs], [ys]]`` in the 256 box,
     longest first.
@@ -598,7 +623,8 @@ def trace_bitmaps(
     stroke-like paths so partial drawings can be made and measured the way the game sees
     them (a prefix of the strokes, re-simplified and rendered). Paths run between ends and
     junctions, so a stroke that crosses another becomes several paths, unless
-    `join_degrees` joins those that run on through a junction (join_paths). Ordering
+    `join_degrees` joins those that run on through a junction (join_paths); `smooth`
+    averages each path over that many pixels either side (smooth_path). Ordering
     longest first follows the dataset's tendency to draw the main outline first (the
     evaluation also reports a random order).
     """
@@ -612,7 +638,7 @@ def trace_bitmaps(
         paths.sort(key=lambda p: (-len(p), p[0]))
         strokes = []
         for p in paths:
-            arr = np.asarray(p, dtype=np.float64)
+            arr = smooth_path(np.asarray(p, dtype=np.float64), smooth)
             # pixel centre -> the 256 box of the render (up to the offset simplify() removes)
             xs = (arr[:, 1] + 0.5) / _SCALE
             ys = (arr[:, 0] + 0.5) / _SCALE
