@@ -486,8 +486,6 @@ class PlayScreen(Screen):
             return FULL
         if self.mode == "line" and not self.type.done:
             return FULL
-        if self.mode == "level" and self.skip:
-            return FULL
         return AMBIENT
 
     def update(self, dt: float) -> None:
