@@ -299,7 +299,7 @@ def _drawing(seed: int, params: dict, ask, ai_name: str) -> dict:
         params = dict(params, timed=False)
     # The mouse mode writes its escape codes to `sys.stdout.unfiltered` (under textsafe.SafeStream) and
     # cleans the words it shows on its own.
-    return drawing.play(seed, params, ask, _out, ai_name)
+    return drawing.play(seed, params, ask, _out, ai_name, recognizer=drawing.configured_recognizer())
 
 
 def text_minigame(name: str, seed: int, params: dict) -> dict | None:

@@ -186,3 +186,18 @@ def test_the_game_takes_own_ideas_with_a_vision_guesser(server):
     assert g.result()["guesser"] == "vision"
     sent = server.requests[-1]["body"]["messages"][0]["content"][0]["text"]
     assert "my grandmother" in sent
+
+
+def test_a_guesser_asked_on_the_frame_thread_also_gets_the_allowed_answers(server):
+    """background=False (no worker): the player's own idea still reaches the vision model."""
+    server.reply = json.dumps({"guesses": [{"label": "a kite", "prob": 0.8}]})
+    g = DrawingGame()
+    g.reset(2, {"voice": "plain"})
+    g.use_recognizer(_vision(server), background=False)
+    g.step(1 / 30, {"pick_custom": "a kite"})
+    g.step(1 / 30, {"pen_down": [100, 100]})
+    for i in range(20):
+        g.step(1 / 30, {"pen_move": [100 + 10 * i, 100 + 4 * i]})
+    g.step(1 / 30, {"pen_up": True})
+    assert g.state["top"][0][0] == "a kite"
+    assert g.recognizer.last_error is None

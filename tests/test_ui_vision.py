@@ -4,8 +4,8 @@ import os
 
 import pytest
 
+from game.minigames.drawing.vision import configured as vision_settings
 from game.paths import config_dir
-from game.ui.screens.minigame import vision_settings
 
 
 def test_no_vision_model_means_the_embedded_recognizer(monkeypatch):

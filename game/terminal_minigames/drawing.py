@@ -37,6 +37,8 @@ GRID = 100.0  # the typed version's coordinates: 0..100 on both axes, (0, 0) top
 PEN_STEP = 10.0  # canvas units the pen moves per step of DT: ~300 units a second, a person's pace
 PAUSE_STEPS = 4  # steps between two strokes: the pen lifts, the hand moves
 MAX_POINTS = 2000  # one typed stroke's points: enough for any drawing, bounded for a paste
+ANSWER_WAIT = 30.0  # seconds the typed version waits for a remote guesser's answer to a line
+MAX_IDEA = 60  # an idea of the player's own (with a vision model): a word or a short phrase
 
 # ------------------------------------------------------------------ mouse reports
 MOUSE_ON = "\x1b[?1049h\x1b[?25l\x1b[?1002h\x1b[?1006h"  # alternate screen, hide cursor, reports on
@@ -268,6 +270,7 @@ class TypedDrawing:
         self.ai_name = ai_name
         self.canvas = CellCanvas(0, 0, 40, 20)
         self._said = ""
+        self._problem: str | None = None
 
     @property
     def state(self) -> dict:
@@ -276,7 +279,8 @@ class TypedDrawing:
     def pick_text(self) -> list[str]:
         s = self.state
         opts = "   ".join(f"{i + 1}. {w}" for i, w in enumerate(s["options"]))
-        return [f"Round {s['round'] + 1} of {s['rounds']}. Pick your secret idea: {opts}"]
+        own = "   or type an idea of your own" if self.game.takes_custom_ideas else ""
+        return [f"Round {s['round'] + 1} of {s['rounds']}. Pick your secret idea: {opts}{own}"]
 
     def command(self, line: str) -> list[str]:
         s, g = self.state, self.game
@@ -284,10 +288,14 @@ class TypedDrawing:
         if s["phase"] == "pick":
             if text in ("1", "2", "3") and int(text) <= len(s["options"]):
                 g.step(DT, {"pick": int(text) - 1})
-                limit = f"{s['time_limit']:g} seconds of drawing" if s["timed"] else "no time limit"
-                return [
-                    f"You are drawing: {s['idea']} ({limit}; {self.ai_name} does not know which). h for help."
-                ] + self._ai()
+                return self._drawing_now()
+            if text and g.takes_custom_ideas and not text.isdigit():
+                g.step(DT, {"pick_custom": line.strip()[:MAX_IDEA]})
+                if s["phase"] == "draw":
+                    return self._drawing_now()
+                return [f"({s.get('notice') or 'type 1, 2 or 3, or an idea of your own'})"]
+            if g.takes_custom_ideas:
+                return ["(type 1, 2 or 3, or an idea of your own)"]
             return ["(type 1, 2 or 3 to pick an idea)"]
         if s["phase"] != "draw":
             return []
@@ -318,9 +326,21 @@ class TypedDrawing:
             out += self.reveal()
         return out
 
+    def _drawing_now(self) -> list[str]:
+        s = self.state
+        limit = f"{s['time_limit']:g} seconds of drawing" if s["timed"] else "no time limit"
+        return [f"You are drawing: {s['idea']} ({limit}; {self.ai_name} does not know which). h for help."] + self._ai()
+
     def _ai(self) -> list[str]:
         s = self.state
         lines = []
+        if s["phase"] == "draw" and not self.game.wait_for_guess(ANSWER_WAIT):
+            lines.append(f"({self.ai_name} is still looking; the drawing goes on)")
+        problem = getattr(self.game.recognizer, "last_error", None)
+        if problem and problem != self._problem:
+            # A vision model that fails is replaced by the embedded recognizer for that guess; say so once.
+            lines.append(f"(the vision model did not answer: {problem}; the embedded recognizer guessed instead)")
+        self._problem = problem
         if s.get("line") and s["line"] != self._said:
             self._said = s["line"]
             tops = ", ".join(f"{label} {p:.0%}" for label, p in s.get("top", []))
@@ -367,9 +387,14 @@ def play_typed(
 ) -> dict:
     """The text version, to the end of the rounds or of the input."""
     td = TypedDrawing(game, ai_name)
+    guesser = (
+        f"the vision model {game.recognizer.model}"
+        if game.takes_custom_ideas and getattr(game.recognizer, "model", None)
+        else "the same recognizer as the desktop game"
+    )
     out(
         f"Drawing game, text version ({why or 'no mouse here'}): you draw by typing strokes, "
-        f"{ai_name} guesses with the same recognizer as the desktop game."
+        f"{ai_name} guesses with {textsafe.clean(guesser)}."
     )
     while not game.done:
         if game.state["phase"] == "pick":
@@ -386,6 +411,19 @@ def play_typed(
         for text in td.command(line):
             out(text)
     return game.result()
+
+
+def configured_recognizer():
+    """The vision model the designer configured for the drawing game (settings.yaml
+    `vision:` or TT_VISION_MODEL, as on the desktop), or None for the embedded recognizer."""
+    from game.minigames.drawing.vision import configured
+
+    cfg = configured()
+    if not cfg:
+        return None
+    from game.minigames.drawing.recognizer import create
+
+    return create("vision", **cfg)
 
 
 # ------------------------------------------------------------------ the mouse version's I/O
@@ -532,13 +570,20 @@ def play(
     ai_name: str = "ARIA",
     mouse: bool | None = None,
     screen=None,
+    recognizer=None,
 ) -> dict:
     """The drawing game in this terminal: with the mouse when it can report one, else typed.
-    `screen`: the stream the mouse mode writes its escape codes to (default stdout)."""
+    `screen`: the stream the mouse mode writes its escape codes to (default stdout).
+    `recognizer`: who guesses (configured_recognizer(): a vision model, when the designer
+    set one); the embedded recognizer when None."""
     game = DrawingGame()
     game.reset(seed, params)
     if mouse is None:
         mouse = mouse_capable()
+    if recognizer is not None:
+        # A remote guesser answers from a worker thread, as on the desktop (one request in
+        # flight, the newest drawing next); the typed version waits for it after each line.
+        game.use_recognizer(recognizer)
     if mouse:
         if play_mouse(game, ai_name, stdout=screen) != "typed":
             r = game.result()

@@ -265,6 +265,16 @@ class DrawingGame(Minigame):
             background = getattr(recognizer, "name", "") != "embedded"
         self._async = _Worker(recognizer) if background else None
 
+    def wait_for_guess(self, timeout: float) -> bool:
+        """Wait for a background guess in flight and take it (for front ends whose time is
+        simulated, like the terminal's typed version; a real-time one polls instead).
+        False if `timeout` ran out first: the round goes on with the guess it had."""
+        if self._async is None:
+            return True
+        answered = self._async.wait_idle(timeout)
+        self.step(0.0)
+        return answered
+
     @property
     def guesser_name(self) -> str:
         return getattr(self._recognizer, "name", "embedded") if self._recognizer is not None else "embedded"
@@ -291,7 +301,7 @@ class DrawingGame(Minigame):
         if self._async is not None:
             self._async.submit(drawing, self._answers())
             return
-        self._take_guess(self.recognizer.guess(drawing))
+        self._take_guess(_ask(self.recognizer, drawing, self._answers()))
 
     def _take_guess(self, ranked: list) -> None:
         s = self.state
@@ -577,6 +587,24 @@ def _plan_for(idea: str, examples: dict[str, list], seed: int) -> list[dict[str,
     return actions
 
 
+def _ask(recognizer, drawing, answers):
+    """A guess about `drawing` among `answers` (a vision model needs them: the player's own
+    idea is among them), from a recognizer that may not take the keyword (a plug-in's)."""
+    if _takes_answers(recognizer):
+        return recognizer.guess(drawing, answers=answers)
+    return recognizer.guess(drawing)
+
+
+def _takes_answers(recognizer) -> bool:
+    import inspect
+
+    try:
+        params = inspect.signature(recognizer.guess).parameters
+    except (TypeError, ValueError):  # a builtin or a callable object without a signature
+        return False
+    return "answers" in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+
+
 class _Worker:
     """Runs a slow recognizer on a thread: submit() the latest drawing, poll() for an answer.
 
@@ -591,6 +619,8 @@ class _Worker:
         self._pending: tuple[Any, list[Any]] | None = None
         self._result = None
         self._busy = False
+        self._idle = threading.Event()
+        self._idle.set()
         self._threading = threading
 
     def submit(self, drawing, answers) -> None:
@@ -599,6 +629,7 @@ class _Worker:
             if self._busy:
                 return
             self._busy = True
+            self._idle.clear()
         self._threading.Thread(target=self._run, daemon=True).start()
 
     def _run(self) -> None:
@@ -607,13 +638,15 @@ class _Worker:
                 job, self._pending = self._pending, None
                 if job is None:
                     self._busy = False
+                    self._idle.set()
                     return
-            try:
-                guess = self.recognizer.guess(job[0], answers=job[1])
-            except TypeError:
-                guess = self.recognizer.guess(job[0])  # a plug-in without the answers keyword
+            guess = _ask(self.recognizer, job[0], job[1])
             with self._lock:
                 self._result = guess
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Block until no request is in flight or waiting; False if `timeout` ran out first."""
+        return self._idle.wait(timeout)
 
     def poll(self):
         with self._lock:

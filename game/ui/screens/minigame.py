@@ -39,7 +39,9 @@ class MinigameHost(Screen):
                 "characters": {cid: {"name": c.name, "color": c.color} for cid, c in rt.level.characters.items()},
                 "values": dict(rt.world.values),
             }
-            vision = vision_settings()
+            from game.minigames.drawing.vision import configured
+
+            vision = configured()
             if vision:
                 context["vision"] = vision
             self.view = view_cls(game, seed=prompt.seed, params=dict(prompt.params), context=context)
@@ -131,26 +133,3 @@ class MinigameHost(Screen):
 
     def describe(self):
         return {"screen": self.name, "minigame": self.prompt.name, "failed": self.failed}
-
-
-def vision_settings() -> dict | None:
-    """The drawing game's vision-model guesser, as the designer configured it.
-
-    settings.yaml `vision: {model, base_url, api_key}` (the key is better left to the
-    OPENAI_API_KEY environment variable), else TT_VISION_MODEL with OPENAI_BASE_URL and
-    OPENAI_API_KEY. None when no vision model is configured: the embedded recognizer guesses.
-    """
-    import os
-
-    from game.settings import _read_raw, settings_path
-
-    raw, _problem = _read_raw(settings_path())
-    cfg = raw.get("vision") if isinstance(raw, dict) else None
-    cfg = dict(cfg) if isinstance(cfg, dict) else {}
-    if not cfg.get("model") and os.environ.get("TT_VISION_MODEL"):
-        cfg["model"] = os.environ["TT_VISION_MODEL"]
-    if not cfg.get("model"):
-        return None
-    cfg.setdefault("base_url", os.environ.get("OPENAI_BASE_URL"))
-    cfg.setdefault("api_key", os.environ.get("OPENAI_API_KEY"))
-    return {k: cfg[k] for k in ("model", "base_url", "api_key", "timeout") if cfg.get(k) is not None}
