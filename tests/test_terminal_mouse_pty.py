@@ -141,3 +141,40 @@ def test_a_player_whose_mouse_does_nothing_can_type_strokes_instead(tmp_path):
             term.proc.kill()
     assert code == 0 and out.index(MOUSE_OFF) < out.index("text version")
     assert "Round over (you said done)" in out and "Traceback" not in out
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pty")
+def test_with_a_vision_model_the_mouse_player_types_an_idea_of_their_own(tmp_path):
+    import json
+
+    from tests.test_drawing_vision import KEY, FakeServer
+
+    server = FakeServer()
+    server.reply = json.dumps({"guesses": [{"label": "a lighthouse", "prob": 0.9}]})
+    level = tmp_path / "doodle.yaml"
+    level.write_text(LEVEL)
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "80", "LINES": "30"}
+    env.update(TT_VISION_MODEL="fake-vision", OPENAI_BASE_URL=server.url, OPENAI_API_KEY=KEY)
+    env.pop("TT_MOUSE", None)
+    term = Pty(
+        [sys.executable, "-m", "game", "play", "--text", str(level), "--name", "Ada", "--seed", "3", "--no-reload"], env
+    )
+    try:
+        term.expect("t: type an idea of your own")
+        term.send("t")
+        term.expect("the vision model fake-vision")
+        assert "an idea of your own" in term.expect("draw> ")  # the text may wrap anywhere before it
+        term.send("a lighthouse\n")
+        term.expect("You are drawing: a lighthouse")
+        term.send("20,90 50,10 80,90\n")
+        term.expect("(guesses: a lighthouse")
+        term.send("d\n")
+        out = term.expect("drew for ARIA")
+        code = term.close()
+    finally:
+        if term.proc.poll() is None:
+            term.proc.kill()
+        server.close()
+    assert code == 0
+    assert "You drew a lighthouse; ARIA said a lighthouse" in out and "understood!" in out
+    assert KEY not in out and "Traceback" not in out

@@ -493,6 +493,8 @@ def play_mouse(game: DrawingGame, ai_name: str = "ARIA", fd_in: int | None = Non
                 f" You drew {h['idea']}; {ai_name} said {h['guess'] or 'nothing'}: "
                 f"{'understood!' if h['understood'] else 'not quite.'} +{h['score']}   Enter: continue"
             )
+        elif s["phase"] == "pick" and game.takes_custom_ideas:
+            lines.append(" t: type an idea of your own (and your strokes)   q: stop")
         else:
             lines.append(" Enter/d: done   u: undo   c: clear   q: stop   t: type strokes instead")
         # the text is cleaned (a level's names and lines), the codes around it are the canvas's own
