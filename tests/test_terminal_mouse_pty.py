@@ -76,15 +76,20 @@ class Pty:
             os.close(self.master)
 
 
-@pytest.mark.skipif(os.name != "posix", reason="needs a pty")
-def test_drawing_with_the_mouse_in_an_xterm_pty(tmp_path):
+def _doodle(tmp_path, term: str, **env_vars: str) -> Pty:
+    """`play --text` of the one-drawing level in a pty that says it is `term`, 80x30."""
     level = tmp_path / "doodle.yaml"
     level.write_text(LEVEL)
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "80", "LINES": "30"}
+    env = {**os.environ, "TERM": term, "COLUMNS": "80", "LINES": "30", **env_vars}
     env.pop("TT_MOUSE", None)
-    term = Pty(
+    return Pty(
         [sys.executable, "-m", "game", "play", "--text", str(level), "--name", "Ada", "--seed", "3", "--no-reload"], env
     )
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pty")
+def test_drawing_with_the_mouse_in_an_xterm_pty(tmp_path):
+    term = _doodle(tmp_path, "xterm-256color")
     try:
         term.expect("Will you draw something for me?")
         term.expect(MOUSE_ON)  # mouse reports on: the game is listening
@@ -117,13 +122,7 @@ def test_drawing_with_the_mouse_in_an_xterm_pty(tmp_path):
 
 @pytest.mark.skipif(os.name != "posix", reason="needs a pty")
 def test_a_player_whose_mouse_does_nothing_can_type_strokes_instead(tmp_path):
-    level = tmp_path / "doodle.yaml"
-    level.write_text(LEVEL)
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": "80", "LINES": "30"}
-    env.pop("TT_MOUSE", None)
-    term = Pty(
-        [sys.executable, "-m", "game", "play", "--text", str(level), "--name", "Ada", "--seed", "3", "--no-reload"], env
-    )
+    term = _doodle(tmp_path, "xterm")
     try:
         term.expect("t: type strokes instead")
         term.send("t")
@@ -151,14 +150,7 @@ def test_with_a_vision_model_the_mouse_player_types_an_idea_of_their_own(tmp_pat
 
     server = FakeServer()
     server.reply = json.dumps({"guesses": [{"label": "a lighthouse", "prob": 0.9}]})
-    level = tmp_path / "doodle.yaml"
-    level.write_text(LEVEL)
-    env = {**os.environ, "TERM": "xterm", "COLUMNS": "80", "LINES": "30"}
-    env.update(TT_VISION_MODEL="fake-vision", OPENAI_BASE_URL=server.url, OPENAI_API_KEY=KEY)
-    env.pop("TT_MOUSE", None)
-    term = Pty(
-        [sys.executable, "-m", "game", "play", "--text", str(level), "--name", "Ada", "--seed", "3", "--no-reload"], env
-    )
+    term = _doodle(tmp_path, "xterm", TT_VISION_MODEL="fake-vision", OPENAI_BASE_URL=server.url, OPENAI_API_KEY=KEY)
     try:
         term.expect("t: type an idea of your own")
         term.send("t")
