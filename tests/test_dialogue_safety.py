@@ -261,3 +261,31 @@ def test_a_diagnostic_quoting_a_hostile_key_prints_no_escape(tmp_path):
     _story, diags = load_story(level, cache=False)
     text = "\n".join(d.format() for d in diags)
     assert "unknown key 'key'" in text and not any(c in text for c in CONTROL if c != "\n")
+
+
+def test_a_key_is_redacted_in_the_forms_a_server_or_library_echoes_it():
+    """Not only its exact text: URL-quoted, JSON-escaped, inside a Basic header's base64 at
+    any alignment, and any credential's value after a label that names it."""
+    import base64
+    from urllib.parse import quote
+
+    from game.dialogue.base import redact
+
+    key = "sk-live-Qw/7+Er_Ty9Ui0Op1As2Df3Gh4Jk5"
+    register_secret(key)
+    for user in ("a", "ab", "abc", "designer"):
+        header = base64.b64encode(f"{user}:{key}".encode()).decode()
+        unlabelled = redact(f"echo {header} done").split()[1]
+        assert "[redacted]" in unlabelled
+        # all that is left of the encoding is the user's part and a few characters at the seams
+        assert len(unlabelled.replace("[redacted]", "")) <= len(user) * 4 // 3 + 8 < len(header) // 2
+        assert redact(f"sent Authorization: Basic {header}") == "sent Authorization: Basic [redacted]"
+    assert redact(f"redirect?key={quote(key, safe='')}&x=1") == "redirect?key=[redacted]&x=1"
+    assert key not in redact(json.dumps({"error": {"echo": key}})) and "[redacted]" in redact(json.dumps(key))
+    # a credential this process never saw, named by its label
+    assert redact("Authorization: Bearer abc123def456ghi") == "Authorization: Bearer [redacted]"
+    assert redact('{"api_key": "zzzz9999yyyy"}') == '{"api_key": "[redacted]"}'
+    assert redact("x-api-key=0a1b2c3d4e5f") == "x-api-key=[redacted]"
+    # prose that mentions such things is left as it is
+    for prose in ("Check your API key and authorization settings.", "the key to the kingdom is patience"):
+        assert redact(prose) == prose

@@ -173,15 +173,46 @@ _KEY_RE = re.compile(r"\b(?:sk|pk|rk|key|gsk|xai)[-_][A-Za-z0-9_\-*.]{6,}")
 MIN_SECRET_PART = 16  # a key's tail shorter than this is not told apart from ordinary text
 
 
+# A credential's value after a label that names it, whatever its shape: a header or a
+# setting echoed back ("Authorization: Bearer abc...", "api_key=abc...", '"api_key": "abc"').
+_LABELLED_RE = re.compile(
+    r"(?i)(\b(?:authorization|proxy-authorization|api[-_ ]?key|x-api-key|access[-_ ]?token)\b[\"']?\s*[:=]\s*[\"']?"
+    r"(?:(?:bearer|basic|token)\s+)?)([^\s\"',;]{6,})"
+)
+
+
+def _encoded_forms(value: str) -> set[str]:
+    """How a credential may be written where it is echoed: URL-quoted (a query string, a
+    redirect), JSON-escaped, and base64 (a Basic authorization header encodes "user:key",
+    so the key's bytes may start at any of three offsets: each alignment's stable middle)."""
+    import base64
+    import json
+    from urllib.parse import quote
+
+    forms = {quote(value, safe=""), json.dumps(value)[1:-1]}
+    raw = value.encode()
+    for shift in range(3):
+        encoded = base64.b64encode(b"\0" * shift + raw).decode()
+        # the first characters mix the padding bytes, the last ones what follows the key
+        inner = encoded[(shift * 4 + 2) // 3 + 1 : -4]
+        if len(inner) >= MIN_SECRET_PART:
+            forms.add(inner)
+    forms.discard(value)
+    return forms
+
+
 def register_secret(value: str | None) -> None:
-    """Remember a credential so that `redact` removes it from every message and log line, and the
-    key without its prefix too ("sk-proj-XYZ..." echoed as "proj-XYZ..." or "XYZ...")."""
+    """Remember a credential so that `redact` removes it from every message and log line: as
+    it is, without its prefix ("sk-proj-XYZ..." echoed as "proj-XYZ..." or "XYZ..."), and
+    URL-quoted, JSON-escaped or base64-encoded (_encoded_forms)."""
     if value and len(value) >= 4:
         parts = {value}
         for m in re.finditer(r"[-_]", value[:16]):
             tail = value[m.end() :]
             if len(tail) >= MIN_SECRET_PART:
                 parts.add(tail)
+        if len(value) >= MIN_SECRET_PART:
+            parts |= _encoded_forms(value)
         with _secrets_lock:
             _secrets.update(parts)
 
@@ -199,6 +230,7 @@ def redact(text: Any) -> str:
     for s in secrets:
         if s in text:
             text = text.replace(s, "[redacted]")
+    text = _LABELLED_RE.sub(lambda m: m.group(1) + "[redacted]", text)
     return _KEY_RE.sub("[redacted]", text)
 
 
