@@ -342,7 +342,12 @@ class App:
             self._swallow_text = None
             typing = bool(getattr(self.top, "accepts_text", False))
         if self.top is not None:
+            box = self.top.text_box()
+            before = box.text if box is not None else None
             self.top.handle(event)
+            if box is not None and box.text != before:
+                # how much is in the box, not what: "said" logs the words once they are sent
+                self.log("typed", screen=self.top.name if self.top else "", chars=len(box.text))
         if event.type == pygame.KEYDOWN and not typing and event.unicode and not event.mod & pygame.KMOD_CTRL:
             self._swallow_text = event.unicode
 
