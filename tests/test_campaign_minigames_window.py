@@ -58,10 +58,16 @@ def test_campaign_minigames_with_real_input(tmp_path):
             return wait_for(log, pred, timeout, what, nudge=(lambda: key(nudge)) if nudge else None)
 
         def key(*names):
-            x.key(*names, pause=0.06, window=wid)
+            x.key(*names, window=wid)
 
         def shot(name):
-            x.shot(SHOTS / f"{name}.png", settle=0.3)
+            x.shot(SHOTS / f"{name}.png", log)
+
+        def stroke(points):
+            """A pen stroke, done once the game logs its pen-up."""
+            mark = len(read_log(log))
+            x.stroke(wid, points)
+            wait_for(log, lambda e: e["event"] == "pen_up", what="the pen lifted", since=mark)
 
         wait(lambda e: e["event"] == "first_frame", what="the first frame")
         x.run("xdotool", "windowfocus", "--sync", wid, check=False)
@@ -73,7 +79,8 @@ def test_campaign_minigames_with_real_input(tmp_path):
             nudge="Return",
         )
         defend_the_lab(log, key)
-        time.sleep(3)  # let the attack run a little, so the picture shows it under way
+        # the attack under way: the first intel on a wave is on the board
+        wait(lambda e: e["event"] == "lab_intel", what="the first intel on the attack")
         shot("10_lab_defense")
         # The sim runs in real time at x3; Enter dismisses the result screen once it shows.
         done = wait(
@@ -95,7 +102,7 @@ def test_campaign_minigames_with_real_input(tmp_path):
         )
         cx, cy, size = CANVAS
         for round_no in range(3):
-            time.sleep(0.5)
+            wait(lambda e, r=round_no: e["event"] == "ideas_offered" and e["round"] == r, what=f"round {round_no}")
             key("1")  # the first offered idea
             wait(lambda e, r=round_no: e["event"] == "idea_picked" and e.get("round") == r, what=f"idea {round_no}")
             # a circle with a cross: strokes, pen-ups, guesses while drawing
@@ -106,13 +113,15 @@ def test_campaign_minigames_with_real_input(tmp_path):
                 )
                 for a in range(13)
             ]
-            for stroke in (
+            for line in (
                 points,
                 [(cx + 120, cy + 256), (cx + 392, cy + 256)],
                 [(cx + 256, cy + 120), (cx + 256, cy + 392)],
             ):
-                x.stroke(wid, stroke)
-                time.sleep(0.3)  # a pen-up pause, as a person makes between strokes
+                stroke(line)
+                # input, not waiting (the stroke is in: pen_up): the pause a person makes between
+                # strokes, which the game's clock and its guesses see
+                time.sleep(0.3)
             wait(lambda e, r=round_no: e["event"] == "guess" and e.get("round", r) == r, what="a guess")
             if round_no == 0:
                 shot("11_drawing_guess")
@@ -122,7 +131,6 @@ def test_campaign_minigames_with_real_input(tmp_path):
                 what="round over",
                 timeout=40,
             )
-            time.sleep(0.5)
             key("Return")  # next round / the result
         done = wait(
             lambda e: e["event"] == "minigame_finished" and e.get("name") == "drawing",

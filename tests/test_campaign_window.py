@@ -73,17 +73,24 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
             return wait_for(log, pred, timeout, what, nudge=(lambda: key(nudge)) if nudge else None)
 
         def key(*names):
-            x.key(*names, pause=0.08)
+            x.key(*names)
 
         def shot(name):
-            return x.shot(SHOTS / f"{name}.png")
+            return x.shot(SHOTS / f"{name}.png", log)
+
+        def stroke(points):
+            """A pen stroke, done once the game logs its pen-up."""
+            mark = len(read_log(log))
+            x.stroke(wid, points)
+            wait_for(log, lambda e: e["event"] == "pen_up", what="the pen lifted", since=mark)
 
         def screen(name):
             return lambda e: e["event"] == "screen" and e["name"] == name
 
         def play_lab_defense():
             defend_the_lab(log, key)
-            time.sleep(2)  # let the attack run a little, so the picture shows it under way
+            # the attack under way: the first intel on a wave is on the board
+            wait(lambda e: e["event"] == "lab_intel", what="the first intel on the attack")
             shot("10_lab_defense")
             done = wait(
                 lambda e: e["event"] == "minigame_finished" and e.get("name") == "lab_defense",
@@ -96,9 +103,15 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
         def play_drawing():
             cx, cy, size = CANVAS
             for round_no in range(6):
-                if any(e["event"] == "minigame_finished" and e.get("name") == "drawing" for e in read_log(log)):
+                offered = wait(
+                    lambda e, r=round_no: (
+                        (e["event"] == "ideas_offered" and e.get("round") == r)
+                        or (e["event"] == "minigame_finished" and e.get("name") == "drawing")
+                    ),
+                    what=f"the ideas of round {round_no}",
+                )
+                if offered["event"] == "minigame_finished":
                     break
-                time.sleep(0.5)
                 key("1")  # the first offered idea
                 wait(lambda e, r=round_no: e["event"] == "idea_picked" and e.get("round") == r, what=f"idea {round_no}")
                 points = [
@@ -108,9 +121,11 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
                     )
                     for a in range(13)
                 ]
-                for stroke in (points, [(cx + 120, cy + 256), (cx + 392, cy + 256)]):
-                    x.stroke(wid, stroke)
-                    time.sleep(0.3)  # a pen-up pause, as a person makes between strokes
+                for line in (points, [(cx + 120, cy + 256), (cx + 392, cy + 256)]):
+                    stroke(line)
+                    # input, not waiting (the stroke is in: pen_up): the pause a person makes
+                    # between strokes, which the game's clock and its guesses see
+                    time.sleep(0.3)
                 if round_no == 0:
                     shot("11_drawing")
                 key("Return")  # done drawing
@@ -120,7 +135,6 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
                     timeout=40,
                     nudge="Return",
                 )
-                time.sleep(0.5)
                 key("Return")  # next round / the result
             done = wait(
                 lambda e: e["event"] == "minigame_finished" and e.get("name") == "drawing",

@@ -58,6 +58,11 @@ def test_scripted_round_ends_with_a_result(view, artifacts_dir):
     guesses = [e for e in log if e["event"] == "guess"]
     assert guesses and all(e["label"] in view.game.recognizer.classes and 0 <= e["prob"] <= 1 for e in guesses)
     assert any(e["event"] == "ai_line" for e in log) and any(e["event"] == "idea_picked" for e in log)
+    assert [e["strokes"] for e in log if e["event"] == "pen_up"] == [1, 2], "each stroke ends with pen_up"
+    ups = [i for i, e in enumerate(log) if e["event"] == "pen_up"]
+    assert all(log[i - 1]["event"] == "guess" for i in ups), "a pen-up's own guess is logged before it"
+    offered = [e for e in log if e["event"] == "ideas_offered"]
+    assert offered == [{"event": "ideas_offered", "round": 0, "ideas": view.game.state["options"]}]
     assert view.drain_log() == [], "drained entries are not repeated"
     _key(view, pygame.K_z)  # undo the dot
     _frames(view, surf)
@@ -71,6 +76,7 @@ def test_scripted_round_ends_with_a_result(view, artifacts_dir):
     # round 2 by keyboard only: pick with 2, draw a square with arrows and Space
     _key(view, pygame.K_RETURN, "\r")
     _frames(view, surf)
+    assert [e["round"] for e in view.drain_log() if e["event"] == "ideas_offered"] == [1], "the next round's pick"
     _key(view, pygame.K_2, "2")
     _frames(view, surf)
     assert view.game.state["phase"] == "draw" and view.game.state["round"] == 1

@@ -85,10 +85,10 @@ def test_the_player_build_opens_the_campaign_in_a_window_and_shows_the_first_lin
         x.key("Return")
         card = wait_for(log, lambda e: e["event"] == "shown" and e.get("kind") == "level", what="chapter 1's card")
         assert (card["number"], card["title"]) == (1, "The Villain Demo")
-        x.shot(artifacts_dir / "player_build_chapter_1.png")
+        x.shot(artifacts_dir / "player_build_chapter_1.png", log)
         x.key("Return")
         first = wait_for(log, lambda e: e["event"] == "shown" and e.get("kind") == "line", what="the first line")
-        x.shot(artifacts_dir / "player_build_first_line.png")
+        x.shot(artifacts_dir / "player_build_first_line.png", log)
         assert first["text"] == first_line_of_the_campaign("Ada", seed=1)
     finally:
         proc.kill()

@@ -240,3 +240,21 @@ def test_the_log_says_when_a_screen_reaches_the_display(make_app):
     app.run_frames(1)
     assert events(app, "drawn")[-1]["screens"][-1] == "play"
     assert len(events(app, "drawn")) == before + 2
+
+
+def test_an_event_logged_on_a_still_screen_is_drawn_and_followed_by_drawn(make_app):
+    """Whatever the log says happened is on the display once "drawn" follows it, even when the
+    stack is unchanged and the screen is at rest: a test takes its screenshot on that."""
+    app = make_app()
+    app.run_frames(3)
+    assert app.log.recent[-1]["event"] == "drawn"
+    frames = app.frames
+    app.frame(0.02, events=[], draw=False)
+    assert app.frames == frames, "a still frame with nothing new is not drawn"
+    app.log("message", text="something happened")
+    app.frame(0.02, events=[], draw=False)
+    assert app.frames == frames + 1, "a logged event is drawn even at rest"
+    last, before = app.log.recent[-1], app.log.recent[-2]
+    assert before["event"] == "message" and last["event"] == "drawn" and last["screens"] == ["title"]
+    app.frame(0.02, events=[], draw=False)
+    assert app.frames == frames + 1 and app.log.recent[-1] is last, "drawn once, not every frame after"

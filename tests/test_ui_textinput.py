@@ -55,6 +55,10 @@ def test_the_digit_that_picks_an_option_does_not_type_into_the_conversation(app)
     press(pygame.K_i, "i")
     app.run_frames(2)
     assert app.top.box.text == "hi"  # typing in the box still works, key by key
+    typed = [e for e in app.log.recent if e["event"] == "typed"]
+    # the log says how much is in the box (a test waits for it before a screenshot), not what
+    assert [(e["screen"], e["chars"]) for e in typed] == [("play", 1), ("play", 2)]
+    assert all("text" not in e for e in typed)
 
 
 def test_words_typed_a_key_at_a_time_keep_their_spaces():

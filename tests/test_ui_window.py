@@ -37,31 +37,32 @@ def test_play_save_quit_relaunch_load(tmp_path, artifacts_dir):
             return proc
 
         def key(*names):
-            x.key(*names, pause=0.12)
+            x.key(*names)
 
-        def shot(name):
-            x.shot(artifacts_dir / f"{name}.png", settle=0.4)
+        def shot(name, log):
+            x.shot(artifacts_dir / f"{name}.png", log)
 
         proc = launch(log1)
-        shot("01_title")
+        shot("01_title", log1)
         key("Return")
         wait_for(log1, lambda e: e["event"] == "screen" and e["name"] == "name", what="the name screen")
         x.run("xdotool", "type", "--delay", "40", "Ada")
-        shot("02_name")
+        wait_for(log1, lambda e: e["event"] == "typed" and e["chars"] == 3, what="the name typed")
+        shot("02_name", log1)
         key("Return")
         wait_for(
             log1,
             lambda e: e["event"] == "shown" and e.get("kind") == "line" and "Ada" in e["text"],
             what="the first line with the player's name",
         )
-        shot("03_first_line")
+        shot("03_first_line", log1)
         for _ in range(8):
             if any(e["event"] == "shown" and e.get("kind") == "choice" for e in read_log(log1)):
                 break
             key("Return")
             time.sleep(0.3)
         wait_for(log1, lambda e: e["event"] == "shown" and e.get("kind") == "choice", what="the choice")
-        shot("04_choice")
+        shot("04_choice", log1)
         # a choice ignores keys for its first moments (game/ui/screens/play.py ARM_DELAY)
         wait_for(log1, lambda e: e["event"] == "choice_armed", what="the choice armed")
         key("3")
@@ -75,25 +76,25 @@ def test_play_save_quit_relaunch_load(tmp_path, artifacts_dir):
         x.run("xdotool", "type", "--delay", "25", "be careful and ask first")
         key("Return")
         wait_for(log1, lambda e: e["event"] == "reply", what="the AI's first reply")
-        shot("05_talk")
+        shot("05_talk", log1)
         x.run("xdotool", "type", "--delay", "25", "I will tell you the truth")
         key("Return")
         wait_for(log1, lambda e: e["event"] == "reply" and e.get("finished"), what="the last reply")
         key("F5")
         saved = wait_for(log1, lambda e: e["event"] == "saved" and e["slot"] == "quick", what="the quick save")
-        shot("06_saved")
+        shot("06_saved", log1)
         key("Escape")
         wait_for(log1, lambda e: e["event"] == "screen" and e["name"] == "pause", what="the pause menu")
         key("Up", "Return")  # Quit game is the last item: Up from Resume wraps to it
         wait_for(log1, lambda e: e["event"] == "screen" and e["name"] == "confirm", what="the quit confirmation")
-        shot("07_quit_confirm")
+        shot("07_quit_confirm", log1)
         key("y")
         assert proc.wait(15) == 0
 
         proc = launch(log2)
         key("Down", "Return")  # Continue: the latest save
         loaded = wait_for(log2, lambda e: e["event"] == "loaded", what="the load")
-        shot("08_loaded")
+        shot("08_loaded", log2)
         assert loaded["slot"] == "quick" and loaded["scene"] == saved["scene"] == "interrogation"
         events1 = [e["event"] for e in read_log(log1)]
         for step in ("new_game", "shown", "chosen", "talk_started", "said", "reply", "saved", "quit"):
@@ -136,14 +137,15 @@ def test_warp_to_the_ending_score_and_gold_bar_with_the_typed_name(tmp_path, art
         x.run("xdotool", "windowfocus", "--sync", wid, check=False)
 
         def key(*names):
-            x.key(*names, pause=0.12)
+            x.key(*names)
 
         def shot(name):
-            x.shot(artifacts_dir / f"{name}.png", settle=0.4)
+            x.shot(artifacts_dir / f"{name}.png", log)
 
         # --warp without --name: the new game asks for the name first.
         wait_for(log, lambda e: e["event"] == "screen" and e["name"] == "name", what="the name screen")
         x.run("xdotool", "type", "--delay", "40", "Grace Hopper")
+        wait_for(log, lambda e: e["event"] == "typed" and e["chars"] == 12, what="the name typed")
         shot("01_name")
         key("Return")
         wait_for(log, lambda e: e["event"] == "new_game" and e["player"] == "Grace Hopper", what="the new game")

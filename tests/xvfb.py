@@ -83,11 +83,14 @@ class XDisplay:
             time.sleep(0.2)
         pytest.fail("the game's window did not appear")
 
-    def key(self, *names: str, pause: float = 0.1, window: str | None = None) -> None:
-        """Real X key presses, one at a time (to the focused window, or to `window`)."""
+    def key(self, *names: str, window: str | None = None) -> None:
+        """Real X key presses, one at a time (to the focused window, or to `window`).
+
+        Not paced: X delivers them in order and the game handles them in order, each on the
+        screen the one before left on top. A test that needs the game to have got somewhere
+        first waits for the event that says so (wait_for, or shot's wait for "drawn")."""
         for name in names:
             self.run("xdotool", "key", *(["--window", window] if window else ["--delay", "50"]), name)
-            time.sleep(pause)
 
     def stroke(self, window: str, points, pace: float = 0.03) -> None:
         """A pen stroke with the real mouse: press at the first point, move through the rest,
@@ -97,12 +100,15 @@ class XDisplay:
         self.run("xdotool", "mousedown", "1")
         for px, py in points[1:]:
             self.run("xdotool", "mousemove", "--window", window, str(int(px)), str(int(py)))
+            # input, not waiting: the game stamps each point with its time and guesses while the
+            # line grows; without the gap the whole stroke lands in one frame
             time.sleep(pace)
         self.run("xdotool", "mouseup", "1")
 
-    def shot(self, path: Path, settle: float = 0.35) -> Path:
-        """A screenshot that must not be blank."""
-        time.sleep(settle)
+    def shot(self, path: Path, log: Path) -> Path:
+        """A screenshot that must not be blank, taken once everything the game has logged so far
+        is on the display (see on_display)."""
+        on_display(log)
         self.screenshot(path)
         assert not screenshot_is_blank(path), f"{path.name} screenshot is blank"
         return path
@@ -154,6 +160,18 @@ def wait_for(path: Path, pred, timeout: float = 20.0, what: str = "", nudge=None
         time.sleep(0.1)
     tail = [e.get("event") for e in read_log(path)][-15:]
     pytest.fail(f"timed out waiting for {what}; last events: {tail}")
+
+
+def on_display(log: Path, timeout: float = 20.0) -> dict:
+    """Wait until what the game has logged so far has reached the display: the game logs "drawn"
+    after the first flip that follows any other event (and after a change of screens), so the
+    log's last event being "drawn", or a "drawn" coming after it, says the frame is up."""
+    events = read_log(log)
+    if events and events[-1]["event"] == "drawn":
+        return events[-1]
+    return wait_for(
+        log, lambda e: e["event"] == "drawn", timeout, what="the last events on the display", since=len(events)
+    )
 
 
 def defend_the_lab(log: Path, key) -> None:

@@ -55,11 +55,15 @@ class EventLog:
         self.fh = open(path, "a", encoding="utf-8") if path else None
         self.t0 = time.monotonic()
         self.recent: list[dict[str, Any]] = []  # the last events, kept for headless tests
+        # An event was logged since the last "drawn": the next frame is drawn, and "drawn" logged
+        # after its flip, so a test knows that what the log says is on the display.
+        self.unshown = False
 
     def __call__(self, event: str, **fields: Any) -> None:
         entry = {"t": round(time.monotonic() - self.t0, 3), "event": event, **fields}
         self.recent.append(entry)
         del self.recent[:-500]
+        self.unshown = event != "drawn"
         if self.fh:
             self.fh.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
             self.fh.flush()
@@ -338,7 +342,12 @@ class App:
             self._swallow_text = None
             typing = bool(getattr(self.top, "accepts_text", False))
         if self.top is not None:
+            box = self.top.text_box()
+            before = box.text if box is not None else None
             self.top.handle(event)
+            if box is not None and box.text != before:
+                # how much is in the box, not what: "said" logs the words once they are sent
+                self.log("typed", screen=self.top.name if self.top else "", chars=len(box.text))
         if event.type == pygame.KEYDOWN and not typing and event.unicode and not event.mod & pygame.KMOD_CTRL:
             self._swallow_text = event.unicode
 
@@ -411,7 +420,7 @@ class App:
         while self._acc >= STEP:
             self.step(STEP)
             self._acc -= STEP
-        if not (draw or self.dirty):
+        if not (draw or self.dirty or self.log.unshown):
             return
         self.dirty = False
         self.draw()
@@ -419,10 +428,11 @@ class App:
         self.frames += 1
         if self.frames == 1:
             self.log("first_frame", seconds=round(time.perf_counter() - self.t_start, 3))
-        # The stack of screens as it is now on the display: logged once per change, after the
-        # flip, so a test (or a recording tool) knows when a screen is visible, not only pushed.
+        # The stack of screens as it is now on the display, logged after the flip when it changed
+        # or when anything was logged since the last "drawn": a test (or a recording tool) knows
+        # when a screen, and what the log says happened on it, is visible, not only pushed.
         shown = [s.name for s in self.screens]
-        if shown != self._shown_screens:
+        if shown != self._shown_screens or self.log.unshown:
             self._shown_screens = shown
             self.log("drawn", screens=shown)
 

@@ -86,7 +86,8 @@ def run_window(
         else:
             pygame.transform.smoothscale(canvas, screen.get_size(), screen)
         pygame.display.flip()
-        # Views may expose new log events (guesses, waves) for end-to-end tests.
+        # Views may expose new log events (guesses, waves) for end-to-end tests: written after the
+        # flip, so what an event says is on the display when a test reads it.
         for entry in getattr(view, "drain_log", lambda: [])():
             emit(entry.pop("event", "view"), **entry)
         if view.finished:

@@ -81,6 +81,7 @@ class View(MinigameView):
         self._seen_phase = None
         self._seen_round = -1
         self._seen_line = ""
+        self._seen_pen = (-1, 0, False)  # round, strokes, pen down: "pen_up" when a stroke is finished
         x0 = CANVAS_POS[0]
         y0 = CANVAS_POS[1] + CANVAS_PX + 14
         self.draw_buttons = [
@@ -201,12 +202,19 @@ class View(MinigameView):
                 {"event": "guess", "label": g["label"], "prob": g["prob"], "t": g["t"], "round": s["round"]}
             )
         self._seen_guesses = len(s.get("guesses", []))
+        pen = (s["round"], len(s["strokes"]), bool(s["pen"]))
+        was, self._seen_pen = self._seen_pen, pen
+        if not pen[2] and pen[1] and was[0] == pen[0] and (was[2] or was[1] < pen[1]):
+            # the pen lifted from a stroke (logged after the guess that every pen-up gets)
+            self._log.append({"event": "pen_up", "round": s["round"], "strokes": pen[1]})
         if s.get("line") and s["line"] != self._seen_line:
             self._seen_line = s["line"]
             self._log.append({"event": "ai_line", "text": s["line"]})
         if s["phase"] != self._seen_phase:
             self._seen_phase = s["phase"]
-            if s["phase"] == "draw":
+            if s["phase"] == "pick":
+                self._log.append({"event": "ideas_offered", "round": s["round"], "ideas": list(s["options"])})
+            elif s["phase"] == "draw":
                 self._log.append({"event": "idea_picked", "round": s["round"], "custom": s["custom"]})
             elif s["phase"] == "reveal" and s["history"]:
                 self._log.append({"event": "round_over", **s["history"][-1]})

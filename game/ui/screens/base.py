@@ -26,6 +26,10 @@ class Screen:
         """True while the screen types the player's words (TEXTINPUT goes to a text box)."""
         return False
 
+    def text_box(self):
+        """The text box the player types into now, if any (the app logs "typed" when it changes)."""
+        return None
+
     @property
     def theme(self):
         return self.app.theme

@@ -349,6 +349,9 @@ class SettingsScreen(Overlay):
     def accepts_text(self) -> bool:
         return getattr(self, "editing", None) is not None
 
+    def text_box(self):
+        return getattr(self, "editing", None)
+
     title = "Settings"
 
     ROWS = [  # key, label, kind

@@ -53,6 +53,9 @@ class PlayScreen(Screen):
     def accepts_text(self) -> bool:
         return getattr(self, "mode", None) == "talk"
 
+    def text_box(self):
+        return getattr(self, "box", None) if self.accepts_text else None
+
     name = "play"
     # A choice's question as typed text (question, text), set when a choice is first drawn.
     _qcache: tuple[str, TypeText]

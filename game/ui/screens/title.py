@@ -133,6 +133,9 @@ class NameScreen(Screen):
         self.box = TextBox(max_len=24)
         self.error = ""
 
+    def text_box(self):
+        return self.box
+
     def handle(self, event) -> bool:
         if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
             self.app.pop(self)
