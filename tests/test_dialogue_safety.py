@@ -284,8 +284,33 @@ def test_a_key_is_redacted_in_the_forms_a_server_or_library_echoes_it():
     assert key not in redact(json.dumps({"error": {"echo": key}})) and "[redacted]" in redact(json.dumps(key))
     # a credential this process never saw, named by its label
     assert redact("Authorization: Bearer abc123def456ghi") == "Authorization: Bearer [redacted]"
+    assert redact("Authorization: Bearer abc") == "Authorization: Bearer abc"  # the scheme is no value
     assert redact('{"api_key": "zzzz9999yyyy"}') == '{"api_key": "[redacted]"}'
     assert redact("x-api-key=0a1b2c3d4e5f") == "x-api-key=[redacted]"
     # prose that mentions such things is left as it is
     for prose in ("Check your API key and authorization settings.", "the key to the kingdom is patience"):
         assert redact(prose) == prose
+
+
+def test_a_labelled_credential_never_shows_while_it_streams():
+    """Seeded: a token the game never saw, after "Authorization: Bearer" or "api_key=", cut
+    into random pieces: no piece of its value reaches the screen, the line around it does."""
+    import random
+
+    rng = random.Random(21)
+    for _case in range(200):
+        token = "".join(rng.choice("abcdef0123456789") for _ in range(rng.randint(6, 40)))
+        label = rng.choice(["Authorization: Bearer ", "api_key=", '"x-api-key": "', "Authorization: Basic "])
+        text = "Here it is, " + label + token + rng.choice(["", " and that is all.", '" ok', "."])
+        pieces, i = [], 0
+        while i < len(text):
+            n = rng.randint(1, 7)
+            pieces.append(text[i : i + n])
+            i += n
+        g = OutputGuard("ARIA", "Sam", secrets=())
+        shown = "".join(g.feed(p) for p in pieces)
+        rest, full = g.finish()
+        assert full.startswith(shown.strip()), (text, shown, full)
+        for out in (shown, shown + rest, full):
+            assert token[:6] not in out.split(label.strip()[:5])[-1], (text, out)
+        assert full.startswith("Here it is, ") and "[redacted]" in full

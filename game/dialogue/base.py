@@ -175,10 +175,11 @@ MIN_SECRET_PART = 16  # a key's tail shorter than this is not told apart from or
 
 # A credential's value after a label that names it, whatever its shape: a header or a
 # setting echoed back ("Authorization: Bearer abc...", "api_key=abc...", '"api_key": "abc"').
-_LABELLED_RE = re.compile(
+_LABEL = (
     r"(?i)(\b(?:authorization|proxy-authorization|api[-_ ]?key|x-api-key|access[-_ ]?token)\b[\"']?\s*[:=]\s*[\"']?"
-    r"(?:(?:bearer|basic|token)\s+)?)([^\s\"',;]{6,})"
+    r"(?:(?:bearer|basic|token)\s+)?)(?!(?:bearer|basic|token)\b)"  # a scheme is not the value
 )
+_LABELLED_RE = re.compile(_LABEL + r"([^\s\"',;]{6,})")
 
 
 def _encoded_forms(value: str) -> set[str]:
