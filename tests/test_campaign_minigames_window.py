@@ -3,7 +3,7 @@
 Warps into Sarah's level at the lab defense, plays it with keys (controls on every lane,
 game speed up), then draws three rounds for ARIA with the mouse (xdotool), and checks the
 JSON event log: the AI guessed while the player drew, both results reached the story
-unskipped, and the level reacted to them. Screenshots go to test-artifacts/campaign/.
+unskipped, and the level reacted to them. Screenshots go to test-artifacts/campaign-minigames/.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tests.xvfb import XDisplay, defend_the_lab, read_log, require_tools, wait_f
 
 pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 REPO = Path(__file__).resolve().parent.parent
-SHOTS = REPO / "test-artifacts" / "campaign"
+SHOTS = REPO / "test-artifacts" / "campaign-minigames"  # apart from test_campaign_window.py's shots
 CANVAS = (72, 132, 512)  # the drawing view's canvas: x, y, size in window pixels (1280x720 window)
 
 
