@@ -79,8 +79,12 @@ def test_campaign_minigames_with_real_input(tmp_path):
             nudge="Return",
         )
         defend_the_lab(log, key)
-        # the attack under way: the first intel on a wave is on the board
-        wait(lambda e: e["event"] == "lab_intel", what="the first intel on the attack")
+        # the attack under way: a threat has reached the defences
+        wait(
+            lambda e: e["event"] in ("lab_good", "lab_ally", "lab_bad"),
+            timeout=60,
+            what="a threat meeting the defences",
+        )
         shot("10_lab_defense")
         # The sim runs in real time at x3; Enter dismisses the result screen once it shows.
         done = wait(

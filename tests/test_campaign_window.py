@@ -89,8 +89,12 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
 
         def play_lab_defense():
             defend_the_lab(log, key)
-            # the attack under way: the first intel on a wave is on the board
-            wait(lambda e: e["event"] == "lab_intel", what="the first intel on the attack")
+            # the attack under way: a threat has reached the defences
+            wait(
+                lambda e: e["event"] in ("lab_good", "lab_ally", "lab_bad"),
+                timeout=60,
+                what="a threat meeting the defences",
+            )
             shot("10_lab_defense")
             done = wait(
                 lambda e: e["event"] == "minigame_finished" and e.get("name") == "lab_defense",

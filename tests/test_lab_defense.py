@@ -426,3 +426,26 @@ def test_envs_work_without_the_libraries():
     assert set(obs) == {"ally_0", "ally_1"}
     obs, rewards, terms, truncs, infos = penv.step({"ally_0": 2, "ally_1": 3})
     assert infos["ally_0"]["action"] == "scan" and infos["ally_1"]["action"] == "contain"
+
+
+def test_the_view_logs_the_attack_meeting_the_defences():
+    """The event log says when a threat met a control, an ally or got through: what a test
+    waits for before it shows the attack under way."""
+    pytest.importorskip("pygame")
+    import pygame
+
+    from game.ui.minigames.lab_defense import View
+
+    pygame.init()
+    game = LabDefense()
+    game.reset(1, {})
+    view = View(game, seed=1, params={}, context={})
+    policy = game.autopilot()
+    seen: list[dict] = []
+    while game.state["t"] < 60 and not any(e["event"] in ("lab_good", "lab_ally", "lab_bad") for e in seen):
+        game.step(game.DT, policy(game))
+        seen += view.drain_log()
+    met = next(e for e in seen if e["event"] in ("lab_good", "lab_ally", "lab_bad"))
+    assert met["t_sim"] > 0 and met["text"]
+    first_intel = next(e for e in seen if e["event"] == "lab_intel")
+    assert first_intel["t_sim"] < met["t_sim"], "the intel announces the wave before it arrives"

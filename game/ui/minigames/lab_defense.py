@@ -381,7 +381,8 @@ class View(MinigameView):
         for t, text, tag, seq in self.game.state["events"]:
             if seq > self._last_seq:
                 self._last_seq = seq
-                if tag in ("intel", "wave", "bad", "place"):
+                # "good" and "ally": a threat met a control or an ally, so the attack is on the board
+                if tag in ("intel", "wave", "bad", "good", "ally", "place"):
                     out.append({"event": f"lab_{tag}", "t_sim": t, "text": text})
         return out
 
