@@ -9,7 +9,6 @@ unskipped, and the level reacted to them. Screenshots go to test-artifacts/campa
 from __future__ import annotations
 
 import math
-import time
 from pathlib import Path
 
 import pytest
@@ -62,12 +61,6 @@ def test_campaign_minigames_with_real_input(tmp_path):
 
         def shot(name):
             x.shot(SHOTS / f"{name}.png", log)
-
-        def stroke(points):
-            """A pen stroke, done once the game logs its pen-up."""
-            mark = len(read_log(log))
-            x.stroke(wid, points)
-            wait_for(log, lambda e: e["event"] == "pen_up", what="the pen lifted", since=mark)
 
         wait(lambda e: e["event"] == "first_frame", what="the first frame")
         x.run("xdotool", "windowfocus", "--sync", wid, check=False)
@@ -122,10 +115,7 @@ def test_campaign_minigames_with_real_input(tmp_path):
                 [(cx + 120, cy + 256), (cx + 392, cy + 256)],
                 [(cx + 256, cy + 120), (cx + 256, cy + 392)],
             ):
-                stroke(line)
-                # input, not waiting (the stroke is in: pen_up): the pause a person makes between
-                # strokes, which the game's clock and its guesses see
-                time.sleep(0.3)
+                x.stroke(wid, line, log=log)  # done at its pen_up, after its guess
             wait(lambda e, r=round_no: e["event"] == "guess" and e.get("round", r) == r, what="a guess")
             if round_no == 0:
                 shot("11_drawing_guess")

@@ -78,12 +78,6 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
         def shot(name):
             return x.shot(SHOTS / f"{name}.png", log)
 
-        def stroke(points):
-            """A pen stroke, done once the game logs its pen-up."""
-            mark = len(read_log(log))
-            x.stroke(wid, points)
-            wait_for(log, lambda e: e["event"] == "pen_up", what="the pen lifted", since=mark)
-
         def screen(name):
             return lambda e: e["event"] == "screen" and e["name"] == name
 
@@ -126,10 +120,7 @@ def test_campaign_title_to_gold_bar_with_both_minigames(tmp_path):
                     for a in range(13)
                 ]
                 for line in (points, [(cx + 120, cy + 256), (cx + 392, cy + 256)]):
-                    stroke(line)
-                    # input, not waiting (the stroke is in: pen_up): the pause a person makes
-                    # between strokes, which the game's clock and its guesses see
-                    time.sleep(0.3)
+                    x.stroke(wid, line, log=log)  # done at its pen_up, after its guess
                 if round_no == 0:
                     shot("11_drawing")
                 key("Return")  # done drawing

@@ -92,10 +92,12 @@ class XDisplay:
         for name in names:
             self.run("xdotool", "key", *(["--window", window] if window else ["--delay", "50"]), name)
 
-    def stroke(self, window: str, points, pace: float = 0.03) -> None:
+    def stroke(self, window: str, points, pace: float = 0.03, log: Path | None = None) -> None:
         """A pen stroke with the real mouse: press at the first point, move through the rest,
         release. `pace` spaces the moves as a hand would, so the game's frames see a line
-        drawn over time (guesses while drawing), not one jump."""
+        drawn over time (guesses while drawing), not one jump. With the game's `log`, done
+        once the game logs the stroke's pen_up (after its guess)."""
+        mark = len(read_log(log)) if log is not None else 0
         self.run("xdotool", "mousemove", "--window", window, str(int(points[0][0])), str(int(points[0][1])))
         self.run("xdotool", "mousedown", "1")
         for px, py in points[1:]:
@@ -104,6 +106,8 @@ class XDisplay:
             # line grows; without the gap the whole stroke lands in one frame
             time.sleep(pace)
         self.run("xdotool", "mouseup", "1")
+        if log is not None:
+            wait_for(log, lambda e: e["event"] == "pen_up", what="the pen lifted", since=mark)
 
     def shot(self, path: Path, log: Path) -> Path:
         """A screenshot that must not be blank, taken once everything the game has logged so far
