@@ -21,14 +21,15 @@ class Screen:
     def __init__(self, app) -> None:
         self.app = app
 
+    def text_box(self):
+        """The text box the player types into now, if any: while there is one, TEXTINPUT goes to it
+        (accepts_text) and the app logs "typed" when its text changes. Screens that type override this."""
+        return None
+
     @property
     def accepts_text(self) -> bool:
-        """True while the screen types the player's words (TEXTINPUT goes to a text box)."""
-        return False
-
-    def text_box(self):
-        """The text box the player types into now, if any (the app logs "typed" when it changes)."""
-        return None
+        """True while the screen types the player's words (it has a text box now)."""
+        return self.text_box() is not None
 
     @property
     def theme(self):

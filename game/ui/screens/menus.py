@@ -345,11 +345,8 @@ class SaveLoadScreen(Overlay):
 class SettingsScreen(Overlay):
     name = "settings"
 
-    @property
-    def accepts_text(self) -> bool:
-        return getattr(self, "editing", None) is not None
-
     def text_box(self):
+        """The field being edited (the model name), if any."""
         return getattr(self, "editing", None)
 
     title = "Settings"

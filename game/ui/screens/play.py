@@ -49,12 +49,9 @@ def load_slot(app, slot: str) -> bool:
 
 
 class PlayScreen(Screen):
-    @property
-    def accepts_text(self) -> bool:
-        return getattr(self, "mode", None) == "talk"
-
     def text_box(self):
-        return getattr(self, "box", None) if self.accepts_text else None
+        """The reply box, while the player talks with a character."""
+        return getattr(self, "box", None) if getattr(self, "mode", None) == "talk" else None
 
     name = "play"
     # A choice's question as typed text (question, text), set when a choice is first drawn.

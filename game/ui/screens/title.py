@@ -126,7 +126,6 @@ class TitleScreen(Screen):
 
 class NameScreen(Screen):
     name = "name"
-    accepts_text = True
 
     def __init__(self, app) -> None:
         super().__init__(app)
@@ -134,6 +133,7 @@ class NameScreen(Screen):
         self.error = ""
 
     def text_box(self):
+        """The name being typed: always (it is the whole screen)."""
         return self.box
 
     def handle(self, event) -> bool:
