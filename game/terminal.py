@@ -299,7 +299,11 @@ def _drawing(seed: int, params: dict, ask, ai_name: str) -> dict:
         params = dict(params, timed=False)
     # The mouse mode writes its escape codes to `sys.stdout.unfiltered` (under textsafe.SafeStream) and
     # cleans the words it shows on its own.
-    return drawing.play(seed, params, ask, _out, ai_name, recognizer=drawing.configured_recognizer())
+    problems: list[str] = []
+    recognizer = drawing.configured_recognizer(problems)
+    for problem in problems:
+        _out(f"(settings: {problem})")
+    return drawing.play(seed, params, ask, _out, ai_name, recognizer=recognizer)
 
 
 def text_minigame(name: str, seed: int, params: dict) -> dict | None:

@@ -413,12 +413,13 @@ def play_typed(
     return game.result()
 
 
-def configured_recognizer():
+def configured_recognizer(problems: list[str] | None = None):
     """The vision model the designer configured for the drawing game (settings.yaml
-    `vision:` or TT_VISION_MODEL, as on the desktop), or None for the embedded recognizer."""
+    `vision:` or TT_VISION_MODEL, as on the desktop), or None for the embedded recognizer;
+    what is wrong with the settings goes to `problems` (vision.configured)."""
     from game.minigames.drawing.vision import configured
 
-    cfg = configured()
+    cfg = configured(problems)
     if not cfg:
         return None
     from game.minigames.drawing.recognizer import create

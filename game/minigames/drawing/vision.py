@@ -32,20 +32,45 @@ PROMPT = (
 )
 
 
-def configured() -> dict | None:
+def configured(problems: list[str] | None = None) -> dict | None:
     """The vision-model guesser as the designer configured it, for either front end.
 
     settings.yaml `vision: {model, base_url, api_key, timeout}` (the key is better left to
     the OPENAI_API_KEY environment variable), else TT_VISION_MODEL with OPENAI_BASE_URL
     and OPENAI_API_KEY. None when no vision model is configured: the embedded recognizer
-    guesses."""
+    guesses. A field of the wrong kind is left out (a bad timeout: the default one; a bad
+    model: no vision model) and `problems`, when given, gets a line naming it."""
     import os
 
     from game.settings import _read_raw, settings_path
 
-    raw, _problem = _read_raw(settings_path())
-    cfg = raw.get("vision") if isinstance(raw, dict) else None
-    cfg = dict(cfg) if isinstance(cfg, dict) else {}
+    path = settings_path()
+    raw, _problem = _read_raw(path)
+    found = raw.get("vision") if isinstance(raw, dict) else None
+    cfg: dict[str, Any] = {}
+    said: list[str] = []
+    if found is not None and not isinstance(found, dict):
+        said.append(f"{path}: vision: expected a mapping (model, base_url, timeout), got {type(found).__name__}")
+    for field, value in found.items() if isinstance(found, dict) else ():
+        if field in ("model", "base_url", "api_key"):
+            if isinstance(value, str) and value.strip():
+                cfg[field] = value.strip()
+            else:  # never echo what was written there: it may be a key
+                said.append(f"{path}: vision.{field}: expected text, got {type(value).__name__}")
+        elif field == "timeout":
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 600:
+                cfg[field] = value
+            else:
+                shown = (
+                    repr(value)
+                    if isinstance(value, (int, float, str)) and len(str(value)) < 40
+                    else type(value).__name__
+                )
+                said.append(f"{path}: vision.timeout: expected seconds (above 0, at most 600), got {shown}; using 8")
+        else:
+            said.append(f"{path}: vision.{field}: not a vision setting (model, base_url, api_key, timeout)")
+    if problems is not None:
+        problems.extend(said)
     if not cfg.get("model") and os.environ.get("TT_VISION_MODEL"):
         cfg["model"] = os.environ["TT_VISION_MODEL"]
     if not cfg.get("model"):

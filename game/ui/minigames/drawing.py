@@ -9,7 +9,7 @@ The view owns no rules: it turns events into DrawingGame inputs and draws its st
 
 from __future__ import annotations
 
-import os
+import logging
 
 import pygame
 
@@ -17,6 +17,8 @@ from game.minigames.drawing.closeness import closeness
 from game.minigames.drawing.game import CANVAS
 from game.plural import plural
 from game.ui.minigame_view import MinigameView
+
+log = logging.getLogger(__name__)
 
 BG = (20, 22, 30)
 PANEL = (32, 36, 48)
@@ -51,6 +53,7 @@ class _Button:
 
 class View(MinigameView):
     wants_escape = False
+    uses_vision = True  # the desktop host reads the vision settings for it (context["vision"])
 
     def __init__(self, game, *, seed, params, context):
         super().__init__(game, seed=seed, params=params, context=context)
@@ -93,14 +96,17 @@ class View(MinigameView):
         self.cards = [pygame.Rect(150 + i * 340, 250, 300, 170) for i in range(3)]
 
     def _configure_vision(self, context):
-        """A vision model guesses when the designer configured one (context or environment)."""
+        """A vision model guesses when the designer configured one: the host's context (the
+        desktop game reads it and shows what is wrong with it), else the settings file and
+        environment, as every front end reads them (vision.configured)."""
         cfg = dict(context.get("vision") or {})
-        if not cfg and os.environ.get("TT_VISION_MODEL"):
-            cfg = {
-                "model": os.environ["TT_VISION_MODEL"],
-                "base_url": os.environ.get("OPENAI_BASE_URL"),
-                "api_key": os.environ.get("OPENAI_API_KEY"),
-            }
+        if "vision" not in context:  # a host that did not read the settings (the bare window)
+            from game.minigames.drawing.vision import configured
+
+            problems: list[str] = []
+            cfg = configured(problems) or {}
+            for problem in problems:
+                log.warning("drawing game settings: %s", problem)
         if cfg.get("model"):
             from game.minigames.drawing.recognizer import create
 

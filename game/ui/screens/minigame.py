@@ -39,11 +39,13 @@ class MinigameHost(Screen):
                 "characters": {cid: {"name": c.name, "color": c.color} for cid, c in rt.level.characters.items()},
                 "values": dict(rt.world.values),
             }
-            from game.minigames.drawing.vision import configured
+            if getattr(view_cls, "uses_vision", False):  # a view that can guess with a vision model
+                from game.minigames.drawing.vision import configured
 
-            vision = configured()
-            if vision:
-                context["vision"] = vision
+                problems: list[str] = []
+                context["vision"] = configured(problems)  # None: the embedded recognizer guesses
+                for problem in problems:
+                    app.toast(f"Settings: {problem}")
             self.view = view_cls(game, seed=prompt.seed, params=dict(prompt.params), context=context)
             app.log("minigame_started", name=prompt.name, seed=prompt.seed)
         except Exception as exc:  # noqa: BLE001
