@@ -201,3 +201,31 @@ def test_a_guesser_asked_on_the_frame_thread_also_gets_the_allowed_answers(serve
     g.step(1 / 30, {"pen_up": True})
     assert g.state["top"][0][0] == "a kite"
     assert g.recognizer.last_error is None
+
+
+def test_a_plug_in_without_the_answers_keyword_is_asked_without_it():
+    class Plain:
+        name = "plain"
+        classes = ["cat"]
+
+        def guess(self, drawing):
+            return [("cat", 0.9)]
+
+    class Open:
+        name = "open"
+        classes = ["cat"]
+
+        def guess(self, drawing, **options):
+            self.options = options
+            return [("cat", 0.9)]
+
+    g = DrawingGame()
+    for rec in (Plain(), Open()):
+        g.reset(1, {"voice": "plain"})
+        g.use_recognizer(rec, background=False)
+        g.step(1 / 30, {"pick": 0})
+        g.step(1 / 30, {"pen_down": [100, 100]})
+        g.step(1 / 30, {"pen_move": [300, 300]})
+        g.step(1 / 30, {"pen_up": True})
+        assert g.state["top"][0][0] == "cat"
+    assert "answers" in rec.options, "a recognizer taking any keyword gets the answers"

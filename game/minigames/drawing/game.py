@@ -22,6 +22,7 @@ Canvas coordinates run 0..CANVAS on both axes.
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from collections.abc import Callable
@@ -596,10 +597,18 @@ def _ask(recognizer, drawing, answers):
 
 
 def _takes_answers(recognizer) -> bool:
+    # The class's own method is looked at once, not on every guess of the frame loop; a guess
+    # set on the instance itself is looked at each time.
+    guess = getattr(type(recognizer), "guess", None)
+    return _accepts_answers(guess) if guess is not None else _accepts_answers.__wrapped__(recognizer.guess)
+
+
+@functools.lru_cache(maxsize=64)
+def _accepts_answers(fn: Callable[..., Any]) -> bool:
     import inspect
 
     try:
-        params = inspect.signature(recognizer.guess).parameters
+        params = inspect.signature(fn).parameters
     except (TypeError, ValueError):  # a builtin or a callable object without a signature
         return False
     return "answers" in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
