@@ -59,6 +59,96 @@ def test_a_still_frame_without_events_is_not_drawn_but_an_event_draws_it(make_ap
     assert app.frames == drawn + 1
 
 
+def _still_scene(play) -> None:
+    """The line's scene with nothing moving in it (a lab, not the server room or the stars)."""
+    from game.ui import backgrounds
+
+    play.bg = "office"
+    assert not backgrounds.moving_parts(play.bg)
+
+
+def test_a_waiting_line_in_a_still_scene_is_drawn_when_continue_blinks_or_the_line_changes(make_app):
+    app = start(make_app)
+    play = app.top
+    play.type.finish()
+    _still_scene(play)
+    app.t = 0.1  # "▼ continue" is lit from 0.0 to 0.7 of each second
+    app.frame(0.0)
+    app.t = 0.5
+    assert app.unchanged_since_drawn()  # a slow frame now would draw the same picture: skipped
+    app.t = 0.8  # the blink went out
+    assert not app.unchanged_since_drawn()
+    app.frame(0.0)
+    assert app.unchanged_since_drawn()
+    play.note = "Saved in slot 3."  # a change the line shows, without an event
+    assert not app.unchanged_since_drawn()
+    app.frame(0.0)
+    play.bg = "servers"  # LEDs blink: every slow frame is drawn
+    assert not app.unchanged_since_drawn()
+    key(pygame.K_ESCAPE)
+    app.run_frames(1)  # a screen that does not say what moves (the pause menu) is drawn when asked
+    assert not app.unchanged_since_drawn()
+
+
+def test_a_waiting_line_in_a_still_scene_draws_two_frames_a_second(make_app):
+    app = start(make_app)
+    play = app.top
+    play.type.finish()
+    _still_scene(play)
+    app.frame(0.0)
+    before = app.frames
+    app.loop(2.0)  # the real main loop, nobody at the keys: the blink goes out and on twice
+    # AMBIENT would draw ten; a slow machine draws fewer, never more
+    assert 1 <= app.frames - before <= 5, app.frames - before
+
+
+def _title(make_app):
+    app = make_app()
+    app.run_frames(12)  # the title's pictures are prewarmed, one a frame
+    assert app.top.name == "title"
+    return app, app.top
+
+
+def _picture(screen, t: float) -> pygame.Surface:
+    screen.app.t = t
+    surface = pygame.Surface((1280, 720))
+    screen.draw(surface)
+    return surface
+
+
+def test_the_title_from_its_cached_still_picture_looks_as_drawn_whole(make_app):
+    from game.ui import backgrounds
+
+    app, title = _title(make_app)
+    for t in (0.0, 2.5, 9.1):
+        cached = pygame.surfarray.array3d(_picture(title, t)).astype(int)
+        whole = pygame.Surface((1280, 720))
+        backgrounds.draw_live(whole, "space", t)
+        title._draw_ring(whole)
+        title._draw_words(whole)
+        differs = (abs(cached - pygame.surfarray.array3d(whole).astype(int)).max(axis=2) > 0).nonzero()
+        # only stars that twinkle faintly through a translucent panel stay hidden under it
+        _key, _still, hidden, _whole = title._still
+        stars = [backgrounds.moving_parts("space")[n][0] for n in hidden]
+        assert all(any(r.collidepoint(x, y) for r in stars) for x, y in zip(*differs))
+        assert len(differs[0]) <= 4 * len(stars)
+
+
+def test_the_title_redraws_its_still_picture_when_the_menu_or_the_text_size_changes(make_app):
+    app, title = _title(make_app)
+    first = pygame.surfarray.array3d(_picture(title, 1.0))
+    key(pygame.K_DOWN)
+    app.run_frames(1)
+    moved = pygame.surfarray.array3d(_picture(title, 1.0))
+    assert (first != moved)[:600].any()  # the focus marker moved down the menu (left half)
+    app.theme.configure(app.theme.base + 8, False)
+    bigger = pygame.surfarray.array3d(_picture(title, 1.0))
+    assert (moved != bigger)[:600].any()
+    app.theme.configure(app.theme.base - 8, True)  # high contrast: no stars, the same words
+    contrast = pygame.surfarray.array3d(_picture(title, 1.0))
+    assert (contrast != first)[:600].any()
+
+
 def test_quiet_stderr_mutes_what_c_libraries_write():
     code = (
         "import os\nfrom game.ui.audio import quiet_stderr\n"

@@ -217,6 +217,7 @@ class App:
         self.t = 0.0
         self.frames = 0
         self._shown_screens: list[str] = []  # the screen stack last flipped to the display
+        self._drawn_motion: tuple | None = None  # what moved on the last frame drawn (Screen.motion)
         self.keys_down: set[int] = set()  # keys pressed and not yet released (a choice ignores held keys)
         self.dirty = True  # something changed since the last draw (an event, a push, a toast)
         self.running = True
@@ -372,20 +373,24 @@ class App:
 
     def draw(self, surface=None) -> None:
         surface = surface or self.surface
+        shown = self._shown()
+        if not shown or not shown[0].opaque:
+            surface.fill((0, 0, 0))
+        for screen in shown:
+            screen.draw(surface)
+        self._draw_toasts(surface)
+
+    def _shown(self) -> list:
+        """The screens drawn, bottom first: from the top opaque one up. A menu opened from a menu
+        replaces it on screen: the one below is not drawn at all, so its buttons never show
+        through (the game behind is dimmed by the top one)."""
         start = 0
         for i in range(len(self.screens) - 1, -1, -1):
             if self.screens[i].opaque:
                 start = i
                 break
-        if not self.screens or not self.screens[start].opaque:
-            surface.fill((0, 0, 0))
-        # A menu opened from a menu replaces it on screen: the one below is not drawn at all,
-        # so its buttons never show through (the game behind is dimmed by the top one).
         shown = self.screens[start:]
-        shown = [s for i, s in enumerate(shown) if s.opaque or i == len(shown) - 1]
-        for screen in shown:
-            screen.draw(surface)
-        self._draw_toasts(surface)
+        return [s for i, s in enumerate(shown) if s.opaque or i == len(shown) - 1]
 
     def _draw_toasts(self, surface) -> None:
         from game.ui.widgets import wrap
@@ -425,6 +430,7 @@ class App:
         self.dirty = False
         self.draw()
         pygame.display.flip()
+        self._drawn_motion = self._motion()
         self.frames += 1
         if self.frames == 1:
             self.log("first_frame", seconds=round(time.perf_counter() - self.t_start, 3))
@@ -488,11 +494,23 @@ class App:
             now = time.monotonic()
             dt, last = now - last, now
             drawn = self.frames
-            self.frame(dt, events=events, draw=fps > 0 and (fps >= 30 or now >= last_draw + 1.0 / fps - 0.002))
-            if self.frames != drawn:
+            draw = fps > 0 and (fps >= 30 or now >= last_draw + 1.0 / fps - 0.002)
+            unchanged = draw and fps < 30 and not events and not self.dirty and self.unchanged_since_drawn()
+            self.frame(dt, events=events, draw=draw and not unchanged)
+            if self.frames != drawn or unchanged:
                 last_draw = now
             elif fps == 0:
                 last_draw = now  # the next still wake-up is IDLE_WAKE from now
+
+    def _motion(self) -> tuple | None:
+        """What can move by itself on the screens shown now (None: something always does)."""
+        motions = tuple(s.motion() for s in self._shown())
+        return None if any(m is None for m in motions) else motions
+
+    def unchanged_since_drawn(self) -> bool:
+        """True when a slow frame would draw what is already on the display."""
+        motion = self._motion()
+        return motion is not None and motion == self._drawn_motion
 
     def close(self) -> None:
         self.session.writer.flush()  # an autosave being written is finished, not lost, at quit

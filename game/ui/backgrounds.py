@@ -7,6 +7,7 @@ twinkling stars) so the frame stays a couple of blits.
 
 from __future__ import annotations
 
+import functools
 import random
 import zlib
 
@@ -269,18 +270,39 @@ def background(kind: str, size=(1280, 720), dim: bool = False) -> pygame.Surface
 def draw_live(surface: pygame.Surface, kind: str, t: float, dim: bool = False) -> None:
     """Blit the cached background and the few things that move."""
     surface.blit(background(kind, surface.get_size(), dim), (0, 0))
-    if dim:
-        return
+    if not dim:
+        draw_moving(surface, kind, t)
+
+
+@functools.cache
+def moving_parts(kind: str) -> tuple[tuple[pygame.Rect, float], ...]:
+    """Where the moving touches of a scene are and their phases: fixed per scene, so a screen
+    that keeps its still parts cached can tell which of them its own text hides."""
     rng = random.Random(zlib.crc32(kind.encode()) + 7)
     if kind in ("servers", "alert"):
-        for i in range(9):
-            for u in range(20):
-                phase = rng.random()
-                if (t * (0.5 + phase * 2) + phase) % 1.0 < 0.5:
-                    colour = (255, 80, 80) if kind == "alert" and u % 5 == 0 else (80, 255, 140)
-                    surface.fill(colour, (30 + i * 140 + 70 + (u % 3) * 8, 90 + (i % 2) * 10 + 20 + u * 25, 4, 4))
-    elif kind == "space":
+        return tuple(
+            (pygame.Rect(30 + i * 140 + 70 + (u % 3) * 8, 90 + (i % 2) * 10 + 20 + u * 25, 4, 4), rng.random())
+            for i in range(9)
+            for u in range(20)
+        )
+    if kind == "space":
+        parts = []
         for _ in range(40):
             x, y, phase = rng.randrange(1280), rng.randrange(720), rng.random() * 6.28
+            parts.append((pygame.Rect(x, y, 2, 2), phase))
+        return tuple(parts)
+    return ()
+
+
+def draw_moving(surface: pygame.Surface, kind: str, t: float, hidden: frozenset[int] = frozenset()) -> None:
+    """The moving touches alone (blinking LEDs, twinkling stars), over what is already drawn;
+    `hidden`: indexes (into moving_parts) of those covered by something drawn above them."""
+    for n, (rect, phase) in enumerate(moving_parts(kind)):
+        if n in hidden:
+            continue
+        if kind == "space":
             b = int(150 + 105 * np.sin(t * 2 + phase))
-            surface.fill((b, b, 255), (x, y, 2, 2))
+            surface.fill((b, b, 255), rect)
+        elif (t * (0.5 + phase * 2) + phase) % 1.0 < 0.5:
+            u = n % 20
+            surface.fill((255, 80, 80) if kind == "alert" and u % 5 == 0 else (80, 255, 140), rect)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 # How often a screen needs drawing (frames a second); the app blocks on events in between.
@@ -47,6 +48,12 @@ class Screen:
     def pace(self) -> float:
         """Frames a second this screen needs while it is on top (FULL, AMBIENT or STILL)."""
         return STILL
+
+    def motion(self) -> Hashable | None:
+        """What a slow (AMBIENT) frame would show that can change by itself, as a value: when it
+        equals the one last drawn and no event came, the frame is not drawn (the window rests
+        between the blinks of a caret). None, the default: every slow frame is drawn."""
+        return None
 
     def draw(self, surface) -> None:
         pass

@@ -488,6 +488,24 @@ class PlayScreen(Screen):
             return FULL
         return AMBIENT
 
+    def motion(self):
+        """A line that has finished typing, in a scene with nothing moving: only "▼ continue"
+        blinks, so a slow frame is drawn when it blinks or when what the line shows changes
+        (two frames a second instead of AMBIENT's five). Other modes draw every slow frame."""
+        if self.mode != "line" or self.handle_stream is not None:
+            return None
+        if backgrounds.moving_parts(self.bg) and not self.theme.pal.high_contrast:
+            return None
+        return (
+            id(self.prompt),
+            id(self.type),
+            self.type.done,
+            self._continue_lit(),
+            self.note,
+            repr(self.generated_done),
+            self.bg,
+        )
+
     def update(self, dt: float) -> None:
         self._saves_done()
         overlay = getattr(self, "pending_overlay", None)
@@ -675,8 +693,7 @@ class PlayScreen(Screen):
         if hints:
             th.text(surface, "  ".join(hints), (tx, box.bottom - 30), size=small, color=th.pal.dim)
         if self.type.done and self.handle_stream is None:
-            blink = (self.app.t * 2) % 2 < 1.4
-            if blink:
+            if self._continue_lit():
                 th.text(
                     surface,
                     "▼ continue",
@@ -685,6 +702,10 @@ class PlayScreen(Screen):
                     color=th.pal.focus,
                     anchor="bottomright",
                 )
+
+    def _continue_lit(self) -> bool:
+        """Whether "▼ continue" shows now: it blinks, lit 0.7 s of every second."""
+        return (self.app.t * 2) % 2 < 1.4
 
     def _draw_choice(self, surface) -> None:
         menu = self.menu

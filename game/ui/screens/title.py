@@ -13,12 +13,18 @@ from game.ui.theme import H, W
 from game.ui.widgets import Item, Menu, TextBox, fit_size
 
 
+def _pixels(rect: pygame.Rect) -> list[tuple[int, int]]:
+    """Every pixel of a small rectangle (a star is 2x2)."""
+    return [(x, y) for x in range(rect.left, rect.right) for y in range(rect.top, rect.bottom)]
+
+
 class TitleScreen(Screen):
     name = "title"
 
     def __init__(self, app) -> None:
         super().__init__(app)
         self._prewarm = list(backgrounds.KINDS)
+        self._still: tuple | None = None  # (what it shows, picture, hidden stars, draw whole)
         self.build()
 
     def build(self) -> None:
@@ -90,11 +96,52 @@ class TitleScreen(Screen):
         if self._prewarm and self.app.frames > 1:
             backgrounds.background(self._prewarm.pop())  # draw one scene picture per frame, off the critical path
 
+    # The turning ring, and the box it stays inside.
+    RING_CENTRE = (960, 330)
+    RING_BOX = pygame.Rect(960 - 164, 330 - 78, 328, 156)
+
     def draw(self, surface) -> None:
+        """The title at rest is mostly still: the words, the menu and the sky are drawn once into a
+        cached picture (redrawn when the menu, the text size or the palette changes), and each
+        slow frame only puts the stars and the ring over it (benchmarks/frames.py --idle)."""
         th = self.theme
-        backgrounds.draw_live(surface, "space", self.app.t, dim=th.pal.high_contrast)
-        # A slowly turning ring: the "treacherous turn".
-        cx, cy = 960, 330
+        key = (
+            th.base,
+            id(th.pal),
+            self.menu.index,
+            tuple((i.label, i.enabled, i.note) for i in self.menu.items),
+            self.app.session.story.title,
+            surface.get_size(),
+        )
+        if self._still is None or self._still[0] != key:
+            still = pygame.Surface(surface.get_size(), 0, surface)  # the same pixel format: a plain blit
+            still.blit(backgrounds.background("space", surface.get_size(), th.pal.high_contrast), (0, 0))
+            covers = self._draw_words(still)
+            # Stars under the words stay hidden, as they were under them in a whole redraw;
+            # where the words reach the ring (a long subtitle), every frame is drawn whole.
+            sky = backgrounds.background("space", surface.get_size(), th.pal.high_contrast)
+            hidden = frozenset(
+                n
+                for n, (rect, _phase) in enumerate(backgrounds.moving_parts("space"))
+                if any(still.get_at(p) != sky.get_at(p) for p in _pixels(rect.clip(still.get_rect())))
+            )
+            whole = any(r.colliderect(self.RING_BOX) for r in covers)
+            self._still = (key, still, hidden, whole)
+        _key, still, hidden, whole = self._still
+        if whole:
+            backgrounds.draw_live(surface, "space", self.app.t, dim=th.pal.high_contrast)
+            self._draw_ring(surface)
+            self._draw_words(surface)
+            return
+        surface.blit(still, (0, 0))
+        if not th.pal.high_contrast:
+            backgrounds.draw_moving(surface, "space", self.app.t, hidden)
+        self._draw_ring(surface)
+
+    def _draw_ring(self, surface) -> None:
+        """A slowly turning ring: the "treacherous turn"."""
+        th = self.theme
+        cx, cy = self.RING_CENTRE
         for i in range(36):
             a = self.app.t * 0.3 + i * math.tau / 36
             r = 150 + 8 * math.sin(self.app.t + i)
@@ -102,6 +149,10 @@ class TitleScreen(Screen):
             pygame.draw.circle(
                 surface, colour, (int(cx + r * math.cos(a)), int(cy + r * math.sin(a) * 0.45)), 3 if i % 9 else 6
             )
+
+    def _draw_words(self, surface) -> list[pygame.Rect]:
+        """The title, the menu and the footer; returns the rectangles they cover."""
+        th = self.theme
         # When the menu would not fit at the player's text size under the big title, the title gets
         # smaller and higher instead of the menu's text getting small.
         subtitle = self.app.session.story.title
@@ -110,15 +161,18 @@ class TitleScreen(Screen):
         tall = (288 + th.font(th.scaled(0.8)).get_linesize()) if has_sub else (200 + th.font(72, "bold").get_linesize())
         compact = self.menu.measure(th) > footer_top - 16 - tall - 20
         big, y1, y2, sub_y = (52, 50, 106, 170) if compact else (72, 120, 200, 288)
-        th.text(surface, "TREACHEROUS", (90, y1), size=big, kind="bold", color=th.pal.text)
-        bottom = th.text(surface, "TURN", (90, y2), size=big, kind="bold", color=th.pal.gold).bottom
+        covers = [th.text(surface, "TREACHEROUS", (90, y1), size=big, kind="bold", color=th.pal.text)]
+        covers.append(th.text(surface, "TURN", (90, y2), size=big, kind="bold", color=th.pal.gold))
+        bottom = covers[-1].bottom
         if has_sub:
-            bottom = th.text(surface, subtitle, (96, sub_y), size=th.scaled(0.8), color=th.pal.dim).bottom
+            covers.append(th.text(surface, subtitle, (96, sub_y), size=th.scaled(0.8), color=th.pal.dim))
+            bottom = covers[-1].bottom
         self.menu.y = bottom + 20
         footer = th.hint(surface, "Arrows + Enter, or the mouse  ·  F1 help  ·  F11 fullscreen", (W // 2, H - 12))
         # The player's text size for the menu, or smaller if that would still run into the footer.
         size = fit_size(lambda sz: self.menu.measure(th, size=sz), footer.top - 16 - self.menu.y, th.base)
         self.menu.draw(surface, th, size=size)
+        return covers + [footer, *self.menu.rects]
 
     def describe(self):
         return {"screen": self.name, "items": [(i.label, i.enabled) for i in self.menu.items], "focus": self.menu.index}
