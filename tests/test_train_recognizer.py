@@ -263,3 +263,57 @@ def test_real_stroke_targets_are_prefixes_of_peoples_strokes_not_lookalikes(trai
     # a finished drawing the teacher does not call one of the classes gives no target
     x, t, w = trainer.real_stroke_prefixes(tmp_path, _Teacher(0.1), seed=1)
     assert len(x) == len(t) == len(w) == 0
+
+
+def test_auxiliary_prefixes_name_peoples_strokes_by_their_own_category_not_lookalikes(trainer, tmp_path):
+    from game.minigames.drawing.strokes import render
+
+    src = quickdraw_dir() / "strokes" / "simplified"
+    (tmp_path / "strokes" / "simplified").mkdir(parents=True)
+    kept = {}
+    for name in ("bus", "duck", "key"):  # duck is a look-alike of bird: the evaluation's, never trained on
+        lines = (src / f"{name}.ndjson").read_text().splitlines()[:6]
+        (tmp_path / "strokes" / "simplified" / f"{name}.ndjson").write_text("\n".join(lines) + "\n")
+        kept[name] = [json.loads(line)["drawing"] for line in lines]
+    x, y, names = trainer.stroke_file_prefixes(tmp_path, seed=1, per_drawing=2)
+    assert names == ["bus", "key"]
+    # each drawing complete, and up to two of its prefixes
+    assert len(x) == sum(1 + min(2, len(d) - 1) for n in names for d in kept[n])
+    assert x.dtype == np.uint8 and x.shape[1] == 784 and (x.max(axis=1) > 0).all()
+    for label, name in enumerate(names):
+        mine = {render(d[:k]).tobytes() for d in kept[name] for k in range(1, len(d) + 1)}
+        assert all(row.tobytes() in mine for row in x[y == label])
+        whole = {render(d).tobytes() for d in kept[name]}
+        assert whole <= {row.tobytes() for row in x[y == label]}
+
+
+def test_a_run_with_the_auxiliary_head_trains_it_and_exports_only_the_20(trainer, tmp_path):
+    cache = tmp_path / "prep.npz"
+    rng = np.random.default_rng(0)
+    arrays = {f"o{c}": _drawings(10, seed=c) for c in range(20)}
+    arrays.update({f"p{c}": _drawings(10, seed=100 + c) for c in range(20)})
+    classes = [f"c{c}" for c in range(20)]
+    np.savez(
+        cache,
+        classes=np.array(classes),
+        val_x=_drawings(20, 7),
+        val_y=rng.integers(0, 20, 20),
+        val_px=_drawings(20, 8),
+        **arrays,
+    )
+    data = tmp_path / "data"
+    (data / "strokes" / "simplified").mkdir(parents=True)
+    src = quickdraw_dir() / "strokes" / "simplified"
+    for name in ("bus", "key"):
+        lines = (src / f"{name}.ndjson").read_text().splitlines()[:5]
+        (data / "strokes" / "simplified" / f"{name}.ndjson").write_text("\n".join(lines) + "\n")
+    args = ["--cache", str(cache), "--data", str(data), "--widths", "4/8/8", "--fc", "16", "--per-class", "8"]
+    args += ["--epochs", "2", "--minutes", "5", "--aux", "0.5", "--aux-share", "8", "--out", str(tmp_path / "out")]
+    args += ["--checkpoint", str(tmp_path / "run.pt"), "--no-examples"]
+    assert trainer.main(args) == 0
+    state = torch.load(tmp_path / "run.pt", weights_only=False)
+    assert state["aux"]["weight"].shape == (2, 16)  # the head names bus and key
+    meta = json.loads((tmp_path / "out" / "recognizer.json").read_text())
+    assert meta["classes"] == classes and "auxiliary_head" in json.dumps(meta)
+    rec = R.EmbeddedRecognizer(tmp_path / "out" / "recognizer.npz", tmp_path / "out" / "recognizer.json")
+    assert rec.probabilities(_drawings(3)).shape == (3, 20)

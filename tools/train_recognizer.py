@@ -207,6 +207,39 @@ def real_stroke_prefixes(
     return np.stack(xs), np.stack(ts).astype(np.float32), np.array(ws, np.float32)
 
 
+def stroke_file_prefixes(
+    root: Path, seed: int, per_drawing: int = REAL_PREFIXES_PER_DRAWING, files: int | None = None
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """People's real strokes of the stroke-file categories, labelled with their own category,
+    for an auxiliary head (--aux): (bitmaps (N, 784) uint8, labels (N,), category names).
+
+    Each drawing gives itself complete and up to `per_drawing` prefixes (1 to n-1 of its
+    strokes, in people's order, rendered as the game renders a drawing in progress). The
+    head is trained beside the 20 and not exported: what it can teach the shared layers is
+    how people's own half-drawn pictures look, with labels that are true (--real's targets
+    are the network's guesses). Look-alike categories are left out (the evaluation's check)."""
+    from game.minigames.drawing.strokes import read_ndjson, render
+
+    rng = np.random.default_rng(seed)
+    paths = [p for p in sorted((Path(root) / "strokes" / "simplified").glob("*.ndjson")) if p.stem not in LOOKALIKES][
+        :files
+    ]
+    xs, ys, names = [], [], []
+    for path in paths:
+        drawings = [obj["drawing"] for obj in read_ndjson(path)]
+        if not drawings:
+            continue
+        label = len(names)
+        names.append(path.stem)
+        for d in drawings:
+            for k in [len(d), *rng.permutation(np.arange(1, len(d)))[:per_drawing]]:
+                xs.append(render(d[:k]))
+                ys.append(label)
+    if not xs:
+        return np.zeros((0, 784), np.uint8), np.zeros(0, np.int64), []
+    return np.stack(xs), np.array(ys, np.int64), names
+
+
 def lookalike_halves(root: Path, classes: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Drawings of the look-alike stroke categories (duck as bird...) at half of people's
     strokes, rendered as the game renders them, and their labels among `classes`."""
@@ -513,6 +546,14 @@ def main(argv=None) -> int:
     )
     ap.add_argument("--real-share", type=int, default=24, help="real-stroke prefixes added to each batch of 128")
     ap.add_argument(
+        "--aux",
+        type=float,
+        default=0.0,
+        help="weight of an auxiliary head that names people's real strokes of the stroke-file "
+        "categories (stroke_file_prefixes; not exported); 0: none",
+    )
+    ap.add_argument("--aux-share", type=int, default=32, help="auxiliary prefixes added to each batch of 128")
+    ap.add_argument(
         "--select-lookalikes",
         action="store_true",
         help="choose the exported epoch by the mean of validation complete, half and the look-alike "
@@ -625,8 +666,24 @@ def main(argv=None) -> int:
         if not len(real_x):
             print(f"train_recognizer: no stroke files under {args.data}/strokes/simplified for --real", file=sys.stderr)
             return 2
+    aux_x = None
+    aux_head = None
+    params = list(model.parameters())
+    if args.aux > 0:
+        t0 = time.time()
+        aux_x, aux_y, aux_names = stroke_file_prefixes(args.data, args.seed)
+        if not len(aux_x):
+            print(f"train_recognizer: no stroke files under {args.data}/strokes/simplified for --aux", file=sys.stderr)
+            return 2
+        aux_head = torch.nn.Linear(args.fc, len(aux_names))
+        params += list(aux_head.parameters())
+        print(
+            f"{len(aux_x)} drawings and prefixes of people's strokes of {len(aux_names)} other categories "
+            f"for the auxiliary head ({time.time() - t0:.0f}s)",
+            flush=True,
+        )
     steps_per_epoch = (args.per_class * n_classes) // 128
-    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    opt = torch.optim.AdamW(params, lr=2e-3, weight_decay=1e-4)
     total_steps = args.epochs * steps_per_epoch
     budget = args.minutes * 60
 
@@ -693,6 +750,8 @@ def main(argv=None) -> int:
         opt.load_state_dict(state["opt"])
         if ema is not None and state.get("ema"):
             ema.load_state_dict(state["ema"])
+        if aux_head is not None and state.get("aux"):
+            aux_head.load_state_dict(state["aux"])
         step, first_epoch, best = state["step"], state["epoch"] + 1, tuple(state["best"])
         train_started = time.time() - state["elapsed"]
         rng.bit_generator.state = state["rng"]
@@ -721,9 +780,14 @@ def main(argv=None) -> int:
             xb = x[s * 128 : (s + 1) * 128]
             yb = torch.from_numpy(y[s * 128 : (s + 1) * 128])
             n_plain = len(xb)
+            n_real = 0
             if real_x is not None:
                 pick = rng.integers(0, len(real_x), args.real_share)
                 xb = np.concatenate([xb, real_x[pick]])
+                n_real = args.real_share
+            if aux_x is not None:
+                aux_pick = rng.integers(0, len(aux_x), args.aux_share)
+                xb = np.concatenate([xb, aux_x[aux_pick]])
             xb = torch.from_numpy(xb.reshape(-1, 1, 28, 28).astype(np.float32) / 255.0)
             # Small shifts and zooms: players' drawings pass through the same recipe, but
             # the trace-and-render path lands up to a pixel away from Google's renders.
@@ -737,7 +801,14 @@ def main(argv=None) -> int:
             theta[:, 0, 0] *= torch.where(torch.rand(n) < 0.5, -1.0, 1.0)
             grid = F.affine_grid(theta, xb.shape, align_corners=False)
             xb = F.grid_sample(xb, grid, align_corners=False, padding_mode="zeros")
-            out_all = model(xb)
+            if aux_head is not None:
+                # the hidden layer's output (after its ReLU) feeds both heads
+                features = model[:-2](xb)
+                dropped = model[-2](features)
+                out_all = model[-1](dropped[: n_plain + n_real])
+                aux_out = aux_head(dropped[n_plain + n_real :])
+            else:
+                out_all = model(xb)
             out = out_all[:n_plain]
             loss = F.cross_entropy(out, yb, label_smoothing=args.smoothing)
             if teachers:
@@ -748,8 +819,11 @@ def main(argv=None) -> int:
             if real_x is not None:
                 # cross-entropy against the finished drawing's probabilities, by its confidence
                 target = torch.from_numpy(real_t[pick])
-                per = -(target * F.log_softmax(out_all[n_plain:], 1)).sum(1)
+                per = -(target * F.log_softmax(out_all[n_plain : n_plain + n_real], 1)).sum(1)
                 loss = loss + args.real * (per * torch.from_numpy(real_w[pick])).mean()
+            if aux_head is not None:
+                aux_target = torch.from_numpy(aux_y[aux_pick])
+                loss = loss + args.aux * F.cross_entropy(aux_out, aux_target, label_smoothing=args.smoothing)
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -777,6 +851,7 @@ def main(argv=None) -> int:
                     "model": model.state_dict(),
                     "opt": opt.state_dict(),
                     "ema": ema.state_dict() if ema is not None else None,
+                    "aux": aux_head.state_dict() if aux_head is not None else None,
                     "step": step,
                     "epoch": epoch,
                     "elapsed": time.time() - train_started,
@@ -820,6 +895,13 @@ def main(argv=None) -> int:
                 "look-alikes) that the starting network calls one of the 20 when finished (confidence >= 0.3), "
                 "its probabilities on the finished drawing as the target"
                 if real_x is not None
+                else None
+            ),
+            "auxiliary_head": (
+                f"weight {args.aux}, {args.aux_share} per batch: people's real strokes of the stroke-file "
+                f"categories (not the look-alikes), each drawing complete and up to {REAL_PREFIXES_PER_DRAWING} "
+                "prefixes, named by a second head on the hidden layer that is not exported"
+                if aux_x is not None
                 else None
             ),
         },
