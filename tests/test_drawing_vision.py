@@ -130,6 +130,21 @@ def test_falls_back_on_server_error_and_hides_the_key(server, caplog):
     assert KEY not in vis.last_error and KEY not in caplog.text and KEY not in repr(vis)
 
 
+def test_a_model_that_stays_down_is_reported_once_not_at_every_stroke(server, caplog):
+    server.mode = "error"
+    vis = _vision(server)
+    with caplog.at_level(logging.WARNING):
+        for _ in range(3):
+            vis.guess(CIRCLE)
+        assert len([r for r in caplog.records if "vision guesser failed" in r.getMessage()]) == 1
+        server.mode = "ok"
+        assert vis.guess(CIRCLE)[0][0] == "lollipop" and vis.last_error is None
+        server.mode = "error"  # down again after it came back: said again
+        vis.guess(CIRCLE)
+        vis.guess(CIRCLE)
+    assert len([r for r in caplog.records if "vision guesser failed" in r.getMessage()]) == 2
+
+
 def test_falls_back_on_timeout(server):
     server.mode = "slow"
     vis = _vision(server, timeout=0.5)

@@ -263,7 +263,11 @@ class VisionRecognizer:
             self.last_source = "vision"
             return result
         except Exception as exc:  # noqa: BLE001 - any failure of a remote model means: fall back
-            self.last_error = _scrub(f"{type(exc).__name__}: {exc}", self._api_key)
+            error = _scrub(f"{type(exc).__name__}: {exc}", self._api_key)
+            # Said once, not at every guess: a model that is down fails each stroke the same
+            # way, and in the terminal each warning would be a line across the drawing.
+            repeat = error == self.last_error
+            self.last_error = error
             self.last_source = "embedded"
-            log.warning("vision guesser failed, using the embedded recognizer: %s", self.last_error)
+            (log.debug if repeat else log.warning)("vision guesser failed, using the embedded recognizer: %s", error)
             return self.fallback.guess(drawing)
