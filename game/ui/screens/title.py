@@ -114,12 +114,12 @@ class TitleScreen(Screen):
             surface.get_size(),
         )
         if self._still is None or self._still[0] != key:
+            sky = backgrounds.background("space", surface.get_size(), th.pal.high_contrast)
             still = pygame.Surface(surface.get_size(), 0, surface)  # the same pixel format: a plain blit
-            still.blit(backgrounds.background("space", surface.get_size(), th.pal.high_contrast), (0, 0))
+            still.blit(sky, (0, 0))
             covers = self._draw_words(still)
             # Stars under the words stay hidden, as they were under them in a whole redraw;
             # where the words reach the ring (a long subtitle), every frame is drawn whole.
-            sky = backgrounds.background("space", surface.get_size(), th.pal.high_contrast)
             hidden = frozenset(
                 n
                 for n, (rect, _phase) in enumerate(backgrounds.moving_parts("space"))
