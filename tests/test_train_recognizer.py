@@ -287,7 +287,7 @@ def test_auxiliary_prefixes_name_peoples_strokes_by_their_own_category_not_looka
         assert whole <= {row.tobytes() for row in x[y == label]}
 
 
-def test_a_run_with_the_auxiliary_head_trains_it_and_exports_only_the_20(trainer, tmp_path):
+def test_a_run_with_the_auxiliary_head_trains_it_and_exports_only_the_20(trainer, tmp_path, capsys):
     cache = tmp_path / "prep.npz"
     rng = np.random.default_rng(0)
     arrays = {f"o{c}": _drawings(10, seed=c) for c in range(20)}
@@ -317,3 +317,10 @@ def test_a_run_with_the_auxiliary_head_trains_it_and_exports_only_the_20(trainer
     assert meta["classes"] == classes and "auxiliary_head" in json.dumps(meta)
     rec = R.EmbeddedRecognizer(tmp_path / "out" / "recognizer.npz", tmp_path / "out" / "recognizer.json")
     assert rec.probabilities(_drawings(3)).shape == (3, 20)
+    # the head is kept beside the weights (not in them), and a continued run starts from it
+    kept = np.load(tmp_path / "out" / "recognizer.aux.npz")
+    assert list(kept["names"]) == ["bus", "key"] and np.allclose(kept["weight"], state["aux"]["weight"].numpy())
+    again = [a for a in args if a not in ("--checkpoint", str(tmp_path / "run.pt"))]
+    again[again.index(str(tmp_path / "out"))] = str(tmp_path / "out2")
+    assert trainer.main(again + ["--init", str(tmp_path / "out" / "recognizer.npz")]) == 0
+    assert "continued from" in capsys.readouterr().out

@@ -676,10 +676,20 @@ def main(argv=None) -> int:
             print(f"train_recognizer: no stroke files under {args.data}/strokes/simplified for --aux", file=sys.stderr)
             return 2
         aux_head = torch.nn.Linear(args.fc, len(aux_names))
+        # A continued run keeps the head of the run it continues (beside its weights), so the
+        # shared layers are not disturbed again by a head that starts from nothing.
+        kept = args.init.with_suffix(".aux.npz") if args.init else None
+        continued = ""
+        if kept is not None and kept.is_file():
+            with np.load(kept) as z:
+                if [str(n) for n in z["names"]] == aux_names and z["weight"].shape == tuple(aux_head.weight.shape):
+                    aux_head.weight.data = torch.from_numpy(z["weight"])
+                    aux_head.bias.data = torch.from_numpy(z["bias"])
+                    continued = f", continued from {kept}"
         params += list(aux_head.parameters())
         print(
             f"{len(aux_x)} drawings and prefixes of people's strokes of {len(aux_names)} other categories "
-            f"for the auxiliary head ({time.time() - t0:.0f}s)",
+            f"for the auxiliary head ({time.time() - t0:.0f}s{continued})",
             flush=True,
         )
     steps_per_epoch = (args.per_class * n_classes) // 128
@@ -924,6 +934,15 @@ def main(argv=None) -> int:
     ]
     args.out.mkdir(parents=True, exist_ok=True)
     export(torch, model, classes, meta, args.out / "recognizer.npz", args.out / "recognizer.json")
+    if aux_head is not None:
+        # Not part of what the game loads: only for a run that continues this one (--init).
+        # It is the head's last state, beside the chosen epoch's shared layers.
+        np.savez(
+            args.out / "recognizer.aux.npz",
+            names=np.array(aux_names),
+            weight=aux_head.weight.detach().numpy(),
+            bias=aux_head.bias.detach().numpy(),
+        )
     print(
         f"wrote {args.out / 'recognizer.npz'} ({(args.out / 'recognizer.npz').stat().st_size / 1e6:.2f} MB); "
         f"best val top-1 {best[2][0]:.4f} complete, {best[2][1]:.4f} at half the strokes; total {time.time() - started:.0f}s"
