@@ -324,3 +324,7 @@ def test_a_run_with_the_auxiliary_head_trains_it_and_exports_only_the_20(trainer
     again[again.index(str(tmp_path / "out"))] = str(tmp_path / "out2")
     assert trainer.main(again + ["--init", str(tmp_path / "out" / "recognizer.npz")]) == 0
     assert "continued from" in capsys.readouterr().out
+    (tmp_path / "out" / "recognizer.aux.npz").write_bytes(b"not an npz")  # a broken file: said, and trained anyway
+    assert trainer.main(again + ["--init", str(tmp_path / "out" / "recognizer.npz")]) == 0
+    out = capsys.readouterr().out
+    assert "is unreadable" in out and "starts afresh" in out and "continued from" not in out

@@ -129,7 +129,7 @@ def test_the_title_from_its_cached_still_picture_looks_as_drawn_whole(make_app):
         differs = (abs(cached - pygame.surfarray.array3d(whole).astype(int)).max(axis=2) > 0).nonzero()
         # only stars that twinkle faintly through a translucent panel stay hidden under it
         _key, _still, hidden, _whole = title._still
-        stars = [backgrounds.moving_parts("space")[n][0] for n in hidden]
+        stars = [pygame.Rect(backgrounds.moving_parts("space")[n][0]) for n in hidden]
         assert all(any(r.collidepoint(x, y) for r in stars) for x, y in zip(*differs))
         assert len(differs[0]) <= 4 * len(stars)
 

@@ -681,11 +681,18 @@ def main(argv=None) -> int:
         kept = args.init.with_suffix(".aux.npz") if args.init else None
         continued = ""
         if kept is not None and kept.is_file():
-            with np.load(kept) as z:
-                if [str(n) for n in z["names"]] == aux_names and z["weight"].shape == tuple(aux_head.weight.shape):
-                    aux_head.weight.data = torch.from_numpy(z["weight"])
-                    aux_head.bias.data = torch.from_numpy(z["bias"])
+            try:
+                with np.load(kept) as z:
+                    names, weight, bias = [str(n) for n in z["names"]], z["weight"], z["bias"]
+            except (OSError, ValueError, KeyError) as exc:
+                print(f"train_recognizer: {kept} is unreadable ({exc}); the auxiliary head starts afresh", flush=True)
+            else:
+                if names == aux_names and weight.shape == tuple(aux_head.weight.shape):
+                    aux_head.weight.data = torch.from_numpy(weight)
+                    aux_head.bias.data = torch.from_numpy(bias)
                     continued = f", continued from {kept}"
+                else:
+                    print(f"train_recognizer: {kept} names other categories; the auxiliary head starts afresh")
         params += list(aux_head.parameters())
         print(
             f"{len(aux_x)} drawings and prefixes of people's strokes of {len(aux_names)} other categories "

@@ -275,13 +275,14 @@ def draw_live(surface: pygame.Surface, kind: str, t: float, dim: bool = False) -
 
 
 @functools.cache
-def moving_parts(kind: str) -> tuple[tuple[pygame.Rect, float], ...]:
-    """Where the moving touches of a scene are and their phases: fixed per scene, so a screen
-    that keeps its still parts cached can tell which of them its own text hides."""
+def moving_parts(kind: str) -> tuple[tuple[tuple[int, int, int, int], float], ...]:
+    """Where the moving touches of a scene are ((x, y, w, h), phase): fixed per scene, so a
+    screen that keeps its still parts cached can tell which of them its own text hides.
+    Plain tuples, not Rects: the cache is shared, and a Rect could be changed by a caller."""
     rng = random.Random(zlib.crc32(kind.encode()) + 7)
     if kind in ("servers", "alert"):
         return tuple(
-            (pygame.Rect(30 + i * 140 + 70 + (u % 3) * 8, 90 + (i % 2) * 10 + 20 + u * 25, 4, 4), rng.random())
+            ((30 + i * 140 + 70 + (u % 3) * 8, 90 + (i % 2) * 10 + 20 + u * 25, 4, 4), rng.random())
             for i in range(9)
             for u in range(20)
         )
@@ -289,7 +290,7 @@ def moving_parts(kind: str) -> tuple[tuple[pygame.Rect, float], ...]:
         parts = []
         for _ in range(40):
             x, y, phase = rng.randrange(1280), rng.randrange(720), rng.random() * 6.28
-            parts.append((pygame.Rect(x, y, 2, 2), phase))
+            parts.append(((x, y, 2, 2), phase))
         return tuple(parts)
     return ()
 

@@ -123,7 +123,7 @@ class TitleScreen(Screen):
             hidden = frozenset(
                 n
                 for n, (rect, _phase) in enumerate(backgrounds.moving_parts("space"))
-                if any(still.get_at(p) != sky.get_at(p) for p in _pixels(rect.clip(still.get_rect())))
+                if any(still.get_at(p) != sky.get_at(p) for p in _pixels(pygame.Rect(rect).clip(still.get_rect())))
             )
             whole = any(r.colliderect(self.RING_BOX) for r in covers)
             self._still = (key, still, hidden, whole)
