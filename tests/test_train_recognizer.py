@@ -287,20 +287,46 @@ def test_auxiliary_prefixes_name_peoples_strokes_by_their_own_category_not_looka
         assert whole <= {row.tobytes() for row in x[y == label]}
 
 
-def test_a_run_with_the_auxiliary_head_trains_it_and_exports_only_the_20(trainer, tmp_path, capsys):
-    cache = tmp_path / "prep.npz"
+def _small_cache(path):
+    """Prepared arrays of 20 made-up classes, ten drawings each: enough for a run of seconds."""
     rng = np.random.default_rng(0)
     arrays = {f"o{c}": _drawings(10, seed=c) for c in range(20)}
     arrays.update({f"p{c}": _drawings(10, seed=100 + c) for c in range(20)})
     classes = [f"c{c}" for c in range(20)]
     np.savez(
-        cache,
+        path,
         classes=np.array(classes),
         val_x=_drawings(20, 7),
         val_y=rng.integers(0, 20, 20),
         val_px=_drawings(20, 8),
         **arrays,
     )
+    return classes
+
+
+def test_a_continued_run_is_as_wide_as_its_weights_unless_told_and_never_narrower(trainer, tmp_path, capsys):
+    assert trainer.exported_architecture(R.WEIGHTS) == _architecture(trainer)
+    cache = tmp_path / "prep.npz"
+    _small_cache(cache)
+    base = ["--cache", str(cache), "--per-class", "8", "--epochs", "1", "--minutes", "5", "--no-examples"]
+    small = tmp_path / "small"
+    assert trainer.main(base + ["--widths", "4/8/8", "--fc", "16", "--out", str(small)]) == 0
+    # no --widths or --fc: the continued network takes the weights' own
+    assert trainer.main(base + ["--init", str(small / "recognizer.npz"), "--out", str(tmp_path / "again")]) == 0
+    assert "widened" not in capsys.readouterr().out
+    meta = json.loads((tmp_path / "again" / "recognizer.json").read_text())
+    assert meta["recipe"]["architecture"].startswith("conv3x3x4-pool-conv3x3x8-pool-conv3x3x8-pool-fc16-fc20")
+    # narrower than the weights: said, naming the file and the widths it was trained with
+    narrower = base + ["--init", str(small / "recognizer.npz"), "--fc", "8", "--out", str(tmp_path / "narrow")]
+    assert trainer.main(narrower) == 2
+    err = capsys.readouterr().err
+    assert str(small / "recognizer.npz") in err and "--widths 4/8/8 --fc 16" in err and "Traceback" not in err
+    assert not (tmp_path / "narrow").exists()
+
+
+def test_a_run_with_the_auxiliary_head_trains_it_and_exports_only_the_20(trainer, tmp_path, capsys):
+    cache = tmp_path / "prep.npz"
+    classes = _small_cache(cache)
     data = tmp_path / "data"
     (data / "strokes" / "simplified").mkdir(parents=True)
     src = quickdraw_dir() / "strokes" / "simplified"

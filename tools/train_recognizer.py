@@ -371,6 +371,23 @@ def load_exported(torch, model, path_npz: Path, seed: int = 0) -> list[str]:
     return widened
 
 
+def exported_architecture(path_npz: Path) -> tuple[str, int]:
+    """The `--widths` and `--fc` that exported weights were trained with, read from the
+    layer list in the json beside them and the weights' shapes: ("32/64,64/160,160", 768)."""
+    meta = json.loads(path_npz.with_suffix(".json").read_text(encoding="utf-8"))
+    stages: list[list[int]] = [[]]
+    fc = 0
+    with np.load(path_npz) as z:
+        for layer in meta["layers"]:
+            if layer["op"] in CONV_OPS:
+                stages[-1].append(int(z[layer["name"] + "_w"].shape[0]))
+            elif layer["op"] == "maxpool2":
+                stages.append([])
+            elif layer["op"] == "dense" and not fc:
+                fc = int(z[layer["name"] + "_w"].shape[1])
+    return "/".join(",".join(str(w) for w in stage) for stage in stages if stage), fc
+
+
 def model_from_exported(torch, path_npz: Path):
     """A frozen torch network computing what the numpy runtime computes from exported
     weights (any widths: the layer list in the json beside them says the shape)."""
@@ -520,8 +537,13 @@ def main(argv=None) -> int:
     ap.add_argument("--init", type=Path, help="continue from these exported weights (a second, shorter run)")
     ap.add_argument("--dropout", type=float, default=0.3)
     ap.add_argument("--deep", action="store_true", help="a second 64-channel convolution at 14x14")
-    ap.add_argument("--widths", help='conv widths per stage, e.g. "32/64,64/128,128" (overrides --deep)')
-    ap.add_argument("--fc", type=int, default=256, help="width of the hidden dense layer")
+    ap.add_argument(
+        "--widths",
+        help='conv widths per stage, e.g. "32/64,64/128,128" (overrides --deep; default: as --init\'s weights)',
+    )
+    ap.add_argument(
+        "--fc", type=int, help="width of the hidden dense layer (default: as --init's weights, else 256)"
+    )
     ap.add_argument("--smoothing", type=float, default=0.05, help="label smoothing")
     ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
     ap.add_argument(
@@ -635,10 +657,25 @@ def main(argv=None) -> int:
     if args.prep_only:
         return 0
     n_classes = len(classes)
+    if args.init:  # the network continued is as wide as its weights unless told wider
+        init_widths, init_fc = exported_architecture(args.init)
+        if args.widths is None and not args.deep:
+            args.widths = init_widths
+        args.fc = args.fc or init_fc
+    args.fc = args.fc or 256
     model = make_model(torch, n_classes, args.dropout, args.deep, args.widths, args.fc)
     widened = []
     if args.init:
-        widened = load_exported(torch, model, args.init, args.seed)
+        try:
+            widened = load_exported(torch, model, args.init, args.seed)
+        except ValueError as e:
+            print(
+                f"train_recognizer: {args.init} cannot start a network of "
+                f"{describe(args.widths, args.deep, args.fc)} ({e}); its weights are "
+                f"--widths {init_widths} --fc {init_fc}, and a continued network may only be as wide or wider",
+                file=sys.stderr,
+            )
+            return 2
         sample = np.concatenate(
             [originals[c][rng.integers(0, len(originals[c]), 100)] for c in range(n_classes)]
             + [partials[c][rng.integers(0, len(partials[c]), 100)] for c in range(n_classes)]
