@@ -541,9 +541,7 @@ def main(argv=None) -> int:
         "--widths",
         help='conv widths per stage, e.g. "32/64,64/128,128" (overrides --deep; default: as --init\'s weights)',
     )
-    ap.add_argument(
-        "--fc", type=int, help="width of the hidden dense layer (default: as --init's weights, else 256)"
-    )
+    ap.add_argument("--fc", type=int, help="width of the hidden dense layer (default: as --init's weights, else 256)")
     ap.add_argument("--smoothing", type=float, default=0.05, help="label smoothing")
     ap.add_argument("--lr", type=float, default=3e-3, help="peak learning rate")
     ap.add_argument(
