@@ -240,20 +240,7 @@ def stroke_file_prefixes(
     return np.stack(xs), np.array(ys, np.int64), names
 
 
-def lookalike_halves(root: Path, classes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Drawings of the look-alike stroke categories (duck as bird...) at half of people's
-    strokes, rendered as the game renders them, and their labels among `classes`."""
-    from game.minigames.drawing.strokes import read_ndjson, render
-
-    xs, ys = [], []
-    for category, cls in LOOKALIKES.items():
-        path = Path(root) / "strokes" / "simplified" / f"{category}.ndjson"
-        if path.is_file() and cls in classes:
-            for obj in read_ndjson(path):
-                d = obj["drawing"]
-                xs.append(render(d[: D.partial_count(len(d), 0.5)]))
-                ys.append(classes.index(cls))
-    return (np.stack(xs), np.array(ys)) if xs else (np.zeros((0, 784), np.uint8), np.zeros(0, np.int64))
+lookalike_halves = D.lookalike_halves
 
 
 def parse_widths(widths: str | None, deep: bool = False) -> list[list[int]]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from game.minigames.drawing.strokes import rasterize
+from game.minigames.drawing.strokes import rasterize, read_ndjson, render
 
 SPLIT_SEED = 20240607
 TEST_SHARE = 0.10  # held out: only evaluation and tests see it
@@ -114,3 +114,17 @@ def human_like_order(lengths: np.ndarray, noise: np.ndarray, tau: float = HUMAN_
     """Longest stroke first, shuffled by Gumbel `noise` of scale `tau` (0: strictly longest
     first; large: random). People draw the main outline first, but not always."""
     return np.argsort(-np.log(np.asarray(lengths) + 1e-6) - tau * np.asarray(noise), kind="stable")
+
+
+def lookalike_halves(root: Path, classes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Drawings of the look-alike stroke categories (duck as bird...) at half of people's
+    strokes, rendered as the game renders them, and their labels among `classes`."""
+    xs, ys = [], []
+    for category, cls in LOOKALIKES.items():
+        path = Path(root) / "strokes" / "simplified" / f"{category}.ndjson"
+        if path.is_file() and cls in classes:
+            for obj in read_ndjson(path):
+                d = obj["drawing"]
+                xs.append(render(d[: partial_count(len(d), 0.5)]))
+                ys.append(classes.index(cls))
+    return (np.stack(xs), np.array(ys)) if xs else (np.zeros((0, 784), np.uint8), np.zeros(0, np.int64))
