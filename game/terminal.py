@@ -174,10 +174,67 @@ def play_text(path: Path, story, args, set_vars: dict) -> int:
     session = _Session(rt, story, path, args, inp, _dialogue_service(args))
     out = sys.stdout
     sys.stdout = textsafe.SafeStream(out)  # whatever is printed (a model's reply, a name, a level's text) is cleaned
+    quiet = _log_to_file()
     try:
         return session.loop()
     finally:
         sys.stdout = out
+        quiet()
+
+
+def _log_to_file():
+    """While the terminal game runs, the game's warnings (a backend that failed, a vision model
+    that did not answer) go to a log file, not across the story: the game says each in its own
+    words (FallbackNotes, the drawing game's note). Returns what puts things back."""
+    import logging
+
+    from game.paths import cache_dir
+
+    logger = logging.getLogger("game")
+    try:
+        folder = cache_dir() / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(folder / "terminal.log", encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()  # nowhere to write: the in-game notes still say what happened
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.INFO)
+    was = logger.propagate, logger.level
+    logger.addHandler(handler)
+    logger.propagate = False
+    if logger.level == logging.NOTSET or logger.level > logging.INFO:
+        logger.setLevel(logging.INFO)
+
+    def restore() -> None:
+        logger.removeHandler(handler)
+        handler.close()
+        logger.propagate, level = was
+        logger.setLevel(level)
+
+    return restore
+
+
+class FallbackNotes:
+    """One line in the story's voice the first time a backend fails a certain way ("timed out",
+    "unreachable"...), so a player knows why a model-voiced character speaks its written lines;
+    not again for each reply while it stays down (the log file has every one)."""
+
+    QUIET = {"skipped", "resting"}  # the player's own skip; a backend left alone after a failure already said
+
+    def __init__(self) -> None:
+        self.said: set[tuple[str, str]] = set()
+
+    def note(self, name: str, stats: dict | None) -> str | None:
+        from game.dialogue.base import redact
+
+        for fallback in (stats or {}).get("fallbacks", []):
+            key = (str(fallback.get("backend")), str(fallback.get("kind")))
+            if key[1] in self.QUIET or key in self.said:
+                continue
+            self.said.add(key)
+            why = redact(fallback.get("why") or fallback.get("kind"))
+            return f"({name}'s {key[0]} backend did not answer: {why}; the written lines stand in)"
+        return None
 
 
 class _Session:
@@ -186,6 +243,7 @@ class _Session:
 
     def __init__(self, rt: Runtime, story, path: Path, args, inp: _Input, service) -> None:
         self.rt, self.story, self.path, self.args, self.inp, self.service = rt, story, path, args, inp, service
+        self.notes = FallbackNotes()
 
     def loop(self) -> int:
         from game.story import reload as hot
@@ -221,8 +279,11 @@ class _Session:
     def line(self, prompt):
         rt = self.rt
         if prompt.generate and self.service is not None:
-            text, backend, model = _generated_line(self.service, rt, prompt)
+            text, backend, model, stats = _generated_line(self.service, rt, prompt)
             _say(prompt.name, text)
+            note = self.notes.note(prompt.name or "the narrator", stats)
+            if note:
+                print(_wrap(note))
             rt.advance(text=text, backend=backend, model=model)
         else:
             _say(prompt.name, prompt.text)
@@ -255,7 +316,7 @@ class _Session:
             print(f"(type a number from 1 to {len(prompt.options)}; {HELP_TEXT})")
 
     def talk(self, prompt):
-        if not _talk(self.rt, prompt, self.inp, self.service):
+        if not _talk(self.rt, prompt, self.inp, self.service, self.notes):
             return 0
 
     def minigame(self, prompt):
@@ -434,11 +495,16 @@ def _generated_line(service, rt: Runtime, prompt):
         reply = handle.wait(timeout=service.timeouts.cold().total + 10)
     except TimeoutError:
         handle.cancel()
-        return prompt.text, "scripted", None
-    return reply.text, reply.backend, reply.model
+        return (
+            prompt.text,
+            "scripted",
+            None,
+            {"fallbacks": [{"backend": "the model", "kind": "timeout", "why": "no reply in time"}]},
+        )
+    return reply.text, reply.backend, reply.model, reply.stats
 
 
-def _talk(rt: Runtime, prompt, inp: _Input, service) -> bool:
+def _talk(rt: Runtime, prompt, inp: _Input, service, notes: FallbackNotes | None = None) -> bool:
     char = rt.character(prompt.character)
     try:
         from game.dialogue.conversation import Conversation
@@ -465,6 +531,10 @@ def _talk(rt: Runtime, prompt, inp: _Input, service) -> bool:
         stream = _Stream(f"{char.name}: ")
         _stream_reply(handle, stream=stream)
         stream.close()
+        reply = getattr(handle, "reply", None)
+        note = (notes or FallbackNotes()).note(char.name, getattr(reply, "stats", None))
+        if note:
+            print(_wrap(note))
     rt.finish_talk(conv.outcome())
     return True
 

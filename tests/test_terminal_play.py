@@ -134,3 +134,30 @@ def test_the_players_timers_off_setting_holds_in_the_terminal(capsys):
         assert result["rounds"] == 1
         assert ("Round over (time ran out)" in out) == (ended == "time"), out[-400:]
         assert ("no time limit" in out) == (not timers)
+
+
+def test_a_backend_that_fails_is_said_once_in_the_story_and_logged_not_printed(monkeypatch, capsys, tmp_path):
+    import io
+    import socket
+
+    from game import terminal
+    from game.story.loader import load_story_or_raise
+
+    with socket.socket() as s:  # a port nothing listens on: every request is refused at once
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("TT_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-terminal-secret-4242")
+    path = REPO / "levels" / "examples" / "demo.yaml"
+    talk = "3\nI want you to be careful and ask first\nI will always tell you the truth\nyes\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(talk + "/quit\n"))
+    args = play_args("--name", "Sam", "--seed", "2", "--backend", "openai", "--base-url", f"http://127.0.0.1:{port}/v1")
+    assert terminal.play_text(path, load_story_or_raise(path), args, {}) == 0
+    captured = capsys.readouterr()
+    said = " ".join(captured.out.split())  # the note is wrapped to the terminal's width
+    assert said.count("backend did not answer") == 1, captured.out  # said the first time, not after every reply
+    assert "(ARIA's openai backend did not answer: cannot connect" in said and "the written lines stand in)" in said
+    assert "falling back" not in captured.err, "the warning went to the log file, not across the story"
+    log = (tmp_path / "cache" / "logs" / "terminal.log").read_text()
+    assert "backend openai failed" in log
+    assert "sk-terminal-secret-4242" not in captured.out + captured.err + log
