@@ -393,8 +393,9 @@ def test_a_generated_line_on_a_cold_server_waits_for_it_or_is_skipped(server):
     class LinePrompt:
         speaker, text = "aria", "The lab hums. I hum with it."
 
-    text, backend, _model = _generated_line(svc, rt, LinePrompt)
+    text, backend, _model, stats = _generated_line(svc, rt, LinePrompt)
     assert backend == "openai" and text.startswith("Hello from the fake server.")
+    assert not stats["fallbacks"], "waited for, so the terminal has no fallback to tell of"
     server.cold_delay, server.cold_requests = 20.0, 1
     svc2 = service(server.base_url, "{connect: 1, first_token: 0.5, total: 3, cold_start: 30}", "  warm_up: false\n")
     handle = generate_line(svc2, rt.character("aria"), LinePrompt.text, player="Sam")
