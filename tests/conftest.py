@@ -34,6 +34,18 @@ def artifacts_dir(request) -> Path:
     return d
 
 
+def load_tool(name: str):
+    """A script under tools/ imported as a module (tools/ is not a package), under its own name."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
 def quickdraw_dir() -> Path:
     d = SHARED_DATA / "quickdraw"
     if not d.is_dir():

@@ -1,26 +1,20 @@
 """tools/blend_recognizer.py: a point between two exported recognizers, chosen by the
 validation-and-look-alikes rule, written as weights the game reads."""
 
-import importlib.util
 import json
 import shutil
-import sys
 
 import numpy as np
 import pytest
 
 from game.minigames.drawing import data as D
 from game.minigames.drawing import recognizer as R
-from tests.conftest import REPO, quickdraw_dir
+from tests.conftest import load_tool, quickdraw_dir
 
 
 @pytest.fixture(scope="module")
 def blender():
-    spec = importlib.util.spec_from_file_location("blend_recognizer", REPO / "tools" / "blend_recognizer.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["blend_recognizer"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("blend_recognizer")
 
 
 def _weights(folder, change=None):

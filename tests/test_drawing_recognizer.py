@@ -220,11 +220,9 @@ def test_peoples_own_strokes_are_named_as_recorded():
     folder = quickdraw_dir() / "strokes20_dev"
     if not folder.is_dir():
         pytest.skip("needs ../shared/data/quickdraw/strokes20_dev (people's strokes of the 20 categories)")
-    import importlib.util
+    from tests.conftest import load_tool
 
-    spec = importlib.util.spec_from_file_location("evaluate_recognizer", REPO / "tools" / "evaluate_recognizer.py")
-    E = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(E)
+    E = load_tool("evaluate_recognizer")
     own = E.own_strokes_check(R.embedded(), folder)
     assert own["categories"] == 20
     assert own["25%"][0] < own["50%"][0] < own["75%"][0] <= own["complete"][0]

@@ -1,7 +1,6 @@
 """The evaluation's checks against real people's strokes: stroke counts, the fitted order,
 and the look-alike categories whose real stroke order can be compared with traced paths."""
 
-import importlib.util
 import json
 
 import numpy as np
@@ -9,11 +8,9 @@ import pytest
 
 from game.minigames.drawing.recognizer import embedded
 from game.minigames.drawing.strokes import read_ndjson
-from tests.conftest import REPO, quickdraw_dir
+from tests.conftest import load_tool, quickdraw_dir
 
-spec = importlib.util.spec_from_file_location("evaluate_recognizer", REPO / "tools" / "evaluate_recognizer.py")
-E = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(E)
+E = load_tool("evaluate_recognizer")
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ Needs PyTorch (the `train` extra), which neither the game nor CI installs."""
 import copy
 import importlib.util
 import json
-import sys
 
 import numpy as np
 import pytest
@@ -14,18 +13,14 @@ import pytest
 from game.minigames.drawing import data as D
 from game.minigames.drawing import recognizer as R
 from game.minigames.drawing.strokes import trace_bitmaps
-from tests.conftest import REPO, quickdraw_dir
+from tests.conftest import REPO, load_tool, quickdraw_dir
 
 torch = pytest.importorskip("torch", reason="training needs PyTorch: pip install -e '.[train]'")
 
 
 @pytest.fixture(scope="module")
 def trainer():
-    spec = importlib.util.spec_from_file_location("train_recognizer", REPO / "tools" / "train_recognizer.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["train_recognizer"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_tool("train_recognizer")
 
 
 def _drawings(n=120, seed=0):
