@@ -233,7 +233,8 @@ class FallbackNotes:
                 continue
             self.said.add(key)
             why = redact(fallback.get("why") or fallback.get("kind"))
-            return f"({name}'s {key[0]} backend did not answer: {why}; the written lines stand in)"
+            whose = f"{key[0]} backend" if fallback.get("backend") else "model"
+            return f"({name}'s {whose} did not answer: {why}; the written lines stand in)"
         return None
 
 
@@ -499,7 +500,7 @@ def _generated_line(service, rt: Runtime, prompt):
             prompt.text,
             "scripted",
             None,
-            {"fallbacks": [{"backend": "the model", "kind": "timeout", "why": "no reply in time"}]},
+            {"fallbacks": [{"backend": None, "kind": "timeout", "why": "no reply in time"}]},
         )
     return reply.text, reply.backend, reply.model, reply.stats
 

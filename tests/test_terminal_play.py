@@ -161,3 +161,21 @@ def test_a_backend_that_fails_is_said_once_in_the_story_and_logged_not_printed(m
     log = (tmp_path / "cache" / "logs" / "terminal.log").read_text()
     assert "backend openai failed" in log
     assert "sk-terminal-secret-4242" not in captured.out + captured.err + log
+
+
+def test_fallback_notes_say_each_kind_of_failure_once_and_not_the_players_own_skip():
+    from game.terminal import FallbackNotes
+
+    notes = FallbackNotes()
+    skipped = {"fallbacks": [{"backend": "openai", "kind": "skipped", "why": "the player chose the authored line"}]}
+    assert notes.note("ARIA", skipped) is None
+    timeout = {"fallbacks": [{"backend": "openai", "kind": "timeout", "why": "no first token in 8 s"}]}
+    assert notes.note("ARIA", timeout) == (
+        "(ARIA's openai backend did not answer: no first token in 8 s; the written lines stand in)"
+    )
+    assert notes.note("ARIA", timeout) is None, "said once while it stays down"
+    waited_out = {"fallbacks": [{"backend": None, "kind": "wait", "why": "no reply in time"}]}
+    assert (
+        notes.note("ARIA", waited_out) == "(ARIA's model did not answer: no reply in time; the written lines stand in)"
+    )
+    assert notes.note("ARIA", {"fallbacks": []}) is None and notes.note("ARIA", None) is None
