@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 from game import saves, textsafe
+from game.dialogue.notices import FallbackNotes
 from game.story.loader import load_story
 from game.story.runtime import Runtime, StoryStateError
 from game.textsafe import clean_line
@@ -212,30 +213,6 @@ def _log_to_file():
         logger.setLevel(level)
 
     return restore
-
-
-class FallbackNotes:
-    """One line in the story's voice the first time a backend fails a certain way ("timed out",
-    "unreachable"...), so a player knows why a model-voiced character speaks its written lines;
-    not again for each reply while it stays down (the log file has every one)."""
-
-    QUIET = {"skipped", "resting"}  # the player's own skip; a backend left alone after a failure already said
-
-    def __init__(self) -> None:
-        self.said: set[tuple[str, str]] = set()
-
-    def note(self, name: str, stats: dict | None) -> str | None:
-        from game.dialogue.base import redact
-
-        for fallback in (stats or {}).get("fallbacks", []):
-            key = (str(fallback.get("backend")), str(fallback.get("kind")))
-            if key[1] in self.QUIET or key in self.said:
-                continue
-            self.said.add(key)
-            why = redact(fallback.get("why") or fallback.get("kind"))
-            whose = f"{key[0]} backend" if fallback.get("backend") else "model"
-            return f"({name}'s {whose} did not answer: {why}; the written lines stand in)"
-        return None
 
 
 class _Session:

@@ -256,6 +256,30 @@ def test_conversation_with_the_scripted_backend(make_app, artifacts_dir):
     assert talk["turns"] == 2 and app.session.runtime.world.values["caution"] > 0
 
 
+def test_a_backend_that_does_not_answer_is_told_once_as_a_toast(make_app, monkeypatch):
+    """A model backend that is down: the authored lines stand in and the player is told why, once."""
+    import socket
+
+    with socket.socket() as s:  # a port nothing listens on: every request is refused at once
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-window-secret-4242")
+    app = start(make_app, options={"backend": "openai", "base_url": f"http://127.0.0.1:{port}/v1"})
+    _to_talk(app)
+    for n, words in enumerate(["I want you to be careful and ask first", "I would tell you the truth"], 1):
+        text(words)
+        key(pygame.K_RETURN)
+        for _ in range(2000):  # until the log says the reply is finished (a refused request fails in ms)
+            app.run_frames(1)
+            if len(events(app, "reply")) == n:
+                break
+    d = app.top.describe()
+    assert [t["backend"] for t in d["turns"] if t["who"] == "ai"][1:] == ["scripted", "scripted"]
+    told = [e["text"] for e in events(app, "message") if "did not answer" in e["text"]]
+    assert told == ["ARIA's openai backend did not answer: cannot connect (ConnectError); the written lines stand in"]
+    assert all("sk-window-secret-4242" not in str(e) for e in app.log.recent)
+
+
 def test_conversation_streams_and_reaches_the_runtime(make_app, artifacts_dir, slow_stream):
     app = start(make_app)
     _to_talk(app)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pygame
 
 from game import saves
+from game.dialogue.notices import FallbackNotes
 from game.story.prompts import EndPrompt
 from game.ui import backgrounds
 from game.ui.screens.base import AMBIENT, FULL, Screen
@@ -64,6 +65,7 @@ class PlayScreen(Screen):
         self.auto = False
         self.last_scene: str | None = None  # entering another scene autosaves
         self.pending_autosave = ""
+        self.fallbacks = FallbackNotes()  # a backend that did not answer is told once a game, as a toast
         self.present(state or {})
 
     # ------------------------------------------------------------------ state
@@ -542,6 +544,7 @@ class PlayScreen(Screen):
                     self.type.set_text(self.stream_text)
                 elif kind == "done":
                     info = reply_info(self.handle_stream)
+                    self._say_fallback(getattr(self.prompt, "name", "") or "The narrator", self.handle_stream)
                     self.generated_done = {
                         "text": payload or self.stream_text,
                         "backend": info["backend"] or "generated",
@@ -588,6 +591,13 @@ class PlayScreen(Screen):
         except Exception as exc:  # noqa: BLE001 - a broken handle is a failed reply
             return [("failed", str(exc))]
 
+    def _say_fallback(self, name: str, handle) -> None:
+        """The first time a character's backend fails a certain way, a toast says so (FallbackNotes)."""
+        note = self.fallbacks.note(name, getattr(getattr(handle, "reply", None), "stats", None))
+        if note:
+            self.app.toast(note.strip("()"))
+            self.app.log("backend_fallback_said", text=note)
+
     def _poll_talk(self) -> None:
         if self.handle_stream is None:
             return
@@ -599,6 +609,8 @@ class PlayScreen(Screen):
                 turn["text"] += payload
             elif kind == "done":
                 turn.update(text=payload or turn["text"], streaming=False, **reply_info(self.handle_stream))
+                char = self.session.runtime.character(self.prompt.character)
+                self._say_fallback(char.name if char else self.prompt.character, self.handle_stream)
                 self.handle_stream = None
                 self.ai_face = self._face_from_values()
                 self.app.log(
