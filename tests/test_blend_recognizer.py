@@ -94,8 +94,9 @@ def test_networks_of_other_shapes_or_bad_shares_are_refused_with_a_message(blend
     out = tmp_path / "out"
     assert blender.main([str(a), str(narrow), "--out", str(out), "--cache", str(tmp_path / "none.npz")]) == 2
     assert "other classes or layers" in capsys.readouterr().err
-    assert blender.main([str(a), str(a), "--out", str(out), "--shares", "0,2"]) == 2
+    cache = ["--cache", str(tmp_path / "none.npz")]
+    assert blender.main([str(a), str(a), "--out", str(out), "--shares", "0,2", *cache]) == 2
     assert "between 0 and 1" in capsys.readouterr().err
-    assert blender.main([str(a), str(tmp_path / "missing"), "--out", str(out)]) == 2
+    assert blender.main([str(a), str(tmp_path / "missing"), "--out", str(out), *cache]) == 2
     assert "missing" in capsys.readouterr().err
     assert not out.exists()

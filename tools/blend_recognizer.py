@@ -1,7 +1,7 @@
 """Blend two exported recognizers of the same shape, weight by weight, and keep the best blend.
 
     .venv/bin/python tools/blend_recognizer.py BASE_DIR CANDIDATE_DIR --out DIR \\
-        [--cache /tmp/qd_prep5.npz] [--data ../shared/data/quickdraw] [--shares 0,0.1,...,1]
+        --cache /tmp/qd_prep5.npz [--data ../shared/data/quickdraw] [--shares 0,0.1,...,1]
 
 A candidate continued from the shipped weights (train_recognizer.py --init) lies near them:
 a point on the line between the two often keeps most of what the continuation learned
@@ -63,7 +63,7 @@ def main(argv=None) -> int:
     ap.add_argument("base", type=Path, help="a folder with recognizer.npz and .json (the shipped weights' folder)")
     ap.add_argument("candidate", type=Path, help="a folder with the candidate's recognizer.npz and .json")
     ap.add_argument("--out", type=Path, required=True, help="where the chosen blend is written")
-    ap.add_argument("--cache", type=Path, default=Path("/tmp/qd_prep5.npz"), help="train_recognizer.py's cache")
+    ap.add_argument("--cache", type=Path, required=True, help="train_recognizer.py's --cache (its validation drawings)")
     ap.add_argument("--data", type=Path, default=D.default_quickdraw_dir(), help="for the look-alike stroke files")
     ap.add_argument("--shares", default=DEFAULT_SHARES, help="the candidate's shares to try, comma-separated")
     args = ap.parse_args(argv)
