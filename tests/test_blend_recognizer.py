@@ -33,12 +33,7 @@ def _cache_and_data(tmp_path):
     """Validation bitmaps (a few per class, from the validation split) and one look-alike stroke file."""
     root = quickdraw_dir()
     classes, arrays = D.load_bitmaps(root)
-    xs, ys = [], []
-    for c, arr in enumerate(arrays):
-        idx = D.split_indices(len(arr), c)["val"][:8]
-        xs.append(arr[idx])
-        ys.append(np.full(len(idx), c))
-    x, y = np.concatenate(xs), np.concatenate(ys)
+    x, y = D.split_rows(arrays, "val", 8)
     cache = tmp_path / "prep.npz"
     np.savez(cache, classes=np.array(classes), val_x=x, val_y=y, val_px=x)
     data = tmp_path / "data"

@@ -18,12 +18,7 @@ from tests.conftest import REPO, quickdraw_dir
 def held_out():
     d = quickdraw_dir()
     classes, arrays = D.load_bitmaps(d)
-    xs, ys = [], []
-    for c, a in enumerate(arrays):
-        idx = D.split_indices(len(a), c)["test"][:40]
-        xs.append(a[idx])
-        ys.append(np.full(len(idx), c))
-    return classes, np.concatenate(xs), np.concatenate(ys)
+    return classes, *D.split_rows(arrays, "test", 40)
 
 
 def test_weights_are_small_attributed_and_describe_their_recipe():
@@ -231,3 +226,12 @@ def test_peoples_own_strokes_are_named_as_recorded():
     assert recorded["drawings"] == own["drawings"]
     for k in ("complete", "25%", "50%", "75%"):
         assert recorded[k] == pytest.approx(list(own[k]), abs=1e-4)
+
+
+def test_split_rows_stack_one_split_of_every_class_with_its_labels():
+    arrays = [np.arange(200 * c, 200 * c + 200, dtype=np.int64).reshape(-1, 1) for c in range(3)]
+    x, y = D.split_rows(arrays, "test")
+    assert len(x) == 3 * 20 and list(np.bincount(y)) == [20, 20, 20]
+    assert all(200 * c <= v < 200 * (c + 1) for v, c in zip(x[:, 0], y)), "each row keeps its class"
+    val, _ = D.split_rows(arrays, "val", limit=4)
+    assert len(val) == 12 and not set(val[:, 0]) & set(x[:, 0]), "the splits never share a drawing"

@@ -382,15 +382,7 @@ def _evaluate(argv=None) -> int:
     if classes != rec.classes:
         print("evaluate_recognizer: the data's classes differ from the weights' classes", file=sys.stderr)
         return 2
-    xs, ys = [], []
-    for c, arr in enumerate(arrays):
-        idx = D.split_indices(len(arr), c)["test"]
-        if args.limit:
-            idx = idx[: args.limit]
-        xs.append(arr[idx])
-        ys.append(np.full(len(idx), c))
-    x = np.concatenate(xs)
-    y = np.concatenate(ys)
+    x, y = D.split_rows(arrays, "test", args.limit)
     print(f"held-out test split: {len(x)} drawings, {len(classes)} classes (split seed {D.SPLIT_SEED})")
 
     probs = rec.probabilities(x)

@@ -62,6 +62,19 @@ def split_indices(n: int, class_index: int, seed: int = SPLIT_SEED) -> dict[str,
     }
 
 
+def split_rows(arrays: list[np.ndarray], part: str, limit: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """One split ("train", "val" or "test") of every class, stacked: (bitmaps, class labels).
+    `limit`: at most that many rows of each class (0: all)."""
+    xs, ys = [], []
+    for c, arr in enumerate(arrays):
+        idx = split_indices(len(arr), c)[part]
+        if limit:
+            idx = idx[:limit]
+        xs.append(arr[idx])
+        ys.append(np.full(len(idx), c))
+    return np.concatenate(xs), np.concatenate(ys)
+
+
 def normalize(strokes: list) -> list:
     """Align top-left and scale the larger side to 255, as Google's simplification does.
 
