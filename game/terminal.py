@@ -188,6 +188,7 @@ def _log_to_file():
     that did not answer) go to a log file, not across the story: the game says each in its own
     words (FallbackNotes, the drawing game's note). Returns what puts things back."""
     import logging
+    import logging.handlers
 
     from game.paths import cache_dir
 
@@ -195,7 +196,10 @@ def _log_to_file():
     try:
         folder = cache_dir() / "logs"
         folder.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = logging.FileHandler(folder / "terminal.log", encoding="utf-8")
+        # bounded: a backend that stays down for a long game must not fill the disk
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            folder / "terminal.log", maxBytes=1_000_000, backupCount=1, encoding="utf-8"
+        )
     except OSError:
         handler = logging.NullHandler()  # nowhere to write: the in-game notes still say what happened
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -259,7 +263,7 @@ class _Session:
         if prompt.generate and self.service is not None:
             text, backend, model, stats = _generated_line(self.service, rt, prompt)
             _say(prompt.name, text)
-            note = self.notes.note(prompt.name or "the narrator", stats)
+            note = self.notes.note(prompt.name or "The narrator", stats)
             if note:
                 print(_wrap(note))
             rt.advance(text=text, backend=backend, model=model)
@@ -484,6 +488,7 @@ def _generated_line(service, rt: Runtime, prompt):
 
 def _talk(rt: Runtime, prompt, inp: _Input, service, notes: FallbackNotes | None = None) -> bool:
     char = rt.character(prompt.character)
+    notes = notes or FallbackNotes()
     try:
         from game.dialogue.conversation import Conversation
     except ImportError:
@@ -510,7 +515,7 @@ def _talk(rt: Runtime, prompt, inp: _Input, service, notes: FallbackNotes | None
         _stream_reply(handle, stream=stream)
         stream.close()
         reply = getattr(handle, "reply", None)
-        note = (notes or FallbackNotes()).note(char.name, getattr(reply, "stats", None))
+        note = notes.note(char.name, getattr(reply, "stats", None))
         if note:
             print(_wrap(note))
     rt.finish_talk(conv.outcome())

@@ -595,8 +595,7 @@ class PlayScreen(Screen):
         """The first time a character's backend fails a certain way, a toast says so (FallbackNotes)."""
         note = self.fallbacks.note(name, getattr(getattr(handle, "reply", None), "stats", None))
         if note:
-            self.app.toast(note.strip("()"))
-            self.app.log("backend_fallback_said", text=note)
+            self.app.toast(note.strip("()"))  # logged as a "message" event by the toast
 
     def _poll_talk(self) -> None:
         if self.handle_stream is None:
