@@ -317,6 +317,14 @@ def test_a_continued_run_is_as_wide_as_its_weights_unless_told_and_never_narrowe
     err = capsys.readouterr().err
     assert str(small / "recognizer.npz") in err and "--widths 4/8/8 --fc 16" in err and "Traceback" not in err
     assert not (tmp_path / "narrow").exists()
+    # weights whose json is not the layer list: said, naming the file
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "recognizer.npz").write_bytes((small / "recognizer.npz").read_bytes())
+    (broken / "recognizer.json").write_text('{"classes": []}')
+    assert trainer.main(base + ["--init", str(broken / "recognizer.npz"), "--out", str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert "recognizer.json" in err and "layer list" in err and "Traceback" not in err
 
 
 def test_a_run_with_the_auxiliary_head_trains_it_and_exports_only_the_20(trainer, tmp_path, capsys):

@@ -643,7 +643,15 @@ def main(argv=None) -> int:
         return 0
     n_classes = len(classes)
     if args.init:  # the network continued is as wide as its weights unless told wider
-        init_widths, init_fc = exported_architecture(args.init)
+        try:
+            init_widths, init_fc = exported_architecture(args.init)
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            print(
+                f"train_recognizer: {args.init}: expected exported weights with their layer list in "
+                f"{args.init.with_suffix('.json').name} ({type(e).__name__}: {e})",
+                file=sys.stderr,
+            )
+            return 2
         if args.widths is None and not args.deep:
             args.widths = init_widths
         args.fc = args.fc or init_fc
