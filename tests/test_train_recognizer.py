@@ -357,3 +357,36 @@ def test_a_run_with_the_auxiliary_head_trains_it_and_exports_only_the_20(trainer
     assert trainer.main(again + ["--init", str(tmp_path / "out" / "recognizer.npz")]) == 0
     out = capsys.readouterr().out
     assert "is unreadable" in out and "starts afresh" in out and "continued from" not in out
+
+
+def test_distilling_on_whole_drawings_only_leaves_the_fragments_to_their_labels(trainer, tmp_path):
+    F = torch.nn.functional
+    gen = torch.Generator().manual_seed(3)
+    out = torch.randn(6, 20, generator=gen)
+    labels = torch.tensor([0, 3, 5, 7, 9, 11])
+    soft = F.softmax(torch.randn(6, 20, generator=gen), 1)
+    every = trainer.distilled_loss(torch, out, labels, soft, np.ones(6, bool), 0.5, 2.0, 0.03)
+    # every row distilled: the usual mix of the two losses over the batch
+    ce = F.cross_entropy(out, labels, label_smoothing=0.03)
+    kd = F.kl_div(F.log_softmax(out / 2.0, 1), soft, reduction="batchmean")
+    assert torch.isclose(every, 0.5 * ce + 0.5 * 4.0 * kd)
+    # no row distilled: the labels alone
+    none = trainer.distilled_loss(torch, out, labels, soft, np.zeros(6, bool), 0.5, 2.0, 0.03)
+    assert torch.isclose(none, ce)
+    # the whole drawings (first three) follow the teacher, the fragments their labels
+    whole = np.array([True, True, True, False, False, False])
+    mixed = trainer.distilled_loss(torch, out, labels, soft, whole, 0.5, 2.0, 0.03)
+    per_ce = F.cross_entropy(out, labels, label_smoothing=0.03, reduction="none")
+    per_kd = F.kl_div(F.log_softmax(out / 2.0, 1), soft, reduction="none").sum(1)
+    expected = (torch.cat([0.5 * per_ce[:3] + 2.0 * per_kd[:3], per_ce[3:]])).mean()
+    assert torch.isclose(mixed, expected)
+    # a run says how it distilled, in the weights' recipe
+    cache = tmp_path / "prep.npz"
+    _small_cache(cache)
+    small = tmp_path / "small"
+    base = ["--cache", str(cache), "--per-class", "8", "--epochs", "1", "--minutes", "5", "--no-examples"]
+    assert trainer.main(base + ["--widths", "4/8/8", "--fc", "16", "--out", str(small)]) == 0
+    taught = base + ["--init", str(small / "recognizer.npz"), "--teacher", str(small / "recognizer.npz")]
+    assert trainer.main(taught + ["--distil-complete", "--out", str(tmp_path / "whole")]) == 0
+    recipe = json.loads((tmp_path / "whole" / "recognizer.json").read_text())["recipe"]
+    assert recipe["distillation"] == "weight 0.7, temperature 2.0, whole drawings only"

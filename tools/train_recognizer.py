@@ -510,6 +510,18 @@ def write_examples(root: Path, out: Path, per_class: int = 3) -> None:
     print(f"wrote {out} ({out.stat().st_size / 1e3:.0f} kB)")
 
 
+def distilled_loss(torch, out, labels, soft, distilled_rows, weight, temperature, smoothing):
+    """Cross-entropy on the labels, mixed with the teachers' softened outputs (`soft`) at
+    `weight` on the rows marked in `distilled_rows` (the others learn from their labels
+    alone). The teachers are good at finished drawings and weaker on fragments, so a run
+    may hold only the whole drawings to them (`--distil-complete`)."""
+    F = torch.nn.functional
+    ce = F.cross_entropy(out, labels, label_smoothing=smoothing, reduction="none")
+    kd = F.kl_div(F.log_softmax(out / temperature, 1), soft, reduction="none").sum(1)
+    w = torch.from_numpy(np.asarray(distilled_rows, np.float32)) * weight
+    return ((1 - w) * ce + w * temperature**2 * kd).mean()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--data", type=Path, default=D.default_quickdraw_dir())
@@ -544,6 +556,11 @@ def main(argv=None) -> int:
     )
     ap.add_argument("--distil", type=float, default=0.7, help="weight of the teachers' soft targets in the loss")
     ap.add_argument("--temperature", type=float, default=2.0, help="softening of the teachers' and student's outputs")
+    ap.add_argument(
+        "--distil-complete",
+        action="store_true",
+        help="distil on the whole drawings only; the partial ones learn from their labels alone",
+    )
     ap.add_argument(
         "--real",
         type=float,
@@ -807,16 +824,18 @@ def main(argv=None) -> int:
     epoch = first_epoch - 1
     for epoch in range(first_epoch, args.epochs):
         # Balanced: the same count from every class, half originals, half partial drawings.
-        xs, ys = [], []
+        xs, ys, whole = [], [], []
         for c in range(n_classes):
             half = int(round(args.per_class * args.originals))
             xs.append(originals[c][rng.integers(0, len(originals[c]), half)])
             xs.append(partials[c][rng.integers(0, len(partials[c]), args.per_class - half)])
             ys.append(np.full(args.per_class, c))
+            whole.append(np.arange(args.per_class) < half)
         x = np.concatenate(xs)
         y = np.concatenate(ys)
+        is_whole = np.concatenate(whole)
         perm = rng.permutation(len(x))
-        x, y = x[perm], y[perm]
+        x, y, is_whole = x[perm], y[perm], is_whole[perm]
         model.train()
         total = 0.0
         for s in range(steps_per_epoch):
@@ -861,8 +880,8 @@ def main(argv=None) -> int:
             if teachers:
                 with torch.no_grad():
                     soft = torch.stack([F.softmax(t(xb[:n_plain]) / args.temperature, 1) for t in teachers]).mean(0)
-                kd = F.kl_div(F.log_softmax(out / args.temperature, 1), soft, reduction="batchmean")
-                loss = (1 - args.distil) * loss + args.distil * args.temperature**2 * kd
+                rows = is_whole[s * 128 : (s + 1) * 128] if args.distil_complete else np.ones(n_plain, bool)
+                loss = distilled_loss(torch, out, yb, soft, rows, args.distil, args.temperature, args.smoothing)
             if real_x is not None:
                 # cross-entropy against the finished drawing's probabilities, by its confidence
                 target = torch.from_numpy(real_t[pick])
@@ -936,6 +955,12 @@ def main(argv=None) -> int:
                 else None
             ),
             "distilled_from": [f"{t.parent.name}/{t.name}" for t in args.teacher] or None,
+            "distillation": (
+                f"weight {args.distil}, temperature {args.temperature}, "
+                + ("whole drawings only" if args.distil_complete else "every drawing")
+                if args.teacher
+                else None
+            ),
             "real_stroke_targets": (
                 f"weight {args.real}, {args.real_share} per batch: up to {REAL_PREFIXES_PER_DRAWING} prefixes "
                 "(1 to n-1 strokes, people's order) of each stroke-file drawing of the other categories (not the "
