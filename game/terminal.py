@@ -16,6 +16,7 @@ from pathlib import Path
 
 from game import saves, textsafe
 from game.dialogue.notices import FallbackNotes
+from game.logfile import log_to_file
 from game.story.loader import load_story
 from game.story.runtime import Runtime, StoryStateError
 from game.textsafe import clean_line
@@ -175,48 +176,12 @@ def play_text(path: Path, story, args, set_vars: dict) -> int:
     session = _Session(rt, story, path, args, inp, _dialogue_service(args))
     out = sys.stdout
     sys.stdout = textsafe.SafeStream(out)  # whatever is printed (a model's reply, a name, a level's text) is cleaned
-    quiet = _log_to_file()
+    quiet = log_to_file("terminal.log")  # warnings to a file, not across the story
     try:
         return session.loop()
     finally:
         sys.stdout = out
         quiet()
-
-
-def _log_to_file():
-    """While the terminal game runs, the game's warnings (a backend that failed, a vision model
-    that did not answer) go to a log file, not across the story: the game says each in its own
-    words (FallbackNotes, the drawing game's note). Returns what puts things back."""
-    import logging
-    import logging.handlers
-
-    from game.paths import cache_dir
-
-    logger = logging.getLogger("game")
-    try:
-        folder = cache_dir() / "logs"
-        folder.mkdir(parents=True, exist_ok=True)
-        # bounded: a backend that stays down for a long game must not fill the disk
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
-            folder / "terminal.log", maxBytes=1_000_000, backupCount=1, encoding="utf-8"
-        )
-    except OSError:
-        handler = logging.NullHandler()  # nowhere to write: the in-game notes still say what happened
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.setLevel(logging.INFO)
-    was = logger.propagate, logger.level
-    logger.addHandler(handler)
-    logger.propagate = False
-    if logger.level == logging.NOTSET or logger.level > logging.INFO:
-        logger.setLevel(logging.INFO)
-
-    def restore() -> None:
-        logger.removeHandler(handler)
-        handler.close()
-        logger.propagate, level = was
-        logger.setLevel(level)
-
-    return restore
 
 
 class _Session:

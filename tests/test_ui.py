@@ -280,6 +280,27 @@ def test_a_backend_that_does_not_answer_is_told_once_as_a_toast(make_app, monkey
     assert all("sk-window-secret-4242" not in str(e) for e in app.log.recent)
 
 
+def test_the_window_keeps_its_warnings_in_a_log_file_not_the_terminal(tmp_path, monkeypatch, capsys):
+    """What a backend logs while the window plays goes to logs/window.log, not across the
+    terminal the game was started from; after the window closes, logging is as it was."""
+    import logging
+
+    from game.ui import app as app_mod
+
+    monkeypatch.setenv("TT_CACHE_DIR", str(tmp_path / "cache"))
+
+    def run(self, max_seconds=None):
+        logging.getLogger("game.dialogue").warning("backend openai failed: cannot connect")
+        self.close()
+        return 0
+
+    monkeypatch.setattr(app_mod.App, "run", run)
+    assert app_mod.run_desktop(DEMO, player="Sam", log=str(tmp_path / "events.jsonl"), seed=1) == 0
+    assert "backend openai failed" not in capsys.readouterr().err
+    assert "backend openai failed" in (tmp_path / "cache" / "logs" / "window.log").read_text()
+    assert logging.getLogger("game").propagate, "the terminal's logging is put back when the window closes"
+
+
 def test_conversation_streams_and_reaches_the_runtime(make_app, artifacts_dir, slow_stream):
     app = start(make_app)
     _to_talk(app)

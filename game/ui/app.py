@@ -619,7 +619,14 @@ def run_desktop(
     except ValueError as exc:
         print(f"cannot play {story_path}:\n{exc}", file=sys.stderr)
         return 1
-    return app.run(max_seconds)
+    from game.logfile import log_to_file
+
+    # The window says a failure as a toast; the details go to a file, not the terminal it was started from.
+    quiet = log_to_file("window.log")
+    try:
+        return app.run(max_seconds)
+    finally:
+        quiet()
 
 
 def main(argv: list[str] | None = None) -> int:
