@@ -21,6 +21,27 @@ pytestmark = [pytest.mark.xvfb, pytest.mark.slow]
 DEMO = "levels/examples/demo.yaml"
 
 
+def to_talk(x, log, at_choice=lambda: None):
+    """From the first line to the conversation: on to the choice, "Ask what it wants."."""
+    for _ in range(8):
+        if any(e["event"] == "shown" and e.get("kind") == "choice" for e in read_log(log)):
+            break
+        x.key("Return")
+        time.sleep(0.3)
+    wait_for(log, lambda e: e["event"] == "shown" and e.get("kind") == "choice", what="the choice")
+    at_choice()
+    # a choice ignores keys for its first moments (game/ui/screens/play.py ARM_DELAY)
+    wait_for(log, lambda e: e["event"] == "choice_armed", what="the choice armed")
+    x.key("3")
+    wait_for(log, lambda e: e["event"] == "chosen" and e["text"] == "Ask what it wants.", what="the choice made")
+    for _ in range(6):
+        if any(e["event"] == "talk_started" for e in read_log(log)):
+            break
+        x.key("Return")
+        time.sleep(0.3)
+    wait_for(log, lambda e: e["event"] == "talk_started", what="the conversation")
+
+
 def test_play_save_quit_relaunch_load(tmp_path, artifacts_dir):
     require_tools()
     x = XDisplay()
@@ -56,23 +77,7 @@ def test_play_save_quit_relaunch_load(tmp_path, artifacts_dir):
             what="the first line with the player's name",
         )
         shot("03_first_line", log1)
-        for _ in range(8):
-            if any(e["event"] == "shown" and e.get("kind") == "choice" for e in read_log(log1)):
-                break
-            key("Return")
-            time.sleep(0.3)
-        wait_for(log1, lambda e: e["event"] == "shown" and e.get("kind") == "choice", what="the choice")
-        shot("04_choice", log1)
-        # a choice ignores keys for its first moments (game/ui/screens/play.py ARM_DELAY)
-        wait_for(log1, lambda e: e["event"] == "choice_armed", what="the choice armed")
-        key("3")
-        wait_for(log1, lambda e: e["event"] == "chosen" and e["text"] == "Ask what it wants.", what="the choice made")
-        for _ in range(6):
-            if any(e["event"] == "talk_started" for e in read_log(log1)):
-                break
-            key("Return")
-            time.sleep(0.3)
-        wait_for(log1, lambda e: e["event"] == "talk_started", what="the conversation")
+        to_talk(x, log1, lambda: shot("04_choice", log1))
         x.run("xdotool", "type", "--delay", "25", "be careful and ask first")
         key("Return")
         wait_for(log1, lambda e: e["event"] == "reply", what="the AI's first reply")
@@ -193,5 +198,54 @@ def test_warp_to_the_ending_score_and_gold_bar_with_the_typed_name(tmp_path, art
         assert proc.wait(15) == 0, "Esc left the credits for the title, whose Quit ends the game"
     finally:
         if proc is not None and proc.poll() is None:
+            proc.kill()
+        x.close()
+
+
+def test_a_backend_that_does_not_answer_is_a_toast_and_a_log_file_not_terminal_lines(tmp_path, artifacts_dir):
+    """A player starts the window with a model backend that is down (a port nothing listens
+    on): the conversation goes on in the written lines, the window says why once as a
+    toast, and the details land in logs/window.log, not on the terminal it was started from."""
+    import socket
+
+    require_tools()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    x = XDisplay()
+    log, cache = tmp_path / "run.jsonl", tmp_path / "cache"
+    argv = ["main.py", "play", DEMO, "--log", str(log), "--seed", "1", "--name", "Ada"]
+    argv += ["--backend", "openai", "--base-url", f"http://127.0.0.1:{port}/v1"]
+    env = {"TT_CACHE_DIR": str(cache), "OPENAI_API_KEY": "sk-window-secret-9191"}
+    proc = x.start_game(argv, extra_env=env)
+    try:
+        wid = x.window_of(proc)
+        wait_for(log, lambda e: e["event"] == "first_frame", what="the first frame")
+        x.run("xdotool", "windowfocus", "--sync", wid, check=False)
+        x.key("Return")
+        wait_for(log, lambda e: e["event"] == "shown" and e.get("kind") == "line", what="the first line")
+        to_talk(x, log)
+        for n, words in enumerate(["be careful and ask first", "I will tell you the truth"], 1):
+            mark = len(read_log(log))
+            x.run("xdotool", "type", "--delay", "25", words)
+            x.key("Return")
+            wait_for(log, lambda e: e["event"] == "reply", what=f"reply {n}", since=mark)
+            if n == 1:
+                wait_for(log, lambda e: e["event"] == "message" and "did not answer" in e["text"], what="the toast")
+                x.shot(artifacts_dir / "window_backend_down_toast.png", log)
+        told = [e["text"] for e in read_log(log) if e["event"] == "message" and "did not answer" in e["text"]]
+        assert told == [
+            "ARIA's openai backend did not answer: cannot connect (ConnectError); the written lines stand in"
+        ]
+        assert [e["backend"] for e in read_log(log) if e["event"] == "reply"] == ["scripted", "scripted"]
+        x.key("Escape", "Up", "Return", "y")
+        assert proc.wait(15) == 0
+        err = proc.stderr.read()
+        assert "backend openai failed" not in err and "Traceback" not in err, err[-2000:]
+        kept = (cache / "logs" / "window.log").read_text()
+        assert "backend openai failed" in kept
+        assert "sk-window-secret-9191" not in err + kept + log.read_text()
+    finally:
+        if proc.poll() is None:
             proc.kill()
         x.close()
