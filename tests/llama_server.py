@@ -21,6 +21,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -113,13 +114,17 @@ def llama_server():
 
     model = _model()
     port = free_port()
-    proc = subprocess.Popen(_command(model, port), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The server's log goes to a file, not a pipe: llama.cpp writes ~200 KB while it loads and
+    # serves, and a pipe nobody reads fills at 64 KB and stops the server mid-write.
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(_command(model, port), stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}/v1"
     try:
         deadline = time.monotonic() + READY_SECONDS
         while not _ready(base):
             if proc.poll() is not None:
-                err = (proc.stderr.read() or b"").decode(errors="replace")[-400:] if proc.stderr else ""
+                log.seek(0)
+                err = log.read().decode(errors="replace")[-400:]
                 raise Missing(f"the llama.cpp server exited ({proc.returncode}): {err}")
             if time.monotonic() > deadline:
                 raise Missing(f"the llama.cpp server did not come up within {READY_SECONDS:.0f} s")
@@ -131,3 +136,4 @@ def llama_server():
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()

@@ -60,3 +60,39 @@ def test_chat_gets_a_generated_reply_from_the_local_model(tmp_path):
     reply = [line for line in out.stdout.splitlines() if line.startswith("ARIA [local]: ")]
     assert reply and len(reply[0]) > len("ARIA [local]: ") + 3, out.stdout
     assert f"via local:{find_default_model().stem}" in out.stderr
+
+
+EXIT_MID_REPLY = """
+import sys, threading
+from game.dialogue.backends.local import LocalBackend
+from game.dialogue.base import Cancelled, DialogueRequest
+
+backend = LocalBackend()
+backend.prepare()
+speaking = threading.Event()
+
+def reply():
+    request = DialogueRequest(
+        [{"role": "system", "content": "You are ARIA."}, {"role": "user", "content": "Tell me a long story."}],
+        max_tokens=400, temperature=0.0, seed=0,
+    )
+    try:
+        for _ in backend.stream(request, threading.Event()):
+            speaking.set()
+    except Cancelled:
+        print("the reply stopped before the model was freed", flush=True)
+
+threading.Thread(target=reply, daemon=True).start()
+speaking.wait(120)
+print("quitting while ARIA speaks", flush=True)
+sys.exit(0)
+"""
+
+
+def test_quitting_while_the_model_speaks_stops_it_first_and_exits_cleanly():
+    """A reply still streaming on a worker thread when the game exits (the player quit
+    mid-reply): the generation is stopped at its next token and the model freed before
+    the interpreter tears down, so the process ends with its own exit code, not a segfault."""
+    out = subprocess.run([sys.executable, "-c", EXIT_MID_REPLY], capture_output=True, text=True, timeout=180, cwd=REPO)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.splitlines() == ["quitting while ARIA speaks", "the reply stopped before the model was freed"]

@@ -13,7 +13,9 @@ contexts are not thread-safe, so generations take turns on a lock.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
+import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +27,30 @@ EXTRA_HINT = "install the extra: pip install 'treacherous-turn[local]' (llama-cp
 _models: dict[tuple[str, int, int, str], Any] = {}
 _models_lock = threading.Lock()
 _generate_lock = threading.Lock()
+_closing = threading.Event()
+CLOSE_WAIT = 30.0  # seconds the process waits at exit for a generation to stop at its next token
+
+
+@atexit.register
+def _close_models() -> None:
+    """Free the models before the interpreter tears down. A generation on a worker (daemon)
+    thread may still be running when the game exits (a reply the player left, a warm-up);
+    if llama.cpp's library is unloaded under it, the process dies with a segfault after
+    the game has said goodbye. So: ask every generation to stop at its next token, wait for
+    it, and close the models while everything they use is still there."""
+    _closing.set()
+    if not _generate_lock.acquire(timeout=CLOSE_WAIT):
+        # still reading a long prompt: leave now, without the teardown that would crash under it
+        os._exit(0)
+    try:
+        with _models_lock:
+            for llm in _models.values():
+                close = getattr(llm, "close", None)
+                if close is not None:
+                    close()
+            _models.clear()
+    finally:
+        _generate_lock.release()
 
 
 def find_default_model() -> Path | None:
@@ -114,7 +140,7 @@ class LocalBackend:
     def stream(self, request: DialogueRequest, cancel: threading.Event) -> Iterator[str]:
         llm = self._llm()
         with _generate_lock:
-            if cancel.is_set():
+            if cancel.is_set() or _closing.is_set():
                 raise Cancelled("cancelled")
             chunks = llm.create_chat_completion(
                 messages=request.messages,
@@ -125,7 +151,7 @@ class LocalBackend:
                 seed=request.seed if request.seed is not None else -1,
             )
             for chunk in chunks:
-                if cancel.is_set():
+                if cancel.is_set() or _closing.is_set():
                     raise Cancelled("cancelled")  # leaving the loop stops llama.cpp at the next token
                 choices = chunk.get("choices") or []
                 piece = (choices[0].get("delta") or {}).get("content") if choices else None
