@@ -23,23 +23,23 @@ DEMO = "levels/examples/demo.yaml"
 
 def to_talk(x, log, at_choice=lambda: None):
     """From the first line to the conversation: on to the choice, "Ask what it wants."."""
-    for _ in range(8):
-        if any(e["event"] == "shown" and e.get("kind") == "choice" for e in read_log(log)):
-            break
+
+    def advance():
         x.key("Return")
-        time.sleep(0.3)
-    wait_for(log, lambda e: e["event"] == "shown" and e.get("kind") == "choice", what="the choice")
+
+    advance()
+    # Return again each time the game has stood still for a while (wait_for's nudge), never on the choice:
+    # the log is read before each nudge, and a choice ignores keys for its first moments anyway.
+    wait_for(log, lambda e: e["event"] == "shown" and e.get("kind") == "choice", what="the choice", nudge=advance)
     at_choice()
     # a choice ignores keys for its first moments (game/ui/screens/play.py ARM_DELAY)
     wait_for(log, lambda e: e["event"] == "choice_armed", what="the choice armed")
+    mark = len(read_log(log))
     x.key("3")
     wait_for(log, lambda e: e["event"] == "chosen" and e["text"] == "Ask what it wants.", what="the choice made")
-    for _ in range(6):
-        if any(e["event"] == "talk_started" for e in read_log(log)):
-            break
-        x.key("Return")
-        time.sleep(0.3)
-    wait_for(log, lambda e: e["event"] == "talk_started", what="the conversation")
+    if not any(e["event"] == "talk_started" for e in read_log(log)[mark:]):
+        advance()
+    wait_for(log, lambda e: e["event"] == "talk_started", what="the conversation", nudge=advance, since=mark)
 
 
 def test_play_save_quit_relaunch_load(tmp_path, artifacts_dir):
