@@ -876,12 +876,13 @@ def main(argv=None) -> int:
             else:
                 out_all = model(xb)
             out = out_all[:n_plain]
-            loss = F.cross_entropy(out, yb, label_smoothing=args.smoothing)
             if teachers:
                 with torch.no_grad():
                     soft = torch.stack([F.softmax(t(xb[:n_plain]) / args.temperature, 1) for t in teachers]).mean(0)
                 rows = is_whole[s * 128 : (s + 1) * 128] if args.distil_complete else np.ones(n_plain, bool)
                 loss = distilled_loss(torch, out, yb, soft, rows, args.distil, args.temperature, args.smoothing)
+            else:
+                loss = F.cross_entropy(out, yb, label_smoothing=args.smoothing)
             if real_x is not None:
                 # cross-entropy against the finished drawing's probabilities, by its confidence
                 target = torch.from_numpy(real_t[pick])
