@@ -42,6 +42,8 @@ class FakeOpenAI(ThreadingHTTPServer):
         # response_format types this server accepts; others get a 400, as from servers without them.
         self.response_formats = {"json_schema", "json_object"}
         self.requests: list[dict] = []
+        self.pieces_sent = 0  # stream pieces written, over every request
+        self.client_gone = threading.Event()  # a client closed a stream before its end
         self._stop_hang = threading.Event()
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
@@ -188,13 +190,14 @@ class _Handler(BaseHTTPRequestHandler):
                     self.server._stop_hang.wait(self.server.hang_seconds)
                     return self._close()
                 self._event(_chunk(piece, body.get("model")))
+                self.server.pieces_sent += 1
                 if self.server.piece_delay:
                     time.sleep(self.server.piece_delay)
             self._event(_chunk(None, body.get("model"), finish="stop"))
             self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
-            pass  # the client cancelled: fine
+            self.server.client_gone.set()  # the client cancelled: fine, and tests may ask
         self.close_connection = True
 
     def _event(self, obj) -> None:

@@ -88,11 +88,8 @@ def test_every_fault_ends_with_an_authored_line_and_the_game_goes_on(server, fau
     rt, prompt = demo_talk()
     convo = talk(rt, prompt, service=fast_service(base))
     convo.opening()
-    start = time.monotonic()
     handle = convo.send("I'd want you to ask first, honestly.")
-    reply = handle.wait(10)
-    elapsed = time.monotonic() - start
-    assert elapsed < 5, f"{fault}: took {elapsed:.1f} s"
+    reply = handle.wait(10)  # a hanging server holds the request for 30 s: the game's budgets end it
     assert reply.backend == "scripted" and reply.generated is False
     assert any(line in reply.text for line in authored_lines(rt)), reply.text
     assert prompt.questions[1] in reply.text  # the conversation still moves on
@@ -108,6 +105,8 @@ def test_every_fault_ends_with_an_authored_line_and_the_game_goes_on(server, fau
         "disconnect": "unavailable",
     }[fault]
     assert why and f"({expected}:" in why[0], why
+    if fault == "hang":
+        assert "no first words within 1.0 s" in why[0], why  # the game's own first-token budget
     assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
     assert "Traceback" not in caplog.text
     if fault in ("hang_after_first", "disconnect"):
@@ -250,10 +249,11 @@ def test_cancel_mid_stream_closes_the_http_stream(server):
         handle.poll()
         time.sleep(0.01)
     assert "w5" in handle.text
-    t = time.monotonic()
     handle.cancel()
     handle.wait(2)
-    assert handle.failed and handle.reason == "cancelled" and time.monotonic() - t < 0.5
+    assert handle.failed and handle.reason == "cancelled"
+    assert server.client_gone.wait(5), "the server went on writing to a stream nobody reads"
+    assert server.pieces_sent < 100
     assert convo.outcome()["turns"] == []
     # Nothing of the reply's tail was shown after the cancel.
     assert "w40" not in handle.text

@@ -27,6 +27,7 @@ class FakeServer:
     def __init__(self):
         self.requests = []
         self.mode = "ok"
+        self.release = threading.Event()  # lets a "slow" request go
         self.reply = json.dumps({"guesses": [{"label": "lollipop", "prob": 0.7}, {"label": "apple", "prob": 0.2}]})
         outer = self
 
@@ -37,8 +38,8 @@ class FakeServer:
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 outer.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
-                if outer.mode == "slow":
-                    time.sleep(2.0)
+                if outer.mode == "slow":  # holds the request until the test ends (or 10 s)
+                    outer.release.wait(10)
                 if outer.mode == "error":
                     payload, code = {"error": {"message": "boom", "type": "server_error"}}, 500
                 else:
@@ -75,6 +76,7 @@ class FakeServer:
         self.thread.start()
 
     def close(self):
+        self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 
@@ -148,10 +150,9 @@ def test_a_model_that_stays_down_is_reported_once_not_at_every_stroke(server, ca
 def test_falls_back_on_timeout(server):
     server.mode = "slow"
     vis = _vision(server, timeout=0.5)
-    t0 = time.monotonic()
-    out = vis.guess(CIRCLE)
-    assert time.monotonic() - t0 < 1.8, "its own timeout, not the server's pace"
+    out = vis.guess(CIRCLE)  # the server holds it for 10 s: only the guesser's own timeout ends it
     assert vis.last_source == "embedded" and "Timeout" in vis.last_error
+    assert len(server.requests) >= 1  # it asked, and gave up on the answer
     assert out and out[0][0] in R.embedded().classes
 
 
