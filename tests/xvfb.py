@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -38,23 +39,55 @@ class XDisplay:
     def __init__(self, width: int = 1280, height: int = 720) -> None:
         require_tools()
         r, w = os.pipe()
+        # Xvfb's own messages go to a file, so a display that fails can say why.
+        self.log = tempfile.NamedTemporaryFile(prefix="tt-xvfb-", suffix=".log", delete=False)  # noqa: SIM115
         self.proc = subprocess.Popen(
             ["Xvfb", "-displayfd", str(w), "-screen", "0", f"{width}x{height}x24", "-nolisten", "tcp"],
             pass_fds=(w,),
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=self.log,
         )
         os.close(w)
         with os.fdopen(r) as fh:
             number = fh.readline().strip()
         if not number:
             self.proc.kill()
-            pytest.fail("Xvfb did not report a display number")
+            pytest.fail(f"Xvfb did not report a display number: {self.xvfb_said()}")
         self.display = f":{number}"
         self.env = {**os.environ, "DISPLAY": self.display}
         self.env.pop("SDL_VIDEODRIVER", None)
         self.env["SDL_VIDEODRIVER"] = "x11"
         self.env["SDL_AUDIODRIVER"] = "dummy"
+        self.wait_until_it_answers()
+
+    def xvfb_said(self) -> str:
+        """The end of Xvfb's own messages, and whether it still runs: for a failure's message."""
+        state = "running" if self.proc.poll() is None else f"exited with {self.proc.returncode}"
+        text = Path(self.log.name).read_text(encoding="utf-8", errors="replace").strip()
+        return f"Xvfb {state}; it said: {text[-1500:] or '(nothing)'}"
+
+    def wait_until_it_answers(self, timeout: float = 20.0) -> None:
+        """Wait until an X client is answered on the display, before any game is started on it.
+
+        CI once saw a game find no server on a display Xvfb had named (SDL's "x11 not
+        available", on the second display of a run, the first and the later ones fine). A
+        client that gets the screen's size back proves the server serves before a game
+        relies on it; if it does not, or a game still finds none, Xvfb's own messages and
+        whether it still runs are in the failure."""
+        deadline = time.monotonic() + timeout
+        said = ""
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"Xvfb stopped before it served {self.display}: {self.xvfb_said()}")
+            out = subprocess.run(
+                ["xdotool", "getdisplaygeometry"], env=self.env, capture_output=True, text=True, timeout=30
+            )
+            if out.returncode == 0:
+                return
+            said = out.stderr.strip()
+            time.sleep(0.1)  # a wait for the server to answer, not a pace
+        self.close()
+        pytest.fail(f"no X client was answered on {self.display} within {timeout:.0f} s ({said}); {self.xvfb_said()}")
 
     def run(self, *args: str, check: bool = True) -> str:
         out = subprocess.run(list(args), env=self.env, capture_output=True, text=True, timeout=30)
@@ -76,7 +109,9 @@ class XDisplay:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                pytest.fail(f"the game exited early ({proc.returncode}): {proc.stderr.read()[-2000:]}")
+                said = proc.stderr.read()[-2000:]
+                where = f"\n(on {self.display}: {self.xvfb_said()})" if "not available" in said else ""
+                pytest.fail(f"the game exited early ({proc.returncode}): {said}{where}")
             out = self.run("xdotool", "search", "--onlyvisible", "--pid", str(proc.pid), check=False).split()
             if out:
                 return out[-1]
@@ -128,6 +163,9 @@ class XDisplay:
             self.proc.wait(5)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait(5)
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
 
 
 def screenshot_is_blank(path: Path) -> bool:
