@@ -93,3 +93,18 @@ def test_desktop_play_without_a_display_says_so(monkeypatch):
     out = subprocess.run([sys.executable, "main.py"], capture_output=True, text=True, cwd=REPO, env=env, timeout=60)
     assert out.returncode == 2
     assert "No display" in out.stderr and "--text" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_desktop_play_on_a_display_that_does_not_answer_says_so():
+    """DISPLAY names a display nothing serves (a desktop gone, an ssh session's stale
+    variable): the player is told the window cannot be opened there and how to play on,
+    not shown SDL's traceback."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"}
+    env.update(DISPLAY=":9876", SDL_VIDEODRIVER="x11")
+    out = subprocess.run([sys.executable, "main.py"], capture_output=True, text=True, cwd=REPO, env=env, timeout=60)
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr, out.stderr
+    assert "game window cannot be opened on display :9876" in out.stderr
+    assert "treacherous-turn play --text" in out.stderr

@@ -32,6 +32,21 @@ POLL = 0.02  # at rest, the event queue is looked at 50 times a second
 IDLE_WAKE = 0.5  # a still screen still wakes twice a second (hot reload, saves finishing)
 
 
+class NoWindow(RuntimeError):
+    """The game window cannot be opened here (no display reachable, or no video driver):
+    the player is told so, with the terminal game as the way on, instead of a traceback."""
+
+    def advice(self, story_path: str) -> str:
+        where = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+        on = f" on display {where}" if where else ""
+        return (
+            f"The game window cannot be opened{on}: {self} (the video library says so).\n"
+            "Check that the desktop is running and that DISPLAY (or WAYLAND_DISPLAY) names it;\n"
+            "SDL_VIDEODRIVER chooses another video driver. Or play in the terminal:\n"
+            f"  treacherous-turn play --text {story_path}"
+        )
+
+
 def init_pygame() -> None:
     """Start the parts of pygame the game uses: video, fonts (sound: game.ui.audio, quietly).
 
@@ -44,7 +59,10 @@ def init_pygame() -> None:
     """
     os.environ.setdefault("SDL_RENDER_DRIVER", "software")
     os.environ.setdefault("SDL_FRAMEBUFFER_ACCELERATION", "0")
-    pygame.display.init()
+    try:
+        pygame.display.init()
+    except pygame.error as exc:
+        raise NoWindow(str(exc)) from None
     pygame.font.init()
 
 
@@ -236,7 +254,10 @@ class App:
                 warnings.filterwarnings("ignore", message=".*fast renderer.*")
                 surface = pygame.display.set_mode((W, H), flags)
         except pygame.error:
-            surface = pygame.display.set_mode((W, H))  # a driver without a renderer: unscaled window
+            try:
+                surface = pygame.display.set_mode((W, H))  # a driver without a renderer: unscaled window
+            except pygame.error as exc:
+                raise NoWindow(str(exc)) from None
         if self.settings.fullscreen:
             self._set_fullscreen(True)
         return surface
@@ -618,6 +639,10 @@ def run_desktop(
         )
     except ValueError as exc:
         print(f"cannot play {story_path}:\n{exc}", file=sys.stderr)
+        return 1
+    except NoWindow as exc:
+        print(exc.advice(story_path), file=sys.stderr)
+        pygame.quit()
         return 1
     from game.logfile import log_to_file
 
