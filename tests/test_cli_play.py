@@ -108,3 +108,24 @@ def test_desktop_play_on_a_display_that_does_not_answer_says_so():
     assert "Traceback" not in out.stderr, out.stderr
     assert "game window cannot be opened on display :9876" in out.stderr
     assert "treacherous-turn play --text" in out.stderr
+
+
+def test_a_minigame_window_on_a_display_that_does_not_answer_says_so():
+    """`minigame NAME --window` where no display answers: the same plain message, pointing to
+    the terminal version of that minigame, not a traceback."""
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "WAYLAND_DISPLAY"}
+    env.update(DISPLAY=":9876", SDL_VIDEODRIVER="x11")
+    out = subprocess.run(
+        [sys.executable, "-m", "game", "minigame", "drawing", "--window"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=60,
+    )
+    assert out.returncode == 1
+    assert "Traceback" not in out.stderr, out.stderr
+    assert "game window cannot be opened on display :9876" in out.stderr
+    assert "treacherous-turn minigame drawing --text" in out.stderr

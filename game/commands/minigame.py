@@ -120,9 +120,20 @@ def run(args) -> int:
         if args.json:
             print(json.dumps(played, sort_keys=True))
         return 0
+    from game.ui.app import NoWindow
     from game.ui.standalone_host import run_window
 
-    played = run_window(args.name, args.seed, params, log_path=args.log)
+    try:
+        played = run_window(args.name, args.seed, params, log_path=args.log)
+    except NoWindow as exc:
+        import pygame
+
+        pygame.quit()
+        from game.terminal import TEXT_MINIGAMES
+
+        way = "--text" if args.name in TEXT_MINIGAMES else "--autopilot"
+        print(exc.advice(f"treacherous-turn minigame {args.name} {way}"), file=sys.stderr)
+        return 1
     if played is not None:
         print(json.dumps(played, sort_keys=True) if args.json else "\n".join(f"{k}: {v}" for k, v in played.items()))
     return 0

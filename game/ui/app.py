@@ -36,14 +36,15 @@ class NoWindow(RuntimeError):
     """The game window cannot be opened here (no display reachable, or no video driver):
     the player is told so, with the terminal game as the way on, instead of a traceback."""
 
-    def advice(self, story_path: str) -> str:
+    def advice(self, instead: str) -> str:
+        """What to tell the player; `instead` is the terminal command that plays the same thing."""
         where = os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
         on = f" on display {where}" if where else ""
         return (
             f"The game window cannot be opened{on}: {self} (the video library says so).\n"
             "Check that the desktop is running and that DISPLAY (or WAYLAND_DISPLAY) names it;\n"
             "SDL_VIDEODRIVER chooses another video driver. Or play in the terminal:\n"
-            f"  treacherous-turn play --text {story_path}"
+            f"  {instead}"
         )
 
 
@@ -641,7 +642,7 @@ def run_desktop(
         print(f"cannot play {story_path}:\n{exc}", file=sys.stderr)
         return 1
     except NoWindow as exc:
-        print(exc.advice(story_path), file=sys.stderr)
+        print(exc.advice(f"treacherous-turn play --text {story_path}"), file=sys.stderr)
         pygame.quit()
         return 1
     from game.logfile import log_to_file

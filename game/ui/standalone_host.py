@@ -45,10 +45,14 @@ def run_window(
     if view_cls is None:
         print(f"minigame '{name}' has no desktop view yet", file=sys.stderr)
         return None
-    from game.ui.app import init_pygame
+    from game.ui.app import NoWindow, init_pygame
 
     init_pygame()
-    screen = pygame.display.set_mode(LOGICAL_SIZE, pygame.RESIZABLE)
+    try:
+        screen = pygame.display.set_mode(LOGICAL_SIZE, pygame.RESIZABLE)
+    except pygame.error as exc:
+        pygame.quit()
+        raise NoWindow(str(exc)) from None
     pygame.display.set_caption(f"Treacherous Turn: {name}")
     canvas = pygame.Surface(LOGICAL_SIZE)
     game = minigames.get(name)()
